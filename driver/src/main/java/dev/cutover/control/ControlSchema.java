@@ -1,0 +1,92 @@
+package dev.cutover.control;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The control schema (SPEC section 5): installs it and checks its version.
+ *
+ * <p>Owned here so that the driver (which reads it) and the CLI (which writes it) agree on one
+ * definition.
+ */
+public final class ControlSchema {
+
+  /** The version this build installs and understands. */
+  public static final int VERSION = 1;
+
+  private final String schema;
+
+  /** @param schema the schema name ({@code cutover.schema}), unquoted as PostgreSQL stores it */
+  public ControlSchema(String schema) {
+    this.schema = schema;
+  }
+
+  /** The schema name, unquoted. */
+  public String name() {
+    return schema;
+  }
+
+  /** {@code "schema".table}, quoted for splicing into SQL. */
+  public String qualify(String table) {
+    return quoteIdent(schema) + "." + table;
+  }
+
+  /** Creates the control schema if it is missing. Idempotent; runs in one transaction. */
+  public void install(Connection connection) throws SQLException {
+    String ddl = loadDdl().replace("${schema}", quoteIdent(schema));
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false);
+    try (Statement st = connection.createStatement()) {
+      // Serialise concurrent `cutover init`s.
+      st.execute("SELECT pg_advisory_xact_lock(hashtext('cutover.init'))");
+      st.execute(ddl);
+      connection.commit();
+    } catch (SQLException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(autoCommit);
+    }
+  }
+
+  /**
+   * The installed version, or 0 when the control schema is absent.
+   */
+  public int installedVersion(Connection connection) throws SQLException {
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery(
+            "SELECT to_regclass('" + quoteIdent(schema).replace("'", "''") + ".schema_version') IS NOT NULL")) {
+      rs.next();
+      if (!rs.getBoolean(1)) {
+        return 0;
+      }
+    }
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery("SELECT max(version) FROM " + qualify("schema_version"))) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  /** Quotes an identifier for PostgreSQL. */
+  public static String quoteIdent(String identifier) {
+    return '"' + identifier.replace("\"", "\"\"") + '"';
+  }
+
+  private static String loadDdl() {
+    try (InputStream in = ControlSchema.class.getResourceAsStream("schema-v1.sql")) {
+      if (in == null) {
+        throw new IllegalStateException("schema-v1.sql missing from the Cutover driver jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

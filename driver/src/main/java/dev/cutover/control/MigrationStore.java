@@ -1,0 +1,48 @@
+package dev.cutover.control;
+
+import dev.cutover.migration.ColumnMigration;
+import dev.cutover.migration.MigrationSnapshot;
+import dev.cutover.migration.Phase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads the registered migrations from the control schema into an immutable snapshot. */
+public final class MigrationStore {
+
+  private final ControlSchema schema;
+
+  public MigrationStore(ControlSchema schema) {
+    this.schema = schema;
+  }
+
+  /**
+   * Loads every registered migration. Returns {@link MigrationSnapshot#EMPTY} when the control
+   * schema is not installed, so that an application can connect before {@code cutover init}.
+   */
+  public MigrationSnapshot load(Connection connection) throws SQLException {
+    if (schema.installedVersion(connection) == 0) {
+      return MigrationSnapshot.EMPTY;
+    }
+    List<ColumnMigration> migrations = new ArrayList<>();
+    long maxEpoch = 0;
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery(
+            "SELECT id, table_schema, table_name, old_column, new_column, physical_new_column,"
+                + " up_expr, down_expr, new_type, phase, epoch FROM " + schema.qualify("migrations")
+                + " ORDER BY id")) {
+      while (rs.next()) {
+        ColumnMigration m = new ColumnMigration(
+            rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+            rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
+            Phase.parse(rs.getString(10)), rs.getLong(11));
+        migrations.add(m);
+        maxEpoch = Math.max(maxEpoch, m.epoch());
+      }
+    }
+    return new MigrationSnapshot(maxEpoch, migrations);
+  }
+}
