@@ -1,0 +1,288 @@
+package dev.cutover.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.cutover.cli.CutoverCommand;
+import dev.cutover.migration.Phase;
+import dev.cutover.testing.TestDatabase;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The differential test of a rename (issue 2): every statement of {@link Corpus} runs through
+ * HikariCP and Cutover on the migrating table and through HikariCP and plain pgjdbc on the twin
+ * that never migrates, at every phase and across every phase change forward and back, as prepared
+ * and as plain statements; results, update counts and the table contents must be equal each time,
+ * and while both columns are live no row may hold different values in them.
+ */
+class RenameDifferentialTest {
+
+  @RegisterExtension static final TestDatabase db = new TestDatabase();
+
+  @TempDir static Path dir;
+
+  private static HikariDataSource cutover;
+  private static HikariDataSource plain;
+  private static final AtomicInteger ids = new AtomicInteger(1000);
+  private static final List<String> mismatches = new ArrayList<>();
+  private static boolean backfilled;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    TwinTables.create(db);
+    cli("init");
+    Path file = dir.resolve("users-display-name.yaml");
+    Files.writeString(file, TwinTables.MIGRATION_FILE);
+    cli("plan", file.toString());
+    cutover = pool(db.cutoverUrl() + "?currentSchema=mig&cutover.refreshMillis=100&cutover.instance=differential");
+    plain = pool(db.plainUrl() + "?currentSchema=twin");
+  }
+
+  @AfterAll
+  static void tearDown() {
+    if (cutover != null) {
+      cutover.close();
+    }
+    if (plain != null) {
+      plain.close();
+    }
+  }
+
+  @Test
+  void rename_everyPhaseForwardAndBack_matchesTwin() throws Exception {
+    check(Phase.PLANNED);
+    move("advance", Phase.DUAL_WRITE);
+    check(Phase.DUAL_WRITE);
+    cli("backfill", "users-display-name");
+    backfilled = true;
+    check(Phase.DUAL_WRITE);
+    move("advance", Phase.READ_NEW);
+    check(Phase.READ_NEW);
+    move("advance", Phase.NEW_ONLY);
+    check(Phase.NEW_ONLY);
+    move("rollback", Phase.READ_NEW);
+    check(Phase.READ_NEW);
+    move("rollback", Phase.DUAL_WRITE);
+    check(Phase.DUAL_WRITE);
+    move("rollback", Phase.PLANNED);
+    backfilled = false;
+    check(Phase.PLANNED);
+    move("advance", Phase.DUAL_WRITE);
+    check(Phase.DUAL_WRITE);
+    cli("backfill", "users-display-name");
+    backfilled = true;
+    move("advance", Phase.READ_NEW);
+    move("advance", Phase.NEW_ONLY);
+    check(Phase.NEW_ONLY);
+    move("advance", Phase.COMPLETED);
+    check(Phase.COMPLETED);
+
+    assertThat(mismatches).isEmpty();
+    try (Connection c = db.plainConnection(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT column_name FROM information_schema.columns"
+            + " WHERE table_schema = 'mig' AND table_name = 'users' ORDER BY ordinal_position")) {
+      List<String> columns = new ArrayList<>();
+      while (rs.next()) {
+        columns.add(rs.getString(1));
+      }
+      assertThat(columns).containsExactly("id", "email", "score", "team_id", "display_name");
+    }
+  }
+
+  private static void move(String verb, Phase to) throws Exception {
+    // A statement prepared before the change and executed after it, and a transaction open across
+    // it when the change needs no DDL.
+    boolean ddlFree = (verb.equals("advance") && (to == Phase.READ_NEW || to == Phase.NEW_ONLY))
+        || (verb.equals("rollback") && (to == Phase.DUAL_WRITE));
+    try (Connection c = cutover.getConnection();
+        PreparedStatement before = c.prepareStatement("SELECT id, full_name, display_name FROM users WHERE id <= ? ORDER BY id");
+        Connection t = plain.getConnection();
+        PreparedStatement twinBefore = t.prepareStatement("SELECT id, full_name, display_name FROM users WHERE id <= ? ORDER BY id")) {
+      before.setInt(1, 12);
+      twinBefore.setInt(1, 12);
+      if (ddlFree) {
+        c.setAutoCommit(false);
+        t.setAutoCommit(false);
+        Corpus.Case update = Corpus.WRITES.get(7); // UPDATE users SET display_name = ? WHERE id = ?
+        compare(update, c, t, true, "before " + verb + " to " + to.sqlName() + ", in an open transaction");
+      }
+      cli(verb, "users-display-name", "--to", to.sqlName());
+      if (ddlFree) {
+        Corpus.Case update = Corpus.WRITES.get(6); // UPDATE users SET full_name = ? WHERE id = ?
+        compare(update, c, t, true, "after " + verb + " to " + to.sqlName() + ", same open transaction");
+        c.commit();
+        t.commit();
+        c.setAutoCommit(true);
+        t.setAutoCommit(true);
+      }
+      List<List<Object>> got = rows(before.executeQuery());
+      List<List<Object>> want = rows(twinBefore.executeQuery());
+      if (!got.equals(want)) {
+        mismatches.add("prepared before " + verb + " to " + to.sqlName() + ": " + got + " != " + want);
+      }
+    }
+    assertThat(currentPhase()).isEqualTo(to.sqlName());
+  }
+
+  private static void check(Phase phase) throws Exception {
+    for (boolean prepared : new boolean[] {true, false}) {
+      try (Connection c = cutover.getConnection(); Connection t = plain.getConnection()) {
+        for (Corpus.Case k : Corpus.READS) {
+          compare(k, c, t, prepared, phase.sqlName());
+        }
+        for (Corpus.Case k : Corpus.WRITES) {
+          compare(k, c, t, prepared, phase.sqlName());
+          checkState(phase, k);
+        }
+      }
+    }
+  }
+
+  private static void compare(Corpus.Case k, Connection c, Connection t, boolean prepared, String where) {
+    Object[] params = k.params().apply(ids);
+    Outcome got = run(c, k.sql(), params, prepared);
+    Outcome want = run(t, TwinTables.forTwin(k.sql(), k.write()), params, prepared);
+    if (!got.equals(want)) {
+      mismatches.add("[" + where + (prepared ? ", prepared] " : ", simple] ") + k.sql()
+          + "\n    cutover: " + got + "\n    twin:    " + want);
+    }
+  }
+
+  private static void checkState(Phase phase, Corpus.Case after) throws SQLException {
+    String read = phase.readsNew() ? "display_name" : "full_name";
+    try (Connection c = db.plainConnection(); Statement st = c.createStatement()) {
+      List<List<Object>> mig = rows(st.executeQuery(
+          "SELECT id, " + read + ", email, score, team_id FROM mig.users ORDER BY id"));
+      List<List<Object>> twin = rows(st.executeQuery(
+          "SELECT id, full_name, email, score, team_id FROM twin.users ORDER BY id"));
+      if (!mig.equals(twin)) {
+        mismatches.add("[" + phase.sqlName() + "] table contents differ after: " + after.sql());
+      }
+      if (phase == Phase.DUAL_WRITE || phase == Phase.READ_NEW) {
+        String filter = backfilled ? "" : "display_name IS NOT NULL AND ";
+        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM mig.users WHERE " + filter
+            + "display_name IS DISTINCT FROM full_name")) {
+          rs.next();
+          if (rs.getLong(1) != 0) {
+            mismatches.add("[" + phase.sqlName() + "] " + rs.getLong(1)
+                + " rows hold different values in the two live columns after: " + after.sql());
+          }
+        }
+      }
+    }
+  }
+
+  /** What a statement produced: labels and rows, an update count, or an error's SQLState. */
+  record Outcome(List<String> labels, List<List<Object>> rows, int updateCount, String sqlState) {}
+
+  private static Outcome run(Connection c, String sql, Object[] params, boolean prepared) {
+    try {
+      if (prepared) {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+          for (int i = 0; i < params.length; i++) {
+            ps.setObject(i + 1, params[i]);
+          }
+          return outcome(ps.execute(), ps);
+        }
+      }
+      try (Statement st = c.createStatement()) {
+        return outcome(st.execute(inline(sql, params)), st);
+      }
+    } catch (SQLException e) {
+      return new Outcome(List.of(), List.of(), -1, e.getSQLState() + " " + e.getMessage());
+    }
+  }
+
+  private static Outcome outcome(boolean hasResult, Statement st) throws SQLException {
+    if (!hasResult) {
+      return new Outcome(List.of(), List.of(), st.getUpdateCount(), null);
+    }
+    try (ResultSet rs = st.getResultSet()) {
+      ResultSetMetaData md = rs.getMetaData();
+      List<String> labels = new ArrayList<>();
+      for (int i = 1; i <= md.getColumnCount(); i++) {
+        labels.add(md.getColumnLabel(i));
+      }
+      return new Outcome(labels, rows(rs), -1, null);
+    }
+  }
+
+  private static List<List<Object>> rows(ResultSet rs) throws SQLException {
+    List<List<Object>> rows = new ArrayList<>();
+    int n = rs.getMetaData().getColumnCount();
+    while (rs.next()) {
+      List<Object> row = new ArrayList<>(n);
+      for (int i = 1; i <= n; i++) {
+        row.add(rs.getObject(i));
+      }
+      rows.add(row);
+    }
+    rs.close();
+    return rows;
+  }
+
+  /** The plain-statement form: every {@code ?} replaced by its value as a literal. */
+  private static String inline(String sql, Object[] params) {
+    StringBuilder out = new StringBuilder();
+    int p = 0;
+    for (int i = 0; i < sql.length(); i++) {
+      char ch = sql.charAt(i);
+      if (ch == '?') {
+        Object v = params[p++];
+        out.append(v instanceof Number ? v.toString() : "'" + Objects.toString(v).replace("'", "''") + "'");
+      } else {
+        out.append(ch);
+      }
+    }
+    return out.toString();
+  }
+
+  private static String currentPhase() throws SQLException {
+    try (Connection c = db.plainConnection(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT phase FROM cutover.migrations WHERE id = 'users-display-name'")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  static void cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    List<String> all = new ArrayList<>(List.of("--url", db.plainUrl(), "--user", db.user()));
+    all.addAll(List.of(args));
+    int code = new CommandLine(new CutoverCommand())
+        .setOut(new PrintWriter(out, true))
+        .setErr(new PrintWriter(err, true))
+        .execute(all.toArray(String[]::new));
+    assertThat(code).as("cutover %s\nout: %s\nerr: %s", String.join(" ", args), out, err).isZero();
+  }
+
+  private static HikariDataSource pool(String url) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url);
+    config.setUsername(db.user());
+    config.setPassword(db.password());
+    config.setMaximumPoolSize(3);
+    return new HikariDataSource(config);
+  }
+}
