@@ -34,12 +34,17 @@ public record RuntimeConfig(
     pgProperties = copy;
   }
 
-  /** What one shared runtime is keyed by: the same database, role and control schema. */
-  public record Key(String url, String user, String schema) {}
+  /**
+   * What one shared runtime is keyed by: the same database, role and control schema, and the same
+   * Cutover settings (connections that ask for another poll interval, policy or instance name get
+   * a runtime of their own rather than silently sharing the first one's).
+   */
+  public record Key(String url, String user, String schema, long refreshMillis, boolean passthrough,
+      int cacheSize, boolean readTouch, String instance) {}
 
   /** This configuration's runtime key. */
   public Key key() {
-    return new Key(url, user, schema);
+    return new Key(url, user, schema, refreshMillis, passthrough, cacheSize, readTouch, instance);
   }
 
   /** A copy of the pgjdbc properties, safe to hand to pgjdbc. */
