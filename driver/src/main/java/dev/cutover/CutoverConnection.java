@@ -27,8 +27,9 @@ public interface CutoverConnection {
   MigrationSnapshot currentSnapshot();
 
   /**
-   * How many statements were sent unrewritten because {@code cutover.onUnsupported=passthrough}
-   * (for this runtime, i.e. this URL, user and control schema, since it started).
+   * How many statement texts handed to the driver (a prepare, or an execute of a text) were sent
+   * unrewritten because {@code cutover.onUnsupported=passthrough}, since this runtime started (one
+   * runtime per URL, user, control schema and Cutover settings).
    */
   long passthroughCount();
 }

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The state one process shares among its connections to one database as one role with one control
- * schema: the current {@link MigrationSnapshot}, the rewrite and catalog caches, and the poller that
+ * schema and the same Cutover settings: the current {@link MigrationSnapshot}, the rewrite and catalog caches, and the poller that
  * keeps them current and reports this instance's heartbeat.
  *
  * <p>Implementation notes:

@@ -244,6 +244,20 @@ class ReprepareTest {
   }
 
   @Test
+  void rewriteSql_hotPath_returnsTheApplicationsString() throws SQLException {
+    ProxyConnection c = connect(false, "");
+    String untouched = new String("SELECT 1 FROM other_table");
+    assertThat(c.rewriteSql(untouched)).isSameAs(untouched);
+    try (Statement st = c.createStatement()) {
+      st.execute("DELETE FROM cutover.migrations");
+    }
+    c.refreshMigrations();
+    assertThat(c.currentSnapshot().isEmpty()).isTrue();
+    String touching = new String(INSERT);
+    assertThat(c.rewriteSql(touching)).isSameAs(touching);
+  }
+
+  @Test
   void nameUsage_oldNameUsed_reportedAtHeartbeat() throws SQLException {
     ProxyConnection c = connect(false, "");
     advance(c, Phase.DUAL_WRITE);
