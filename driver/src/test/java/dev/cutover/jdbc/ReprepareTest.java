@@ -244,6 +244,31 @@ class ReprepareTest {
   }
 
   @Test
+  void prepare_afterSetSearchPath_resolvesTablesInNewPath() throws SQLException {
+    try (Connection admin = db.plainConnection(); Statement st = admin.createStatement()) {
+      st.execute("DROP SCHEMA IF EXISTS other CASCADE");
+      st.execute("CREATE SCHEMA other");
+      st.execute("CREATE TABLE other.people (id int PRIMARY KEY, full_name text)");
+    }
+    ProxyConnection c = connect(false, "");
+    advance(c, Phase.DUAL_WRITE);
+    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+      assertThat(ps.toString()).contains("display_name"); // public.people has the new column
+    }
+    try (Statement st = c.createStatement()) {
+      st.execute("SET search_path = other, public");
+    }
+    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+      // other.people has no display_name: the (fake) rewriter, seeing that table, leaves it alone.
+      assertThat(ps.toString()).doesNotContain("display_name");
+      ps.setInt(1, 1);
+      ps.setString(2, "in other");
+      ps.executeUpdate();
+    }
+    assertThat(rows()).isEmpty();
+  }
+
+  @Test
   void rewriteSql_hotPath_returnsTheApplicationsString() throws SQLException {
     ProxyConnection c = connect(false, "");
     String untouched = new String("SELECT 1 FROM other_table");
