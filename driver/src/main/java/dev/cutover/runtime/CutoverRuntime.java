@@ -167,7 +167,7 @@ public final class CutoverRuntime implements AutoCloseable {
 
   // Called under pollLock. A failing heartbeat (e.g. a role without INSERT) must not stop polling.
   private void heartbeat(Connection c) {
-    Set<String>[] used = engine.drainNameUsage();
+    RewriteEngine.NameUsage used = engine.drainNameUsage();
     try {
       String upsert = "INSERT INTO " + controlSchema.qualify("instances")
           + " AS i (instance, applied_epoch, started_at, heartbeat_at) VALUES (?, ?, now(), now())"
@@ -179,8 +179,8 @@ public final class CutoverRuntime implements AutoCloseable {
         ps.executeUpdate();
       }
       startedReported = true;
-      if (!used[0].isEmpty() || !used[1].isEmpty()) {
-        writeNameUsage(c, used[0], used[1]);
+      if (!used.isEmpty()) {
+        writeNameUsage(c, used.oldUsed(), used.newUsed());
       }
       heartbeatFailing = false;
     } catch (SQLException e) {

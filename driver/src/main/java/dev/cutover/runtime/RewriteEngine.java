@@ -122,14 +122,16 @@ public final class RewriteEngine {
     return passthroughCount.sum();
   }
 
-  /**
-   * The migration ids whose old (index 0) and new (index 1) names were used since the last call,
-   * removed from the record.
-   */
-  Set<String>[] drainNameUsage() {
-    @SuppressWarnings("unchecked")
-    Set<String>[] result = new Set[] {drain(oldNamesUsed), drain(newNamesUsed)};
-    return result;
+  /** The migration ids whose old and new names statements used since the last drain. */
+  record NameUsage(Set<String> oldUsed, Set<String> newUsed) {
+    boolean isEmpty() {
+      return oldUsed.isEmpty() && newUsed.isEmpty();
+    }
+  }
+
+  /** The names used since the last call, removed from the record. */
+  NameUsage drainNameUsage() {
+    return new NameUsage(drain(oldNamesUsed), drain(newNamesUsed));
   }
 
   private static Set<String> drain(Set<String> names) {

@@ -34,8 +34,8 @@ class RewriteEngineTest {
     // Another search_path is another key.
     engine.rewrite("SELECT * FROM users", READ_NEW, "other, public", null);
     assertThat(calls).hasValue(3);
-    assertThat(engine.drainNameUsage()[0]).containsExactly("m1");
-    assertThat(engine.drainNameUsage()[0]).isEmpty();
+    assertThat(engine.drainNameUsage().oldUsed()).containsExactly("m1");
+    assertThat(engine.drainNameUsage().oldUsed()).isEmpty();
   }
 
   @Test
