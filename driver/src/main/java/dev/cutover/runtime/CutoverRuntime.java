@@ -184,6 +184,7 @@ public final class CutoverRuntime implements AutoCloseable {
       }
       heartbeatFailing = false;
     } catch (SQLException e) {
+      engine.restoreNameUsage(used);
       if (!heartbeatFailing) {
         LOG.warn("Cutover: cannot write this instance's heartbeat in schema {}: {}", config.schema(), e.toString());
         heartbeatFailing = true;

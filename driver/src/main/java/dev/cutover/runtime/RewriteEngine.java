@@ -134,6 +134,12 @@ public final class RewriteEngine {
     return new NameUsage(drain(oldNamesUsed), drain(newNamesUsed));
   }
 
+  /** Puts back names whose report failed, so the next heartbeat reports them. */
+  void restoreNameUsage(NameUsage usage) {
+    oldNamesUsed.addAll(usage.oldUsed());
+    newNamesUsed.addAll(usage.newUsed());
+  }
+
   private static Set<String> drain(Set<String> names) {
     Set<String> drained = new java.util.HashSet<>();
     for (var it = names.iterator(); it.hasNext(); ) {
