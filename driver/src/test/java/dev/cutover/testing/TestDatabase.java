@@ -101,6 +101,11 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
     return new org.postgresql.Driver().connect(plainUrl(), properties());
   }
 
+  /** A Cutover connection to this test's database (through {@code DriverManager}). */
+  public Connection cutoverConnection() throws SQLException {
+    return java.sql.DriverManager.getConnection(cutoverUrl(), properties());
+  }
+
   private static Connection admin(Server s) throws SQLException {
     Properties p = new Properties();
     p.setProperty("user", s.user());

@@ -1,0 +1,140 @@
+package dev.cutover;
+
+import java.sql.DriverPropertyInfo;
+import java.util.Locale;
+
+/**
+ * Every {@code cutover.*} connection property, in one place: its name, default and description
+ * drive URL parsing, {@link CutoverDriver#getPropertyInfo} and the README table. Each property may
+ * be given as a URL query parameter or in the connection {@link java.util.Properties}; the URL wins,
+ * as with pgjdbc. Cutover removes them before handing the URL and properties to pgjdbc.
+ */
+public enum CutoverProperty {
+  /** Schema of the control tables. */
+  SCHEMA("cutover.schema", "cutover", "Schema of the Cutover control tables", null),
+  /** Poll interval of the migrations, in milliseconds (the fallback when a NOTIFY is missed). */
+  REFRESH_MILLIS("cutover.refreshMillis", "1000",
+      "Interval in milliseconds at which the driver re-reads the migrations (positive integer)", null),
+  /** What to do with a statement that touches a migrating column and cannot be rewritten safely. */
+  ON_UNSUPPORTED("cutover.onUnsupported", "reject",
+      "A statement that touches a migrating column and cannot be rewritten safely: reject (SQLException, SQLState 0A000)"
+          + " or passthrough (sent as written, logged, counted)",
+      new String[] {"reject", "passthrough"}),
+  /** Entries of the rewritten-statement cache. */
+  CACHE_SIZE("cutover.cacheSize", "10000", "Entries of the rewritten-statement cache (integer >= 0)", null),
+  /** Whether rows a SELECT returns are lazily migrated in the background. */
+  READ_TOUCH("cutover.readTouch", "true",
+      "Lazily migrate, in the background, the rows that a SELECT returns during dual_write",
+      new String[] {"true", "false"}),
+  /** The instance name reported in {@code cutover status}; defaults to {@code host:pid}. */
+  INSTANCE("cutover.instance", null,
+      "The name this process reports in `cutover status` (default host:pid)", null);
+
+  /** Prefix shared by every Cutover property; anything else goes to pgjdbc untouched. */
+  public static final String PREFIX = "cutover.";
+
+  private final String propertyName;
+  private final String defaultValue;
+  private final String description;
+  private final String[] choices;
+
+  CutoverProperty(String propertyName, String defaultValue, String description, String[] choices) {
+    this.propertyName = propertyName;
+    this.defaultValue = defaultValue;
+    this.description = description;
+    this.choices = choices;
+  }
+
+  /** The name as written in a URL or {@code Properties}, e.g. {@code cutover.schema}. */
+  public String propertyName() {
+    return propertyName;
+  }
+
+  /** The default value, or {@code null} when it is computed (see {@link #INSTANCE}). */
+  public String defaultValue() {
+    return defaultValue;
+  }
+
+  /** What the property means, for {@code getPropertyInfo} and the documentation. */
+  public String description() {
+    return description;
+  }
+
+  /** The allowed values, or {@code null} when any value of the right kind is allowed. */
+  public String[] choices() {
+    return choices == null ? null : choices.clone();
+  }
+
+  /** The property with this exact name, or {@code null}. */
+  public static CutoverProperty forName(String name) {
+    for (CutoverProperty p : values()) {
+      if (p.propertyName.equals(name)) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Validates and normalises a value ({@code null} means "not given" and yields the default).
+   *
+   * @throws CutoverSQLException (08001) naming the property and the allowed values
+   */
+  public String validate(String raw) throws CutoverSQLException {
+    if (raw == null) {
+      return defaultValue;
+    }
+    String value = raw.trim();
+    switch (this) {
+      case SCHEMA, INSTANCE -> {
+        if (value.isEmpty()) {
+          throw invalid(raw, "a non-empty name");
+        }
+        return value;
+      }
+      case REFRESH_MILLIS -> {
+        return String.valueOf(parseLong(raw, value, 1, "a positive integer (milliseconds)"));
+      }
+      case CACHE_SIZE -> {
+        return String.valueOf(parseLong(raw, value, 0, "an integer >= 0"));
+      }
+      default -> {
+        String lower = value.toLowerCase(Locale.ROOT);
+        for (String choice : choices) {
+          if (choice.equals(lower)) {
+            return choice;
+          }
+        }
+        throw invalid(raw, "one of " + String.join(", ", choices));
+      }
+    }
+  }
+
+  /** This property's entry for {@link java.sql.Driver#getPropertyInfo}. */
+  DriverPropertyInfo info(String currentValue) {
+    DriverPropertyInfo info = new DriverPropertyInfo(propertyName, currentValue != null ? currentValue : defaultValue);
+    info.description = description;
+    info.required = false;
+    info.choices = choices();
+    return info;
+  }
+
+  private long parseLong(String raw, String value, long min, String expected) throws CutoverSQLException {
+    long n;
+    try {
+      n = Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw invalid(raw, expected);
+    }
+    if (n < min || n > Integer.MAX_VALUE) {
+      throw invalid(raw, expected);
+    }
+    return n;
+  }
+
+  private CutoverSQLException invalid(String raw, String expected) {
+    return new CutoverSQLException(
+        "Invalid value '" + raw + "' for Cutover property " + propertyName + ": expected " + expected,
+        CutoverSqlState.CONNECTION_UNABLE_TO_CONNECT);
+  }
+}

@@ -1,0 +1,548 @@
+package dev.cutover.jdbc;
+
+import dev.cutover.CutoverSQLException;
+import dev.cutover.CutoverSqlState;
+import dev.cutover.migration.MigrationSnapshot;
+import dev.cutover.rewriter.Rewrite;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.math.BigDecimal;
+import java.net.URL;
+import java.sql.Array;
+import java.sql.Blob;
+import java.sql.Clob;
+import java.sql.Date;
+import java.sql.NClob;
+import java.sql.ParameterMetaData;
+import java.sql.PreparedStatement;
+import java.sql.Ref;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.RowId;
+import java.sql.SQLException;
+import java.sql.SQLType;
+import java.sql.SQLXML;
+import java.sql.Time;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Calendar;
+import java.util.List;
+
+/**
+ * A prepared statement that follows phase changes.
+ *
+ * <p>Implementation notes:
+ * <ul>
+ *   <li>The application binds against ITS parameter indexes. Every binding is recorded ({@link
+ *       ParameterBindings}) and applied to the pgjdbc statement through the rewrite's parameter map:
+ *       each application index goes to every rewritten index that maps to it.
+ *   <li>Before each execution (and {@code addBatch}) the runtime's snapshot is compared by identity
+ *       with the one this statement was prepared for. When it changed, the SQL is rewritten again;
+ *       when the text or the parameter map changed, the pgjdbc statement is prepared anew the way
+ *       the application prepared it ({@link Preparer}), its settings copied, and the batch rows and
+ *       current bindings replayed. The old phase's SQL never runs after its snapshot is replaced.
+ *   <li>A re-rewrite that is refused throws from the execution and leaves the old statement unused;
+ *       the next execution tries again.
+ * </ul>
+ */
+public class ProxyPreparedStatement extends DelegatingPreparedStatement {
+
+  private final String sql;
+  private final Preparer preparer;
+  private Rewrite rewrite;
+  private MigrationSnapshot snapshot;
+  private final ParameterBindings bindings = new ParameterBindings();
+  private List<ParameterBindings> batchRows;
+  private Boolean escapeProcessing;
+
+  protected ProxyPreparedStatement(
+      ProxyConnection connection,
+      PreparedStatement delegate,
+      String sql,
+      Rewrite rewrite,
+      MigrationSnapshot snapshot,
+      Preparer preparer) {
+    super(connection, delegate);
+    this.sql = sql;
+    this.rewrite = rewrite;
+    this.snapshot = snapshot;
+    this.preparer = preparer;
+  }
+
+  /** The SQL the application prepared. */
+  final String applicationSql() {
+    return sql;
+  }
+
+  /** The SQL the pgjdbc statement runs. */
+  final String sentSql() {
+    return rewrite == null ? sql : rewrite.sql();
+  }
+
+  private int[] parameterMap() {
+    return rewrite == null ? null : rewrite.parameterMap();
+  }
+
+  /** Re-rewrites and, when needed, re-prepares for the current snapshot. */
+  protected final void ensureCurrent() throws SQLException {
+    MigrationSnapshot now = connection.runtime().snapshot();
+    if (now == snapshot) {
+      return;
+    }
+    Rewrite next = connection.rewrite(sql, now);
+    String nextSql = next == null ? sql : next.sql();
+    int[] nextMap = next == null ? null : next.parameterMap();
+    if (!nextSql.equals(sentSql()) || !Arrays.equals(nextMap, parameterMap())) {
+      reprepare(nextSql, next);
+    } else {
+      rewrite = next;
+    }
+    snapshot = now;
+  }
+
+  private void reprepare(String nextSql, Rewrite next) throws SQLException {
+    beforeReprepare(next);
+    PreparedStatement old = preparedDelegate();
+    PreparedStatement fresh = preparer.prepare(old.getConnection(), nextSql);
+    try {
+      copySettings(old, fresh);
+      int[] map = next == null ? null : next.parameterMap();
+      if (batchRows != null) {
+        for (ParameterBindings row : batchRows) {
+          row.applyAll(fresh, map);
+          fresh.addBatch();
+        }
+      }
+      bindings.applyAll(fresh, map);
+      replayExtra(fresh);
+    } catch (SQLException | RuntimeException e) {
+      fresh.close();
+      throw e;
+    }
+    delegate = fresh;
+    rewrite = next;
+    old.close();
+  }
+
+  /** Hook for subclasses to refuse a rewrite before re-preparation. */
+  void beforeReprepare(Rewrite next) throws SQLException {}
+
+  /** Hook for subclasses to replay what they recorded (out parameters). */
+  void replayExtra(PreparedStatement fresh) throws SQLException {}
+
+  private void copySettings(PreparedStatement from, PreparedStatement to) throws SQLException {
+    to.setFetchSize(from.getFetchSize());
+    to.setFetchDirection(from.getFetchDirection());
+    to.setMaxRows(from.getMaxRows());
+    to.setMaxFieldSize(from.getMaxFieldSize());
+    to.setQueryTimeout(from.getQueryTimeout());
+    to.setPoolable(from.isPoolable());
+    if (from.isCloseOnCompletion()) {
+      to.closeOnCompletion();
+    }
+    if (escapeProcessing != null) {
+      to.setEscapeProcessing(escapeProcessing);
+    }
+  }
+
+  /** Records a binding and applies it at every rewritten index that maps to {@code index}. */
+  private void bind(int index, Setter kind, Object value, Object a, Object b) throws SQLException {
+    bindings.set(index, kind, value, a, b);
+    int[] map = parameterMap();
+    if (map == null) {
+      kind.apply(preparedDelegate(), index, value, a, b);
+      return;
+    }
+    boolean found = false;
+    for (int j = 0; j < map.length; j++) {
+      if (map[j] == index) {
+        kind.apply(preparedDelegate(), j + 1, value, a, b);
+        found = true;
+      }
+    }
+    if (!found) {
+      throw new CutoverSQLException(
+          "The column index is out of range: " + index + " (the statement has no parameter " + index + ")",
+          CutoverSqlState.INVALID_PARAMETER_VALUE);
+    }
+  }
+
+  // ---- execution
+
+  @Override
+  public ResultSet executeQuery() throws SQLException {
+    ensureCurrent();
+    return wrap(preparedDelegate().executeQuery());
+  }
+
+  @Override
+  public int executeUpdate() throws SQLException {
+    ensureCurrent();
+    return preparedDelegate().executeUpdate();
+  }
+
+  @Override
+  public long executeLargeUpdate() throws SQLException {
+    ensureCurrent();
+    return preparedDelegate().executeLargeUpdate();
+  }
+
+  @Override
+  public boolean execute() throws SQLException {
+    ensureCurrent();
+    return preparedDelegate().execute();
+  }
+
+  @Override
+  public void addBatch() throws SQLException {
+    ensureCurrent();
+    preparedDelegate().addBatch();
+    if (batchRows == null) {
+      batchRows = new ArrayList<>();
+    }
+    batchRows.add(bindings.copy());
+  }
+
+  @Override
+  public int[] executeBatch() throws SQLException {
+    ensureCurrent();
+    try {
+      return delegate.executeBatch();
+    } finally {
+      if (batchRows != null) {
+        batchRows.clear();
+      }
+    }
+  }
+
+  @Override
+  public long[] executeLargeBatch() throws SQLException {
+    ensureCurrent();
+    try {
+      return delegate.executeLargeBatch();
+    } finally {
+      if (batchRows != null) {
+        batchRows.clear();
+      }
+    }
+  }
+
+  @Override
+  public void clearBatch() throws SQLException {
+    delegate.clearBatch();
+    if (batchRows != null) {
+      batchRows.clear();
+    }
+  }
+
+  @Override
+  public void clearParameters() throws SQLException {
+    preparedDelegate().clearParameters();
+    bindings.clear();
+  }
+
+  @Override
+  public ResultSetMetaData getMetaData() throws SQLException {
+    ensureCurrent();
+    return preparedDelegate().getMetaData();
+  }
+
+  @Override
+  public ParameterMetaData getParameterMetaData() throws SQLException {
+    ensureCurrent();
+    return preparedDelegate().getParameterMetaData();
+  }
+
+  @Override
+  public void setEscapeProcessing(boolean enable) throws SQLException {
+    delegate.setEscapeProcessing(enable);
+    escapeProcessing = enable;
+  }
+
+  // ---- setters: recorded, then applied through the parameter map
+
+  @Override
+  public void setNull(int i, int sqlType) throws SQLException {
+    bind(i, Setter.NULL, sqlType, null, null);
+  }
+
+  @Override
+  public void setNull(int i, int sqlType, String typeName) throws SQLException {
+    bind(i, Setter.NULL_TYPE_NAME, sqlType, typeName, null);
+  }
+
+  @Override
+  public void setBoolean(int i, boolean x) throws SQLException {
+    bind(i, Setter.BOOLEAN, x, null, null);
+  }
+
+  @Override
+  public void setByte(int i, byte x) throws SQLException {
+    bind(i, Setter.BYTE, x, null, null);
+  }
+
+  @Override
+  public void setShort(int i, short x) throws SQLException {
+    bind(i, Setter.SHORT, x, null, null);
+  }
+
+  @Override
+  public void setInt(int i, int x) throws SQLException {
+    bind(i, Setter.INT, x, null, null);
+  }
+
+  @Override
+  public void setLong(int i, long x) throws SQLException {
+    bind(i, Setter.LONG, x, null, null);
+  }
+
+  @Override
+  public void setFloat(int i, float x) throws SQLException {
+    bind(i, Setter.FLOAT, x, null, null);
+  }
+
+  @Override
+  public void setDouble(int i, double x) throws SQLException {
+    bind(i, Setter.DOUBLE, x, null, null);
+  }
+
+  @Override
+  public void setBigDecimal(int i, BigDecimal x) throws SQLException {
+    bind(i, Setter.BIG_DECIMAL, x, null, null);
+  }
+
+  @Override
+  public void setString(int i, String x) throws SQLException {
+    bind(i, Setter.STRING, x, null, null);
+  }
+
+  @Override
+  public void setNString(int i, String x) throws SQLException {
+    bind(i, Setter.NSTRING, x, null, null);
+  }
+
+  @Override
+  public void setBytes(int i, byte[] x) throws SQLException {
+    bind(i, Setter.BYTES, x, null, null);
+  }
+
+  @Override
+  public void setDate(int i, Date x) throws SQLException {
+    bind(i, Setter.DATE, x, null, null);
+  }
+
+  @Override
+  public void setDate(int i, Date x, Calendar cal) throws SQLException {
+    bind(i, Setter.DATE_CALENDAR, x, cal, null);
+  }
+
+  @Override
+  public void setTime(int i, Time x) throws SQLException {
+    bind(i, Setter.TIME, x, null, null);
+  }
+
+  @Override
+  public void setTime(int i, Time x, Calendar cal) throws SQLException {
+    bind(i, Setter.TIME_CALENDAR, x, cal, null);
+  }
+
+  @Override
+  public void setTimestamp(int i, Timestamp x) throws SQLException {
+    bind(i, Setter.TIMESTAMP, x, null, null);
+  }
+
+  @Override
+  public void setTimestamp(int i, Timestamp x, Calendar cal) throws SQLException {
+    bind(i, Setter.TIMESTAMP_CALENDAR, x, cal, null);
+  }
+
+  @Override
+  public void setObject(int i, Object x) throws SQLException {
+    bind(i, Setter.OBJECT, x, null, null);
+  }
+
+  @Override
+  public void setObject(int i, Object x, int targetSqlType) throws SQLException {
+    bind(i, Setter.OBJECT_TYPE, x, targetSqlType, null);
+  }
+
+  @Override
+  public void setObject(int i, Object x, int targetSqlType, int scaleOrLength) throws SQLException {
+    bind(i, Setter.OBJECT_TYPE_SCALE, x, targetSqlType, scaleOrLength);
+  }
+
+  @Override
+  public void setObject(int i, Object x, SQLType targetSqlType) throws SQLException {
+    bind(i, Setter.OBJECT_SQLTYPE, x, targetSqlType, null);
+  }
+
+  @Override
+  public void setObject(int i, Object x, SQLType targetSqlType, int scaleOrLength) throws SQLException {
+    bind(i, Setter.OBJECT_SQLTYPE_SCALE, x, targetSqlType, scaleOrLength);
+  }
+
+  @Override
+  public void setRef(int i, Ref x) throws SQLException {
+    bind(i, Setter.REF, x, null, null);
+  }
+
+  @Override
+  public void setBlob(int i, Blob x) throws SQLException {
+    bind(i, Setter.BLOB, x, null, null);
+  }
+
+  @Override
+  public void setClob(int i, Clob x) throws SQLException {
+    bind(i, Setter.CLOB, x, null, null);
+  }
+
+  @Override
+  public void setNClob(int i, NClob x) throws SQLException {
+    bind(i, Setter.NCLOB, x, null, null);
+  }
+
+  @Override
+  public void setArray(int i, Array x) throws SQLException {
+    bind(i, Setter.ARRAY, x, null, null);
+  }
+
+  @Override
+  public void setURL(int i, URL x) throws SQLException {
+    bind(i, Setter.URL, x, null, null);
+  }
+
+  @Override
+  public void setRowId(int i, RowId x) throws SQLException {
+    bind(i, Setter.ROW_ID, x, null, null);
+  }
+
+  @Override
+  public void setSQLXML(int i, SQLXML x) throws SQLException {
+    bind(i, Setter.SQLXML, x, null, null);
+  }
+
+  @Override
+  public void setAsciiStream(int i, InputStream x, int length) throws SQLException {
+    bind(i, Setter.ASCII_STREAM, read(x, length), length, null);
+  }
+
+  @Override
+  public void setAsciiStream(int i, InputStream x, long length) throws SQLException {
+    bind(i, Setter.ASCII_STREAM, read(x, length), length, null);
+  }
+
+  @Override
+  public void setAsciiStream(int i, InputStream x) throws SQLException {
+    bind(i, Setter.ASCII_STREAM, read(x, -1), null, null);
+  }
+
+  @Override
+  @Deprecated
+  public void setUnicodeStream(int i, InputStream x, int length) throws SQLException {
+    bind(i, Setter.UNICODE_STREAM, read(x, length), length, null);
+  }
+
+  @Override
+  public void setBinaryStream(int i, InputStream x, int length) throws SQLException {
+    bind(i, Setter.BINARY_STREAM, read(x, length), length, null);
+  }
+
+  @Override
+  public void setBinaryStream(int i, InputStream x, long length) throws SQLException {
+    bind(i, Setter.BINARY_STREAM, read(x, length), length, null);
+  }
+
+  @Override
+  public void setBinaryStream(int i, InputStream x) throws SQLException {
+    bind(i, Setter.BINARY_STREAM, read(x, -1), null, null);
+  }
+
+  @Override
+  public void setBlob(int i, InputStream x, long length) throws SQLException {
+    bind(i, Setter.BLOB_STREAM, read(x, length), length, null);
+  }
+
+  @Override
+  public void setBlob(int i, InputStream x) throws SQLException {
+    bind(i, Setter.BLOB_STREAM, read(x, -1), null, null);
+  }
+
+  @Override
+  public void setCharacterStream(int i, Reader x, int length) throws SQLException {
+    bind(i, Setter.CHARACTER_STREAM, read(x, length), length, null);
+  }
+
+  @Override
+  public void setCharacterStream(int i, Reader x, long length) throws SQLException {
+    bind(i, Setter.CHARACTER_STREAM, read(x, length), length, null);
+  }
+
+  @Override
+  public void setCharacterStream(int i, Reader x) throws SQLException {
+    bind(i, Setter.CHARACTER_STREAM, read(x, -1), null, null);
+  }
+
+  @Override
+  public void setNCharacterStream(int i, Reader x, long length) throws SQLException {
+    bind(i, Setter.NCHARACTER_STREAM, read(x, length), length, null);
+  }
+
+  @Override
+  public void setNCharacterStream(int i, Reader x) throws SQLException {
+    bind(i, Setter.NCHARACTER_STREAM, read(x, -1), null, null);
+  }
+
+  @Override
+  public void setClob(int i, Reader x, long length) throws SQLException {
+    bind(i, Setter.CLOB_READER, read(x, length), length, null);
+  }
+
+  @Override
+  public void setClob(int i, Reader x) throws SQLException {
+    bind(i, Setter.CLOB_READER, read(x, -1), null, null);
+  }
+
+  @Override
+  public void setNClob(int i, Reader x, long length) throws SQLException {
+    bind(i, Setter.NCLOB_READER, read(x, length), length, null);
+  }
+
+  @Override
+  public void setNClob(int i, Reader x) throws SQLException {
+    bind(i, Setter.NCLOB_READER, read(x, -1), null, null);
+  }
+
+  /** Reads a stream once (at most {@code length} bytes; all when negative) so it can be applied again. */
+  private static byte[] read(InputStream in, long length) throws SQLException {
+    if (in == null) {
+      return null;
+    }
+    try {
+      return length < 0 ? in.readAllBytes() : in.readNBytes((int) Math.min(length, Integer.MAX_VALUE));
+    } catch (IOException e) {
+      throw new CutoverSQLException("Cannot read the stream parameter: " + e, CutoverSqlState.INVALID_PARAMETER_VALUE, e);
+    }
+  }
+
+  /** Reads a reader once (at most {@code length} chars; all when negative). */
+  private static String read(Reader in, long length) throws SQLException {
+    if (in == null) {
+      return null;
+    }
+    try {
+      StringBuilder sb = new StringBuilder();
+      char[] buffer = new char[8192];
+      long remaining = length < 0 ? Long.MAX_VALUE : length;
+      int n;
+      while (remaining > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining))) >= 0) {
+        sb.append(buffer, 0, n);
+        remaining -= n;
+      }
+      return sb.toString();
+    } catch (IOException e) {
+      throw new CutoverSQLException("Cannot read the character stream parameter: " + e, CutoverSqlState.INVALID_PARAMETER_VALUE, e);
+    }
+  }
+}

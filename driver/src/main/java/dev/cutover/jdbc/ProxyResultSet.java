@@ -1,0 +1,40 @@
+package dev.cutover.jdbc;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/** A result set whose {@code getStatement()} is the Cutover statement that produced it. */
+public final class ProxyResultSet extends DelegatingResultSet {
+
+  private final Statement statement;
+
+  ProxyResultSet(Statement statement, ResultSet delegate) {
+    super(delegate);
+    this.statement = statement;
+  }
+
+  @Override
+  public Statement getStatement() throws SQLException {
+    delegate.getStatement(); // throws as pgjdbc does when closed
+    return statement;
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> iface) throws SQLException {
+    if (iface.isInstance(this)) {
+      return iface.cast(this);
+    }
+    return delegate.unwrap(iface);
+  }
+
+  @Override
+  public boolean isWrapperFor(Class<?> iface) throws SQLException {
+    return iface.isInstance(this) || delegate.isWrapperFor(iface);
+  }
+
+  @Override
+  public String toString() {
+    return delegate.toString();
+  }
+}

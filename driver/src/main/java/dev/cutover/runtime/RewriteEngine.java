@@ -1,0 +1,151 @@
+package dev.cutover.runtime;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.cutover.CutoverSQLException;
+import dev.cutover.CutoverSqlState;
+import dev.cutover.migration.MigrationSnapshot;
+import dev.cutover.rewriter.Catalog;
+import dev.cutover.rewriter.Rewrite;
+import dev.cutover.rewriter.RewriteRefusedException;
+import java.sql.SQLException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The slow path of a statement: the rewritten-statement cache in front of the rewriter, the
+ * {@code cutover.onUnsupported} policy, and the record of which names were used.
+ *
+ * <p>Implementation notes: an entry is valid only for the snapshot object it was made for (a
+ * snapshot is replaced, never mutated, when the migrations change), so a phase change can never
+ * serve a stale rewrite even before {@link #invalidateAll()} runs. A refusal is cached like a
+ * rewrite, so a refused statement is parsed once per snapshot, and refused (or passed through and
+ * counted) at every use. Thread-safe.
+ */
+public final class RewriteEngine {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RewriteEngine.class);
+  private static final int MAX_SQL_IN_MESSAGE = 500;
+
+  private record Key(String searchPath, String sql) {}
+
+  /** A cached outcome: the rewrite, or the refusal (with {@code rewrite} the pass-through). */
+  private record Entry(MigrationSnapshot snapshot, Rewrite rewrite, RewriteRefusedException refusal) {}
+
+  private final RewriteFunction rewriter;
+  private final boolean passthrough;
+  private final Cache<Key, Entry> cache;
+  private final LongAdder passthroughCount = new LongAdder();
+  private final Set<String> oldNamesUsed = ConcurrentHashMap.newKeySet();
+  private final Set<String> newNamesUsed = ConcurrentHashMap.newKeySet();
+
+  /**
+   * @param rewriter the rewriter
+   * @param passthrough {@code cutover.onUnsupported=passthrough}
+   * @param cacheSize {@code cutover.cacheSize}
+   */
+  public RewriteEngine(RewriteFunction rewriter, boolean passthrough, long cacheSize) {
+    this.rewriter = rewriter;
+    this.passthrough = passthrough;
+    this.cache = Caffeine.newBuilder().maximumSize(cacheSize).build();
+  }
+
+  /**
+   * Rewrites {@code sql} for {@code snapshot}, from the cache when possible.
+   *
+   * @param searchPath the session's {@code search_path}, on which name resolution depends
+   * @param catalog the session's catalog, consulted only on a cache miss
+   * @throws SQLException {@code 0A000} naming the migration and the reason when the rewriter refuses
+   *     and {@code cutover.onUnsupported=reject}; or a catalog query's error
+   */
+  public Rewrite rewrite(String sql, MigrationSnapshot snapshot, String searchPath, Catalog catalog)
+      throws SQLException {
+    Key key = new Key(searchPath, sql);
+    Entry entry = cache.getIfPresent(key);
+    if (entry == null || entry.snapshot() != snapshot) {
+      entry = compute(sql, snapshot, catalog);
+      cache.put(key, entry);
+    }
+    if (entry.refusal() != null) {
+      if (!passthrough) {
+        throw refused(entry.refusal(), sql);
+      }
+      passthroughCount.increment();
+      return entry.rewrite();
+    }
+    Rewrite rewrite = entry.rewrite();
+    if (!rewrite.oldNameUsed().isEmpty()) {
+      oldNamesUsed.addAll(rewrite.oldNameUsed());
+    }
+    if (!rewrite.newNameUsed().isEmpty()) {
+      newNamesUsed.addAll(rewrite.newNameUsed());
+    }
+    return rewrite;
+  }
+
+  private Entry compute(String sql, MigrationSnapshot snapshot, Catalog catalog) throws SQLException {
+    try {
+      return new Entry(snapshot, rewriter.rewrite(sql, snapshot, catalog), null);
+    } catch (RewriteRefusedException e) {
+      if (passthrough) {
+        LOG.warn("{} Sending it unchanged because cutover.onUnsupported=passthrough. Statement: {}",
+            e.getMessage(), abbreviate(sql));
+      }
+      return new Entry(snapshot, Rewrite.unchanged(sql, snapshot.epoch()), e);
+    } catch (CatalogQueryException e) {
+      throw e.getCause();
+    }
+  }
+
+  private static SQLException refused(RewriteRefusedException e, String sql) {
+    return new CutoverSQLException(
+        e.getMessage() + ". Statement: " + abbreviate(sql)
+            + " (Write the statement in a form Cutover can rewrite, or set cutover.onUnsupported=passthrough"
+            + " to send such statements unchanged.)",
+        CutoverSqlState.FEATURE_NOT_SUPPORTED, e);
+  }
+
+  private static String abbreviate(String sql) {
+    return sql.length() <= MAX_SQL_IN_MESSAGE ? sql : sql.substring(0, MAX_SQL_IN_MESSAGE) + "...";
+  }
+
+  /** Forgets every cached rewrite (the snapshot changed). */
+  public void invalidateAll() {
+    cache.invalidateAll();
+  }
+
+  /** Statements sent unchanged under {@code cutover.onUnsupported=passthrough} so far. */
+  public long passthroughCount() {
+    return passthroughCount.sum();
+  }
+
+  /** The migration ids whose old and new names statements used since the last drain. */
+  record NameUsage(Set<String> oldUsed, Set<String> newUsed) {
+    boolean isEmpty() {
+      return oldUsed.isEmpty() && newUsed.isEmpty();
+    }
+  }
+
+  /** The names used since the last call, removed from the record. */
+  NameUsage drainNameUsage() {
+    return new NameUsage(drain(oldNamesUsed), drain(newNamesUsed));
+  }
+
+  /** Puts back names whose report failed, so the next heartbeat reports them. */
+  void restoreNameUsage(NameUsage usage) {
+    oldNamesUsed.addAll(usage.oldUsed());
+    newNamesUsed.addAll(usage.newUsed());
+  }
+
+  private static Set<String> drain(Set<String> names) {
+    Set<String> drained = new java.util.HashSet<>();
+    for (var it = names.iterator(); it.hasNext(); ) {
+      drained.add(it.next());
+      it.remove();
+    }
+    return drained;
+  }
+}

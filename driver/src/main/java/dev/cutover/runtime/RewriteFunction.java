@@ -1,0 +1,25 @@
+package dev.cutover.runtime;
+
+import dev.cutover.migration.MigrationSnapshot;
+import dev.cutover.rewriter.Catalog;
+import dev.cutover.rewriter.Rewrite;
+import dev.cutover.rewriter.RewriteRefusedException;
+import dev.cutover.rewriter.StatementRewriter;
+
+/**
+ * The rewriter as the runtime sees it: {@link StatementRewriter#rewrite} in production. Internal;
+ * a seam so that the runtime's caching, refusal policy and re-preparation can be tested with a
+ * deterministic rewriter.
+ */
+@FunctionalInterface
+public interface RewriteFunction {
+
+  /** See {@link StatementRewriter#rewrite(String, MigrationSnapshot, Catalog)}. */
+  Rewrite rewrite(String sql, MigrationSnapshot snapshot, Catalog catalog) throws RewriteRefusedException;
+
+  /** The production rewriter. */
+  static RewriteFunction standard() {
+    StatementRewriter rewriter = new StatementRewriter();
+    return rewriter::rewrite;
+  }
+}
