@@ -90,7 +90,7 @@ public final class Verifier {
       String from = null;
       while (true) {
         String to;
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + pk + "::text FROM " + table.quoted()
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + pk + "::text AS cutover_key FROM " + table.quoted()
             + (from == null ? "" : " WHERE " + pk + " > CAST(? AS " + type + ")") + " ORDER BY " + pk
             + " OFFSET " + (rangeRows - 1) + " LIMIT 1")) {
           if (from != null) {
@@ -117,7 +117,7 @@ public final class Verifier {
     }
     List<String> keys = new ArrayList<>();
     if (differing > 0 || !mismatches.isEmpty()) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + keyExpr + "::text FROM " + table.quoted()
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + keyExpr + "::text AS cutover_key FROM " + table.quoted()
           + " WHERE " + differs + " ORDER BY " + keyExpr + " LIMIT " + MAX_KEYS);
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -142,7 +142,7 @@ public final class Verifier {
     }
     List<String> keys = new ArrayList<>();
     if (count > 0) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + keyExpr + "::text FROM " + table.quoted()
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + keyExpr + "::text AS cutover_key FROM " + table.quoted()
           + " WHERE " + differs + " ORDER BY " + keyExpr + " LIMIT " + MAX_KEYS);
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
