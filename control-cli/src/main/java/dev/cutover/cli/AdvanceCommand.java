@@ -1,0 +1,34 @@
+package dev.cutover.cli;
+
+import dev.cutover.operator.Operator;
+import java.sql.SQLException;
+import java.time.Duration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code cutover advance ID}: moves a migration forward, running each phase's DDL. */
+@Command(name = "advance", description = "Move a migration forward one phase (or to --to), running its DDL.")
+final class AdvanceCommand extends OperatorCommand {
+
+  @Parameters(index = "0", paramLabel = "ID", description = "the migration id")
+  String id;
+
+  @Mixin PhaseOptions phase;
+
+  /** Skip the old-name quiet-period guard of completed. */
+  @Option(names = "--force", description = "enter completed even if the old name was used within --quiet-period")
+  boolean force;
+
+  /** How recently an instance may have used the old name before completed is refused. */
+  @Option(names = "--quiet-period", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
+      description = "refuse completed while a live instance used the old name within this (default: ${DEFAULT-VALUE})")
+  Duration quietPeriod;
+
+  @Override
+  int run(Operator operator) throws SQLException {
+    operator.advance(id, phase.toOptions(force, quietPeriod, 1000));
+    return 0;
+  }
+}

@@ -1,0 +1,67 @@
+package dev.cutover.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.cutover.operator.Operator;
+import dev.cutover.operator.StatusReport;
+import java.io.PrintWriter;
+import java.sql.SQLException;
+import java.time.Duration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code cutover status [ID] [--json]}: phases, backfill progress, instances, old-name use. */
+@Command(name = "status", description = "Show migrations, backfill progress, instances and old-name use.")
+final class StatusCommand extends OperatorCommand {
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "ID", description = "one migration (default: all)")
+  String id;
+
+  /** Print JSON instead of text. */
+  @Option(names = "--json", description = "print JSON")
+  boolean json;
+
+  /** Heartbeat age after which an instance is shown as not live. */
+  @Option(names = "--instance-ttl", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+      description = "an instance whose heartbeat is older than this is not live (default: ${DEFAULT-VALUE})")
+  Duration instanceTtl;
+
+  @Override
+  int run(Operator operator) throws SQLException {
+    StatusReport report = operator.status(id, instanceTtl);
+    PrintWriter out = out();
+    if (json) {
+      try {
+        out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+      return 0;
+    }
+    if (report.migrations().isEmpty()) {
+      out.println("no migrations");
+    }
+    for (StatusReport.Migration m : report.migrations()) {
+      out.printf("%s  %s.%s -> %s  phase %s  epoch %d  since %s%n", m.id(), m.table(), m.oldColumn(), m.newColumn(),
+          m.phase(), m.epoch(), m.updatedAt());
+      if (m.backfill() != null) {
+        out.printf("  backfill: %d rows done, last key %s of %s%s%n", m.backfill().rowsDone(), m.backfill().lastKey(),
+            m.backfill().maxKey(), m.backfill().finished() ? ", finished" : ", not finished");
+      }
+      if (m.rowsPending() != null) {
+        out.printf("  rows pending (new differs from old): %d%n", m.rowsPending());
+      }
+      for (StatusReport.NameUse u : m.oldNameUse()) {
+        out.printf("  old name used by %s %.0fs ago%n", u.instance(), u.secondsAgo());
+      }
+    }
+    out.printf("instances:%s%n", report.instances().isEmpty() ? " none" : "");
+    for (StatusReport.Instance i : report.instances()) {
+      out.printf("  %s  applied epoch %d  heartbeat %.1fs ago%s%n", i.instance(), i.appliedEpoch(),
+          i.heartbeatAgeSeconds(), i.live() ? "" : " (not live)");
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,37 @@
+package dev.cutover.operator;
+
+import dev.cutover.migration.Phase;
+import java.time.Duration;
+
+/**
+ * How {@code advance} and {@code rollback} move a migration.
+ *
+ * @param to the phase to stop at, or {@code null} for one step
+ * @param ackWait how long to wait for live instances to acknowledge a phase (default 30 s)
+ * @param force skip the old-name quiet-period guard of {@code completed} (never the acknowledgements)
+ * @param lockTimeout {@code lock_timeout} of each DDL attempt (default 1 s)
+ * @param lockRetryBudget how long DDL lock timeouts are retried (default 60 s)
+ * @param quietPeriod how recently a live instance may have used the old name before {@code completed} is refused (default 10 min)
+ * @param instanceTtl how long an instance counts as live after its last heartbeat (default 30 s)
+ * @param refillBatchSize rows per batch when a rollback refills the old column (default 1000)
+ */
+public record AdvanceOptions(
+    Phase to, Duration ackWait, boolean force, Duration lockTimeout, Duration lockRetryBudget,
+    Duration quietPeriod, Duration instanceTtl, int refillBatchSize) {
+
+  /** The defaults: one step, 30 s wait, 1 s lock timeout retried for 60 s, 10 min quiet period. */
+  public static AdvanceOptions defaults() {
+    return new AdvanceOptions(null, Duration.ofSeconds(30), false, Duration.ofSeconds(1), Duration.ofSeconds(60),
+        Duration.ofMinutes(10), AckWaiter.DEFAULT_TTL, 1000);
+  }
+
+  /** These options, stopping at {@code phase}. */
+  public AdvanceOptions withTo(Phase phase) {
+    return new AdvanceOptions(phase, ackWait, force, lockTimeout, lockRetryBudget, quietPeriod, instanceTtl, refillBatchSize);
+  }
+
+  /** These options with another acknowledgement wait. */
+  public AdvanceOptions withAckWait(Duration newWait) {
+    return new AdvanceOptions(to, newWait, force, lockTimeout, lockRetryBudget, quietPeriod, instanceTtl, refillBatchSize);
+  }
+}

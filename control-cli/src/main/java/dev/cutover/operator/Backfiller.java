@@ -1,0 +1,297 @@
+package dev.cutover.operator;
+
+import dev.cutover.control.ControlSchema;
+import dev.cutover.migration.ColumnMigration;
+import dev.cutover.migration.Phase;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Fills the new column of the rows the application has not touched yet.
+ *
+ * <p>Implementation notes: the walk goes up to the largest key present when the backfill starts,
+ * so it terminates under any insert rate (rows inserted later are dual-written by the drivers).
+ * Each batch is one transaction that also checkpoints {@code backfill_state}, so a crashed
+ * backfill resumes after its last committed batch. Batches skip rows the application holds
+ * locked; a final pass without {@code SKIP LOCKED} (under a short {@code lock_timeout}, retried)
+ * picks those up.
+ */
+public final class Backfiller {
+
+  /**
+   * @param rowsUpdated rows this run updated
+   * @param rowsDone rows updated by every run of this backfill so far
+   * @param finished whether the backfill is complete (false when stopped by {@code maxBatches})
+   */
+  public record Result(long rowsUpdated, long rowsDone, boolean finished) {}
+
+  private static final Duration FINAL_PASS_LOCK_TIMEOUT = Duration.ofSeconds(1);
+  private static final Duration FINAL_PASS_BUDGET = Duration.ofSeconds(60);
+
+  private final ControlSchema schema;
+  private final PrintWriter out;
+
+  /**
+   * @param schema the control schema ({@code backfill_state})
+   * @param out where progress goes
+   */
+  public Backfiller(ControlSchema schema, PrintWriter out) {
+    this.schema = schema;
+    this.out = out;
+  }
+
+  /** Backfills migration {@code m} (in {@code dual_write} or {@code read_new}). */
+  public Result backfill(Connection c, ColumnMigration m, BackfillOptions options) throws SQLException {
+    if (m.phase() != Phase.DUAL_WRITE && m.phase() != Phase.READ_NEW) {
+      throw new OperatorException("migration '" + m.id() + "' is in phase " + m.phase().sqlName()
+          + ": backfill runs in dual_write or read_new (run `cutover advance " + m.id() + "` first)");
+    }
+    TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
+    BatchCopier copier = copier(c, table, m.physicalNewColumn(), m.oldColumn(), "backfill");
+
+    State state = loadState(c, m.id());
+    if (state == null || state.finished()) {
+      String maxKey = copier.maxKey(c);
+      saveState(c, m.id(), null, maxKey, 0, maxKey == null);
+      if (maxKey == null) {
+        out.printf("backfill %s: %s is empty, nothing to do%n", m.id(), table.quoted());
+        out.flush();
+        return new Result(0, 0, true);
+      }
+      state = new State(null, maxKey, 0, false);
+    } else {
+      out.printf("backfill %s: resuming after key %s (%d rows done before)%n", m.id(), state.lastKey(), state.rowsDone());
+    }
+
+    long pending = copier.countPending(c, state.lastKey(), state.maxKey());
+    long total = state.rowsDone() + pending;
+    long started = System.nanoTime();
+    long lastPrint = 0;
+    long updated = 0;
+    long batches = 0;
+    String last = state.lastKey();
+    long done = state.rowsDone();
+    while (true) {
+      if (options.maxBatches() > 0 && batches >= options.maxBatches()) {
+        out.printf("backfill %s: stopped after %d batches (%d/%d rows); run it again to resume%n",
+            m.id(), batches, done, total);
+        out.flush();
+        return new Result(updated, done, false);
+      }
+      BatchCopier.Batch batch;
+      c.setAutoCommit(false);
+      try {
+        batch = copier.copy(c, last, state.maxKey(), options.batchSize(), true);
+        if (batch.rows() > 0) {
+          last = batch.lastKey();
+          done += batch.rows();
+          saveState(c, m.id(), last, state.maxKey(), done, false);
+        }
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+      batches++;
+      if (batch.rows() == 0) {
+        break;
+      }
+      updated += batch.rows();
+      long now = System.nanoTime();
+      if (now - lastPrint > 1_000_000_000L) {
+        progress(m.id(), done, total, updated, now - started, last);
+        lastPrint = now;
+      }
+      throttle(c, options);
+    }
+
+    // Rows skipped because the application held them locked: wait for them this time.
+    long remaining = copier.countPending(c, null, state.maxKey());
+    long budgetRows = remaining + options.batchSize();
+    long deadline = System.nanoTime() + FINAL_PASS_BUDGET.toNanos();
+    while (remaining > 0) {
+      BatchCopier.Batch batch = finalPassBatch(c, copier, state.maxKey(), options.batchSize(), deadline);
+      if (batch.rows() == 0) {
+        break;
+      }
+      done += batch.rows();
+      updated += batch.rows();
+      budgetRows -= batch.rows();
+      if (budgetRows < 0) {
+        throw new OperatorException("backfill " + m.id() + ": rows keep diverging from " + m.oldColumn()
+            + " while being copied; is something writing " + table.quoted()
+            + " without the Cutover driver? Run `cutover verify " + m.id() + "` to list them");
+      }
+    }
+    saveState(c, m.id(), state.maxKey(), state.maxKey(), done, true);
+    progress(m.id(), done, Math.max(total, done), updated, System.nanoTime() - started, state.maxKey());
+    out.printf("backfill %s: done; run `cutover verify %s`, then `cutover advance %s`%n", m.id(), m.id(), m.id());
+    out.flush();
+    return new Result(updated, done, true);
+  }
+
+  /**
+   * Copies the new column back into the old one for every row where they differ (rollback from
+   * {@code new_only}); rows inserted meanwhile are caught by calling it again once the instances
+   * dual-write.
+   *
+   * @return rows updated
+   */
+  public long refillOld(Connection c, ColumnMigration m, int batchSize) throws SQLException {
+    TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
+    List<TableCatalog.Column> key = TableCatalog.primaryKey(c, table.oid());
+    if (key.size() != 1) {
+      // No key to walk: one statement (fine for the small tables that can lack a key).
+      try (Statement st = c.createStatement()) {
+        return st.executeUpdate("UPDATE " + table.quoted() + " SET " + Identifiers.quote(m.oldColumn()) + " = "
+            + Identifiers.quote(m.physicalNewColumn()) + " WHERE " + Identifiers.quote(m.oldColumn())
+            + " IS DISTINCT FROM " + Identifiers.quote(m.physicalNewColumn()));
+      }
+    }
+    BatchCopier copier = new BatchCopier(table, key.get(0), m.oldColumn(), m.physicalNewColumn());
+    String maxKey = copier.maxKey(c);
+    if (maxKey == null) {
+      return 0;
+    }
+    long updated = 0;
+    String last = null;
+    c.setAutoCommit(true);
+    while (true) {
+      BatchCopier.Batch batch = copier.copy(c, last, maxKey, batchSize, true);
+      if (batch.rows() == 0) {
+        break;
+      }
+      last = batch.lastKey();
+      updated += batch.rows();
+    }
+    long deadline = System.nanoTime() + FINAL_PASS_BUDGET.toNanos();
+    while (true) {
+      BatchCopier.Batch batch = finalPassBatch(c, copier, maxKey, batchSize, deadline);
+      if (batch.rows() == 0) {
+        break;
+      }
+      updated += batch.rows();
+    }
+    out.printf("refilled %s.%s from %s: %d rows%n", table.quoted(), Identifiers.quote(m.oldColumn()),
+        Identifiers.quote(m.physicalNewColumn()), updated);
+    out.flush();
+    return updated;
+  }
+
+  /** One batch that waits for locked rows, under a short lock_timeout retried until {@code deadline}. */
+  private static BatchCopier.Batch finalPassBatch(
+      Connection c, BatchCopier copier, String maxKey, int batchSize, long deadline) throws SQLException {
+    long backoff = 100;
+    while (true) {
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        st.execute("SET LOCAL lock_timeout = '" + FINAL_PASS_LOCK_TIMEOUT.toMillis() + "ms'");
+        BatchCopier.Batch batch = copier.copy(c, null, maxKey, batchSize, false);
+        c.commit();
+        return batch;
+      } catch (SQLException e) {
+        c.rollback();
+        if (!DdlRunner.LOCK_NOT_AVAILABLE.equals(e.getSQLState()) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        DdlRunner.sleepMillis(backoff);
+        backoff = Math.min(5_000, backoff * 2);
+      } finally {
+        c.setAutoCommit(true);
+      }
+    }
+  }
+
+  /** The copier for a table's single-column primary key; refuses other tables clearly. */
+  static BatchCopier copier(Connection c, TableCatalog.Table table, String target, String source, String what)
+      throws SQLException {
+    List<TableCatalog.Column> key = TableCatalog.primaryKey(c, table.oid());
+    if (key.isEmpty()) {
+      throw new OperatorException("table " + table.quoted() + " has no primary key: " + what
+          + " walks the table by primary key (a ctid-based walk is not implemented yet); add a primary key first");
+    }
+    if (key.size() > 1) {
+      throw new OperatorException("table " + table.quoted() + " has a composite primary key: " + what
+          + " supports single-column primary keys only for now");
+    }
+    return new BatchCopier(table, key.get(0), target, source);
+  }
+
+  private void throttle(Connection c, BackfillOptions options) throws SQLException {
+    if (!options.pause().isZero()) {
+      DdlRunner.sleepMillis(options.pause().toMillis());
+    }
+    if (options.maxLag() == null) {
+      return;
+    }
+    while (true) {
+      double lag;
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery(
+              "SELECT coalesce(max(extract(epoch FROM replay_lag)), 0)::float8 FROM pg_stat_replication")) {
+        rs.next();
+        lag = rs.getDouble(1);
+      }
+      if (lag * 1000 <= options.maxLag().toMillis()) {
+        return;
+      }
+      out.printf(Locale.ROOT, "throttled: replication lag %.1fs > --max-lag %s%n", lag, Durations.format(options.maxLag()));
+      out.flush();
+      DdlRunner.sleepMillis(1000);
+    }
+  }
+
+  private void progress(String id, long done, long total, long updated, long nanos, String lastKey) {
+    double seconds = Math.max(nanos / 1e9, 1e-3);
+    double pct = total == 0 ? 100.0 : 100.0 * done / total;
+    out.printf(Locale.ROOT, "backfill %s: %d/%d rows (%.1f%%), %.0f rows/s, last key %s%n",
+        id, done, total, Math.min(pct, 100.0), updated / seconds, lastKey);
+    out.flush();
+  }
+
+  private record State(String lastKey, String maxKey, long rowsDone, boolean finished) {}
+
+  private State loadState(Connection c, String id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT last_key, max_key, rows_done, finished_at IS NOT NULL FROM "
+        + schema.qualify("backfill_state") + " WHERE migration_id = ?")) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? new State(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getBoolean(4)) : null;
+      }
+    }
+  }
+
+  private void saveState(Connection c, String id, String lastKey, String maxKey, long done, boolean finished)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema.qualify("backfill_state")
+        + " AS s (migration_id, last_key, max_key, rows_done, finished_at) VALUES (?, ?, ?, ?, CASE WHEN ? THEN now() END)"
+        + " ON CONFLICT (migration_id) DO UPDATE SET last_key = excluded.last_key, max_key = excluded.max_key,"
+        + " rows_done = excluded.rows_done, finished_at = excluded.finished_at, updated_at = now(),"
+        + " started_at = CASE WHEN s.finished_at IS NOT NULL THEN now() ELSE s.started_at END")) {
+      ps.setString(1, id);
+      ps.setString(2, lastKey);
+      ps.setString(3, maxKey);
+      ps.setLong(4, done);
+      ps.setBoolean(5, finished);
+      ps.executeUpdate();
+    }
+  }
+
+  /** Forgets a migration's backfill progress (after the new column was dropped by a rollback). */
+  public void reset(Connection c, String id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "DELETE FROM " + schema.qualify("backfill_state") + " WHERE migration_id = ?")) {
+      ps.setString(1, id);
+      ps.executeUpdate();
+    }
+  }
+}

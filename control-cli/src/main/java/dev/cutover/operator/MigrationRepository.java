@@ -1,0 +1,208 @@
+package dev.cutover.operator;
+
+import dev.cutover.control.ControlSchema;
+import dev.cutover.migration.ColumnMigration;
+import dev.cutover.migration.Phase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The operator's writes to the control schema: registering migrations, phase changes with their
+ * audit rows, and the per-migration lock that keeps two CLIs from working on one migration.
+ */
+public final class MigrationRepository {
+
+  /** A held lock; closing releases it. */
+  public interface Lock extends AutoCloseable {
+    @Override
+    void close() throws SQLException;
+  }
+
+  private static final String COLUMNS =
+      "id, table_schema, table_name, old_column, new_column, physical_new_column, up_expr, down_expr, new_type, phase, epoch";
+
+  private final ControlSchema schema;
+
+  /** @param schema the control schema */
+  public MigrationRepository(ControlSchema schema) {
+    this.schema = schema;
+  }
+
+  /** The control schema. */
+  public ControlSchema schema() {
+    return schema;
+  }
+
+  /** Fails with a hint to run {@code cutover init} when the control schema is missing. */
+  public void requireInstalled(Connection c) throws SQLException {
+    int version = schema.installedVersion(c);
+    if (version == 0) {
+      throw new OperatorException("the control schema \"" + schema.name() + "\" is not installed: run `cutover init` first");
+    }
+    if (version > ControlSchema.VERSION) {
+      throw new OperatorException("the control schema \"" + schema.name() + "\" has version " + version
+          + ", newer than this cutover (" + ControlSchema.VERSION + "): use a newer cutover");
+    }
+  }
+
+  /** The migration {@code id}, if registered. */
+  public Optional<ColumnMigration> find(Connection c, String id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT " + COLUMNS + " FROM " + schema.qualify("migrations") + " WHERE id = ?")) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+      }
+    }
+  }
+
+  /** Every registered migration, by id. */
+  public List<ColumnMigration> all(Connection c) throws SQLException {
+    List<ColumnMigration> result = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT " + COLUMNS + " FROM " + schema.qualify("migrations") + " ORDER BY id");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        result.add(read(rs));
+      }
+    }
+    return result;
+  }
+
+  /** The migration {@code id}; fails naming it when it is not registered. */
+  public ColumnMigration require(Connection c, String id) throws SQLException {
+    requireInstalled(c);
+    return find(c, id).orElseThrow(() -> new OperatorException(
+        "no migration with id '" + id + "' (register it with `cutover plan FILE`; `cutover status` lists them)"));
+  }
+
+  /**
+   * Takes the session-level advisory lock of migration {@code id} on {@code c}, so that a second
+   * {@code cutover} working on the same migration fails at once with a clear message. Advisory
+   * locks, unlike an open transaction, do not hold back {@code CREATE INDEX CONCURRENTLY}.
+   */
+  public Lock lock(Connection c, String id, String command) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?), hashtext(?))")) {
+      ps.setString(1, schema.name());
+      ps.setString(2, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        if (!rs.getBoolean(1)) {
+          throw new OperatorException("another cutover command is already working on migration '" + id
+              + "' (advance, rollback or backfill); wait for it to finish, then run `cutover " + command + "` again");
+        }
+      }
+    }
+    return () -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock(hashtext(?), hashtext(?))")) {
+        ps.setString(1, schema.name());
+        ps.setString(2, id);
+        ps.execute();
+      }
+    };
+  }
+
+  /**
+   * Moves migration {@code id} from {@code from} to {@code to} in one transaction that locks its row
+   * ({@code FOR UPDATE NOWAIT}), takes a new epoch and writes the audit row.
+   *
+   * @return the migration at its new phase and epoch
+   * @throws OperatorException when the row is locked by another session or the phase moved meanwhile
+   */
+  public ColumnMigration changePhase(Connection c, String id, Phase from, Phase to, String detail) throws SQLException {
+    boolean autoCommit = c.getAutoCommit();
+    c.setAutoCommit(false);
+    try {
+      Phase current = lockRow(c, id);
+      if (current != from) {
+        throw new OperatorException("migration '" + id + "' moved to " + current.sqlName()
+            + " while this command expected " + from.sqlName() + "; check `cutover status` and retry");
+      }
+      try (PreparedStatement ps = c.prepareStatement("UPDATE " + schema.qualify("migrations")
+          + " SET phase = ?, epoch = nextval('" + schema.qualify("epoch_seq").replace("'", "''")
+          + "'), updated_at = now() WHERE id = ?")) {
+        ps.setString(1, to.sqlName());
+        ps.setString(2, id);
+        ps.executeUpdate();
+      }
+      audit(c, id, from, to, detail);
+      ColumnMigration result = find(c, id).orElseThrow();
+      c.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(autoCommit);
+    }
+  }
+
+  /**
+   * Checks that no other session holds migration {@code id}'s row, without keeping a lock.
+   *
+   * @throws OperatorException naming the migration when it is locked
+   */
+  public void checkNotLocked(Connection c, String id) throws SQLException {
+    boolean autoCommit = c.getAutoCommit();
+    c.setAutoCommit(false);
+    try {
+      lockRow(c, id);
+    } finally {
+      c.rollback();
+      c.setAutoCommit(autoCommit);
+    }
+  }
+
+  /** Writes an audit row (actor: current_user). */
+  public void audit(Connection c, String id, Phase from, Phase to, String detail) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema.qualify("audit_log")
+        + " (migration_id, from_phase, to_phase, detail) VALUES (?, ?, ?, ?)")) {
+      ps.setString(1, id);
+      ps.setString(2, from == null ? null : from.sqlName());
+      ps.setString(3, to.sqlName());
+      ps.setString(4, detail);
+      ps.executeUpdate();
+    }
+  }
+
+  /** The last audit row's {@code from_phase -> to_phase} of a migration, e.g. {@code dual_write->planned}. */
+  public Optional<String> lastTransition(Connection c, String id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(from_phase, '') || '->' || to_phase FROM "
+        + schema.qualify("audit_log") + " WHERE migration_id = ? ORDER BY id DESC LIMIT 1")) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      }
+    }
+  }
+
+  private Phase lockRow(Connection c, String id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT phase FROM " + schema.qualify("migrations") + " WHERE id = ? FOR UPDATE NOWAIT")) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new OperatorException("no migration with id '" + id + "'");
+        }
+        return Phase.parse(rs.getString(1));
+      }
+    } catch (SQLException e) {
+      if (DdlRunner.LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+        throw new OperatorException("migration '" + id + "' is locked by another session (another cutover"
+            + " command is changing it); wait for it to finish and run the command again", e);
+      }
+      throw e;
+    }
+  }
+
+  private static ColumnMigration read(ResultSet rs) throws SQLException {
+    return new ColumnMigration(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
+        Phase.parse(rs.getString(10)), rs.getLong(11));
+  }
+}

@@ -1,0 +1,439 @@
+package dev.cutover.operator;
+
+import dev.cutover.control.ControlSchema;
+import dev.cutover.migration.ColumnMigration;
+import dev.cutover.migration.Phase;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The operator's commands as plain Java: what {@code cutover} runs, and what a demo or an
+ * integration test calls directly. Every method opens its own connection(s) from the settings.
+ *
+ * <p>Implementation notes: a phase change runs in this order: (1) every live instance has
+ * acknowledged the current phase; (2) the phase's DDL, each statement in its own transaction
+ * under {@code lock_timeout} (or outside any for {@code CONCURRENTLY}); (3) the phase change and
+ * its audit row in one transaction that locks the migration row {@code NOWAIT}; (4) wait until
+ * every live instance applied the new epoch. A column is dropped only after every live instance
+ * acknowledged a phase that no longer uses it. A session advisory lock per migration keeps a
+ * second {@code cutover} off the same migration for the whole command. Every DDL is idempotent
+ * so a command that crashed half-way can simply be run again.
+ */
+public final class Operator {
+
+  /**
+   * The outcome of {@code plan}.
+   *
+   * @param migration the registered migration ({@code null} on a dry run)
+   * @param ddl the DDL each phase will run, in phase order
+   */
+  public record PlanResult(ColumnMigration migration, Map<Phase, List<String>> ddl) {}
+
+  private final ConnectionSettings settings;
+  private final PrintWriter out;
+  private final ControlSchema schema;
+  private final MigrationRepository repo;
+
+  /**
+   * @param settings where to connect
+   * @param out where progress and results are printed
+   */
+  public Operator(ConnectionSettings settings, PrintWriter out) {
+    this.settings = settings;
+    this.out = out;
+    this.schema = new ControlSchema(settings.controlSchema());
+    this.repo = new MigrationRepository(schema);
+  }
+
+  /** Creates the control schema (idempotent). */
+  public void init() throws SQLException {
+    try (Connection c = settings.open()) {
+      schema.install(c);
+    }
+    out.printf("control schema \"%s\" is ready (version %d)%n", schema.name(), ControlSchema.VERSION);
+    out.flush();
+  }
+
+  /**
+   * Validates migration file {@code file} against the database and registers it in {@code planned}
+   * (or, with {@code dryRun}, only prints the DDL each phase would run).
+   *
+   * @throws InvalidMigrationFileException naming the file, the field and the reason; nothing changed
+   */
+  public PlanResult plan(Path file, boolean dryRun) throws SQLException {
+    MigrationFile spec = new MigrationFileParser().parse(file);
+    if (spec.changeType() != null) {
+      throw new InvalidMigrationFileException(file, "changeType",
+          "type changes are not supported yet (only rename is)");
+    }
+    try (Connection c = settings.open()) {
+      repo.requireInstalled(c);
+      c.setAutoCommit(false);
+      try {
+        // Serialise plans so two of them cannot both pass the checks below.
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?), hashtext('plan'))")) {
+          ps.setString(1, schema.name());
+          ps.execute();
+        }
+        Resolved r = validate(c, spec);
+        Map<Phase, List<String>> ddl = phaseDdl(c, r.table(), r.oldColumn(), spec.rename().to());
+        if (dryRun) {
+          c.rollback();
+          printDdl(spec.id(), ddl);
+          return new PlanResult(null, ddl);
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema.qualify("migrations")
+            + " (id, table_schema, table_name, old_column, new_column, physical_new_column, phase, epoch, spec, source_file)"
+            + " VALUES (?, ?, ?, ?, ?, ?, 'planned', nextval('" + schema.qualify("epoch_seq").replace("'", "''")
+            + "'), ?::jsonb, ?)")) {
+          ps.setString(1, spec.id());
+          ps.setString(2, r.table().schema());
+          ps.setString(3, r.table().name());
+          ps.setString(4, spec.rename().from());
+          ps.setString(5, spec.rename().to());
+          ps.setString(6, spec.rename().to());
+          ps.setString(7, spec.json());
+          ps.setString(8, file.toString());
+          ps.executeUpdate();
+        }
+        repo.audit(c, spec.id(), null, Phase.PLANNED, "plan " + file);
+        ColumnMigration m = repo.find(c, spec.id()).orElseThrow();
+        c.commit();
+        out.printf("planned migration '%s': %s.%s -> %s (epoch %d)%n", m.id(),
+            Identifiers.quote(m.schema(), m.table()), Identifiers.quote(m.oldColumn()),
+            Identifiers.quote(m.newColumn()), m.epoch());
+        out.printf("next: `cutover advance %s` adds the new column and starts dual writes%n", m.id());
+        out.flush();
+        return new PlanResult(m, ddl);
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    }
+  }
+
+  private record Resolved(TableCatalog.Table table, TableCatalog.Column oldColumn) {}
+
+  private Resolved validate(Connection c, MigrationFile spec) throws SQLException {
+    Path file = spec.source();
+    if (repo.find(c, spec.id()).isPresent()) {
+      throw new InvalidMigrationFileException(file, "id",
+          "a migration with id '" + spec.id() + "' already exists (ids are never reused; pick another)");
+    }
+    String shown = spec.schema() == null ? Identifiers.quote(spec.table()) : Identifiers.quote(spec.schema(), spec.table());
+    TableCatalog.Table table = TableCatalog.findTable(c, spec.schema(), spec.table())
+        .orElseThrow(() -> new InvalidMigrationFileException(file, "table", "table " + shown + " does not exist"
+            + (spec.schema() == null ? " in the search_path" : "")));
+    if (table.kind() != 'r') {
+      throw new InvalidMigrationFileException(file, "table", shown + " is not an ordinary table (relkind '"
+          + table.kind() + "'): only plain tables can be migrated for now");
+    }
+    MigrationFile.Rename rename = spec.rename();
+    TableCatalog.Column old = TableCatalog.findColumn(c, table.oid(), rename.from())
+        .orElseThrow(() -> new InvalidMigrationFileException(file, "rename.from",
+            "column " + Identifiers.quote(rename.from()) + " does not exist in " + table.quoted()));
+    if (old.generated()) {
+      throw new InvalidMigrationFileException(file, "rename.from",
+          "column " + Identifiers.quote(old.name()) + " is a generated column, which cannot be dual-written");
+    }
+    if (TableCatalog.findColumn(c, table.oid(), rename.to()).isPresent()) {
+      throw new InvalidMigrationFileException(file, "rename.to",
+          "column " + Identifiers.quote(rename.to()) + " already exists in " + table.quoted());
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT id, old_column, new_column FROM " + schema.qualify("migrations")
+        + " WHERE table_schema = ? AND table_name = ? AND phase <> 'completed'"
+        + " AND (old_column IN (?, ?) OR new_column IN (?, ?) OR physical_new_column IN (?, ?)) ORDER BY id LIMIT 1")) {
+      ps.setString(1, table.schema());
+      ps.setString(2, table.name());
+      for (int i = 0; i < 3; i++) {
+        ps.setString(3 + 2 * i, rename.from());
+        ps.setString(4 + 2 * i, rename.to());
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          boolean onFrom = rename.from().equals(rs.getString(2)) || rename.from().equals(rs.getString(3));
+          throw new InvalidMigrationFileException(file, onFrom ? "rename.from" : "rename.to",
+              "migration '" + rs.getString(1) + "' on " + table.quoted() + "." + Identifiers.quote(rs.getString(2))
+                  + " is not completed yet; one unfinished migration per column");
+        }
+      }
+    }
+    return new Resolved(table, old);
+  }
+
+  private static Map<Phase, List<String>> phaseDdl(
+      Connection c, TableCatalog.Table table, TableCatalog.Column old, String newName) throws SQLException {
+    Map<Phase, List<String>> ddl = new EnumMap<>(Phase.class);
+    for (Phase p : Phase.values()) {
+      ddl.put(p, new ArrayList<>());
+    }
+    ddl.get(Phase.DUAL_WRITE).add(RenameDdl.addColumn(c, table, old, newName));
+    for (RenameDdl.IndexCopy copy : RenameDdl.indexCopies(c, table, old, newName)) {
+      ddl.get(Phase.DUAL_WRITE).add(copy.createSql());
+    }
+    ddl.get(Phase.COMPLETED).add(RenameDdl.dropColumn(table, old.name()));
+    return ddl;
+  }
+
+  private void printDdl(String id, Map<Phase, List<String>> ddl) {
+    out.printf("dry run of migration '%s' (nothing changed); DDL run on entering each phase:%n", id);
+    for (Map.Entry<Phase, List<String>> e : ddl.entrySet()) {
+      Phase p = e.getKey();
+      out.printf("%s:%n", p.sqlName());
+      if (p == Phase.READ_NEW) {
+        out.println("  -- no DDL; guard: every row's new column equals the old one (backfill, then verify)");
+      } else if (e.getValue().isEmpty()) {
+        out.println("  -- no DDL");
+      }
+      for (String sql : e.getValue()) {
+        out.printf("  %s;%n", sql);
+      }
+    }
+    out.flush();
+  }
+
+  /**
+   * Moves migration {@code id} forward one phase, or stepwise to {@code options.to()}.
+   *
+   * @return the migration at the phase reached
+   * @throws OperatorException exit code 3 when a guard refused (acknowledgements, backfill, quiet period)
+   */
+  public ColumnMigration advance(String id, AdvanceOptions options) throws SQLException {
+    try (Connection c = settings.open(); MigrationRepository.Lock lock = repo.lock(c, id, "advance")) {
+      ColumnMigration m = repo.require(c, id);
+      Phase target = options.to() == null ? m.phase().next() : options.to();
+      if (target == null) {
+        throw new OperatorException("migration '" + id + "' is completed; there is no phase after it");
+      }
+      if (target.ordinal() < m.phase().ordinal()) {
+        throw new OperatorException("migration '" + id + "' is at " + m.phase().sqlName() + ", after "
+            + target.sqlName() + ": use `cutover rollback " + id + " --to " + target.sqlName() + "` to move back");
+      }
+      if (target == m.phase()) {
+        out.printf("migration '%s' is already at %s%n", id, target.sqlName());
+        out.flush();
+        return m;
+      }
+      AckWaiter acks = new AckWaiter(schema, options.instanceTtl(), out);
+      DdlRunner ddl = new DdlRunner(options.lockTimeout(), options.lockRetryBudget(), out);
+      while (m.phase() != target) {
+        m = stepForward(c, m, options, acks, ddl);
+      }
+      return m;
+    }
+  }
+
+  private ColumnMigration stepForward(
+      Connection c, ColumnMigration m, AdvanceOptions options, AckWaiter acks, DdlRunner ddl) throws SQLException {
+    Phase from = m.phase();
+    Phase to = from.next();
+    acks.await(c, m.epoch(), options.ackWait(), "phase " + from.sqlName() + " of migration '" + m.id() + "'");
+    repo.checkNotLocked(c, m.id());
+    TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
+    switch (to) {
+      case DUAL_WRITE -> {
+        TableCatalog.Column old = TableCatalog.findColumn(c, table.oid(), m.oldColumn()).orElseThrow(() ->
+            new OperatorException("column " + Identifiers.quote(m.oldColumn()) + " of " + table.quoted() + " is gone"));
+        String add = RenameDdl.addColumn(c, table, old, m.physicalNewColumn());
+        out.printf("%s;%n", add);
+        out.flush();
+        ddl.inTransaction(c, add);
+        for (RenameDdl.IndexCopy copy : RenameDdl.indexCopies(c, table, old, m.physicalNewColumn())) {
+          Optional<TableCatalog.Index> existing = TableCatalog.findIndex(c, copy.schema(), copy.copyName());
+          if (existing.isPresent()) {
+            if (existing.get().tableOid() != table.oid()) {
+              throw new OperatorException("cannot copy index " + copy.source().name() + ": the name "
+                  + copy.copyName() + " is taken by another relation");
+            }
+            if (existing.get().valid()) {
+              out.printf("index %s exists already%n", Identifiers.quote(copy.copyName()));
+              continue;
+            }
+            out.printf("%s; -- an invalid leftover of an earlier failed build%n", copy.dropSql());
+            ddl.outsideTransaction(c, copy.dropSql());
+          }
+          out.printf("%s;%n", copy.createSql());
+          out.flush();
+          ddl.outsideTransaction(c, copy.createSql());
+        }
+      }
+      case READ_NEW -> {
+        Verifier.Result diff = Verifier.quickDiff(c, m);
+        if (diff.differing() > 0) {
+          throw OperatorException.guard("migration '" + m.id() + "' cannot read the new column yet: "
+              + diff.differing() + " row(s) of " + table.quoted() + " have " + Identifiers.quote(m.physicalNewColumn())
+              + " different from " + Identifiers.quote(m.oldColumn()) + " (first keys: "
+              + String.join(", ", diff.firstKeys()) + "); run `cutover backfill " + m.id() + "`, then `cutover verify "
+              + m.id() + "`");
+        }
+      }
+      case NEW_ONLY -> { }
+      case COMPLETED -> {
+        if (!options.force()) {
+          checkQuietPeriod(c, m, options);
+        }
+        String drop = RenameDdl.dropColumn(table, m.oldColumn());
+        out.printf("%s;%n", drop);
+        out.flush();
+        ddl.inTransaction(c, drop);
+      }
+      default -> throw new IllegalStateException("no step into " + to);
+    }
+    ColumnMigration moved = repo.changePhase(c, m.id(), from, to, "advance");
+    out.printf("migration '%s': %s -> %s (epoch %d)%n", m.id(), from.sqlName(), to.sqlName(), moved.epoch());
+    out.flush();
+    awaitAfterChange(c, moved, options, acks);
+    return moved;
+  }
+
+  private void awaitAfterChange(Connection c, ColumnMigration moved, AdvanceOptions options, AckWaiter acks)
+      throws SQLException {
+    try {
+      acks.await(c, moved.epoch(), options.ackWait(), "phase " + moved.phase().sqlName() + " of migration '" + moved.id() + "'");
+    } catch (OperatorException e) {
+      throw OperatorException.guard("the phase change to " + moved.phase().sqlName() + " is recorded, but "
+          + e.getMessage() + " The next advance or rollback waits for them first.");
+    }
+  }
+
+  private void checkQuietPeriod(Connection c, ColumnMigration m, AdvanceOptions options) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT u.instance, extract(epoch FROM now() - u.old_used_at)::float8"
+        + " FROM " + schema.qualify("name_usage") + " u JOIN " + schema.qualify("instances") + " i USING (instance)"
+        + " WHERE u.migration_id = ? AND i.heartbeat_at > now() - make_interval(secs => ?)"
+        + " AND u.old_used_at > now() - make_interval(secs => ?) ORDER BY u.old_used_at DESC")) {
+      ps.setString(1, m.id());
+      ps.setDouble(2, options.instanceTtl().toMillis() / 1000.0);
+      ps.setDouble(3, options.quietPeriod().toMillis() / 1000.0);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<String> users = new ArrayList<>();
+        while (rs.next()) {
+          users.add(String.format(java.util.Locale.ROOT, "%s (%.0fs ago)", rs.getString(1), rs.getDouble(2)));
+        }
+        if (!users.isEmpty()) {
+          throw OperatorException.guard("migration '" + m.id() + "': the old name " + Identifiers.quote(m.oldColumn())
+              + " was used within the quiet period of " + Durations.format(options.quietPeriod()) + " by "
+              + String.join(", ", users) + "; deploy code that uses " + Identifiers.quote(m.newColumn())
+              + " and wait, or pass --force");
+        }
+      }
+    }
+  }
+
+  /**
+   * Moves migration {@code id} back one phase, or stepwise to {@code options.to()}. From
+   * {@code completed} it is refused: the old column is gone.
+   *
+   * @return the migration at the phase reached
+   */
+  public ColumnMigration rollback(String id, AdvanceOptions options) throws SQLException {
+    try (Connection c = settings.open(); MigrationRepository.Lock lock = repo.lock(c, id, "rollback")) {
+      ColumnMigration m = repo.require(c, id);
+      AckWaiter acks = new AckWaiter(schema, options.instanceTtl(), out);
+      DdlRunner ddl = new DdlRunner(options.lockTimeout(), options.lockRetryBudget(), out);
+      if (m.phase() == Phase.COMPLETED) {
+        throw new OperatorException("migration '" + id + "' is completed: its old column "
+            + Identifiers.quote(m.oldColumn()) + " was dropped, so it cannot be rolled back");
+      }
+      if (m.phase() == Phase.PLANNED) {
+        if (finishRollbackToPlanned(c, m, options, acks, ddl)) {
+          return m;
+        }
+        throw new OperatorException("migration '" + id + "' is at planned; there is nothing to roll back");
+      }
+      Phase target = options.to() == null ? m.phase().previous() : options.to();
+      if (target.ordinal() > m.phase().ordinal()) {
+        throw new OperatorException("migration '" + id + "' is at " + m.phase().sqlName() + ", before "
+            + target.sqlName() + ": use `cutover advance " + id + " --to " + target.sqlName() + "` to move forward");
+      }
+      while (m.phase() != target) {
+        m = stepBack(c, m, options, acks, ddl);
+      }
+      return m;
+    }
+  }
+
+  private ColumnMigration stepBack(
+      Connection c, ColumnMigration m, AdvanceOptions options, AckWaiter acks, DdlRunner ddl) throws SQLException {
+    Phase from = m.phase();
+    Phase to = from.previous();
+    repo.checkNotLocked(c, m.id());
+    Backfiller backfiller = new Backfiller(schema, out);
+    if (from == Phase.NEW_ONLY) {
+      // The old column went stale in new_only: bring it back before anyone reads it again.
+      backfiller.refillOld(c, m, options.refillBatchSize());
+    }
+    ColumnMigration moved = repo.changePhase(c, m.id(), from, to, "rollback");
+    out.printf("migration '%s': %s -> %s (epoch %d)%n", m.id(), from.sqlName(), to.sqlName(), moved.epoch());
+    out.flush();
+    awaitAfterChange(c, moved, options, acks);
+    if (from == Phase.NEW_ONLY) {
+      // Rows written in new_only before every instance went back to dual writes.
+      backfiller.refillOld(c, moved, options.refillBatchSize());
+    }
+    if (to == Phase.PLANNED) {
+      finishRollbackToPlanned(c, moved, options, acks, ddl);
+    }
+    return moved;
+  }
+
+  /**
+   * Drops the new column after a rollback to {@code planned}, once every live instance stopped
+   * writing it. Also finishes a rollback that stopped before the drop (an instance was late).
+   *
+   * @return whether there was something to finish
+   */
+  private boolean finishRollbackToPlanned(
+      Connection c, ColumnMigration m, AdvanceOptions options, AckWaiter acks, DdlRunner ddl) throws SQLException {
+    if (!repo.lastTransition(c, m.id()).orElse("").equals("dual_write->planned")) {
+      return false;
+    }
+    TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
+    if (TableCatalog.findColumn(c, table.oid(), m.physicalNewColumn()).isEmpty()) {
+      return false;
+    }
+    acks.await(c, m.epoch(), options.ackWait(), "phase planned of migration '" + m.id() + "'");
+    String drop = RenameDdl.dropColumn(table, m.physicalNewColumn());
+    out.printf("%s;%n", drop);
+    out.flush();
+    ddl.inTransaction(c, drop);
+    new Backfiller(schema, out).reset(c, m.id());
+    return true;
+  }
+
+  /** Fills the new column of every row present when it starts; resumable. */
+  public Backfiller.Result backfill(String id, BackfillOptions options) throws SQLException {
+    try (Connection c = settings.open(); MigrationRepository.Lock lock = repo.lock(c, id, "backfill")) {
+      ColumnMigration m = repo.require(c, id);
+      return new Backfiller(schema, out).backfill(c, m, options);
+    }
+  }
+
+  /** Compares the new column with the old one for every row. */
+  public Verifier.Result verify(String id) throws SQLException {
+    return verify(id, Verifier.DEFAULT_RANGE_ROWS);
+  }
+
+  /** Compares the new column with the old one for every row, {@code rangeRows} keys per range. */
+  public Verifier.Result verify(String id, int rangeRows) throws SQLException {
+    try (Connection c = settings.open()) {
+      ColumnMigration m = repo.require(c, id);
+      return new Verifier(rangeRows).verify(c, m);
+    }
+  }
+
+  /** The status of one migration ({@code id}) or of all ({@code null}). */
+  public StatusReport status(String id, java.time.Duration instanceTtl) throws SQLException {
+    try (Connection c = settings.open()) {
+      return new StatusReader(repo, instanceTtl).read(c, id);
+    }
+  }
+}

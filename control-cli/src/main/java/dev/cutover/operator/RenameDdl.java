@@ -1,0 +1,172 @@
+package dev.cutover.operator;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The DDL a rename runs on entering each phase, built from the live catalog so that {@code plan
+ * --dry-run} prints exactly what {@code advance} will run.
+ */
+public final class RenameDdl {
+
+  /** Suffix of the index copies built for the new column. */
+  public static final String INDEX_SUFFIX = "_cutover";
+
+  /**
+   * One index to copy onto the new column.
+   *
+   * @param source the index on the old column
+   * @param schema the schema both live in
+   * @param copyName the copy's name ({@code <index>_cutover}, at most 63 bytes)
+   * @param createSql {@code CREATE [UNIQUE] INDEX CONCURRENTLY ...}
+   */
+  public record IndexCopy(TableCatalog.Index source, String schema, String copyName, String createSql) {
+    /** Drops a leftover copy (for a failed, invalid build). */
+    public String dropSql() {
+      return "DROP INDEX CONCURRENTLY IF EXISTS " + Identifiers.quote(schema, copyName);
+    }
+  }
+
+  private RenameDdl() {}
+
+  /**
+   * {@code ALTER TABLE ... ADD COLUMN IF NOT EXISTS new <type of old> [COLLATE] [DEFAULT]}: nullable,
+   * with the old column's default unless it may be volatile (which would rewrite the table).
+   */
+  public static String addColumn(Connection c, TableCatalog.Table table, TableCatalog.Column old, String newName)
+      throws SQLException {
+    StringBuilder sql = new StringBuilder("ALTER TABLE ").append(table.quoted())
+        .append(" ADD COLUMN IF NOT EXISTS ").append(Identifiers.quote(newName)).append(' ').append(old.type());
+    if (old.collation() != null) {
+      sql.append(" COLLATE ").append(old.collation());
+    }
+    if (old.defaultExpr() != null && !old.identity() && !TableCatalog.mayBeVolatile(c, old.defaultExpr())) {
+      sql.append(" DEFAULT ").append(old.defaultExpr());
+    }
+    return sql.toString();
+  }
+
+  /** {@code ALTER TABLE ... DROP COLUMN IF EXISTS column}. */
+  public static String dropColumn(TableCatalog.Table table, String column) {
+    return "ALTER TABLE " + table.quoted() + " DROP COLUMN IF EXISTS " + Identifiers.quote(column);
+  }
+
+  /** The copies of every index that uses the old column (copies already made are excluded by name). */
+  public static List<IndexCopy> indexCopies(
+      Connection c, TableCatalog.Table table, TableCatalog.Column old, String newName) throws SQLException {
+    List<IndexCopy> copies = new ArrayList<>();
+    for (TableCatalog.Index index : TableCatalog.indexesUsing(c, table.oid(), old.attnum())) {
+      String copyName = Identifiers.withSuffix(index.name(), INDEX_SUFFIX);
+      copies.add(new IndexCopy(index, index.schema(), copyName,
+          rewriteIndexDefinition(index.definition(), old.name(), newName, copyName)));
+    }
+    return copies;
+  }
+
+  /**
+   * Turns {@code pg_get_indexdef} output into a {@code CREATE INDEX CONCURRENTLY} of a copy named
+   * {@code copyName} in which every reference to column {@code oldName} reads {@code newName}.
+   *
+   * <p>Only identifiers after {@code USING} are candidates, and never a function name (followed by
+   * {@code (}), a qualified part, a type after {@code ::} or a collation name.
+   */
+  public static String rewriteIndexDefinition(String definition, String oldName, String newName, String copyName) {
+    String head;
+    if (definition.startsWith("CREATE UNIQUE INDEX ")) {
+      head = "CREATE UNIQUE INDEX CONCURRENTLY ";
+    } else if (definition.startsWith("CREATE INDEX ")) {
+      head = "CREATE INDEX CONCURRENTLY ";
+    } else {
+      throw new OperatorException("unexpected index definition: " + definition);
+    }
+    int i = definition.indexOf("INDEX ") + "INDEX ".length();
+    i = skipIdentifier(definition, i);
+    if (!definition.startsWith(" ON ", i)) {
+      throw new OperatorException("unexpected index definition: " + definition);
+    }
+    String rest = definition.substring(i);
+    StringBuilder out = new StringBuilder(head).append(Identifiers.quote(copyName));
+    boolean afterUsing = false;
+    String prevToken = "";
+    String prevWord = "";
+    int n = rest.length();
+    int p = 0;
+    while (p < n) {
+      char ch = rest.charAt(p);
+      int start = p;
+      if (ch == '\'') {
+        p = skipQuoted(rest, p, '\'');
+        out.append(rest, start, p);
+        prevToken = "'";
+        continue;
+      }
+      if (ch == '"' || Character.isLetter(ch) || ch == '_') {
+        String name;
+        if (ch == '"') {
+          p = skipQuoted(rest, p, '"');
+          name = rest.substring(start + 1, p - 1).replace("\"\"", "\"");
+        } else {
+          while (p < n && (Character.isLetterOrDigit(rest.charAt(p)) || rest.charAt(p) == '_' || rest.charAt(p) == '$')) {
+            p++;
+          }
+          name = rest.substring(start, p);
+        }
+        int next = p;
+        while (next < n && rest.charAt(next) == ' ') {
+          next++;
+        }
+        boolean call = next < n && (rest.charAt(next) == '(' || rest.charAt(next) == '.');
+        boolean column = afterUsing && name.equals(oldName) && !call && !prevToken.equals("::")
+            && !prevToken.equals(".") && !prevWord.equalsIgnoreCase("COLLATE");
+        out.append(column ? Identifiers.quote(newName) : rest.substring(start, p));
+        if (ch != '"' && name.equals("USING")) {
+          afterUsing = true;
+        }
+        prevToken = "w";
+        prevWord = name;
+        continue;
+      }
+      if (ch == ':' && p + 1 < n && rest.charAt(p + 1) == ':') {
+        out.append("::");
+        p += 2;
+        prevToken = "::";
+        continue;
+      }
+      out.append(ch);
+      p++;
+      if (ch != ' ') {
+        prevToken = String.valueOf(ch);
+        prevWord = "";
+      }
+    }
+    return out.toString();
+  }
+
+  private static int skipIdentifier(String s, int i) {
+    if (s.charAt(i) == '"') {
+      return skipQuoted(s, i, '"');
+    }
+    while (i < s.length() && s.charAt(i) != ' ') {
+      i++;
+    }
+    return i;
+  }
+
+  /** From an opening quote to just after its closing quote (doubled quotes are escapes). */
+  private static int skipQuoted(String s, int i, char quote) {
+    i++;
+    while (i < s.length()) {
+      if (s.charAt(i) == quote) {
+        if (i + 1 < s.length() && s.charAt(i + 1) == quote) {
+          i += 2;
+          continue;
+        }
+        return i + 1;
+      }
+      i++;
+    }
+    return i;
+  }
+}

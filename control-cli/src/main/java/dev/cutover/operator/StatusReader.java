@@ -1,0 +1,91 @@
+package dev.cutover.operator;
+
+import dev.cutover.control.ControlSchema;
+import dev.cutover.migration.ColumnMigration;
+import dev.cutover.migration.Phase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Gathers {@link StatusReport}s from the control schema and the application tables. */
+final class StatusReader {
+
+  private final MigrationRepository repo;
+  private final ControlSchema schema;
+  private final Duration ttl;
+
+  StatusReader(MigrationRepository repo, Duration ttl) {
+    this.repo = repo;
+    this.schema = repo.schema();
+    this.ttl = ttl;
+  }
+
+  StatusReport read(Connection c, String id) throws SQLException {
+    repo.requireInstalled(c);
+    List<ColumnMigration> migrations = id == null ? repo.all(c) : List.of(repo.require(c, id));
+    List<StatusReport.Migration> result = new ArrayList<>();
+    for (ColumnMigration m : migrations) {
+      result.add(migration(c, m));
+    }
+    return new StatusReport(schema.name(), result, instances(c));
+  }
+
+  private StatusReport.Migration migration(Connection c, ColumnMigration m) throws SQLException {
+    String updatedAt;
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM "
+            + schema.qualify("migrations") + " WHERE id = ?")) {
+      ps.setString(1, m.id());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        updatedAt = rs.getString(1);
+      }
+    }
+    StatusReport.Backfill backfill = null;
+    try (PreparedStatement ps = c.prepareStatement("SELECT rows_done, last_key, max_key, finished_at IS NOT NULL FROM "
+        + schema.qualify("backfill_state") + " WHERE migration_id = ?")) {
+      ps.setString(1, m.id());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          backfill = new StatusReport.Backfill(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBoolean(4));
+        }
+      }
+    }
+    Long pending = null;
+    if (m.phase() == Phase.DUAL_WRITE || m.phase() == Phase.READ_NEW) {
+      pending = Verifier.quickDiff(c, m).differing();
+    }
+    List<StatusReport.NameUse> uses = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT instance,"
+        + " to_char(old_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+        + " extract(epoch FROM now() - old_used_at)::float8 FROM " + schema.qualify("name_usage")
+        + " WHERE migration_id = ? AND old_used_at IS NOT NULL ORDER BY old_used_at DESC")) {
+      ps.setString(1, m.id());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          uses.add(new StatusReport.NameUse(rs.getString(1), rs.getString(2), rs.getDouble(3)));
+        }
+      }
+    }
+    return new StatusReport.Migration(m.id(), m.schema() + "." + m.table(), m.oldColumn(), m.newColumn(),
+        m.phase().sqlName(), m.epoch(), updatedAt, backfill, pending, uses);
+  }
+
+  private List<StatusReport.Instance> instances(Connection c) throws SQLException {
+    List<StatusReport.Instance> result = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT instance, applied_epoch,"
+        + " extract(epoch FROM now() - heartbeat_at)::float8 FROM " + schema.qualify("instances") + " ORDER BY instance")) {
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          double age = rs.getDouble(3);
+          result.add(new StatusReport.Instance(rs.getString(1), rs.getLong(2), age, age * 1000 < ttl.toMillis()));
+        }
+      }
+    }
+    return result;
+  }
+}

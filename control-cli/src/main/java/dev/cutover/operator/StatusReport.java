@@ -1,0 +1,60 @@
+package dev.cutover.operator;
+
+import java.util.List;
+
+/**
+ * What {@code cutover status} shows; serialised as is by {@code --json}.
+ *
+ * @param controlSchema the control schema
+ * @param migrations the migrations asked for
+ * @param instances every registered driver instance
+ */
+public record StatusReport(String controlSchema, List<Migration> migrations, List<Instance> instances) {
+
+  /**
+   * One migration.
+   *
+   * @param id its id
+   * @param table {@code schema.table}
+   * @param oldColumn the old column
+   * @param newColumn the new name
+   * @param phase the current phase
+   * @param epoch the epoch of the current phase
+   * @param updatedAt when the phase last changed (ISO-8601)
+   * @param backfill backfill progress, or {@code null} when none ran
+   * @param rowsPending rows whose new value still differs (dual_write and read_new only), else {@code null}
+   * @param oldNameUse live or past instances that used the old name, latest first
+   */
+  public record Migration(
+      String id, String table, String oldColumn, String newColumn, String phase, long epoch, String updatedAt,
+      Backfill backfill, Long rowsPending, List<NameUse> oldNameUse) {}
+
+  /**
+   * Backfill progress.
+   *
+   * @param rowsDone rows updated
+   * @param lastKey last key committed
+   * @param maxKey the key the walk stops at
+   * @param finished whether it completed
+   */
+  public record Backfill(long rowsDone, String lastKey, String maxKey, boolean finished) {}
+
+  /**
+   * An instance's last use of a migration's old name.
+   *
+   * @param instance the instance
+   * @param lastUsedAt when (ISO-8601)
+   * @param secondsAgo seconds since
+   */
+  public record NameUse(String instance, String lastUsedAt, double secondsAgo) {}
+
+  /**
+   * A driver instance.
+   *
+   * @param instance its name
+   * @param appliedEpoch the epoch it applied
+   * @param heartbeatAgeSeconds seconds since its last heartbeat
+   * @param live whether the heartbeat is within the TTL
+   */
+  public record Instance(String instance, long appliedEpoch, double heartbeatAgeSeconds, boolean live) {}
+}

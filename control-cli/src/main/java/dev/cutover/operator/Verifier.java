@@ -1,0 +1,178 @@
+package dev.cutover.operator;
+
+import dev.cutover.migration.ColumnMigration;
+import dev.cutover.migration.Phase;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Proves that every row's new value equals the old one (for a rename: {@code new IS NOT DISTINCT
+ * FROM old}), range by range of the primary key: row count, differing rows, and a checksum of
+ * each column, so a report says where the differences are.
+ */
+public final class Verifier {
+
+  /** Rows per key range. */
+  public static final int DEFAULT_RANGE_ROWS = 10_000;
+  /** How many differing keys a report lists. */
+  public static final int MAX_KEYS = 10;
+
+  /**
+   * One key range that differs.
+   *
+   * @param fromKey exclusive lower key ({@code null}: from the start)
+   * @param toKey inclusive upper key
+   * @param rows rows in the range
+   * @param differing rows whose values differ
+   * @param oldChecksum checksum of the old column over the range
+   * @param newChecksum checksum of the new column over the range
+   */
+  public record RangeMismatch(String fromKey, String toKey, long rows, long differing, String oldChecksum, String newChecksum) {}
+
+  /**
+   * @param rows rows checked
+   * @param ranges key ranges checked
+   * @param differing rows whose new value differs
+   * @param firstKeys the first differing keys (primary key, or ctid without one), at most {@link #MAX_KEYS}
+   * @param mismatches the ranges that differ
+   */
+  public record Result(long rows, long ranges, long differing, List<String> firstKeys, List<RangeMismatch> mismatches) {
+    /** Whether every row matched. */
+    public boolean clean() {
+      return differing == 0 && mismatches.isEmpty();
+    }
+  }
+
+  private final int rangeRows;
+
+  /** @param rangeRows rows per key range */
+  public Verifier(int rangeRows) {
+    this.rangeRows = rangeRows;
+  }
+
+  /** Verifies migration {@code m}, which must be in {@code dual_write} or {@code read_new}. */
+  public Result verify(Connection c, ColumnMigration m) throws SQLException {
+    if (m.phase() != Phase.DUAL_WRITE && m.phase() != Phase.READ_NEW) {
+      throw new OperatorException("migration '" + m.id() + "' is in phase " + m.phase().sqlName()
+          + ": verify compares the old and new columns, which both are kept current only in dual_write and read_new");
+    }
+    TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
+    List<TableCatalog.Column> key = TableCatalog.primaryKey(c, table.oid());
+    String oldCol = Identifiers.quote(m.oldColumn());
+    String newCol = Identifiers.quote(m.physicalNewColumn());
+    String differs = newCol + " IS DISTINCT FROM " + oldCol;
+    String keyExpr = key.size() == 1 ? Identifiers.quote(key.get(0).name()) : "ctid";
+    String aggregate = "SELECT count(*), count(*) FILTER (WHERE " + differs + "),"
+        + " coalesce(sum(hashtextextended(" + oldCol + "::text, 0)::numeric), 0),"
+        + " coalesce(sum(hashtextextended(" + newCol + "::text, 0)::numeric), 0) FROM " + table.quoted();
+
+    List<RangeMismatch> mismatches = new ArrayList<>();
+    long rows = 0;
+    long differing = 0;
+    long ranges = 0;
+    c.setAutoCommit(true);
+    if (key.size() != 1) {
+      RangeMismatch r = range(c, aggregate, null, null, null, null);
+      rows = r.rows();
+      differing = r.differing();
+      ranges = 1;
+      if (differs(r)) {
+        mismatches.add(r);
+      }
+    } else {
+      String pk = keyExpr;
+      String type = key.get(0).type();
+      String from = null;
+      while (true) {
+        String to;
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + pk + "::text AS cutover_key FROM " + table.quoted()
+            + (from == null ? "" : " WHERE " + pk + " > CAST(? AS " + type + ")") + " ORDER BY " + pk
+            + " OFFSET " + (rangeRows - 1) + " LIMIT 1")) {
+          if (from != null) {
+            ps.setString(1, from);
+          }
+          try (ResultSet rs = ps.executeQuery()) {
+            to = rs.next() ? rs.getString(1) : null;
+          }
+        }
+        String where = " WHERE " + (from == null ? "TRUE" : pk + " > CAST(? AS " + type + ")")
+            + (to == null ? "" : " AND " + pk + " <= CAST(? AS " + type + ")");
+        RangeMismatch r = range(c, aggregate + where, from, to, from, to);
+        rows += r.rows();
+        differing += r.differing();
+        ranges++;
+        if (differs(r)) {
+          mismatches.add(r);
+        }
+        if (to == null) {
+          break;
+        }
+        from = to;
+      }
+    }
+    List<String> keys = new ArrayList<>();
+    if (differing > 0 || !mismatches.isEmpty()) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + keyExpr + "::text AS cutover_key FROM " + table.quoted()
+          + " WHERE " + differs + " ORDER BY " + keyExpr + " LIMIT " + MAX_KEYS);
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          keys.add(rs.getString(1));
+        }
+      }
+    }
+    return new Result(rows, ranges, differing, keys, mismatches);
+  }
+
+  /** Rows of migration {@code m}'s table whose new value differs, and the first of their keys. */
+  static Result quickDiff(Connection c, ColumnMigration m) throws SQLException {
+    TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
+    List<TableCatalog.Column> key = TableCatalog.primaryKey(c, table.oid());
+    String keyExpr = key.size() == 1 ? Identifiers.quote(key.get(0).name()) : "ctid";
+    String differs = Identifiers.quote(m.physicalNewColumn()) + " IS DISTINCT FROM " + Identifiers.quote(m.oldColumn());
+    long count;
+    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + table.quoted() + " WHERE " + differs);
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      count = rs.getLong(1);
+    }
+    List<String> keys = new ArrayList<>();
+    if (count > 0) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + keyExpr + "::text AS cutover_key FROM " + table.quoted()
+          + " WHERE " + differs + " ORDER BY " + keyExpr + " LIMIT " + MAX_KEYS);
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          keys.add(rs.getString(1));
+        }
+      }
+    }
+    return new Result(-1, 1, count, keys, List.of());
+  }
+
+  private static boolean differs(RangeMismatch r) {
+    return r.differing() > 0 || !r.oldChecksum().equals(r.newChecksum());
+  }
+
+  private static RangeMismatch range(Connection c, String sql, String from, String to, String bindFrom, String bindTo)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      int i = 1;
+      if (bindFrom != null) {
+        ps.setString(i++, bindFrom);
+      }
+      if (bindTo != null) {
+        ps.setString(i, bindTo);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        BigDecimal oldSum = rs.getBigDecimal(3);
+        BigDecimal newSum = rs.getBigDecimal(4);
+        return new RangeMismatch(from, to, rs.getLong(1), rs.getLong(2), oldSum.toPlainString(), newSum.toPlainString());
+      }
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package dev.cutover.cli;
+
+import dev.cutover.testing.TestDatabase;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+
+/** Runs {@code cutover} in-process against a test database and captures its output. */
+final class Cli {
+
+  /** One run's exit code and output. */
+  record Run(int exit, String out, String err) {
+    String all() {
+      return out + err;
+    }
+  }
+
+  private final TestDatabase db;
+  private final String url;
+
+  Cli(TestDatabase db) {
+    this(db, db.plainUrl());
+  }
+
+  /** With another URL to the same database (e.g. with {@code cutover.schema}). */
+  Cli(TestDatabase db, String url) {
+    this.db = db;
+    this.url = url;
+  }
+
+  Run run(String... args) {
+    List<String> full = new ArrayList<>(List.of("--url", url, "--user", db.user()));
+    if (!db.password().isEmpty()) {
+      full.add("--password");
+      full.add(db.password());
+    }
+    full.addAll(List.of(args));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = new CommandLine(new CutoverCommand())
+        .setOut(new PrintWriter(out, true))
+        .setErr(new PrintWriter(err, true))
+        .execute(full.toArray(String[]::new));
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  void sql(String... statements) throws SQLException {
+    try (Connection c = db.plainConnection(); Statement st = c.createStatement()) {
+      for (String s : statements) {
+        st.execute(s);
+      }
+    }
+  }
+
+  /** The first column of every row, as text. */
+  List<String> query(String sql) throws SQLException {
+    List<String> rows = new ArrayList<>();
+    try (Connection c = db.plainConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      while (rs.next()) {
+        rows.add(rs.getString(1));
+      }
+    }
+    return rows;
+  }
+
+  String one(String sql) throws SQLException {
+    List<String> rows = query(sql);
+    if (rows.size() != 1) {
+      throw new AssertionError("expected one row from " + sql + ", got " + rows);
+    }
+    return rows.get(0);
+  }
+
+  List<String> columns(String table) throws SQLException {
+    return query("SELECT attname FROM pg_attribute WHERE attrelid = '" + table + "'::regclass AND attnum > 0"
+        + " AND NOT attisdropped ORDER BY attnum");
+  }
+
+  List<String> indexes(String table) throws SQLException {
+    return query("SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = '" + table + "'::regclass"
+        + " ORDER BY indexrelid::regclass::text");
+  }
+}
