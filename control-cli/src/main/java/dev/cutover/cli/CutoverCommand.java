@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
     name = "cutover",
     mixinStandardHelpOptions = true,
     version = "cutover 0.1.0",
-    description = "Zero-downtime PostgreSQL column renames: plan, advance, rollback, backfill, verify, status.",
+    description = "Zero-downtime PostgreSQL column renames: plan, advance, rollback, backfill, verify, status, demo.",
     subcommands = {
       InitCommand.class,
       PlanCommand.class,
@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
       BackfillCommand.class,
       VerifyCommand.class,
       StatusCommand.class,
+      DemoCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:done", "1:failed", "2:usage error", "3:a guard refused (instances, verify, old name in use)"})
