@@ -194,7 +194,9 @@ final class QueryPlanner {
     if (info != null) {
       migrations = ctx.index.forTable(info.schema(), info.name());
     } else {
-      migrations = schema != null ? ctx.index.forTable(schema, table) : List.of();
+      // Unknown to the catalog but named like a migrating table: treat it as that table with unknown
+      // columns, so that anything needing its columns is refused rather than guessed.
+      migrations = schema != null ? ctx.index.forTable(schema, table) : ctx.index.forTableName(table);
     }
     for (ColumnMigration m : migrations) {
       if (!m.isRename()) {
