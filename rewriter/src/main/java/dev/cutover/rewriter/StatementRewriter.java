@@ -1,14 +1,33 @@
 package dev.cutover.rewriter;
 
 import dev.cutover.migration.MigrationSnapshot;
+import dev.cutover.rewriter.lex.SqlText;
+import dev.cutover.rewriter.plan.Edits;
+import dev.cutover.rewriter.plan.StatementPlanner;
+import dev.cutover.rewriter.resolve.MigrationIndex;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * Rewrites one SQL text (possibly several statements separated by {@code ;}) for the phases of the
  * migrations in a snapshot. Stateless and thread-safe; the driver caches its results.
  *
  * <p>A text that mentions no migrating table is returned unchanged without being parsed.
+ *
+ * <p>Implementation notes: the text is lexed once; each statement that names a migrating table is
+ * parsed with Calcite on a same-length masked copy, and the planned changes are spliced into the
+ * original text at identifier leaves and token boundaries, so everything Cutover does not change
+ * reaches the server byte for byte. When the SQL text changes but the placeholders keep their
+ * positions, the parameter map is the identity (never {@code null}), so that
+ * {@link Rewrite#isUnchanged()} is false exactly when the text or the parameters changed or a
+ * migration name was used.
  */
 public final class StatementRewriter {
+
+  /** The index of the last snapshot seen; snapshots are immutable, so identity is enough. */
+  private volatile CachedIndex cachedIndex;
+
+  private record CachedIndex(MigrationSnapshot snapshot, MigrationIndex index) {}
 
   /**
    * Rewrites {@code sql} for {@code snapshot}.
@@ -26,7 +45,31 @@ public final class StatementRewriter {
     if (!snapshot.mayTouch(sql)) {
       return Rewrite.unchanged(sql, snapshot.epoch());
     }
-    // TODO(rewriter helper): parse with Calcite and rewrite.
-    return Rewrite.unchanged(sql, snapshot.epoch());
+    MigrationIndex index = index(snapshot);
+    SqlText text = new SqlText(sql);
+    Edits edits = new Edits(text);
+    Set<String> oldUsed = new LinkedHashSet<>();
+    Set<String> newUsed = new LinkedHashSet<>();
+    for (SqlText.Statement stmt : text.statements()) {
+      if (text.nextSignificant(stmt.fromToken(), stmt.toToken()) < 0) {
+        continue;
+      }
+      StatementPlanner.plan(text, stmt, index, catalog, edits, oldUsed, newUsed);
+    }
+    if (edits.isEmpty()) {
+      return new Rewrite(sql, null, Set.copyOf(oldUsed), Set.copyOf(newUsed), snapshot.epoch());
+    }
+    Edits.Result result = edits.apply();
+    return new Rewrite(result.sql(), result.parameterMap(), Set.copyOf(oldUsed), Set.copyOf(newUsed),
+        snapshot.epoch());
+  }
+
+  private MigrationIndex index(MigrationSnapshot snapshot) {
+    CachedIndex cached = cachedIndex;
+    if (cached == null || cached.snapshot() != snapshot) {
+      cached = new CachedIndex(snapshot, new MigrationIndex(snapshot));
+      cachedIndex = cached;
+    }
+    return cached.index();
   }
 }

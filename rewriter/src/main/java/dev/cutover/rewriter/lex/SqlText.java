@@ -1,0 +1,133 @@
+package dev.cutover.rewriter.lex;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A SQL text with its tokens and the indexes the rewriter needs: the token starting at an offset,
+ * matching parentheses, the JDBC ordinal of each placeholder, and the statements.
+ *
+ * <p>Implementation notes: built once per text; immutable afterwards. Placeholder ordinals are
+ * 1-based over the whole text (all statements), which is how pgjdbc numbers them.
+ */
+public final class SqlText {
+
+  /** One statement of a multi-statement text: tokens {@code [from, to)}, the {@code ;} excluded. */
+  public record Statement(int fromToken, int toToken, int start, int end) {}
+
+  private final String sql;
+  private final List<Token> tokens;
+  private final int[] tokenAt;
+  private final int[] match;
+  private final int[] placeholderOrdinal;
+  private final List<Statement> statements;
+
+  /** Lexes {@code sql}. */
+  public SqlText(String sql) {
+    this.sql = sql;
+    this.tokens = Lexer.lex(sql);
+    int n = tokens.size();
+    this.tokenAt = new int[sql.length() + 1];
+    Arrays.fill(tokenAt, -1);
+    this.match = new int[n];
+    Arrays.fill(match, -1);
+    this.placeholderOrdinal = new int[n];
+    this.statements = new ArrayList<>();
+    int[] stack = new int[n + 1];
+    int depth = 0;
+    int ordinal = 0;
+    int stmtFrom = 0;
+    for (int i = 0; i < n; i++) {
+      Token t = tokens.get(i);
+      tokenAt[t.start()] = i;
+      switch (t.kind()) {
+        case LPAREN, LBRACKET, LBRACE -> stack[depth++] = i;
+        case RPAREN, RBRACKET, RBRACE -> {
+          if (depth > 0) {
+            int open = stack[--depth];
+            match[open] = i;
+            match[i] = open;
+          }
+        }
+        case PLACEHOLDER -> placeholderOrdinal[i] = ++ordinal;
+        case SEMICOLON -> {
+          if (depth == 0) {
+            addStatement(stmtFrom, i);
+            stmtFrom = i + 1;
+          }
+        }
+        default -> {}
+      }
+    }
+    addStatement(stmtFrom, n);
+  }
+
+  private void addStatement(int from, int to) {
+    int start = from < tokens.size() ? tokens.get(from).start() : sql.length();
+    int end = to > from ? tokens.get(to - 1).end() : start;
+    statements.add(new Statement(from, to, start, end));
+  }
+
+  /** The text. */
+  public String sql() {
+    return sql;
+  }
+
+  /** All tokens, in order. */
+  public List<Token> tokens() {
+    return tokens;
+  }
+
+  /** The index of the token starting at {@code offset}, or -1. */
+  public int tokenStartingAt(int offset) {
+    return offset >= 0 && offset < tokenAt.length ? tokenAt[offset] : -1;
+  }
+
+  /** The index of the bracket matching the bracket token {@code index}, or -1. */
+  public int matching(int index) {
+    return match[index];
+  }
+
+  /** The 1-based JDBC ordinal of placeholder token {@code index}, or 0 when it is not a placeholder. */
+  public int placeholderOrdinal(int index) {
+    return placeholderOrdinal[index];
+  }
+
+  /** The statements separated by {@code ;} at depth 0 (empty ones included). */
+  public List<Statement> statements() {
+    return statements;
+  }
+
+  /** The next non-trivia token index at or after {@code index} and before {@code limit}, or -1. */
+  public int nextSignificant(int index, int limit) {
+    for (int i = index; i < limit; i++) {
+      if (!tokens.get(i).isTrivia()) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** The previous non-trivia token index at or before {@code index} and not before {@code floor}, or -1. */
+  public int previousSignificant(int index, int floor) {
+    for (int i = index; i >= floor; i--) {
+      if (!tokens.get(i).isTrivia()) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** The folded name of identifier token {@code index}. */
+  public String folded(int index) {
+    return Identifiers.fold(tokens.get(index).text(sql));
+  }
+
+  /** Whether token {@code index} is the unquoted keyword {@code word} (lower case). */
+  public boolean isKeyword(int index, String word) {
+    Token t = tokens.get(index);
+    return t.kind() == TokenKind.IDENT && t.end() - t.start() == word.length()
+        && sql.regionMatches(true, t.start(), word, 0, word.length());
+  }
+}

@@ -1,0 +1,425 @@
+package dev.cutover.rewriter.plan;
+
+import dev.cutover.migration.ColumnMigration;
+import dev.cutover.rewriter.RewriteRefusedException;
+import dev.cutover.rewriter.TableInfo;
+import dev.cutover.rewriter.lex.Identifiers;
+import dev.cutover.rewriter.lex.Token;
+import dev.cutover.rewriter.resolve.AppColumns;
+import dev.cutover.rewriter.resolve.FromItem;
+import dev.cutover.rewriter.resolve.Scope;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.calcite.sql.JoinConditionType;
+import org.apache.calcite.sql.SqlBasicCall;
+import org.apache.calcite.sql.SqlCall;
+import org.apache.calcite.sql.SqlIdentifier;
+import org.apache.calcite.sql.SqlJoin;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlNodeList;
+import org.apache.calcite.sql.SqlOrderBy;
+import org.apache.calcite.sql.SqlSelect;
+
+/**
+ * Plans the rewrite of queries and of the expressions of writes: name resolution against FROM
+ * items, read-column substitution at identifier leaves, labels for select-list columns, and
+ * {@code *} expansion.
+ *
+ * <p>Implementation notes: a column reference is rewritten only when it resolves with certainty to
+ * a migrating column; anything uncertain about such a reference is refused. Nested queries are
+ * not descended into: one that mentions a migration column, or selects {@code *} next to a
+ * migrating table, is refused; others stay untouched and count as FROM items with unknown columns.
+ */
+final class QueryPlanner {
+
+  private final StatementContext ctx;
+
+  QueryPlanner(StatementContext ctx) {
+    this.ctx = ctx;
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  /** Plans a top-level query: a SELECT, optionally with ORDER BY / LIMIT / OFFSET. */
+  void query(SqlNode node) throws RewriteRefusedException {
+    if (node instanceof SqlOrderBy orderBy) {
+      if (!(orderBy.query instanceof SqlSelect select)) {
+        throw ctx.refuse(construct(orderBy.query) + " is not supported on a migrating table yet");
+      }
+      select(select, orderBy.orderList);
+      return;
+    }
+    if (node instanceof SqlSelect select) {
+      select(select, null);
+      return;
+    }
+    throw ctx.refuse(construct(node) + " is not supported on a migrating table yet");
+  }
+
+  private void select(SqlSelect select, SqlNodeList outerOrder) throws RewriteRefusedException {
+    List<SqlNode> joinConditions = new ArrayList<>();
+    Scope scope = new Scope();
+    from(select.getFrom(), scope, joinConditions);
+    Set<String> labels = new HashSet<>();
+    projection(select.getSelectList(), scope, labels);
+    for (SqlNode condition : joinConditions) {
+      expression(condition, scope);
+    }
+    expression(select.getWhere(), scope);
+    expression(select.getGroup(), scope);
+    expression(select.getHaving(), scope);
+    expression(select.getWindowList(), scope);
+    expression(select.getQualify(), scope);
+    orderBy(select.getOrderList(), scope, labels);
+    orderBy(outerOrder, scope, labels);
+  }
+
+  /** Plans a select list or RETURNING list over {@code scope}, collecting output labels. */
+  void projection(SqlNodeList list, Scope scope, Set<String> labels) throws RewriteRefusedException {
+    if (list == null) {
+      return;
+    }
+    for (SqlNode item : list) {
+      if (item instanceof SqlIdentifier id) {
+        if (id.isStar()) {
+          star(id, scope, labels);
+        } else {
+          List<String> names = ctx.folded(id);
+          labels.add(names.get(names.size() - 1));
+          column(id, names, scope, true);
+        }
+      } else if (item.getKind() == SqlKind.AS) {
+        SqlCall as = (SqlCall) item;
+        SqlNode alias = as.operand(1);
+        if (alias instanceof SqlIdentifier aliasId) {
+          labels.add(ctx.folded(aliasId).get(0));
+        }
+        expression(as.operand(0), scope);
+      } else {
+        expression(item, scope);
+      }
+    }
+  }
+
+  private void orderBy(SqlNodeList list, Scope scope, Set<String> labels) throws RewriteRefusedException {
+    if (list == null) {
+      return;
+    }
+    for (SqlNode item : list) {
+      SqlNode key = item;
+      while (key instanceof SqlCall call && (key.getKind() == SqlKind.DESCENDING
+          || key.getKind() == SqlKind.NULLS_FIRST || key.getKind() == SqlKind.NULLS_LAST)) {
+        key = call.operand(0);
+      }
+      // PostgreSQL: a bare name in ORDER BY that is an output column label means that output column.
+      if (key instanceof SqlIdentifier id && id.names.size() == 1 && !id.isStar()
+          && labels.contains(ctx.folded(id).get(0))) {
+        continue;
+      }
+      expression(key, scope);
+    }
+  }
+
+  // ---------------------------------------------------------------- FROM
+
+  /** Adds the FROM items of {@code node} to {@code scope}. */
+  void from(SqlNode node, Scope scope, List<SqlNode> joinConditions) throws RewriteRefusedException {
+    if (node == null) {
+      return;
+    }
+    if (node instanceof SqlJoin join) {
+      from(join.getLeft(), scope, joinConditions);
+      from(join.getRight(), scope, joinConditions);
+      if (join.isNatural()) {
+        scope.markMergedColumns();
+      }
+      if (join.getConditionType() == JoinConditionType.USING) {
+        scope.markMergedColumns();
+        for (SqlNode n : (SqlNodeList) join.getCondition()) {
+          String name = ctx.folded((SqlIdentifier) n).get(0);
+          if (ctx.index.isColumnName(name)) {
+            throw ctx.refuse("JOIN ... USING (" + name + ") on a migration column is not supported;"
+                + " write the join condition with ON");
+          }
+        }
+      } else if (join.getCondition() != null) {
+        joinConditions.add(join.getCondition());
+      }
+      return;
+    }
+    if (node.getKind() == SqlKind.AS) {
+      SqlCall as = (SqlCall) node;
+      SqlIdentifier aliasId = (SqlIdentifier) as.operand(1);
+      String alias = ctx.folded(aliasId).get(0);
+      Token aliasToken = ctx.text.tokens().get(ctx.tokenOf(aliasId, 0));
+      String aliasText = aliasToken.text(ctx.text.sql());
+      SqlNode target = as.operand(0);
+      boolean columnAliases = as.operandCount() > 2;
+      if (target instanceof SqlIdentifier tableId && !columnAliases) {
+        scope.add(table(tableId, alias, aliasText));
+      } else {
+        if (target instanceof SqlIdentifier tableId) {
+          FromItem renamed = table(tableId, alias, aliasText);
+          if (renamed.isMigrating()) {
+            throw ctx.refuse("a column alias list on a migrating table ('" + aliasText + "(...)') is not supported");
+          }
+        } else {
+          nested(target);
+        }
+        scope.add(new FromItem(alias, null, null, aliasText, null, List.of()));
+      }
+      return;
+    }
+    if (node instanceof SqlIdentifier tableId) {
+      scope.add(table(tableId, null, null));
+      return;
+    }
+    nested(node);
+    scope.add(new FromItem(null, null, null, null, null, List.of()));
+  }
+
+  /** The FROM item for a table name, resolved through the catalog. */
+  FromItem table(SqlIdentifier id, String alias, String aliasText) throws RewriteRefusedException {
+    List<String> names = ctx.folded(id);
+    String table = names.get(names.size() - 1);
+    String schema = names.size() >= 2 ? names.get(names.size() - 2) : null;
+    int[] first = ctx.span(id, 0);
+    int[] last = ctx.span(id, names.size() - 1);
+    String written = ctx.text.sql().substring(first[0], last[1]);
+    TableInfo info = ctx.catalog.table(schema, table);
+    List<ColumnMigration> migrations;
+    if (info != null) {
+      migrations = ctx.index.forTable(info.schema(), info.name());
+    } else {
+      // Unknown to the catalog but named like a migrating table: treat it as that table with unknown
+      // columns, so that anything needing its columns is refused rather than guessed.
+      migrations = schema != null ? ctx.index.forTable(schema, table) : ctx.index.forTableName(table);
+    }
+    for (ColumnMigration m : migrations) {
+      if (!m.isRename()) {
+        throw ctx.refuse(m, "type-change migrations are not supported by the rewriter yet");
+      }
+    }
+    return new FromItem(alias, schema, table, aliasText != null ? aliasText : written, info, migrations);
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  /** Plans every column reference in expression {@code node}. */
+  void expression(SqlNode node, Scope scope) throws RewriteRefusedException {
+    if (node == null) {
+      return;
+    }
+    if (node instanceof SqlIdentifier id) {
+      if (id.isStar()) {
+        if (id.names.size() > 1) {
+          FromItem item = scope.byQualifier(ctx.folded(id).subList(0, id.names.size() - 1));
+          if (item != null && item.isMigrating()) {
+            throw ctx.refuse(item.migrations().get(0), "'" + id + "' of a migrating table inside an expression"
+                + " is not supported");
+          }
+        }
+        return;
+      }
+      column(id, ctx.folded(id), scope, false);
+      return;
+    }
+    if (node instanceof SqlNodeList list) {
+      for (SqlNode n : list) {
+        expression(n, scope);
+      }
+      return;
+    }
+    if (!(node instanceof SqlCall call)) {
+      return;
+    }
+    if (isQuery(call)) {
+      nested(call);
+      return;
+    }
+    if (call.getKind() == SqlKind.AS) {
+      expression(call.operand(0), scope);
+      return;
+    }
+    for (SqlNode operand : call.getOperandList()) {
+      expression(operand, scope);
+    }
+  }
+
+  static boolean isQuery(SqlNode node) {
+    SqlKind kind = node.getKind();
+    return kind == SqlKind.SELECT || kind == SqlKind.ORDER_BY || kind == SqlKind.WITH
+        || SqlKind.SET_QUERY.contains(kind) || kind == SqlKind.VALUES || kind == SqlKind.EXPLICIT_TABLE;
+  }
+
+  /** Plans one column reference; {@code selectItem} when it is a bare select-list item that needs its label kept. */
+  private void column(SqlIdentifier id, List<String> names, Scope scope, boolean selectItem)
+      throws RewriteRefusedException {
+    Scope.Resolution r;
+    try {
+      r = scope.resolve(names);
+    } catch (Scope.Unresolvable e) {
+      throw ctx.refuse(e.migration, e.getMessage());
+    }
+    if (r == null) {
+      return;
+    }
+    ColumnMigration m = r.migration();
+    ctx.used(m, r.name());
+    String read = m.readColumn();
+    if (read.equals(r.name())) {
+      return;
+    }
+    int[] span = ctx.span(id, names.size() - 1);
+    String replacement = Identifiers.quote(read);
+    if (selectItem) {
+      replacement += " AS " + Identifiers.quote(r.name());
+    }
+    ctx.edits.replace(span[0], span[1], replacement);
+  }
+
+  // ---------------------------------------------------------------- star
+
+  private void star(SqlIdentifier id, Scope scope, Set<String> labels) throws RewriteRefusedException {
+    List<String> names = ctx.folded(id);
+    int[] first = ctx.span(id, 0);
+    int[] last = ctx.span(id, names.size() - 1);
+    if (names.size() > 1) {
+      FromItem item = scope.byQualifier(names.subList(0, names.size() - 1));
+      if (item == null || !item.isMigrating()) {
+        return;
+      }
+      int[] qualifierEnd = ctx.span(id, names.size() - 2);
+      String prefix = ctx.text.sql().substring(first[0], qualifierEnd[1]) + ".";
+      ctx.edits.replace(first[0], last[1], String.join(", ", expand(item, prefix, labels)));
+      return;
+    }
+    if (!scope.anyMigrating()) {
+      return;
+    }
+    if (scope.hasMergedColumns()) {
+      throw ctx.refuse("SELECT * over a JOIN ... USING or NATURAL JOIN with a migrating table is not supported;"
+          + " list the columns");
+    }
+    List<String> parts = new ArrayList<>();
+    boolean single = scope.items().size() == 1;
+    for (FromItem item : scope.items()) {
+      if (!single && item.qualifierText() == null) {
+        throw ctx.refuse("SELECT * next to a FROM item without a name (a subquery needs an alias)");
+      }
+      String prefix = single ? "" : item.qualifierText() + ".";
+      if (item.isMigrating()) {
+        parts.addAll(expand(item, prefix, labels));
+      } else {
+        parts.add(prefix + "*");
+      }
+    }
+    ctx.edits.replace(first[0], last[1], String.join(", ", parts));
+  }
+
+  /** The explicit column list replacing {@code *} of a migrating item. */
+  private List<String> expand(FromItem item, String prefix, Set<String> labels) throws RewriteRefusedException {
+    ColumnMigration first = item.migrations().get(0);
+    if (!item.columnsKnown()) {
+      throw ctx.refuse(first, "SELECT * on table '" + item.table() + "' whose columns the catalog does not know");
+    }
+    List<AppColumns.AppColumn> columns = AppColumns.of(item.info(), item.migrations());
+    if (columns == null) {
+      throw ctx.refuse(first, "the catalog shows neither the old nor the new column of table '" + item.table()
+          + "'; cannot expand *");
+    }
+    List<String> out = new ArrayList<>(columns.size() + 1);
+    for (AppColumns.AppColumn c : columns) {
+      labels.add(c.name());
+      if (c.migration() == null) {
+        out.add(prefix + Identifiers.quote(c.name()));
+      } else {
+        out.add(labelled(prefix, c.migration().readColumn(), c.name()));
+      }
+    }
+    for (ColumnMigration m : item.migrations()) {
+      labels.add(m.newColumn());
+      out.add(labelled(prefix, m.readColumn(), m.newColumn()));
+    }
+    return out;
+  }
+
+  private static String labelled(String prefix, String physical, String label) {
+    String column = prefix + Identifiers.quote(physical);
+    return physical.equals(label) ? column : column + " AS " + Identifiers.quote(label);
+  }
+
+  // ---------------------------------------------------------------- nested queries
+
+  /**
+   * A nested query, function or other FROM item Cutover does not descend into: refused when it
+   * mentions a migration column, or selects {@code *} while mentioning a migrating table.
+   */
+  void nested(SqlNode node) throws RewriteRefusedException {
+    List<SqlIdentifier> ids = new ArrayList<>();
+    collectIdentifiers(node, ids);
+    boolean star = false;
+    boolean migratingTable = false;
+    for (SqlIdentifier id : ids) {
+      if (id.isStar()) {
+        star = true;
+      }
+      for (int i = 0; i < id.names.size(); i++) {
+        String name = id.names.get(i);
+        if (name.isEmpty()) {
+          continue;
+        }
+        int t = ctx.tokenOf(id, i);
+        String folded = t >= 0 ? ctx.text.folded(t) : name.toLowerCase(java.util.Locale.ROOT);
+        if (i == id.names.size() - 1 && ctx.index.isColumnName(folded)) {
+          throw ctx.refuse(construct(node) + " that uses migration column '" + folded
+              + "' is not supported yet");
+        }
+        if (!ctx.index.forTableName(folded).isEmpty()) {
+          migratingTable = true;
+        }
+      }
+    }
+    if (star && migratingTable) {
+      throw ctx.refuse(construct(node) + " selecting * with a migrating table is not supported yet; list the columns");
+    }
+  }
+
+  private static void collectIdentifiers(SqlNode node, List<SqlIdentifier> out) {
+    if (node instanceof SqlIdentifier id) {
+      out.add(id);
+    } else if (node instanceof SqlNodeList list) {
+      for (SqlNode n : list) {
+        collectIdentifiers(n, out);
+      }
+    } else if (node instanceof SqlCall call) {
+      for (SqlNode n : call.getOperandList()) {
+        collectIdentifiers(n, out);
+      }
+    }
+  }
+
+  /** A short name for the construct {@code node} is, for refusal messages. */
+  static String construct(SqlNode node) {
+    if (node == null) {
+      return "an empty statement";
+    }
+    SqlKind kind = node.getKind();
+    if (SqlKind.SET_QUERY.contains(kind)) {
+      return kind.sql.replace('_', ' ');
+    }
+    return switch (kind) {
+      case SELECT, ORDER_BY -> "a subquery";
+      case WITH -> "WITH (a common table expression)";
+      case VALUES -> "a VALUES list";
+      case LATERAL -> "LATERAL";
+      case COLLECTION_TABLE -> "a table function";
+      case UNNEST -> "UNNEST";
+      default -> node instanceof SqlBasicCall c ? "function or construct " + c.getOperator().getName()
+          : kind.sql.replace('_', ' ');
+    };
+  }
+}

@@ -1,0 +1,361 @@
+package dev.cutover.rewriter.plan;
+
+import dev.cutover.migration.ColumnMigration;
+import dev.cutover.migration.Phase;
+import dev.cutover.rewriter.RewriteRefusedException;
+import dev.cutover.rewriter.lex.Identifiers;
+import dev.cutover.rewriter.lex.SqlText;
+import dev.cutover.rewriter.lex.Token;
+import dev.cutover.rewriter.lex.TokenKind;
+import dev.cutover.rewriter.resolve.AppColumns;
+import dev.cutover.rewriter.resolve.FromItem;
+import dev.cutover.rewriter.resolve.Scope;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.calcite.sql.SqlCall;
+import org.apache.calcite.sql.SqlDelete;
+import org.apache.calcite.sql.SqlIdentifier;
+import org.apache.calcite.sql.SqlInsert;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlNodeList;
+import org.apache.calcite.sql.SqlUpdate;
+
+/**
+ * Plans INSERT, UPDATE and DELETE: each write of a migrating column goes to the phase's physical
+ * columns, its value duplicated as text; in {@code dual_write} an UPDATE also fills the new column
+ * of the rows it touches.
+ *
+ * <p>Implementation notes: duplicated values are copied from the original text (with their own
+ * read substitutions applied) by {@link Edits}, so placeholders inside them bind the same
+ * application parameter twice. A value is duplicated only when {@link DuplicationCheck} finds no
+ * volatile function in it. Value and right-hand-side spans come from the lexer (top-level commas),
+ * cross-checked against the parser's operand counts.
+ */
+final class WritePlanner {
+
+  private final StatementContext ctx;
+  private final QueryPlanner queries;
+
+  WritePlanner(StatementContext ctx, QueryPlanner queries) {
+    this.ctx = ctx;
+    this.queries = queries;
+  }
+
+  // ---------------------------------------------------------------- INSERT
+
+  /** Plans an INSERT; returns the target's scope for RETURNING. */
+  Scope insert(SqlInsert insert) throws RewriteRefusedException {
+    Scope scope = target(insert.getTargetTable(), null);
+    FromItem item = scope.items().get(0);
+    SqlNode source = insert.getSource();
+    SqlNodeList columns = insert.getTargetColumnList();
+    if (source.getKind() != SqlKind.VALUES) {
+      if (item.isMigrating()) {
+        throw ctx.refuse(item.migrations().get(0), "INSERT ... SELECT into a migrating table is not supported yet");
+      }
+      queries.nested(source);
+      return scope;
+    }
+    List<SqlCall> rows = new ArrayList<>();
+    for (SqlNode row : ((SqlCall) source).getOperandList()) {
+      if (row.getKind() != SqlKind.ROW) {
+        throw ctx.refuse("a VALUES row the rewriter cannot read");
+      }
+      rows.add((SqlCall) row);
+      for (SqlNode value : ((SqlCall) row).getOperandList()) {
+        queries.expression(value, new Scope());
+      }
+    }
+    if (!item.isMigrating()) {
+      return scope;
+    }
+    ColumnMigration first = item.migrations().get(0);
+    int width = rows.get(0).operandCount();
+    for (SqlCall row : rows) {
+      if (row.operandCount() != width) {
+        throw ctx.refuse(first, "VALUES rows of different lengths");
+      }
+    }
+    // The application's column names, in order, and where each sits in the text (or -1 when generated).
+    List<String> names = new ArrayList<>();
+    List<int[]> spans = new ArrayList<>();
+    if (columns == null || columns.isEmpty()) {
+      if (!item.columnsKnown()) {
+        throw ctx.refuse(first, "INSERT without a column list into table '" + item.table()
+            + "' whose columns the catalog does not know; list the columns");
+      }
+      List<AppColumns.AppColumn> view = AppColumns.of(item.info(), item.migrations());
+      if (view == null || width > view.size()) {
+        throw ctx.refuse(first, "INSERT without a column list whose VALUES do not match the table's columns");
+      }
+      for (int j = 0; j < width; j++) {
+        names.add(view.get(j).name());
+        spans.add(null);
+      }
+    } else {
+      for (SqlNode c : columns) {
+        SqlIdentifier id = (SqlIdentifier) c;
+        List<String> folded = ctx.folded(id);
+        names.add(folded.get(folded.size() - 1));
+        spans.add(ctx.span(id, folded.size() - 1));
+      }
+      if (names.size() != width) {
+        return scope; // PostgreSQL rejects it anyway
+      }
+    }
+    Map<ColumnMigration, Integer> seen = new HashMap<>();
+    List<String> written = new ArrayList<>(names);
+    List<String> extraColumns = new ArrayList<>();
+    List<Integer> extraSources = new ArrayList<>();
+    for (int j = 0; j < names.size(); j++) {
+      ColumnMigration m = item.migrationFor(names.get(j));
+      if (m == null) {
+        continue;
+      }
+      if (seen.put(m, j) != null) {
+        throw ctx.refuse(m, "the INSERT sets both '" + m.oldColumn() + "' and '" + m.newColumn()
+            + "', the same logical column twice");
+      }
+      ctx.used(m, names.get(j));
+      List<String> targets = StatementContext.writeTargets(m);
+      written.set(j, targets.get(0));
+      for (int k = 1; k < targets.size(); k++) {
+        extraColumns.add(targets.get(k));
+        extraSources.add(j);
+      }
+      if (spans.get(j) != null && !targets.get(0).equals(names.get(j))) {
+        ctx.edits.replace(spans.get(j)[0], spans.get(j)[1], Identifiers.quote(targets.get(0)));
+      }
+    }
+    boolean generated = columns == null || columns.isEmpty();
+    if (!generated && seen.isEmpty()) {
+      return scope;
+    }
+    if (generated) {
+      // Positional VALUES: pin the columns down, since the physical column order is not the app's.
+      StringBuilder list = new StringBuilder(" (");
+      for (int j = 0; j < written.size(); j++) {
+        list.append(j == 0 ? "" : ", ").append(Identifiers.quote(written.get(j)));
+      }
+      for (String extra : extraColumns) {
+        list.append(", ").append(Identifiers.quote(extra));
+      }
+      list.append(')');
+      SqlIdentifier table = (SqlIdentifier) tableNode(insert.getTargetTable());
+      int[] end = ctx.span(table, table.names.size() - 1);
+      ctx.edits.insert(end[1], List.of(Edits.Piece.text(list.toString())));
+    } else if (!extraColumns.isEmpty()) {
+      int open = ctx.text.tokenStartingAt(ctx.positions.start(columns.getParserPosition()));
+      int close = open < 0 ? -1 : ctx.text.matching(open);
+      if (close < 0 || ctx.text.tokens().get(open).kind() != TokenKind.LPAREN) {
+        throw ctx.refuse(first, "could not locate the INSERT column list in the SQL text");
+      }
+      List<Edits.Piece> pieces = new ArrayList<>();
+      for (String extra : extraColumns) {
+        pieces.add(Edits.Piece.text(", " + Identifiers.quote(extra)));
+      }
+      ctx.edits.insert(ctx.text.tokens().get(close).start(), pieces);
+    }
+    if (extraColumns.isEmpty()) {
+      return scope;
+    }
+    for (SqlCall row : rows) {
+      int open = ctx.text.tokenStartingAt(ctx.positions.start(row.getParserPosition()));
+      if (open < 0 || ctx.text.tokens().get(open).kind() != TokenKind.LPAREN) {
+        throw ctx.refuse(first, "could not locate a VALUES row in the SQL text");
+      }
+      int close = ctx.text.matching(open);
+      List<int[]> values = splitTopLevel(open + 1, close);
+      if (values.size() != width) {
+        throw ctx.refuse(first, "the VALUES row's text does not match the parser's reading");
+      }
+      List<Edits.Piece> pieces = new ArrayList<>();
+      for (int k = 0; k < extraColumns.size(); k++) {
+        int j = extraSources.get(k);
+        ColumnMigration m = item.migrationFor(names.get(j));
+        checkDuplicable(m, row.operand(j));
+        pieces.add(Edits.Piece.text(", "));
+        pieces.add(Edits.Piece.copy(values.get(j)[0], values.get(j)[1]));
+      }
+      ctx.edits.insert(ctx.text.tokens().get(close).start(), pieces);
+    }
+    return scope;
+  }
+
+  private void checkDuplicable(ColumnMigration m, SqlNode value) throws RewriteRefusedException {
+    String bad = DuplicationCheck.firstUnsafe(value);
+    if (bad != null) {
+      throw ctx.refuse(m, "the value written to '" + m.oldColumn() + "' calls " + bad
+          + ", which is volatile or unknown: writing it to both '" + m.oldColumn() + "' and '"
+          + m.physicalNewColumn() + "' would give the two columns different values;"
+          + " compute it in the application or bind it as a parameter");
+    }
+  }
+
+  /**
+   * Offsets {@code [start, end)} of the comma-separated elements between tokens {@code from}
+   * (inclusive) and {@code to} (exclusive), skipping bracketed parts; trivia around elements excluded.
+   */
+  private List<int[]> splitTopLevel(int from, int to) {
+    List<int[]> out = new ArrayList<>();
+    int elementStart = -1;
+    int elementEnd = -1;
+    SqlText text = ctx.text;
+    for (int i = from; i < to; i++) {
+      Token t = text.tokens().get(i);
+      if (t.kind() == TokenKind.COMMA) {
+        out.add(new int[] {elementStart, elementEnd});
+        elementStart = -1;
+        continue;
+      }
+      if (t.isTrivia()) {
+        continue;
+      }
+      if (elementStart < 0) {
+        elementStart = t.start();
+      }
+      if ((t.kind() == TokenKind.LPAREN || t.kind() == TokenKind.LBRACKET || t.kind() == TokenKind.LBRACE)
+          && text.matching(i) > i) {
+        i = text.matching(i);
+      }
+      elementEnd = text.tokens().get(i).end();
+    }
+    out.add(new int[] {elementStart, elementEnd});
+    for (int[] e : out) {
+      if (e[0] < 0) {
+        return List.of();
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- UPDATE
+
+  /** Plans an UPDATE; returns the target's scope for RETURNING. */
+  Scope update(SqlUpdate update, int limitToken) throws RewriteRefusedException {
+    Scope scope = target(update.getTargetTable(), update.getAlias());
+    FromItem item = scope.items().get(0);
+    SqlNodeList targets = update.getTargetColumnList();
+    SqlNodeList sources = update.getSourceExpressionList();
+    for (SqlNode source : sources) {
+      queries.expression(source, scope);
+    }
+    queries.expression(update.getCondition(), scope);
+    if (!item.isMigrating()) {
+      return scope;
+    }
+    Map<ColumnMigration, String> seen = new HashMap<>();
+    int lastEnd = -1;
+    for (int j = 0; j < targets.size(); j++) {
+      SqlIdentifier id = (SqlIdentifier) targets.get(j);
+      List<String> names = ctx.folded(id);
+      String name = names.get(names.size() - 1);
+      int leaf = ctx.tokenOf(id, names.size() - 1);
+      int[] rhs = rightHandSide(leaf, limitToken);
+      if (rhs == null) {
+        throw ctx.refuse(item.migrations().get(0), "could not locate the SET item '" + name + "' in the SQL text");
+      }
+      lastEnd = Math.max(lastEnd, rhs[1]);
+      ColumnMigration m = item.migrationFor(name);
+      if (m == null) {
+        continue;
+      }
+      if (seen.put(m, name) != null) {
+        throw ctx.refuse(m, "the UPDATE sets both '" + m.oldColumn() + "' and '" + m.newColumn()
+            + "', the same logical column twice");
+      }
+      ctx.used(m, name);
+      List<String> physical = StatementContext.writeTargets(m);
+      Token leafToken = ctx.text.tokens().get(leaf);
+      if (!physical.get(0).equals(name)) {
+        ctx.edits.replace(leafToken.start(), leafToken.end(), Identifiers.quote(physical.get(0)));
+      }
+      if (physical.size() > 1) {
+        checkDuplicable(m, sources.get(j));
+        List<Edits.Piece> pieces = new ArrayList<>();
+        for (int k = 1; k < physical.size(); k++) {
+          pieces.add(Edits.Piece.text(", " + Identifiers.quote(physical.get(k)) + " = "));
+          pieces.add(Edits.Piece.copy(rhs[0], rhs[1]));
+        }
+        ctx.edits.insert(rhs[1], pieces);
+      }
+    }
+    for (ColumnMigration m : item.migrations()) {
+      if (m.phase() == Phase.DUAL_WRITE && !seen.containsKey(m)) {
+        // Lazy migration: every row the UPDATE touches gets its new column filled now.
+        ctx.edits.insert(lastEnd, List.of(Edits.Piece.text(", " + Identifiers.quote(m.physicalNewColumn())
+            + " = " + Identifiers.quote(m.oldColumn()))));
+      }
+    }
+    return scope;
+  }
+
+  /** The offsets of the right-hand side of the SET item whose target is token {@code leaf}. */
+  private int[] rightHandSide(int leaf, int limitToken) {
+    SqlText text = ctx.text;
+    int limit = Math.min(limitToken, ctx.stmt.toToken());
+    int eq = text.nextSignificant(leaf + 1, limit);
+    if (eq < 0 || !"=".equals(text.tokens().get(eq).text(text.sql()))) {
+      return null;
+    }
+    int start = -1;
+    int end = -1;
+    for (int i = eq + 1; i < limit; i++) {
+      Token t = text.tokens().get(i);
+      if (t.kind() == TokenKind.COMMA || t.kind() == TokenKind.RPAREN || t.kind() == TokenKind.RBRACE
+          || text.isKeyword(i, "where") || text.isKeyword(i, "from") || text.isKeyword(i, "returning")) {
+        break;
+      }
+      if (t.isTrivia()) {
+        continue;
+      }
+      if (start < 0) {
+        start = t.start();
+      }
+      if ((t.kind() == TokenKind.LPAREN || t.kind() == TokenKind.LBRACKET || t.kind() == TokenKind.LBRACE)
+          && text.matching(i) > i) {
+        i = text.matching(i);
+      }
+      end = text.tokens().get(i).end();
+    }
+    return start < 0 ? null : new int[] {start, end};
+  }
+
+  // ---------------------------------------------------------------- DELETE
+
+  /** Plans a DELETE; returns the target's scope for RETURNING. */
+  Scope delete(SqlDelete delete) throws RewriteRefusedException {
+    Scope scope = target(delete.getTargetTable(), delete.getAlias());
+    queries.expression(delete.getCondition(), scope);
+    return scope;
+  }
+
+  // ---------------------------------------------------------------- shared
+
+  private Scope target(SqlNode table, SqlIdentifier alias) throws RewriteRefusedException {
+    SqlNode node = tableNode(table);
+    if (table.getKind() == SqlKind.AS) {
+      alias = (SqlIdentifier) ((SqlCall) table).operand(1);
+    }
+    if (!(node instanceof SqlIdentifier id)) {
+      throw ctx.refuse("a write whose target is not a plain table name");
+    }
+    String aliasName = null;
+    String aliasText = null;
+    if (alias != null) {
+      aliasName = ctx.folded(alias).get(0);
+      Token t = ctx.text.tokens().get(ctx.tokenOf(alias, 0));
+      aliasText = t.text(ctx.text.sql());
+    }
+    Scope scope = new Scope();
+    scope.add(queries.table(id, aliasName, aliasText));
+    return scope;
+  }
+
+  private static SqlNode tableNode(SqlNode table) {
+    return table.getKind() == SqlKind.AS ? ((SqlCall) table).operand(0) : table;
+  }
+}

@@ -1,0 +1,53 @@
+package dev.cutover.rewriter.resolve;
+
+import dev.cutover.migration.ColumnMigration;
+import dev.cutover.rewriter.TableInfo;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The columns of a migrating table as the application knew them before the migration: the physical
+ * columns minus the one Cutover added, with the migrating column under its old name at its old
+ * place (at the new column's place once the old one is gone).
+ */
+public final class AppColumns {
+
+  /**
+   * One application-visible column.
+   *
+   * @param name the name the application knows
+   * @param migration the migration of this column, or {@code null}
+   */
+  public record AppColumn(String name, ColumnMigration migration) {}
+
+  private AppColumns() {}
+
+  /** The application's view of {@code info}, or {@code null} when the catalog shows neither column of a migration. */
+  public static List<AppColumn> of(TableInfo info, List<ColumnMigration> migrations) {
+    List<AppColumn> out = new ArrayList<>(info.columns().size());
+    int placed = 0;
+    for (String c : info.columns()) {
+      ColumnMigration asOld = null;
+      ColumnMigration asNew = null;
+      for (ColumnMigration m : migrations) {
+        if (m.oldColumn().equals(c)) {
+          asOld = m;
+        } else if (m.physicalNewColumn().equals(c)) {
+          asNew = m;
+        }
+      }
+      if (asOld != null) {
+        out.add(new AppColumn(c, asOld));
+        placed++;
+      } else if (asNew != null) {
+        if (!info.columns().contains(asNew.oldColumn())) {
+          out.add(new AppColumn(asNew.oldColumn(), asNew));
+          placed++;
+        }
+      } else {
+        out.add(new AppColumn(c, null));
+      }
+    }
+    return placed == migrations.size() ? out : null;
+  }
+}

@@ -1,0 +1,47 @@
+package dev.cutover.rewriter.resolve;
+
+import dev.cutover.migration.ColumnMigration;
+import dev.cutover.migration.MigrationSnapshot;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The migrations of a snapshot indexed by table and by name, for the rewriter's lookups. */
+public final class MigrationIndex {
+
+  private final Map<String, List<ColumnMigration>> byTable = new HashMap<>();
+  private final Map<String, List<ColumnMigration>> byTableName = new HashMap<>();
+  private final Set<String> columnNames = new HashSet<>();
+
+  /** Indexes {@code snapshot}. */
+  public MigrationIndex(MigrationSnapshot snapshot) {
+    for (ColumnMigration m : snapshot.migrations()) {
+      byTable.computeIfAbsent(key(m.schema(), m.table()), k -> new ArrayList<>()).add(m);
+      byTableName.computeIfAbsent(m.table(), k -> new ArrayList<>()).add(m);
+      columnNames.add(m.oldColumn());
+      columnNames.add(m.newColumn());
+    }
+  }
+
+  private static String key(String schema, String table) {
+    return schema + '\u0000' + table;
+  }
+
+  /** The migrations of table {@code schema.table} (empty when none). */
+  public List<ColumnMigration> forTable(String schema, String table) {
+    return byTable.getOrDefault(key(schema, table), List.of());
+  }
+
+  /** The migrations of every table called {@code table}, in any schema (empty when none). */
+  public List<ColumnMigration> forTableName(String table) {
+    return byTableName.getOrDefault(table, List.of());
+  }
+
+  /** Whether {@code name} is the old or new name of some migration. */
+  public boolean isColumnName(String name) {
+    return columnNames.contains(name);
+  }
+}

@@ -1,0 +1,138 @@
+package dev.cutover.rewriter.resolve;
+
+import dev.cutover.migration.ColumnMigration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The FROM items visible to the expressions of one query level (or the target of a write), in
+ * order, and what PostgreSQL would make of a column name among them.
+ */
+public final class Scope {
+
+  /**
+   * What a column reference resolves to when it names a migrating column.
+   *
+   * @param item the FROM item it belongs to
+   * @param migration the migration of that column
+   * @param name the folded name the application wrote
+   */
+  public record Resolution(FromItem item, ColumnMigration migration, String name) {}
+
+  /** Thrown when PostgreSQL's resolution of a migration column cannot be determined with certainty. */
+  public static final class Unresolvable extends Exception {
+    private static final long serialVersionUID = 1L;
+    /** The migration concerned. */
+    public final transient ColumnMigration migration;
+
+    Unresolvable(ColumnMigration migration, String message) {
+      super(message, null, false, false);
+      this.migration = migration;
+    }
+  }
+
+  private final List<FromItem> items = new ArrayList<>();
+  /** Names merged by {@code JOIN ... USING} or {@code NATURAL JOIN}; {@code *} over them is refused. */
+  private boolean mergedColumns;
+
+  /** Adds a FROM item. */
+  public void add(FromItem item) {
+    items.add(item);
+  }
+
+  /** The items in FROM order. */
+  public List<FromItem> items() {
+    return items;
+  }
+
+  /** Marks that a USING or NATURAL join merges columns. */
+  public void markMergedColumns() {
+    mergedColumns = true;
+  }
+
+  /** Whether a USING or NATURAL join merges columns. */
+  public boolean hasMergedColumns() {
+    return mergedColumns;
+  }
+
+  /** Whether any item has a migrating column. */
+  public boolean anyMigrating() {
+    for (FromItem item : items) {
+      if (item.isMigrating()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The item designated by {@code qualifier}, or {@code null}. */
+  public FromItem byQualifier(List<String> qualifier) {
+    for (FromItem item : items) {
+      if (item.matches(qualifier)) {
+        return item;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Resolves a column reference given as folded names ({@code col}, {@code q.col},
+   * {@code s.t.col}).
+   *
+   * @return the migrating column it names, or {@code null} when it names no migrating column
+   * @throws Unresolvable when it may name a migrating column but PostgreSQL's choice is uncertain
+   */
+  public Resolution resolve(List<String> names) throws Unresolvable {
+    String column = names.get(names.size() - 1);
+    if (names.size() > 1) {
+      List<String> qualifier = names.subList(Math.max(0, names.size() - 3), names.size() - 1);
+      if (names.size() == 4) {
+        qualifier = names.subList(1, 3);
+      }
+      FromItem item = byQualifier(qualifier);
+      if (item == null) {
+        return null;
+      }
+      ColumnMigration m = item.migrationFor(column);
+      return m == null ? null : new Resolution(item, m, column);
+    }
+    FromItem found = null;
+    ColumnMigration migration = null;
+    int candidates = 0;
+    boolean unknown = false;
+    for (FromItem item : items) {
+      if (!item.columnsKnown()) {
+        unknown = true;
+        ColumnMigration m = item.migrationFor(column);
+        if (m != null) {
+          migration = m;
+          found = item;
+        }
+        continue;
+      }
+      if (item.hasColumn(column)) {
+        candidates++;
+        ColumnMigration m = item.migrationFor(column);
+        if (m != null) {
+          migration = m;
+          found = item;
+        }
+      }
+    }
+    if (migration == null) {
+      return null;
+    }
+    if (!found.columnsKnown()) {
+      throw new Unresolvable(migration, "the catalog does not know the columns of table '" + found.table() + "'");
+    }
+    if (candidates > 1) {
+      throw new Unresolvable(migration, "column reference '" + column + "' is ambiguous between FROM items");
+    }
+    if (unknown) {
+      throw new Unresolvable(migration, "column reference '" + column
+          + "' is unqualified and a FROM item (subquery, function or unknown table) has unknown columns;"
+          + " qualify it with the table alias");
+    }
+    return new Resolution(found, migration, column);
+  }
+}

@@ -1,0 +1,77 @@
+package dev.cutover.rewriter;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cutover.migration.ColumnMigration;
+import dev.cutover.migration.MigrationSnapshot;
+import dev.cutover.migration.Phase;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Every refused construct names the migration and the construct. */
+class RefusalTest {
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      ALTER TABLE users RENAME COLUMN full_name TO x                         | cutover CLI
+      DROP TABLE users                                                       | cutover CLI
+      TRUNCATE users                                                         | cutover CLI
+      CREATE INDEX users_n ON users (full_name)                              | cutover CLI
+      SELECT full_name FROM users UNION SELECT owner FROM accounts           | UNION
+      WITH x AS (SELECT full_name FROM users) SELECT * FROM x                | WITH
+      INSERT INTO users (id, full_name) VALUES (?, ?) ON CONFLICT DO NOTHING | ON CONFLICT
+      INSERT INTO users (id, full_name) SELECT id, owner FROM accounts       | INSERT ... SELECT
+      SELECT id FROM orders WHERE user_id IN (SELECT id FROM users WHERE full_name = ?) | subquery
+      SELECT full_name FROM users u, (SELECT 1 AS x) s                       | unknown columns
+      SELECT full_name FROM users JOIN mystery m ON m.id = users.id          | unknown columns
+      SELECT full_name FROM users, accounts                                  | ambiguous
+      SELECT * FROM users JOIN orders USING (id)                             | USING
+      SELECT a.id FROM users a JOIN accounts b USING (full_name)             | USING
+      SELECT full_name FROM users WHERE id = $1                              | $n
+      SELECT time, full_name FROM users                                      | parser
+      UPDATE users SET full_name = ?, display_name = ?                       | twice
+      INSERT INTO users (full_name, display_name) VALUES (?, ?)              | twice
+      INSERT INTO users (id, full_name) VALUES (?, random())                 | random()
+      INSERT INTO users (id, full_name) VALUES (nextval('s'), ?), (?, gen_random_uuid()::text) | gen_random_uuid()
+      UPDATE users SET full_name = clock_timestamp()::text                   | clock_timestamp()
+      UPDATE users SET full_name = (SELECT owner FROM accounts LIMIT 1)      | subquery
+      COPY users (full_name) FROM STDIN                                      | COPY
+      EXPLAIN SELECT full_name FROM users                                    | EXPLAIN
+      """)
+  void rewrite_refusesConstruct(String sql, String construct) {
+    assertThatThrownBy(() -> Fixtures.rewrite(sql, Phase.DUAL_WRITE))
+        .isInstanceOf(RewriteRefusedException.class)
+        .hasMessageContaining(Fixtures.ID)
+        .hasMessageContaining(construct)
+        .satisfies(e -> org.assertj.core.api.Assertions.assertThat(((RewriteRefusedException) e).migrationId())
+            .isEqualTo(Fixtures.ID));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      INSERT INTO users VALUES (?, ?, ?)              | catalog
+      SELECT * FROM users                             | catalog
+      """)
+  void rewrite_refusesWhenCatalogDoesNotKnowTheTable(String sql, String construct) {
+    assertThatThrownBy(() -> new StatementRewriter().rewrite(sql, Fixtures.snapshot(Phase.DUAL_WRITE),
+            new MapCatalog().with("public", "orders", "id")))
+        .isInstanceOf(RewriteRefusedException.class)
+        .hasMessageContaining(construct);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      SELECT amount FROM orders
+      UPDATE orders SET total = 1
+      """)
+  void rewrite_refusesTypeChangeMigrations(String sql) {
+    ColumnMigration change = new ColumnMigration("orders-cents", "public", "orders", "total", "total_cents",
+        "total_cents", "(total * 100)::bigint", "total_cents / 100.0", "bigint", Phase.DUAL_WRITE, 3);
+    assertThatThrownBy(() -> new StatementRewriter().rewrite(sql, new MigrationSnapshot(3, List.of(change)),
+            Fixtures.catalog(Phase.DUAL_WRITE)))
+        .isInstanceOf(RewriteRefusedException.class)
+        .hasMessageContaining("orders-cents")
+        .hasMessageContaining("type-change");
+  }
+}

@@ -1,0 +1,292 @@
+package dev.cutover.rewriter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutover.migration.MigrationSnapshot;
+import dev.cutover.migration.Phase;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Star expansion, quoting, masking, escapes, multi-statement texts and pass-through. */
+class RewriteBehaviourTest {
+
+  private static Rewrite rewrite(String sql, Phase phase) throws RewriteRefusedException {
+    Rewrite r = Fixtures.rewrite(sql, phase);
+    RenameMatrixTest.checkInvariants(sql, r, phase);
+    return r;
+  }
+
+  // ---------------------------------------------------------------- SELECT *
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      PLANNED    | SELECT id, full_name, email, full_name AS display_name FROM users WHERE id = ?
+      DUAL_WRITE | SELECT id, full_name, email, full_name AS display_name FROM users WHERE id = ?
+      READ_NEW   | SELECT id, display_name AS full_name, email, display_name FROM users WHERE id = ?
+      NEW_ONLY   | SELECT id, display_name AS full_name, email, display_name FROM users WHERE id = ?
+      COMPLETED  | SELECT id, email, display_name AS full_name, display_name FROM users WHERE id = ?
+      """)
+  void star_expandsToTheApplicationsColumns(Phase phase, String expected) throws Exception {
+    Rewrite r = rewrite("SELECT * FROM users WHERE id = ?", phase);
+
+    assertThat(r.sql()).isEqualTo(expected);
+    assertThat(r.parameterMap()).containsExactly(1);
+    assertThat(r.isUnchanged()).isFalse();
+  }
+
+  @Test
+  void star_withJoinQualifiesEachItemInOrder() throws Exception {
+    Rewrite r = rewrite("SELECT * FROM orders o JOIN public.users ON users.id = o.user_id", Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo("SELECT o.*, public.users.id, public.users.display_name AS full_name,"
+        + " public.users.email, public.users.display_name FROM orders o JOIN public.users ON users.id = o.user_id");
+  }
+
+  @Test
+  void star_qualifiedExpandsOnlyThatItem() throws Exception {
+    Rewrite r = rewrite("SELECT o.*, u.* FROM orders o, users u WHERE u.id = o.user_id", Phase.NEW_ONLY);
+
+    assertThat(r.sql()).isEqualTo("SELECT o.*, u.id, u.display_name AS full_name, u.email, u.display_name"
+        + " FROM orders o, users u WHERE u.id = o.user_id");
+  }
+
+  @Test
+  void star_inCountIsNotExpanded() throws Exception {
+    assertThat(rewrite("SELECT count(*) FROM users", Phase.READ_NEW).sql()).isEqualTo("SELECT count(*) FROM users");
+  }
+
+  @Test
+  void star_withFunctionInFromKeepsItsStar() throws Exception {
+    Rewrite r = rewrite("SELECT * FROM users u, generate_series(1, 2) g", Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo(
+        "SELECT u.id, u.display_name AS full_name, u.email, u.display_name, g.* FROM users u, generate_series(1, 2) g");
+  }
+
+  @Test
+  void star_inReturning() throws Exception {
+    Rewrite r = rewrite("DELETE FROM users WHERE id = ? RETURNING *", Phase.COMPLETED);
+
+    assertThat(r.sql()).isEqualTo("DELETE FROM users WHERE id = ? RETURNING id, email, display_name AS full_name,"
+        + " display_name");
+  }
+
+  // ---------------------------------------------------------------- names
+
+  @Test
+  void quotedIdentifier_matchesOnlyItsExactName() throws Exception {
+    Rewrite r = rewrite("SELECT \"full_name\", \"Full_Name\" FROM users WHERE FULL_NAME = ?", Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo("SELECT display_name AS full_name, \"Full_Name\" FROM users WHERE display_name = ?");
+  }
+
+  @Test
+  void schemaQualifiedColumn_isResolved() throws Exception {
+    Rewrite r = rewrite("SELECT public.users.full_name FROM public.users", Phase.COMPLETED);
+
+    assertThat(r.sql()).isEqualTo("SELECT public.users.display_name AS full_name FROM public.users");
+  }
+
+  @Test
+  void otherSchema_isNotTheMigratingTable() throws Exception {
+    Rewrite r = new StatementRewriter().rewrite("SELECT full_name FROM archive.users",
+        Fixtures.snapshot(Phase.READ_NEW), Fixtures.catalog(Phase.READ_NEW).with("archive", "users", "id", "full_name"));
+
+    assertThat(r.sql()).isEqualTo("SELECT full_name FROM archive.users");
+    assertThat(r.isUnchanged()).isTrue();
+  }
+
+  @Test
+  void columnOfAnotherTable_withTheSameName_isLeftAlone() throws Exception {
+    Rewrite r = rewrite("SELECT u.full_name, a.full_name FROM users u JOIN accounts a ON a.id = u.id", Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo(
+        "SELECT u.display_name AS full_name, a.full_name FROM users u JOIN accounts a ON a.id = u.id");
+  }
+
+  @Test
+  void subqueryWithoutMigrationColumns_isLeftAlone() throws Exception {
+    Rewrite r = rewrite("SELECT full_name FROM users WHERE id IN (SELECT user_id FROM orders WHERE total > ?)",
+        Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo(
+        "SELECT display_name AS full_name FROM users WHERE id IN (SELECT user_id FROM orders WHERE total > ?)");
+  }
+
+  @Test
+  void qualifiedReference_nextToSubquery_isResolved() throws Exception {
+    Rewrite r = rewrite("SELECT u.full_name, s.n FROM users u JOIN (SELECT 1 AS n) s ON true", Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo("SELECT u.display_name AS full_name, s.n FROM users u JOIN (SELECT 1 AS n) s ON true");
+  }
+
+  @Test
+  void castAndCase_areRewrittenAtTheirLeaves() throws Exception {
+    Rewrite r = rewrite("SELECT full_name::text, CASE WHEN full_name IS NULL THEN 'x' ELSE full_name END AS n"
+        + " FROM users", Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo("SELECT display_name::text, CASE WHEN display_name IS NULL THEN 'x'"
+        + " ELSE display_name END AS n FROM users");
+  }
+
+  // ---------------------------------------------------------------- masking
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
+      /* a /* nested */ comment */ 0
+      -- line comment\\n 0
+      E'it\\'s'
+      $$dollar ? ; quoted$$
+      $t$tagged ' "$t$
+      'plain ''quoted'' ? ;'
+      {fn ucase('x')}
+      {d '2020-01-01'}
+      "quoted ident"
+      'é🙂 unicode'
+      """)
+  void masking_keepsPositionsAroundEveryForm(String form) throws Exception {
+    String f = form.replace("\\n", "\n");
+    String sql = "SELECT " + f + " AS a,\r\n\tfull_name, ? FROM users WHERE " + f + " IS NOT NULL AND full_name = ?";
+
+    Rewrite r = rewrite(sql, Phase.READ_NEW);
+
+    String expected = "SELECT " + f + " AS a,\r\n\tdisplay_name AS full_name, ? FROM users WHERE " + f
+        + " IS NOT NULL AND display_name = ?";
+    assertThat(r.sql()).isEqualTo(expected);
+    assertThat(r.parameterMap()).containsExactly(1, 2);
+  }
+
+  @Test
+  void jsonbEscapedQuestionMark_isNotAPlaceholder() throws Exception {
+    Rewrite r = rewrite("SELECT full_name FROM users WHERE email::jsonb ?? 'k' AND id = ?", Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo("SELECT display_name AS full_name FROM users WHERE email::jsonb ?? 'k' AND id = ?");
+    assertThat(r.parameterMap()).containsExactly(1);
+  }
+
+  @Test
+  void jdbcEscapeFunction_argumentIsRewritten() throws Exception {
+    Rewrite r = rewrite("SELECT {fn ucase(full_name)} FROM users WHERE full_name LIKE 'a\\_%' {escape '\\'}",
+        Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo(
+        "SELECT {fn ucase(display_name)} FROM users WHERE display_name LIKE 'a\\_%' {escape '\\'}");
+  }
+
+  @Test
+  void callEscape_passesThrough() throws Exception {
+    Rewrite r = rewrite("{call refresh_users(?)}", Phase.READ_NEW);
+
+    assertThat(r.isUnchanged()).isTrue();
+  }
+
+  @Test
+  void forUpdate_isKeptAndTheSelectRewritten() throws Exception {
+    Rewrite r = rewrite("SELECT full_name FROM users WHERE id = ? FOR UPDATE SKIP LOCKED", Phase.NEW_ONLY);
+
+    assertThat(r.sql()).isEqualTo("SELECT display_name AS full_name FROM users WHERE id = ? FOR UPDATE SKIP LOCKED");
+  }
+
+  @Test
+  void limitOffset_parameterOrderIsKept() throws Exception {
+    Rewrite r = rewrite("SELECT full_name FROM users ORDER BY id LIMIT ? OFFSET ?", Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo("SELECT display_name AS full_name FROM users ORDER BY id LIMIT ? OFFSET ?");
+    assertThat(r.parameterMap()).containsExactly(1, 2);
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  @Test
+  void insertWithoutColumnList_inCompleted_usesThePhysicalPlaceOfTheColumn() throws Exception {
+    // Once the old column is dropped its original place is unknown: the new column's place stands in.
+    Rewrite r = rewrite("INSERT INTO users VALUES (?, ?, ?)", Phase.COMPLETED);
+
+    assertThat(r.sql()).isEqualTo("INSERT INTO users (id, email, display_name) VALUES (?, ?, ?)");
+  }
+
+  @Test
+  void insertWithoutColumnList_shorterValues() throws Exception {
+    Rewrite r = rewrite("INSERT INTO users VALUES (1, 'x')", Phase.DUAL_WRITE);
+
+    assertThat(r.sql()).isEqualTo("INSERT INTO users (id, full_name, display_name) VALUES (1, 'x', 'x')");
+  }
+
+  @Test
+  void insertDuplicatesStableExpressions() throws Exception {
+    Rewrite r = rewrite("INSERT INTO users (full_name) VALUES (coalesce(trim(?), 'n/a') || now()::text)",
+        Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo("INSERT INTO users (full_name, display_name) VALUES"
+        + " (coalesce(trim(?), 'n/a') || now()::text, coalesce(trim(?), 'n/a') || now()::text)");
+    assertThat(r.parameterMap()).containsExactly(1, 1);
+  }
+
+  @Test
+  void updateOfAnotherColumn_inDualWrite_fillsTheNewColumn() throws Exception {
+    Rewrite r = rewrite("UPDATE users u SET email = ?, id = id WHERE u.id = ?", Phase.DUAL_WRITE);
+
+    assertThat(r.sql()).isEqualTo("UPDATE users u SET email = ?, id = id, display_name = full_name WHERE u.id = ?");
+    assertThat(r.parameterMap()).containsExactly(1, 2);
+    assertThat(r.oldNameUsed()).isEmpty();
+  }
+
+  @Test
+  void updateReturning_rewritesBothParts() throws Exception {
+    Rewrite r = rewrite("UPDATE users SET display_name = ? WHERE id = ? RETURNING display_name, id", Phase.DUAL_WRITE);
+
+    assertThat(r.sql()).isEqualTo("UPDATE users SET full_name = ?, display_name = ? WHERE id = ?"
+        + " RETURNING full_name AS display_name, id");
+    assertThat(r.parameterMap()).containsExactly(1, 1, 2);
+  }
+
+  // ---------------------------------------------------------------- several statements, pass-through
+
+  @Test
+  void multipleStatements_parameterMapSpansThemAll() throws Exception {
+    Rewrite r = rewrite("UPDATE orders SET total = ? WHERE id = ?; INSERT INTO users (id, full_name) VALUES (?, ?);"
+        + " SELECT ? ", Phase.DUAL_WRITE);
+
+    assertThat(r.sql()).isEqualTo("UPDATE orders SET total = ? WHERE id = ?;"
+        + " INSERT INTO users (id, full_name, display_name) VALUES (?, ?, ?); SELECT ? ");
+    assertThat(r.parameterMap()).containsExactly(1, 2, 3, 4, 4, 5);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Phase.class)
+  void noMigratingTable_isReturnedUnchangedWithoutParsing(Phase phase) throws Exception {
+    // Neither statement would survive Calcite ($1, DISTINCT ON): proof that they were not parsed.
+    for (String sql : List.of("SELECT DISTINCT ON (a) a FROM orders WHERE id = $1",
+        "SELECT 'users' FROM orders WHERE x = $1 /* users */",
+        "SELECT id FROM users_archive WHERE full_name = $1")) {
+      Rewrite r = Fixtures.rewrite(sql, phase);
+      assertThat(r.sql()).isSameAs(sql);
+      assertThat(r.isUnchanged()).isTrue();
+    }
+  }
+
+  @Test
+  void migratingTableWithoutItsColumns_isUnchanged() throws Exception {
+    for (String sql : List.of("SELECT id, email FROM users WHERE id = ?",
+        "SELECT id FROM users UNION SELECT id FROM orders",
+        "DELETE FROM users WHERE id = ?",
+        "LOCK TABLE users")) {
+      Rewrite r = rewrite(sql, Phase.READ_NEW);
+      assertThat(r.sql()).as(sql).isEqualTo(sql);
+      assertThat(r.isUnchanged()).as(sql).isTrue();
+    }
+  }
+
+  @Test
+  void emptySnapshot_passesEverythingThrough() throws Exception {
+    String sql = "SELECT * FROM users";
+    Rewrite r = new StatementRewriter().rewrite(sql, MigrationSnapshot.EMPTY, Fixtures.catalog(Phase.PLANNED));
+
+    assertThat(r.isUnchanged()).isTrue();
+    assertThat(r.oldNameUsed()).isEqualTo(Set.of());
+  }
+}
