@@ -88,40 +88,14 @@ public final class Demo {
     config.setPoolName("demo-app");
     List<Thread> workers = new ArrayList<>();
     try (HikariDataSource app = new HikariDataSource(config)) {
-      say("Application: " + WORKERS + " workers through HikariCP on " + cutoverUrl);
-      say("  v1 workers use full_name, v2 workers use display_name, each checking it reads back what it wrote");
-      for (int i = 0; i < WORKERS; i++) {
-        boolean v2 = i % 2 == 1;
-        Thread t = new Thread(() -> work(app, v2), "demo-worker-" + i);
-        t.setDaemon(true);
-        t.start();
-        workers.add(t);
-      }
-      pause();
-      report("planned");
-      forward("dual_write");
-      step("backfill", MIGRATION_ID);
-      step("verify", MIGRATION_ID);
-      report("dual_write, backfilled");
-      forward("read_new");
-      forward("new_only");
-      say("-- and back again, one step at a time --");
-      backward("read_new");
-      backward("dual_write");
-      backward("planned");
-      say("-- and forward to the end --");
-      forward("dual_write");
-      step("backfill", MIGRATION_ID);
-      forward("read_new");
-      forward("new_only");
-      say("v1 workers still use the old name: `advance --to completed` would refuse; --force overrides");
-      step("advance", MIGRATION_ID, "--to", "completed", "--force");
-      pause();
-      report("completed");
-    } finally {
-      running.set(false);
-      for (Thread t : workers) {
-        t.join(5_000);
+      try {
+        walk(app, cutoverUrl, workers);
+      } finally {
+        // Stop the workers before the pool closes under them.
+        running.set(false);
+        for (Thread t : workers) {
+          t.join(5_000);
+        }
       }
     }
     step("status", MIGRATION_ID);
@@ -130,6 +104,39 @@ public final class Demo {
       failureSamples.forEach(s -> say("  failure: " + s));
     }
     return failures.get() == 0 ? 0 : 1;
+  }
+
+  private void walk(HikariDataSource app, String cutoverUrl, List<Thread> workers) throws InterruptedException {
+    say("Application: " + WORKERS + " workers through HikariCP on " + cutoverUrl);
+    say("  v1 workers use full_name, v2 workers use display_name, each checking it reads back what it wrote");
+    for (int i = 0; i < WORKERS; i++) {
+      boolean v2 = i % 2 == 1;
+      Thread t = new Thread(() -> work(app, v2), "demo-worker-" + i);
+      t.setDaemon(true);
+      t.start();
+      workers.add(t);
+    }
+    pause();
+    report("planned");
+    forward("dual_write");
+    step("backfill", MIGRATION_ID);
+    step("verify", MIGRATION_ID);
+    report("dual_write, backfilled");
+    forward("read_new");
+    forward("new_only");
+    say("-- and back again, one step at a time --");
+    backward("read_new");
+    backward("dual_write");
+    backward("planned");
+    say("-- and forward to the end --");
+    forward("dual_write");
+    step("backfill", MIGRATION_ID);
+    forward("read_new");
+    forward("new_only");
+    say("v1 workers still use the old name: `advance --to completed` would refuse; --force overrides");
+    step("advance", MIGRATION_ID, "--to", "completed", "--force");
+    pause();
+    report("completed");
   }
 
   private void forward(String phase) throws InterruptedException {
