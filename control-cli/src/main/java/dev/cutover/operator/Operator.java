@@ -92,9 +92,10 @@ public final class Operator {
           return new PlanResult(null, ddl);
         }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema.qualify("migrations")
-            + " (id, table_schema, table_name, old_column, new_column, physical_new_column, phase, epoch, spec, source_file)"
+            + " (id, table_schema, table_name, old_column, new_column, physical_new_column, phase, epoch, spec,"
+            + " source_file, old_column_after)"
             + " VALUES (?, ?, ?, ?, ?, ?, 'planned', nextval('" + schema.qualify("epoch_seq").replace("'", "''")
-            + "'), ?::jsonb, ?)")) {
+            + "'), ?::jsonb, ?, ?)")) {
           ps.setString(1, spec.id());
           ps.setString(2, r.table().schema());
           ps.setString(3, r.table().name());
@@ -103,6 +104,7 @@ public final class Operator {
           ps.setString(6, spec.rename().to());
           ps.setString(7, spec.json());
           ps.setString(8, file.toString());
+          ps.setString(9, TableCatalog.columnBefore(c, r.table().oid(), spec.rename().from()));
           ps.executeUpdate();
         }
         repo.audit(c, spec.id(), null, Phase.PLANNED, "plan " + file);

@@ -90,6 +90,22 @@ public final class TableCatalog {
         "table " + Identifiers.quote(schema, table) + " does not exist"));
   }
 
+  /**
+   * The column that precedes {@code column} in attribute order, or {@code ""} when it is the first:
+   * recorded at plan time so the application's column order survives the old column's drop.
+   */
+  public static String columnBefore(Connection c, long tableOid, String column) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT b.attname FROM pg_attribute a"
+        + " JOIN pg_attribute b ON b.attrelid = a.attrelid AND b.attnum > 0 AND b.attnum < a.attnum AND NOT b.attisdropped"
+        + " WHERE a.attrelid = ? AND a.attname = ? ORDER BY b.attnum DESC LIMIT 1")) {
+      ps.setLong(1, tableOid);
+      ps.setString(2, column);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : "";
+      }
+    }
+  }
+
   /** A live (not dropped) column of a table. */
   public static Optional<Column> findColumn(Connection c, long tableOid, String column) throws SQLException {
     List<Column> found = columns(c, tableOid, "a.attname = ?", column);

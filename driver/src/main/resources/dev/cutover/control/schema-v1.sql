@@ -24,6 +24,9 @@ CREATE TABLE IF NOT EXISTS ${schema}.migrations (
   epoch               bigint NOT NULL,
   spec                jsonb NOT NULL,
   source_file         text,
+  -- The column the old one followed when planned ('' when it was first): where the application
+  -- expects it in SELECT * and positional INSERTs once the physical column is gone.
+  old_column_after    text,
   created_at          timestamptz NOT NULL DEFAULT now(),
   updated_at          timestamptz NOT NULL DEFAULT now()
 );

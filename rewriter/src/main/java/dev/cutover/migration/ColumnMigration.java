@@ -23,6 +23,9 @@ import java.util.Objects;
  * @param newType the new column's type for a type change, {@code null} for a rename
  * @param phase the current phase
  * @param epoch the epoch at which this phase was entered; grows with every phase change
+ * @param oldColumnAfter the column the old column followed when the migration was planned ({@code ""}
+ *     when it was the first column, {@code null} when not recorded): where the application expects the
+ *     old name in {@code SELECT *} and positional {@code INSERT}s once the old physical column is gone
  */
 public record ColumnMigration(
     String id,
@@ -35,7 +38,8 @@ public record ColumnMigration(
     String down,
     String newType,
     Phase phase,
-    long epoch) {
+    long epoch,
+    String oldColumnAfter) {
 
   public ColumnMigration {
     Objects.requireNonNull(id, "id");
@@ -50,7 +54,13 @@ public record ColumnMigration(
   /** A rename of {@code schema.table.oldColumn} to {@code newColumn}, at {@code phase}. */
   public static ColumnMigration rename(
       String id, String schema, String table, String oldColumn, String newColumn, Phase phase, long epoch) {
-    return new ColumnMigration(id, schema, table, oldColumn, newColumn, newColumn, null, null, null, phase, epoch);
+    return new ColumnMigration(id, schema, table, oldColumn, newColumn, newColumn, null, null, null, phase, epoch, null);
+  }
+
+  /** The same migration, recording the column the old one followed (see {@link #oldColumnAfter()}). */
+  public ColumnMigration withOldColumnAfter(String after) {
+    return new ColumnMigration(
+        id, schema, table, oldColumn, newColumn, physicalNewColumn, up, down, newType, phase, epoch, after);
   }
 
   /** Whether this migration is a plain rename (the value is copied unchanged). */
@@ -61,7 +71,7 @@ public record ColumnMigration(
   /** The same migration at another phase and epoch. */
   public ColumnMigration at(Phase newPhase, long newEpoch) {
     return new ColumnMigration(
-        id, schema, table, oldColumn, newColumn, physicalNewColumn, up, down, newType, newPhase, newEpoch);
+        id, schema, table, oldColumn, newColumn, physicalNewColumn, up, down, newType, newPhase, newEpoch, oldColumnAfter);
   }
 
   /** The physical column that reads come from in the current phase. */

@@ -67,7 +67,7 @@ class RefusalTest {
       """)
   void rewrite_refusesTypeChangeMigrations(String sql) {
     ColumnMigration change = new ColumnMigration("orders-cents", "public", "orders", "total", "total_cents",
-        "total_cents", "(total * 100)::bigint", "total_cents / 100.0", "bigint", Phase.DUAL_WRITE, 3);
+        "total_cents", "(total * 100)::bigint", "total_cents / 100.0", "bigint", Phase.DUAL_WRITE, 3, null);
     assertThatThrownBy(() -> new StatementRewriter().rewrite(sql, new MigrationSnapshot(3, List.of(change)),
             Fixtures.catalog(Phase.DUAL_WRITE)))
         .isInstanceOf(RewriteRefusedException.class)

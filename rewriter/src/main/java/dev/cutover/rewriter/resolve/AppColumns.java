@@ -8,7 +8,9 @@ import java.util.List;
 /**
  * The columns of a migrating table as the application knew them before the migration: the physical
  * columns minus the one Cutover added, with the migrating column under its old name at its old
- * place (at the new column's place once the old one is gone).
+ * place. Once the old physical column is gone, its place is taken from
+ * {@link ColumnMigration#oldColumnAfter()} (recorded at plan time), falling back to the new
+ * column's physical place when that was not recorded or no longer exists.
  */
 public final class AppColumns {
 
@@ -25,6 +27,7 @@ public final class AppColumns {
   /** The application's view of {@code info}, or {@code null} when the catalog shows neither column of a migration. */
   public static List<AppColumn> of(TableInfo info, List<ColumnMigration> migrations) {
     List<AppColumn> out = new ArrayList<>(info.columns().size());
+    List<ColumnMigration> gone = new ArrayList<>();
     int placed = 0;
     for (String c : info.columns()) {
       ColumnMigration asOld = null;
@@ -41,13 +44,34 @@ public final class AppColumns {
         placed++;
       } else if (asNew != null) {
         if (!info.columns().contains(asNew.oldColumn())) {
-          out.add(new AppColumn(asNew.oldColumn(), asNew));
+          if (knownPlace(asNew, info)) {
+            gone.add(asNew);
+          } else {
+            out.add(new AppColumn(asNew.oldColumn(), asNew));
+          }
           placed++;
         }
       } else {
         out.add(new AppColumn(c, null));
       }
     }
+    for (ColumnMigration m : gone) {
+      int at = 0;
+      if (!m.oldColumnAfter().isEmpty()) {
+        for (int i = 0; i < out.size(); i++) {
+          if (out.get(i).name().equals(m.oldColumnAfter())) {
+            at = i + 1;
+            break;
+          }
+        }
+      }
+      out.add(at, new AppColumn(m.oldColumn(), m));
+    }
     return placed == migrations.size() ? out : null;
+  }
+
+  private static boolean knownPlace(ColumnMigration m, TableInfo info) {
+    String after = m.oldColumnAfter();
+    return after != null && (after.isEmpty() || info.columns().contains(after));
   }
 }
