@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code cutover advance ID}: moves a migration forward, running each phase's DDL. */
-@Command(name = "advance", description = "Move a migration forward one phase (or to --to), running its DDL.")
+@Command(name = "advance", mixinStandardHelpOptions = true, description = "Move a migration forward one phase (or to --to), running its DDL.")
 final class AdvanceCommand extends OperatorCommand {
 
   @Parameters(index = "0", paramLabel = "ID", description = "the migration id")

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code cutover backfill ID}: fills the new column of the remaining rows, resumably. */
-@Command(name = "backfill", description = "Fill the new column of every remaining row, in batches; resumable.")
+@Command(name = "backfill", mixinStandardHelpOptions = true, description = "Fill the new column of every remaining row, in batches; resumable.")
 final class BackfillCommand extends OperatorCommand {
 
   @Parameters(index = "0", paramLabel = "ID", description = "the migration id")

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
  * {@code cutover demo}: the quick start (SPEC section 4). Runs the operator's own commands in this
  * process, so what it prints is exactly what an operator would type and see.
  */
-@Command(name = "demo", description = "Rename a sample table's column live, forward and back, with a workload running.")
+@Command(name = "demo", mixinStandardHelpOptions = true, description = "Rename a sample table's column live, forward and back, with a workload running.")
 final class DemoCommand implements Callable<Integer> {
 
   @ParentCommand CutoverCommand parent;

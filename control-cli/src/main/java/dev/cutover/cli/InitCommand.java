@@ -5,7 +5,7 @@ import java.sql.SQLException;
 import picocli.CommandLine.Command;
 
 /** {@code cutover init}: creates the control schema; safe to run again. */
-@Command(name = "init", description = "Create the control schema (idempotent).")
+@Command(name = "init", mixinStandardHelpOptions = true, description = "Create the control schema (idempotent).")
 final class InitCommand extends OperatorCommand {
   @Override
   int run(Operator operator) throws SQLException {

@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code cutover plan FILE [--dry-run]}: validates a migration file and registers it in {@code planned}. */
-@Command(name = "plan", description = "Validate a migration file and register it in phase planned.")
+@Command(name = "plan", mixinStandardHelpOptions = true, description = "Validate a migration file and register it in phase planned.")
 final class PlanCommand extends OperatorCommand {
 
   @Parameters(index = "0", paramLabel = "FILE", description = "the migration file (YAML or JSON)")

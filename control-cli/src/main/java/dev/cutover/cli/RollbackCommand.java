@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code cutover rollback ID}: moves a migration back one phase (or to --to). */
-@Command(name = "rollback", description = "Move a migration back one phase (or to --to).")
+@Command(name = "rollback", mixinStandardHelpOptions = true, description = "Move a migration back one phase (or to --to).")
 final class RollbackCommand extends OperatorCommand {
 
   @Parameters(index = "0", paramLabel = "ID", description = "the migration id")

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code cutover status [ID] [--json]}: phases, backfill progress, instances, old-name use. */
-@Command(name = "status", description = "Show migrations, backfill progress, instances and old-name use.")
+@Command(name = "status", mixinStandardHelpOptions = true, description = "Show migrations, backfill progress, instances and old-name use.")
 final class StatusCommand extends OperatorCommand {
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "ID", description = "one migration (default: all)")

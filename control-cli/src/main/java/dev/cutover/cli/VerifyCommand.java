@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code cutover verify ID}: checks every row's new value; exit 3 with the first differing keys. */
-@Command(name = "verify", description = "Check that every row's new column equals the old one.")
+@Command(name = "verify", mixinStandardHelpOptions = true, description = "Check that every row's new column equals the old one.")
 final class VerifyCommand extends OperatorCommand {
 
   @Parameters(index = "0", paramLabel = "ID", description = "the migration id")

@@ -31,6 +31,9 @@ CREATE TABLE IF NOT EXISTS ${schema}.migrations (
   updated_at          timestamptz NOT NULL DEFAULT now()
 );
 
+-- Added during version 1's development; harmless on a fresh install.
+ALTER TABLE ${schema}.migrations ADD COLUMN IF NOT EXISTS old_column_after text;
+
 -- At most one unfinished migration per column.
 CREATE UNIQUE INDEX IF NOT EXISTS migrations_one_active_per_column
   ON ${schema}.migrations (table_schema, table_name, old_column) WHERE phase <> 'completed';
