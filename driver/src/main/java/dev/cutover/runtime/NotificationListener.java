@@ -21,9 +21,10 @@ import org.slf4j.LoggerFactory;
  *       is noticed without closing the connection under the blocked thread.
  *   <li>Every notification (or burst of them) calls {@code onChange} once per wake-up; the runtime
  *       coalesces further.
- *   <li>When the connection breaks (server restart, {@code pg_terminate_backend}, network), it
- *       reconnects with exponential backoff (100 ms to 5 s) and calls {@code onChange} once after
- *       each reconnection: notifications sent while it was away are lost.
+ *   <li>After each {@code LISTEN}, the first one too, it calls {@code onChange} once: a change made
+ *       before the LISTEN took effect (while connecting, or while away) sent it no notification.
+ *       When the connection breaks (server restart, {@code pg_terminate_backend}, network), it
+ *       reconnects with exponential backoff (100 ms to 5 s).
  *   <li>A connection that is silent for {@link #VALIDATE_AFTER_MILLIS} is checked with
  *       {@link Connection#isValid(int)}, so that a half-open TCP connection does not leave the
  *       process relying on polling alone for long.
@@ -73,7 +74,6 @@ final class NotificationListener implements AutoCloseable {
 
   private void run() {
     long backoff = MIN_BACKOFF_MILLIS;
-    boolean connectedBefore = false;
     boolean failing = false;
     while (!closed) {
       Connection c = null;
@@ -90,10 +90,8 @@ final class NotificationListener implements AutoCloseable {
           failing = false;
         }
         backoff = MIN_BACKOFF_MILLIS;
-        if (connectedBefore) {
-          onChange.run(); // we may have missed notifications while away
-        }
-        connectedBefore = true;
+        // Changes made before LISTEN took effect (while connecting, or while away) sent no notification here.
+        onChange.run();
         listen(c, pg);
       } catch (SQLException | RuntimeException e) {
         if (closed) {

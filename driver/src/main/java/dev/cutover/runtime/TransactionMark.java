@@ -5,9 +5,10 @@ package dev.cutover.runtime;
  * acknowledges an epoch ({@code instances.applied_epoch}).
  *
  * <p>Implementation notes: written only by the connection's own thread, read by the runtime's
- * thread. The connection marks a transaction BEFORE it reads the snapshot for its first statement,
- * and the runtime publishes a snapshot BEFORE it scans the marks; both are volatile, so either the
- * scan sees the mark (and holds the acknowledgement back) or the statement sees the new snapshot.
+ * thread. The connection writes the mark BEFORE it reads the snapshot to rewrite its first
+ * statement, and the runtime publishes a snapshot BEFORE it scans the marks; both are volatile, so
+ * either the scan sees the mark (and holds the acknowledgement back) or the statement is rewritten
+ * for the new snapshot.
  * A mark may be older than the snapshot the statement then uses; that only delays the
  * acknowledgement, never makes it early.
  */

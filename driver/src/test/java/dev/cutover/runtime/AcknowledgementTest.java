@@ -204,6 +204,23 @@ class AcknowledgementTest {
   }
 
   @Test
+  void applied_statementBatchRewrittenBeforeChange_heldBackUntilExecuted() throws Exception {
+    String instance = "ack-batch";
+    try (Connection admin = db.plainConnection(); Connection app = connect(instance, SLOW_POLL);
+        Statement st = app.createStatement()) {
+      CutoverConnection cutover = app.unwrap(CutoverConnection.class);
+      long old = planned(admin, app, instance);
+      st.addBatch("UPDATE users SET full_name = full_name WHERE id = 1"); // rewritten for `old` now
+      long next = MigrationRows.setPhase(admin, "cutover", "users-dn", Phase.DUAL_WRITE);
+      assertThat(await(1_000, () -> cutover.currentEpoch() == next)).isNotNegative();
+      cutover.refreshMigrations();
+      assertThat(appliedEpoch(admin, instance)).isEqualTo(old);
+      assertThat(st.executeBatch()).containsExactly(1);
+      assertThat(await(1_000, () -> Long.valueOf(next).equals(appliedEpoch(admin, instance)))).isBetween(0L, 999L);
+    }
+  }
+
+  @Test
   void close_lastConnection_deletesInstanceRowAndReconnectWritesItAgain() throws Exception {
     String instance = "ack-close";
     try (Connection admin = db.plainConnection()) {

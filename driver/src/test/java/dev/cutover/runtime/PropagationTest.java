@@ -105,6 +105,17 @@ class PropagationTest {
     }
   }
 
+  /** Regression: a change made while the listener was still connecting waited for the next poll. */
+  @Test
+  void listener_changeWhileListenerStarts_isSeenAfterItsListen() throws Exception {
+    try (Connection admin = db.plainConnection(); Connection app = connect("notify-startup", SLOW_POLL, new Properties())) {
+      CutoverConnection cutover = app.unwrap(CutoverConnection.class);
+      long planned = MigrationRows.insertRename(admin, "cutover", "users-dn", "users", "full_name", "display_name",
+          Phase.PLANNED);
+      assertThat(await(1_500, () -> cutover.currentEpoch() == planned)).isNotNegative();
+    }
+  }
+
   @Test
   void listener_burstOfChanges_endsOnTheLastEpoch() throws Exception {
     try (Connection admin = db.plainConnection(); Connection app = connect("notify-burst", SLOW_POLL, new Properties())) {
