@@ -91,7 +91,13 @@ public final class CutoverDriver implements Driver {
               + " (the application's role needs SELECT on the control schema; see cutover.schema)",
           CutoverSqlState.CONNECTION_UNABLE_TO_CONNECT, e);
     }
-    return new ProxyConnection(pg, runtime, true);
+    try {
+      return new ProxyConnection(pg, runtime, true);
+    } catch (SQLException | RuntimeException e) {
+      RuntimeRegistry.release(runtime);
+      pg.close();
+      throw e;
+    }
   }
 
   /** {@inheritDoc} True only for {@code jdbc:cutover:postgresql:} URLs. */

@@ -12,9 +12,14 @@ import java.util.Locale;
 public enum CutoverProperty {
   /** Schema of the control tables. */
   SCHEMA("cutover.schema", "cutover", "Schema of the Cutover control tables", null),
-  /** Poll interval of the migrations, in milliseconds (the fallback when a NOTIFY is missed). */
+  /**
+   * Poll interval of the migrations, in milliseconds: the fallback when a NOTIFY is missed (phase
+   * changes normally arrive through {@code LISTEN cutover} at once). The instance's heartbeat
+   * follows this interval, bounded to between 1 and 5 seconds.
+   */
   REFRESH_MILLIS("cutover.refreshMillis", "1000",
-      "Interval in milliseconds at which the driver re-reads the migrations (positive integer)", null),
+      "Interval in milliseconds at which the driver re-reads the migrations, the fallback when a NOTIFY is missed;"
+          + " the heartbeat follows it, bounded to 1-5 s (positive integer)", null),
   /** What to do with a statement that touches a migrating column and cannot be rewritten safely. */
   ON_UNSUPPORTED("cutover.onUnsupported", "reject",
       "A statement that touches a migrating column and cannot be rewritten safely: reject (SQLException, SQLState 0A000)"

@@ -6,6 +6,7 @@ import dev.cutover.rewriter.Rewrite;
 import dev.cutover.runtime.CatalogCache;
 import dev.cutover.runtime.CutoverRuntime;
 import dev.cutover.runtime.RuntimeRegistry;
+import dev.cutover.runtime.TransactionMark;
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -14,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.Executor;
 import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
 
 /**
  * The application's connection: every SQL text entering it goes through {@link #rewrite} first.
@@ -24,11 +26,23 @@ import org.postgresql.core.BaseConnection;
  * dev.cutover.runtime.RewriteEngine}. Name resolution depends on the session's {@code search_path},
  * read once (without opening a transaction) and read again after a statement that may change it or
  * a snapshot change. Like a pgjdbc connection, not meant for concurrent use by several threads.
+ *
+ * <p>Transactions are tracked for the runtime's acknowledgement ({@link TransactionMark}): a
+ * statement marks the transaction as begun under the current epoch before it reads the snapshot
+ * (a no-op inside an open transaction); {@link #commit}, {@link #rollback}, {@code
+ * setAutoCommit(true)} and {@link #close} end it, and in autocommit mode the end of each statement
+ * does, unless the session is still inside a transaction the application opened with SQL {@code
+ * BEGIN} (checked only while a migration exists). A {@code COMMIT} sent as SQL text with autocommit
+ * off is not seen: the mark then lasts until the next JDBC commit or rollback, which only delays
+ * acknowledgements.
  */
 public final class ProxyConnection extends DelegatingConnection implements CutoverConnection {
 
   private final CutoverRuntime runtime;
   private final boolean releaseRuntime;
+  private final BaseConnection pg;
+  private final TransactionMark transaction;
+  private boolean autoCommit;
   private ProxyDatabaseMetaData metaData;
   private String searchPath;
   private MigrationSnapshot searchPathSnapshot;
@@ -38,11 +52,65 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
    * @param delegate the pgjdbc connection
    * @param runtime the runtime
    * @param releaseRuntime whether closing this connection releases {@code runtime} to {@link RuntimeRegistry}
+   * @throws SQLException when {@code delegate} is not a usable pgjdbc connection
    */
-  public ProxyConnection(Connection delegate, CutoverRuntime runtime, boolean releaseRuntime) {
+  public ProxyConnection(Connection delegate, CutoverRuntime runtime, boolean releaseRuntime) throws SQLException {
     super(delegate);
     this.runtime = runtime;
     this.releaseRuntime = releaseRuntime;
+    this.pg = delegate.unwrap(BaseConnection.class);
+    this.autoCommit = delegate.getAutoCommit();
+    this.transaction = runtime.register();
+  }
+
+  /**
+   * Called before a statement reads the snapshot: marks a transaction as begun under the current
+   * epoch unless one is open.
+   */
+  void beginStatement() {
+    if (!transaction.isOpen()) {
+      transaction.begin(runtime.snapshot().epoch());
+    }
+  }
+
+  /** Called when a statement has finished (or failed): in autocommit mode its transaction ended. */
+  void endStatement() {
+    if (autoCommit && transaction.isOpen()
+        && (runtime.snapshot().isEmpty() || pg.getTransactionState() == TransactionState.IDLE)) {
+      endTransaction();
+    }
+  }
+
+  private void endTransaction() {
+    transaction.end();
+    runtime.transactionEnded();
+  }
+
+  @Override
+  public void commit() throws SQLException {
+    try {
+      delegate.commit();
+    } finally {
+      endTransaction();
+    }
+  }
+
+  @Override
+  public void rollback() throws SQLException {
+    try {
+      delegate.rollback();
+    } finally {
+      endTransaction();
+    }
+  }
+
+  @Override
+  public void setAutoCommit(boolean autoCommit) throws SQLException {
+    delegate.setAutoCommit(autoCommit);
+    this.autoCommit = autoCommit;
+    if (autoCommit) {
+      endTransaction(); // pgjdbc commits an open transaction here
+    }
   }
 
   /** The runtime this connection follows. */
@@ -64,7 +132,6 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
     if (!snapshot.mayTouch(sql)) {
       return null;
     }
-    BaseConnection pg = delegate.unwrap(BaseConnection.class);
     if (searchPath == null || searchPathSnapshot != snapshot) {
       searchPath = CatalogCache.searchPath(pg);
       searchPathSnapshot = snapshot;
@@ -212,6 +279,7 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
   private void release() {
     if (!released) {
       released = true;
+      runtime.unregister(transaction);
       if (releaseRuntime) {
         RuntimeRegistry.release(runtime);
       }

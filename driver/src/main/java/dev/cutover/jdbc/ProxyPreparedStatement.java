@@ -173,26 +173,46 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
 
   @Override
   public ResultSet executeQuery() throws SQLException {
-    ensureCurrent();
-    return wrap(preparedDelegate().executeQuery());
+    connection.beginStatement();
+    try {
+      ensureCurrent();
+      return wrap(preparedDelegate().executeQuery());
+    } finally {
+      connection.endStatement();
+    }
   }
 
   @Override
   public int executeUpdate() throws SQLException {
-    ensureCurrent();
-    return preparedDelegate().executeUpdate();
+    connection.beginStatement();
+    try {
+      ensureCurrent();
+      return preparedDelegate().executeUpdate();
+    } finally {
+      connection.endStatement();
+    }
   }
 
   @Override
   public long executeLargeUpdate() throws SQLException {
-    ensureCurrent();
-    return preparedDelegate().executeLargeUpdate();
+    connection.beginStatement();
+    try {
+      ensureCurrent();
+      return preparedDelegate().executeLargeUpdate();
+    } finally {
+      connection.endStatement();
+    }
   }
 
   @Override
   public boolean execute() throws SQLException {
-    ensureCurrent();
-    return preparedDelegate().execute();
+    connection.beginStatement();
+    try {
+      ensureCurrent();
+      return preparedDelegate().execute();
+    } finally {
+      connection.endStatement();
+    }
   }
 
   @Override
@@ -207,25 +227,29 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
 
   @Override
   public int[] executeBatch() throws SQLException {
-    ensureCurrent();
+    connection.beginStatement();
     try {
+      ensureCurrent();
       return delegate.executeBatch();
     } finally {
       if (batchRows != null) {
         batchRows.clear();
       }
+      connection.endStatement();
     }
   }
 
   @Override
   public long[] executeLargeBatch() throws SQLException {
-    ensureCurrent();
+    connection.beginStatement();
     try {
+      ensureCurrent();
       return delegate.executeLargeBatch();
     } finally {
       if (batchRows != null) {
         batchRows.clear();
       }
+      connection.endStatement();
     }
   }
 

@@ -6,35 +6,60 @@ import dev.cutover.migration.MigrationSnapshot;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.Collections;
 import java.util.Properties;
 import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The state one process shares among its connections to one database as one role with one control
- * schema and the same Cutover settings: the current {@link MigrationSnapshot}, the rewrite and catalog caches, and the poller that
- * keeps them current and reports this instance's heartbeat.
+ * schema and the same Cutover settings: the current {@link MigrationSnapshot}, the rewrite and catalog caches, and the threads that
+ * keep them current and report this instance's heartbeat.
  *
  * <p>Implementation notes:
  * <ul>
  *   <li>The snapshot is immutable and published through a volatile field: a statement reads it once
  *       and compares by identity. It is replaced only when the loaded migrations differ.
- *   <li>A single daemon thread polls every {@code cutover.refreshMillis} on a side connection of its
- *       own, opened through pgjdbc with the application's URL and properties. When the database is
- *       unreachable the last snapshot stays in use: an application statement never fails because the
- *       poller is down. {@link #refreshNow()} polls on the caller's thread under the same lock.
- *   <li>Each poll then writes the heartbeat ({@code instances.applied_epoch}) and the names used since
- *       the last poll ({@code name_usage}), when the control schema exists. The applied epoch is
- *       reported only after the snapshot is published, so an acknowledged epoch is one every new
- *       statement already follows.
+ *   <li>Propagation: a {@link NotificationListener} keeps a connection of its own on {@code LISTEN
+ *       cutover} and asks for a reload on every notification (and once after each reconnection).
+ *       Reload requests are coalesced: at most one is queued at a time. Polling every {@code
+ *       cutover.refreshMillis} stays as the fallback.
+ *   <li>One daemon thread (the scheduler) does all control-schema I/O, under {@code pollLock}, on a
+ *       side connection of its own opened through pgjdbc with the application's URL and properties.
+ *       When the database is unreachable the last snapshot stays in use: an application statement
+ *       never fails because the runtime's threads are down. {@link #refreshNow()} reloads on the
+ *       caller's thread under the same lock.
+ *   <li>Acknowledgement: the heartbeat writes {@code instances.applied_epoch} = the snapshot's epoch,
+ *       or the epoch of the oldest transaction still open on a connection of this runtime that began
+ *       under an older snapshot (see {@link TransactionMark}), whichever is lower. So an instance
+ *       that reports epoch E runs no statement, and holds no transaction, of an epoch before E. While
+ *       an acknowledgement is held back, the end of a transaction asks for a heartbeat at once.
+ *   <li>Liveness: a heartbeat at least every {@link #MAX_HEARTBEAT_MILLIS} and at most every {@link
+ *       #MIN_HEARTBEAT_MILLIS} (refreshMillis, bounded), while the runtime has connections. When its
+ *       last connection closes the instance's row is deleted (waiting at most {@link
+ *       #DEREGISTER_WAIT_MILLIS}), so that a cleanly stopped application is not waited for; the next
+ *       heartbeat after a new connection writes it again.
  * </ul>
  */
 public final class CutoverRuntime implements AutoCloseable {
+
+  /** The heartbeat interval is refreshMillis, but no shorter than this... */
+  static final long MIN_HEARTBEAT_MILLIS = 1_000;
+  /** ...and no longer than this, so that a liveness TTL of some 30 s on the CLI's side is meaningful. */
+  static final long MAX_HEARTBEAT_MILLIS = 5_000;
+  /** How long the close of a runtime's last connection waits for its instance row to be deleted. */
+  static final long DEREGISTER_WAIT_MILLIS = 2_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(CutoverRuntime.class);
 
@@ -45,13 +70,30 @@ public final class CutoverRuntime implements AutoCloseable {
   private final CatalogCache catalog;
   private final Object pollLock = new Object();
   private final ScheduledExecutorService scheduler;
+  private final NotificationListener listener;
+  private final long heartbeatMillis;
+  private final long tickMillis;
 
   private volatile MigrationSnapshot snapshot = MigrationSnapshot.EMPTY;
   private volatile boolean closed;
+  /** Whether the last acknowledgement was held back by an open transaction. */
+  private volatile boolean ackPending;
+
+  /** The open connections' transaction marks; weak so that a connection leaked unclosed does not hold acks forever. */
+  private final Set<TransactionMark> marks = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+  private final AtomicInteger openConnections = new AtomicInteger();
+  private final AtomicBoolean reloadQueued = new AtomicBoolean();
+  private final AtomicBoolean heartbeatQueued = new AtomicBoolean();
 
   // Guarded by pollLock.
   private Connection side;
+  private boolean installed;
+  private boolean installedKnown;
   private boolean startedReported;
+  private boolean rowWritten;
+  private long lastReported = -1;
+  private long lastLoadNanos;
+  private long lastHeartbeatNanos;
   private boolean pollFailing;
   private boolean heartbeatFailing;
   private ScheduledFuture<?> poller;
@@ -66,23 +108,34 @@ public final class CutoverRuntime implements AutoCloseable {
     this.store = new MigrationStore(controlSchema);
     this.engine = new RewriteEngine(rewriter, config.passthrough(), config.cacheSize());
     this.catalog = new CatalogCache(Math.max(1000, config.cacheSize()));
+    this.heartbeatMillis = heartbeatMillis(config.refreshMillis());
+    this.tickMillis = Math.min(config.refreshMillis(), heartbeatMillis);
+    String name = config.schema() + "@" + config.url();
     this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "cutover-runtime[" + config.schema() + "@" + config.url() + "]");
+      Thread t = new Thread(r, "cutover-runtime[" + name + "]");
       t.setDaemon(true);
       return t;
     });
+    this.listener = new NotificationListener("cutover-listener[" + name + "]", config::url,
+        () -> openSide("cutover-listener"), this::requestReload);
+  }
+
+  /** The heartbeat interval for {@code refreshMillis}: the same, bounded to [1 s, 5 s]. */
+  static long heartbeatMillis(long refreshMillis) {
+    return Math.max(MIN_HEARTBEAT_MILLIS, Math.min(MAX_HEARTBEAT_MILLIS, refreshMillis));
   }
 
   /**
    * Loads the first snapshot synchronously on {@code connection} (the application's first
-   * connection, in autocommit mode) and starts polling.
+   * connection, in autocommit mode), starts polling and listening.
    */
   public void start(Connection connection) throws SQLException {
-    publish(store.load(connection));
     synchronized (pollLock) {
-      poller = scheduler.scheduleWithFixedDelay(
-          this::pollQuietly, config.refreshMillis(), config.refreshMillis(), TimeUnit.MILLISECONDS);
+      publish(store.load(connection));
+      lastLoadNanos = System.nanoTime();
+      poller = scheduler.scheduleWithFixedDelay(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
     }
+    listener.start();
   }
 
   /** The configuration. */
@@ -105,23 +158,147 @@ public final class CutoverRuntime implements AutoCloseable {
     return catalog;
   }
 
+  // ---- connections and their transactions
+
   /**
-   * Polls now on the caller's thread: reloads the migrations and writes the heartbeat.
+   * Registers a new connection of this runtime; its transactions hold acknowledgements back
+   * through the returned mark. Match with {@link #unregister}.
+   */
+  public TransactionMark register() {
+    TransactionMark mark = new TransactionMark();
+    marks.add(mark);
+    if (openConnections.getAndIncrement() == 0 && !closed) {
+      requestHeartbeat(); // write the instance row again if the last close deleted it
+    }
+    return mark;
+  }
+
+  /**
+   * Unregisters a closed connection. The close of the last one deletes this instance's row, waiting
+   * at most {@link #DEREGISTER_WAIT_MILLIS}.
+   */
+  public void unregister(TransactionMark mark) {
+    mark.end();
+    if (!marks.remove(mark)) {
+      return;
+    }
+    if (openConnections.decrementAndGet() == 0 && !closed) {
+      try {
+        scheduler.submit(this::deregisterIfUnused).get(DEREGISTER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+        LOG.debug("Cutover: deleting this instance's row did not finish", e);
+      }
+    } else {
+      transactionEnded();
+    }
+  }
+
+  /**
+   * Called when a transaction of a connection ends: when an acknowledgement is being held back,
+   * asks for a heartbeat now. One volatile read otherwise.
+   */
+  public void transactionEnded() {
+    if (ackPending) {
+      requestHeartbeat();
+    }
+  }
+
+  /** The epoch this instance may acknowledge now: the snapshot's, or the oldest open transaction's. */
+  long acknowledgeableEpoch() {
+    long epoch = snapshot.epoch(); // read the snapshot first: see TransactionMark
+    synchronized (marks) {
+      for (TransactionMark mark : marks) {
+        epoch = Math.min(epoch, mark.epoch());
+      }
+    }
+    return epoch;
+  }
+
+  /** The listener connection's server process id, or 0 while it is not connected (for tests and diagnostics). */
+  public int listenerBackendPid() {
+    return listener.backendPid();
+  }
+
+  // ---- loading
+
+  /**
+   * Reloads now on the caller's thread: reloads the migrations and writes the heartbeat.
    *
    * @return the epoch now applied
    * @throws SQLException when the control schema cannot be read; the last snapshot stays
    */
   public long refreshNow() throws SQLException {
     synchronized (pollLock) {
-      poll();
+      poll(true, true);
     }
     return snapshot.epoch();
   }
 
-  private void pollQuietly() {
+  /**
+   * Reloads on {@code connection} (an application connection in autocommit mode, on the caller's
+   * thread): used when a runtime that had no connection gets one again, since its snapshot may be
+   * as old as the last poll.
+   */
+  public void reloadOn(Connection connection) throws SQLException {
+    synchronized (pollLock) {
+      publish(store.load(connection));
+      lastLoadNanos = System.nanoTime();
+    }
+  }
+
+  /** Asks the scheduler to reload soon; a request already queued absorbs this one. */
+  void requestReload() {
+    if (closed || !reloadQueued.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      scheduler.execute(() -> {
+        reloadQueued.set(false); // a notification arriving from here on queues another reload
+        pollQuietly(true, false);
+      });
+    } catch (RejectedExecutionException e) {
+      reloadQueued.set(false);
+    }
+  }
+
+  /**
+   * Asks the scheduler to write the heartbeat soon if it would say something new; a request already
+   * queued absorbs this one.
+   */
+  void requestHeartbeat() {
+    if (closed || !heartbeatQueued.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      scheduler.execute(() -> {
+        heartbeatQueued.set(false);
+        pollQuietly(false, false); // writes when the acknowledgeable epoch changed or the row is missing
+      });
+    } catch (RejectedExecutionException e) {
+      heartbeatQueued.set(false);
+    }
+  }
+
+  private void tick() {
+    long now = System.nanoTime();
+    boolean reloadDue;
+    boolean heartbeatDue;
+    synchronized (pollLock) {
+      // Half a tick of slack so that scheduling jitter does not skip a whole period.
+      reloadDue = now - lastLoadNanos >= (config.refreshMillis() - tickMillis / 2) * 1_000_000L;
+      heartbeatDue = now - lastHeartbeatNanos >= (heartbeatMillis - tickMillis / 2) * 1_000_000L;
+    }
+    if (reloadDue || heartbeatDue) {
+      pollQuietly(reloadDue, heartbeatDue);
+    }
+  }
+
+  private void pollQuietly(boolean load, boolean forceHeartbeat) {
     synchronized (pollLock) {
       try {
-        poll();
+        poll(load, forceHeartbeat);
         if (pollFailing) {
           LOG.info("Cutover: reading the migrations from {} works again", config.url());
           pollFailing = false;
@@ -138,17 +315,30 @@ public final class CutoverRuntime implements AutoCloseable {
     }
   }
 
-  // Called under pollLock.
-  private void poll() throws SQLException {
+  /**
+   * Called under pollLock. Loads (when asked) and writes the heartbeat when asked, due, or when the
+   * acknowledgeable epoch changed.
+   */
+  private void poll(boolean load, boolean forceHeartbeat) throws SQLException {
     if (closed) {
       return;
     }
     Connection c = sideConnection();
     try {
-      boolean installed = controlSchema.installedVersion(c) > 0;
-      publish(installed ? store.load(c) : MigrationSnapshot.EMPTY);
-      if (installed) {
-        heartbeat(c);
+      if (load || !installedKnown) {
+        installed = controlSchema.installedVersion(c) > 0;
+        installedKnown = true;
+        publish(installed ? store.load(c) : MigrationSnapshot.EMPTY);
+        lastLoadNanos = System.nanoTime();
+      }
+      if (installed && openConnections.get() > 0) {
+        ackPending = true; // before the scan: a transaction ending during it then asks for another heartbeat
+        long applied = acknowledgeableEpoch();
+        ackPending = applied < snapshot.epoch();
+        boolean due = System.nanoTime() - lastHeartbeatNanos >= heartbeatMillis * 1_000_000L;
+        if (forceHeartbeat || due || applied != lastReported || !rowWritten) {
+          heartbeat(c, applied);
+        }
       }
     } catch (SQLException | RuntimeException e) {
       closeSide();
@@ -166,8 +356,9 @@ public final class CutoverRuntime implements AutoCloseable {
   }
 
   // Called under pollLock. A failing heartbeat (e.g. a role without INSERT) must not stop polling.
-  private void heartbeat(Connection c) {
+  private void heartbeat(Connection c, long applied) {
     RewriteEngine.NameUsage used = engine.drainNameUsage();
+    lastHeartbeatNanos = System.nanoTime();
     try {
       String upsert = "INSERT INTO " + controlSchema.qualify("instances")
           + " AS i (instance, applied_epoch, started_at, heartbeat_at) VALUES (?, ?, now(), now())"
@@ -175,10 +366,12 @@ public final class CutoverRuntime implements AutoCloseable {
           + (startedReported ? "" : ", started_at = now()");
       try (PreparedStatement ps = c.prepareStatement(upsert)) {
         ps.setString(1, config.instance());
-        ps.setLong(2, snapshot.epoch());
+        ps.setLong(2, applied);
         ps.executeUpdate();
       }
       startedReported = true;
+      rowWritten = true;
+      lastReported = applied;
       if (!used.isEmpty()) {
         writeNameUsage(c, used.oldUsed(), used.newUsed());
       }
@@ -213,17 +406,60 @@ public final class CutoverRuntime implements AutoCloseable {
     }
   }
 
+  /** Runs on the scheduler: deletes this instance's row when no connection is open (any more). */
+  private void deregisterIfUnused() {
+    synchronized (pollLock) {
+      if (openConnections.get() > 0 || !rowWritten) {
+        return;
+      }
+      deleteRow();
+    }
+  }
+
+  // Called under pollLock.
+  private void deleteRow() {
+    try {
+      Connection c = sideConnection();
+      RewriteEngine.NameUsage used = engine.drainNameUsage();
+      if (!used.isEmpty()) {
+        writeNameUsage(c, used.oldUsed(), used.newUsed()); // the last names used still count for the quiet period
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "DELETE FROM " + controlSchema.qualify("instances") + " WHERE instance = ?")) {
+        ps.setString(1, config.instance());
+        ps.executeUpdate();
+      }
+      rowWritten = false;
+      lastReported = -1;
+      ackPending = false;
+    } catch (SQLException | RuntimeException e) {
+      closeSide();
+      LOG.warn("Cutover: cannot delete this instance's row in schema {} (it expires with its heartbeat): {}",
+          config.schema(), e.toString());
+    }
+  }
+
   private Connection sideConnection() throws SQLException {
     if (side != null && !side.isClosed()) {
       return side;
     }
+    side = openSide("cutover-runtime");
+    return side;
+  }
+
+  /**
+   * Opens a pgjdbc connection with the application's URL and properties; names it {@code role
+   * instance} in {@code pg_stat_activity} unless the application set its own ApplicationName.
+   */
+  private Connection openSide(String role) throws SQLException {
     Properties props = config.pgPropertiesCopy();
-    props.setProperty("ApplicationName", "cutover runtime");
+    if (props.getProperty("ApplicationName") == null) {
+      props.setProperty("ApplicationName", role + " " + config.instance()); // the URL's own value wins in pgjdbc
+    }
     Connection c = new org.postgresql.Driver().connect(config.url(), props);
     if (c == null) {
       throw new SQLException("pgjdbc did not accept the URL " + config.url());
     }
-    side = c;
     return c;
   }
 
@@ -243,11 +479,15 @@ public final class CutoverRuntime implements AutoCloseable {
     scheduler.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
   }
 
-  /** Stops polling and closes the side connection. */
+  /** Stops polling and listening, deletes this instance's row if it is still there, closes the side connection. */
   @Override
   public void close() {
-    closed = true;
+    listener.close();
     synchronized (pollLock) {
+      if (!closed && rowWritten) {
+        deleteRow();
+      }
+      closed = true;
       if (poller != null) {
         poller.cancel(false);
       }

@@ -13,7 +13,9 @@ import java.util.Map;
  * {@link #LINGER_MILLIS} before it stops, so an application that opens a connection per request
  * (no pool) does not reload the migrations and reopen the side connection every time. All state
  * is guarded by the class lock; the first snapshot is loaded under it, so two first connections
- * cannot start two runtimes.
+ * cannot start two runtimes. A lingering runtime that gets a connection again reloads its snapshot
+ * on that connection first: while it had none, its instance row was deleted and no phase change
+ * waited for it.
  */
 public final class RuntimeRegistry {
 
@@ -49,6 +51,9 @@ public final class RuntimeRegistry {
       }
       holder = new Holder(runtime);
       RUNTIMES.put(config.key(), holder);
+    } else if (holder.connections == 0) {
+      // Idle, its instance row deleted: it may have missed a change while nobody waited for it.
+      holder.runtime.reloadOn(connection);
     }
     holder.connections++;
     return holder.runtime;
