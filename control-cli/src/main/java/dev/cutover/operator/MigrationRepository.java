@@ -123,6 +123,7 @@ public final class MigrationRepository {
         throw new OperatorException("migration '" + id + "' moved to " + current.sqlName()
             + " while this command expected " + from.sqlName() + "; check `cutover status` and retry");
       }
+      lockEpochs(c);
       try (PreparedStatement ps = c.prepareStatement("UPDATE " + schema.qualify("migrations")
           + " SET phase = ?, epoch = nextval('" + schema.qualify("epoch_seq").replace("'", "''")
           + "'), updated_at = now() WHERE id = ?")) {
@@ -139,6 +140,19 @@ public final class MigrationRepository {
       throw e;
     } finally {
       c.setAutoCommit(autoCommit);
+    }
+  }
+
+  /**
+   * Serialises every transaction that takes an epoch, until it ends. Drivers see only the highest
+   * committed epoch: were epoch 10 still uncommitted while 11 committed, an instance could
+   * acknowledge 11 without ever having seen 10. Taking the epoch under this lock makes epochs
+   * commit in order.
+   */
+  public void lockEpochs(Connection c) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?), hashtext('epoch'))")) {
+      ps.setString(1, schema.name());
+      ps.execute();
     }
   }
 

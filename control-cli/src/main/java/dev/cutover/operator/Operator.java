@@ -91,6 +91,7 @@ public final class Operator {
           printDdl(spec.id(), ddl);
           return new PlanResult(null, ddl);
         }
+        repo.lockEpochs(c);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema.qualify("migrations")
             + " (id, table_schema, table_name, old_column, new_column, physical_new_column, phase, epoch, spec,"
             + " source_file, old_column_after)"
