@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.cutover.CutoverConnection;
 import dev.cutover.cli.CutoverCommand;
 import dev.cutover.migration.Phase;
 import dev.cutover.testing.TestDatabase;
@@ -20,6 +21,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -110,10 +113,16 @@ class RenameDifferentialTest {
   }
 
   private static void move(String verb, Phase to) throws Exception {
-    // A statement prepared before the change and executed after it, and a transaction open across
-    // it when the change needs no DDL.
+    // A statement prepared before the change and executed after it; and, when the change needs no
+    // DDL, a transaction open across it: the change must wait for that transaction (the instance
+    // acknowledges the new epoch only once no transaction of the old one is open), and statements
+    // after the change, in the same transaction, follow the new phase.
     boolean ddlFree = (verb.equals("advance") && (to == Phase.READ_NEW || to == Phase.NEW_ONLY))
         || (verb.equals("rollback") && (to == Phase.DUAL_WRITE));
+    String[] args = to == Phase.COMPLETED
+        // This test itself uses the old name up to the end: the quiet-period guard would refuse.
+        ? new String[] {verb, "users-display-name", "--to", to.sqlName(), "--force"}
+        : new String[] {verb, "users-display-name", "--to", to.sqlName()};
     try (Connection c = cutover.getConnection();
         PreparedStatement before = c.prepareStatement("SELECT id, full_name, display_name FROM users WHERE id <= ? ORDER BY id");
         Connection t = plain.getConnection();
@@ -123,22 +132,25 @@ class RenameDifferentialTest {
       if (ddlFree) {
         c.setAutoCommit(false);
         t.setAutoCommit(false);
-        Corpus.Case update = Corpus.WRITES.get(7); // UPDATE users SET display_name = ? WHERE id = ?
-        compare(update, c, t, true, "before " + verb + " to " + to.sqlName() + ", in an open transaction");
-      }
-      if (to == Phase.COMPLETED) {
-        // This test itself uses the old name up to the end: the quiet-period guard would refuse.
-        cli(verb, "users-display-name", "--to", to.sqlName(), "--force");
-      } else {
-        cli(verb, "users-display-name", "--to", to.sqlName());
-      }
-      if (ddlFree) {
-        Corpus.Case update = Corpus.WRITES.get(6); // UPDATE users SET full_name = ? WHERE id = ?
-        compare(update, c, t, true, "after " + verb + " to " + to.sqlName() + ", same open transaction");
+        String where = verb + " to " + to.sqlName() + ", in a transaction open across the change";
+        compare(Corpus.WRITES.get(7), c, t, true, "before " + where); // UPDATE ... SET display_name = ?
+        long epoch = c.unwrap(CutoverConnection.class).currentEpoch();
+        CompletableFuture<Integer> change = CompletableFuture.supplyAsync(() -> cliCode(args));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (c.unwrap(CutoverConnection.class).currentEpoch() == epoch && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+        assertThat(c.unwrap(CutoverConnection.class).currentEpoch()).as("the driver sees the change").isGreaterThan(epoch);
+        compare(Corpus.WRITES.get(6), c, t, true, "after " + where); // UPDATE ... SET full_name = ?
+        Thread.sleep(300);
+        assertThat(change).as("the change waits for the open transaction").isNotDone();
         c.commit();
         t.commit();
         c.setAutoCommit(true);
         t.setAutoCommit(true);
+        assertThat(change.get(60, TimeUnit.SECONDS)).as("cutover %s", String.join(" ", args)).isZero();
+      } else {
+        cli(args);
       }
       List<List<Object>> got = rows(before.executeQuery());
       List<List<Object>> want = rows(twinBefore.executeQuery());
@@ -289,6 +301,10 @@ class RenameDifferentialTest {
   }
 
   static void cli(String... args) {
+    assertThat(cliCode(args)).as("cutover %s (output above)", String.join(" ", args)).isZero();
+  }
+
+  static int cliCode(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     List<String> all = new ArrayList<>(List.of("--url", db.plainUrl(), "--user", db.user()));
@@ -297,7 +313,10 @@ class RenameDifferentialTest {
         .setOut(new PrintWriter(out, true))
         .setErr(new PrintWriter(err, true))
         .execute(all.toArray(String[]::new));
-    assertThat(code).as("cutover %s\nout: %s\nerr: %s", String.join(" ", args), out, err).isZero();
+    if (code != 0) {
+      System.err.printf("cutover %s exited %d%nout: %s%nerr: %s%n", String.join(" ", args), code, out, err);
+    }
+    return code;
   }
 
   private static HikariDataSource pool(String url) {
