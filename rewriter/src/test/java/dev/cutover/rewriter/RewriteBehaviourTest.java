@@ -133,6 +133,28 @@ class RewriteBehaviourTest {
         + " ELSE display_name END AS n FROM users");
   }
 
+  @Test
+  void windowFunction_partitionAndOrderAreRewritten() throws Exception {
+    Rewrite r = rewrite("SELECT row_number() OVER (PARTITION BY full_name ORDER BY id) AS n FROM users", Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo("SELECT row_number() OVER (PARTITION BY display_name ORDER BY id) AS n FROM users");
+  }
+
+  @Test
+  void orderByLabel_fromStarExpansion_isLeftToTheLabel() throws Exception {
+    Rewrite r = rewrite("SELECT * FROM users ORDER BY display_name, lower(full_name)", Phase.DUAL_WRITE);
+
+    assertThat(r.sql()).isEqualTo("SELECT id, full_name, email, full_name AS display_name FROM users"
+        + " ORDER BY display_name, lower(full_name)");
+  }
+
+  @Test
+  void groupBy_prefersTheInputColumn() throws Exception {
+    Rewrite r = rewrite("SELECT upper(full_name) AS full_name FROM users GROUP BY full_name", Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo("SELECT upper(display_name) AS full_name FROM users GROUP BY display_name");
+  }
+
   // ---------------------------------------------------------------- masking
 
   @ParameterizedTest(name = "{0}")
@@ -158,6 +180,23 @@ class RewriteBehaviourTest {
         + " IS NOT NULL AND display_name = ?";
     assertThat(r.sql()).isEqualTo(expected);
     assertThat(r.parameterMap()).containsExactly(1, 2);
+  }
+
+  @Test
+  void dollarQuotedStringWithSpace_isNotMisreadAsAColumn() throws Exception {
+    // Regression (PITFALLS): Calcite alone reads $$a b$$ as column "$$a" with alias "b$$".
+    Rewrite r = rewrite("SELECT $$a b$$, full_name FROM users", Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo("SELECT $$a b$$, display_name AS full_name FROM users");
+  }
+
+  @Test
+  void parseFailure_doesNotSpoilTheNextParse() throws Exception {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> rewrite("SELECT full_name FROM users WHERE", Phase.READ_NEW))
+        .isInstanceOf(RewriteRefusedException.class);
+
+    assertThat(rewrite("SELECT full_name FROM users", Phase.READ_NEW).sql())
+        .isEqualTo("SELECT display_name AS full_name FROM users");
   }
 
   @Test
