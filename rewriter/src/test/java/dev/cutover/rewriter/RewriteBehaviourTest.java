@@ -199,6 +199,21 @@ class RewriteBehaviourTest {
         .isEqualTo("SELECT display_name AS full_name FROM users");
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      interval '1 day'
+      INTERVAL '1' DAY
+      timestamptz '2020-01-01 00:00+00'
+      date '2020-01-01'
+      """)
+  void typedLiterals_areReadAsLiterals(String literal) throws Exception {
+    Rewrite r = rewrite("SELECT full_name FROM users WHERE email > now() - " + literal + " AND full_name = ?",
+        Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo("SELECT display_name AS full_name FROM users WHERE email > now() - " + literal
+        + " AND display_name = ?");
+  }
+
   @Test
   void jsonbEscapedQuestionMark_isNotAPlaceholder() throws Exception {
     Rewrite r = rewrite("SELECT full_name FROM users WHERE email::jsonb ?? 'k' AND id = ?", Phase.READ_NEW);
