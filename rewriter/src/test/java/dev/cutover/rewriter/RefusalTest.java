@@ -20,7 +20,7 @@ class RefusalTest {
       CREATE INDEX users_n ON users (full_name)                              | cutover CLI
       SELECT full_name FROM users UNION SELECT owner FROM accounts           | UNION
       WITH x AS (SELECT full_name FROM users) SELECT * FROM x                | WITH
-      INSERT INTO users (id, full_name) VALUES (?, ?) ON CONFLICT DO NOTHING | ON CONFLICT
+      INSERT INTO users (id, full_name) VALUES (?, ?) ON CONFLICT (id) DO\\n UPDATE SET full_name = ? | ON CONFLICT
       INSERT INTO users (id, full_name) SELECT id, owner FROM accounts       | INSERT ... SELECT
       SELECT id FROM orders WHERE user_id IN (SELECT id FROM users WHERE full_name = ?) | subquery
       SELECT full_name FROM users u, (SELECT 1 AS x) s                       | unknown columns
@@ -39,7 +39,8 @@ class RefusalTest {
       COPY users (full_name) FROM STDIN                                      | COPY
       EXPLAIN SELECT full_name FROM users                                    | EXPLAIN
       """)
-  void rewrite_refusesConstruct(String sql, String construct) {
+  void rewrite_refusesConstruct(String text, String construct) {
+    String sql = text.replace("\\n", "\n");
     assertThatThrownBy(() -> Fixtures.rewrite(sql, Phase.DUAL_WRITE))
         .isInstanceOf(RewriteRefusedException.class)
         .hasMessageContaining(Fixtures.ID)

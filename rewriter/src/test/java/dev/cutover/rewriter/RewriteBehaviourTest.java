@@ -298,6 +298,38 @@ class RewriteBehaviourTest {
     assertThat(r.parameterMap()).containsExactly(1, 1, 2);
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '!', textBlock = """
+      PLANNED    ! INSERT INTO users (id, full_name) VALUES (?, ?) ON CONFLICT (full_name) DO UPDATE SET full_name = excluded.full_name || full_name WHERE users.id > ?
+      DUAL_WRITE ! INSERT INTO users (id, full_name, display_name) VALUES (?, ?, ?) ON CONFLICT (full_name) DO UPDATE SET full_name = excluded.full_name || full_name, display_name = excluded.full_name || full_name WHERE users.id > ?
+      READ_NEW   ! INSERT INTO users (id, full_name, display_name) VALUES (?, ?, ?) ON CONFLICT (display_name) DO UPDATE SET full_name = excluded.display_name || display_name, display_name = excluded.display_name || display_name WHERE users.id > ?
+      COMPLETED  ! INSERT INTO users (id, display_name) VALUES (?, ?) ON CONFLICT (display_name) DO UPDATE SET display_name = excluded.display_name || display_name WHERE users.id > ?
+      """)
+  void upsert_doUpdateIsRewrittenLikeAnUpdate(Phase phase, String expected) throws Exception {
+    Rewrite r = rewrite("INSERT INTO users (id, full_name) VALUES (?, ?) ON CONFLICT (full_name)"
+        + " DO UPDATE SET full_name = excluded.full_name || full_name WHERE users.id > ?", phase);
+
+    assertThat(r.sql()).isEqualTo(expected);
+  }
+
+  @Test
+  void upsert_doUpdateOfAnotherColumn_inDualWrite_fillsTheNewColumn() throws Exception {
+    Rewrite r = rewrite("INSERT INTO users (id, email) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email"
+        + " RETURNING full_name", Phase.DUAL_WRITE);
+
+    assertThat(r.sql()).isEqualTo("INSERT INTO users (id, email) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET"
+        + " email = EXCLUDED.email, display_name = full_name RETURNING full_name");
+  }
+
+  @Test
+  void upsert_doNothing_keepsTheClause() throws Exception {
+    Rewrite r = rewrite("INSERT INTO users (id, display_name) VALUES (?, ?) ON CONFLICT DO NOTHING", Phase.DUAL_WRITE);
+
+    assertThat(r.sql()).isEqualTo(
+        "INSERT INTO users (id, full_name, display_name) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
+    assertThat(r.parameterMap()).containsExactly(1, 2, 2);
+  }
+
   // ---------------------------------------------------------------- several statements, pass-through
 
   @Test

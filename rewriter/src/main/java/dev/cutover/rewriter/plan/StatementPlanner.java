@@ -106,6 +106,7 @@ public final class StatementPlanner {
     }
     int returning = kind.equals("select") || kind.equals("(") ? -1 : depthZeroKeyword("returning");
     int blankFrom = returning < 0 ? ctx.stmt.toToken() : returning;
+    int onConflict = kind.equals("insert") ? onConflict() : -1;
     CalciteMask.Result mask = CalciteMask.mask(text, ctx.stmt, Integer.MAX_VALUE, Integer.MAX_VALUE);
     if (mask.problem() != null) {
       if (mayNeedRewrite) {
@@ -116,7 +117,8 @@ public final class StatementPlanner {
     String masked = mask.text();
     int returningAt = returning < 0 ? masked.length() : text.tokens().get(returning).start() - ctx.stmt.start();
     char[] main = masked.toCharArray();
-    CalciteMask.blank(main, returningAt, main.length);
+    CalciteMask.blank(main, onConflict < 0 ? returningAt
+        : text.tokens().get(onConflict).start() - ctx.stmt.start(), main.length);
     locking(main);
     ctx.positions = new PositionMap(masked, ctx.stmt.start());
     SqlNode node;
@@ -146,6 +148,9 @@ public final class StatementPlanner {
         throw ctx.refuse(QueryPlanner.construct(node) + " is not supported on a migrating table yet");
       }
       return;
+    }
+    if (onConflict >= 0) {
+      new UpsertPlanner(ctx, writes2).plan(masked, onConflict, blankFrom, target);
     }
     if (returning >= 0) {
       returning(masked, returningAt, queries, target);
@@ -183,6 +188,27 @@ public final class StatementPlanner {
     }
   }
 
+  /** The token index of a depth-0 {@code ON} followed by {@code CONFLICT}, or -1. */
+  private int onConflict() {
+    int depth = 0;
+    for (int i = ctx.stmt.fromToken(); i < ctx.stmt.toToken(); i++) {
+      Token t = ctx.text.tokens().get(i);
+      switch (t.kind()) {
+        case LPAREN, LBRACKET -> depth++;
+        case RPAREN, RBRACKET -> depth--;
+        default -> {
+          if (depth == 0 && ctx.text.isKeyword(i, "on")) {
+            int next = ctx.text.nextSignificant(i + 1, ctx.stmt.toToken());
+            if (next >= 0 && ctx.text.isKeyword(next, "conflict")) {
+              return i;
+            }
+          }
+        }
+      }
+    }
+    return -1;
+  }
+
   private int depthZeroKeyword(String word) {
     int depth = 0;
     for (int i = ctx.stmt.fromToken(); i < ctx.stmt.toToken(); i++) {
@@ -217,9 +243,6 @@ public final class StatementPlanner {
         }
         case "lateral" -> {
           return "LATERAL";
-        }
-        case "conflict" -> {
-          return "INSERT ... ON CONFLICT";
         }
         case "merge" -> {
           return "MERGE";

@@ -236,7 +236,11 @@ final class WritePlanner {
 
   /** Plans an UPDATE; returns the target's scope for RETURNING. */
   Scope update(SqlUpdate update, int limitToken) throws RewriteRefusedException {
-    Scope scope = target(update.getTargetTable(), update.getAlias());
+    return update(update, limitToken, target(update.getTargetTable(), update.getAlias()));
+  }
+
+  /** Plans an UPDATE (or the DO UPDATE of an upsert) over {@code scope}, whose first item is the target. */
+  Scope update(SqlUpdate update, int limitToken, Scope scope) throws RewriteRefusedException {
     FromItem item = scope.items().get(0);
     SqlNodeList targets = update.getTargetColumnList();
     SqlNodeList sources = update.getSourceExpressionList();

@@ -32,12 +32,19 @@ public final class Scope {
   }
 
   private final List<FromItem> items = new ArrayList<>();
+  /** Items reachable only through a qualifier, such as an upsert's {@code EXCLUDED}. */
+  private final List<FromItem> qualifiedOnly = new ArrayList<>();
   /** Names merged by {@code JOIN ... USING} or {@code NATURAL JOIN}; {@code *} over them is refused. */
   private boolean mergedColumns;
 
   /** Adds a FROM item. */
   public void add(FromItem item) {
     items.add(item);
+  }
+
+  /** Adds an item that unqualified names never resolve to (an upsert's {@code EXCLUDED}). */
+  public void addQualifiedOnly(FromItem item) {
+    qualifiedOnly.add(item);
   }
 
   /** The items in FROM order. */
@@ -68,6 +75,11 @@ public final class Scope {
   /** The item designated by {@code qualifier}, or {@code null}. */
   public FromItem byQualifier(List<String> qualifier) {
     for (FromItem item : items) {
+      if (item.matches(qualifier)) {
+        return item;
+      }
+    }
+    for (FromItem item : qualifiedOnly) {
       if (item.matches(qualifier)) {
         return item;
       }
