@@ -155,6 +155,20 @@ class RewriteBehaviourTest {
     assertThat(r.sql()).isEqualTo("SELECT upper(display_name) AS full_name FROM users GROUP BY display_name");
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '!', textBlock = """
+      SELECT id FROM orders WHERE user_id IN (SELECT id FROM users WHERE full_name = ?) ! SELECT id FROM orders WHERE user_id IN (SELECT id FROM users WHERE display_name = ?)
+      SELECT t.full_name FROM (SELECT full_name, count(*) AS n FROM users GROUP BY full_name) t WHERE t.n > ? ! SELECT t.full_name FROM (SELECT display_name AS full_name, count(*) AS n FROM users GROUP BY display_name) t WHERE t.n > ?
+      SELECT full_name FROM (SELECT * FROM users) t ! SELECT full_name FROM (SELECT id, display_name AS full_name, email, display_name FROM users) t
+      SELECT u.id FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id AND full_name = ?) ! SELECT u.id FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id AND display_name = ?)
+      SELECT (SELECT full_name FROM accounts a WHERE a.id = users.id) FROM users ! SELECT (SELECT full_name FROM accounts a WHERE a.id = users.id) FROM users
+      SELECT full_name FROM users UNION ALL SELECT owner FROM accounts ORDER BY full_name ! SELECT display_name AS full_name FROM users UNION ALL SELECT owner FROM accounts ORDER BY full_name
+      INSERT INTO orders (id, user_id) SELECT id, id FROM users WHERE full_name = ? ! INSERT INTO orders (id, user_id) SELECT id, id FROM users WHERE display_name = ?
+      """)
+  void subqueriesAndSetOperations_areRewrittenInTheirOwnScope(String sql, String expected) throws Exception {
+    assertThat(rewrite(sql, Phase.READ_NEW).sql()).isEqualTo(expected);
+  }
+
   // ---------------------------------------------------------------- masking
 
   @ParameterizedTest(name = "{0}")

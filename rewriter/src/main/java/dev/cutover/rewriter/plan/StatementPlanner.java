@@ -12,7 +12,6 @@ import dev.cutover.rewriter.parse.PositionMap;
 import dev.cutover.rewriter.resolve.MigrationIndex;
 import dev.cutover.rewriter.resolve.Scope;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.calcite.sql.SqlDelete;
@@ -172,7 +171,7 @@ public final class StatementPlanner {
       throw ctx.refuse("a RETURNING clause the rewriter cannot read");
     }
     SqlNodeList list = select.getSelectList();
-    queries.projection(list, target, new HashSet<>());
+    queries.projection(list, target, new QueryPlanner.Labels());
   }
 
   /** Blanks a trailing {@code FOR UPDATE / SHARE ...} locking clause, which Calcite cannot parse. */
@@ -238,9 +237,6 @@ public final class StatementPlanner {
       }
       String word = text.folded(i);
       switch (word) {
-        case "union", "intersect", "except" -> {
-          return word.toUpperCase(java.util.Locale.ROOT);
-        }
         case "lateral" -> {
           return "LATERAL";
         }

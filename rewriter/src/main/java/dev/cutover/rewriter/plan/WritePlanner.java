@@ -56,7 +56,11 @@ final class WritePlanner {
       if (item.isMigrating()) {
         throw ctx.refuse(item.migrations().get(0), "INSERT ... SELECT into a migrating table is not supported yet");
       }
-      queries.nested(source);
+      if (QueryPlanner.isQuery(source) && source.getKind() != SqlKind.VALUES && source.getKind() != SqlKind.WITH) {
+        queries.fixedWidthQuery(source, null);
+      } else {
+        queries.nested(source);
+      }
       return scope;
     }
     List<SqlCall> rows = new ArrayList<>();
