@@ -344,6 +344,24 @@ class RewriteBehaviourTest {
     assertThat(r.parameterMap()).containsExactly(1, 2, 2);
   }
 
+  @Test
+  void twoMigrationsOnOneTable_inDifferentPhases() throws Exception {
+    MigrationSnapshot snapshot = new MigrationSnapshot(4, List.of(Fixtures.rename(Phase.DUAL_WRITE),
+        dev.cutover.migration.ColumnMigration.rename("users-email", "public", "users", "mail", "email", Phase.READ_NEW, 4)));
+    Catalog catalog = new MapCatalog().with("public", "users", "id", "full_name", "mail", "display_name", "email");
+    StatementRewriter rewriter = new StatementRewriter();
+
+    assertThat(rewriter.rewrite("SELECT * FROM users", snapshot, catalog).sql())
+        .isEqualTo("SELECT id, full_name, email AS mail, full_name AS display_name, email FROM users");
+    Rewrite insert = rewriter.rewrite("INSERT INTO users VALUES (?, ?, ?)", snapshot, catalog);
+    assertThat(insert.sql())
+        .isEqualTo("INSERT INTO users (id, full_name, mail, display_name, email) VALUES (?, ?, ?, ?, ?)");
+    assertThat(insert.parameterMap()).containsExactly(1, 2, 3, 2, 3);
+    assertThat(insert.oldNameUsed()).as("a generated column list uses no name").isEmpty();
+    assertThat(rewriter.rewrite("UPDATE users SET mail = ? WHERE email = ?", snapshot, catalog).sql())
+        .isEqualTo("UPDATE users SET mail = ?, email = ?, display_name = full_name WHERE email = ?");
+  }
+
   // ---------------------------------------------------------------- several statements, pass-through
 
   @Test

@@ -123,7 +123,9 @@ final class WritePlanner {
         throw ctx.refuse(m, "the INSERT sets both '" + m.oldColumn() + "' and '" + m.newColumn()
             + "', the same logical column twice");
       }
-      ctx.used(m, names.get(j));
+      if (spans.get(j) != null) {
+        ctx.used(m, names.get(j)); // a generated column list names nothing the application wrote
+      }
       List<String> targets = StatementContext.writeTargets(m);
       written.set(j, targets.get(0));
       for (int k = 1; k < targets.size(); k++) {
