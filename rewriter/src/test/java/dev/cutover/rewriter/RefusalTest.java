@@ -22,7 +22,8 @@ class RefusalTest {
       SELECT id FROM orders WHERE (user_id, 1, 2, 3) IN (SELECT * FROM users) | subquery
       WITH x AS (SELECT full_name FROM users) SELECT * FROM x                | WITH
       INSERT INTO users (id, full_name) VALUES (?, ?) ON CONFLICT (id) DO\\n UPDATE SET full_name = ? | ON CONFLICT
-      INSERT INTO users (id, full_name) SELECT id, owner FROM accounts       | INSERT ... SELECT
+      INSERT INTO users SELECT * FROM accounts                               | INSERT ... SELECT *
+      INSERT INTO users (id, full_name) SELECT id, random()::text FROM accounts | random()
       SELECT full_name FROM users u, generate_series(1, 2) s                 | unknown columns
       SELECT id FROM users WHERE EXISTS (SELECT 1 FROM generate_series(1, 2) g WHERE g.g = full_name) | unknown columns
       SELECT full_name FROM users u, (SELECT id, 1 + 1 FROM orders) s        | unknown columns

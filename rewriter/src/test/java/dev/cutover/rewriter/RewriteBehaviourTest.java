@@ -362,6 +362,25 @@ class RewriteBehaviourTest {
         .isEqualTo("UPDATE users SET mail = ?, email = ?, display_name = full_name WHERE email = ?");
   }
 
+  @Test
+  void insertSelect_duplicatesTheSelectedValue() throws Exception {
+    Rewrite r = rewrite("INSERT INTO users (id, full_name) SELECT a.id, upper(a.owner) AS n FROM accounts a"
+        + " WHERE a.id > ? ON CONFLICT DO NOTHING", Phase.DUAL_WRITE);
+
+    assertThat(r.sql()).isEqualTo("INSERT INTO users (id, full_name, display_name) SELECT a.id, upper(a.owner) AS n,"
+        + " upper(a.owner) AS n FROM accounts a WHERE a.id > ? ON CONFLICT DO NOTHING");
+  }
+
+  @Test
+  void insertSelect_withParameterInTheDuplicatedValue() throws Exception {
+    Rewrite r = rewrite("INSERT INTO users (full_name, id) SELECT ? || full_name, id + ? FROM users WHERE id = ?",
+        Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo("INSERT INTO users (full_name, id, display_name) SELECT ? || display_name, id + ?,"
+        + " ? || display_name FROM users WHERE id = ?");
+    assertThat(r.parameterMap()).containsExactly(1, 2, 1, 3);
+  }
+
   // ---------------------------------------------------------------- several statements, pass-through
 
   @Test

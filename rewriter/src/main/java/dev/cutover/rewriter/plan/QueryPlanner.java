@@ -396,7 +396,7 @@ final class QueryPlanner {
   private void refuseIfStarFree(FromItem item) throws RewriteRefusedException {
     if (starFree > 0) {
       throw ctx.refuse(item.migrations().get(0), "SELECT * of migrating table '" + item.table()
-          + "' inside a subquery expression or UNION/INTERSECT/EXCEPT branch is not supported (expanding it"
+          + "' inside a subquery expression, a UNION/INTERSECT/EXCEPT branch or an INSERT ... SELECT is not supported (expanding it"
           + " would change the column count); list the columns");
     }
   }

@@ -134,7 +134,7 @@ public final class StatementPlanner {
     WritePlanner writes2 = new WritePlanner(ctx, queries);
     Scope target;
     if (node instanceof SqlInsert insert) {
-      target = writes2.insert(insert);
+      target = writes2.insert(insert, onConflict >= 0 ? onConflict : blankFrom);
     } else if (node instanceof SqlUpdate update) {
       target = writes2.update(update, blankFrom);
     } else if (node instanceof SqlDelete delete) {
