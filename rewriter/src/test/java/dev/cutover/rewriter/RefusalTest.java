@@ -66,7 +66,7 @@ class RefusalTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', textBlock = """
-      SELECT amount FROM orders
+      SELECT total FROM orders
       UPDATE orders SET total = 1
       """)
   void rewrite_refusesTypeChangeMigrations(String sql) {

@@ -94,8 +94,11 @@ public final class StatementPlanner {
       }
       return;
     }
-    boolean writes = kind.equals("insert") || kind.equals("update");
+    boolean writes = kind.equals("insert") || kind.equals("update") && updateMayFill();
     boolean mayNeedRewrite = writes || mentionsColumnOrStar();
+    if (!mayNeedRewrite) {
+      return; // names no migration column, no *, writes nothing Cutover must mirror: nothing to rewrite
+    }
     String construct = unsupportedConstruct(kind);
     if (construct != null) {
       if (mayNeedRewrite) {
@@ -247,6 +250,16 @@ public final class StatementPlanner {
       }
     }
     return null;
+  }
+
+  /** Whether an UPDATE could need the dual_write lazy fill of a touched migration. */
+  private boolean updateMayFill() {
+    for (ColumnMigration m : ctx.touched) {
+      if (m.phase() == dev.cutover.migration.Phase.DUAL_WRITE) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether an identifier token is a migration column name, or a {@code *} appears. */
