@@ -31,10 +31,19 @@ public final class CalciteParser {
   private static final SqlAbstractParserImpl.LexicalState LEXICAL_STATE =
       SqlAbstractParserImpl.LexicalState.forConfig(CONFIG);
 
-  private static final ThreadLocal<SqlAbstractParserImpl> PARSER =
-      ThreadLocal.withInitial(() -> CONFIG.parserFactory().getParser(new SourceStringReader("")));
+  private static final ThreadLocal<SqlAbstractParserImpl> PARSER = ThreadLocal.withInitial(CalciteParser::create);
 
   private CalciteParser() {}
+
+  /** A parser with the settings {@code SqlParser} would apply for {@link #CONFIG}. */
+  private static SqlAbstractParserImpl create() {
+    SqlAbstractParserImpl parser = CONFIG.parserFactory().getParser(new SourceStringReader(""));
+    parser.setQuotedCasing(CONFIG.quotedCasing());
+    parser.setUnquotedCasing(CONFIG.unquotedCasing());
+    parser.setIdentifierMaxLength(CONFIG.identifierMaxLength());
+    parser.setConformance(CONFIG.conformance());
+    return parser;
+  }
 
   /**
    * Parses one statement.
@@ -46,12 +55,7 @@ public final class CalciteParser {
     parser.ReInit(new SourceStringReader(maskedStatement));
     parser.setOriginalSql(maskedStatement);
     parser.setTabSize(1);
-    parser.setQuotedCasing(CONFIG.quotedCasing());
-    parser.setUnquotedCasing(CONFIG.unquotedCasing());
-    parser.setIdentifierMaxLength(CONFIG.identifierMaxLength());
-    parser.setTimeUnitCodes(CONFIG.timeUnitCodes());
-    parser.setConformance(CONFIG.conformance());
-    parser.switchTo(LEXICAL_STATE);
+    parser.switchTo(LEXICAL_STATE); // ReInit resets the token manager's lexical state
     try {
       return parser.parseSqlStmtEof();
     } catch (Throwable e) {

@@ -134,14 +134,14 @@ public final class StatementPlanner {
       return;
     }
     QueryPlanner queries = new QueryPlanner(ctx);
-    WritePlanner writes2 = new WritePlanner(ctx, queries);
+    WritePlanner writePlanner = new WritePlanner(ctx, queries);
     Scope target;
     if (node instanceof SqlInsert insert) {
-      target = writes2.insert(insert, onConflict >= 0 ? onConflict : blankFrom);
+      target = writePlanner.insert(insert, onConflict >= 0 ? onConflict : blankFrom);
     } else if (node instanceof SqlUpdate update) {
-      target = writes2.update(update, blankFrom);
+      target = writePlanner.update(update, blankFrom);
     } else if (node instanceof SqlDelete delete) {
-      target = writes2.delete(delete);
+      target = writePlanner.delete(delete);
     } else if (node instanceof SqlSelect || node instanceof SqlOrderBy) {
       queries.query(node);
       return;
@@ -152,7 +152,7 @@ public final class StatementPlanner {
       return;
     }
     if (onConflict >= 0) {
-      new UpsertPlanner(ctx, writes2).plan(masked, onConflict, blankFrom, target);
+      new UpsertPlanner(ctx, writePlanner).plan(masked, onConflict, blankFrom, target);
     }
     if (returning >= 0) {
       returning(masked, returningAt, queries, target);
