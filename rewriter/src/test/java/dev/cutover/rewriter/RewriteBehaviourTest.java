@@ -381,6 +381,16 @@ class RewriteBehaviourTest {
     assertThat(r.parameterMap()).containsExactly(1, 2, 1, 3);
   }
 
+  @Test
+  void jdbcEscapesInDuplicatedValues_areCopiedAsWritten() throws Exception {
+    Rewrite r = rewrite("INSERT INTO users (id, full_name) VALUES (?, {fn ucase(?)}), (2, {d '2020-01-01'})",
+        Phase.DUAL_WRITE);
+
+    assertThat(r.sql()).isEqualTo("INSERT INTO users (id, full_name, display_name) VALUES (?, {fn ucase(?)},"
+        + " {fn ucase(?)}), (2, {d '2020-01-01'}, {d '2020-01-01'})");
+    assertThat(r.parameterMap()).containsExactly(1, 2, 2);
+  }
+
   // ---------------------------------------------------------------- several statements, pass-through
 
   @Test
