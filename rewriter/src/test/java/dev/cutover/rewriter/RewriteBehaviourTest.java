@@ -163,6 +163,7 @@ class RewriteBehaviourTest {
       SELECT u.id FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id AND full_name = ?) ! SELECT u.id FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id AND display_name = ?)
       SELECT (SELECT full_name FROM accounts a WHERE a.id = users.id) FROM users ! SELECT (SELECT full_name FROM accounts a WHERE a.id = users.id) FROM users
       SELECT full_name FROM users UNION ALL SELECT owner FROM accounts ORDER BY full_name ! SELECT display_name AS full_name FROM users UNION ALL SELECT owner FROM accounts ORDER BY full_name
+      SELECT owner FROM accounts EXCEPT SELECT full_name FROM users ! SELECT owner FROM accounts EXCEPT SELECT display_name AS full_name FROM users
       INSERT INTO orders (id, user_id) SELECT id, id FROM users WHERE full_name = ? ! INSERT INTO orders (id, user_id) SELECT id, id FROM users WHERE display_name = ?
       """)
   void subqueriesAndSetOperations_areRewrittenInTheirOwnScope(String sql, String expected) throws Exception {

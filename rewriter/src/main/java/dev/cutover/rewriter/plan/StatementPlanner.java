@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Set;
 import org.apache.calcite.sql.SqlDelete;
 import org.apache.calcite.sql.SqlInsert;
+import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.SqlOrderBy;
@@ -29,9 +30,9 @@ import org.apache.calcite.sql.parser.SqlParseException;
  * it, and hands it to the query or write planner.
  *
  * <p>Implementation notes: a statement is parsed only when one of its identifier tokens is the name
- * of a migrating table. Unsupported constructs and parse failures are refused only when the
- * statement could need a rewrite (it writes, or mentions a migration column or {@code *});
- * otherwise the statement passes through unchanged. RETURNING is cut off before the main parse
+ * of a migrating table and it could need a rewrite (an INSERT, an UPDATE during dual_write, or any
+ * statement naming a migration column or {@code *}); otherwise it passes through unchanged.
+ * Unsupported constructs and parse failures of a statement that could need a rewrite are refused. RETURNING is cut off before the main parse
  * and parsed separately as a select list over the write's target.
  */
 public final class StatementPlanner {
@@ -95,26 +96,19 @@ public final class StatementPlanner {
       return;
     }
     boolean writes = kind.equals("insert") || kind.equals("update") && updateMayFill();
-    boolean mayNeedRewrite = writes || mentionsColumnOrStar();
-    if (!mayNeedRewrite) {
+    if (!writes && !mentionsColumnOrStar()) {
       return; // names no migration column, no *, writes nothing Cutover must mirror: nothing to rewrite
     }
     String construct = unsupportedConstruct(kind);
     if (construct != null) {
-      if (mayNeedRewrite) {
-        throw ctx.refuse(construct + " is not supported on a migrating table yet");
-      }
-      return;
+      throw ctx.refuse(construct + " is not supported on a migrating table yet");
     }
     int returning = kind.equals("select") || kind.equals("(") ? -1 : depthZeroKeyword("returning");
     int blankFrom = returning < 0 ? ctx.stmt.toToken() : returning;
     int onConflict = kind.equals("insert") ? onConflict() : -1;
     CalciteMask.Result mask = CalciteMask.mask(text, ctx.stmt, Integer.MAX_VALUE, Integer.MAX_VALUE);
     if (mask.problem() != null) {
-      if (mayNeedRewrite) {
-        throw ctx.refuse("the statement contains " + mask.problem() + ", which the rewriter cannot parse safely");
-      }
-      return;
+      throw ctx.refuse("the statement contains " + mask.problem() + ", which the rewriter cannot parse safely");
     }
     String masked = mask.text();
     int returningAt = returning < 0 ? masked.length() : text.tokens().get(returning).start() - ctx.stmt.start();
@@ -127,11 +121,8 @@ public final class StatementPlanner {
     try {
       node = CalciteParser.parse(new String(main));
     } catch (SqlParseException | RuntimeException e) {
-      if (mayNeedRewrite) {
-        throw ctx.refuse("the SQL parser could not read the statement (" + firstLine(e.getMessage())
-            + "); Cutover refuses rather than guess");
-      }
-      return;
+      throw ctx.refuse("the SQL parser could not read the statement (" + firstLine(e.getMessage())
+          + "); Cutover refuses rather than guess");
     }
     QueryPlanner queries = new QueryPlanner(ctx);
     WritePlanner writePlanner = new WritePlanner(ctx, queries);
@@ -142,14 +133,12 @@ public final class StatementPlanner {
       target = writePlanner.update(update, blankFrom);
     } else if (node instanceof SqlDelete delete) {
       target = writePlanner.delete(delete);
-    } else if (node instanceof SqlSelect || node instanceof SqlOrderBy) {
+    } else if (node instanceof SqlSelect || node instanceof SqlOrderBy
+        || SqlKind.SET_QUERY.contains(node.getKind())) {
       queries.query(node);
       return;
     } else {
-      if (mayNeedRewrite) {
-        throw ctx.refuse(QueryPlanner.construct(node) + " is not supported on a migrating table yet");
-      }
-      return;
+      throw ctx.refuse(QueryPlanner.construct(node) + " is not supported on a migrating table yet");
     }
     if (onConflict >= 0) {
       new UpsertPlanner(ctx, writePlanner).plan(masked, onConflict, blankFrom, target);
