@@ -164,6 +164,7 @@ class RewriteBehaviourTest {
       SELECT (SELECT full_name FROM accounts a WHERE a.id = users.id) FROM users ! SELECT (SELECT full_name FROM accounts a WHERE a.id = users.id) FROM users
       SELECT full_name FROM users UNION ALL SELECT owner FROM accounts ORDER BY full_name ! SELECT display_name AS full_name FROM users UNION ALL SELECT owner FROM accounts ORDER BY full_name
       SELECT owner FROM accounts EXCEPT SELECT full_name FROM users ! SELECT owner FROM accounts EXCEPT SELECT display_name AS full_name FROM users
+      SELECT t.full_name FROM (SELECT * FROM users) t UNION SELECT owner FROM accounts ! SELECT t.full_name FROM (SELECT id, display_name AS full_name, email, display_name FROM users) t UNION SELECT owner FROM accounts
       INSERT INTO orders (id, user_id) SELECT id, id FROM users WHERE full_name = ? ! INSERT INTO orders (id, user_id) SELECT id, id FROM users WHERE display_name = ?
       """)
   void subqueriesAndSetOperations_areRewrittenInTheirOwnScope(String sql, String expected) throws Exception {
@@ -315,14 +316,14 @@ class RewriteBehaviourTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '!', textBlock = """
-      PLANNED    ! INSERT INTO users (id, full_name) VALUES (?, ?) ON CONFLICT (full_name) DO UPDATE SET full_name = excluded.full_name || full_name WHERE users.id > ?
-      DUAL_WRITE ! INSERT INTO users (id, full_name, display_name) VALUES (?, ?, ?) ON CONFLICT (full_name) DO UPDATE SET full_name = excluded.full_name || full_name, display_name = excluded.full_name || full_name WHERE users.id > ?
-      READ_NEW   ! INSERT INTO users (id, full_name, display_name) VALUES (?, ?, ?) ON CONFLICT (display_name) DO UPDATE SET full_name = excluded.display_name || display_name, display_name = excluded.display_name || display_name WHERE users.id > ?
-      COMPLETED  ! INSERT INTO users (id, display_name) VALUES (?, ?) ON CONFLICT (display_name) DO UPDATE SET display_name = excluded.display_name || display_name WHERE users.id > ?
+      PLANNED    ! INSERT INTO users (id, full_name) VALUES (?, ?) ON CONFLICT (full_name) DO UPDATE SET full_name = excluded.full_name || users.full_name WHERE users.id > ?
+      DUAL_WRITE ! INSERT INTO users (id, full_name, display_name) VALUES (?, ?, ?) ON CONFLICT (full_name) DO UPDATE SET full_name = excluded.full_name || users.full_name, display_name = excluded.full_name || users.full_name WHERE users.id > ?
+      READ_NEW   ! INSERT INTO users (id, full_name, display_name) VALUES (?, ?, ?) ON CONFLICT (display_name) DO UPDATE SET full_name = excluded.display_name || users.display_name, display_name = excluded.display_name || users.display_name WHERE users.id > ?
+      COMPLETED  ! INSERT INTO users (id, display_name) VALUES (?, ?) ON CONFLICT (display_name) DO UPDATE SET display_name = excluded.display_name || users.display_name WHERE users.id > ?
       """)
   void upsert_doUpdateIsRewrittenLikeAnUpdate(Phase phase, String expected) throws Exception {
     Rewrite r = rewrite("INSERT INTO users (id, full_name) VALUES (?, ?) ON CONFLICT (full_name)"
-        + " DO UPDATE SET full_name = excluded.full_name || full_name WHERE users.id > ?", phase);
+        + " DO UPDATE SET full_name = excluded.full_name || users.full_name WHERE users.id > ?", phase);
 
     assertThat(r.sql()).isEqualTo(expected);
   }
@@ -333,7 +334,7 @@ class RewriteBehaviourTest {
         + " RETURNING full_name", Phase.DUAL_WRITE);
 
     assertThat(r.sql()).isEqualTo("INSERT INTO users (id, email) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET"
-        + " email = EXCLUDED.email, display_name = full_name RETURNING full_name");
+        + " email = EXCLUDED.email, display_name = users.full_name RETURNING full_name");
   }
 
   @Test

@@ -220,7 +220,15 @@ final class QueryPlanner {
           scope.add(new FromItem(alias, null, null, aliasText, null, List.of()));
         } else if (isQuery(target) && target.getKind() != SqlKind.VALUES && target.getKind() != SqlKind.WITH) {
           // A derived table sees the enclosing query's names, not its FROM siblings (no LATERAL).
-          Labels labels = query(target, scope.parent());
+          // Its own * may expand: a derived table's width never reaches the enclosing query's width.
+          int saved = starFree;
+          starFree = 0;
+          Labels labels;
+          try {
+            labels = query(target, scope.parent());
+          } finally {
+            starFree = saved;
+          }
           TableInfo columns = labels != null && labels.complete ? new TableInfo("", alias, labels.names) : null;
           scope.add(new FromItem(alias, null, null, aliasText, columns, List.of()));
         } else {

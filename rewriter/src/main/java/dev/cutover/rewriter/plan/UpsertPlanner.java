@@ -93,7 +93,7 @@ final class UpsertPlanner {
     Scope scope = new Scope();
     scope.add(target);
     scope.addQualifiedOnly(new FromItem("excluded", null, null, "excluded", target.info(), target.migrations()));
-    writes.update(update, limit, scope);
+    writes.update(update, limit, scope, target.qualifierText() + ".");
   }
 
   private boolean mentionsMigration(int from, int limit) {

@@ -322,11 +322,15 @@ final class WritePlanner {
 
   /** Plans an UPDATE; returns the target's scope for RETURNING. */
   Scope update(SqlUpdate update, int limitToken) throws RewriteRefusedException {
-    return update(update, limitToken, target(update.getTargetTable(), update.getAlias()));
+    return update(update, limitToken, target(update.getTargetTable(), update.getAlias()), "");
   }
 
-  /** Plans an UPDATE (or the DO UPDATE of an upsert) over {@code scope}, whose first item is the target. */
-  Scope update(SqlUpdate update, int limitToken, Scope scope) throws RewriteRefusedException {
+  /**
+   * Plans an UPDATE (or the DO UPDATE of an upsert) over {@code scope}, whose first item is the
+   * target; {@code fillQualifier} prefixes the old column in the dual_write fill (an upsert needs
+   * it: there an unqualified name is ambiguous with {@code EXCLUDED}).
+   */
+  Scope update(SqlUpdate update, int limitToken, Scope scope, String fillQualifier) throws RewriteRefusedException {
     FromItem item = scope.items().get(0);
     SqlNodeList targets = update.getTargetColumnList();
     SqlNodeList sources = update.getSourceExpressionList();
@@ -377,7 +381,7 @@ final class WritePlanner {
       if (m.phase() == Phase.DUAL_WRITE && !seen.containsKey(m)) {
         // Lazy migration: every row the UPDATE touches gets its new column filled now.
         ctx.edits.insert(lastEnd, List.of(Edits.Piece.text(", " + Identifiers.quote(m.physicalNewColumn())
-            + " = " + Identifiers.quote(m.oldColumn()))));
+            + " = " + fillQualifier + Identifiers.quote(m.oldColumn()))));
       }
     }
     return scope;
