@@ -54,7 +54,14 @@ public final class StatementRewriter {
       if (text.nextSignificant(stmt.fromToken(), stmt.toToken()) < 0) {
         continue;
       }
-      StatementPlanner.plan(text, stmt, index, catalog, edits, oldUsed, newUsed);
+      try {
+        StatementPlanner.plan(text, stmt, index, catalog, edits, oldUsed, newUsed);
+      } catch (ClassCastException | IndexOutOfBoundsException | IllegalStateException | NullPointerException e) {
+        // A parse shape the planner did not expect: refuse rather than send a half-rewritten statement.
+        String id = snapshot.migrations().get(0).id();
+        throw new RewriteRefusedException(id, "the rewriter met a statement shape it does not handle ("
+            + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
+      }
     }
     if (edits.isEmpty()) {
       return new Rewrite(sql, null, Set.copyOf(oldUsed), Set.copyOf(newUsed), snapshot.epoch());

@@ -18,12 +18,15 @@ class RefusalTest {
       DROP TABLE users                                                       | cutover CLI
       TRUNCATE users                                                         | cutover CLI
       CREATE INDEX users_n ON users (full_name)                              | cutover CLI
-      SELECT full_name FROM users UNION SELECT owner FROM accounts           | UNION
+      SELECT * FROM users UNION SELECT * FROM users                          | UNION
+      SELECT id FROM orders WHERE (user_id, 1, 2, 3) IN (SELECT * FROM users) | subquery
       WITH x AS (SELECT full_name FROM users) SELECT * FROM x                | WITH
-      INSERT INTO users (id, full_name) VALUES (?, ?) ON CONFLICT DO NOTHING | ON CONFLICT
-      INSERT INTO users (id, full_name) SELECT id, owner FROM accounts       | INSERT ... SELECT
-      SELECT id FROM orders WHERE user_id IN (SELECT id FROM users WHERE full_name = ?) | subquery
-      SELECT full_name FROM users u, (SELECT 1 AS x) s                       | unknown columns
+      INSERT INTO users (id, full_name) VALUES (?, ?) ON CONFLICT (id) DO\\n UPDATE SET full_name = ? | ON CONFLICT
+      INSERT INTO users SELECT * FROM accounts                               | INSERT ... SELECT *
+      INSERT INTO users (id, full_name) SELECT id, random()::text FROM accounts | random()
+      SELECT full_name FROM users u, generate_series(1, 2) s                 | unknown columns
+      SELECT id FROM users WHERE EXISTS (SELECT 1 FROM generate_series(1, 2) g WHERE g.g = full_name) | unknown columns
+      SELECT full_name FROM users u, (SELECT id, 1 + 1 FROM orders) s        | unknown columns
       SELECT full_name FROM users JOIN mystery m ON m.id = users.id          | unknown columns
       SELECT full_name FROM users, accounts                                  | ambiguous
       SELECT * FROM users JOIN orders USING (id)                             | USING
@@ -39,7 +42,8 @@ class RefusalTest {
       COPY users (full_name) FROM STDIN                                      | COPY
       EXPLAIN SELECT full_name FROM users                                    | EXPLAIN
       """)
-  void rewrite_refusesConstruct(String sql, String construct) {
+  void rewrite_refusesConstruct(String text, String construct) {
+    String sql = text.replace("\\n", "\n");
     assertThatThrownBy(() -> Fixtures.rewrite(sql, Phase.DUAL_WRITE))
         .isInstanceOf(RewriteRefusedException.class)
         .hasMessageContaining(Fixtures.ID)
@@ -62,7 +66,7 @@ class RefusalTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', textBlock = """
-      SELECT amount FROM orders
+      SELECT total FROM orders
       UPDATE orders SET total = 1
       """)
   void rewrite_refusesTypeChangeMigrations(String sql) {

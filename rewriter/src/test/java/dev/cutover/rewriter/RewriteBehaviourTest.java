@@ -133,6 +133,44 @@ class RewriteBehaviourTest {
         + " ELSE display_name END AS n FROM users");
   }
 
+  @Test
+  void windowFunction_partitionAndOrderAreRewritten() throws Exception {
+    Rewrite r = rewrite("SELECT row_number() OVER (PARTITION BY full_name ORDER BY id) AS n FROM users", Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo("SELECT row_number() OVER (PARTITION BY display_name ORDER BY id) AS n FROM users");
+  }
+
+  @Test
+  void orderByLabel_fromStarExpansion_isLeftToTheLabel() throws Exception {
+    Rewrite r = rewrite("SELECT * FROM users ORDER BY display_name, lower(full_name)", Phase.DUAL_WRITE);
+
+    assertThat(r.sql()).isEqualTo("SELECT id, full_name, email, full_name AS display_name FROM users"
+        + " ORDER BY display_name, lower(full_name)");
+  }
+
+  @Test
+  void groupBy_prefersTheInputColumn() throws Exception {
+    Rewrite r = rewrite("SELECT upper(full_name) AS full_name FROM users GROUP BY full_name", Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo("SELECT upper(display_name) AS full_name FROM users GROUP BY display_name");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '!', textBlock = """
+      SELECT id FROM orders WHERE user_id IN (SELECT id FROM users WHERE full_name = ?) ! SELECT id FROM orders WHERE user_id IN (SELECT id FROM users WHERE display_name = ?)
+      SELECT t.full_name FROM (SELECT full_name, count(*) AS n FROM users GROUP BY full_name) t WHERE t.n > ? ! SELECT t.full_name FROM (SELECT display_name AS full_name, count(*) AS n FROM users GROUP BY display_name) t WHERE t.n > ?
+      SELECT full_name FROM (SELECT * FROM users) t ! SELECT full_name FROM (SELECT id, display_name AS full_name, email, display_name FROM users) t
+      SELECT u.id FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id AND full_name = ?) ! SELECT u.id FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id AND display_name = ?)
+      SELECT (SELECT full_name FROM accounts a WHERE a.id = users.id) FROM users ! SELECT (SELECT full_name FROM accounts a WHERE a.id = users.id) FROM users
+      SELECT full_name FROM users UNION ALL SELECT owner FROM accounts ORDER BY full_name ! SELECT display_name AS full_name FROM users UNION ALL SELECT owner FROM accounts ORDER BY full_name
+      SELECT owner FROM accounts EXCEPT SELECT full_name FROM users ! SELECT owner FROM accounts EXCEPT SELECT display_name AS full_name FROM users
+      SELECT t.full_name FROM (SELECT * FROM users) t UNION SELECT owner FROM accounts ! SELECT t.full_name FROM (SELECT id, display_name AS full_name, email, display_name FROM users) t UNION SELECT owner FROM accounts
+      INSERT INTO orders (id, user_id) SELECT id, id FROM users WHERE full_name = ? ! INSERT INTO orders (id, user_id) SELECT id, id FROM users WHERE display_name = ?
+      """)
+  void subqueriesAndSetOperations_areRewrittenInTheirOwnScope(String sql, String expected) throws Exception {
+    assertThat(rewrite(sql, Phase.READ_NEW).sql()).isEqualTo(expected);
+  }
+
   // ---------------------------------------------------------------- masking
 
   @ParameterizedTest(name = "{0}")
@@ -158,6 +196,38 @@ class RewriteBehaviourTest {
         + " IS NOT NULL AND display_name = ?";
     assertThat(r.sql()).isEqualTo(expected);
     assertThat(r.parameterMap()).containsExactly(1, 2);
+  }
+
+  @Test
+  void dollarQuotedStringWithSpace_isNotMisreadAsAColumn() throws Exception {
+    // Regression (PITFALLS): Calcite alone reads $$a b$$ as column "$$a" with alias "b$$".
+    Rewrite r = rewrite("SELECT $$a b$$, full_name FROM users", Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo("SELECT $$a b$$, display_name AS full_name FROM users");
+  }
+
+  @Test
+  void parseFailure_doesNotSpoilTheNextParse() throws Exception {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> rewrite("SELECT full_name FROM users WHERE", Phase.READ_NEW))
+        .isInstanceOf(RewriteRefusedException.class);
+
+    assertThat(rewrite("SELECT full_name FROM users", Phase.READ_NEW).sql())
+        .isEqualTo("SELECT display_name AS full_name FROM users");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      interval '1 day'
+      INTERVAL '1' DAY
+      timestamptz '2020-01-01 00:00+00'
+      date '2020-01-01'
+      """)
+  void typedLiterals_areReadAsLiterals(String literal) throws Exception {
+    Rewrite r = rewrite("SELECT full_name FROM users WHERE email > now() - " + literal + " AND full_name = ?",
+        Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo("SELECT display_name AS full_name FROM users WHERE email > now() - " + literal
+        + " AND display_name = ?");
   }
 
   @Test
@@ -242,6 +312,85 @@ class RewriteBehaviourTest {
     assertThat(r.sql()).isEqualTo("UPDATE users SET full_name = ?, display_name = ? WHERE id = ?"
         + " RETURNING full_name AS display_name, id");
     assertThat(r.parameterMap()).containsExactly(1, 1, 2);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '!', textBlock = """
+      PLANNED    ! INSERT INTO users (id, full_name) VALUES (?, ?) ON CONFLICT (full_name) DO UPDATE SET full_name = excluded.full_name || users.full_name WHERE users.id > ?
+      DUAL_WRITE ! INSERT INTO users (id, full_name, display_name) VALUES (?, ?, ?) ON CONFLICT (full_name) DO UPDATE SET full_name = excluded.full_name || users.full_name, display_name = excluded.full_name || users.full_name WHERE users.id > ?
+      READ_NEW   ! INSERT INTO users (id, full_name, display_name) VALUES (?, ?, ?) ON CONFLICT (display_name) DO UPDATE SET full_name = excluded.display_name || users.display_name, display_name = excluded.display_name || users.display_name WHERE users.id > ?
+      COMPLETED  ! INSERT INTO users (id, display_name) VALUES (?, ?) ON CONFLICT (display_name) DO UPDATE SET display_name = excluded.display_name || users.display_name WHERE users.id > ?
+      """)
+  void upsert_doUpdateIsRewrittenLikeAnUpdate(Phase phase, String expected) throws Exception {
+    Rewrite r = rewrite("INSERT INTO users (id, full_name) VALUES (?, ?) ON CONFLICT (full_name)"
+        + " DO UPDATE SET full_name = excluded.full_name || users.full_name WHERE users.id > ?", phase);
+
+    assertThat(r.sql()).isEqualTo(expected);
+  }
+
+  @Test
+  void upsert_doUpdateOfAnotherColumn_inDualWrite_fillsTheNewColumn() throws Exception {
+    Rewrite r = rewrite("INSERT INTO users (id, email) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email"
+        + " RETURNING full_name", Phase.DUAL_WRITE);
+
+    assertThat(r.sql()).isEqualTo("INSERT INTO users (id, email) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET"
+        + " email = EXCLUDED.email, display_name = users.full_name RETURNING full_name");
+  }
+
+  @Test
+  void upsert_doNothing_keepsTheClause() throws Exception {
+    Rewrite r = rewrite("INSERT INTO users (id, display_name) VALUES (?, ?) ON CONFLICT DO NOTHING", Phase.DUAL_WRITE);
+
+    assertThat(r.sql()).isEqualTo(
+        "INSERT INTO users (id, full_name, display_name) VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
+    assertThat(r.parameterMap()).containsExactly(1, 2, 2);
+  }
+
+  @Test
+  void twoMigrationsOnOneTable_inDifferentPhases() throws Exception {
+    MigrationSnapshot snapshot = new MigrationSnapshot(4, List.of(Fixtures.rename(Phase.DUAL_WRITE),
+        dev.cutover.migration.ColumnMigration.rename("users-email", "public", "users", "mail", "email", Phase.READ_NEW, 4)));
+    Catalog catalog = new MapCatalog().with("public", "users", "id", "full_name", "mail", "display_name", "email");
+    StatementRewriter rewriter = new StatementRewriter();
+
+    assertThat(rewriter.rewrite("SELECT * FROM users", snapshot, catalog).sql())
+        .isEqualTo("SELECT id, full_name, email AS mail, full_name AS display_name, email FROM users");
+    Rewrite insert = rewriter.rewrite("INSERT INTO users VALUES (?, ?, ?)", snapshot, catalog);
+    assertThat(insert.sql())
+        .isEqualTo("INSERT INTO users (id, full_name, mail, display_name, email) VALUES (?, ?, ?, ?, ?)");
+    assertThat(insert.parameterMap()).containsExactly(1, 2, 3, 2, 3);
+    assertThat(insert.oldNameUsed()).as("a generated column list uses no name").isEmpty();
+    assertThat(rewriter.rewrite("UPDATE users SET mail = ? WHERE email = ?", snapshot, catalog).sql())
+        .isEqualTo("UPDATE users SET mail = ?, email = ?, display_name = full_name WHERE email = ?");
+  }
+
+  @Test
+  void insertSelect_duplicatesTheSelectedValue() throws Exception {
+    Rewrite r = rewrite("INSERT INTO users (id, full_name) SELECT a.id, upper(a.owner) AS n FROM accounts a"
+        + " WHERE a.id > ? ON CONFLICT DO NOTHING", Phase.DUAL_WRITE);
+
+    assertThat(r.sql()).isEqualTo("INSERT INTO users (id, full_name, display_name) SELECT a.id, upper(a.owner) AS n,"
+        + " upper(a.owner) AS n FROM accounts a WHERE a.id > ? ON CONFLICT DO NOTHING");
+  }
+
+  @Test
+  void insertSelect_withParameterInTheDuplicatedValue() throws Exception {
+    Rewrite r = rewrite("INSERT INTO users (full_name, id) SELECT ? || full_name, id + ? FROM users WHERE id = ?",
+        Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo("INSERT INTO users (full_name, id, display_name) SELECT ? || display_name, id + ?,"
+        + " ? || display_name FROM users WHERE id = ?");
+    assertThat(r.parameterMap()).containsExactly(1, 2, 1, 3);
+  }
+
+  @Test
+  void jdbcEscapesInDuplicatedValues_areCopiedAsWritten() throws Exception {
+    Rewrite r = rewrite("INSERT INTO users (id, full_name) VALUES (?, {fn ucase(?)}), (2, {d '2020-01-01'})",
+        Phase.DUAL_WRITE);
+
+    assertThat(r.sql()).isEqualTo("INSERT INTO users (id, full_name, display_name) VALUES (?, {fn ucase(?)},"
+        + " {fn ucase(?)}), (2, {d '2020-01-01'}, {d '2020-01-01'})");
+    assertThat(r.parameterMap()).containsExactly(1, 2, 2);
   }
 
   // ---------------------------------------------------------------- several statements, pass-through

@@ -48,6 +48,14 @@ public final class CalciteMask {
         problem = problem != null ? problem : "an unterminated string, identifier or comment";
       }
       switch (t.kind()) {
+        case IDENT -> {
+          int literal = typedLiteral(text, stmt, i);
+          if (literal >= 0) {
+            // PostgreSQL's interval '1 day' / timestamptz '...': Calcite only needs to see a literal here.
+            plainLiteral(out, s, text.tokens().get(literal).end() - base);
+            i = literal;
+          }
+        }
         case LINE_COMMENT, BLOCK_COMMENT -> blank(out, s, e);
         case PREFIXED_STRING, DOLLAR_STRING -> plainLiteral(out, s, e);
         case DOLLAR_PARAM -> problem = problem != null ? problem : "a $n positional parameter";
@@ -98,6 +106,32 @@ public final class CalciteMask {
       }
     }
     return new Result(new String(out), problem);
+  }
+
+  private static final java.util.Set<String> TYPED_LITERALS =
+      java.util.Set.of("interval", "date", "time", "timestamp", "timestamptz");
+  private static final java.util.Set<String> INTERVAL_UNITS =
+      java.util.Set.of("year", "month", "day", "hour", "minute", "second");
+
+  /**
+   * When token {@code i} starts a PostgreSQL typed literal ({@code interval '1 day'}), the index of
+   * its string token; otherwise -1. An SQL-standard interval with a unit keyword is left to Calcite.
+   */
+  private static int typedLiteral(SqlText text, SqlText.Statement stmt, int i) {
+    String word = text.folded(i);
+    if (!TYPED_LITERALS.contains(word)) {
+      return -1;
+    }
+    int str = text.nextSignificant(i + 1, stmt.toToken());
+    if (str < 0 || text.tokens().get(str).kind() != TokenKind.STRING) {
+      return -1;
+    }
+    int after = text.nextSignificant(str + 1, stmt.toToken());
+    if (word.equals("interval") && after >= 0 && text.tokens().get(after).kind() == TokenKind.IDENT
+        && INTERVAL_UNITS.contains(text.folded(after))) {
+      return -1;
+    }
+    return str;
   }
 
   /** Blanks {@code [s, e)}, keeping newlines. */

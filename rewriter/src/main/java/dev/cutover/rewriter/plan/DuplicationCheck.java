@@ -25,7 +25,9 @@ final class DuplicationCheck {
       "extract", "mod", "power", "sqrt", "sign", "reverse", "repeat", "translate", "regexp_replace",
       "overlay", "jsonb_build_object", "json_build_object", "to_json", "to_jsonb", "array_length",
       "current_user", "session_user", "user", "format", "quote_ident", "quote_literal", "sha256",
-      "encode", "decode", "convert_from", "convert_to", "age", "make_date", "make_timestamp");
+      "encode", "decode", "convert_from", "convert_to", "age", "make_date", "make_timestamp",
+      // JDBC escape functions ({fn ...}) that pgjdbc maps to immutable PostgreSQL functions
+      "ucase", "lcase", "ascii", "chr", "locate");
 
   private DuplicationCheck() {}
 

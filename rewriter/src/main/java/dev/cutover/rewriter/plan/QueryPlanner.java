@@ -43,27 +43,69 @@ final class QueryPlanner {
 
   // ---------------------------------------------------------------- queries
 
-  /** Plans a top-level query: a SELECT, optionally with ORDER BY / LIMIT / OFFSET. */
+  /**
+   * The output column names of a query, in order, as PostgreSQL labels them; {@code complete} is
+   * false when some label could not be determined (so a FROM item made of it has unknown columns).
+   */
+  static final class Labels {
+    final List<String> names = new ArrayList<>();
+    boolean complete = true;
+  }
+
+  /** Plans a top-level query. */
   void query(SqlNode node) throws RewriteRefusedException {
+    query(node, null);
+  }
+
+  /**
+   * Plans a query (SELECT, with ORDER BY / LIMIT / OFFSET, or a set operation) whose correlated
+   * names resolve in {@code parent}; returns its output labels.
+   */
+  Labels query(SqlNode node, Scope parent) throws RewriteRefusedException {
     if (node instanceof SqlOrderBy orderBy) {
-      if (!(orderBy.query instanceof SqlSelect select)) {
-        throw ctx.refuse(construct(orderBy.query) + " is not supported on a migrating table yet");
+      if (orderBy.query instanceof SqlSelect select) {
+        return select(select, orderBy.orderList, parent);
       }
-      select(select, orderBy.orderList);
-      return;
+      // ORDER BY of a set operation can only name output columns: nothing to rewrite there.
+      return query(orderBy.query, parent);
     }
     if (node instanceof SqlSelect select) {
-      select(select, null);
-      return;
+      return select(select, null, parent);
+    }
+    if (SqlKind.SET_QUERY.contains(node.getKind())) {
+      Labels first = null;
+      starFree++;
+      try {
+        for (SqlNode branch : ((SqlCall) node).getOperandList()) {
+          Labels labels = query(branch, parent);
+          first = first == null ? labels : first;
+        }
+      } finally {
+        starFree--;
+      }
+      return first;
     }
     throw ctx.refuse(construct(node) + " is not supported on a migrating table yet");
   }
 
-  private void select(SqlSelect select, SqlNodeList outerOrder) throws RewriteRefusedException {
+  /** Plans a query whose column count must not change (the source of an INSERT ... SELECT). */
+  Labels fixedWidthQuery(SqlNode node, Scope parent) throws RewriteRefusedException {
+    starFree++;
+    try {
+      return query(node, parent);
+    } finally {
+      starFree--;
+    }
+  }
+
+  /** While positive, expanding {@code *} of a migrating table is refused (it would change a column count). */
+  private int starFree;
+
+  private Labels select(SqlSelect select, SqlNodeList outerOrder, Scope parent) throws RewriteRefusedException {
     List<SqlNode> joinConditions = new ArrayList<>();
-    Scope scope = new Scope();
+    Scope scope = new Scope(parent);
     from(select.getFrom(), scope, joinConditions);
-    Set<String> labels = new HashSet<>();
+    Labels labels = new Labels();
     projection(select.getSelectList(), scope, labels);
     for (SqlNode condition : joinConditions) {
       expression(condition, scope);
@@ -73,12 +115,14 @@ final class QueryPlanner {
     expression(select.getHaving(), scope);
     expression(select.getWindowList(), scope);
     expression(select.getQualify(), scope);
-    orderBy(select.getOrderList(), scope, labels);
-    orderBy(outerOrder, scope, labels);
+    Set<String> names = new HashSet<>(labels.names);
+    orderBy(select.getOrderList(), scope, names);
+    orderBy(outerOrder, scope, names);
+    return labels;
   }
 
   /** Plans a select list or RETURNING list over {@code scope}, collecting output labels. */
-  void projection(SqlNodeList list, Scope scope, Set<String> labels) throws RewriteRefusedException {
+  void projection(SqlNodeList list, Scope scope, Labels labels) throws RewriteRefusedException {
     if (list == null) {
       return;
     }
@@ -88,17 +132,24 @@ final class QueryPlanner {
           star(id, scope, labels);
         } else {
           List<String> names = ctx.folded(id);
-          labels.add(names.get(names.size() - 1));
+          labels.names.add(names.get(names.size() - 1));
           column(id, names, scope, true);
         }
       } else if (item.getKind() == SqlKind.AS) {
         SqlCall as = (SqlCall) item;
         SqlNode alias = as.operand(1);
         if (alias instanceof SqlIdentifier aliasId) {
-          labels.add(ctx.folded(aliasId).get(0));
+          labels.names.add(ctx.folded(aliasId).get(0));
+        } else {
+          labels.complete = false;
         }
         expression(as.operand(0), scope);
       } else {
+        if (item instanceof SqlCall call && call.getOperator() instanceof org.apache.calcite.sql.SqlFunction) {
+          labels.names.add(call.getOperator().getName().toLowerCase(java.util.Locale.ROOT));
+        } else {
+          labels.complete = false;
+        }
         expression(item, scope);
       }
     }
@@ -166,10 +217,24 @@ final class QueryPlanner {
           if (renamed.isMigrating()) {
             throw ctx.refuse("a column alias list on a migrating table ('" + aliasText + "(...)') is not supported");
           }
+          scope.add(new FromItem(alias, null, null, aliasText, null, List.of()));
+        } else if (isQuery(target) && target.getKind() != SqlKind.VALUES && target.getKind() != SqlKind.WITH) {
+          // A derived table sees the enclosing query's names, not its FROM siblings (no LATERAL).
+          // Its own * may expand: a derived table's width never reaches the enclosing query's width.
+          int saved = starFree;
+          starFree = 0;
+          Labels labels;
+          try {
+            labels = query(target, scope.parent());
+          } finally {
+            starFree = saved;
+          }
+          TableInfo columns = labels != null && labels.complete ? new TableInfo("", alias, labels.names) : null;
+          scope.add(new FromItem(alias, null, null, aliasText, columns, List.of()));
         } else {
           nested(target);
+          scope.add(new FromItem(alias, null, null, aliasText, null, List.of()));
         }
-        scope.add(new FromItem(alias, null, null, aliasText, null, List.of()));
       }
       return;
     }
@@ -237,7 +302,16 @@ final class QueryPlanner {
       return;
     }
     if (isQuery(call)) {
-      nested(call);
+      if (call.getKind() == SqlKind.VALUES || call.getKind() == SqlKind.WITH) {
+        nested(call);
+        return;
+      }
+      starFree++;
+      try {
+        query(call, scope);
+      } finally {
+        starFree--;
+      }
       return;
     }
     if (call.getKind() == SqlKind.AS) {
@@ -283,21 +357,26 @@ final class QueryPlanner {
 
   // ---------------------------------------------------------------- star
 
-  private void star(SqlIdentifier id, Scope scope, Set<String> labels) throws RewriteRefusedException {
+  private void star(SqlIdentifier id, Scope scope, Labels labels) throws RewriteRefusedException {
     List<String> names = ctx.folded(id);
     int[] first = ctx.span(id, 0);
     int[] last = ctx.span(id, names.size() - 1);
     if (names.size() > 1) {
       FromItem item = scope.byQualifier(names.subList(0, names.size() - 1));
       if (item == null || !item.isMigrating()) {
+        addColumns(item, labels);
         return;
       }
+      refuseIfStarFree(item);
       int[] qualifierEnd = ctx.span(id, names.size() - 2);
       String prefix = ctx.text.sql().substring(first[0], qualifierEnd[1]) + ".";
       ctx.edits.replace(first[0], last[1], String.join(", ", expand(item, prefix, labels)));
       return;
     }
     if (!scope.anyMigrating()) {
+      for (FromItem item : scope.items()) {
+        addColumns(item, labels);
+      }
       return;
     }
     if (scope.hasMergedColumns()) {
@@ -312,16 +391,34 @@ final class QueryPlanner {
       }
       String prefix = single ? "" : item.qualifierText() + ".";
       if (item.isMigrating()) {
+        refuseIfStarFree(item);
         parts.addAll(expand(item, prefix, labels));
       } else {
+        addColumns(item, labels);
         parts.add(prefix + "*");
       }
     }
     ctx.edits.replace(first[0], last[1], String.join(", ", parts));
   }
 
+  private void refuseIfStarFree(FromItem item) throws RewriteRefusedException {
+    if (starFree > 0) {
+      throw ctx.refuse(item.migrations().get(0), "SELECT * of migrating table '" + item.table()
+          + "' inside a subquery expression, a UNION/INTERSECT/EXCEPT branch or an INSERT ... SELECT is not supported (expanding it"
+          + " would change the column count); list the columns");
+    }
+  }
+
+  private static void addColumns(FromItem item, Labels labels) {
+    if (item != null && item.columnsKnown()) {
+      labels.names.addAll(item.info().columns());
+    } else {
+      labels.complete = false;
+    }
+  }
+
   /** The explicit column list replacing {@code *} of a migrating item. */
-  private List<String> expand(FromItem item, String prefix, Set<String> labels) throws RewriteRefusedException {
+  private List<String> expand(FromItem item, String prefix, Labels labels) throws RewriteRefusedException {
     ColumnMigration first = item.migrations().get(0);
     if (!item.columnsKnown()) {
       throw ctx.refuse(first, "SELECT * on table '" + item.table() + "' whose columns the catalog does not know");
@@ -333,7 +430,7 @@ final class QueryPlanner {
     }
     List<String> out = new ArrayList<>(columns.size() + 1);
     for (AppColumns.AppColumn c : columns) {
-      labels.add(c.name());
+      labels.names.add(c.name());
       if (c.migration() == null) {
         out.add(prefix + Identifiers.quote(c.name()));
       } else {
@@ -341,7 +438,7 @@ final class QueryPlanner {
       }
     }
     for (ColumnMigration m : item.migrations()) {
-      labels.add(m.newColumn());
+      labels.names.add(m.newColumn());
       out.add(labelled(prefix, m.readColumn(), m.newColumn()));
     }
     return out;

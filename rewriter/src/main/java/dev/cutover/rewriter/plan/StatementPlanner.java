@@ -12,11 +12,11 @@ import dev.cutover.rewriter.parse.PositionMap;
 import dev.cutover.rewriter.resolve.MigrationIndex;
 import dev.cutover.rewriter.resolve.Scope;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.calcite.sql.SqlDelete;
 import org.apache.calcite.sql.SqlInsert;
+import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.SqlOrderBy;
@@ -30,9 +30,9 @@ import org.apache.calcite.sql.parser.SqlParseException;
  * it, and hands it to the query or write planner.
  *
  * <p>Implementation notes: a statement is parsed only when one of its identifier tokens is the name
- * of a migrating table. Unsupported constructs and parse failures are refused only when the
- * statement could need a rewrite (it writes, or mentions a migration column or {@code *});
- * otherwise the statement passes through unchanged. RETURNING is cut off before the main parse
+ * of a migrating table and it could need a rewrite (an INSERT, an UPDATE during dual_write, or any
+ * statement naming a migration column or {@code *}); otherwise it passes through unchanged.
+ * Unsupported constructs and parse failures of a statement that could need a rewrite are refused. RETURNING is cut off before the main parse
  * and parsed separately as a select list over the write's target.
  */
 public final class StatementPlanner {
@@ -95,57 +95,53 @@ public final class StatementPlanner {
       }
       return;
     }
-    boolean writes = kind.equals("insert") || kind.equals("update");
-    boolean mayNeedRewrite = writes || mentionsColumnOrStar();
+    boolean writes = kind.equals("insert") || kind.equals("update") && updateMayFill();
+    if (!writes && !mentionsColumnOrStar()) {
+      return; // names no migration column, no *, writes nothing Cutover must mirror: nothing to rewrite
+    }
     String construct = unsupportedConstruct(kind);
     if (construct != null) {
-      if (mayNeedRewrite) {
-        throw ctx.refuse(construct + " is not supported on a migrating table yet");
-      }
-      return;
+      throw ctx.refuse(construct + " is not supported on a migrating table yet");
     }
     int returning = kind.equals("select") || kind.equals("(") ? -1 : depthZeroKeyword("returning");
     int blankFrom = returning < 0 ? ctx.stmt.toToken() : returning;
+    int onConflict = kind.equals("insert") ? onConflict() : -1;
     CalciteMask.Result mask = CalciteMask.mask(text, ctx.stmt, Integer.MAX_VALUE, Integer.MAX_VALUE);
     if (mask.problem() != null) {
-      if (mayNeedRewrite) {
-        throw ctx.refuse("the statement contains " + mask.problem() + ", which the rewriter cannot parse safely");
-      }
-      return;
+      throw ctx.refuse("the statement contains " + mask.problem() + ", which the rewriter cannot parse safely");
     }
     String masked = mask.text();
     int returningAt = returning < 0 ? masked.length() : text.tokens().get(returning).start() - ctx.stmt.start();
     char[] main = masked.toCharArray();
-    CalciteMask.blank(main, returningAt, main.length);
+    CalciteMask.blank(main, onConflict < 0 ? returningAt
+        : text.tokens().get(onConflict).start() - ctx.stmt.start(), main.length);
     locking(main);
     ctx.positions = new PositionMap(masked, ctx.stmt.start());
     SqlNode node;
     try {
       node = CalciteParser.parse(new String(main));
     } catch (SqlParseException | RuntimeException e) {
-      if (mayNeedRewrite) {
-        throw ctx.refuse("the SQL parser could not read the statement (" + firstLine(e.getMessage())
-            + "); Cutover refuses rather than guess");
-      }
-      return;
+      throw ctx.refuse("the SQL parser could not read the statement (" + firstLine(e.getMessage())
+          + "); Cutover refuses rather than guess");
     }
     QueryPlanner queries = new QueryPlanner(ctx);
-    WritePlanner writes2 = new WritePlanner(ctx, queries);
+    WritePlanner writePlanner = new WritePlanner(ctx, queries);
     Scope target;
     if (node instanceof SqlInsert insert) {
-      target = writes2.insert(insert);
+      target = writePlanner.insert(insert, onConflict >= 0 ? onConflict : blankFrom);
     } else if (node instanceof SqlUpdate update) {
-      target = writes2.update(update, blankFrom);
+      target = writePlanner.update(update, blankFrom);
     } else if (node instanceof SqlDelete delete) {
-      target = writes2.delete(delete);
-    } else if (node instanceof SqlSelect || node instanceof SqlOrderBy) {
+      target = writePlanner.delete(delete);
+    } else if (node instanceof SqlSelect || node instanceof SqlOrderBy
+        || SqlKind.SET_QUERY.contains(node.getKind())) {
       queries.query(node);
       return;
     } else {
-      if (mayNeedRewrite) {
-        throw ctx.refuse(QueryPlanner.construct(node) + " is not supported on a migrating table yet");
-      }
-      return;
+      throw ctx.refuse(QueryPlanner.construct(node) + " is not supported on a migrating table yet");
+    }
+    if (onConflict >= 0) {
+      new UpsertPlanner(ctx, writePlanner).plan(masked, onConflict, blankFrom, target);
     }
     if (returning >= 0) {
       returning(masked, returningAt, queries, target);
@@ -167,7 +163,7 @@ public final class StatementPlanner {
       throw ctx.refuse("a RETURNING clause the rewriter cannot read");
     }
     SqlNodeList list = select.getSelectList();
-    queries.projection(list, target, new HashSet<>());
+    queries.projection(list, target, new QueryPlanner.Labels());
   }
 
   /** Blanks a trailing {@code FOR UPDATE / SHARE ...} locking clause, which Calcite cannot parse. */
@@ -181,6 +177,27 @@ public final class StatementPlanner {
         || ctx.text.isKeyword(next, "no") || ctx.text.isKeyword(next, "key"))) {
       CalciteMask.blank(main, ctx.text.tokens().get(forToken).start() - ctx.stmt.start(), main.length);
     }
+  }
+
+  /** The token index of a depth-0 {@code ON} followed by {@code CONFLICT}, or -1. */
+  private int onConflict() {
+    int depth = 0;
+    for (int i = ctx.stmt.fromToken(); i < ctx.stmt.toToken(); i++) {
+      Token t = ctx.text.tokens().get(i);
+      switch (t.kind()) {
+        case LPAREN, LBRACKET -> depth++;
+        case RPAREN, RBRACKET -> depth--;
+        default -> {
+          if (depth == 0 && ctx.text.isKeyword(i, "on")) {
+            int next = ctx.text.nextSignificant(i + 1, ctx.stmt.toToken());
+            if (next >= 0 && ctx.text.isKeyword(next, "conflict")) {
+              return i;
+            }
+          }
+        }
+      }
+    }
+    return -1;
   }
 
   private int depthZeroKeyword(String word) {
@@ -212,14 +229,8 @@ public final class StatementPlanner {
       }
       String word = text.folded(i);
       switch (word) {
-        case "union", "intersect", "except" -> {
-          return word.toUpperCase(java.util.Locale.ROOT);
-        }
         case "lateral" -> {
           return "LATERAL";
-        }
-        case "conflict" -> {
-          return "INSERT ... ON CONFLICT";
         }
         case "merge" -> {
           return "MERGE";
@@ -228,6 +239,16 @@ public final class StatementPlanner {
       }
     }
     return null;
+  }
+
+  /** Whether an UPDATE could need the dual_write lazy fill of a touched migration. */
+  private boolean updateMayFill() {
+    for (ColumnMigration m : ctx.touched) {
+      if (m.phase() == dev.cutover.migration.Phase.DUAL_WRITE) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether an identifier token is a migration column name, or a {@code *} appears. */

@@ -21,6 +21,8 @@ import org.apache.calcite.sql.SqlInsert;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlNodeList;
+import org.apache.calcite.sql.SqlOrderBy;
+import org.apache.calcite.sql.SqlSelect;
 import org.apache.calcite.sql.SqlUpdate;
 
 /**
@@ -46,50 +48,78 @@ final class WritePlanner {
 
   // ---------------------------------------------------------------- INSERT
 
-  /** Plans an INSERT; returns the target's scope for RETURNING. */
-  Scope insert(SqlInsert insert) throws RewriteRefusedException {
+  /**
+   * The values an INSERT writes, one row at a time: for each column its expression and, once
+   * located in the text, its span and where duplicated values go.
+   */
+  private record Row(List<SqlNode> values, List<int[]> spans, int insertAt) {}
+
+  /** Plans an INSERT whose clauses end before token {@code limitToken}; returns the target's scope. */
+  Scope insert(SqlInsert insert, int limitToken) throws RewriteRefusedException {
     Scope scope = target(insert.getTargetTable(), null);
     FromItem item = scope.items().get(0);
     SqlNode source = insert.getSource();
     SqlNodeList columns = insert.getTargetColumnList();
-    if (source.getKind() != SqlKind.VALUES) {
-      if (item.isMigrating()) {
-        throw ctx.refuse(item.migrations().get(0), "INSERT ... SELECT into a migrating table is not supported yet");
+    boolean values = source.getKind() == SqlKind.VALUES;
+    if (!values) {
+      if (!QueryPlanner.isQuery(source) || source.getKind() == SqlKind.WITH) {
+        if (item.isMigrating()) {
+          throw ctx.refuse(item.migrations().get(0), "INSERT ... " + QueryPlanner.construct(source)
+              + " into a migrating table is not supported yet");
+        }
+        queries.nested(source);
+        return scope;
       }
-      queries.nested(source);
-      return scope;
-    }
-    List<SqlCall> rows = new ArrayList<>();
-    for (SqlNode row : ((SqlCall) source).getOperandList()) {
-      if (row.getKind() != SqlKind.ROW) {
-        throw ctx.refuse("a VALUES row the rewriter cannot read");
-      }
-      rows.add((SqlCall) row);
-      for (SqlNode value : ((SqlCall) row).getOperandList()) {
-        queries.expression(value, new Scope());
+      queries.fixedWidthQuery(source, null);
+    } else {
+      for (SqlNode row : ((SqlCall) source).getOperandList()) {
+        if (row.getKind() != SqlKind.ROW) {
+          throw ctx.refuse("a VALUES row the rewriter cannot read");
+        }
+        for (SqlNode value : ((SqlCall) row).getOperandList()) {
+          queries.expression(value, new Scope());
+        }
       }
     }
     if (!item.isMigrating()) {
       return scope;
     }
     ColumnMigration first = item.migrations().get(0);
-    int width = rows.get(0).operandCount();
-    for (SqlCall row : rows) {
-      if (row.operandCount() != width) {
-        throw ctx.refuse(first, "VALUES rows of different lengths");
+    SqlSelect select = null;
+    int width;
+    if (values) {
+      width = ((SqlCall) ((SqlCall) source).operand(0)).operandCount();
+      for (SqlNode row : ((SqlCall) source).getOperandList()) {
+        if (((SqlCall) row).operandCount() != width) {
+          throw ctx.refuse(first, "VALUES rows of different lengths");
+        }
       }
+    } else {
+      SqlNode query = source instanceof SqlOrderBy orderBy ? orderBy.query : source;
+      if (!(query instanceof SqlSelect s)) {
+        throw ctx.refuse(first, "INSERT ... " + QueryPlanner.construct(query) + " into a migrating table is not"
+            + " supported yet");
+      }
+      select = s;
+      for (SqlNode selected : select.getSelectList()) {
+        if (selected instanceof SqlIdentifier id && id.isStar()) {
+          throw ctx.refuse(first, "INSERT ... SELECT * into a migrating table is not supported; list the columns");
+        }
+      }
+      width = select.getSelectList().size();
     }
-    // The application's column names, in order, and where each sits in the text (or -1 when generated).
+    // The application's column names, in order, and where each sits in the text (null when generated).
     List<String> names = new ArrayList<>();
     List<int[]> spans = new ArrayList<>();
-    if (columns == null || columns.isEmpty()) {
+    boolean generated = columns == null || columns.isEmpty();
+    if (generated) {
       if (!item.columnsKnown()) {
         throw ctx.refuse(first, "INSERT without a column list into table '" + item.table()
             + "' whose columns the catalog does not know; list the columns");
       }
       List<AppColumns.AppColumn> view = AppColumns.of(item.info(), item.migrations());
       if (view == null || width > view.size()) {
-        throw ctx.refuse(first, "INSERT without a column list whose VALUES do not match the table's columns");
+        throw ctx.refuse(first, "INSERT without a column list whose values do not match the table's columns");
       }
       for (int j = 0; j < width; j++) {
         names.add(view.get(j).name());
@@ -119,7 +149,9 @@ final class WritePlanner {
         throw ctx.refuse(m, "the INSERT sets both '" + m.oldColumn() + "' and '" + m.newColumn()
             + "', the same logical column twice");
       }
-      ctx.used(m, names.get(j));
+      if (spans.get(j) != null) {
+        ctx.used(m, names.get(j)); // a generated column list names nothing the application wrote
+      }
       List<String> targets = StatementContext.writeTargets(m);
       written.set(j, targets.get(0));
       for (int k = 1; k < targets.size(); k++) {
@@ -130,12 +162,11 @@ final class WritePlanner {
         ctx.edits.replace(spans.get(j)[0], spans.get(j)[1], Identifiers.quote(targets.get(0)));
       }
     }
-    boolean generated = columns == null || columns.isEmpty();
     if (!generated && seen.isEmpty()) {
       return scope;
     }
     if (generated) {
-      // Positional VALUES: pin the columns down, since the physical column order is not the app's.
+      // Positional values: pin the columns down, since the physical column order is not the app's.
       StringBuilder list = new StringBuilder(" (");
       for (int j = 0; j < written.size(); j++) {
         list.append(j == 0 ? "" : ", ").append(Identifiers.quote(written.get(j)));
@@ -162,27 +193,82 @@ final class WritePlanner {
     if (extraColumns.isEmpty()) {
       return scope;
     }
-    for (SqlCall row : rows) {
+    List<Row> rows = values ? valuesRows((SqlCall) source, first) : List.of(selectRow(select, limitToken, first));
+    for (Row row : rows) {
+      if (row.spans().size() != width) {
+        throw ctx.refuse(first, "the inserted values' text does not match the parser's reading");
+      }
+      List<Edits.Piece> pieces = new ArrayList<>();
+      for (int k = 0; k < extraColumns.size(); k++) {
+        int j = extraSources.get(k);
+        checkDuplicable(item.migrationFor(names.get(j)), row.values().get(j));
+        pieces.add(Edits.Piece.text(", "));
+        pieces.add(Edits.Piece.copy(row.spans().get(j)[0], row.spans().get(j)[1]));
+      }
+      ctx.edits.insert(row.insertAt(), pieces);
+    }
+    return scope;
+  }
+
+  private List<Row> valuesRows(SqlCall values, ColumnMigration first) throws RewriteRefusedException {
+    List<Row> rows = new ArrayList<>();
+    for (SqlNode node : values.getOperandList()) {
+      SqlCall row = (SqlCall) node;
       int open = ctx.text.tokenStartingAt(ctx.positions.start(row.getParserPosition()));
       if (open < 0 || ctx.text.tokens().get(open).kind() != TokenKind.LPAREN) {
         throw ctx.refuse(first, "could not locate a VALUES row in the SQL text");
       }
       int close = ctx.text.matching(open);
-      List<int[]> values = splitTopLevel(open + 1, close);
-      if (values.size() != width) {
-        throw ctx.refuse(first, "the VALUES row's text does not match the parser's reading");
-      }
-      List<Edits.Piece> pieces = new ArrayList<>();
-      for (int k = 0; k < extraColumns.size(); k++) {
-        int j = extraSources.get(k);
-        ColumnMigration m = item.migrationFor(names.get(j));
-        checkDuplicable(m, row.operand(j));
-        pieces.add(Edits.Piece.text(", "));
-        pieces.add(Edits.Piece.copy(values.get(j)[0], values.get(j)[1]));
-      }
-      ctx.edits.insert(ctx.text.tokens().get(close).start(), pieces);
+      rows.add(new Row(row.getOperandList(), splitTopLevel(open + 1, close), ctx.text.tokens().get(close).start()));
     }
-    return scope;
+    return rows;
+  }
+
+  private static final java.util.Set<String> SELECT_LIST_END = java.util.Set.of(
+      "from", "where", "group", "having", "window", "order", "limit", "offset", "fetch", "for", "union",
+      "intersect", "except", "returning", "on", "into");
+
+  /** The select list of an INSERT ... SELECT as one row: its items' spans, duplicates going after the last. */
+  private Row selectRow(SqlSelect select, int limitToken, ColumnMigration first) throws RewriteRefusedException {
+    SqlText text = ctx.text;
+    int limit = Math.min(limitToken, ctx.stmt.toToken());
+    int keyword = text.tokenStartingAt(ctx.positions.start(select.getParserPosition()));
+    if (keyword < 0 || !text.isKeyword(keyword, "select")) {
+      throw ctx.refuse(first, "could not locate the SELECT list of the INSERT in the SQL text");
+    }
+    int start = text.nextSignificant(keyword + 1, limit);
+    if (start >= 0 && text.isKeyword(start, "distinct")) {
+      int next = text.nextSignificant(start + 1, limit);
+      if (next >= 0 && text.isKeyword(next, "on")) {
+        throw ctx.refuse(first, "INSERT ... SELECT DISTINCT ON into a migrating table is not supported yet");
+      }
+      start = next;
+    } else if (start >= 0 && text.isKeyword(start, "all")) {
+      start = text.nextSignificant(start + 1, limit);
+    }
+    int end = limit;
+    int depth = 0;
+    for (int i = Math.max(start, 0); i < limit; i++) {
+      Token t = text.tokens().get(i);
+      if (t.kind() == TokenKind.LPAREN || t.kind() == TokenKind.LBRACKET) {
+        depth++;
+      } else if (t.kind() == TokenKind.RPAREN || t.kind() == TokenKind.RBRACKET) {
+        depth--;
+      } else if (depth == 0 && t.kind() == TokenKind.IDENT && SELECT_LIST_END.contains(text.folded(i))) {
+        end = i;
+        break;
+      }
+    }
+    if (start < 0) {
+      throw ctx.refuse(first, "could not locate the SELECT list of the INSERT in the SQL text");
+    }
+    List<int[]> spans = splitTopLevel(start, end);
+    List<SqlNode> items = new ArrayList<>();
+    for (SqlNode item : select.getSelectList()) {
+      items.add(item.getKind() == SqlKind.AS ? ((SqlCall) item).operand(0) : item);
+    }
+    int insertAt = spans.isEmpty() ? -1 : spans.get(spans.size() - 1)[1];
+    return new Row(items, spans, insertAt);
   }
 
   private void checkDuplicable(ColumnMigration m, SqlNode value) throws RewriteRefusedException {
@@ -236,7 +322,15 @@ final class WritePlanner {
 
   /** Plans an UPDATE; returns the target's scope for RETURNING. */
   Scope update(SqlUpdate update, int limitToken) throws RewriteRefusedException {
-    Scope scope = target(update.getTargetTable(), update.getAlias());
+    return update(update, limitToken, target(update.getTargetTable(), update.getAlias()), "");
+  }
+
+  /**
+   * Plans an UPDATE (or the DO UPDATE of an upsert) over {@code scope}, whose first item is the
+   * target; {@code fillQualifier} prefixes the old column in the dual_write fill (an upsert needs
+   * it: there an unqualified name is ambiguous with {@code EXCLUDED}).
+   */
+  Scope update(SqlUpdate update, int limitToken, Scope scope, String fillQualifier) throws RewriteRefusedException {
     FromItem item = scope.items().get(0);
     SqlNodeList targets = update.getTargetColumnList();
     SqlNodeList sources = update.getSourceExpressionList();
@@ -287,7 +381,7 @@ final class WritePlanner {
       if (m.phase() == Phase.DUAL_WRITE && !seen.containsKey(m)) {
         // Lazy migration: every row the UPDATE touches gets its new column filled now.
         ctx.edits.insert(lastEnd, List.of(Edits.Piece.text(", " + Identifiers.quote(m.physicalNewColumn())
-            + " = " + Identifiers.quote(m.oldColumn()))));
+            + " = " + fillQualifier + Identifiers.quote(m.oldColumn()))));
       }
     }
     return scope;

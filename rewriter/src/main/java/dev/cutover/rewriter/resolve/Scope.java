@@ -31,13 +31,36 @@ public final class Scope {
     }
   }
 
+  private final Scope parent;
   private final List<FromItem> items = new ArrayList<>();
+  /** Items reachable only through a qualifier, such as an upsert's {@code EXCLUDED}. */
+  private final List<FromItem> qualifiedOnly = new ArrayList<>();
   /** Names merged by {@code JOIN ... USING} or {@code NATURAL JOIN}; {@code *} over them is refused. */
   private boolean mergedColumns;
+
+  /** A top-level scope. */
+  public Scope() {
+    this(null);
+  }
+
+  /** A scope whose unresolved names are looked up in {@code parent} (a correlated subquery). */
+  public Scope(Scope parent) {
+    this.parent = parent;
+  }
+
+  /** The enclosing query's scope, or {@code null}. */
+  public Scope parent() {
+    return parent;
+  }
 
   /** Adds a FROM item. */
   public void add(FromItem item) {
     items.add(item);
+  }
+
+  /** Adds an item that unqualified names never resolve to (an upsert's {@code EXCLUDED}). */
+  public void addQualifiedOnly(FromItem item) {
+    qualifiedOnly.add(item);
   }
 
   /** The items in FROM order. */
@@ -72,6 +95,11 @@ public final class Scope {
         return item;
       }
     }
+    for (FromItem item : qualifiedOnly) {
+      if (item.matches(qualifier)) {
+        return item;
+      }
+    }
     return null;
   }
 
@@ -91,7 +119,7 @@ public final class Scope {
       }
       FromItem item = byQualifier(qualifier);
       if (item == null) {
-        return null;
+        return parent == null ? null : parent.resolve(names);
       }
       ColumnMigration m = item.migrationFor(column);
       return m == null ? null : new Resolution(item, m, column);
@@ -120,7 +148,16 @@ public final class Scope {
       }
     }
     if (migration == null) {
-      return null;
+      if (candidates > 0 || parent == null) {
+        return null;
+      }
+      // Not a column here: PostgreSQL looks in the enclosing query (a correlated reference).
+      Resolution outer = parent.resolve(names);
+      if (outer != null && unknown) {
+        throw new Unresolvable(outer.migration(), "column reference '" + column + "' in a subquery may belong to"
+            + " a FROM item with unknown columns or to the outer query; qualify it");
+      }
+      return outer;
     }
     if (!found.columnsKnown()) {
       throw new Unresolvable(migration, "the catalog does not know the columns of table '" + found.table() + "'");

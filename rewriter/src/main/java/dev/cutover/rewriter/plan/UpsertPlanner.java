@@ -1,0 +1,107 @@
+package dev.cutover.rewriter.plan;
+
+import dev.cutover.migration.ColumnMigration;
+import dev.cutover.rewriter.RewriteRefusedException;
+import dev.cutover.rewriter.lex.CalciteMask;
+import dev.cutover.rewriter.lex.Identifiers;
+import dev.cutover.rewriter.lex.SqlText;
+import dev.cutover.rewriter.lex.Token;
+import dev.cutover.rewriter.parse.CalciteParser;
+import dev.cutover.rewriter.resolve.FromItem;
+import dev.cutover.rewriter.resolve.Scope;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlUpdate;
+import org.apache.calcite.sql.parser.SqlParseException;
+
+/**
+ * Plans {@code INSERT ... ON CONFLICT [target] DO NOTHING | DO UPDATE SET ... [WHERE ...]}.
+ *
+ * <p>Implementation notes: the conflict target names only columns of the INSERT's table, so its
+ * migration names are replaced at token level by the read column (the column whose unique index
+ * exists in the phase). {@code DO UPDATE} is parsed as an UPDATE at the same positions: the
+ * {@code DO UPDATE} words are overwritten with {@code UPDATE x} and everything before them blanked;
+ * it is then planned like an UPDATE over the target and {@code EXCLUDED} (the proposed row, which the
+ * rewritten INSERT fills in every written column).
+ */
+final class UpsertPlanner {
+
+  private final StatementContext ctx;
+  private final WritePlanner writes;
+
+  UpsertPlanner(StatementContext ctx, WritePlanner writes) {
+    this.ctx = ctx;
+    this.writes = writes;
+  }
+
+  void plan(String masked, int onToken, int limitToken, Scope insertScope) throws RewriteRefusedException {
+    SqlText text = ctx.text;
+    FromItem target = insertScope.items().get(0);
+    int limit = Math.min(limitToken, ctx.stmt.toToken());
+    int conflict = text.nextSignificant(onToken + 1, limit);
+    int next = text.nextSignificant(conflict + 1, limit);
+    int doToken = -1;
+    for (int i = next; i >= 0 && i < limit; i++) {
+      Token t = text.tokens().get(i);
+      if (t.isIdentifier()) {
+        if (text.isKeyword(i, "do")) {
+          doToken = i;
+          break;
+        }
+        ColumnMigration m = target.migrationFor(text.folded(i));
+        if (m != null) {
+          ctx.used(m, text.folded(i));
+          if (!m.readColumn().equals(text.folded(i))) {
+            ctx.edits.replace(t.start(), t.end(), Identifiers.quote(m.readColumn()));
+          }
+        }
+      }
+    }
+    if (doToken < 0) {
+      throw ctx.refuse("an ON CONFLICT clause without DO");
+    }
+    int action = text.nextSignificant(doToken + 1, limit);
+    if (action >= 0 && text.isKeyword(action, "nothing")) {
+      return;
+    }
+    if (action < 0 || !text.isKeyword(action, "update") || !target.isMigrating() && !mentionsMigration(action, limit)) {
+      if (action >= 0 && text.isKeyword(action, "update")) {
+        return; // nothing of a migrating column in there
+      }
+      throw ctx.refuse("an ON CONFLICT action the rewriter cannot read");
+    }
+    int base = ctx.stmt.start();
+    int from = text.tokens().get(doToken).start() - base;
+    int to = text.tokens().get(action).end() - base;
+    char[] chars = masked.toCharArray();
+    if (masked.substring(from, to).indexOf('\n') >= 0 || to - from < 8) {
+      throw ctx.refuse("INSERT ... ON CONFLICT DO UPDATE split across lines between DO and UPDATE");
+    }
+    CalciteMask.blank(chars, 0, to);
+    "UPDATE x".getChars(0, 8, chars, from);
+    if (limit < ctx.stmt.toToken()) {
+      CalciteMask.blank(chars, text.tokens().get(limit).start() - base, chars.length);
+    }
+    SqlNode node;
+    try {
+      node = CalciteParser.parse(new String(chars));
+    } catch (SqlParseException | RuntimeException e) {
+      throw ctx.refuse("the parser could not read the ON CONFLICT DO UPDATE clause");
+    }
+    if (!(node instanceof SqlUpdate update)) {
+      throw ctx.refuse("an ON CONFLICT DO UPDATE clause the rewriter cannot read");
+    }
+    Scope scope = new Scope();
+    scope.add(target);
+    scope.addQualifiedOnly(new FromItem("excluded", null, null, "excluded", target.info(), target.migrations()));
+    writes.update(update, limit, scope, target.qualifierText() + ".");
+  }
+
+  private boolean mentionsMigration(int from, int limit) {
+    for (int i = from; i < limit; i++) {
+      if (ctx.text.tokens().get(i).isIdentifier() && ctx.index.isColumnName(ctx.text.folded(i))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
