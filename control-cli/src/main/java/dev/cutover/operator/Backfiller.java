@@ -144,9 +144,12 @@ public final class Backfiller {
    * {@code new_only}); rows inserted meanwhile are caught by calling it again once the instances
    * dual-write.
    *
+   * @param untilClean also make a final pass over the whole range, waiting for locked rows, until
+   *     no row differs: only when every instance dual-writes, or it may never end (instances in
+   *     {@code new_only} keep writing the new column alone)
    * @return rows updated
    */
-  public long refillOld(Connection c, ColumnMigration m, int batchSize) throws SQLException {
+  public long refillOld(Connection c, ColumnMigration m, int batchSize, boolean untilClean) throws SQLException {
     TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
     List<TableCatalog.Column> key = TableCatalog.primaryKey(c, table.oid());
     if (key.size() != 1) {
@@ -174,7 +177,7 @@ public final class Backfiller {
       updated += batch.rows();
     }
     long deadline = System.nanoTime() + FINAL_PASS_BUDGET.toNanos();
-    while (true) {
+    while (untilClean) {
       BatchCopier.Batch batch = finalPassBatch(c, copier, maxKey, batchSize, deadline);
       if (batch.rows() == 0) {
         break;

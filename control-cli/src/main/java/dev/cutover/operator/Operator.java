@@ -371,16 +371,30 @@ public final class Operator {
     repo.checkNotLocked(c, m.id());
     Backfiller backfiller = new Backfiller(schema, out);
     if (from == Phase.NEW_ONLY) {
-      // The old column went stale in new_only: bring it back before anyone reads it again.
-      backfiller.refillOld(c, m, options.refillBatchSize());
+      // The old column went stale in new_only: bring most of it back now, in one walk (instances
+      // still in new_only keep making rows stale, so "until clean" could chase them forever) ...
+      backfiller.refillOld(c, m, options.refillBatchSize(), false);
+    }
+    if (from == Phase.READ_NEW) {
+      // dual_write reads the old column again: it must equal the new one everywhere. Every write
+      // in read_new reaches both columns, so this converges; an interrupted earlier refill is
+      // finished here rather than exposed.
+      backfiller.refillOld(c, m, options.refillBatchSize(), true);
+      Verifier.Result diff = Verifier.quickDiff(c, m);
+      if (diff.differing() > 0) {
+        throw OperatorException.guard("migration '" + m.id() + "' cannot read the old column again: "
+            + diff.differing() + " row(s) still have " + Identifiers.quote(m.oldColumn()) + " different from "
+            + Identifiers.quote(m.physicalNewColumn()) + " (first keys: " + String.join(", ", diff.firstKeys())
+            + "); run `cutover rollback " + m.id() + "` again");
+      }
     }
     ColumnMigration moved = repo.changePhase(c, m.id(), from, to, "rollback");
     out.printf("migration '%s': %s -> %s (epoch %d)%n", m.id(), from.sqlName(), to.sqlName(), moved.epoch());
     out.flush();
     awaitAfterChange(c, moved, options, acks);
     if (from == Phase.NEW_ONLY) {
-      // Rows written in new_only before every instance went back to dual writes.
-      backfiller.refillOld(c, moved, options.refillBatchSize());
+      // ... and, once every instance dual-writes again, the rest: now it converges.
+      backfiller.refillOld(c, moved, options.refillBatchSize(), true);
     }
     if (to == Phase.PLANNED) {
       finishRollbackToPlanned(c, moved, options, acks, ddl);

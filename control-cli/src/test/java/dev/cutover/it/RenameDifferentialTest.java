@@ -301,13 +301,22 @@ class RenameDifferentialTest {
   }
 
   static void cli(String... args) {
-    assertThat(cliCode(args)).as("cutover %s (output above)", String.join(" ", args)).isZero();
+    cli(db, args);
+  }
+
+  /** Runs {@code cutover ARGS} against {@code database}'s database and expects exit code 0. */
+  static void cli(TestDatabase database, String... args) {
+    assertThat(cliCode(database, args)).as("cutover %s (output above)", String.join(" ", args)).isZero();
   }
 
   static int cliCode(String... args) {
+    return cliCode(db, args);
+  }
+
+  static int cliCode(TestDatabase database, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    List<String> all = new ArrayList<>(List.of("--url", db.plainUrl(), "--user", db.user()));
+    List<String> all = new ArrayList<>(List.of("--url", database.plainUrl(), "--user", database.user()));
     all.addAll(List.of(args));
     int code = new CommandLine(new CutoverCommand())
         .setOut(new PrintWriter(out, true))
