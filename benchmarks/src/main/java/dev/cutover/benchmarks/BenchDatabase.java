@@ -1,0 +1,101 @@
+package dev.cutover.benchmarks;
+
+import dev.cutover.cli.CutoverCommand;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+
+/**
+ * A database of its own on the local PostgreSQL, created for one benchmark run and dropped after
+ * it, and the {@code cutover} command run in-process against it.
+ */
+final class BenchDatabase implements AutoCloseable {
+
+  private final String serverUrl; // jdbc:postgresql://host:port/
+  private final String user;
+  private final String name;
+
+  /**
+   * @param serverUrl {@code jdbc:postgresql://host:port/} (the database name is appended)
+   * @param user the role; trust or password-less authentication assumed
+   */
+  BenchDatabase(String serverUrl, String user) throws SQLException {
+    this.serverUrl = serverUrl.endsWith("/") ? serverUrl : serverUrl + "/";
+    this.user = user;
+    this.name = "cutover_bench_" + ProcessHandle.current().pid() + "_" + (System.nanoTime() % 100_000);
+    try (Connection c = DriverManager.getConnection(this.serverUrl + "postgres", user, null);
+        Statement st = c.createStatement()) {
+      st.execute("CREATE DATABASE " + name);
+    }
+  }
+
+  /** {@code jdbc:postgresql://.../db}. */
+  String pgUrl() {
+    return serverUrl + name;
+  }
+
+  /** {@code jdbc:cutover:postgresql://.../db}. */
+  String cutoverUrl() {
+    return pgUrl().replaceFirst("^jdbc:", "jdbc:cutover:");
+  }
+
+  String user() {
+    return user;
+  }
+
+  Connection connect() throws SQLException {
+    return DriverManager.getConnection(pgUrl(), user, null);
+  }
+
+  /** Runs statements, each on its own in autocommit mode. */
+  void execute(String... sql) throws SQLException {
+    try (Connection c = connect(); Statement st = c.createStatement()) {
+      for (String s : sql) {
+        st.execute(s);
+      }
+    }
+  }
+
+  /** The server's version string. */
+  String serverVersion() throws SQLException {
+    try (Connection c = connect(); Statement st = c.createStatement();
+        var rs = st.executeQuery("SHOW server_version")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  /**
+   * Runs {@code cutover ARGS} in-process (picocli) against this database.
+   *
+   * @return the command's output
+   * @throws IllegalStateException when it exits with a non-zero code
+   */
+  String cutover(String... args) {
+    List<String> all = new ArrayList<>(List.of("--url", pgUrl(), "--user", user));
+    all.addAll(List.of(args));
+    StringWriter out = new StringWriter();
+    CommandLine cli = new CommandLine(new CutoverCommand());
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(out, true));
+    int code = cli.execute(all.toArray(new String[0]));
+    if (code != 0) {
+      throw new IllegalStateException("cutover " + String.join(" ", args) + " exited with " + code + ":\n" + out);
+    }
+    return out.toString();
+  }
+
+  @Override
+  public void close() throws SQLException {
+    try (Connection c = DriverManager.getConnection(serverUrl + "postgres", user, null);
+        Statement st = c.createStatement()) {
+      st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+    }
+  }
+}

@@ -1,0 +1,197 @@
+package dev.cutover.benchmarks;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The same multi-threaded OLTP workload (60% point select, 30% update of the renamed column, 10%
+ * insert; one pooled connection per statement, autocommit) through HikariCP on plain pgjdbc and on
+ * Cutover with no migration, in {@code dual_write} and in {@code read_new}. Plain pgjdbc runs
+ * before and after each Cutover configuration and each ratio is against the mean of its two
+ * neighbours, so that drift during the run (table growth, autovacuum, other load) cancels out.
+ */
+final class EndToEnd {
+
+  /** One configuration's figures. */
+  record Run(String name, long operations, double opsPerSecond, double p50Micros, double p99Micros) {}
+
+  /** A Cutover configuration compared with the plain pgjdbc runs around it. */
+  record Comparison(Run cutover, Run before, Run after) {
+    double throughputRatio() {
+      return cutover.opsPerSecond() / ((before.opsPerSecond() + after.opsPerSecond()) / 2);
+    }
+
+    double p50Ratio() {
+      return cutover.p50Micros() / ((before.p50Micros() + after.p50Micros()) / 2);
+    }
+
+    double p99Ratio() {
+      return cutover.p99Micros() / ((before.p99Micros() + after.p99Micros()) / 2);
+    }
+  }
+
+  static final String MIGRATION = "users-display-name";
+
+  private final BenchDatabase db;
+  private final int threads;
+  private final int rows;
+  private final Duration warmup;
+  private final Duration measure;
+
+  EndToEnd(BenchDatabase db, int threads, int rows, Duration warmup, Duration measure) {
+    this.db = db;
+    this.threads = threads;
+    this.rows = rows;
+    this.warmup = warmup;
+    this.measure = measure;
+  }
+
+  /** Runs every configuration; leaves the migration in {@code read_new}. */
+  List<Comparison> run() throws Exception {
+    db.execute(
+        "CREATE TABLE users (id bigserial PRIMARY KEY, tenant_id int NOT NULL, email text NOT NULL,"
+            + " full_name text, created_at timestamptz NOT NULL DEFAULT now(), version int NOT NULL DEFAULT 0)",
+        "INSERT INTO users (tenant_id, email, full_name) SELECT i % 8, 'user' || i || '@example.com', 'Name ' || i"
+            + " FROM generate_series(1, " + rows + ") i",
+        "VACUUM ANALYZE users");
+    db.cutover("init");
+    Path file = Files.createTempFile("users-display-name", ".yaml");
+    try {
+      Files.writeString(file, "id: " + MIGRATION + "\ntable: public.users\nrename:\n  from: full_name\n  to: display_name\n");
+      List<Comparison> out = new ArrayList<>();
+      Run pg1 = measure("pgjdbc", db.pgUrl());
+      Run none = measure("cutover, no migration", db.cutoverUrl());
+      Run pg2 = measure("pgjdbc", db.pgUrl());
+      out.add(new Comparison(none, pg1, pg2));
+      db.cutover("plan", file.toString());
+      db.cutover("advance", MIGRATION); // -> dual_write
+      Run dual = measure("cutover, dual_write", db.cutoverUrl());
+      Run pg3 = measure("pgjdbc", db.pgUrl());
+      out.add(new Comparison(dual, pg2, pg3));
+      db.cutover("backfill", MIGRATION);
+      db.cutover("advance", MIGRATION); // -> read_new
+      Run readNew = measure("cutover, read_new", db.cutoverUrl());
+      Run pg4 = measure("pgjdbc", db.pgUrl());
+      out.add(new Comparison(readNew, pg3, pg4));
+      return out;
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  private Run measure(String name, String url) throws Exception {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url);
+    config.setUsername(db.user());
+    config.setMaximumPoolSize(threads);
+    config.setMinimumIdle(threads);
+    config.setPoolName("bench");
+    try (HikariDataSource ds = new HikariDataSource(config)) {
+      drive(ds, warmup); // JIT, pool, prepared-statement caches
+      long[][] latencies = new long[threads][];
+      long nanos = drive(ds, measure, latencies);
+      long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
+      return new Run(name, all.length, all.length * 1e9 / nanos,
+          percentile(all, 0.50) / 1e3, percentile(all, 0.99) / 1e3);
+    }
+  }
+
+  private static double percentile(long[] sorted, double p) {
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+  }
+
+  private long drive(HikariDataSource ds, Duration duration) throws Exception {
+    return drive(ds, duration, new long[threads][]);
+  }
+
+  /** Runs the workload on {@code threads} threads for {@code duration}; returns the elapsed nanoseconds. */
+  private long drive(HikariDataSource ds, Duration duration, long[][] latencies) throws Exception {
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread[] workers = new Thread[threads];
+    for (int t = 0; t < threads; t++) {
+      int index = t;
+      workers[t] = new Thread(() -> {
+        long[] lat = new long[1 << 14];
+        int count = 0;
+        try {
+          while (!stop.get()) {
+            long start = System.nanoTime();
+            operation(ds);
+            long took = System.nanoTime() - start;
+            if (count == lat.length) {
+              lat = Arrays.copyOf(lat, lat.length * 2);
+            }
+            lat[count++] = took;
+          }
+        } catch (Throwable e) {
+          failure.compareAndSet(null, e);
+        }
+        latencies[index] = Arrays.copyOf(lat, count);
+      }, "bench-" + t);
+    }
+    long start = System.nanoTime();
+    for (Thread w : workers) {
+      w.start();
+    }
+    Thread.sleep(duration.toMillis());
+    stop.set(true);
+    for (Thread w : workers) {
+      w.join();
+    }
+    long elapsed = System.nanoTime() - start;
+    if (failure.get() != null) {
+      throw new IllegalStateException("the workload failed", failure.get());
+    }
+    return elapsed;
+  }
+
+  private void operation(HikariDataSource ds) throws SQLException {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long id = 1 + random.nextInt(rows);
+    int kind = random.nextInt(10);
+    try (Connection c = ds.getConnection()) {
+      if (kind < 6) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, email, full_name, version FROM users WHERE id = ?")) {
+          ps.setLong(1, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next() || rs.getString(3) == null) {
+              throw new IllegalStateException("row " + id + " missing or without full_name");
+            }
+          }
+        }
+      } else if (kind < 9) {
+        try (PreparedStatement ps = c.prepareStatement(
+            "UPDATE users SET full_name = ?, version = version + 1 WHERE id = ?")) {
+          ps.setString(1, "Name " + id + " v" + random.nextInt(1000));
+          ps.setLong(2, id);
+          ps.executeUpdate();
+        }
+      } else {
+        try (PreparedStatement ps = c.prepareStatement(
+            "INSERT INTO users (tenant_id, email, full_name) VALUES (?, ?, ?)")) {
+          ps.setInt(1, (int) (id & 7));
+          ps.setString(2, "new" + id + "@example.com");
+          ps.setString(3, "New " + id);
+          ps.executeUpdate();
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,190 @@
+package dev.cutover.benchmarks;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Every Cutover benchmark in one command, and the report: JMH (rewrite path, with {@code -prof
+ * gc}), the end-to-end workload, the backfill rate and the cache memory, written as {@code
+ * report.json} and {@code report.md} (plus JMH's own {@code jmh.json}).
+ *
+ * <pre>
+ * java -jar benchmarks/target/benchmarks.jar [--smoke] [--out DIR] [--server jdbc:postgresql://127.0.0.1:5432/] [--user postgres]
+ * java -jar benchmarks/target/benchmarks.jar jmh [JMH options...]   # JMH's own command line
+ * </pre>
+ *
+ * <p>{@code --smoke} runs everything for a few seconds in all (JMH in-process, tiny tables), to
+ * prove the harness compiles and runs; its figures mean nothing.
+ */
+public final class Suite {
+
+  /** What the full run writes to; the lead commits it. */
+  public static final String DEFAULT_OUT = "benchmarks/results";
+
+  private final boolean smoke;
+  private final Path out;
+  private final String server;
+  private final String user;
+
+  private Suite(boolean smoke, Path out, String server, String user) {
+    this.smoke = smoke;
+    this.out = out;
+    this.server = server;
+    this.user = user;
+  }
+
+  /** Entry point; see the class comment. */
+  public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("jmh")) {
+      org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
+    Path report = run(args);
+    System.out.println("Report: " + report.toAbsolutePath() + " and report.md");
+  }
+
+  /** Runs the suite; returns the path of {@code report.json}. */
+  public static Path run(String... args) throws Exception {
+    boolean smoke = false;
+    Path out = Path.of(DEFAULT_OUT);
+    String server = "jdbc:postgresql://127.0.0.1:5432/";
+    String user = "postgres";
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--smoke" -> smoke = true;
+        case "--out" -> out = Path.of(args[++i]);
+        case "--server" -> server = args[++i];
+        case "--user" -> user = args[++i];
+        default -> throw new IllegalArgumentException("unknown option " + args[i]
+            + " (expected --smoke, --out DIR, --server JDBC_URL, --user NAME, or `jmh ...` first)");
+      }
+    }
+    return new Suite(smoke, out, server, user).run();
+  }
+
+  private Path run() throws Exception {
+    Files.createDirectories(out);
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("mode", smoke ? "smoke (figures meaningless)" : "full");
+    report.put("startedAt", Instant.now().toString());
+    report.put("command", "./mvnw -q -B -DskipTests package && java -jar benchmarks/target/benchmarks.jar"
+        + (smoke ? " --smoke" : ""));
+    Map<String, Object> machine = machine();
+    report.put("machine", machine);
+
+    log("JMH: rewrite path over the stub driver");
+    Map<String, Map<String, Double>> jmh = jmh();
+    report.put("rewritePath", jmh);
+
+    try (BenchDatabase db = new BenchDatabase(server, user)) {
+      machine.put("postgresql", db.serverVersion());
+      log("End to end on " + db.pgUrl());
+      EndToEnd e2e = smoke
+          ? new EndToEnd(db, 4, 2_000, Duration.ofMillis(200), Duration.ofMillis(500))
+          : new EndToEnd(db, 4, 100_000, Duration.ofSeconds(3), Duration.ofSeconds(8));
+      List<EndToEnd.Comparison> comparisons = e2e.run();
+      report.put("endToEnd", endToEnd(comparisons));
+      log("Backfill");
+      BackfillRate.Result backfill = new BackfillRate(db, smoke ? 10_000 : 1_000_000).run();
+      report.put("backfill", Map.of(
+          "rows", backfill.rows(),
+          "bulkUpdateRowsPerSecond", backfill.bulkRowsPerSecond(),
+          "backfillRowsPerSecond", backfill.backfillRowsPerSecond(),
+          "ratio", backfill.ratio()));
+      log("Cache memory");
+      CacheMemory.Result memory = new CacheMemory(smoke ? 500 : 10_000).run();
+      report.put("memory", Map.of(
+          "entries", memory.entries(),
+          "heapBytesPerEntry", memory.heapBytesPerEntry(),
+          "payloadBytesPerEntry", memory.payloadBytesPerEntry(),
+          "heapBytesTotal", memory.heapBytesTotal()));
+      report.put("targets", Report.targets(jmh, comparisons, backfill));
+    }
+    machine.put("loadAverageAtEnd", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    report.put("finishedAt", Instant.now().toString());
+
+    Path json = out.resolve("report.json");
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), report);
+    Files.writeString(out.resolve("report.md"), Report.markdown(report));
+    return json;
+  }
+
+  private static Map<String, Object> machine() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+    m.put("cpus", Runtime.getRuntime().availableProcessors());
+    m.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    m.put("loadAverageAtStart", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    return m;
+  }
+
+  /** Runs the JMH benchmarks; returns, per {@code impl} (and {@code preCheck}), ns/op, its error and B/op. */
+  private Map<String, Map<String, Double>> jmh() throws Exception {
+    ChainedOptionsBuilder options = new OptionsBuilder()
+        .include(RewritePathBenchmark.class.getName())
+        .include(PreCheckBenchmark.class.getName())
+        .addProfiler(GCProfiler.class)
+        .resultFormat(ResultFormatType.JSON)
+        .result(out.resolve("jmh.json").toString());
+    if (smoke) {
+      options.forks(0).warmupIterations(1).warmupTime(TimeValue.milliseconds(100))
+          .measurementIterations(1).measurementTime(TimeValue.milliseconds(200));
+    }
+    Collection<RunResult> results = new Runner(options.build()).run();
+    Map<String, Map<String, Double>> rows = new LinkedHashMap<>();
+    for (RunResult r : results) {
+      String impl = r.getParams().getParam("impl");
+      String key = impl != null ? impl : "preCheck";
+      Result<?> primary = r.getPrimaryResult();
+      Map<String, Double> row = new LinkedHashMap<>();
+      row.put("nsPerStatement", primary.getScore());
+      row.put("error", Double.isNaN(primary.getScoreError()) ? 0 : primary.getScoreError());
+      Result<?> alloc = r.getSecondaryResults().get("gc.alloc.rate.norm");
+      row.put("bytesPerStatement", alloc == null ? Double.NaN : alloc.getScore());
+      rows.put(key, row);
+    }
+    return rows;
+  }
+
+  private static List<Map<String, Object>> endToEnd(List<EndToEnd.Comparison> comparisons) {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (EndToEnd.Comparison c : comparisons) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("config", c.cutover().name());
+      row.put("opsPerSecond", c.cutover().opsPerSecond());
+      row.put("p50Micros", c.cutover().p50Micros());
+      row.put("p99Micros", c.cutover().p99Micros());
+      row.put("pgjdbcOpsPerSecond", List.of(c.before().opsPerSecond(), c.after().opsPerSecond()));
+      row.put("pgjdbcP50Micros", List.of(c.before().p50Micros(), c.after().p50Micros()));
+      row.put("pgjdbcP99Micros", List.of(c.before().p99Micros(), c.after().p99Micros()));
+      row.put("throughputRatio", c.throughputRatio());
+      row.put("p50Ratio", c.p50Ratio());
+      row.put("p99Ratio", c.p99Ratio());
+      rows.add(row);
+    }
+    return rows;
+  }
+
+  private static void log(String what) {
+    System.out.printf(Locale.ROOT, "== %s (%s)%n", what, Instant.now());
+  }
+}
