@@ -1,21 +1,58 @@
 package dev.cutover.migration;
 
+import dev.cutover.rewriter.lex.WordSet;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * Every registered migration at one moment, with the highest epoch among them. Immutable; the driver
  * swaps a whole new snapshot in when the control schema changes.
  *
- * @param epoch the global epoch of this snapshot (the highest migration epoch, 0 when empty)
- * @param migrations the migrations, at most one per column
+ * <p>Also the hot path's pre-filter: {@link #mayTouch(String)} decides in one allocation-free pass
+ * over the text whether a statement could name a migrating table.
  */
-public record MigrationSnapshot(long epoch, List<ColumnMigration> migrations) {
+public final class MigrationSnapshot {
 
   /** The snapshot with no migration at all: every statement passes through untouched. */
   public static final MigrationSnapshot EMPTY = new MigrationSnapshot(0, List.of());
 
-  public MigrationSnapshot {
-    migrations = List.copyOf(migrations);
+  private final long epoch;
+  private final List<ColumnMigration> migrations;
+  private final WordSet tableWords;
+  // Table names that are not single words (quoted names with spaces, dots...): substring search.
+  private final String[] otherTables;
+
+  /**
+   * @param epoch the global epoch of this snapshot (the highest migration epoch, 0 when empty)
+   * @param migrations the migrations, at most one per column
+   */
+  public MigrationSnapshot(long epoch, List<ColumnMigration> migrations) {
+    this.epoch = epoch;
+    this.migrations = List.copyOf(migrations);
+    Set<String> words = new HashSet<>();
+    List<String> others = new ArrayList<>();
+    for (ColumnMigration m : this.migrations) {
+      if (WordSet.isWord(m.table())) {
+        words.add(m.table());
+      } else {
+        others.add(m.table());
+      }
+    }
+    this.tableWords = new WordSet(words);
+    this.otherTables = others.toArray(String[]::new);
+  }
+
+  /** The global epoch of this snapshot (the highest migration epoch, 0 when empty). */
+  public long epoch() {
+    return epoch;
+  }
+
+  /** The migrations, at most one per column. */
+  public List<ColumnMigration> migrations() {
+    return migrations;
   }
 
   /** Whether no migration is registered; the hot path checks this first. */
@@ -28,8 +65,11 @@ public record MigrationSnapshot(long epoch, List<ColumnMigration> migrations) {
    * false the statement needs no parsing at all.
    */
   public boolean mayTouch(String sql) {
-    for (ColumnMigration m : migrations) {
-      if (containsIgnoreCase(sql, m.table())) {
+    if (tableWords.foundIn(sql)) {
+      return true;
+    }
+    for (String table : otherTables) {
+      if (containsIgnoreCase(sql, table)) {
         return true;
       }
     }
@@ -45,5 +85,20 @@ public record MigrationSnapshot(long epoch, List<ColumnMigration> migrations) {
       }
     }
     return false;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof MigrationSnapshot other && epoch == other.epoch && migrations.equals(other.migrations);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(epoch, migrations);
+  }
+
+  @Override
+  public String toString() {
+    return "MigrationSnapshot[epoch=" + epoch + ", migrations=" + migrations + "]";
   }
 }
