@@ -26,9 +26,19 @@ final class AdvanceCommand extends OperatorCommand {
       description = "refuse completed while a live instance used the old name within this (default: ${DEFAULT-VALUE})")
   Duration quietPeriod;
 
+  /** Back up the old column before completed drops it. */
+  @Option(names = "--backup", description = "at completed, copy (primary key, old column) into"
+      + " <schema>.<table>_<column>_cutover_backup before dropping the old column")
+  boolean backup;
+
+  /** Rename the old column instead of dropping it. */
+  @Option(names = "--keep-old", description = "at completed, rename the old column to <column>_deprecated"
+      + " instead of dropping it")
+  boolean keepOld;
+
   @Override
   int run(Operator operator) throws SQLException {
-    operator.advance(id, phase.toOptions(force, quietPeriod, 1000));
+    operator.advance(id, phase.toOptions(force, quietPeriod, 1000, backup, keepOld));
     return 0;
   }
 }

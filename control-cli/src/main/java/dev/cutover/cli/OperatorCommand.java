@@ -15,6 +15,8 @@ import picocli.CommandLine.Spec;
  */
 abstract class OperatorCommand implements Callable<Integer> {
 
+  private static final String INSUFFICIENT_PRIVILEGE = "42501";
+
   @ParentCommand CutoverCommand parent;
 
   @Spec CommandSpec spec;
@@ -29,7 +31,10 @@ abstract class OperatorCommand implements Callable<Integer> {
       err().flush();
       return e.exitCode();
     } catch (SQLException e) {
-      err().println("error: " + e.getMessage() + (e.getSQLState() == null ? "" : " (SQLState " + e.getSQLState() + ")"));
+      err().println("error: " + e.getMessage() + (e.getSQLState() == null ? "" : " (SQLState " + e.getSQLState() + ")")
+          + (INSUFFICIENT_PRIVILEGE.equals(e.getSQLState()) ? ": this command takes the operator's role (the"
+              + " application's role, as granted by `cutover init --grant`, can only read migrations and write its"
+              + " heartbeat)" : ""));
       err().flush();
       return OperatorException.FAILED;
     } finally {

@@ -34,7 +34,8 @@ final class PhaseOptions {
       description = "an instance whose heartbeat is older than this is ignored (default: ${DEFAULT-VALUE})")
   Duration instanceTtl;
 
-  AdvanceOptions toOptions(boolean force, Duration quietPeriod, int refillBatchSize) {
-    return new AdvanceOptions(to, wait, force, lockTimeout, lockRetryBudget, quietPeriod, instanceTtl, refillBatchSize);
+  AdvanceOptions toOptions(boolean force, Duration quietPeriod, int refillBatchSize, boolean backup, boolean keepOld) {
+    return new AdvanceOptions(to, wait, force, lockTimeout, lockRetryBudget, quietPeriod, instanceTtl, refillBatchSize,
+        backup, keepOld);
   }
 }

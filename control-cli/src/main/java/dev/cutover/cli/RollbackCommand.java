@@ -24,7 +24,7 @@ final class RollbackCommand extends OperatorCommand {
 
   @Override
   int run(Operator operator) throws SQLException {
-    operator.rollback(id, phase.toOptions(false, Duration.ZERO, batchSize));
+    operator.rollback(id, phase.toOptions(false, Duration.ZERO, batchSize, false, false));
     return 0;
   }
 }

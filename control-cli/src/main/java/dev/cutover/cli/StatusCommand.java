@@ -53,6 +53,13 @@ final class StatusCommand extends OperatorCommand {
       if (m.rowsPending() != null) {
         out.printf("  rows pending (new differs from old): %d%n", m.rowsPending());
       }
+      if (!m.recentChanges().isEmpty()) {
+        out.println("  recent changes:");
+      }
+      for (StatusReport.AuditEntry a : m.recentChanges()) {
+        out.printf("    %s  %s  %s -> %s%s  (%s)%n", a.at(), a.actor(), a.fromPhase() == null ? "-" : a.fromPhase(),
+            a.toPhase(), a.epoch() == null ? "" : " epoch " + a.epoch(), a.detail());
+      }
       for (StatusReport.NameUse u : m.oldNameUse()) {
         out.printf("  old name used by %s %.0fs ago%n", u.instance(), u.secondsAgo());
       }

@@ -14,24 +14,28 @@ import java.time.Duration;
  * @param quietPeriod how recently a live instance may have used the old name before {@code completed} is refused (default 10 min)
  * @param instanceTtl how long an instance counts as live after its last heartbeat (default 30 s)
  * @param refillBatchSize rows per batch when a rollback refills the old column (default 1000)
+ * @param backup at {@code completed}, copy {@code (primary key, old column)} into
+ *     {@code <schema>.<table>_<column>_cutover_backup} before dropping the old column
+ * @param keepOld at {@code completed}, rename the old column to {@code <column>_deprecated} instead of
+ *     dropping it (refused if that name exists)
  */
 public record AdvanceOptions(
     Phase to, Duration ackWait, boolean force, Duration lockTimeout, Duration lockRetryBudget,
-    Duration quietPeriod, Duration instanceTtl, int refillBatchSize) {
+    Duration quietPeriod, Duration instanceTtl, int refillBatchSize, boolean backup, boolean keepOld) {
 
   /** The defaults: one step, 30 s wait, 1 s lock timeout retried for 60 s, 10 min quiet period. */
   public static AdvanceOptions defaults() {
     return new AdvanceOptions(null, Duration.ofSeconds(30), false, Duration.ofSeconds(1), Duration.ofSeconds(60),
-        Duration.ofMinutes(10), AckWaiter.DEFAULT_TTL, 1000);
+        Duration.ofMinutes(10), AckWaiter.DEFAULT_TTL, 1000, false, false);
   }
 
   /** These options, stopping at {@code phase}. */
   public AdvanceOptions withTo(Phase phase) {
-    return new AdvanceOptions(phase, ackWait, force, lockTimeout, lockRetryBudget, quietPeriod, instanceTtl, refillBatchSize);
+    return new AdvanceOptions(phase, ackWait, force, lockTimeout, lockRetryBudget, quietPeriod, instanceTtl, refillBatchSize, backup, keepOld);
   }
 
   /** These options with another acknowledgement wait. */
   public AdvanceOptions withAckWait(Duration newWait) {
-    return new AdvanceOptions(to, newWait, force, lockTimeout, lockRetryBudget, quietPeriod, instanceTtl, refillBatchSize);
+    return new AdvanceOptions(to, newWait, force, lockTimeout, lockRetryBudget, quietPeriod, instanceTtl, refillBatchSize, backup, keepOld);
   }
 }

@@ -131,8 +131,8 @@ public final class MigrationRepository {
         ps.setString(2, id);
         ps.executeUpdate();
       }
-      audit(c, id, from, to, detail);
       ColumnMigration result = find(c, id).orElseThrow();
+      audit(c, id, from, to, detail, result.epoch());
       c.commit();
       return result;
     } catch (SQLException | RuntimeException e) {
@@ -172,15 +172,55 @@ public final class MigrationRepository {
     }
   }
 
-  /** Writes an audit row (actor: current_user). */
-  public void audit(Connection c, String id, Phase from, Phase to, String detail) throws SQLException {
+  /** Writes an audit row (actor: current_user) for a change that took {@code epoch}. */
+  public void audit(Connection c, String id, Phase from, Phase to, String detail, long epoch) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema.qualify("audit_log")
-        + " (migration_id, from_phase, to_phase, detail) VALUES (?, ?, ?, ?)")) {
+        + " (migration_id, from_phase, to_phase, detail, epoch) VALUES (?, ?, ?, ?, ?)")) {
       ps.setString(1, id);
       ps.setString(2, from == null ? null : from.sqlName());
       ps.setString(3, to.sqlName());
       ps.setString(4, detail);
+      ps.setLong(5, epoch);
       ps.executeUpdate();
+    }
+  }
+
+  /**
+   * The last {@code limit} audit rows of a migration, oldest first.
+   */
+  public List<StatusReport.AuditEntry> recentAudit(Connection c, String id, int limit) throws SQLException {
+    List<StatusReport.AuditEntry> result = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT * FROM (SELECT id, actor,"
+        + " to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), from_phase, to_phase, epoch, detail FROM "
+        + schema.qualify("audit_log") + " WHERE migration_id = ? ORDER BY id DESC LIMIT ?) a ORDER BY id")) {
+      ps.setString(1, id);
+      ps.setInt(2, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          long epoch = rs.getLong(6);
+          result.add(new StatusReport.AuditEntry(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+              rs.wasNull() ? null : epoch, rs.getString(7)));
+        }
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Whether the old column was NOT NULL when migration {@code id} was planned ({@code null} when
+   * not recorded: planned by an older cutover).
+   */
+  public Boolean oldNotNull(Connection c, String id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT old_not_null FROM " + schema.qualify("migrations") + " WHERE id = ?")) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return null;
+        }
+        boolean v = rs.getBoolean(1);
+        return rs.wasNull() ? null : v;
+      }
     }
   }
 

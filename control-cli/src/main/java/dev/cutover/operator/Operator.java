@@ -35,8 +35,10 @@ public final class Operator {
    *
    * @param migration the registered migration ({@code null} on a dry run)
    * @param ddl the DDL each phase will run, in phase order
+   * @param findings what plan-time inspection found using the column (none refused, or plan would have failed)
    */
-  public record PlanResult(ColumnMigration migration, Map<Phase, List<String>> ddl) {}
+  public record PlanResult(ColumnMigration migration, Map<Phase, List<String>> ddl,
+      List<ColumnInspector.Finding> findings) {}
 
   private final ConnectionSettings settings;
   private final PrintWriter out;
@@ -56,11 +58,42 @@ public final class Operator {
 
   /** Creates the control schema (idempotent). */
   public void init() throws SQLException {
+    init(List.of());
+  }
+
+  /**
+   * Creates the control schema (idempotent) and grants each of {@code applicationRoles} the minimum
+   * the driver needs: {@code USAGE} on the schema, {@code SELECT} on {@code migrations} and
+   * {@code schema_version}, and {@code SELECT, INSERT, UPDATE, DELETE} on {@code instances} and
+   * {@code name_usage} (its own heartbeat and old-name use). Nothing else: no phase change, no audit,
+   * no backfill state, no epochs.
+   *
+   * @param applicationRoles role names as PostgreSQL stores them
+   */
+  public void init(List<String> applicationRoles) throws SQLException {
     try (Connection c = settings.open()) {
       schema.install(c);
+      if (!applicationRoles.isEmpty()) {
+        DdlRunner ddl = new DdlRunner(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(60), out);
+        for (String role : applicationRoles) {
+          ddl.inTransaction(c, applicationGrants(role).toArray(String[]::new));
+          out.printf("granted role %s what the Cutover driver needs in \"%s\" (read migrations, write its own"
+              + " heartbeat); phase changes stay with the operator's role%n", Identifiers.quote(role), schema.name());
+        }
+      }
     }
     out.printf("control schema \"%s\" is ready (version %d)%n", schema.name(), ControlSchema.VERSION);
     out.flush();
+  }
+
+  /** The GRANTs {@code init --grant ROLE} runs. */
+  public List<String> applicationGrants(String role) {
+    String r = Identifiers.quote(role);
+    return List.of(
+        "GRANT USAGE ON SCHEMA " + Identifiers.quote(schema.name()) + " TO " + r,
+        "GRANT SELECT ON " + schema.qualify("migrations") + ", " + schema.qualify("schema_version") + " TO " + r,
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON " + schema.qualify("instances") + ", "
+            + schema.qualify("name_usage") + " TO " + r);
   }
 
   /**
@@ -85,18 +118,23 @@ public final class Operator {
           ps.execute();
         }
         Resolved r = validate(c, spec);
+        List<ColumnInspector.Finding> findings = ColumnInspector.inspect(c, r.table(), r.oldColumn(), schema.name());
         Map<Phase, List<String>> ddl = phaseDdl(c, r.table(), r.oldColumn(), spec.rename().to());
+        printFindings(r.table(), r.oldColumn(), findings);
         if (dryRun) {
           c.rollback();
-          printDdl(spec.id(), ddl);
-          return new PlanResult(null, ddl);
+          printDdl(spec.id(), ddl, r.table(), r.oldColumn(), spec.rename().to());
+        }
+        refuseFindings(spec, r.table(), findings);
+        if (dryRun) {
+          return new PlanResult(null, ddl, findings);
         }
         repo.lockEpochs(c);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema.qualify("migrations")
             + " (id, table_schema, table_name, old_column, new_column, physical_new_column, phase, epoch, spec,"
-            + " source_file, old_column_after)"
+            + " source_file, old_column_after, old_not_null)"
             + " VALUES (?, ?, ?, ?, ?, ?, 'planned', nextval('" + schema.qualify("epoch_seq").replace("'", "''")
-            + "'), ?::jsonb, ?, ?)")) {
+            + "'), ?::jsonb, ?, ?, ?)")) {
           ps.setString(1, spec.id());
           ps.setString(2, r.table().schema());
           ps.setString(3, r.table().name());
@@ -106,17 +144,18 @@ public final class Operator {
           ps.setString(7, spec.json());
           ps.setString(8, file.toString());
           ps.setString(9, TableCatalog.columnBefore(c, r.table().oid(), spec.rename().from()));
+          ps.setBoolean(10, r.oldColumn().notNull());
           ps.executeUpdate();
         }
-        repo.audit(c, spec.id(), null, Phase.PLANNED, "plan " + file);
         ColumnMigration m = repo.find(c, spec.id()).orElseThrow();
+        repo.audit(c, spec.id(), null, Phase.PLANNED, "plan " + file, m.epoch());
         c.commit();
         out.printf("planned migration '%s': %s.%s -> %s (epoch %d)%n", m.id(),
             Identifiers.quote(m.schema(), m.table()), Identifiers.quote(m.oldColumn()),
             Identifiers.quote(m.newColumn()), m.epoch());
         out.printf("next: `cutover advance %s` adds the new column and starts dual writes%n", m.id());
         out.flush();
-        return new PlanResult(m, ddl);
+        return new PlanResult(m, ddl, findings);
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
@@ -179,28 +218,93 @@ public final class Operator {
     for (Phase p : Phase.values()) {
       ddl.put(p, new ArrayList<>());
     }
-    ddl.get(Phase.DUAL_WRITE).add(RenameDdl.addColumn(c, table, old, newName));
+    List<ConstraintDdl.CheckCopy> checks = ConstraintDdl.checkCopies(c, table, old, newName);
+    ddl.get(Phase.DUAL_WRITE).addAll(dualWriteColumnDdl(c, table, old, newName, checks));
     for (RenameDdl.IndexCopy copy : RenameDdl.indexCopies(c, table, old, newName)) {
       ddl.get(Phase.DUAL_WRITE).add(copy.createSql());
+    }
+    if (old.notNull()) {
+      List<String> path = ConstraintDdl.notNullPath(table, newName);
+      ddl.get(Phase.READ_NEW).addAll(path.subList(1, path.size()));
+      ddl.get(Phase.NEW_ONLY).add(ConstraintDdl.dropNotNull(table, old.name()));
+    }
+    for (ConstraintDdl.CheckCopy check : checks) {
+      ddl.get(Phase.READ_NEW).add(check.validateSql());
     }
     ddl.get(Phase.COMPLETED).add(RenameDdl.dropColumn(table, old.name()));
     return ddl;
   }
 
-  private void printDdl(String id, Map<Phase, List<String>> ddl) {
+  /** The ADD COLUMN and the NOT VALID constraint copies, run in one transaction at dual_write. */
+  private static List<String> dualWriteColumnDdl(Connection c, TableCatalog.Table table, TableCatalog.Column old,
+      String newName, List<ConstraintDdl.CheckCopy> checks) throws SQLException {
+    List<String> sql = new ArrayList<>();
+    sql.add(RenameDdl.addColumn(c, table, old, newName));
+    if (old.notNull()) {
+      sql.add(ConstraintDdl.addNotNullCheck(table, newName));
+    }
+    for (ConstraintDdl.CheckCopy check : checks) {
+      sql.add(check.addSql());
+    }
+    return sql;
+  }
+
+  private void printFindings(TableCatalog.Table table, TableCatalog.Column old, List<ColumnInspector.Finding> findings) {
+    if (findings.isEmpty()) {
+      out.printf("inspection: nothing in the database uses %s.%s besides its indexes%n", table.quoted(),
+          Identifiers.quote(old.name()));
+    } else {
+      out.printf("inspection of what uses %s.%s server-side (the driver cannot see it):%n", table.quoted(),
+          Identifiers.quote(old.name()));
+      for (ColumnInspector.Finding f : findings) {
+        out.printf("  %s%n", f.describe());
+      }
+    }
+    out.flush();
+  }
+
+  private static void refuseFindings(MigrationFile spec, TableCatalog.Table table, List<ColumnInspector.Finding> findings) {
+    List<String> refused = findings.stream().filter(f -> f.verdict() == ColumnInspector.Verdict.REFUSE)
+        .map(f -> f.kind() + ": " + f.object() + ": " + f.step()).toList();
+    if (!refused.isEmpty()) {
+      throw new InvalidMigrationFileException(spec.source(), "rename.from", "column "
+          + Identifiers.quote(spec.rename().from()) + " of " + table.quoted() + " is used by " + refused.size()
+          + " object(s) the migration would break: " + String.join("; ", refused));
+    }
+  }
+
+  private void printDdl(String id, Map<Phase, List<String>> ddl, TableCatalog.Table table, TableCatalog.Column old,
+      String newName) {
     out.printf("dry run of migration '%s' (nothing changed); DDL run on entering each phase:%n", id);
     for (Map.Entry<Phase, List<String>> e : ddl.entrySet()) {
       Phase p = e.getKey();
       out.printf("%s:%n", p.sqlName());
       if (p == Phase.READ_NEW) {
-        out.println("  -- no DDL; guard: every row's new column equals the old one (backfill, then verify)");
+        out.println("  -- guard: every row's new column equals the old one (backfill, then verify)");
       } else if (e.getValue().isEmpty()) {
         out.println("  -- no DDL");
       }
       for (String sql : e.getValue()) {
         out.printf("  %s;%n", sql);
       }
+      if (p == Phase.COMPLETED) {
+        out.printf("  -- with --backup, first: %s;%n", RenameDdl.backupSql(table, old.name(), List.of("<primary key>")));
+        out.printf("  -- with --keep-old, instead of the drop: %s;%n", RenameDdl.keepOldSql(table, old.name()));
+      }
     }
+    out.println("rollback:");
+    if (old.notNull()) {
+      out.printf("  new_only -> read_new: refill %s from %s, then:%n", Identifiers.quote(old.name()),
+          Identifiers.quote(newName));
+      for (String sql : ConstraintDdl.notNullPath(table, old.name())) {
+        out.printf("    %s;%n", sql);
+      }
+    } else {
+      out.printf("  new_only -> read_new: refill %s from %s (no DDL)%n", Identifiers.quote(old.name()),
+          Identifiers.quote(newName));
+    }
+    out.println("  read_new -> dual_write: no DDL (guard: the old column equals the new one again)");
+    out.printf("  dual_write -> planned: %s;%n", RenameDdl.dropColumn(table, newName));
     out.flush();
   }
 
@@ -246,10 +350,23 @@ public final class Operator {
       case DUAL_WRITE -> {
         TableCatalog.Column old = TableCatalog.findColumn(c, table.oid(), m.oldColumn()).orElseThrow(() ->
             new OperatorException("column " + Identifiers.quote(m.oldColumn()) + " of " + table.quoted() + " is gone"));
-        String add = RenameDdl.addColumn(c, table, old, m.physicalNewColumn());
-        out.printf("%s;%n", add);
+        // Idempotent on a re-run after a crash: the column and its constraints may exist already.
+        List<String> add = new ArrayList<>();
+        add.add(RenameDdl.addColumn(c, table, old, m.physicalNewColumn()));
+        if (old.notNull() && ConstraintDdl.constraintValidated(c, table.oid(),
+            ConstraintDdl.notNullCheckName(m.physicalNewColumn())).isEmpty()) {
+          add.add(ConstraintDdl.addNotNullCheck(table, m.physicalNewColumn()));
+        }
+        for (ConstraintDdl.CheckCopy check : ConstraintDdl.checkCopies(c, table, old, m.physicalNewColumn())) {
+          if (ConstraintDdl.constraintValidated(c, table.oid(), check.copyName()).isEmpty()) {
+            add.add(check.addSql());
+          }
+        }
+        for (String sql : add) {
+          out.printf("%s;%n", sql);
+        }
         out.flush();
-        ddl.inTransaction(c, add);
+        ddl.inTransaction(c, add.toArray(String[]::new));
         for (RenameDdl.IndexCopy copy : RenameDdl.indexCopies(c, table, old, m.physicalNewColumn())) {
           Optional<TableCatalog.Index> existing = TableCatalog.findIndex(c, copy.schema(), copy.copyName());
           if (existing.isPresent()) {
@@ -278,16 +395,23 @@ public final class Operator {
               + String.join(", ", diff.firstKeys()) + "); run `cutover backfill " + m.id() + "`, then `cutover verify "
               + m.id() + "`");
         }
+        carryConstraints(c, m, table, ddl);
       }
-      case NEW_ONLY -> { }
+      case NEW_ONLY -> {
+        // Writes stop reaching the old column: an INSERT naming only the new one must not fail its NOT NULL.
+        Optional<TableCatalog.Column> old = TableCatalog.findColumn(c, table.oid(), m.oldColumn());
+        if (old.isPresent() && old.get().notNull()) {
+          String drop = ConstraintDdl.dropNotNull(table, m.oldColumn());
+          out.printf("%s;%n", drop);
+          out.flush();
+          ddl.inTransaction(c, drop);
+        }
+      }
       case COMPLETED -> {
         if (!options.force()) {
           checkQuietPeriod(c, m, options);
         }
-        String drop = RenameDdl.dropColumn(table, m.oldColumn());
-        out.printf("%s;%n", drop);
-        out.flush();
-        ddl.inTransaction(c, drop);
+        completeOldColumn(c, m, table, options, ddl);
       }
       default -> throw new IllegalStateException("no step into " + to);
     }
@@ -296,6 +420,87 @@ public final class Operator {
     out.flush();
     awaitAfterChange(c, moved, options, acks);
     return moved;
+  }
+
+  /**
+   * On the advance to read_new, after the backfill: validate the constraints copied NOT VALID at
+   * dual_write (adding any that are missing) and turn the NOT NULL check into SET NOT NULL.
+   */
+  private void carryConstraints(Connection c, ColumnMigration m, TableCatalog.Table table, DdlRunner ddl)
+      throws SQLException {
+    TableCatalog.Column old = TableCatalog.findColumn(c, table.oid(), m.oldColumn()).orElseThrow(() ->
+        new OperatorException("column " + Identifiers.quote(m.oldColumn()) + " of " + table.quoted() + " is gone"));
+    for (ConstraintDdl.CheckCopy check : ConstraintDdl.checkCopies(c, table, old, m.physicalNewColumn())) {
+      Optional<Boolean> valid = ConstraintDdl.constraintValidated(c, table.oid(), check.copyName());
+      if (valid.isEmpty()) {
+        out.printf("%s;%n", check.addSql());
+        ddl.inTransaction(c, check.addSql());
+      }
+      if (!valid.orElse(false)) {
+        ConstraintDdl.validate(c, ddl, out, table, check.validateSql(), "check constraint "
+            + Identifiers.quote(check.copyName()) + " (a copy of " + Identifiers.quote(check.sourceName()) + ")");
+      }
+    }
+    if (oldNotNull(c, m, old)) {
+      ConstraintDdl.enforceNotNull(c, ddl, out, table, m.physicalNewColumn());
+    }
+  }
+
+  /** Whether the old column was NOT NULL before the migration (recorded at plan time). */
+  private boolean oldNotNull(Connection c, ColumnMigration m, TableCatalog.Column old) throws SQLException {
+    Boolean recorded = repo.oldNotNull(c, m.id());
+    return recorded != null ? recorded : old.notNull();
+  }
+
+  /** Makes the old column NOT NULL again (after a refill) if it was when planned. */
+  private void restoreOldNotNull(Connection c, ColumnMigration m, DdlRunner ddl) throws SQLException {
+    TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
+    Optional<TableCatalog.Column> old = TableCatalog.findColumn(c, table.oid(), m.oldColumn());
+    if (old.isPresent() && !old.get().notNull() && Boolean.TRUE.equals(repo.oldNotNull(c, m.id()))) {
+      ConstraintDdl.enforceNotNull(c, ddl, out, table, m.oldColumn());
+    }
+  }
+
+  /** completed: optionally back the old column up, then drop it (or, with --keep-old, rename it). */
+  private void completeOldColumn(Connection c, ColumnMigration m, TableCatalog.Table table, AdvanceOptions options,
+      DdlRunner ddl) throws SQLException {
+    String deprecated = RenameDdl.deprecatedName(m.oldColumn());
+    boolean oldExists = TableCatalog.findColumn(c, table.oid(), m.oldColumn()).isPresent();
+    if (options.keepOld() && oldExists && TableCatalog.findColumn(c, table.oid(), deprecated).isPresent()) {
+      throw new OperatorException("cannot keep the old column as " + Identifiers.quote(deprecated) + ": "
+          + table.quoted() + " has a column of that name already; rename or drop it, or advance without --keep-old");
+    }
+    if (options.backup() && oldExists) {
+      List<String> key = TableCatalog.primaryKey(c, table.oid()).stream().map(TableCatalog.Column::name).toList();
+      if (key.isEmpty()) {
+        throw new OperatorException("cannot back up " + Identifiers.quote(m.oldColumn()) + ": " + table.quoted()
+            + " has no primary key to identify the rows");
+      }
+      String backup = RenameDdl.backupTable(table, m.oldColumn());
+      if (TableCatalog.findTable(c, table.schema(), backup).isPresent()) {
+        throw new OperatorException("cannot back up " + Identifiers.quote(m.oldColumn()) + ": "
+            + Identifiers.quote(table.schema(), backup) + " exists already; rename or drop it, then run the command"
+            + " again");
+      }
+      String sql = RenameDdl.backupSql(table, m.oldColumn(), key);
+      out.printf("%s;%n", sql);
+      out.flush();
+      ddl.inTransaction(c, sql);
+      out.printf("backed up %s.%s into %s%n", table.quoted(), Identifiers.quote(m.oldColumn()),
+          Identifiers.quote(table.schema(), backup));
+    }
+    String sql = options.keepOld()
+        ? (oldExists ? RenameDdl.keepOldSql(table, m.oldColumn()) : null)
+        : RenameDdl.dropColumn(table, m.oldColumn());
+    if (sql != null) {
+      out.printf("%s;%n", sql);
+      out.flush();
+      ddl.inTransaction(c, sql);
+    }
+    if (options.keepOld()) {
+      out.printf("kept the old column as %s.%s (drop it when you no longer need it)%n", table.quoted(),
+          Identifiers.quote(deprecated));
+    }
   }
 
   private void awaitAfterChange(Connection c, ColumnMigration moved, AdvanceOptions options, AckWaiter acks)
@@ -380,6 +585,7 @@ public final class Operator {
       // in read_new reaches both columns, so this converges; an interrupted earlier refill is
       // finished here rather than exposed.
       backfiller.refillOld(c, m, options.refillBatchSize(), true);
+      restoreOldNotNull(c, m, ddl); // in case a rollback from new_only stopped before it
       Verifier.Result diff = Verifier.quickDiff(c, m);
       if (diff.differing() > 0) {
         throw OperatorException.guard("migration '" + m.id() + "' cannot read the old column again: "
@@ -395,6 +601,7 @@ public final class Operator {
     if (from == Phase.NEW_ONLY) {
       // ... and, once every instance dual-writes again, the rest: now it converges.
       backfiller.refillOld(c, moved, options.refillBatchSize(), true);
+      restoreOldNotNull(c, moved, ddl);
     }
     if (to == Phase.PLANNED) {
       finishRollbackToPlanned(c, moved, options, acks, ddl);

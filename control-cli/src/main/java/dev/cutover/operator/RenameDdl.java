@@ -53,6 +53,29 @@ public final class RenameDdl {
     return "ALTER TABLE " + table.quoted() + " DROP COLUMN IF EXISTS " + Identifiers.quote(column);
   }
 
+  /** {@code <column>_deprecated}: what {@code --keep-old} renames the old column to. */
+  public static String deprecatedName(String column) {
+    return Identifiers.withSuffix(column, "_deprecated");
+  }
+
+  /** {@code ALTER TABLE ... RENAME COLUMN old TO old_deprecated}. */
+  public static String keepOldSql(TableCatalog.Table table, String column) {
+    return "ALTER TABLE " + table.quoted() + " RENAME COLUMN " + Identifiers.quote(column) + " TO "
+        + Identifiers.quote(deprecatedName(column));
+  }
+
+  /** {@code <table>_<column>_cutover_backup}, shortened to fit 63 bytes. */
+  public static String backupTable(TableCatalog.Table table, String column) {
+    return Identifiers.withSuffix(table.name() + "_" + column, "_cutover_backup");
+  }
+
+  /** {@code CREATE TABLE <schema>.<table>_<column>_cutover_backup AS SELECT key..., column FROM table}. */
+  public static String backupSql(TableCatalog.Table table, String column, List<String> key) {
+    return "CREATE TABLE " + Identifiers.quote(table.schema(), backupTable(table, column)) + " AS SELECT "
+        + String.join(", ", key.stream().map(k -> k.startsWith("<") ? k : Identifiers.quote(k)).toList()) + ", "
+        + Identifiers.quote(column) + " FROM " + table.quoted();
+  }
+
   /** The copies of every index that uses the old column (copies already made are excluded by name). */
   public static List<IndexCopy> indexCopies(
       Connection c, TableCatalog.Table table, TableCatalog.Column old, String newName) throws SQLException {
@@ -87,8 +110,20 @@ public final class RenameDdl {
       throw new OperatorException("unexpected index definition: " + definition);
     }
     String rest = definition.substring(i);
-    StringBuilder out = new StringBuilder(head).append(Identifiers.quote(copyName));
-    boolean afterUsing = false;
+    return head + Identifiers.quote(copyName) + renameReferences(rest, oldName, newName, false);
+  }
+
+  /**
+   * {@code expression} (as {@code pg_get_expr}/{@code pg_get_constraintdef} print it) with every
+   * reference to column {@code oldName} reading {@code newName}: never a function name, a qualified
+   * part, a type after {@code ::}, a collation name or text inside a string literal.
+   */
+  public static String renameColumnReferences(String expression, String oldName, String newName) {
+    return renameReferences(expression, oldName, newName, true);
+  }
+
+  private static String renameReferences(String rest, String oldName, String newName, boolean afterUsing) {
+    StringBuilder out = new StringBuilder();
     String prevToken = "";
     String prevWord = "";
     int n = rest.length();

@@ -14,6 +14,9 @@ import java.util.List;
 /** Gathers {@link StatusReport}s from the control schema and the application tables. */
 final class StatusReader {
 
+  /** How many audit entries a migration's status shows. */
+  static final int RECENT_CHANGES = 5;
+
   private final MigrationRepository repo;
   private final ControlSchema schema;
   private final Duration ttl;
@@ -72,7 +75,7 @@ final class StatusReader {
       }
     }
     return new StatusReport.Migration(m.id(), m.schema() + "." + m.table(), m.oldColumn(), m.newColumn(),
-        m.phase().sqlName(), m.epoch(), updatedAt, backfill, pending, uses);
+        m.phase().sqlName(), m.epoch(), updatedAt, backfill, pending, uses, repo.recentAudit(c, m.id(), RECENT_CHANGES));
   }
 
   private List<StatusReport.Instance> instances(Connection c) throws SQLException {

@@ -24,10 +24,23 @@ public record StatusReport(String controlSchema, List<Migration> migrations, Lis
    * @param backfill backfill progress, or {@code null} when none ran
    * @param rowsPending rows whose new value still differs (dual_write and read_new only), else {@code null}
    * @param oldNameUse live or past instances that used the old name, latest first
+   * @param recentChanges the last audit entries (phase changes), oldest first
    */
   public record Migration(
       String id, String table, String oldColumn, String newColumn, String phase, long epoch, String updatedAt,
-      Backfill backfill, Long rowsPending, List<NameUse> oldNameUse) {}
+      Backfill backfill, Long rowsPending, List<NameUse> oldNameUse, List<AuditEntry> recentChanges) {}
+
+  /**
+   * One audit entry: a phase change.
+   *
+   * @param actor the database role that made it
+   * @param at when (ISO-8601)
+   * @param fromPhase the phase before ({@code null} for the plan)
+   * @param toPhase the phase after
+   * @param epoch the epoch it took ({@code null} when not recorded)
+   * @param detail the command ({@code advance}, {@code rollback}, {@code plan FILE})
+   */
+  public record AuditEntry(String actor, String at, String fromPhase, String toPhase, Long epoch, String detail) {}
 
   /**
    * Backfill progress.

@@ -23,6 +23,7 @@ final class Cli {
 
   private final TestDatabase db;
   private final String url;
+  private final String user;
 
   Cli(TestDatabase db) {
     this(db, db.plainUrl());
@@ -30,13 +31,19 @@ final class Cli {
 
   /** With another URL to the same database (e.g. with {@code cutover.schema}). */
   Cli(TestDatabase db, String url) {
+    this(db, url, db.user());
+  }
+
+  /** As another database role (no password: the test server trusts local connections). */
+  Cli(TestDatabase db, String url, String user) {
     this.db = db;
     this.url = url;
+    this.user = user;
   }
 
   Run run(String... args) {
-    List<String> full = new ArrayList<>(List.of("--url", url, "--user", db.user()));
-    if (!db.password().isEmpty()) {
+    List<String> full = new ArrayList<>(List.of("--url", url, "--user", user));
+    if (!db.password().isEmpty() && user.equals(db.user())) {
       full.add("--password");
       full.add(db.password());
     }

@@ -195,6 +195,14 @@ class PhaseLifecycleTest {
     assertThat(tree.at("/instances/0/instance").asText()).isEqualTo("app-7");
     assertThat(tree.at("/instances/0/live").asBoolean()).isTrue();
     assertThat(tree.at("/migrations/0/oldNameUse/0/instance").asText()).isEqualTo("app-7");
+    // The last audit entries: who, when, from, to.
+    String actor = cli.one("SELECT current_user");
+    assertThat(text.out()).contains("recent changes:", actor + "  - -> planned", actor + "  planned -> dual_write");
+    assertThat(tree.at("/migrations/0/recentChanges/1/fromPhase").asText()).isEqualTo("planned");
+    assertThat(tree.at("/migrations/0/recentChanges/1/toPhase").asText()).isEqualTo("dual_write");
+    assertThat(tree.at("/migrations/0/recentChanges/1/actor").asText()).isEqualTo(actor);
+    assertThat(tree.at("/migrations/0/recentChanges/1/at").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+    assertThat(tree.at("/migrations/0/recentChanges/1/epoch").asLong()).isEqualTo(tree.at("/migrations/0/epoch").asLong());
     cli.sql("DELETE FROM cutover.name_usage", "DELETE FROM cutover.instances");
   }
 }

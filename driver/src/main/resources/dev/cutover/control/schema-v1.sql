@@ -34,6 +34,10 @@ CREATE TABLE IF NOT EXISTS ${schema}.migrations (
 -- Added during version 1's development; harmless on a fresh install.
 ALTER TABLE ${schema}.migrations ADD COLUMN IF NOT EXISTS old_column_after text;
 
+-- Whether the old column was NOT NULL when planned: new_only drops it (the old column is no longer
+-- written) and a rollback restores it.
+ALTER TABLE ${schema}.migrations ADD COLUMN IF NOT EXISTS old_not_null boolean;
+
 -- At most one unfinished migration per column.
 CREATE UNIQUE INDEX IF NOT EXISTS migrations_one_active_per_column
   ON ${schema}.migrations (table_schema, table_name, old_column) WHERE phase <> 'completed';
@@ -63,6 +67,9 @@ CREATE TABLE IF NOT EXISTS ${schema}.audit_log (
   at           timestamptz NOT NULL DEFAULT now(),
   detail       text
 );
+
+-- The epoch each phase change took (null for rows written before it was recorded).
+ALTER TABLE ${schema}.audit_log ADD COLUMN IF NOT EXISTS epoch bigint;
 
 -- Resumable backfill: the last key range committed.
 CREATE TABLE IF NOT EXISTS ${schema}.backfill_state (

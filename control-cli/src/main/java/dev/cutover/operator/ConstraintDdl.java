@@ -1,0 +1,159 @@
+package dev.cutover.operator;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Carries the old column's {@code NOT NULL} and single-column {@code CHECK} constraints to the new
+ * column without a long lock: each is added {@code NOT VALID} at {@code dual_write} (a brief lock,
+ * no scan; new and updated rows are checked from then on) and validated on the advance to
+ * {@code read_new}, after the backfill ({@code VALIDATE CONSTRAINT} scans under a lock that does not
+ * block reads or writes). {@code NOT NULL} then becomes a real {@code SET NOT NULL}, which
+ * PostgreSQL 12+ proves from the valid check without a scan, and the check is dropped.
+ *
+ * <p>In {@code new_only} the old column is no longer written, so its {@code NOT NULL} is dropped
+ * on the advance there and restored (by the same check path, after the refill) on the rollback.
+ */
+public final class ConstraintDdl {
+
+  /** Suffix of the temporary {@code IS NOT NULL} check behind a {@code SET NOT NULL}. */
+  public static final String NOT_NULL_SUFFIX = "_cutover_not_null";
+
+  /**
+   * A check constraint of the old column, copied onto the new one.
+   *
+   * @param sourceName the old column's constraint
+   * @param copyName the copy's name ({@code <name>_cutover})
+   * @param addSql {@code ALTER TABLE ... ADD CONSTRAINT copy CHECK (...) NOT VALID}
+   * @param validateSql {@code ALTER TABLE ... VALIDATE CONSTRAINT copy}
+   */
+  public record CheckCopy(String sourceName, String copyName, String addSql, String validateSql) {}
+
+  private ConstraintDdl() {}
+
+  /** The single-column check constraints of {@code old}, as copies onto {@code newName}. */
+  public static List<CheckCopy> checkCopies(Connection c, TableCatalog.Table table, TableCatalog.Column old,
+      String newName) throws SQLException {
+    List<CheckCopy> copies = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+        + " WHERE conrelid = ? AND contype = 'c' AND conkey = ARRAY[?]::int2[] ORDER BY conname")) {
+      ps.setLong(1, table.oid());
+      ps.setInt(2, old.attnum());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String copyName = Identifiers.withSuffix(rs.getString(1), RenameDdl.INDEX_SUFFIX);
+          String def = rs.getString(2).replace(" NOT VALID", "");
+          String renamed = RenameDdl.renameColumnReferences(def, old.name(), newName);
+          copies.add(new CheckCopy(rs.getString(1), copyName,
+              "ALTER TABLE " + table.quoted() + " ADD CONSTRAINT " + Identifiers.quote(copyName) + " " + renamed
+                  + " NOT VALID",
+              "ALTER TABLE " + table.quoted() + " VALIDATE CONSTRAINT " + Identifiers.quote(copyName)));
+        }
+      }
+    }
+    return copies;
+  }
+
+  /** The name of the temporary {@code IS NOT NULL} check of {@code column}. */
+  public static String notNullCheckName(String column) {
+    return Identifiers.withSuffix(column, NOT_NULL_SUFFIX);
+  }
+
+  /** {@code ADD CONSTRAINT <column>_cutover_not_null CHECK (column IS NOT NULL) NOT VALID}. */
+  public static String addNotNullCheck(TableCatalog.Table table, String column) {
+    return "ALTER TABLE " + table.quoted() + " ADD CONSTRAINT " + Identifiers.quote(notNullCheckName(column))
+        + " CHECK (" + Identifiers.quote(column) + " IS NOT NULL) NOT VALID";
+  }
+
+  /** {@code VALIDATE CONSTRAINT} of the temporary check. */
+  public static String validateNotNullCheck(TableCatalog.Table table, String column) {
+    return "ALTER TABLE " + table.quoted() + " VALIDATE CONSTRAINT " + Identifiers.quote(notNullCheckName(column));
+  }
+
+  /** {@code SET NOT NULL} (no scan given the valid check), then the check is dropped. */
+  public static List<String> setNotNull(TableCatalog.Table table, String column) {
+    return List.of("ALTER TABLE " + table.quoted() + " ALTER COLUMN " + Identifiers.quote(column) + " SET NOT NULL",
+        "ALTER TABLE " + table.quoted() + " DROP CONSTRAINT IF EXISTS " + Identifiers.quote(notNullCheckName(column)));
+  }
+
+  /** {@code ALTER COLUMN column DROP NOT NULL}. */
+  public static String dropNotNull(TableCatalog.Table table, String column) {
+    return "ALTER TABLE " + table.quoted() + " ALTER COLUMN " + Identifiers.quote(column) + " DROP NOT NULL";
+  }
+
+  /** The whole {@code NOT NULL} path for dry runs: add NOT VALID, validate, set, drop the check. */
+  public static List<String> notNullPath(TableCatalog.Table table, String column) {
+    List<String> sql = new ArrayList<>();
+    sql.add(addNotNullCheck(table, column));
+    sql.add(validateNotNullCheck(table, column));
+    sql.addAll(setNotNull(table, column));
+    return sql;
+  }
+
+  /** Whether constraint {@code name} exists on the table, and whether it is validated. */
+  public static Optional<Boolean> constraintValidated(Connection c, long tableOid, String name) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT convalidated FROM pg_constraint WHERE conrelid = ? AND conname = ?")) {
+      ps.setLong(1, tableOid);
+      ps.setString(2, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getBoolean(1)) : Optional.empty();
+      }
+    }
+  }
+
+  /**
+   * Makes {@code column} NOT NULL through the check path, each step skipped when done already (so a
+   * command that stopped half-way can run again).
+   *
+   * @throws OperatorException exit code 3 when a row is NULL (validation failed); nothing else changed
+   */
+  public static void enforceNotNull(Connection c, DdlRunner ddl, java.io.PrintWriter out, TableCatalog.Table table,
+      String column) throws SQLException {
+    TableCatalog.Column now = TableCatalog.findColumn(c, table.oid(), column).orElseThrow(() ->
+        new OperatorException("column " + Identifiers.quote(column) + " of " + table.quoted() + " is gone"));
+    if (now.notNull()) {
+      return;
+    }
+    Optional<Boolean> check = constraintValidated(c, table.oid(), notNullCheckName(column));
+    if (check.isEmpty()) {
+      run(c, ddl, out, addNotNullCheck(table, column));
+    }
+    if (!check.orElse(false)) {
+      validate(c, ddl, out, table, validateNotNullCheck(table, column), "a NULL in " + Identifiers.quote(column));
+    }
+    List<String> set = setNotNull(table, column);
+    for (String sql : set) {
+      out.printf("%s;%n", sql);
+    }
+    out.flush();
+    ddl.inTransaction(c, set.toArray(String[]::new));
+  }
+
+  /** Runs a {@code VALIDATE CONSTRAINT}; a violation becomes a guard refusal naming what failed. */
+  static void validate(Connection c, DdlRunner ddl, java.io.PrintWriter out, TableCatalog.Table table, String sql,
+      String what) throws SQLException {
+    out.printf("%s;%n", sql);
+    out.flush();
+    try {
+      ddl.inTransaction(c, sql);
+    } catch (SQLException e) {
+      if ("23514".equals(e.getSQLState()) || "23502".equals(e.getSQLState())) {
+        throw OperatorException.guard("cannot validate " + what + " on " + table.quoted() + ": " + e.getMessage()
+            + "; fix the rows (run `cutover backfill`, then `cutover verify`) and run the command again");
+      }
+      throw e;
+    }
+  }
+
+  private static void run(Connection c, DdlRunner ddl, java.io.PrintWriter out, String sql) throws SQLException {
+    out.printf("%s;%n", sql);
+    out.flush();
+    ddl.inTransaction(c, sql);
+  }
+}
