@@ -5,53 +5,63 @@ import java.sql.SQLException;
 import java.util.Arrays;
 
 /**
- * The parameters an application bound, by ITS (1-based) indexes: parallel arrays, grown on demand,
- * so recording costs two array stores. Applied to the pgjdbc statement through a parameter map
- * when the rewrite moved or duplicated parameters.
+ * The parameters an application bound, by ITS (1-based) indexes. Applied to the pgjdbc statement
+ * through a parameter map when the rewrite moved or duplicated parameters, and replayed when a
+ * phase change re-prepares the statement.
+ *
+ * <p>Implementation notes: every prepared statement carries one, and most bind a handful of plain
+ * values, so the storage is one array interleaving setter and value, allocated at the first
+ * binding; the two extra arguments a few setters take (a length, a calendar, a scale) live in a
+ * second array allocated only when one is used.
  */
 final class ParameterBindings {
 
-  private Setter[] kinds;
-  private Object[] values;
-  private Object[] extraA;
-  private Object[] extraB;
+  private static final int INITIAL_PARAMETERS = 4;
+
+  private Object[] slots; // [2i] the Setter of index i, [2i + 1] its value
+  private Object[] extras; // [2i] and [2i + 1]: the setter's extra arguments, or null
   private int size; // highest index set
-
-  ParameterBindings() {
-    this(8);
-  }
-
-  private ParameterBindings(int capacity) {
-    kinds = new Setter[capacity + 1];
-    values = new Object[capacity + 1];
-    extraA = new Object[capacity + 1];
-    extraB = new Object[capacity + 1];
-  }
 
   /** Records a binding of application index {@code index}. */
   void set(int index, Setter kind, Object value, Object a, Object b) {
     if (index < 1) {
       return; // pgjdbc rejects it when the binding is applied
     }
-    if (index >= kinds.length) {
-      int capacity = Math.max(index + 1, kinds.length * 2);
-      kinds = Arrays.copyOf(kinds, capacity);
-      values = Arrays.copyOf(values, capacity);
-      extraA = Arrays.copyOf(extraA, capacity);
-      extraB = Arrays.copyOf(extraB, capacity);
+    int needed = 2 * (index + 1);
+    if (slots == null) {
+      slots = new Object[Math.max(needed, 2 * (INITIAL_PARAMETERS + 1))];
+    } else if (needed > slots.length) {
+      slots = Arrays.copyOf(slots, Math.max(needed, slots.length * 2));
     }
-    kinds[index] = kind;
-    values[index] = value;
-    extraA[index] = a;
-    extraB[index] = b;
+    slots[2 * index] = kind;
+    slots[2 * index + 1] = value;
+    if (a != null || b != null) {
+      if (extras == null) {
+        extras = new Object[slots.length];
+      } else if (extras.length < slots.length) {
+        extras = Arrays.copyOf(extras, slots.length);
+      }
+      extras[2 * index] = a;
+      extras[2 * index + 1] = b;
+    } else if (extras != null && 2 * index < extras.length) {
+      extras[2 * index] = null;
+      extras[2 * index + 1] = null;
+    }
     size = Math.max(size, index);
   }
 
   /** Applies application index {@code appIndex}'s binding at {@code targetIndex} of {@code ps}. */
   void applyOne(PreparedStatement ps, int targetIndex, int appIndex) throws SQLException {
-    if (appIndex >= 1 && appIndex <= size && kinds[appIndex] != null) {
-      kinds[appIndex].apply(ps, targetIndex, values[appIndex], extraA[appIndex], extraB[appIndex]);
+    if (appIndex < 1 || appIndex > size || slots[2 * appIndex] == null) {
+      return;
     }
+    Object a = null;
+    Object b = null;
+    if (extras != null && 2 * appIndex < extras.length) {
+      a = extras[2 * appIndex];
+      b = extras[2 * appIndex + 1];
+    }
+    ((Setter) slots[2 * appIndex]).apply(ps, targetIndex, slots[2 * appIndex + 1], a, b);
   }
 
   /** Applies every binding to {@code ps}, through {@code parameterMap} unless it is null. */
@@ -69,20 +79,24 @@ final class ParameterBindings {
 
   /** Forgets every binding. */
   void clear() {
-    Arrays.fill(kinds, 0, size + 1, null);
-    Arrays.fill(values, 0, size + 1, null);
-    Arrays.fill(extraA, 0, size + 1, null);
-    Arrays.fill(extraB, 0, size + 1, null);
+    if (slots != null) {
+      Arrays.fill(slots, 0, Math.min(slots.length, 2 * (size + 1)), null);
+    }
+    if (extras != null) {
+      Arrays.fill(extras, 0, Math.min(extras.length, 2 * (size + 1)), null);
+    }
     size = 0;
   }
 
   /** An independent copy (one batch row). */
   ParameterBindings copy() {
-    ParameterBindings c = new ParameterBindings(size);
-    System.arraycopy(kinds, 0, c.kinds, 0, size + 1);
-    System.arraycopy(values, 0, c.values, 0, size + 1);
-    System.arraycopy(extraA, 0, c.extraA, 0, size + 1);
-    System.arraycopy(extraB, 0, c.extraB, 0, size + 1);
+    ParameterBindings c = new ParameterBindings();
+    if (slots != null) {
+      c.slots = Arrays.copyOf(slots, 2 * (size + 1));
+    }
+    if (extras != null) {
+      c.extras = Arrays.copyOf(extras, Math.min(extras.length, 2 * (size + 1)));
+    }
     c.size = size;
     return c;
   }

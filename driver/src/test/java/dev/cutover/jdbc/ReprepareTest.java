@@ -191,6 +191,23 @@ class ReprepareTest {
   }
 
   @Test
+  void executeBatch_settersWithExtraArguments_replayedAfterPhaseChange() throws SQLException {
+    ProxyConnection c = connect(false, "");
+    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+      ps.setObject(1, "1", java.sql.Types.INTEGER); // extra argument: the target type
+      ps.setCharacterStream(2, new java.io.StringReader("stream-value"), 6); // extra: a length
+      ps.addBatch();
+      ps.setInt(1, 2);
+      ps.setCharacterStream(2, new java.io.StringReader("xyz"), 3);
+      ps.setString(2, "plain"); // replaces the stream binding and its length
+      ps.addBatch();
+      advance(c, Phase.DUAL_WRITE); // re-prepared: every row replayed with its extra arguments
+      assertThat(ps.executeBatch()).hasSize(2);
+    }
+    assertThat(rows()).containsExactly("1:stream:stream", "2:plain:plain");
+  }
+
+  @Test
   void setter_parameterMappedTwice_bindsBothIndexes() throws SQLException {
     ProxyConnection c = connect(false, "");
     advance(c, Phase.DUAL_WRITE);
