@@ -28,8 +28,14 @@ final class EndToEnd {
   /** One configuration's figures. */
   record Run(String name, long operations, double opsPerSecond, double p50Micros, double p99Micros) {}
 
-  /** A Cutover configuration compared with the plain pgjdbc runs around it. */
-  record Comparison(Run cutover, Run before, Run after) {
+  /**
+   * A Cutover configuration compared with the plain pgjdbc runs around it.
+   *
+   * @param baseline what the pgjdbc runs send: {@code pgjdbc} (the application's SQL), or
+   *     {@code pgjdbc, hand-written dual writes} (the SQL a hand-written dual-write would send, the
+   *     physical cost of writing both columns without Cutover)
+   */
+  record Comparison(Run cutover, Run before, Run after, String baseline) {
     double throughputRatio() {
       return cutover.opsPerSecond() / ((before.opsPerSecond() + after.opsPerSecond()) / 2);
     }
@@ -44,6 +50,9 @@ final class EndToEnd {
   }
 
   static final String MIGRATION = "users-display-name";
+
+  static final String PGJDBC = "pgjdbc";
+  static final String HAND = "pgjdbc, hand-written dual writes";
 
   private final BenchDatabase db;
   private final int threads;
@@ -72,27 +81,31 @@ final class EndToEnd {
     try {
       Files.writeString(file, "id: " + MIGRATION + "\ntable: public.users\nrename:\n  from: full_name\n  to: display_name\n");
       List<Comparison> out = new ArrayList<>();
-      Run pg1 = measure("pgjdbc", db.pgUrl());
-      Run none = measure("cutover, no migration", db.cutoverUrl());
-      Run pg2 = measure("pgjdbc", db.pgUrl());
-      out.add(new Comparison(none, pg1, pg2));
+      Run pg1 = measure("pgjdbc", db.pgUrl(), false);
+      Run none = measure("cutover, no migration", db.cutoverUrl(), false);
+      Run pg2 = measure("pgjdbc", db.pgUrl(), false);
+      out.add(new Comparison(none, pg1, pg2, PGJDBC));
       db.cutover("plan", file.toString());
       db.cutover("advance", MIGRATION); // -> dual_write
-      Run dual = measure("cutover, dual_write", db.cutoverUrl());
-      Run pg3 = measure("pgjdbc", db.pgUrl());
-      out.add(new Comparison(dual, pg2, pg3));
+      Run hand1 = measure(HAND, db.pgUrl(), true);
+      Run dual = measure("cutover, dual_write", db.cutoverUrl(), false);
+      Run hand2 = measure(HAND, db.pgUrl(), true);
+      Run pg3 = measure("pgjdbc", db.pgUrl(), false);
+      out.add(new Comparison(dual, pg2, pg3, PGJDBC));
+      out.add(new Comparison(dual, hand1, hand2, HAND));
       db.cutover("backfill", MIGRATION);
       db.cutover("advance", MIGRATION); // -> read_new
-      Run readNew = measure("cutover, read_new", db.cutoverUrl());
-      Run pg4 = measure("pgjdbc", db.pgUrl());
-      out.add(new Comparison(readNew, pg3, pg4));
+      Run readNew = measure("cutover, read_new", db.cutoverUrl(), false);
+      Run pg4 = measure("pgjdbc", db.pgUrl(), false);
+      out.add(new Comparison(readNew, pg3, pg4, PGJDBC));
       return out;
     } finally {
       Files.deleteIfExists(file);
     }
   }
 
-  private Run measure(String name, String url) throws Exception {
+  /** @param dualWrite send the SQL of a hand-written dual write (both columns) instead of the application's */
+  private Run measure(String name, String url, boolean dualWrite) throws Exception {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
     config.setUsername(db.user());
@@ -100,9 +113,9 @@ final class EndToEnd {
     config.setMinimumIdle(threads);
     config.setPoolName("bench");
     try (HikariDataSource ds = new HikariDataSource(config)) {
-      drive(ds, warmup); // JIT, pool, prepared-statement caches
+      drive(ds, warmup, new long[threads][], dualWrite); // JIT, pool, prepared-statement caches
       long[][] latencies = new long[threads][];
-      long nanos = drive(ds, measure, latencies);
+      long nanos = drive(ds, measure, latencies, dualWrite);
       long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
       return new Run(name, all.length, all.length * 1e9 / nanos,
           percentile(all, 0.50) / 1e3, percentile(all, 0.99) / 1e3);
@@ -116,12 +129,8 @@ final class EndToEnd {
     return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
   }
 
-  private long drive(HikariDataSource ds, Duration duration) throws Exception {
-    return drive(ds, duration, new long[threads][]);
-  }
-
   /** Runs the workload on {@code threads} threads for {@code duration}; returns the elapsed nanoseconds. */
-  private long drive(HikariDataSource ds, Duration duration, long[][] latencies) throws Exception {
+  private long drive(HikariDataSource ds, Duration duration, long[][] latencies, boolean dualWrite) throws Exception {
     AtomicBoolean stop = new AtomicBoolean();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Thread[] workers = new Thread[threads];
@@ -133,7 +142,7 @@ final class EndToEnd {
         try {
           while (!stop.get()) {
             long start = System.nanoTime();
-            operation(ds);
+            operation(ds, dualWrite);
             long took = System.nanoTime() - start;
             if (count == lat.length) {
               lat = Arrays.copyOf(lat, lat.length * 2);
@@ -162,7 +171,7 @@ final class EndToEnd {
     return elapsed;
   }
 
-  private void operation(HikariDataSource ds) throws SQLException {
+  private void operation(HikariDataSource ds, boolean dualWrite) throws SQLException {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     long id = 1 + random.nextInt(rows);
     int kind = random.nextInt(10);
@@ -177,18 +186,28 @@ final class EndToEnd {
           }
         }
       } else if (kind < 9) {
-        try (PreparedStatement ps = c.prepareStatement(
-            "UPDATE users SET full_name = ?, version = version + 1 WHERE id = ?")) {
-          ps.setString(1, "Name " + id + " v" + random.nextInt(1000));
-          ps.setLong(2, id);
+        String name = "Name " + id + " v" + random.nextInt(1000);
+        try (PreparedStatement ps = c.prepareStatement(dualWrite
+            ? "UPDATE users SET full_name = ?, display_name = ?, version = version + 1 WHERE id = ?"
+            : "UPDATE users SET full_name = ?, version = version + 1 WHERE id = ?")) {
+          int i = 1;
+          ps.setString(i++, name);
+          if (dualWrite) {
+            ps.setString(i++, name);
+          }
+          ps.setLong(i, id);
           ps.executeUpdate();
         }
       } else {
-        try (PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO users (tenant_id, email, full_name) VALUES (?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement(dualWrite
+            ? "INSERT INTO users (tenant_id, email, full_name, display_name) VALUES (?, ?, ?, ?)"
+            : "INSERT INTO users (tenant_id, email, full_name) VALUES (?, ?, ?)")) {
           ps.setInt(1, (int) (id & 7));
           ps.setString(2, "new" + id + "@example.com");
           ps.setString(3, "New " + id);
+          if (dualWrite) {
+            ps.setString(4, "New " + id);
+          }
           ps.executeUpdate();
         }
       }

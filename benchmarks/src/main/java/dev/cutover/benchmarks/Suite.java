@@ -170,6 +170,7 @@ public final class Suite {
     for (EndToEnd.Comparison c : comparisons) {
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("config", c.cutover().name());
+      row.put("baseline", c.baseline());
       row.put("opsPerSecond", c.cutover().opsPerSecond());
       row.put("p50Micros", c.cutover().p50Micros());
       row.put("p99Micros", c.cutover().p99Micros());

@@ -24,18 +24,19 @@ class SuiteSmokeTest {
       assertThat(report.path("rewritePath").path(impl).path("nsPerStatement").asDouble()).as(impl).isPositive();
       assertThat(report.path("rewritePath").path(impl).path("bytesPerStatement").isNumber()).as(impl).isTrue();
     }
-    assertThat(report.path("endToEnd")).hasSize(3);
+    assertThat(report.path("endToEnd")).hasSize(4);
     for (JsonNode row : report.path("endToEnd")) {
       assertThat(row.path("opsPerSecond").asDouble()).isPositive();
       assertThat(row.path("throughputRatio").asDouble()).isPositive();
       assertThat(row.path("p99Micros").asDouble()).isGreaterThanOrEqualTo(row.path("p50Micros").asDouble());
     }
     assertThat(report.path("endToEnd").get(1).path("config").asText()).contains("dual_write");
+    assertThat(report.path("endToEnd").get(2).path("baseline").asText()).contains("hand-written");
     assertThat(report.path("backfill").path("rows").asLong()).isEqualTo(10_000);
     assertThat(report.path("backfill").path("ratio").asDouble()).isPositive();
     assertThat(report.path("memory").path("entries").asInt()).isGreaterThanOrEqualTo(475);
     assertThat(report.path("memory").path("payloadBytesPerEntry").asDouble()).isPositive();
-    assertThat(report.path("targets")).hasSize(8);
+    assertThat(report.path("targets")).hasSize(9);
 
     String markdown = Files.readString(out.resolve("report.md"));
     assertThat(markdown).contains("| what | target | measured | met |", "cache miss", "dual_write", "Backfill");
