@@ -1,12 +1,9 @@
 package dev.cutover.operator;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
+import dev.cutover.ControlUrl;
+import dev.cutover.CutoverProperty;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 import java.util.Properties;
 
 /**
@@ -25,49 +22,21 @@ import java.util.Properties;
 public record ConnectionSettings(String url, String user, String password, String controlSchema) {
 
   /** The control schema when {@code cutover.schema} is not given. */
-  public static final String DEFAULT_SCHEMA = "cutover";
-
-  private static final String PLAIN_PREFIX = "jdbc:postgresql:";
-  private static final String CUTOVER_PREFIX = "jdbc:cutover:postgresql:";
+  public static final String DEFAULT_SCHEMA = CutoverProperty.SCHEMA.defaultValue();
 
   /**
-   * Parses a user-given URL.
+   * Parses a user-given URL, the way the driver parses its own ({@link ControlUrl}).
    *
-   * @throws IllegalArgumentException when the URL is neither form
+   * @throws IllegalArgumentException when the URL is neither form or a {@code cutover.*} parameter
+   *     is unknown or invalid; the message names it
    */
   public static ConnectionSettings parse(String rawUrl, String user, String password) {
-    String url = rawUrl.trim();
-    if (url.startsWith(CUTOVER_PREFIX)) {
-      url = "jdbc:" + url.substring("jdbc:cutover:".length());
-    } else if (!url.startsWith(PLAIN_PREFIX)) {
-      throw new IllegalArgumentException(
-          "not a PostgreSQL JDBC URL: '" + rawUrl + "' (expected jdbc:postgresql://host[:port]/db or"
-              + " jdbc:cutover:postgresql://host[:port]/db)");
+    try {
+      ControlUrl url = ControlUrl.parse(rawUrl);
+      return new ConnectionSettings(url.pgUrl(), user, password, url.controlSchema());
+    } catch (SQLException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
-    String schema = DEFAULT_SCHEMA;
-    int q = url.indexOf('?');
-    if (q >= 0) {
-      List<String> kept = new ArrayList<>();
-      for (String param : url.substring(q + 1).split("&")) {
-        if (param.isEmpty()) {
-          continue;
-        }
-        int eq = param.indexOf('=');
-        String key = URLDecoder.decode(eq < 0 ? param : param.substring(0, eq), StandardCharsets.UTF_8);
-        if (key.toLowerCase(Locale.ROOT).startsWith("cutover.")) {
-          if (key.equals("cutover.schema") && eq >= 0) {
-            schema = URLDecoder.decode(param.substring(eq + 1), StandardCharsets.UTF_8);
-          }
-        } else {
-          kept.add(param);
-        }
-      }
-      url = url.substring(0, q) + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
-    }
-    if (schema.isBlank()) {
-      throw new IllegalArgumentException("cutover.schema must not be empty");
-    }
-    return new ConnectionSettings(url, user, password, schema);
   }
 
   /** Opens a plain pgjdbc connection (autocommit on). */

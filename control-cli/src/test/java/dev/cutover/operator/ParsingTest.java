@@ -45,6 +45,11 @@ class ParsingTest {
     assertThat(plain.controlSchema()).isEqualTo("cutover");
     assertThatThrownBy(() -> ConnectionSettings.parse("jdbc:mysql://h/db", null, null))
         .hasMessageContaining("not a PostgreSQL JDBC URL");
+    // Validated exactly as the driver validates the application's URL.
+    assertThatThrownBy(() -> ConnectionSettings.parse("jdbc:cutover:postgresql://h/db?cutover.shema=x", null, null))
+        .hasMessageContaining("cutover.shema").hasMessageContaining("cutover.schema");
+    assertThatThrownBy(() -> ConnectionSettings.parse("jdbc:postgresql://h/db?cutover.schema=%20", null, null))
+        .hasMessageContaining("cutover.schema");
   }
 
   @Test
