@@ -14,6 +14,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.Executor;
+import org.postgresql.PGConnection;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.TransactionState;
 
@@ -111,6 +112,11 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
     if (autoCommit) {
       endTransaction(); // pgjdbc commits an open transaction here
     }
+  }
+
+  /** pgjdbc's connection under this one. */
+  BaseConnection pg() {
+    return pg;
   }
 
   /** The runtime this connection follows. */
@@ -249,6 +255,10 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
   public <T> T unwrap(Class<T> iface) throws SQLException {
     if (iface.isInstance(this)) {
       return iface.cast(this);
+    }
+    if (iface == PGConnection.class) {
+      // COPY would otherwise write one column of a dual-written pair: see GuardedCopyManager.
+      return iface.cast(GuardedPgConnection.of(this, delegate.unwrap(PGConnection.class)));
     }
     return delegate.unwrap(iface);
   }
