@@ -82,6 +82,7 @@ public final class Demo {
         + "&cutover.schema=" + controlSchema;
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(cutoverUrl);
+    config.setExceptionOverrideClassName("dev.cutover.HikariRefusalOverride"); // a refusal keeps the connection
     config.setUsername(user);
     config.setPassword(password);
     config.setMaximumPoolSize(WORKERS);
