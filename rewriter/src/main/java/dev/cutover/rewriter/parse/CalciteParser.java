@@ -3,7 +3,11 @@ package dev.cutover.rewriter.parse;
 import dev.cutover.rewriter.parse.generated.PostgresParserImpl;
 import org.apache.calcite.avatica.util.Casing;
 import org.apache.calcite.avatica.util.Quoting;
+import org.apache.calcite.sql.SqlCall;
+import org.apache.calcite.sql.SqlIdentifier;
+import org.apache.calcite.sql.SqlLambda;
 import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.parser.SqlAbstractParserImpl;
 import org.apache.calcite.sql.parser.SqlParseException;
 import org.apache.calcite.sql.parser.SqlParser;
@@ -21,6 +25,9 @@ import org.apache.calcite.util.SourceStringReader;
  * identifier it rewrites against the lexer. Constructing a parser costs more than parsing a short
  * statement, so each thread keeps one and re-initialises it per statement, applying the settings
  * {@code SqlParser} would. A parser that threw is discarded, in case it was left in a bad state.
+ * Calcite's template reads {@code f(x -> e)} as a lambda before any operator can claim the arrow;
+ * PostgreSQL has no lambdas, so such a node is turned back into the jsonb {@code ->} call it is
+ * (same operands, same positions), and only when the text has an arrow at all.
  */
 public final class CalciteParser {
 
@@ -57,8 +64,9 @@ public final class CalciteParser {
     parser.setOriginalSql(maskedStatement);
     parser.setTabSize(1);
     parser.switchTo(SqlAbstractParserImpl.LexicalState.forConfig(CONFIG)); // ReInit resets it
+    SqlNode node;
     try {
-      return parser.parseSqlStmtEof();
+      node = parser.parseSqlStmtEof();
     } catch (Throwable e) {
       PARSER.remove();
       if (e instanceof Error error && !(e instanceof StackOverflowError)
@@ -67,5 +75,49 @@ public final class CalciteParser {
       }
       throw parser.normalizeException(e);
     }
+    if (hasArrow(maskedStatement)) {
+      replaceLambdas(node);
+    }
+    return node;
+  }
+
+  /** Whether {@code sql} has a {@code ->} that is not the start of {@code ->>}. */
+  private static boolean hasArrow(String sql) {
+    for (int i = sql.indexOf("->"); i >= 0; i = sql.indexOf("->", i + 2)) {
+      if (i + 2 >= sql.length() || sql.charAt(i + 2) != '>') {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Replaces, in place, every {@code x -> e} lambda under {@code node} with {@code x -> e} the jsonb operator. */
+  private static void replaceLambdas(SqlNode node) {
+    if (node instanceof SqlNodeList list) {
+      for (int i = 0; i < list.size(); i++) {
+        SqlNode child = list.get(i);
+        if (child instanceof SqlLambda lambda) {
+          list.set(i, jsonGet(lambda));
+        }
+        replaceLambdas(list.get(i));
+      }
+    } else if (node instanceof SqlCall call) {
+      for (int i = 0; i < call.operandCount(); i++) {
+        SqlNode child = call.operand(i);
+        if (child instanceof SqlLambda lambda) {
+          call.setOperand(i, jsonGet(lambda));
+        }
+        replaceLambdas(call.operand(i));
+      }
+    }
+  }
+
+  private static SqlNode jsonGet(SqlLambda lambda) {
+    SqlNodeList parameters = lambda.getParameters();
+    if (parameters.size() != 1 || !(parameters.get(0) instanceof SqlIdentifier left)) {
+      return lambda; // "(a, b) -> e" or "() -> e": no PostgreSQL reading; the planners refuse what they cannot walk
+    }
+    return PostgresOperators.JSON_GET.createCall(left.getParserPosition().plus(lambda.getParserPosition()), left,
+        lambda.getExpression());
   }
 }
