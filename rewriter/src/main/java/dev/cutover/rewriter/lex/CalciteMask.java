@@ -6,8 +6,8 @@ import java.util.Deque;
 /**
  * Produces, for one statement, a text of identical length and line structure that Calcite's parser
  * reads the same way PostgreSQL would as far as identifier positions are concerned: comments become
- * spaces, PostgreSQL-only string forms become plain {@code '...'} literals, JDBC escape braces
- * vanish, and pgjdbc's {@code ??} becomes a comparison operator.
+ * spaces, PostgreSQL-only string forms become plain {@code '...'} literals, and JDBC escape braces
+ * vanish. Operators (pgjdbc's {@code ??} included) are left as written: the grammar reads them.
  *
  * <p>Implementation notes: positions map 1:1 (offset {@code i} of the mask is offset
  * {@code statement.start() + i} of the original). Newlines are kept everywhere so Calcite's line
@@ -59,10 +59,6 @@ public final class CalciteMask {
         case LINE_COMMENT, BLOCK_COMMENT -> blank(out, s, e);
         case PREFIXED_STRING, DOLLAR_STRING -> plainLiteral(out, s, e);
         case DOLLAR_PARAM -> problem = problem != null ? problem : "a $n positional parameter";
-        case ESCAPED_QUESTION -> {
-          blank(out, s, e);
-          out[s] = '=';
-        }
         case OTHER -> problem = problem != null ? problem : "the token '" + t.text(sql) + "'";
         case LBRACE -> {
           int kw = text.nextSignificant(i + 1, stmt.toToken());

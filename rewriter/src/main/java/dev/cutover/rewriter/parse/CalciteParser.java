@@ -1,87 +1,123 @@
 package dev.cutover.rewriter.parse;
 
+import dev.cutover.rewriter.parse.generated.PostgresParserImpl;
 import org.apache.calcite.avatica.util.Casing;
 import org.apache.calcite.avatica.util.Quoting;
+import org.apache.calcite.sql.SqlCall;
+import org.apache.calcite.sql.SqlIdentifier;
+import org.apache.calcite.sql.SqlLambda;
 import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.parser.SqlAbstractParserImpl;
 import org.apache.calcite.sql.parser.SqlParseException;
 import org.apache.calcite.sql.parser.SqlParser;
-import org.apache.calcite.sql.parser.SqlParserImplFactory;
-import org.apache.calcite.sql.parser.babel.SqlBabelParserImpl;
-import org.apache.calcite.sql.parser.impl.SqlParserImpl;
 import org.apache.calcite.sql.validate.SqlConformanceEnum;
 import org.apache.calcite.util.SourceStringReader;
 
 /**
- * Calcite's parsers, configured once. Case is kept exactly as written (quoted or not) so the
- * rewriter folds names itself from the original text, the way PostgreSQL does.
+ * Cutover's SQL parser, configured once: Calcite's grammar extended for PostgreSQL at build time
+ * ({@code rewriter/src/main/codegen}, generated into {@link PostgresParserImpl}): {@code ::} casts,
+ * jsonb and containment operators, pgjdbc's {@code ??} operators, POSIX regex matches, and the
+ * keywords PostgreSQL does not reserve usable as names. Case is kept exactly as written (quoted or
+ * not) so the rewriter folds names itself from the original text, the way PostgreSQL does.
  *
- * <p>Implementation notes: the core parser is tried first because it is about three times faster
- * than Babel on plain statements; PostgreSQL forms only Babel reads ({@code ::} casts, {@code ILIKE},
- * ...) fall back to Babel. Either way the rewriter cross-checks every identifier it rewrites against
- * the lexer. Constructing a parser costs more than parsing a short statement, so each thread keeps
- * one of each and re-initialises it per statement, applying the settings {@code SqlParser} would.
- * A parser that threw is discarded, in case it was left in a bad state.
+ * <p>Implementation notes: one parse per statement, by one grammar. The rewriter cross-checks every
+ * identifier it rewrites against the lexer. Constructing a parser costs more than parsing a short
+ * statement, so each thread keeps one and re-initialises it per statement, applying the settings
+ * {@code SqlParser} would. A parser that threw is discarded, in case it was left in a bad state.
+ * Calcite's template reads {@code f(x -> e)} as a lambda before any operator can claim the arrow;
+ * PostgreSQL has no lambdas, so such a node is turned back into the jsonb {@code ->} call it is
+ * (same operands, same positions), and only when the text has an arrow at all.
  */
 public final class CalciteParser {
 
-  private static final SqlParser.Config BABEL = config(SqlBabelParserImpl.FACTORY, SqlConformanceEnum.BABEL);
-  private static final SqlParser.Config CORE = config(SqlParserImpl.FACTORY, SqlConformanceEnum.LENIENT);
+  private static final SqlParser.Config CONFIG = SqlParser.config()
+      .withParserFactory(PostgresParserImpl.FACTORY)
+      .withQuoting(Quoting.DOUBLE_QUOTE)
+      .withQuotedCasing(Casing.UNCHANGED)
+      .withUnquotedCasing(Casing.UNCHANGED)
+      .withConformance(SqlConformanceEnum.BABEL)
+      .withIdentifierMaxLength(1024);
 
-  private static final ThreadLocal<SqlAbstractParserImpl> BABEL_PARSER = ThreadLocal.withInitial(() -> create(BABEL));
-  private static final ThreadLocal<SqlAbstractParserImpl> CORE_PARSER = ThreadLocal.withInitial(() -> create(CORE));
+  private static final ThreadLocal<SqlAbstractParserImpl> PARSER = ThreadLocal.withInitial(CalciteParser::create);
 
   private CalciteParser() {}
 
-  private static SqlParser.Config config(SqlParserImplFactory factory, SqlConformanceEnum conformance) {
-    return SqlParser.config()
-        .withParserFactory(factory)
-        .withQuoting(Quoting.DOUBLE_QUOTE)
-        .withQuotedCasing(Casing.UNCHANGED)
-        .withUnquotedCasing(Casing.UNCHANGED)
-        .withConformance(conformance)
-        .withIdentifierMaxLength(1024);
-  }
-
-  /** A parser with the settings {@code SqlParser} would apply for {@code config}. */
-  private static SqlAbstractParserImpl create(SqlParser.Config config) {
-    SqlAbstractParserImpl parser = config.parserFactory().getParser(new SourceStringReader(""));
-    parser.setQuotedCasing(config.quotedCasing());
-    parser.setUnquotedCasing(config.unquotedCasing());
-    parser.setIdentifierMaxLength(config.identifierMaxLength());
-    parser.setConformance(config.conformance());
+  /** A parser with the settings {@code SqlParser} would apply for {@link #CONFIG}. */
+  private static SqlAbstractParserImpl create() {
+    SqlAbstractParserImpl parser = CONFIG.parserFactory().getParser(new SourceStringReader(""));
+    parser.setQuotedCasing(CONFIG.quotedCasing());
+    parser.setUnquotedCasing(CONFIG.unquotedCasing());
+    parser.setIdentifierMaxLength(CONFIG.identifierMaxLength());
+    parser.setConformance(CONFIG.conformance());
     return parser;
   }
 
   /**
    * Parses one statement.
    *
-   * @throws SqlParseException when neither parser can parse it (Babel's error is reported)
+   * @throws SqlParseException when the statement is not in the grammar
    */
   public static SqlNode parse(String maskedStatement) throws SqlParseException {
-    try {
-      return parse(maskedStatement, CORE_PARSER, CORE);
-    } catch (SqlParseException | RuntimeException coreFailed) {
-      return parse(maskedStatement, BABEL_PARSER, BABEL);
-    }
-  }
-
-  private static SqlNode parse(String sql, ThreadLocal<SqlAbstractParserImpl> holder, SqlParser.Config config)
-      throws SqlParseException {
-    SqlAbstractParserImpl parser = holder.get();
-    parser.ReInit(new SourceStringReader(sql));
-    parser.setOriginalSql(sql);
+    SqlAbstractParserImpl parser = PARSER.get();
+    parser.ReInit(new SourceStringReader(maskedStatement));
+    parser.setOriginalSql(maskedStatement);
     parser.setTabSize(1);
-    parser.switchTo(SqlAbstractParserImpl.LexicalState.forConfig(config)); // ReInit resets it
+    parser.switchTo(SqlAbstractParserImpl.LexicalState.forConfig(CONFIG)); // ReInit resets it
+    SqlNode node;
     try {
-      return parser.parseSqlStmtEof();
+      node = parser.parseSqlStmtEof();
     } catch (Throwable e) {
-      holder.remove();
+      PARSER.remove();
       if (e instanceof Error error && !(e instanceof StackOverflowError)
           && error.getClass().getName().startsWith("java.")) {
         throw error;
       }
       throw parser.normalizeException(e);
     }
+    if (hasArrow(maskedStatement)) {
+      replaceLambdas(node);
+    }
+    return node;
+  }
+
+  /** Whether {@code sql} has a {@code ->} that is not the start of {@code ->>}. */
+  private static boolean hasArrow(String sql) {
+    for (int i = sql.indexOf("->"); i >= 0; i = sql.indexOf("->", i + 2)) {
+      if (i + 2 >= sql.length() || sql.charAt(i + 2) != '>') {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Replaces, in place, every {@code x -> e} lambda under {@code node} with {@code x -> e} the jsonb operator. */
+  private static void replaceLambdas(SqlNode node) {
+    if (node instanceof SqlNodeList list) {
+      for (int i = 0; i < list.size(); i++) {
+        SqlNode child = list.get(i);
+        if (child instanceof SqlLambda lambda) {
+          list.set(i, jsonGet(lambda));
+        }
+        replaceLambdas(list.get(i));
+      }
+    } else if (node instanceof SqlCall call) {
+      for (int i = 0; i < call.operandCount(); i++) {
+        SqlNode child = call.operand(i);
+        if (child instanceof SqlLambda lambda) {
+          call.setOperand(i, jsonGet(lambda));
+        }
+        replaceLambdas(call.operand(i));
+      }
+    }
+  }
+
+  private static SqlNode jsonGet(SqlLambda lambda) {
+    SqlNodeList parameters = lambda.getParameters();
+    if (parameters.size() != 1 || !(parameters.get(0) instanceof SqlIdentifier left)) {
+      return lambda; // "(a, b) -> e" or "() -> e": no PostgreSQL reading; the planners refuse what they cannot walk
+    }
+    return PostgresOperators.JSON_GET.createCall(left.getParserPosition().plus(lambda.getParserPosition()), left,
+        lambda.getExpression());
   }
 }

@@ -1,0 +1,97 @@
+package dev.cutover.rewriter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutover.migration.Phase;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * PostgreSQL operators the grammar reads natively (jsonb, containment, overlap, pgjdbc's {@code ??}
+ * family, POSIX regex, {@code ::}, ILIKE): a migration column on either side is rewritten at its
+ * own position, and placeholders keep their order.
+ */
+class PostgresOperatorRewriteTest {
+
+  /** Each form names the column as {@code C}; it sits in the select list and in WHERE. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {
+      "C::jsonb -> 'k'",
+      "C::jsonb ->> 'k'",
+      "C::jsonb ->> ?",
+      "C::jsonb #> '{a,b}'",
+      "C::jsonb #>> '{a}'",
+      "C::jsonb @> ?::jsonb",
+      "?::jsonb <@ C::jsonb",
+      "ARRAY[C] && ARRAY['x']",
+      "C::jsonb ?? 'k'",
+      "C::jsonb ?? ?",
+      "C::jsonb ??| ARRAY['a', 'b']",
+      "C::jsonb ??& ARRAY[?]",
+      "C ~ '^a'",
+      "C ~* ?",
+      "C !~ '^a'",
+      "C !~* ?",
+      "C ILIKE ?",
+      "C NOT ILIKE 'a%'",
+      "C::jsonb -> 'a' ->> 'b' = ?",
+      "coalesce(C::jsonb -> 'a', ?::jsonb) @> ?::jsonb",
+      "(C::jsonb ->> 'n')::int > ?",
+  })
+  void operatorForm_rewritesTheColumnAtItsPosition(String form) throws Exception {
+    for (Phase phase : Phase.values()) {
+      String sql = "SELECT id, " + form.replace("C", "full_name") + " AS x FROM users WHERE "
+          + form.replace("C", "full_name") + " AND id = ?";
+
+      Rewrite r = Fixtures.rewrite(sql, phase);
+
+      String read = phase.ordinal() >= Phase.READ_NEW.ordinal() ? "display_name" : "full_name";
+      String expected = "SELECT id, " + form.replace("C", read) + " AS x FROM users WHERE "
+          + form.replace("C", read) + " AND id = ?";
+      assertThat(r.sql()).as(phase.name()).isEqualTo(expected);
+      RenameMatrixTest.checkInvariants(sql, r, phase);
+      int params = (int) sql.chars().filter(c -> c == '?').count()
+          - 2 * (int) countOccurrences(sql, "??");
+      assertThat(r.parameterMap() == null ? IntStream.rangeClosed(1, params).toArray() : r.parameterMap())
+          .as(phase.name()).containsExactly(IntStream.rangeClosed(1, params).toArray());
+    }
+  }
+
+  private static long countOccurrences(String s, String part) {
+    long n = 0;
+    for (int i = s.indexOf(part); i >= 0; i = s.indexOf(part, i + part.length())) {
+      n++;
+    }
+    return n;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(value = Phase.class, names = {"DUAL_WRITE", "READ_NEW"})
+  void jsonValueWritten_isDuplicatedWithItsOperators(Phase phase) throws Exception {
+    Rewrite r = Fixtures.rewrite("UPDATE users SET full_name = ?::jsonb ->> 'name' WHERE email::jsonb ?? 'k'", phase);
+
+    assertThat(r.sql()).isEqualTo("UPDATE users SET full_name = ?::jsonb ->> 'name', display_name = ?::jsonb ->> 'name'"
+        + " WHERE email::jsonb ?? 'k'");
+    assertThat(r.parameterMap()).containsExactly(1, 1);
+  }
+
+  @Test
+  void insertValueWithJsonOperator_isDuplicated() throws Exception {
+    Rewrite r = Fixtures.rewrite("INSERT INTO users (id, full_name) VALUES (?, ?::jsonb #>> '{a}')", Phase.DUAL_WRITE);
+
+    assertThat(r.sql()).isEqualTo(
+        "INSERT INTO users (id, full_name, display_name) VALUES (?, ?::jsonb #>> '{a}', ?::jsonb #>> '{a}')");
+    assertThat(r.parameterMap()).containsExactly(1, 2, 2);
+  }
+
+  @Test
+  void columnNamedLikeACalciteKeyword_isAnOrdinaryColumn() throws Exception {
+    // "value" and "year" are reserved in Calcite's core grammar but not in PostgreSQL.
+    Rewrite r = Fixtures.rewrite("SELECT value, year, full_name FROM users WHERE value = ?", Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo("SELECT value, year, display_name AS full_name FROM users WHERE value = ?");
+  }
+}
