@@ -40,10 +40,18 @@ final class WritePlanner {
 
   private final StatementContext ctx;
   private final QueryPlanner queries;
+  /** The scope holding the CTEs of an enclosing WITH, or {@code null}. */
+  private final Scope outer;
 
-  WritePlanner(StatementContext ctx, QueryPlanner queries) {
+  WritePlanner(StatementContext ctx, QueryPlanner queries, Scope outer) {
     this.ctx = ctx;
     this.queries = queries;
+    this.outer = outer;
+  }
+
+  /** The scope holding the CTEs of an enclosing WITH, or {@code null}. */
+  Scope outer() {
+    return outer;
   }
 
   // ---------------------------------------------------------------- INSERT
@@ -70,14 +78,14 @@ final class WritePlanner {
         queries.nested(source);
         return scope;
       }
-      queries.fixedWidthQuery(source, null);
+      queries.fixedWidthQuery(source, outer);
     } else {
       for (SqlNode row : ((SqlCall) source).getOperandList()) {
         if (row.getKind() != SqlKind.ROW) {
           throw ctx.refuse("a VALUES row the rewriter cannot read");
         }
         for (SqlNode value : ((SqlCall) row).getOperandList()) {
-          queries.expression(value, new Scope());
+          queries.expression(value, new Scope(outer));
         }
       }
     }
@@ -320,9 +328,27 @@ final class WritePlanner {
 
   // ---------------------------------------------------------------- UPDATE
 
-  /** Plans an UPDATE; returns the target's scope for RETURNING. */
-  Scope update(SqlUpdate update, int limitToken) throws RewriteRefusedException {
-    return update(update, limitToken, target(update.getTargetTable(), update.getAlias()), "");
+  /**
+   * Plans an UPDATE, with {@code fromList} its {@code FROM} items parsed apart (or {@code null});
+   * returns the target's scope for RETURNING.
+   */
+  Scope update(SqlUpdate update, int limitToken, SqlNode fromList) throws RewriteRefusedException {
+    Scope scope = target(update.getTargetTable(), update.getAlias());
+    if (fromList == null) {
+      return update(update, limitToken, scope, "");
+    }
+    extraItems(fromList, scope);
+    // With FROM items an unqualified name in the fill could be ambiguous: qualify it.
+    return update(update, limitToken, scope, scope.items().get(0).qualifierText() + ".");
+  }
+
+  /** Adds the items of an UPDATE's FROM or a DELETE's USING list to {@code scope}, after the target. */
+  private void extraItems(SqlNode list, Scope scope) throws RewriteRefusedException {
+    List<SqlNode> joinConditions = new ArrayList<>();
+    queries.from(list, scope, joinConditions);
+    for (SqlNode condition : joinConditions) {
+      queries.expression(condition, scope);
+    }
   }
 
   /**
@@ -400,7 +426,8 @@ final class WritePlanner {
     for (int i = eq + 1; i < limit; i++) {
       Token t = text.tokens().get(i);
       if (t.kind() == TokenKind.COMMA || t.kind() == TokenKind.RPAREN || t.kind() == TokenKind.RBRACE
-          || text.isKeyword(i, "where") || text.isKeyword(i, "from") || text.isKeyword(i, "returning")) {
+          || text.isKeyword(i, "where") || text.isKeyword(i, "returning")
+          || text.isKeyword(i, "from") && !afterDistinct(i)) {
         break;
       }
       if (t.isTrivia()) {
@@ -418,11 +445,23 @@ final class WritePlanner {
     return start < 0 ? null : new int[] {start, end};
   }
 
+  /** Whether token {@code i} follows {@code DISTINCT} ({@code IS [NOT] DISTINCT FROM}, not a FROM clause). */
+  private boolean afterDistinct(int i) {
+    int before = ctx.text.previousSignificant(i - 1, ctx.stmt.fromToken());
+    return before >= 0 && ctx.text.isKeyword(before, "distinct");
+  }
+
   // ---------------------------------------------------------------- DELETE
 
-  /** Plans a DELETE; returns the target's scope for RETURNING. */
-  Scope delete(SqlDelete delete) throws RewriteRefusedException {
+  /**
+   * Plans a DELETE, with {@code usingList} its {@code USING} items parsed apart (or {@code null});
+   * returns the target's scope for RETURNING.
+   */
+  Scope delete(SqlDelete delete, SqlNode usingList) throws RewriteRefusedException {
     Scope scope = target(delete.getTargetTable(), delete.getAlias());
+    if (usingList != null) {
+      extraItems(usingList, scope);
+    }
     queries.expression(delete.getCondition(), scope);
     return scope;
   }
@@ -444,8 +483,8 @@ final class WritePlanner {
       Token t = ctx.text.tokens().get(ctx.tokenOf(alias, 0));
       aliasText = t.text(ctx.text.sql());
     }
-    Scope scope = new Scope();
-    scope.add(queries.table(id, aliasName, aliasText));
+    Scope scope = new Scope(outer);
+    scope.add(queries.table(id, aliasName, aliasText, null)); // a write's target is never a CTE
     return scope;
   }
 
