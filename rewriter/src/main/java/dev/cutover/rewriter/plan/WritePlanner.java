@@ -206,16 +206,89 @@ final class WritePlanner {
       if (row.spans().size() != width) {
         throw ctx.refuse(first, "the inserted values' text does not match the parser's reading");
       }
+      List<Integer> once = new ArrayList<>();
+      for (int k = 0; k < extraColumns.size(); k++) {
+        int j = extraSources.get(k);
+        if (DuplicationCheck.firstUnsafe(row.values().get(j)) != null) {
+          if (rows.size() > 1 || !values) {
+            checkDuplicable(item.migrationFor(names.get(j)), row.values().get(j)); // refuses
+          }
+          once.add(j);
+        }
+      }
+      if (!once.isEmpty()) {
+        computeOnce(row, once, extraSources, item, names);
+        continue;
+      }
       List<Edits.Piece> pieces = new ArrayList<>();
       for (int k = 0; k < extraColumns.size(); k++) {
         int j = extraSources.get(k);
-        checkDuplicable(item.migrationFor(names.get(j)), row.values().get(j));
         pieces.add(Edits.Piece.text(", "));
         pieces.add(Edits.Piece.copy(row.spans().get(j)[0], row.spans().get(j)[1]));
       }
       ctx.edits.insert(row.insertAt(), pieces);
     }
     return scope;
+  }
+
+  /** The alias of the derived table that computes a single row's volatile values once. */
+  private static final String ONCE = "cutover_once";
+
+  /**
+   * A single-row {@code VALUES (...)} whose values {@code once} are volatile (or unknown) and go to
+   * two columns: {@code VALUES (a, f())} becomes
+   * {@code SELECT a, cutover_once.v2, cutover_once.v2 FROM (SELECT f() AS v2) AS cutover_once}, so
+   * each is computed once and written to both columns. The other values stay in the top-level
+   * select list, where PostgreSQL types literals and parameters by their target columns as it does
+   * in VALUES. Refused when the row has a {@code DEFAULT} (not allowed in a select list).
+   */
+  private void computeOnce(Row row, List<Integer> once, List<Integer> extraSources, FromItem item, List<String> names)
+      throws RewriteRefusedException {
+    SqlText text = ctx.text;
+    ColumnMigration m = item.migrationFor(names.get(once.get(0)));
+    for (SqlNode value : row.values()) {
+      if (value.getKind() == SqlKind.DEFAULT) {
+        checkDuplicable(m, row.values().get(once.get(0))); // refuses: DEFAULT cannot move to a SELECT
+      }
+    }
+    int close = text.tokenStartingAt(row.insertAt());
+    int open = close < 0 ? -1 : text.matching(close);
+    int keyword = open < 0 ? -1 : text.previousSignificant(open - 1, ctx.stmt.fromToken());
+    if (keyword < 0 || !text.isKeyword(keyword, "values")) {
+      checkDuplicable(m, row.values().get(once.get(0))); // refuses
+    }
+    Token values = text.tokens().get(keyword);
+    Token openToken = text.tokens().get(open);
+    Token closeToken = text.tokens().get(close);
+    ctx.edits.replace(values.start(), values.end(), "SELECT");
+    // VALUES (a becomes SELECT a; VALUES(a becomes SELECT a, never SELECTa.
+    ctx.edits.replace(openToken.start(), openToken.end(), openToken.start() > values.end() ? "" : " ");
+    List<Integer> distinct = new ArrayList<>();
+    for (int j : once) {
+      if (!distinct.contains(j)) {
+        distinct.add(j);
+        int[] span = row.spans().get(j);
+        ctx.edits.move(span[0], span[1], ONCE + ".v" + (j + 1));
+      }
+    }
+    List<Edits.Piece> extra = new ArrayList<>();
+    for (int j : extraSources) {
+      extra.add(Edits.Piece.text(", "));
+      extra.add(distinct.contains(j) ? Edits.Piece.text(ONCE + ".v" + (j + 1))
+          : Edits.Piece.copy(row.spans().get(j)[0], row.spans().get(j)[1]));
+    }
+    ctx.edits.insert(closeToken.start(), extra);
+    ctx.edits.replace(closeToken.start(), closeToken.end(), "");
+    List<Edits.Piece> from = new ArrayList<>();
+    from.add(Edits.Piece.text(" FROM (SELECT "));
+    for (int k = 0; k < distinct.size(); k++) {
+      int j = distinct.get(k);
+      from.add(Edits.Piece.text(k == 0 ? "" : ", "));
+      from.add(Edits.Piece.copy(row.spans().get(j)[0], row.spans().get(j)[1]));
+      from.add(Edits.Piece.text(" AS v" + (j + 1)));
+    }
+    from.add(Edits.Piece.text(") AS " + ONCE));
+    ctx.edits.insert(closeToken.end(), from);
   }
 
   private List<Row> valuesRows(SqlCall values, ColumnMigration first) throws RewriteRefusedException {
