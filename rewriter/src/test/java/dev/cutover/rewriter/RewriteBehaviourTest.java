@@ -410,6 +410,9 @@ class RewriteBehaviourTest {
       SELECT * FROM (SELECT DISTINCT ON (lower(u.full_name)) id FROM users u) s ! SELECT * FROM (SELECT DISTINCT ON (lower(u.display_name)) id FROM users u) s
       SELECT a.id, full_name FROM users a JOIN users b USING (full_name) ! SELECT a.id, display_name AS full_name FROM users a JOIN users b USING (display_name)
       SELECT u.id FROM users u NATURAL JOIN orders o ! SELECT u.id FROM users u NATURAL JOIN orders o
+      SELECT u.id, w FROM users u, unnest(string_to_array(u.full_name, ' ')) w ! SELECT u.id, w FROM users u, unnest(string_to_array(u.display_name, ' ')) w
+      SELECT u.id, g FROM users u, LATERAL generate_series(1, length(full_name)) g ! SELECT u.id, g FROM users u, LATERAL generate_series(1, length(display_name)) g
+      SELECT id FROM orders WHERE user_id IN (SELECT DISTINCT ON (full_name) id FROM users ORDER BY full_name, id) ! SELECT id FROM orders WHERE user_id IN (SELECT DISTINCT ON (display_name) id FROM users ORDER BY display_name, id)
       """)
   void readConstructs_areRewrittenInTheirScopes(String sql, String expected) throws Exception {
     assertThat(rewrite(sql, Phase.READ_NEW).sql()).isEqualTo(expected);
@@ -430,6 +433,7 @@ class RewriteBehaviourTest {
       INSERT INTO users DEFAULT VALUES RETURNING display_name ! INSERT INTO users DEFAULT VALUES RETURNING full_name AS display_name
       INSERT INTO users AS u DEFAULT VALUES ON CONFLICT (id) DO UPDATE SET email = 'x' ! INSERT INTO users AS u DEFAULT VALUES ON CONFLICT (id) DO UPDATE SET email = 'x', display_name = u.full_name
       INSERT INTO users VALUES (?, DEFAULT, ?) ! INSERT INTO users (id, full_name, email, display_name) VALUES (?, DEFAULT, ?, DEFAULT)
+      INSERT INTO users (id, full_name) SELECT DISTINCT ON (email) id + 1, full_name FROM users ORDER BY email ! INSERT INTO users (id, full_name, display_name) SELECT DISTINCT ON (email) id + 1, full_name, full_name FROM users ORDER BY email
       """)
   void writeConstructs_dualWriteAsAtTopLevel(String sql, String expected) throws Exception {
     assertThat(rewrite(sql, Phase.DUAL_WRITE).sql()).isEqualTo(expected);

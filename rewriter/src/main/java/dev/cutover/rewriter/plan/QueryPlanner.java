@@ -336,7 +336,7 @@ final class QueryPlanner {
           }
           scope.add(item);
         } else {
-          nested(target);
+          functionOrNested(target, scope);
           scope.add(new FromItem(alias, null, null, aliasText, null, List.of()));
         }
       }
@@ -358,8 +358,30 @@ final class QueryPlanner {
       scope.add(new FromItem(null, null, null, null, null, List.of()));
       return;
     }
-    nested(node);
+    functionOrNested(node, scope);
     scope.add(new FromItem(null, null, null, null, null, List.of()));
+  }
+
+  /**
+   * A function in FROM ({@code generate_series(...)}, {@code unnest(...)}, with or without LATERAL):
+   * PostgreSQL lets its arguments refer to the FROM items before it, so they are planned over those;
+   * its own columns stay unknown. Anything else is a nested construct (see {@link #nested}).
+   */
+  private void functionOrNested(SqlNode node, Scope scope) throws RewriteRefusedException {
+    SqlNode call = node.getKind() == SqlKind.LATERAL ? ((SqlCall) node).operand(0) : node;
+    if (call.getKind() == SqlKind.COLLECTION_TABLE && ((SqlCall) call).operandCount() == 1) {
+      call = ((SqlCall) call).operand(0);
+    }
+    boolean function = call.getKind() == SqlKind.UNNEST || call instanceof SqlBasicCall basic
+        && basic.getOperator() instanceof org.apache.calcite.sql.SqlFunction;
+    if (!function) {
+      nested(node);
+      return;
+    }
+    Scope arguments = new Scope(scope.lateralParent());
+    for (SqlNode operand : ((SqlCall) call).getOperandList()) {
+      expression(operand, arguments);
+    }
   }
 
   /**

@@ -106,6 +106,7 @@ public final class StatementPlanner {
       throw ctx.refuse("the statement contains " + mask.problem() + ", which the rewriter cannot parse safely");
     }
     masked = mask.text();
+    base = masked.toCharArray();
     ctx.positions = new PositionMap(masked, ctx.stmt.start());
     queries = new QueryPlanner(ctx);
     part(first, ctx.stmt.toToken(), null);
@@ -113,6 +114,8 @@ public final class StatementPlanner {
 
   /** The statement's text as Calcite may read it (same length and lines as the original). */
   private String masked;
+  /** {@link #masked} with the DISTINCT ON lists blanked once read: what every parse of a part starts from. */
+  private char[] base;
   private QueryPlanner queries;
 
   private String kindOf(int token) {
@@ -145,10 +148,11 @@ public final class StatementPlanner {
     int returning = query ? -1 : depthZeroKeyword("returning", from, to);
     int limit = returning < 0 ? to : returning;
     int onConflict = insert ? onConflict(from, limit) : -1;
+    distinctOn(from, limit);
+    lateralFunctions(from, limit);
     char[] main = only(from, to);
     CalciteMask.blank(main, offset(onConflict < 0 ? limit : onConflict), offset(to));
     locking(main, from, to);
-    distinctOn(main, from, limit);
     int defaultValues = insert ? defaultValues(first, onConflict < 0 ? limit : onConflict) : -1;
     if (defaultValues >= 0) {
       // INSERT INTO t [AS a] DEFAULT VALUES reads as DELETE FROM t [AS a]: the target, nothing else.
@@ -195,7 +199,7 @@ public final class StatementPlanner {
       throw ctx.refuse(QueryPlanner.construct(node) + " is not supported on a migrating table yet");
     }
     if (onConflict >= 0) {
-      new UpsertPlanner(ctx, writePlanner).plan(masked, onConflict, limit, target);
+      new UpsertPlanner(ctx, writePlanner).plan(new String(base), onConflict, limit, target);
     }
     if (returning >= 0) {
       return returning(returning, to, target);
@@ -372,7 +376,7 @@ public final class StatementPlanner {
    * then reads a plain DISTINCT) and parses the list apart, as the select list of
    * {@code SELECT expr, ...} at the same positions, into {@link StatementContext#distinctOn}.
    */
-  private void distinctOn(char[] main, int from, int limit) throws RewriteRefusedException {
+  private void distinctOn(int from, int limit) throws RewriteRefusedException {
     SqlText text = ctx.text;
     for (int i = from; i < limit; i++) {
       if (!text.isKeyword(i, "select")) {
@@ -391,7 +395,9 @@ public final class StatementPlanner {
       if (close < 0 || close >= limit) {
         throw ctx.refuse("a SELECT DISTINCT ON the rewriter cannot read");
       }
-      CalciteMask.blank(main, offset(on), offset(close + 1));
+      if (ctx.distinctOn.containsKey(text.tokens().get(i).start())) {
+        continue; // read already (a part is planned once, but be safe)
+      }
       char[] list = only(open + 1, close);
       overwrite(list, i, "SELECT");
       SqlNode node = parse(list, "the DISTINCT ON list");
@@ -399,6 +405,23 @@ public final class StatementPlanner {
         throw ctx.refuse("a DISTINCT ON list the rewriter cannot read");
       }
       ctx.distinctOn.put(text.tokens().get(i).start(), select.getSelectList());
+      CalciteMask.blank(base, offset(on), offset(close + 1));
+    }
+  }
+
+  /**
+   * Blanks {@code LATERAL} before a function in FROM, which Calcite cannot read there: a function
+   * in FROM sees the items before it with or without the keyword, so the reading is the same.
+   */
+  private void lateralFunctions(int from, int limit) {
+    SqlText text = ctx.text;
+    for (int i = from; i < limit; i++) {
+      if (text.isKeyword(i, "lateral")) {
+        int next = text.nextSignificant(i + 1, limit);
+        if (next >= 0 && text.tokens().get(next).isIdentifier()) {
+          CalciteMask.blank(base, offset(i), offset(i) + text.tokens().get(i).end() - text.tokens().get(i).start());
+        }
+      }
     }
   }
 
@@ -439,7 +462,7 @@ public final class StatementPlanner {
 
   /** A copy of the masked statement with everything outside tokens {@code [from, to)} blanked. */
   private char[] only(int from, int to) {
-    char[] chars = masked.toCharArray();
+    char[] chars = base.clone();
     CalciteMask.blank(chars, 0, offset(from));
     CalciteMask.blank(chars, offset(to), chars.length);
     return chars;

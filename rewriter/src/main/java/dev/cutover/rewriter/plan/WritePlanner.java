@@ -321,7 +321,12 @@ final class WritePlanner {
     if (start >= 0 && text.isKeyword(start, "distinct")) {
       int next = text.nextSignificant(start + 1, limit);
       if (next >= 0 && text.isKeyword(next, "on")) {
-        throw ctx.refuse(first, "INSERT ... SELECT DISTINCT ON into a migrating table is not supported yet");
+        int open = text.nextSignificant(next + 1, limit);
+        int close = open < 0 ? -1 : text.matching(open);
+        if (close < 0) {
+          throw ctx.refuse(first, "could not locate the SELECT list of the INSERT in the SQL text");
+        }
+        next = text.nextSignificant(close + 1, limit);
       }
       start = next;
     } else if (start >= 0 && text.isKeyword(start, "all")) {
