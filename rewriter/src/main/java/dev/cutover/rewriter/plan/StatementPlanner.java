@@ -92,8 +92,9 @@ public final class StatementPlanner {
       }
       return;
     }
-    // A WITH may hide a write (a data-modifying CTE, or the main statement): always planned.
-    boolean writes = kind.equals("insert") || kind.equals("with") || kind.equals("update") && updateMayFill();
+    // A WITH may hide a write (a data-modifying CTE, or the main statement) that Cutover must mirror.
+    boolean writes = kind.equals("insert") || kind.equals("update") && updateMayFill()
+        || kind.equals("with") && (hasKeyword("insert") || hasKeyword("update") && updateMayFill());
     if (!writes && !mentionsColumnOrStar()) {
       return; // names no migration column, no *, writes nothing Cutover must mirror: nothing to rewrite
     }
@@ -567,6 +568,16 @@ public final class StatementPlanner {
       }
     }
     return null;
+  }
+
+  /** Whether keyword {@code word} appears anywhere in the statement. */
+  private boolean hasKeyword(String word) {
+    for (int i = ctx.stmt.fromToken(); i < ctx.stmt.toToken(); i++) {
+      if (ctx.text.isKeyword(i, word)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether an UPDATE could need the dual_write lazy fill of a touched migration. */
