@@ -166,6 +166,12 @@ public final class StatementPlanner {
       CalciteMask.blank(main, offset(defaultValues), offset(onConflict < 0 ? limit : onConflict));
     }
     if (kind.equals("update")) {
+      int set = depthZeroKeyword("set", first, limit);
+      int afterSet = set < 0 ? -1 : text.nextSignificant(set + 1, limit);
+      if (afterSet >= 0 && text.tokens().get(afterSet).kind() == TokenKind.LPAREN) {
+        throw ctx.refuse("UPDATE ... SET (column, ...) = (...) (a row assignment) is not supported on a migrating"
+            + " table yet; assign each column on its own");
+      }
       setDefaults(main, first, limit);
     }
     SqlNode extraFrom = null;
