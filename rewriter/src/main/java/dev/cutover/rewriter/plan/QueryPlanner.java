@@ -31,9 +31,16 @@ import org.apache.calcite.sql.SqlWithItem;
  * {@code *} expansion.
  *
  * <p>Implementation notes: a column reference is rewritten only when it resolves with certainty to
- * a migrating column; anything uncertain about such a reference is refused. Nested queries are
- * not descended into: one that mentions a migration column, or selects {@code *} next to a
- * migrating table, is refused; others stay untouched and count as FROM items with unknown columns.
+ * a migrating column; anything uncertain about such a reference is refused. Subqueries (in FROM,
+ * LATERAL, expressions, nested {@code WITH}) are planned in their own scope, whose parent is the
+ * enclosing query (or, for LATERAL and functions in FROM, the items before them); their output
+ * labels become the columns of the FROM item they form, so a derived table or CTE that selects
+ * {@code full_name} exposes a column {@code full_name} that is not the table's. CTE names are looked
+ * up through the scope chain before the catalog, as PostgreSQL does. Constructs still not descended
+ * into (VALUES lists, other table functions) are refused when they mention a migration column, or
+ * select {@code *} next to a migrating table. A {@code *} expansion adds one column (the new name):
+ * where a column count is fixed (set operations, subquery expressions, INSERT ... SELECT) it is
+ * refused, also through a derived table or CTE that expanded one ({@code widened}).
  */
 final class QueryPlanner {
 

@@ -28,10 +28,21 @@ import org.apache.calcite.sql.parser.SqlParseException;
  * it, and hands it to the query or write planner.
  *
  * <p>Implementation notes: a statement is parsed only when one of its identifier tokens is the name
- * of a migrating table and it could need a rewrite (an INSERT, an UPDATE during dual_write, or any
- * statement naming a migration column or {@code *}); otherwise it passes through unchanged.
- * Unsupported constructs and parse failures of a statement that could need a rewrite are refused. RETURNING is cut off before the main parse
- * and parsed separately as a select list over the write's target.
+ * of a migrating table and it could need a rewrite (an INSERT, an UPDATE during dual_write, a WITH
+ * holding either, or any statement naming a migration column, {@code *} or NATURAL); otherwise it
+ * passes through unchanged. Unsupported constructs and parse failures of a statement that could
+ * need a rewrite are refused.
+ *
+ * <p>The statement is masked once; every parse works on a copy of that mask in which everything
+ * outside the part being read is blanked, so Calcite's positions are the original text's. A
+ * top-level WITH is split from the tokens: each CTE body and the statement after the WITH is
+ * planned as a statement of its own ({@link #part}), a data-modifying body exactly as at top level.
+ * Clauses Calcite cannot read are blanked in the main parse and, where they hold names, read apart
+ * at the same positions: RETURNING (as a select list over the write's target), ON CONFLICT (see
+ * {@link UpsertPlanner}), DISTINCT ON lists (as a select list), UPDATE's FROM and DELETE's USING
+ * lists (as {@code SELECT 1 FROM list}); locking clauses are only blanked; DEFAULT VALUES reads as a
+ * DELETE of the same target, {@code SET col = DEFAULT} as {@code NULL}, LATERAL before a function
+ * as nothing.
  */
 public final class StatementPlanner {
 
