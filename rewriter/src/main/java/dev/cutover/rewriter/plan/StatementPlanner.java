@@ -174,7 +174,8 @@ public final class StatementPlanner {
       }
       overwrite(main, first, "DELETE");
       overwrite(main, into, "FROM");
-      CalciteMask.blank(main, offset(defaultValues), offset(onConflict < 0 ? limit : onConflict));
+      int valuesToken = text.nextSignificant(defaultValues + 1, limit);
+      CalciteMask.blank(main, offset(defaultValues), offset(valuesToken + 1));
     }
     if (kind.equals("update")) {
       int set = depthZeroKeyword("set", first, limit);
