@@ -20,7 +20,13 @@ class RefusalTest {
       CREATE INDEX users_n ON users (full_name)                              | cutover CLI
       SELECT * FROM users UNION SELECT * FROM users                          | UNION
       SELECT id FROM orders WHERE (user_id, 1, 2, 3) IN (SELECT * FROM users) | subquery
-      WITH x AS (SELECT full_name FROM users) SELECT * FROM x                | WITH
+      WITH x AS (SELECT * FROM users) SELECT id FROM orders UNION SELECT * FROM x | list the columns
+      INSERT INTO orders SELECT * FROM (SELECT * FROM users) t               | list the columns
+      WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM r) SEARCH DEPTH FIRST BY n SET o SELECT full_name FROM users | SEARCH
+      SELECT u.id FROM users u NATURAL JOIN accounts a                       | NATURAL JOIN
+      SELECT u.id FROM users u NATURAL JOIN generate_series(1, 2) g          | NATURAL JOIN
+      UPDATE users SET full_name = random()::text FROM orders o WHERE o.user_id = users.id | random()
+      WITH u AS (UPDATE users SET full_name = random()::text RETURNING id) SELECT id FROM u | random()
       INSERT INTO users (id, full_name) VALUES (?, ?) ON CONFLICT (id) DO\\n UPDATE SET full_name = ? | ON CONFLICT
       INSERT INTO users SELECT * FROM accounts                               | INSERT ... SELECT *
       INSERT INTO users (id, full_name) SELECT id, random()::text FROM accounts | random()
@@ -30,15 +36,17 @@ class RefusalTest {
       SELECT full_name FROM users JOIN mystery m ON m.id = users.id          | unknown columns
       SELECT full_name FROM users, accounts                                  | ambiguous
       SELECT * FROM users JOIN orders USING (id)                             | USING
-      SELECT a.id FROM users a JOIN accounts b USING (full_name)             | USING
+      SELECT a.id FROM users a JOIN accounts b USING (display_name)          | USING
       SELECT full_name FROM users WHERE id = $1                              | $n
       SELECT time, full_name FROM users                                      | parser
       UPDATE users SET full_name = ?, display_name = ?                       | twice
       INSERT INTO users (full_name, display_name) VALUES (?, ?)              | twice
-      INSERT INTO users (id, full_name) VALUES (?, random())                 | random()
+      INSERT INTO users (id, full_name, email) VALUES (?, random()::text, DEFAULT) | random()
+      UPDATE users SET full_name = md5(random()::text) WHERE id = ?          | random()
       INSERT INTO users (id, full_name) VALUES (nextval('s'), ?), (?, gen_random_uuid()::text) | gen_random_uuid()
       UPDATE users SET full_name = clock_timestamp()::text                   | clock_timestamp()
       UPDATE users SET full_name = (SELECT owner FROM accounts LIMIT 1)      | subquery
+      UPDATE users SET (full_name, email) = (?, ?) WHERE id = ?               | row assignment
       COPY users (full_name) FROM STDIN                                      | COPY
       EXPLAIN SELECT full_name FROM users                                    | EXPLAIN
       """)
@@ -50,6 +58,19 @@ class RefusalTest {
         .hasMessageContaining(construct)
         .satisfies(e -> org.assertj.core.api.Assertions.assertThat(((RewriteRefusedException) e).migrationId())
             .isEqualTo(Fixtures.ID));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      READ_NEW   | SELECT a.id FROM users a JOIN accounts b USING (full_name)      | USING
+      COMPLETED  | SELECT a.id FROM users a JOIN accounts b USING (full_name)      | USING
+      PLANNED    | SELECT a.id FROM users a JOIN accounts b USING (display_name)   | USING
+      """)
+  void rewrite_refusesUsingWhoseSidesReadDifferentColumns(Phase phase, String sql, String construct) {
+    assertThatThrownBy(() -> Fixtures.rewrite(sql, phase))
+        .isInstanceOf(RewriteRefusedException.class)
+        .hasMessageContaining(construct)
+        .hasMessageContaining("write the join condition with ON");
   }
 
   @ParameterizedTest(name = "{0}")

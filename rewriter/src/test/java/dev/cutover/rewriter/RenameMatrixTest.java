@@ -123,6 +123,65 @@ class RenameMatrixTest {
       new Kind("delete",
           n -> "DELETE FROM users WHERE " + n + " = ? AND id > ?",
           (n, p, m) -> new Expected("DELETE FROM users WHERE " + reads(m) + " = ? AND id > ?", new int[] {1, 2})),
+      new Kind("cte read",
+          n -> "WITH c AS (SELECT id, " + n + " FROM users) SELECT " + n + " FROM c WHERE id = ?",
+          (n, p, m) -> new Expected("WITH c AS (SELECT id, " + labelled("", n, m) + " FROM users) SELECT " + n
+              + " FROM c WHERE id = ?", new int[] {1})),
+      new Kind("data-modifying cte",
+          n -> "WITH u AS (UPDATE users SET " + n + " = ? WHERE id = ? RETURNING " + n + ") SELECT " + n + " FROM u",
+          (n, p, m) -> {
+            List<String> t = targets(m);
+            String set = t.size() == 2 ? "full_name = ?, display_name = ?" : t.get(0) + " = ?";
+            return new Expected("WITH u AS (UPDATE users SET " + set + " WHERE id = ? RETURNING " + labelled("", n, m)
+                + ") SELECT " + n + " FROM u", t.size() == 2 ? new int[] {1, 1, 2} : new int[] {1, 2});
+          }),
+      new Kind("lateral",
+          n -> "SELECT x.f FROM users u, LATERAL (SELECT upper(u." + n + ") AS f) x WHERE u.id = ?",
+          (n, p, m) -> new Expected("SELECT x.f FROM users u, LATERAL (SELECT upper(u." + reads(m) + ") AS f) x"
+              + " WHERE u.id = ?", new int[] {1})),
+      new Kind("distinct on",
+          n -> "SELECT DISTINCT ON (" + n + ") id FROM users ORDER BY " + n + ", id",
+          (n, p, m) -> new Expected("SELECT DISTINCT ON (" + reads(m) + ") id FROM users ORDER BY " + reads(m) + ", id",
+              new int[0])),
+      new Kind("update from",
+          n -> "UPDATE users SET " + n + " = o.total::text FROM orders o WHERE o.user_id = users.id AND o.id = ?",
+          (n, p, m) -> {
+            List<String> t = targets(m);
+            String set = t.size() == 2 ? "full_name = o.total::text, display_name = o.total::text"
+                : t.get(0) + " = o.total::text";
+            return new Expected("UPDATE users SET " + set + " FROM orders o WHERE o.user_id = users.id AND o.id = ?",
+                new int[] {1});
+          }),
+      new Kind("update from, other column",
+          n -> "UPDATE users u SET email = o.total::text FROM orders o WHERE o.user_id = u.id AND u." + n + " = ?",
+          (n, p, m) -> new Expected("UPDATE users u SET email = o.total::text"
+              + (p == Phase.DUAL_WRITE ? ", display_name = u.full_name" : "") + " FROM orders o WHERE o.user_id = u.id"
+              + " AND u." + reads(m) + " = ?", new int[] {1})),
+      new Kind("delete using",
+          n -> "DELETE FROM orders o USING users u WHERE u.id = o.user_id AND u." + n + " = ?",
+          (n, p, m) -> new Expected("DELETE FROM orders o USING users u WHERE u.id = o.user_id AND u." + reads(m)
+              + " = ?", new int[] {1})),
+      new Kind("insert default",
+          n -> "INSERT INTO users (id, " + n + ") VALUES (?, DEFAULT)",
+          (n, p, m) -> {
+            List<String> t = targets(m);
+            return new Expected("INSERT INTO users (id, " + String.join(", ", t) + ") VALUES (?, DEFAULT"
+                + (t.size() == 2 ? ", DEFAULT" : "") + ")", new int[] {1});
+          }),
+      new Kind("insert volatile, one row",
+          n -> "INSERT INTO users (id, " + n + ") VALUES (?, md5(random()::text))",
+          (n, p, m) -> {
+            List<String> t = targets(m);
+            if (t.size() == 2) {
+              return new Expected("INSERT INTO users (id, full_name, display_name) SELECT ?, cutover_once.v2,"
+                  + " cutover_once.v2 FROM (SELECT md5(random()::text) AS v2) AS cutover_once", new int[] {1});
+            }
+            return new Expected("INSERT INTO users (id, " + t.get(0) + ") VALUES (?, md5(random()::text))", new int[] {1});
+          }),
+      new Kind("self-join using",
+          n -> "SELECT a.id FROM users a JOIN users b USING (" + n + ") WHERE b.id = ?",
+          (n, p, m) -> new Expected("SELECT a.id FROM users a JOIN users b USING (" + reads(m) + ") WHERE b.id = ?",
+              new int[] {1})),
       new Kind("update returning",
           n -> "UPDATE users SET email = ? WHERE id = ? RETURNING id, " + n,
           (n, p, m) -> new Expected("UPDATE users SET email = ?"
@@ -189,8 +248,10 @@ class RenameMatrixTest {
     Matcher matcher = Pattern.compile("(\\w+\\s+)?\\b" + column + "\\b").matcher(sql);
     while (matcher.find()) {
       String before = matcher.group(1) == null ? "" : matcher.group(1).trim();
-      // Allowed: a label (AS name), or ORDER BY of that label, which means the output column.
-      boolean label = before.equals("AS") || before.equals("BY") && sql.contains("AS " + column);
+      // Allowed: a label (AS name), or ORDER BY of that label, which means the output column, or a
+      // reference to a CTE's column of that label (SELECT name FROM cte).
+      boolean labelled = sql.contains("AS " + column);
+      boolean label = before.equals("AS") || (before.equals("BY") || before.equals("SELECT")) && labelled;
       assertThat(label).as("'%s' referenced as a column in %s", column, sql).isTrue();
     }
   }

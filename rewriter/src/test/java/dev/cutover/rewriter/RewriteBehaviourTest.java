@@ -393,6 +393,73 @@ class RewriteBehaviourTest {
     assertThat(r.parameterMap()).containsExactly(1, 2, 2);
   }
 
+  // ---------------------------------------------------------------- WITH, LATERAL, DISTINCT ON, FROM/USING, DEFAULT
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '!', textBlock = """
+      WITH a AS (SELECT id, full_name FROM users), b AS (SELECT full_name AS n FROM a) SELECT a.full_name, b.n FROM a, b ! WITH a AS (SELECT id, display_name AS full_name FROM users), b AS (SELECT full_name AS n FROM a) SELECT a.full_name, b.n FROM a, b
+      WITH users AS (SELECT 1 AS full_name) SELECT full_name FROM users ! WITH users AS (SELECT 1 AS full_name) SELECT full_name FROM users
+      WITH u AS (SELECT 1 AS id) SELECT full_name FROM public.users JOIN u ON u.id = users.id ! WITH u AS (SELECT 1 AS id) SELECT display_name AS full_name FROM public.users JOIN u ON u.id = users.id
+      WITH c(n, m) AS (SELECT full_name, id FROM users) SELECT n FROM c ORDER BY n ! WITH c(n, m) AS (SELECT display_name AS full_name, id FROM users) SELECT n FROM c ORDER BY n
+      WITH RECURSIVE r AS (SELECT id, full_name FROM users WHERE id = 1 UNION ALL SELECT u.id, u.full_name FROM users u JOIN r ON u.id = r.id + 1) SELECT full_name FROM r ! WITH RECURSIVE r AS (SELECT id, display_name AS full_name FROM users WHERE id = 1 UNION ALL SELECT u.id, u.display_name AS full_name FROM users u JOIN r ON u.id = r.id + 1) SELECT full_name FROM r
+      WITH c AS (SELECT * FROM users) SELECT * FROM c ! WITH c AS (SELECT id, display_name AS full_name, email, display_name FROM users) SELECT * FROM c
+      SELECT * FROM (WITH c AS (SELECT full_name FROM users) SELECT full_name FROM c) s ! SELECT * FROM (WITH c AS (SELECT display_name AS full_name FROM users) SELECT full_name FROM c) s
+      SELECT s.full_name FROM (SELECT display_name AS x FROM users) s(full_name) ! SELECT s.full_name FROM (SELECT display_name AS x FROM users) s(full_name)
+      SELECT u.id, x.f FROM users u LEFT JOIN LATERAL (SELECT o.total, full_name AS f FROM orders o WHERE o.user_id = u.id) x ON true ! SELECT u.id, x.f FROM users u LEFT JOIN LATERAL (SELECT o.total, display_name AS f FROM orders o WHERE o.user_id = u.id) x ON true
+      SELECT DISTINCT ON (full_name) full_name, id FROM users ORDER BY full_name, id ! SELECT DISTINCT ON (full_name) display_name AS full_name, id FROM users ORDER BY full_name, id
+      SELECT * FROM (SELECT DISTINCT ON (lower(u.full_name)) id FROM users u) s ! SELECT * FROM (SELECT DISTINCT ON (lower(u.display_name)) id FROM users u) s
+      SELECT a.id, full_name FROM users a JOIN users b USING (full_name) ! SELECT a.id, display_name AS full_name FROM users a JOIN users b USING (display_name)
+      SELECT u.id FROM users u NATURAL JOIN orders o ! SELECT u.id FROM users u NATURAL JOIN orders o
+      SELECT u.id, w FROM users u, unnest(string_to_array(u.full_name, ' ')) w ! SELECT u.id, w FROM users u, unnest(string_to_array(u.display_name, ' ')) w
+      SELECT u.id, g FROM users u, LATERAL generate_series(1, length(full_name)) g ! SELECT u.id, g FROM users u, LATERAL generate_series(1, length(display_name)) g
+      SELECT id FROM orders WHERE user_id IN (SELECT DISTINCT ON (full_name) id FROM users ORDER BY full_name, id) ! SELECT id FROM orders WHERE user_id IN (SELECT DISTINCT ON (display_name) id FROM users ORDER BY display_name, id)
+      """)
+  void readConstructs_areRewrittenInTheirScopes(String sql, String expected) throws Exception {
+    assertThat(rewrite(sql, Phase.READ_NEW).sql()).isEqualTo(expected);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '!', textBlock = """
+      WITH u AS (UPDATE users SET full_name = ? WHERE id = ? RETURNING *) SELECT * FROM u ! WITH u AS (UPDATE users SET full_name = ?, display_name = ? WHERE id = ? RETURNING id, full_name, email, full_name AS display_name) SELECT * FROM u
+      WITH u AS (UPDATE users SET email = ? WHERE id = ? RETURNING id) SELECT id FROM u ! WITH u AS (UPDATE users SET email = ?, display_name = full_name WHERE id = ? RETURNING id) SELECT id FROM u
+      WITH i AS (INSERT INTO users (id, display_name) VALUES (?, ?) RETURNING full_name) SELECT full_name FROM i ! WITH i AS (INSERT INTO users (id, full_name, display_name) VALUES (?, ?, ?) RETURNING full_name) SELECT full_name FROM i
+      WITH d AS (DELETE FROM users WHERE id = ? RETURNING id, full_name) INSERT INTO users (id, full_name) SELECT id + 1, full_name FROM d ! WITH d AS (DELETE FROM users WHERE id = ? RETURNING id, full_name) INSERT INTO users (id, full_name, display_name) SELECT id + 1, full_name, full_name FROM d
+      WITH o AS (SELECT user_id FROM orders) UPDATE users SET full_name = ? WHERE id IN (SELECT user_id FROM o) ! WITH o AS (SELECT user_id FROM orders) UPDATE users SET full_name = ?, display_name = ? WHERE id IN (SELECT user_id FROM o)
+      UPDATE users SET email = a.owner FROM accounts a WHERE a.id = users.id ! UPDATE users SET email = a.owner, display_name = users.full_name FROM accounts a WHERE a.id = users.id
+      UPDATE users SET full_name = a.full_name FROM accounts a JOIN orders o ON o.id = a.id WHERE a.id = users.id ! UPDATE users SET full_name = a.full_name, display_name = a.full_name FROM accounts a JOIN orders o ON o.id = a.id WHERE a.id = users.id
+      UPDATE users SET email = full_name IS DISTINCT FROM 'x' FROM orders WHERE orders.user_id = users.id ! UPDATE users SET email = full_name IS DISTINCT FROM 'x', display_name = users.full_name FROM orders WHERE orders.user_id = users.id
+      UPDATE users SET display_name = DEFAULT WHERE id = ? ! UPDATE users SET full_name = DEFAULT, display_name = DEFAULT WHERE id = ?
+      DELETE FROM users u USING orders o WHERE o.user_id = u.id RETURNING u.display_name ! DELETE FROM users u USING orders o WHERE o.user_id = u.id RETURNING u.full_name AS display_name
+      INSERT INTO users DEFAULT VALUES RETURNING display_name ! INSERT INTO users DEFAULT VALUES RETURNING full_name AS display_name
+      INSERT INTO users AS u DEFAULT VALUES ON CONFLICT (id) DO UPDATE SET email = 'x' ! INSERT INTO users AS u DEFAULT VALUES ON CONFLICT (id) DO UPDATE SET email = 'x', display_name = u.full_name
+      INSERT INTO users VALUES (?, DEFAULT, ?) ! INSERT INTO users (id, full_name, email, display_name) VALUES (?, DEFAULT, ?, DEFAULT)
+      INSERT INTO users (id, full_name) SELECT DISTINCT ON (email) id + 1, full_name FROM users ORDER BY email ! INSERT INTO users (id, full_name, display_name) SELECT DISTINCT ON (email) id + 1, full_name, full_name FROM users ORDER BY email
+      """)
+  void writeConstructs_dualWriteAsAtTopLevel(String sql, String expected) throws Exception {
+    assertThat(rewrite(sql, Phase.DUAL_WRITE).sql()).isEqualTo(expected);
+  }
+
+  @Test
+  void volatileValue_ofOneRow_isComputedOnceForBothColumns() throws Exception {
+    Rewrite r = rewrite("INSERT INTO users VALUES(?, gen_random_uuid()::text || ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+        Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo("INSERT INTO users (id, full_name, email, display_name) SELECT ?, cutover_once.v2, ?,"
+        + " cutover_once.v2 FROM (SELECT gen_random_uuid()::text || ? AS v2) AS cutover_once ON CONFLICT DO NOTHING"
+        + " RETURNING id");
+    assertThat(r.parameterMap()).containsExactly(1, 3, 2);
+  }
+
+  @Test
+  void volatileSubqueryValue_keepsItsOwnRewrite() throws Exception {
+    Rewrite r = rewrite("INSERT INTO users (full_name, id) VALUES ((SELECT full_name FROM users WHERE id = ?), ?)",
+        Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo("INSERT INTO users (full_name, id, display_name) SELECT cutover_once.v1, ?,"
+        + " cutover_once.v1 FROM (SELECT (SELECT display_name AS full_name FROM users WHERE id = ?) AS v1) AS cutover_once");
+    assertThat(r.parameterMap()).containsExactly(2, 1);
+  }
+
   // ---------------------------------------------------------------- several statements, pass-through
 
   @Test

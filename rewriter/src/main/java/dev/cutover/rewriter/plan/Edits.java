@@ -33,7 +33,12 @@ public final class Edits {
     }
   }
 
-  private record Replacement(int start, int end, String text) {}
+  /**
+   * A replacement; a {@code moved} one stands for a value moved elsewhere: a copy of exactly its
+   * range renders the original (with the replacements inside it), and it may contain other
+   * replacements.
+   */
+  private record Replacement(int start, int end, String text, boolean moved) {}
 
   private record Insertion(int at, int seq, List<Piece> pieces) {}
 
@@ -48,12 +53,27 @@ public final class Edits {
 
   /** Replaces the original range {@code [start, end)} (one identifier) with {@code replacement}. */
   public void replace(int start, int end, String replacement) {
+    add(new Replacement(start, end, replacement, false));
+  }
+
+  /**
+   * Replaces the original range {@code [start, end)} with {@code replacement} where it stands, while
+   * a {@link Piece#copy} of exactly that range still renders its original text: a value computed
+   * once elsewhere (copied there) and referred to here.
+   */
+  public void move(int start, int end, String replacement) {
+    add(new Replacement(start, end, replacement, true));
+  }
+
+  private void add(Replacement added) {
     for (Replacement r : replacements) {
-      if (r.start < end && start < r.end) {
-        throw new IllegalStateException("overlapping replacements at " + start);
+      boolean nested = r.moved && r.start <= added.start && added.end <= r.end
+          || added.moved && added.start <= r.start && r.end <= added.end;
+      if (r.start < added.end && added.start < r.end && !nested) {
+        throw new IllegalStateException("overlapping replacements at " + added.start);
       }
     }
-    replacements.add(new Replacement(start, end, replacement));
+    replacements.add(added);
   }
 
   /** Inserts {@code pieces} at offset {@code at}; insertions at one offset keep their order. */
@@ -76,32 +96,36 @@ public final class Edits {
 
   /** Applies every change to the original text. */
   public Result apply() {
-    replacements.sort(Comparator.comparingInt(Replacement::start));
+    // By start; an enclosing (moved) replacement before the ones inside it.
+    replacements.sort(Comparator.comparingInt(Replacement::start).thenComparing(Comparator.comparingInt(Replacement::end).reversed()));
     insertions.sort(Comparator.comparingInt(Insertion::at).thenComparingInt(Insertion::seq));
     StringBuilder out = new StringBuilder(text.sql().length() + 64);
     List<Integer> params = new ArrayList<>();
     int pos = 0;
     for (Insertion ins : insertions) {
-      render(pos, ins.at, out, params);
+      render(pos, ins.at, out, params, false);
       pos = Math.max(pos, ins.at);
       for (Piece p : ins.pieces) {
         if (p.text != null) {
           out.append(p.text);
         } else {
-          render(p.start, p.end, out, params);
+          render(p.start, p.end, out, params, true);
         }
       }
     }
-    render(pos, text.sql().length(), out, params);
+    render(pos, text.sql().length(), out, params, false);
     return new Result(out.toString(), params.stream().mapToInt(Integer::intValue).toArray());
   }
 
   /** Renders the original range {@code [from, to)} with its replacements, collecting placeholders. */
-  private void render(int from, int to, StringBuilder out, List<Integer> params) {
+  private void render(int from, int to, StringBuilder out, List<Integer> params, boolean copy) {
     int pos = from;
     for (Replacement r : replacements) {
-      if (r.start < from || r.end > to) {
-        continue;
+      if (r.start < from || r.end > to || r.start < pos) {
+        continue; // outside the range, or inside a replacement already applied
+      }
+      if (copy && r.moved && r.start == from && r.end == to) {
+        continue; // the copy of a moved value is the value itself
       }
       copyOriginal(pos, r.start, out, params);
       out.append(r.text);

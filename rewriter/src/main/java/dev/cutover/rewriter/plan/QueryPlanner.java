@@ -22,6 +22,8 @@ import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.SqlOrderBy;
 import org.apache.calcite.sql.SqlSelect;
+import org.apache.calcite.sql.SqlWith;
+import org.apache.calcite.sql.SqlWithItem;
 
 /**
  * Plans the rewrite of queries and of the expressions of writes: name resolution against FROM
@@ -29,9 +31,16 @@ import org.apache.calcite.sql.SqlSelect;
  * {@code *} expansion.
  *
  * <p>Implementation notes: a column reference is rewritten only when it resolves with certainty to
- * a migrating column; anything uncertain about such a reference is refused. Nested queries are
- * not descended into: one that mentions a migration column, or selects {@code *} next to a
- * migrating table, is refused; others stay untouched and count as FROM items with unknown columns.
+ * a migrating column; anything uncertain about such a reference is refused. Subqueries (in FROM,
+ * LATERAL, expressions, nested {@code WITH}) are planned in their own scope, whose parent is the
+ * enclosing query (or, for LATERAL and functions in FROM, the items before them); their output
+ * labels become the columns of the FROM item they form, so a derived table or CTE that selects
+ * {@code full_name} exposes a column {@code full_name} that is not the table's. CTE names are looked
+ * up through the scope chain before the catalog, as PostgreSQL does. Constructs still not descended
+ * into (VALUES lists, other table functions) are refused when they mention a migration column, or
+ * select {@code *} next to a migrating table. A {@code *} expansion adds one column (the new name):
+ * where a column count is fixed (set operations, subquery expressions, INSERT ... SELECT) it is
+ * refused, also through a derived table or CTE that expanded one ({@code widened}).
  */
 final class QueryPlanner {
 
@@ -50,7 +59,16 @@ final class QueryPlanner {
   static final class Labels {
     final List<String> names = new ArrayList<>();
     boolean complete = true;
+    /** Whether a {@code *} of a migrating table added the new name as one more column. */
+    boolean widened;
   }
+
+  /**
+   * FROM items (derived tables, CTEs) whose columns include a {@code *} expansion that added the
+   * new name: a {@code *} over them is wider than before the migration too.
+   */
+  private final Set<FromItem> widened = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
 
   /** Plans a top-level query. */
   void query(SqlNode node) throws RewriteRefusedException {
@@ -72,6 +90,9 @@ final class QueryPlanner {
     if (node instanceof SqlSelect select) {
       return select(select, null, parent);
     }
+    if (node instanceof SqlWith with) {
+      return with(with, parent);
+    }
     if (SqlKind.SET_QUERY.contains(node.getKind())) {
       Labels first = null;
       starFree++;
@@ -79,6 +100,7 @@ final class QueryPlanner {
         for (SqlNode branch : ((SqlCall) node).getOperandList()) {
           Labels labels = query(branch, parent);
           first = first == null ? labels : first;
+          first.widened |= labels.widened;
         }
       } finally {
         starFree--;
@@ -86,6 +108,79 @@ final class QueryPlanner {
       return first;
     }
     throw ctx.refuse(construct(node) + " is not supported on a migrating table yet");
+  }
+
+  /**
+   * Plans a nested read-only {@code WITH} (PostgreSQL allows data-modifying ones only at the top
+   * level, which the statement planner splits from the tokens): each CTE's output labels become the
+   * columns of a FROM item its name designates in the later CTEs and the body.
+   */
+  private Labels with(SqlWith with, Scope parent) throws RewriteRefusedException {
+    Scope scope = new Scope(parent);
+    List<SqlWithItem> items = new ArrayList<>();
+    for (SqlNode n : with.withList) {
+      items.add((SqlWithItem) n);
+    }
+    boolean recursive = false;
+    for (SqlWithItem item : items) {
+      recursive |= item.recursive != null && item.recursive.booleanValue();
+    }
+    if (recursive) {
+      for (SqlWithItem item : items) {
+        scope.defineCte(ctx.folded(item.name).get(0), cteItem(item, null));
+      }
+    }
+    for (SqlWithItem item : items) {
+      scope.defineCte(ctx.folded(item.name).get(0), cteItem(item, query(item.query, scope)));
+    }
+    return query(with.body, scope);
+  }
+
+  private FromItem cteItem(SqlWithItem item, Labels labels) throws RewriteRefusedException {
+    List<String> columns = null;
+    if (item.columnList != null) {
+      columns = new ArrayList<>();
+      for (SqlNode c : item.columnList) {
+        columns.add(ctx.folded((SqlIdentifier) c).get(0));
+      }
+    }
+    String written = ctx.text.tokens().get(ctx.tokenOf(item.name, 0)).text(ctx.text.sql());
+    return cte(ctx.folded(item.name).get(0), written, columns, labels);
+  }
+
+  /**
+   * The FROM item a CTE's name designates: its columns are the body's output labels, renamed by
+   * the CTE's column list; unknown when a label is unknown ({@code labels == null}: not planned
+   * yet, or a write without RETURNING; then the column list alone, if any).
+   */
+  FromItem cte(String name, String written, List<String> columns, Labels labels) {
+    List<String> names = null;
+    if (labels != null && labels.complete) {
+      names = renamed(labels.names, columns);
+    } else if (labels == null) {
+      names = columns;
+    }
+    FromItem item = new FromItem(null, null, name, written, names == null ? null : new TableInfo("", name, names),
+        List.of());
+    if (labels != null && labels.widened) {
+      widened.add(item);
+    }
+    return item;
+  }
+
+  /** {@code labels} with the first ones renamed by {@code aliases} (PostgreSQL's column alias list), or {@code null}. */
+  private static List<String> renamed(List<String> labels, List<String> aliases) {
+    if (aliases == null) {
+      return labels;
+    }
+    if (aliases.size() > labels.size()) {
+      return null;
+    }
+    List<String> out = new ArrayList<>(labels);
+    for (int k = 0; k < aliases.size(); k++) {
+      out.set(k, aliases.get(k));
+    }
+    return out;
   }
 
   /** Plans a query whose column count must not change (the source of an INSERT ... SELECT). */
@@ -116,6 +211,8 @@ final class QueryPlanner {
     expression(select.getWindowList(), scope);
     expression(select.getQualify(), scope);
     Set<String> names = new HashSet<>(labels.names);
+    // DISTINCT ON expressions are read by ORDER BY's rules (an output label first).
+    orderBy(ctx.distinctOn.get(ctx.positions.start(select.getParserPosition())), scope, names);
     orderBy(select.getOrderList(), scope, names);
     orderBy(outerOrder, scope, names);
     return labels;
@@ -182,19 +279,21 @@ final class QueryPlanner {
       return;
     }
     if (node instanceof SqlJoin join) {
+      int before = scope.items().size();
       from(join.getLeft(), scope, joinConditions);
+      int middle = scope.items().size();
       from(join.getRight(), scope, joinConditions);
+      List<FromItem> left = List.copyOf(scope.items().subList(before, middle));
+      List<FromItem> right = List.copyOf(scope.items().subList(middle, scope.items().size()));
       if (join.isNatural()) {
         scope.markMergedColumns();
+        natural(left, right);
+        natural(right, left);
       }
       if (join.getConditionType() == JoinConditionType.USING) {
         scope.markMergedColumns();
         for (SqlNode n : (SqlNodeList) join.getCondition()) {
-          String name = ctx.folded((SqlIdentifier) n).get(0);
-          if (ctx.index.isColumnName(name)) {
-            throw ctx.refuse("JOIN ... USING (" + name + ") on a migration column is not supported;"
-                + " write the join condition with ON");
-          }
+          using((SqlIdentifier) n, left, right, scope);
         }
       } else if (join.getCondition() != null) {
         joinConditions.add(join.getCondition());
@@ -208,52 +307,201 @@ final class QueryPlanner {
       Token aliasToken = ctx.text.tokens().get(ctx.tokenOf(aliasId, 0));
       String aliasText = aliasToken.text(ctx.text.sql());
       SqlNode target = as.operand(0);
+      boolean lateral = target.getKind() == SqlKind.LATERAL;
+      if (lateral) {
+        target = ((SqlCall) target).operand(0);
+      }
       boolean columnAliases = as.operandCount() > 2;
       if (target instanceof SqlIdentifier tableId && !columnAliases) {
-        scope.add(table(tableId, alias, aliasText));
+        scope.add(table(tableId, alias, aliasText, scope));
       } else {
         if (target instanceof SqlIdentifier tableId) {
-          FromItem renamed = table(tableId, alias, aliasText);
+          FromItem renamed = table(tableId, alias, aliasText, scope);
           if (renamed.isMigrating()) {
-            throw ctx.refuse("a column alias list on a migrating table ('" + aliasText + "(...)') is not supported");
+            throw ctx.refuse(renamed.migrations().get(0), "a column alias list on a migrating table ('" + aliasText
+                + "(...)') is not supported");
           }
           scope.add(new FromItem(alias, null, null, aliasText, null, List.of()));
-        } else if (isQuery(target) && target.getKind() != SqlKind.VALUES && target.getKind() != SqlKind.WITH) {
-          // A derived table sees the enclosing query's names, not its FROM siblings (no LATERAL).
-          // Its own * may expand: a derived table's width never reaches the enclosing query's width.
+        } else if (isQuery(target) && target.getKind() != SqlKind.VALUES) {
+          // A derived table sees the enclosing query's names, not its FROM siblings, unless LATERAL.
+          // Its own * may expand: a derived table's width never reaches the enclosing query's width
+          // (a * over the derived table in a fixed-width place is refused instead, see widened).
           int saved = starFree;
           starFree = 0;
           Labels labels;
           try {
-            labels = query(target, scope.parent());
+            labels = query(target, lateral ? scope.lateralParent() : scope.parent());
           } finally {
             starFree = saved;
           }
-          TableInfo columns = labels != null && labels.complete ? new TableInfo("", alias, labels.names) : null;
-          scope.add(new FromItem(alias, null, null, aliasText, columns, List.of()));
+          List<String> names = labels != null && labels.complete
+              ? renamed(labels.names, columnAliases ? aliasNames(as) : null) : null;
+          TableInfo columns = names != null ? new TableInfo("", alias, names) : null;
+          FromItem item = new FromItem(alias, null, null, aliasText, columns, List.of());
+          if (labels != null && labels.widened) {
+            widened.add(item);
+          }
+          scope.add(item);
         } else {
-          nested(target);
+          functionOrNested(target, scope);
           scope.add(new FromItem(alias, null, null, aliasText, null, List.of()));
         }
       }
       return;
     }
     if (node instanceof SqlIdentifier tableId) {
-      scope.add(table(tableId, null, null));
+      scope.add(table(tableId, null, null, scope));
       return;
     }
-    nested(node);
+    if (node.getKind() == SqlKind.LATERAL && isQuery(((SqlCall) node).operand(0))) {
+      SqlNode target = ((SqlCall) node).operand(0);
+      int saved = starFree;
+      starFree = 0;
+      try {
+        query(target, scope.lateralParent());
+      } finally {
+        starFree = saved;
+      }
+      scope.add(new FromItem(null, null, null, null, null, List.of()));
+      return;
+    }
+    functionOrNested(node, scope);
     scope.add(new FromItem(null, null, null, null, null, List.of()));
   }
 
-  /** The FROM item for a table name, resolved through the catalog. */
-  FromItem table(SqlIdentifier id, String alias, String aliasText) throws RewriteRefusedException {
+  /**
+   * A function in FROM ({@code generate_series(...)}, {@code unnest(...)}, with or without LATERAL):
+   * PostgreSQL lets its arguments refer to the FROM items before it, so they are planned over those;
+   * its own columns stay unknown. Anything else is a nested construct (see {@link #nested}).
+   */
+  private void functionOrNested(SqlNode node, Scope scope) throws RewriteRefusedException {
+    SqlNode call = node.getKind() == SqlKind.LATERAL ? ((SqlCall) node).operand(0) : node;
+    if (call.getKind() == SqlKind.COLLECTION_TABLE && ((SqlCall) call).operandCount() == 1) {
+      call = ((SqlCall) call).operand(0);
+    }
+    boolean function = call.getKind() == SqlKind.UNNEST || call instanceof SqlBasicCall basic
+        && basic.getOperator() instanceof org.apache.calcite.sql.SqlFunction;
+    if (!function) {
+      nested(node);
+      return;
+    }
+    Scope arguments = new Scope(scope.lateralParent());
+    for (SqlNode operand : ((SqlCall) call).getOperandList()) {
+      expression(operand, arguments);
+    }
+  }
+
+  /**
+   * A NATURAL JOIN joins on the columns both sides have, which for a migrating table depend on the
+   * phase unless the other side has neither the old nor the new name: refused otherwise.
+   */
+  private void natural(List<FromItem> side, List<FromItem> other) throws RewriteRefusedException {
+    for (FromItem item : side) {
+      for (ColumnMigration m : item.migrations()) {
+        for (FromItem o : other) {
+          if (!o.columnsKnown() || o.hasColumn(m.oldColumn()) || o.hasColumn(m.newColumn())
+              || o.hasColumn(m.physicalNewColumn())) {
+            throw ctx.refuse(m, "NATURAL JOIN of migrating table '" + item.table() + "' with "
+                + (o.columnsKnown() ? "a table that has a column named like the migrating one"
+                : "a FROM item whose columns are unknown")
+                + " is not supported (the columns it joins on change with the phase); write the join condition with ON");
+          }
+        }
+      }
+    }
+  }
+
+  private List<String> aliasNames(SqlCall as) throws RewriteRefusedException {
+    List<String> out = new ArrayList<>();
+    for (int k = 2; k < as.operandCount(); k++) {
+      SqlNode n = as.operand(k);
+      if (n instanceof SqlNodeList list) {
+        for (SqlNode c : list) {
+          out.add(ctx.folded((SqlIdentifier) c).get(0));
+        }
+      } else {
+        out.add(ctx.folded((SqlIdentifier) n).get(0));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * One name of {@code JOIN ... USING (...)}: when it is a migration column of either side, both
+   * sides must read the same physical column in the phase (a self-join of the migrating table, or
+   * a phase that reads the name as written); the name is then replaced by that column and an
+   * unqualified reference to the merged column resolves to it. Otherwise refused.
+   */
+  private void using(SqlIdentifier id, List<FromItem> left, List<FromItem> right, Scope scope)
+      throws RewriteRefusedException {
+    String name = ctx.folded(id).get(0);
+    if (!ctx.index.isColumnName(name)) {
+      return;
+    }
+    FromItem l = usingProvider(left, name);
+    FromItem r = usingProvider(right, name);
+    ColumnMigration lm = l == null ? null : l.migrationFor(name);
+    ColumnMigration rm = r == null ? null : r.migrationFor(name);
+    if (lm == null && rm == null) {
+      return;
+    }
+    ColumnMigration m = lm != null ? lm : rm;
+    if (l == null || r == null) {
+      throw ctx.refuse(m, "JOIN ... USING (" + name + ") on a migration column where a side's columns are unknown"
+          + " is not supported; write the join condition with ON");
+    }
+    String lp = lm == null ? name : lm.readColumn();
+    String rp = rm == null ? name : rm.readColumn();
+    if (!lp.equals(rp)) {
+      throw ctx.refuse(m, "JOIN ... USING (" + name + ") on a migration column is not supported in phase "
+          + m.phase().sqlName() + " (the two sides read columns of different names, " + lp + " and " + rp
+          + "); write the join condition with ON");
+    }
+    ctx.used(m, name);
+    if (!lp.equals(name)) {
+      int[] span = ctx.span(id, 0);
+      ctx.edits.replace(span[0], span[1], Identifiers.quote(lp));
+    }
+    scope.merge(name, new Scope.Resolution(lm != null ? l : r, m, name));
+  }
+
+  /** The one item of a join side that has column {@code name}; {@code null} when unknown or ambiguous. */
+  private static FromItem usingProvider(List<FromItem> side, String name) {
+    FromItem found = null;
+    for (FromItem item : side) {
+      if (!item.columnsKnown() && !item.isMigrating()) {
+        return null;
+      }
+      if (item.hasColumn(name)) {
+        if (found != null) {
+          return null;
+        }
+        found = item;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * The FROM item for a table name: a CTE of {@code scope} when unqualified and defined there
+   * (as PostgreSQL looks CTE names up first), else resolved through the catalog.
+   */
+  FromItem table(SqlIdentifier id, String alias, String aliasText, Scope scope) throws RewriteRefusedException {
     List<String> names = ctx.folded(id);
     String table = names.get(names.size() - 1);
     String schema = names.size() >= 2 ? names.get(names.size() - 2) : null;
     int[] first = ctx.span(id, 0);
     int[] last = ctx.span(id, names.size() - 1);
     String written = ctx.text.sql().substring(first[0], last[1]);
+    FromItem cte = schema == null && scope != null ? scope.cte(table) : null;
+    if (cte != null) {
+      FromItem item = new FromItem(alias, null, cte.table(), aliasText != null ? aliasText : written, cte.info(),
+          List.of());
+      if (widened.contains(cte)) {
+        widened.add(item);
+      }
+      return item;
+    }
     TableInfo info = ctx.catalog.table(schema, table);
     List<ColumnMigration> migrations;
     if (info != null) {
@@ -302,7 +550,7 @@ final class QueryPlanner {
       return;
     }
     if (isQuery(call)) {
-      if (call.getKind() == SqlKind.VALUES || call.getKind() == SqlKind.WITH) {
+      if (call.getKind() == SqlKind.VALUES) {
         nested(call);
         return;
       }
@@ -409,7 +657,16 @@ final class QueryPlanner {
     }
   }
 
-  private static void addColumns(FromItem item, Labels labels) {
+  /** The columns of a {@code *} over a non-migrating item; refused when they are wider than before the migration where width is fixed. */
+  private void addColumns(FromItem item, Labels labels) throws RewriteRefusedException {
+    if (item != null && widened.contains(item)) {
+      if (starFree > 0) {
+        throw ctx.refuse("SELECT * of '" + item.qualifierText() + "', which selects * of a migrating table, inside"
+            + " a subquery expression, a UNION/INTERSECT/EXCEPT branch or an INSERT ... SELECT is not supported"
+            + " (the expansion would change the column count); list the columns");
+      }
+      labels.widened = true;
+    }
     if (item != null && item.columnsKnown()) {
       labels.names.addAll(item.info().columns());
     } else {
@@ -440,6 +697,7 @@ final class QueryPlanner {
     for (ColumnMigration m : item.migrations()) {
       labels.names.add(m.newColumn());
       out.add(labelled(prefix, m.readColumn(), m.newColumn()));
+      labels.widened = true;
     }
     return out;
   }

@@ -29,6 +29,11 @@ final class StatementContext {
   /** The migrations whose table name appears in the statement; the first names refusals. */
   final List<ColumnMigration> touched;
   PositionMap positions;
+  /**
+   * The expressions of each {@code SELECT DISTINCT ON (...)} of the statement, parsed apart (the
+   * main parse sees a plain {@code DISTINCT}), keyed by the offset of their {@code SELECT} keyword.
+   */
+  final java.util.Map<Integer, org.apache.calcite.sql.SqlNodeList> distinctOn = new java.util.HashMap<>();
 
   StatementContext(SqlText text, SqlText.Statement stmt, MigrationIndex index, Catalog catalog, Edits edits,
       Set<String> oldUsed, Set<String> newUsed, List<ColumnMigration> touched) {

@@ -18,8 +18,6 @@ import org.apache.calcite.sql.SqlDelete;
 import org.apache.calcite.sql.SqlInsert;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
-import org.apache.calcite.sql.SqlNodeList;
-import org.apache.calcite.sql.SqlOrderBy;
 import org.apache.calcite.sql.SqlSelect;
 import org.apache.calcite.sql.SqlUpdate;
 import org.apache.calcite.sql.parser.SqlParseException;
@@ -30,10 +28,21 @@ import org.apache.calcite.sql.parser.SqlParseException;
  * it, and hands it to the query or write planner.
  *
  * <p>Implementation notes: a statement is parsed only when one of its identifier tokens is the name
- * of a migrating table and it could need a rewrite (an INSERT, an UPDATE during dual_write, or any
- * statement naming a migration column or {@code *}); otherwise it passes through unchanged.
- * Unsupported constructs and parse failures of a statement that could need a rewrite are refused. RETURNING is cut off before the main parse
- * and parsed separately as a select list over the write's target.
+ * of a migrating table and it could need a rewrite (an INSERT, an UPDATE during dual_write, a WITH
+ * holding either, or any statement naming a migration column, {@code *} or NATURAL); otherwise it
+ * passes through unchanged. Unsupported constructs and parse failures of a statement that could
+ * need a rewrite are refused.
+ *
+ * <p>The statement is masked once; every parse works on a copy of that mask in which everything
+ * outside the part being read is blanked, so Calcite's positions are the original text's. A
+ * top-level WITH is split from the tokens: each CTE body and the statement after the WITH is
+ * planned as a statement of its own ({@link #part}), a data-modifying body exactly as at top level.
+ * Clauses Calcite cannot read are blanked in the main parse and, where they hold names, read apart
+ * at the same positions: RETURNING (as a select list over the write's target), ON CONFLICT (see
+ * {@link UpsertPlanner}), DISTINCT ON lists (as a select list), UPDATE's FROM and DELETE's USING
+ * lists (as {@code SELECT 1 FROM list}); locking clauses are only blanked; DEFAULT VALUES reads as a
+ * DELETE of the same target, {@code SET col = DEFAULT} as {@code NULL}, LATERAL before a function
+ * as nothing.
  */
 public final class StatementPlanner {
 
@@ -76,8 +85,7 @@ public final class StatementPlanner {
     SqlText text = ctx.text;
     int first = text.nextSignificant(ctx.stmt.fromToken(), ctx.stmt.toToken());
     Token firstToken = text.tokens().get(first);
-    String kind = firstToken.kind() == TokenKind.LPAREN ? "(" : firstToken.kind() == TokenKind.IDENT
-        ? text.folded(first) : firstToken.text(text.sql());
+    String kind = kindOf(first);
     if (firstToken.kind() == TokenKind.LBRACE) {
       return; // {call ...} and friends reach the server as written
     }
@@ -95,101 +103,452 @@ public final class StatementPlanner {
       }
       return;
     }
-    boolean writes = kind.equals("insert") || kind.equals("update") && updateMayFill();
+    // A WITH may hide a write (a data-modifying CTE, or the main statement) that Cutover must mirror.
+    boolean writes = kind.equals("insert") || kind.equals("update") && updateMayFill()
+        || kind.equals("with") && (hasKeyword("insert") || hasKeyword("update") && updateMayFill());
     if (!writes && !mentionsColumnOrStar()) {
       return; // names no migration column, no *, writes nothing Cutover must mirror: nothing to rewrite
     }
-    String construct = unsupportedConstruct(kind);
+    String construct = unsupportedConstruct();
     if (construct != null) {
       throw ctx.refuse(construct + " is not supported on a migrating table yet");
     }
-    int returning = kind.equals("select") || kind.equals("(") ? -1 : depthZeroKeyword("returning");
-    int blankFrom = returning < 0 ? ctx.stmt.toToken() : returning;
-    int onConflict = kind.equals("insert") ? onConflict() : -1;
     CalciteMask.Result mask = CalciteMask.mask(text, ctx.stmt, Integer.MAX_VALUE, Integer.MAX_VALUE);
     if (mask.problem() != null) {
       throw ctx.refuse("the statement contains " + mask.problem() + ", which the rewriter cannot parse safely");
     }
-    String masked = mask.text();
-    int returningAt = returning < 0 ? masked.length() : text.tokens().get(returning).start() - ctx.stmt.start();
-    char[] main = masked.toCharArray();
-    CalciteMask.blank(main, onConflict < 0 ? returningAt
-        : text.tokens().get(onConflict).start() - ctx.stmt.start(), main.length);
-    locking(main);
+    masked = mask.text();
+    base = masked.toCharArray();
     ctx.positions = new PositionMap(masked, ctx.stmt.start());
-    SqlNode node;
-    try {
-      node = CalciteParser.parse(new String(main));
-    } catch (SqlParseException | RuntimeException e) {
-      throw ctx.refuse("the SQL parser could not read the statement (" + firstLine(e.getMessage())
-          + "); Cutover refuses rather than guess");
+    queries = new QueryPlanner(ctx);
+    part(first, ctx.stmt.toToken(), null);
+  }
+
+  /** The statement's text as Calcite may read it (same length and lines as the original). */
+  private String masked;
+  /** {@link #masked} with the DISTINCT ON lists blanked once read: what every parse of a part starts from. */
+  private char[] base;
+  private QueryPlanner queries;
+
+  private String kindOf(int token) {
+    Token t = ctx.text.tokens().get(token);
+    return t.kind() == TokenKind.LPAREN ? "(" : t.kind() == TokenKind.IDENT ? ctx.text.folded(token) : t.text(ctx.text.sql());
+  }
+
+  /**
+   * Plans the statement that occupies tokens {@code [from, to)}: the whole statement, a CTE's body
+   * or the statement after a WITH clause, whose names may refer to the CTEs of {@code outer}.
+   * Clauses Calcite cannot read (RETURNING, ON CONFLICT, locking, DISTINCT ON, UPDATE ... FROM,
+   * DELETE ... USING, DEFAULT VALUES) are blanked in the main parse and read apart at the same
+   * positions.
+   *
+   * @return the output column labels (a query's, or a write's RETURNING list), or {@code null} for
+   *     a write without RETURNING
+   */
+  private QueryPlanner.Labels part(int from, int to, Scope outer) throws RewriteRefusedException {
+    SqlText text = ctx.text;
+    int first = text.nextSignificant(from, to);
+    if (first < 0) {
+      throw ctx.refuse("an empty statement inside a WITH clause");
     }
-    QueryPlanner queries = new QueryPlanner(ctx);
-    WritePlanner writePlanner = new WritePlanner(ctx, queries);
+    String kind = kindOf(first);
+    if (kind.equals("with")) {
+      return with(first, to, outer);
+    }
+    boolean query = kind.equals("select") || kind.equals("(") || kind.equals("values");
+    boolean insert = kind.equals("insert");
+    int returning = query ? -1 : depthZeroKeyword("returning", from, to);
+    int limit = returning < 0 ? to : returning;
+    int onConflict = insert ? onConflict(from, limit) : -1;
+    distinctOn(from, limit);
+    lateralFunctions(from, limit);
+    char[] main = only(from, to);
+    CalciteMask.blank(main, offset(onConflict < 0 ? limit : onConflict), offset(to));
+    locking(main, from, to);
+    int defaultValues = insert ? defaultValues(first, onConflict < 0 ? limit : onConflict) : -1;
+    if (defaultValues >= 0) {
+      // INSERT INTO t [AS a] DEFAULT VALUES reads as DELETE FROM t [AS a]: the target, nothing else.
+      int into = text.nextSignificant(first + 1, limit);
+      if (into < 0 || !text.isKeyword(into, "into")) {
+        throw ctx.refuse("an INSERT ... DEFAULT VALUES the rewriter cannot read");
+      }
+      overwrite(main, first, "DELETE");
+      overwrite(main, into, "FROM");
+      int valuesToken = text.nextSignificant(defaultValues + 1, limit);
+      CalciteMask.blank(main, offset(defaultValues), offset(valuesToken + 1));
+    }
+    if (kind.equals("update")) {
+      int set = depthZeroKeyword("set", first, limit);
+      int afterSet = set < 0 ? -1 : text.nextSignificant(set + 1, limit);
+      if (afterSet >= 0 && text.tokens().get(afterSet).kind() == TokenKind.LPAREN) {
+        throw ctx.refuse("UPDATE ... SET (column, ...) = (...) (a row assignment) is not supported on a migrating"
+            + " table yet; assign each column on its own");
+      }
+      setDefaults(main, first, limit);
+    }
+    SqlNode extraFrom = null;
+    if (kind.equals("update") || kind.equals("delete")) {
+      extraFrom = extraFrom(main, kind, first, limit);
+    }
+    SqlNode node = parse(main, "the statement");
+    WritePlanner writePlanner = new WritePlanner(ctx, queries, outer);
     Scope target;
-    if (node instanceof SqlInsert insert) {
-      target = writePlanner.insert(insert, onConflict >= 0 ? onConflict : blankFrom);
+    if (defaultValues >= 0 && node instanceof SqlDelete delete && delete.getCondition() == null) {
+      target = writePlanner.delete(delete, null);
+    } else if (node instanceof SqlInsert ins) {
+      target = writePlanner.insert(ins, onConflict >= 0 ? onConflict : limit);
     } else if (node instanceof SqlUpdate update) {
-      target = writePlanner.update(update, blankFrom);
+      target = writePlanner.update(update, limit, extraFrom);
     } else if (node instanceof SqlDelete delete) {
-      target = writePlanner.delete(delete);
-    } else if (node instanceof SqlSelect || node instanceof SqlOrderBy
-        || SqlKind.SET_QUERY.contains(node.getKind())) {
-      queries.query(node);
-      return;
+      target = writePlanner.delete(delete, extraFrom);
+    } else if (QueryPlanner.isQuery(node) && node.getKind() != SqlKind.VALUES && node.getKind() != SqlKind.EXPLICIT_TABLE) {
+      return queries.query(node, outer);
+    } else if (node.getKind() == SqlKind.VALUES) {
+      // A bare VALUES list (a CTE's body): its columns are column1, column2, ...
+      queries.nested(node);
+      QueryPlanner.Labels labels = new QueryPlanner.Labels();
+      SqlNode row = ((org.apache.calcite.sql.SqlCall) node).operand(0);
+      int width = row instanceof org.apache.calcite.sql.SqlCall call ? call.operandCount() : 0;
+      for (int k = 1; k <= width; k++) {
+        labels.names.add("column" + k);
+      }
+      labels.complete = width > 0;
+      return labels;
     } else {
       throw ctx.refuse(QueryPlanner.construct(node) + " is not supported on a migrating table yet");
     }
     if (onConflict >= 0) {
-      new UpsertPlanner(ctx, writePlanner).plan(masked, onConflict, blankFrom, target);
+      new UpsertPlanner(ctx, writePlanner).plan(new String(base), onConflict, limit, target);
     }
     if (returning >= 0) {
-      returning(masked, returningAt, queries, target);
+      return returning(returning, to, target);
+    }
+    return null;
+  }
+
+  /**
+   * Plans {@code WITH [RECURSIVE] name [(columns)] AS [[NOT] MATERIALIZED] (body), ... statement}
+   * over tokens {@code [withToken, to)}: each body is planned as a statement of its own (a
+   * data-modifying one exactly as at top level), and its output labels become the CTE's columns
+   * for the bodies after it and the main statement.
+   */
+  private QueryPlanner.Labels with(int withToken, int to, Scope outer) throws RewriteRefusedException {
+    SqlText text = ctx.text;
+    Scope scope = new Scope(outer);
+    int i = text.nextSignificant(withToken + 1, to);
+    boolean recursive = i >= 0 && text.isKeyword(i, "recursive");
+    if (recursive) {
+      i = text.nextSignificant(i + 1, to);
+    }
+    record Cte(String name, int nameToken, List<String> columns, int from, int to) {}
+    List<Cte> ctes = new ArrayList<>();
+    int main;
+    while (true) {
+      if (i < 0 || !text.tokens().get(i).isIdentifier()) {
+        throw ctx.refuse("a WITH clause the rewriter cannot read");
+      }
+      int j = text.nextSignificant(i + 1, to);
+      List<String> columns = null;
+      if (j >= 0 && text.tokens().get(j).kind() == TokenKind.LPAREN) {
+        columns = new ArrayList<>();
+        int close = text.matching(j);
+        if (close < 0 || close >= to) {
+          throw ctx.refuse("a WITH clause the rewriter cannot read");
+        }
+        for (int k = j + 1; k < close; k++) {
+          Token t = text.tokens().get(k);
+          if (t.isIdentifier()) {
+            columns.add(text.folded(k));
+          } else if (t.kind() != TokenKind.COMMA && !t.isTrivia()) {
+            throw ctx.refuse("a WITH column list the rewriter cannot read");
+          }
+        }
+        j = text.nextSignificant(close + 1, to);
+      }
+      if (j < 0 || !text.isKeyword(j, "as")) {
+        throw ctx.refuse("a WITH clause the rewriter cannot read");
+      }
+      j = text.nextSignificant(j + 1, to);
+      if (j >= 0 && text.isKeyword(j, "not")) {
+        j = text.nextSignificant(j + 1, to);
+        if (j < 0 || !text.isKeyword(j, "materialized")) {
+          throw ctx.refuse("a WITH clause the rewriter cannot read");
+        }
+      }
+      if (j >= 0 && text.isKeyword(j, "materialized")) {
+        j = text.nextSignificant(j + 1, to);
+      }
+      if (j < 0 || text.tokens().get(j).kind() != TokenKind.LPAREN || text.matching(j) < 0 || text.matching(j) >= to) {
+        throw ctx.refuse("a WITH clause the rewriter cannot read");
+      }
+      int close = text.matching(j);
+      ctes.add(new Cte(text.folded(i), i, columns, j + 1, close));
+      int after = text.nextSignificant(close + 1, to);
+      if (after >= 0 && (text.isKeyword(after, "search") || text.isKeyword(after, "cycle"))) {
+        throw ctx.refuse("WITH ... SEARCH / CYCLE is not supported on a migrating table yet");
+      }
+      if (after >= 0 && text.tokens().get(after).kind() == TokenKind.COMMA) {
+        i = text.nextSignificant(after + 1, to);
+        continue;
+      }
+      if (after < 0) {
+        throw ctx.refuse("a WITH clause without a statement after it");
+      }
+      main = after;
+      break;
+    }
+    if (recursive) {
+      // Every name is visible in every body; columns known once a body has been planned.
+      for (Cte c : ctes) {
+        scope.defineCte(c.name(), queries.cte(c.name(), written(c.nameToken()), c.columns(), null));
+      }
+    }
+    for (Cte c : ctes) {
+      QueryPlanner.Labels labels = part(c.from(), c.to(), scope);
+      scope.defineCte(c.name(), queries.cte(c.name(), written(c.nameToken()), c.columns(), labels));
+    }
+    return part(main, to, scope);
+  }
+
+  /**
+   * For {@code UPDATE ... FROM list} or {@code DELETE ... USING list}: blanks the list in
+   * {@code main} and returns it parsed apart (as {@code SELECT 1 FROM list} at the same positions),
+   * or {@code null} when there is none.
+   */
+  private SqlNode extraFrom(char[] main, String kind, int first, int limit) throws RewriteRefusedException {
+    SqlText text = ctx.text;
+    boolean update = kind.equals("update");
+    int keyword = -1;
+    int depth = 0;
+    int start = first + 1;
+    if (!update) {
+      int fromKw = text.nextSignificant(first + 1, limit);
+      if (fromKw < 0 || !text.isKeyword(fromKw, "from")) {
+        return null;
+      }
+      start = fromKw + 1;
+    }
+    for (int i = start; i < limit; i++) {
+      Token t = text.tokens().get(i);
+      switch (t.kind()) {
+        case LPAREN, LBRACKET -> depth++;
+        case RPAREN, RBRACKET -> depth--;
+        default -> {
+          if (depth != 0) {
+            continue;
+          }
+          if (text.isKeyword(i, "where")) {
+            return null;
+          }
+          if (update && text.isKeyword(i, "from")) {
+            int before = text.previousSignificant(i - 1, first);
+            if (before >= 0 && text.isKeyword(before, "distinct")) {
+              continue; // IS [NOT] DISTINCT FROM
+            }
+            keyword = i;
+          } else if (!update && text.isKeyword(i, "using")) {
+            keyword = i;
+          }
+        }
+      }
+      if (keyword >= 0) {
+        break;
+      }
+    }
+    if (keyword < 0) {
+      return null;
+    }
+    int end = limit;
+    depth = 0;
+    for (int i = keyword + 1; i < limit; i++) {
+      Token t = text.tokens().get(i);
+      if (t.kind() == TokenKind.LPAREN || t.kind() == TokenKind.LBRACKET) {
+        depth++;
+      } else if (t.kind() == TokenKind.RPAREN || t.kind() == TokenKind.RBRACKET) {
+        depth--;
+      } else if (depth == 0 && text.isKeyword(i, "where")) {
+        end = i;
+        break;
+      }
+    }
+    CalciteMask.blank(main, offset(keyword), offset(end));
+    char[] list = only(keyword, end);
+    int target = text.nextSignificant(first + 1, keyword);
+    if (target < 0 || text.tokens().get(target).start() <= text.tokens().get(first).end()) {
+      throw ctx.refuse((update ? "UPDATE ... FROM" : "DELETE ... USING") + " written without a space after "
+          + kind.toUpperCase(java.util.Locale.ROOT) + " cannot be read");
+    }
+    overwrite(list, first, "SELECT");
+    list[offset(target)] = '1';
+    if (!update) {
+      overwrite(list, keyword, "FROM ");
+    }
+    SqlNode node = parse(list, update ? "the UPDATE's FROM list" : "the DELETE's USING list");
+    if (!(node instanceof SqlSelect select) || select.getFrom() == null) {
+      throw ctx.refuse("a " + (update ? "FROM" : "USING") + " list the rewriter cannot read");
+    }
+    return select.getFrom();
+  }
+
+  /**
+   * Blanks each {@code DISTINCT ON (...)} list of tokens {@code [from, limit)} in {@code main} (Calcite
+   * then reads a plain DISTINCT) and parses the list apart, as the select list of
+   * {@code SELECT expr, ...} at the same positions, into {@link StatementContext#distinctOn}.
+   */
+  private void distinctOn(int from, int limit) throws RewriteRefusedException {
+    SqlText text = ctx.text;
+    for (int i = from; i < limit; i++) {
+      if (!text.isKeyword(i, "select")) {
+        continue;
+      }
+      int distinct = text.nextSignificant(i + 1, limit);
+      if (distinct < 0 || !text.isKeyword(distinct, "distinct")) {
+        continue;
+      }
+      int on = text.nextSignificant(distinct + 1, limit);
+      if (on < 0 || !text.isKeyword(on, "on")) {
+        continue;
+      }
+      int open = text.nextSignificant(on + 1, limit);
+      int close = open < 0 || text.tokens().get(open).kind() != TokenKind.LPAREN ? -1 : text.matching(open);
+      if (close < 0 || close >= limit) {
+        throw ctx.refuse("a SELECT DISTINCT ON the rewriter cannot read");
+      }
+      if (ctx.distinctOn.containsKey(text.tokens().get(i).start())) {
+        continue; // read already (a part is planned once, but be safe)
+      }
+      char[] list = only(open + 1, close);
+      overwrite(list, i, "SELECT");
+      SqlNode node = parse(list, "the DISTINCT ON list");
+      if (!(node instanceof SqlSelect select) || select.getFrom() != null) {
+        throw ctx.refuse("a DISTINCT ON list the rewriter cannot read");
+      }
+      ctx.distinctOn.put(text.tokens().get(i).start(), select.getSelectList());
+      CalciteMask.blank(base, offset(on), offset(close + 1));
     }
   }
 
-  /** Parses {@code RETURNING ...} as {@code SELECT ...} at the same positions and plans it over the target. */
-  private void returning(String masked, int at, QueryPlanner queries, Scope target) throws RewriteRefusedException {
-    char[] chars = masked.toCharArray();
-    CalciteMask.blank(chars, 0, at);
-    "SELECT   ".getChars(0, 9, chars, at);
-    SqlNode node;
-    try {
-      node = CalciteParser.parse(new String(chars));
-    } catch (SqlParseException | RuntimeException e) {
-      throw ctx.refuse("the parser could not read the RETURNING list (" + firstLine(e.getMessage()) + ")");
+  /**
+   * Blanks {@code LATERAL} before a function in FROM, which Calcite cannot read there: a function
+   * in FROM sees the items before it with or without the keyword, so the reading is the same.
+   */
+  private void lateralFunctions(int from, int limit) {
+    SqlText text = ctx.text;
+    for (int i = from; i < limit; i++) {
+      if (text.isKeyword(i, "lateral")) {
+        int next = text.nextSignificant(i + 1, limit);
+        if (next >= 0 && text.tokens().get(next).isIdentifier()) {
+          CalciteMask.blank(base, offset(i), offset(i) + text.tokens().get(i).end() - text.tokens().get(i).start());
+        }
+      }
     }
+  }
+
+  /**
+   * {@code SET col = DEFAULT}: Calcite reads no DEFAULT there, so the main parse sees {@code NULL}
+   * (a constant, as DEFAULT is to the duplication check); edits copy the original text.
+   */
+  private void setDefaults(char[] main, int first, int limit) throws RewriteRefusedException {
+    int depth = 0;
+    for (int i = first; i < limit; i++) {
+      Token t = ctx.text.tokens().get(i);
+      if (t.kind() == TokenKind.LPAREN || t.kind() == TokenKind.LBRACKET) {
+        depth++;
+      } else if (t.kind() == TokenKind.RPAREN || t.kind() == TokenKind.RBRACKET) {
+        depth--;
+      } else if (depth == 0 && ctx.text.isKeyword(i, "default")) {
+        int before = ctx.text.previousSignificant(i - 1, first);
+        if (before >= 0 && "=".equals(ctx.text.tokens().get(before).text(ctx.text.sql()))) {
+          overwrite(main, i, "NULL");
+        }
+      }
+    }
+  }
+
+  /** The token index of a depth-0 {@code DEFAULT} followed by {@code VALUES} in {@code [from, limit)}, or -1. */
+  private int defaultValues(int from, int limit) {
+    int at = depthZeroKeyword("default", from, limit);
+    if (at < 0) {
+      return -1;
+    }
+    int next = ctx.text.nextSignificant(at + 1, limit);
+    return next >= 0 && ctx.text.isKeyword(next, "values") ? at : -1;
+  }
+
+  private String written(int token) {
+    return ctx.text.tokens().get(token).text(ctx.text.sql());
+  }
+
+  /** A copy of the masked statement with everything outside tokens {@code [from, to)} blanked. */
+  private char[] only(int from, int to) {
+    char[] chars = base.clone();
+    CalciteMask.blank(chars, 0, offset(from));
+    CalciteMask.blank(chars, offset(to), chars.length);
+    return chars;
+  }
+
+  /** The offset in the masked statement where token {@code token} starts (its end for the statement's end). */
+  private int offset(int token) {
+    return token >= ctx.stmt.toToken() ? masked.length() : ctx.text.tokens().get(token).start() - ctx.stmt.start();
+  }
+
+  /** Writes {@code word} over token {@code token}, which is at least as long; the rest of it blanked. */
+  private void overwrite(char[] chars, int token, String word) throws RewriteRefusedException {
+    Token t = ctx.text.tokens().get(token);
+    if (t.end() - t.start() < word.length()) {
+      throw ctx.refuse("a statement shape the rewriter cannot read");
+    }
+    int at = offset(token);
+    CalciteMask.blank(chars, at, at + t.end() - t.start());
+    word.getChars(0, word.length(), chars, at);
+  }
+
+  private SqlNode parse(char[] chars, String what) throws RewriteRefusedException {
+    try {
+      return CalciteParser.parse(new String(chars));
+    } catch (SqlParseException | RuntimeException e) {
+      throw ctx.refuse("the SQL parser could not read " + what + " (" + firstLine(e.getMessage())
+          + "); Cutover refuses rather than guess");
+    }
+  }
+
+  /** Parses {@code RETURNING ...} (tokens {@code [returning, to)}) as {@code SELECT ...} at the same positions and plans it over the target. */
+  private QueryPlanner.Labels returning(int returning, int to, Scope target) throws RewriteRefusedException {
+    char[] chars = only(returning, to);
+    overwrite(chars, returning, "SELECT");
+    SqlNode node = parse(chars, "the RETURNING list");
     if (!(node instanceof SqlSelect select) || select.getFrom() != null) {
       throw ctx.refuse("a RETURNING clause the rewriter cannot read");
     }
-    SqlNodeList list = select.getSelectList();
-    queries.projection(list, target, new QueryPlanner.Labels());
+    QueryPlanner.Labels labels = new QueryPlanner.Labels();
+    queries.projection(select.getSelectList(), target, labels);
+    return labels;
   }
 
   /** Blanks a trailing {@code FOR UPDATE / SHARE ...} locking clause, which Calcite cannot parse. */
-  private void locking(char[] main) {
-    int forToken = depthZeroKeyword("for");
+  private void locking(char[] main, int from, int to) {
+    int forToken = depthZeroKeyword("for", from, to);
     if (forToken < 0) {
       return;
     }
-    int next = ctx.text.nextSignificant(forToken + 1, ctx.stmt.toToken());
+    int next = ctx.text.nextSignificant(forToken + 1, to);
     if (next >= 0 && (ctx.text.isKeyword(next, "update") || ctx.text.isKeyword(next, "share")
         || ctx.text.isKeyword(next, "no") || ctx.text.isKeyword(next, "key"))) {
-      CalciteMask.blank(main, ctx.text.tokens().get(forToken).start() - ctx.stmt.start(), main.length);
+      CalciteMask.blank(main, offset(forToken), offset(to));
     }
   }
 
   /** The token index of a depth-0 {@code ON} followed by {@code CONFLICT}, or -1. */
-  private int onConflict() {
+  private int onConflict(int from, int to) {
     int depth = 0;
-    for (int i = ctx.stmt.fromToken(); i < ctx.stmt.toToken(); i++) {
+    for (int i = from; i < to; i++) {
       Token t = ctx.text.tokens().get(i);
       switch (t.kind()) {
         case LPAREN, LBRACKET -> depth++;
         case RPAREN, RBRACKET -> depth--;
         default -> {
           if (depth == 0 && ctx.text.isKeyword(i, "on")) {
-            int next = ctx.text.nextSignificant(i + 1, ctx.stmt.toToken());
+            int next = ctx.text.nextSignificant(i + 1, to);
             if (next >= 0 && ctx.text.isKeyword(next, "conflict")) {
               return i;
             }
@@ -200,9 +559,10 @@ public final class StatementPlanner {
     return -1;
   }
 
-  private int depthZeroKeyword(String word) {
+  /** The first token in {@code [from, to)} that is keyword {@code word} outside brackets, or -1. */
+  private int depthZeroKeyword(String word, int from, int to) {
     int depth = 0;
-    for (int i = ctx.stmt.fromToken(); i < ctx.stmt.toToken(); i++) {
+    for (int i = from; i < to; i++) {
       Token t = ctx.text.tokens().get(i);
       switch (t.kind()) {
         case LPAREN, LBRACKET -> depth++;
@@ -218,27 +578,24 @@ public final class StatementPlanner {
   }
 
   /** The first construct recognised from the tokens that the rewriter does not handle, or {@code null}. */
-  private String unsupportedConstruct(String kind) {
-    if (kind.equals("with")) {
-      return "WITH (a common table expression)";
-    }
+  private String unsupportedConstruct() {
     SqlText text = ctx.text;
     for (int i = ctx.stmt.fromToken(); i < ctx.stmt.toToken(); i++) {
-      if (text.tokens().get(i).kind() != TokenKind.IDENT) {
-        continue;
-      }
-      String word = text.folded(i);
-      switch (word) {
-        case "lateral" -> {
-          return "LATERAL";
-        }
-        case "merge" -> {
-          return "MERGE";
-        }
-        default -> {}
+      if (text.tokens().get(i).kind() == TokenKind.IDENT && text.folded(i).equals("merge")) {
+        return "MERGE";
       }
     }
     return null;
+  }
+
+  /** Whether keyword {@code word} appears anywhere in the statement. */
+  private boolean hasKeyword(String word) {
+    for (int i = ctx.stmt.fromToken(); i < ctx.stmt.toToken(); i++) {
+      if (ctx.text.isKeyword(i, word)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether an UPDATE could need the dual_write lazy fill of a touched migration. */
@@ -251,11 +608,17 @@ public final class StatementPlanner {
     return false;
   }
 
-  /** Whether an identifier token is a migration column name, or a {@code *} appears. */
+  /**
+   * Whether an identifier token is a migration column name, or a {@code *} or {@code NATURAL}
+   * appears (a natural join's columns depend on the phase's physical columns).
+   */
   private boolean mentionsColumnOrStar() {
     SqlText text = ctx.text;
     for (int i = ctx.stmt.fromToken(); i < ctx.stmt.toToken(); i++) {
       Token t = text.tokens().get(i);
+      if (t.kind() == TokenKind.IDENT && text.isKeyword(i, "natural")) {
+        return true;
+      }
       if (t.isIdentifier()) {
         String name = text.folded(i);
         for (ColumnMigration m : ctx.touched) {

@@ -90,7 +90,7 @@ final class UpsertPlanner {
     if (!(node instanceof SqlUpdate update)) {
       throw ctx.refuse("an ON CONFLICT DO UPDATE clause the rewriter cannot read");
     }
-    Scope scope = new Scope();
+    Scope scope = new Scope(writes.outer());
     scope.add(target);
     scope.addQualifiedOnly(new FromItem("excluded", null, null, "excluded", target.info(), target.migrations()));
     writes.update(update, limit, scope, target.qualifierText() + ".");

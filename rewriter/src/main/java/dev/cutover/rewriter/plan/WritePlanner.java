@@ -40,10 +40,18 @@ final class WritePlanner {
 
   private final StatementContext ctx;
   private final QueryPlanner queries;
+  /** The scope holding the CTEs of an enclosing WITH, or {@code null}. */
+  private final Scope outer;
 
-  WritePlanner(StatementContext ctx, QueryPlanner queries) {
+  WritePlanner(StatementContext ctx, QueryPlanner queries, Scope outer) {
     this.ctx = ctx;
     this.queries = queries;
+    this.outer = outer;
+  }
+
+  /** The scope holding the CTEs of an enclosing WITH, or {@code null}. */
+  Scope outer() {
+    return outer;
   }
 
   // ---------------------------------------------------------------- INSERT
@@ -70,14 +78,14 @@ final class WritePlanner {
         queries.nested(source);
         return scope;
       }
-      queries.fixedWidthQuery(source, null);
+      queries.fixedWidthQuery(source, outer);
     } else {
       for (SqlNode row : ((SqlCall) source).getOperandList()) {
         if (row.getKind() != SqlKind.ROW) {
           throw ctx.refuse("a VALUES row the rewriter cannot read");
         }
         for (SqlNode value : ((SqlCall) row).getOperandList()) {
-          queries.expression(value, new Scope());
+          queries.expression(value, new Scope(outer));
         }
       }
     }
@@ -198,16 +206,89 @@ final class WritePlanner {
       if (row.spans().size() != width) {
         throw ctx.refuse(first, "the inserted values' text does not match the parser's reading");
       }
+      List<Integer> once = new ArrayList<>();
+      for (int k = 0; k < extraColumns.size(); k++) {
+        int j = extraSources.get(k);
+        if (DuplicationCheck.firstUnsafe(row.values().get(j)) != null) {
+          if (rows.size() > 1 || !values) {
+            checkDuplicable(item.migrationFor(names.get(j)), row.values().get(j)); // refuses
+          }
+          once.add(j);
+        }
+      }
+      if (!once.isEmpty()) {
+        computeOnce(row, once, extraSources, item, names);
+        continue;
+      }
       List<Edits.Piece> pieces = new ArrayList<>();
       for (int k = 0; k < extraColumns.size(); k++) {
         int j = extraSources.get(k);
-        checkDuplicable(item.migrationFor(names.get(j)), row.values().get(j));
         pieces.add(Edits.Piece.text(", "));
         pieces.add(Edits.Piece.copy(row.spans().get(j)[0], row.spans().get(j)[1]));
       }
       ctx.edits.insert(row.insertAt(), pieces);
     }
     return scope;
+  }
+
+  /** The alias of the derived table that computes a single row's volatile values once. */
+  private static final String ONCE = "cutover_once";
+
+  /**
+   * A single-row {@code VALUES (...)} whose values {@code once} are volatile (or unknown) and go to
+   * two columns: {@code VALUES (a, f())} becomes
+   * {@code SELECT a, cutover_once.v2, cutover_once.v2 FROM (SELECT f() AS v2) AS cutover_once}, so
+   * each is computed once and written to both columns. The other values stay in the top-level
+   * select list, where PostgreSQL types literals and parameters by their target columns as it does
+   * in VALUES. Refused when the row has a {@code DEFAULT} (not allowed in a select list).
+   */
+  private void computeOnce(Row row, List<Integer> once, List<Integer> extraSources, FromItem item, List<String> names)
+      throws RewriteRefusedException {
+    SqlText text = ctx.text;
+    ColumnMigration m = item.migrationFor(names.get(once.get(0)));
+    for (SqlNode value : row.values()) {
+      if (value.getKind() == SqlKind.DEFAULT) {
+        checkDuplicable(m, row.values().get(once.get(0))); // refuses: DEFAULT cannot move to a SELECT
+      }
+    }
+    int close = text.tokenStartingAt(row.insertAt());
+    int open = close < 0 ? -1 : text.matching(close);
+    int keyword = open < 0 ? -1 : text.previousSignificant(open - 1, ctx.stmt.fromToken());
+    if (keyword < 0 || !text.isKeyword(keyword, "values")) {
+      checkDuplicable(m, row.values().get(once.get(0))); // refuses
+    }
+    Token values = text.tokens().get(keyword);
+    Token openToken = text.tokens().get(open);
+    Token closeToken = text.tokens().get(close);
+    ctx.edits.replace(values.start(), values.end(), "SELECT");
+    // VALUES (a becomes SELECT a; VALUES(a becomes SELECT a, never SELECTa.
+    ctx.edits.replace(openToken.start(), openToken.end(), openToken.start() > values.end() ? "" : " ");
+    List<Integer> distinct = new ArrayList<>();
+    for (int j : once) {
+      if (!distinct.contains(j)) {
+        distinct.add(j);
+        int[] span = row.spans().get(j);
+        ctx.edits.move(span[0], span[1], ONCE + ".v" + (j + 1));
+      }
+    }
+    List<Edits.Piece> extra = new ArrayList<>();
+    for (int j : extraSources) {
+      extra.add(Edits.Piece.text(", "));
+      extra.add(distinct.contains(j) ? Edits.Piece.text(ONCE + ".v" + (j + 1))
+          : Edits.Piece.copy(row.spans().get(j)[0], row.spans().get(j)[1]));
+    }
+    ctx.edits.insert(closeToken.start(), extra);
+    ctx.edits.replace(closeToken.start(), closeToken.end(), "");
+    List<Edits.Piece> from = new ArrayList<>();
+    from.add(Edits.Piece.text(" FROM (SELECT "));
+    for (int k = 0; k < distinct.size(); k++) {
+      int j = distinct.get(k);
+      from.add(Edits.Piece.text(k == 0 ? "" : ", "));
+      from.add(Edits.Piece.copy(row.spans().get(j)[0], row.spans().get(j)[1]));
+      from.add(Edits.Piece.text(" AS v" + (j + 1)));
+    }
+    from.add(Edits.Piece.text(") AS " + ONCE));
+    ctx.edits.insert(closeToken.end(), from);
   }
 
   private List<Row> valuesRows(SqlCall values, ColumnMigration first) throws RewriteRefusedException {
@@ -240,7 +321,12 @@ final class WritePlanner {
     if (start >= 0 && text.isKeyword(start, "distinct")) {
       int next = text.nextSignificant(start + 1, limit);
       if (next >= 0 && text.isKeyword(next, "on")) {
-        throw ctx.refuse(first, "INSERT ... SELECT DISTINCT ON into a migrating table is not supported yet");
+        int open = text.nextSignificant(next + 1, limit);
+        int close = open < 0 ? -1 : text.matching(open);
+        if (close < 0) {
+          throw ctx.refuse(first, "could not locate the SELECT list of the INSERT in the SQL text");
+        }
+        next = text.nextSignificant(close + 1, limit);
       }
       start = next;
     } else if (start >= 0 && text.isKeyword(start, "all")) {
@@ -320,9 +406,27 @@ final class WritePlanner {
 
   // ---------------------------------------------------------------- UPDATE
 
-  /** Plans an UPDATE; returns the target's scope for RETURNING. */
-  Scope update(SqlUpdate update, int limitToken) throws RewriteRefusedException {
-    return update(update, limitToken, target(update.getTargetTable(), update.getAlias()), "");
+  /**
+   * Plans an UPDATE, with {@code fromList} its {@code FROM} items parsed apart (or {@code null});
+   * returns the target's scope for RETURNING.
+   */
+  Scope update(SqlUpdate update, int limitToken, SqlNode fromList) throws RewriteRefusedException {
+    Scope scope = target(update.getTargetTable(), update.getAlias());
+    if (fromList == null) {
+      return update(update, limitToken, scope, "");
+    }
+    extraItems(fromList, scope);
+    // With FROM items an unqualified name in the fill could be ambiguous: qualify it.
+    return update(update, limitToken, scope, scope.items().get(0).qualifierText() + ".");
+  }
+
+  /** Adds the items of an UPDATE's FROM or a DELETE's USING list to {@code scope}, after the target. */
+  private void extraItems(SqlNode list, Scope scope) throws RewriteRefusedException {
+    List<SqlNode> joinConditions = new ArrayList<>();
+    queries.from(list, scope, joinConditions);
+    for (SqlNode condition : joinConditions) {
+      queries.expression(condition, scope);
+    }
   }
 
   /**
@@ -400,7 +504,8 @@ final class WritePlanner {
     for (int i = eq + 1; i < limit; i++) {
       Token t = text.tokens().get(i);
       if (t.kind() == TokenKind.COMMA || t.kind() == TokenKind.RPAREN || t.kind() == TokenKind.RBRACE
-          || text.isKeyword(i, "where") || text.isKeyword(i, "from") || text.isKeyword(i, "returning")) {
+          || text.isKeyword(i, "where") || text.isKeyword(i, "returning")
+          || text.isKeyword(i, "from") && !afterDistinct(i)) {
         break;
       }
       if (t.isTrivia()) {
@@ -418,11 +523,23 @@ final class WritePlanner {
     return start < 0 ? null : new int[] {start, end};
   }
 
+  /** Whether token {@code i} follows {@code DISTINCT} ({@code IS [NOT] DISTINCT FROM}, not a FROM clause). */
+  private boolean afterDistinct(int i) {
+    int before = ctx.text.previousSignificant(i - 1, ctx.stmt.fromToken());
+    return before >= 0 && ctx.text.isKeyword(before, "distinct");
+  }
+
   // ---------------------------------------------------------------- DELETE
 
-  /** Plans a DELETE; returns the target's scope for RETURNING. */
-  Scope delete(SqlDelete delete) throws RewriteRefusedException {
+  /**
+   * Plans a DELETE, with {@code usingList} its {@code USING} items parsed apart (or {@code null});
+   * returns the target's scope for RETURNING.
+   */
+  Scope delete(SqlDelete delete, SqlNode usingList) throws RewriteRefusedException {
     Scope scope = target(delete.getTargetTable(), delete.getAlias());
+    if (usingList != null) {
+      extraItems(usingList, scope);
+    }
     queries.expression(delete.getCondition(), scope);
     return scope;
   }
@@ -444,8 +561,8 @@ final class WritePlanner {
       Token t = ctx.text.tokens().get(ctx.tokenOf(alias, 0));
       aliasText = t.text(ctx.text.sql());
     }
-    Scope scope = new Scope();
-    scope.add(queries.table(id, aliasName, aliasText));
+    Scope scope = new Scope(outer);
+    scope.add(queries.table(id, aliasName, aliasText, null)); // a write's target is never a CTE
     return scope;
   }
 

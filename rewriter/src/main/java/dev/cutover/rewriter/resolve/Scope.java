@@ -37,6 +37,10 @@ public final class Scope {
   private final List<FromItem> qualifiedOnly = new ArrayList<>();
   /** Names merged by {@code JOIN ... USING} or {@code NATURAL JOIN}; {@code *} over them is refused. */
   private boolean mergedColumns;
+  /** Common table expressions defined at this level ({@code WITH}), by folded name. */
+  private final java.util.Map<String, FromItem> ctes = new java.util.HashMap<>();
+  /** Migration columns merged by {@code JOIN ... USING (col)}: an unqualified reference means the merge. */
+  private final java.util.Map<String, Resolution> merged = new java.util.HashMap<>();
 
   /** A top-level scope. */
   public Scope() {
@@ -76,6 +80,47 @@ public final class Scope {
   /** Whether a USING or NATURAL join merges columns. */
   public boolean hasMergedColumns() {
     return mergedColumns;
+  }
+
+  /**
+   * Defines a common table expression visible to this scope and every scope below it; a later
+   * definition of the same name at this level replaces the earlier one (a recursive CTE's columns
+   * become known once its body is planned).
+   */
+  public void defineCte(String name, FromItem item) {
+    ctes.put(name, item);
+  }
+
+  /** The common table expression an unqualified table name {@code name} designates here, or {@code null}. */
+  public FromItem cte(String name) {
+    for (Scope s = this; s != null; s = s.parent) {
+      FromItem item = s.ctes.get(name);
+      if (item != null) {
+        return item;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A scope for a {@code LATERAL} subquery of this level: the items added so far are visible to it as
+   * an enclosing level would be, in front of this level's parent.
+   */
+  public Scope lateralParent() {
+    Scope s = new Scope(parent);
+    s.items.addAll(items);
+    s.qualifiedOnly.addAll(qualifiedOnly);
+    s.mergedColumns = mergedColumns;
+    s.merged.putAll(merged);
+    return s;
+  }
+
+  /**
+   * Records that {@code JOIN ... USING (name)} merged migration column {@code name}: an unqualified
+   * reference to it resolves to {@code resolution} (both sides read the same physical column).
+   */
+  public void merge(String name, Resolution resolution) {
+    merged.put(name, resolution);
   }
 
   /** Whether any item has a migrating column. */
@@ -123,6 +168,10 @@ public final class Scope {
       }
       ColumnMigration m = item.migrationFor(column);
       return m == null ? null : new Resolution(item, m, column);
+    }
+    Resolution mergedColumn = merged.get(column);
+    if (mergedColumn != null) {
+      return mergedColumn;
     }
     FromItem found = null;
     ColumnMigration migration = null;
