@@ -7,7 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * Copies one column into another in primary-key order, one short transaction per batch, touching
+ * Copies one column (or an expression of the row, such as {@code up} of a column) into another in primary-key order, one short transaction per batch, touching
  * only rows where the two differ. Keys travel as text and are cast back to the key's type.
  */
 final class BatchCopier {
@@ -31,14 +31,15 @@ final class BatchCopier {
    * @param pk the single primary-key column, unquoted
    * @param keyType its SQL type
    * @param target the column written, unquoted
-   * @param source the column read, unquoted
+   * @param source the value written: SQL over the row (the other column quoted, or up/down of it), typed as
+   *     the target so that "differs" means the copy would change the row
    */
   BatchCopier(TableCatalog.Table table, TableCatalog.Column pk, String target, String source) {
     this.table = table.quoted();
     this.pk = Identifiers.quote(pk.name());
     this.keyType = pk.type();
     this.target = Identifiers.quote(target);
-    this.source = Identifiers.quote(source);
+    this.source = source;
   }
 
   /** The largest key now, as text, or {@code null} for an empty table. */

@@ -159,6 +159,14 @@ public record ColumnMigration(
     return upConversion().apply(qualifier + Identifiers.quote(oldColumn));
   }
 
+  /**
+   * {@link #fillSql()} as a value of the new column's type ({@code CAST(up AS newType)}): what
+   * verify and the read_new guard compare the new column with.
+   */
+  public String typedFillSql() {
+    return up == null ? fillSql() : "CAST(" + fillSql() + " AS " + newType + ")";
+  }
+
   /** {@link #fillSql(String)} unqualified. */
   public String fillSql() {
     return fillSql("");

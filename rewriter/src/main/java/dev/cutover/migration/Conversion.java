@@ -73,6 +73,17 @@ public record Conversion(List<String> parts) {
     return new Conversion(parts);
   }
 
+  /**
+   * {@code text} with every reference to {@code column} replaced by {@code value} in parentheses
+   * (for SQL that is not itself an expression, e.g. a constraint definition).
+   *
+   * @throws IllegalArgumentException when the text does not reference the column
+   */
+  public static String substitute(String text, String column, String value) {
+    String all = of(text, column).apply(value);
+    return all.substring(1, all.length() - 1);
+  }
+
   private static Token significant(List<Token> tokens, int from, int step) {
     for (int i = from + step; i >= 0 && i < tokens.size(); i += step) {
       if (!tokens.get(i).isTrivia()) {
