@@ -57,9 +57,9 @@ final class ConversionErrors {
         if (rows.isEmpty()) {
           return;
         }
-        if (fails(c, table, key, cast, valueSql, from, rows.get(rows.size() - 1)[0]) != null) {
+        if (fails(c, table, key, cast, valueSql, from, rows.get(rows.size() - 1)[0], false) != null) {
           for (String[] row : rows) {
-            SQLException e = fails(c, table, key, cast, valueSql, null, row[0]);
+            SQLException e = fails(c, table, key, cast, valueSql, null, row[0], true);
             if (e != null) {
               throw new OperatorException(what + " of migration '" + m.id() + "' stopped at key " + row[0] + ": "
                   + (what.startsWith("refill") ? "down" : "up") + " cannot convert " + Identifiers.quote(sourceColumn)
@@ -76,10 +76,11 @@ final class ConversionErrors {
     }
   }
 
-  /** The error evaluating {@code valueSql} over keys in ({@code from}, {@code to}] (just {@code to} when from is null), or null. */
+  /** The error evaluating {@code valueSql} over keys in ({@code from}, {@code to}] (just {@code to} when single), or null. */
   private static SQLException fails(Connection c, TableCatalog.Table table, String key, String cast, String valueSql,
-      String from, String to) {
-    String where = from == null ? key + " = " + cast : key + " > " + cast + " AND " + key + " <= " + cast;
+      String from, String to, boolean single) {
+    String where = single ? key + " = " + cast
+        : (from == null ? "" : key + " > " + cast + " AND ") + key + " <= " + cast;
     try (PreparedStatement ps = c.prepareStatement("SELECT count(" + valueSql + ") FROM " + table.quoted()
         + " WHERE " + where)) {
       int i = 1;

@@ -28,8 +28,8 @@ import java.util.Set;
  * into application statements; they are lexed as pgjdbc lexes them and refused when they hold a
  * {@code ;}, a placeholder, a comment, braces or a subquery keyword, so that the text cannot end the
  * statement or change its parameters. Type-checking runs them over a one-column derived table named
- * like the column, so a reference to any other column fails as an undefined column. Volatility is read
- * from the dependencies of a temporary view over the expression (functions, and operators' functions).
+ * like the column, so a reference to any other column fails as an undefined column. Immutability is
+ * checked by PostgreSQL itself (a temporary stored generated column); volatile calls are found by name.
  */
 final class TypeChangeCheck {
 
@@ -78,8 +78,8 @@ final class TypeChangeCheck {
       check.expression("changeType.down", m.down(), m.newColumn());
       check.typeChecks("changeType.up", m.up(), m.oldColumn(), old.type(), newType);
       check.typeChecks("changeType.down", m.down(), m.newColumn(), newType, old.type());
-      check.volatility("changeType.up", m.up(), m.oldColumn(), old.type());
-      check.volatility("changeType.down", m.down(), m.newColumn(), newType);
+      check.volatility("changeType.up", m.up(), m.oldColumn(), old.type(), newType);
+      check.volatility("changeType.down", m.down(), m.newColumn(), newType, old.type());
       check.roundTrip(table, old, m, newType);
       return new Checked(newType, List.copyOf(check.warnings));
     } finally {
@@ -174,36 +174,52 @@ final class TypeChangeCheck {
     c.releaseSavepoint(sp);
   }
 
-  /** Refuses a volatile function or operator in the expression; warns about stable ones. */
-  private void volatility(String field, String sql, String column, String fromType) throws SQLException {
+  /**
+   * Refuses a volatile function in the expression; warns when it is not immutable. Immutability is
+   * PostgreSQL's own verdict (the expression as a stored generated column); dependencies on built-in
+   * functions are not recorded anywhere, so volatile calls are found by name (fail closed: a name
+   * with any volatile overload counts).
+   */
+  private void volatility(String field, String sql, String column, String fromType, String toType)
+      throws SQLException {
+    Savepoint sp = c.setSavepoint();
     try (Statement st = c.createStatement()) {
-      st.execute("CREATE OR REPLACE TEMP VIEW cutover_volatility_check AS SELECT " + sql + " AS v FROM (SELECT NULL::"
-          + fromType + " AS " + Identifiers.quote(column) + ") AS cutover_check");
+      st.execute("CREATE TEMP TABLE cutover_immutable_check (" + Identifiers.quote(column) + " " + fromType
+          + ", cutover_v " + toType + " GENERATED ALWAYS AS (" + sql + ") STORED) ON COMMIT DROP");
+      c.rollback(sp);
+      return; // immutable
+    } catch (SQLException e) {
+      c.rollback(sp);
     }
-    List<String> stable = new ArrayList<>();
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-        "SELECT DISTINCT p.oid::regprocedure::text, p.provolatile FROM pg_depend d"
-            + " JOIN pg_rewrite r ON r.oid = d.objid AND d.classid = 'pg_rewrite'::regclass"
-            + " LEFT JOIN pg_operator o ON d.refclassid = 'pg_operator'::regclass AND o.oid = d.refobjid"
-            + " JOIN pg_proc p ON p.oid = CASE WHEN d.refclassid = 'pg_proc'::regclass THEN d.refobjid ELSE o.oprcode END"
-            + " WHERE r.ev_class = 'pg_temp.cutover_volatility_check'::regclass AND p.provolatile <> 'i'"
-            + " ORDER BY 2 DESC, 1")) {
-      while (rs.next()) {
-        if ("v".equals(rs.getString(2))) {
-          throw refuse(field, "'" + sql + "' calls " + rs.getString(1) + ", which is volatile: the dual writes, the"
-              + " lazy fill and the backfill would compute different values for the same row");
+    List<Token> tokens = Lexer.lex(sql);
+    for (int i = 0; i < tokens.size(); i++) {
+      Token t = tokens.get(i);
+      if (!t.isIdentifier()) {
+        continue;
+      }
+      int next = i + 1;
+      while (next < tokens.size() && tokens.get(next).isTrivia()) {
+        next++;
+      }
+      if (next >= tokens.size() || tokens.get(next).kind() != TokenKind.LPAREN) {
+        continue;
+      }
+      String name = dev.cutover.rewriter.lex.Identifiers.fold(t.text(sql));
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT count(*) FILTER (WHERE provolatile = 'v') FROM pg_proc WHERE proname = ?")) {
+        ps.setString(1, name);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          if (rs.getLong(1) > 0) {
+            throw refuse(field, "'" + sql + "' calls " + name + "(), which is volatile: the dual writes, the lazy"
+                + " fill and the backfill would compute different values for the same row");
+          }
         }
-        stable.add(rs.getString(1));
       }
     }
-    try (Statement st = c.createStatement()) {
-      st.execute("DROP VIEW pg_temp.cutover_volatility_check");
-    }
-    if (!stable.isEmpty()) {
-      warnings.add(field + " calls " + String.join(", ", stable) + ", which is stable, not immutable: its result"
-          + " depends on session settings (TimeZone, DateStyle, search_path...); every session writing through"
-          + " Cutover and the backfill must use the same settings");
-    }
+    warnings.add(field + " '" + sql + "' is not immutable (it calls something stable, e.g. a cast or function that"
+        + " reads TimeZone, DateStyle or search_path): every session writing through Cutover and the backfill must"
+        + " use the same settings");
   }
 
   /**
