@@ -24,7 +24,7 @@ public final class MigrationRepository {
   }
 
   private static final String COLUMNS =
-      "id, table_schema, table_name, old_column, new_column, physical_new_column, up_expr, down_expr, new_type, phase, epoch, old_column_after";
+      "id, table_schema, table_name, old_column, new_column, physical_new_column, up_expr, down_expr, new_type, phase, epoch, old_column_after, old_type";
 
   private final ControlSchema schema;
 
@@ -257,6 +257,6 @@ public final class MigrationRepository {
   private static ColumnMigration read(ResultSet rs) throws SQLException {
     return new ColumnMigration(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
         rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
-        Phase.parse(rs.getString(10)), rs.getLong(11), rs.getString(12));
+        rs.getString(13), Phase.parse(rs.getString(10)), rs.getLong(11), rs.getString(12));
   }
 }

@@ -136,9 +136,9 @@ public final class Operator {
         repo.lockEpochs(c);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema.qualify("migrations")
             + " (id, table_schema, table_name, old_column, new_column, physical_new_column, phase, epoch, spec,"
-            + " source_file, old_column_after, old_not_null, new_type, up_expr, down_expr)"
+            + " source_file, old_column_after, old_not_null, new_type, up_expr, down_expr, old_type)"
             + " VALUES (?, ?, ?, ?, ?, ?, 'planned', nextval('" + schema.qualify("epoch_seq").replace("'", "''")
-            + "'), ?::jsonb, ?, ?, ?, ?, ?, ?)")) {
+            + "'), ?::jsonb, ?, ?, ?, ?, ?, ?, ?)")) {
           ps.setString(1, spec.id());
           ps.setString(2, r.table().schema());
           ps.setString(3, r.table().name());
@@ -152,6 +152,7 @@ public final class Operator {
           ps.setString(11, model.newType());
           ps.setString(12, model.up());
           ps.setString(13, model.down());
+          ps.setString(14, model.oldType());
           ps.executeUpdate();
         }
         ColumnMigration m = repo.find(c, spec.id()).orElseThrow();
@@ -238,10 +239,10 @@ public final class Operator {
           ColumnMigration.rename(spec.id(), table.schema(), table.name(), from, to, Phase.PLANNED, 0), List.of());
     }
     ColumnMigration draft = new ColumnMigration(spec.id(), table.schema(), table.name(), from, to, physical,
-        change.up(), change.down(), change.type(), Phase.PLANNED, 0, null);
+        change.up(), change.down(), null, null, Phase.PLANNED, 0, null); // no casts: the checks add their own
     TypeChangeCheck.Checked checked = TypeChangeCheck.check(c, file, table, old, draft, change.type());
     return new Resolved(table, old, new ColumnMigration(spec.id(), table.schema(), table.name(), from, to, physical,
-        change.up(), change.down(), checked.newType(), Phase.PLANNED, 0, null), checked.warnings());
+        change.up(), change.down(), checked.newType(), old.type(), Phase.PLANNED, 0, null), checked.warnings());
   }
 
   /** Suffix of the column an in-place type change adds: {@code <column>__cutover_new}. */

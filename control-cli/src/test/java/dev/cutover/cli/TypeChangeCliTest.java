@@ -93,8 +93,8 @@ class TypeChangeCliTest {
     Cli.Run run = cli.run("plan", f.toString(), "--dry-run");
     assertThat(run.exit()).as(run.all()).isEqualTo(0);
     assertThat(run.out()).contains(
-        "ALTER TABLE \"public\".\"charges\" ADD COLUMN IF NOT EXISTS \"amount_cents\" bigint DEFAULT (((0) * 100)::bigint)",
-        "ADD CONSTRAINT \"charges_amount_check_cutover\" CHECK ((((\"amount_cents\") / 100.0) >= (0)::numeric)) NOT VALID",
+        "ALTER TABLE \"public\".\"charges\" ADD COLUMN IF NOT EXISTS \"amount_cents\" bigint DEFAULT CAST(((0) * 100)::bigint AS bigint)",
+        "ADD CONSTRAINT \"charges_amount_check_cutover\" CHECK ((CAST((\"amount_cents\") / 100.0 AS numeric(10,2)) >= (0)::numeric)) NOT VALID",
         "[carried] default: 0: the new column gets DEFAULT",
         "CREATE INDEX CONCURRENTLY \"charges_amount_cutover\" ON public.charges USING btree (\"amount_cents\")");
   }

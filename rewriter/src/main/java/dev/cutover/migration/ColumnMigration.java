@@ -23,6 +23,9 @@ import java.util.Objects;
  *     value is copied); the old column's name stands for the old value
  * @param down SQL expression computing the old value from the new one ({@code null} for a rename)
  * @param newType the new column's type for a type change, {@code null} for a rename
+ * @param oldType the old column's type for a type change ({@code null} for a rename, or when not
+ *     recorded): values computed by {@code down} are cast to it, as those computed by {@code up} are
+ *     cast to {@code newType}, so a converted value has exactly the type of the column it stands for
  * @param phase the current phase
  * @param epoch the epoch at which this phase was entered; grows with every phase change
  * @param oldColumnAfter the column the old column followed when the migration was planned ({@code ""}
@@ -39,6 +42,7 @@ public record ColumnMigration(
     String up,
     String down,
     String newType,
+    String oldType,
     Phase phase,
     long epoch,
     String oldColumnAfter) {
@@ -53,6 +57,13 @@ public record ColumnMigration(
     Objects.requireNonNull(phase, "phase");
   }
 
+  /** A migration without a recorded old type (see {@link #oldType()}). */
+  public ColumnMigration(String id, String schema, String table, String oldColumn, String newColumn,
+      String physicalNewColumn, String up, String down, String newType, Phase phase, long epoch, String oldColumnAfter) {
+    this(id, schema, table, oldColumn, newColumn, physicalNewColumn, up, down, newType, null, phase, epoch,
+        oldColumnAfter);
+  }
+
   /** A rename of {@code schema.table.oldColumn} to {@code newColumn}, at {@code phase}. */
   public static ColumnMigration rename(
       String id, String schema, String table, String oldColumn, String newColumn, Phase phase, long epoch) {
@@ -62,7 +73,7 @@ public record ColumnMigration(
   /** The same migration, recording the column the old one followed (see {@link #oldColumnAfter()}). */
   public ColumnMigration withOldColumnAfter(String after) {
     return new ColumnMigration(
-        id, schema, table, oldColumn, newColumn, physicalNewColumn, up, down, newType, phase, epoch, after);
+        id, schema, table, oldColumn, newColumn, physicalNewColumn, up, down, newType, oldType, phase, epoch, after);
   }
 
   /** Whether this migration is a plain rename (the value is copied unchanged). */
@@ -73,7 +84,8 @@ public record ColumnMigration(
   /** The same migration at another phase and epoch. */
   public ColumnMigration at(Phase newPhase, long newEpoch) {
     return new ColumnMigration(
-        id, schema, table, oldColumn, newColumn, physicalNewColumn, up, down, newType, newPhase, newEpoch, oldColumnAfter);
+        id, schema, table, oldColumn, newColumn, physicalNewColumn, up, down, newType, oldType, newPhase, newEpoch,
+        oldColumnAfter);
   }
 
   /** The physical column that reads come from in the current phase. */
@@ -106,14 +118,14 @@ public record ColumnMigration(
     return name.equals(newColumn) && !name.equals(oldColumn);
   }
 
-  /** {@code up} as a template (the identity for a rename). */
+  /** {@code up} as a template, cast to the new type (the identity for a rename). */
   public Conversion upConversion() {
-    return up == null ? Conversion.IDENTITY : Conversion.of(up, oldColumn);
+    return up == null ? Conversion.IDENTITY : Conversion.of(up, oldColumn).castTo(newType);
   }
 
-  /** {@code down} as a template (the identity for a rename). */
+  /** {@code down} as a template, cast to the old type when recorded (the identity for a rename). */
   public Conversion downConversion() {
-    return down == null ? Conversion.IDENTITY : Conversion.of(down, newColumn);
+    return down == null ? Conversion.IDENTITY : Conversion.of(down, newColumn).castTo(oldType);
   }
 
   /**
@@ -160,11 +172,11 @@ public record ColumnMigration(
   }
 
   /**
-   * {@link #fillSql()} as a value of the new column's type ({@code CAST(up AS newType)}): what
-   * verify and the read_new guard compare the new column with.
+   * {@link #fillSql()}, which is a value of the new column's type already ({@code CAST(up AS
+   * newType)}): what verify and the read_new guard compare the new column with.
    */
   public String typedFillSql() {
-    return up == null ? fillSql() : "CAST(" + fillSql() + " AS " + newType + ")";
+    return fillSql();
   }
 
   /** {@link #fillSql(String)} unqualified. */

@@ -93,6 +93,19 @@ public record Conversion(List<String> parts) {
     return null;
   }
 
+  /** This conversion with its result cast to {@code type} ({@code CAST(... AS type)}); unchanged when null. */
+  public Conversion castTo(String type) {
+    if (type == null || isIdentity()) {
+      return this;
+    }
+    // (expr) becomes CAST(expr AS type): the cast's own parentheses replace the outer ones.
+    List<String> cast = new ArrayList<>(parts);
+    cast.set(0, "CAST" + cast.get(0));
+    String last = cast.get(cast.size() - 1);
+    cast.set(cast.size() - 1, last.substring(0, last.length() - 1) + " AS " + type + ")");
+    return new Conversion(cast);
+  }
+
   /** Whether this is the identity (no conversion). */
   public boolean isIdentity() {
     return parts.size() == 2 && parts.get(0).isEmpty() && parts.get(1).isEmpty();
