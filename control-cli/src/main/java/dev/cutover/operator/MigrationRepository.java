@@ -118,21 +118,7 @@ public final class MigrationRepository {
     boolean autoCommit = c.getAutoCommit();
     c.setAutoCommit(false);
     try {
-      Phase current = lockRow(c, id);
-      if (current != from) {
-        throw new OperatorException("migration '" + id + "' moved to " + current.sqlName()
-            + " while this command expected " + from.sqlName() + "; check `cutover status` and retry");
-      }
-      lockEpochs(c);
-      try (PreparedStatement ps = c.prepareStatement("UPDATE " + schema.qualify("migrations")
-          + " SET phase = ?, epoch = nextval('" + schema.qualify("epoch_seq").replace("'", "''")
-          + "'), updated_at = now() WHERE id = ?")) {
-        ps.setString(1, to.sqlName());
-        ps.setString(2, id);
-        ps.executeUpdate();
-      }
-      ColumnMigration result = find(c, id).orElseThrow();
-      audit(c, id, from, to, detail, result.epoch());
+      ColumnMigration result = changePhaseInTransaction(c, id, from, to, detail);
       c.commit();
       return result;
     } catch (SQLException | RuntimeException e) {
@@ -141,6 +127,30 @@ public final class MigrationRepository {
     } finally {
       c.setAutoCommit(autoCommit);
     }
+  }
+
+  /**
+   * {@link #changePhase} in the caller's transaction, which commits it (with DDL that must take
+   * effect at the same commit, e.g. the rename into place of an in-place type change).
+   */
+  public ColumnMigration changePhaseInTransaction(Connection c, String id, Phase from, Phase to, String detail)
+      throws SQLException {
+    Phase current = lockRow(c, id);
+    if (current != from) {
+      throw new OperatorException("migration '" + id + "' moved to " + current.sqlName()
+          + " while this command expected " + from.sqlName() + "; check `cutover status` and retry");
+    }
+    lockEpochs(c);
+    try (PreparedStatement ps = c.prepareStatement("UPDATE " + schema.qualify("migrations")
+        + " SET phase = ?, epoch = nextval('" + schema.qualify("epoch_seq").replace("'", "''")
+        + "'), updated_at = now() WHERE id = ?")) {
+      ps.setString(1, to.sqlName());
+      ps.setString(2, id);
+      ps.executeUpdate();
+    }
+    ColumnMigration result = find(c, id).orElseThrow();
+    audit(c, id, from, to, detail, result.epoch());
+    return result;
   }
 
   /**

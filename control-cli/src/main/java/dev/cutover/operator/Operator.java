@@ -118,6 +118,7 @@ public final class Operator {
         List<ColumnInspector.Finding> findings = new ArrayList<>(
             ColumnInspector.inspect(c, r.table(), r.oldColumn(), schema.name()));
         if (!model.isRename()) {
+          findings = TypeChangeDdl.adjust(c, r.table(), r.oldColumn(), model, findings);
           findings.addAll(TypeChangeDdl.findings(c, r.table(), r.oldColumn(), model));
         }
         Map<Phase, List<String>> ddl = phaseDdl(c, r.table(), r.oldColumn(), model);
@@ -263,10 +264,16 @@ public final class Operator {
     if (old.notNull()) {
       List<String> path = ConstraintDdl.notNullPath(table, newName);
       ddl.get(Phase.READ_NEW).addAll(path.subList(1, path.size()));
-      ddl.get(Phase.NEW_ONLY).add(ConstraintDdl.dropNotNull(table, old.name()));
+      if (!TypeChangeDdl.inPrimaryKey(c, table, old)) {
+        // (a key column keeps its NOT NULL: it stays the key until completed; see TypeChangeDdl)
+        ddl.get(Phase.NEW_ONLY).add(ConstraintDdl.dropNotNull(table, old.name()));
+      }
     }
     for (ConstraintDdl.CheckCopy check : checks) {
       ddl.get(Phase.READ_NEW).add(check.validateSql());
+    }
+    if (m.isInPlace()) {
+      ddl.get(Phase.COMPLETED).addAll(TypeChangeDdl.beforeDropInPlace(c, table, old, m));
     }
     ddl.get(Phase.COMPLETED).add(RenameDdl.dropColumn(table, old.name()));
     if (m.isInPlace()) {
@@ -286,6 +293,10 @@ public final class Operator {
     String newName = m.physicalNewColumn();
     List<String> sql = new ArrayList<>();
     sql.add(RenameDdl.addColumn(c, table, old, m));
+    String sequenceDefault = RenameDdl.sequenceDefaultSql(c, table, old, m);
+    if (sequenceDefault != null) {
+      sql.add(sequenceDefault);
+    }
     if (old.notNull()) {
       sql.add(ConstraintDdl.addNotNullCheck(table, newName));
     }
@@ -399,6 +410,10 @@ public final class Operator {
         // Idempotent on a re-run after a crash: the column and its constraints may exist already.
         List<String> add = new ArrayList<>();
         add.add(RenameDdl.addColumn(c, table, old, m));
+        String sequenceDefault = RenameDdl.sequenceDefaultSql(c, table, old, m);
+        if (sequenceDefault != null) {
+          add.add(sequenceDefault);
+        }
         if (old.notNull() && ConstraintDdl.constraintValidated(c, table.oid(),
             ConstraintDdl.notNullCheckName(m.physicalNewColumn())).isEmpty()) {
           add.add(ConstraintDdl.addNotNullCheck(table, m.physicalNewColumn()));
@@ -446,7 +461,7 @@ public final class Operator {
       case NEW_ONLY -> {
         // Writes stop reaching the old column: an INSERT naming only the new one must not fail its NOT NULL.
         Optional<TableCatalog.Column> old = TableCatalog.findColumn(c, table.oid(), m.oldColumn());
-        if (old.isPresent() && old.get().notNull()) {
+        if (old.isPresent() && old.get().notNull() && !TypeChangeDdl.inPrimaryKey(c, table, old.get())) {
           String drop = ConstraintDdl.dropNotNull(table, m.oldColumn());
           out.printf("%s;%n", drop);
           out.flush();
@@ -457,7 +472,13 @@ public final class Operator {
         if (!options.force()) {
           checkQuietPeriod(c, m, options);
         }
-        completeOldColumn(c, m, table, options, ddl);
+        ColumnMigration inPlace = completeOldColumn(c, m, table, options, ddl);
+        if (inPlace != null) {
+          out.printf("migration '%s': %s -> %s (epoch %d)%n", m.id(), from.sqlName(), to.sqlName(), inPlace.epoch());
+          out.flush();
+          awaitAfterChange(c, inPlace, options, acks);
+          return inPlace;
+        }
       }
       default -> throw new IllegalStateException("no step into " + to);
     }
@@ -507,9 +528,13 @@ public final class Operator {
     }
   }
 
-  /** completed: optionally back the old column up, then drop it (or, with --keep-old, rename it). */
-  private void completeOldColumn(Connection c, ColumnMigration m, TableCatalog.Table table, AdvanceOptions options,
-      DdlRunner ddl) throws SQLException {
+  /**
+   * completed: optionally back the old column up, then drop it (or, with --keep-old, rename it); in
+   * place, also move the key and the sequence and rename the new column into place, in the same
+   * transaction as the phase change (returned; {@code null} when the caller changes the phase).
+   */
+  private ColumnMigration completeOldColumn(Connection c, ColumnMigration m, TableCatalog.Table table,
+      AdvanceOptions options, DdlRunner ddl) throws SQLException {
     String deprecated = RenameDdl.deprecatedName(m.oldColumn());
     boolean oldExists = TableCatalog.findColumn(c, table.oid(), m.oldColumn()).isPresent();
     if (options.keepOld() && oldExists && TableCatalog.findColumn(c, table.oid(), deprecated).isPresent()) {
@@ -539,12 +564,18 @@ public final class Operator {
         ? (oldExists ? RenameDdl.keepOldSql(table, m.oldColumn()) : null)
         : RenameDdl.dropColumn(table, m.oldColumn());
     List<String> statements = new ArrayList<>();
+    boolean inPlace = m.isInPlace() && TableCatalog.findColumn(c, table.oid(), m.physicalNewColumn()).isPresent();
+    if (inPlace && oldExists) {
+      TableCatalog.Column old = TableCatalog.findColumn(c, table.oid(), m.oldColumn()).orElseThrow();
+      statements.addAll(TypeChangeDdl.beforeDropInPlace(c, table, old, m));
+    }
     if (sql != null) {
       statements.add(sql);
     }
-    if (m.isInPlace() && TableCatalog.findColumn(c, table.oid(), m.physicalNewColumn()).isPresent()) {
+    if (inPlace) {
       // One short transaction: the old column goes and the new one takes its name (and its indexes
-      // the names of the ones that went with it).
+      // the names of the ones that went with it); the phase changes at the same commit, so drivers
+      // stop naming the new column's temporary name as soon as it is gone.
       List<String> rename = RenameDdl.renameIntoPlace(c, table, m);
       statements.addAll(options.keepOld() ? rename.subList(0, 1) : rename);
     }
@@ -552,13 +583,18 @@ public final class Operator {
       out.printf("%s;%n", s);
     }
     out.flush();
-    if (!statements.isEmpty()) {
+    ColumnMigration[] moved = new ColumnMigration[1];
+    if (inPlace) {
+      ddl.inTransaction(c, tx -> moved[0] = repo.changePhaseInTransaction(tx, m.id(), m.phase(), Phase.COMPLETED,
+          "advance"), statements.toArray(String[]::new));
+    } else if (!statements.isEmpty()) {
       ddl.inTransaction(c, statements.toArray(String[]::new));
     }
     if (options.keepOld()) {
       out.printf("kept the old column as %s.%s (drop it when you no longer need it)%n", table.quoted(),
           Identifiers.quote(deprecated));
     }
+    return moved[0];
   }
 
   private void awaitAfterChange(Connection c, ColumnMigration moved, AdvanceOptions options, AckWaiter acks)

@@ -63,14 +63,41 @@ public final class RenameDdl {
         .append(" ADD COLUMN IF NOT EXISTS ").append(Identifiers.quote(m.physicalNewColumn())).append(' ')
         .append(m.newType());
     String def = newDefault(c, old, m);
-    if (def != null) {
+    if (def != null && !isSequenceDefault(old)) {
       sql.append(" DEFAULT ").append(def);
     }
     return sql.toString();
   }
 
-  /** The new column's default for a type change: {@code up} of a non-volatile old default, or {@code null}. */
+  /**
+   * For a type change whose old column takes its default from a sequence: the new column's
+   * {@code SET DEFAULT up(currval(...))}, run after the ADD COLUMN (a volatile default in the ADD
+   * COLUMN itself would rewrite the table); {@code null} otherwise.
+   */
+  public static String sequenceDefaultSql(Connection c, TableCatalog.Table table, TableCatalog.Column old,
+      ColumnMigration m) throws SQLException {
+    if (m.isRename() || !isSequenceDefault(old)) {
+      return null;
+    }
+    return "ALTER TABLE " + table.quoted() + " ALTER COLUMN " + Identifiers.quote(m.physicalNewColumn())
+        + " SET DEFAULT " + newDefault(c, old, m);
+  }
+
+  private static boolean isSequenceDefault(TableCatalog.Column old) {
+    return old.defaultExpr() != null && !old.identity()
+        && old.defaultExpr().matches("nextval\\('(?:[^']|'')+'::regclass\\)");
+  }
+
+  /**
+   * The new column's default for a type change: {@code up} of a non-volatile old default, {@code up}
+   * of {@code currval} of a sequence default, or {@code null}.
+   */
   public static String newDefault(Connection c, TableCatalog.Column old, ColumnMigration m) throws SQLException {
+    if (isSequenceDefault(old)) {
+      // A sequence (a serial key): the INSERT evaluates the old column's nextval first (column order),
+      // so the new column takes the same number from currval.
+      return m.upConversion().apply("currval(" + old.defaultExpr().substring("nextval(".length()));
+    }
     if (old.defaultExpr() == null || old.identity() || TableCatalog.mayBeVolatile(c, old.defaultExpr())) {
       return null;
     }
