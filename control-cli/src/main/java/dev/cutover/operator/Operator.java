@@ -195,8 +195,10 @@ public final class Operator {
     String fromField = change == null ? "rename.from" : "changeType.column";
     String toField = change == null ? "rename.to" : "changeType.to";
     String from = spec.oldColumn();
-    String to = change == null ? spec.rename().to() : change.to() != null ? change.to() : from;
-    String physical = change == null || change.to() != null ? to : Identifiers.withSuffix(from, IN_PLACE_SUFFIX);
+    // changeType.to equal to the column is an in-place change, as when it is left out.
+    boolean renamed = change == null || change.to() != null && !change.to().equals(from);
+    String to = change == null ? spec.rename().to() : renamed ? change.to() : from;
+    String physical = renamed ? to : Identifiers.withSuffix(from, IN_PLACE_SUFFIX);
     TableCatalog.Column old = TableCatalog.findColumn(c, table.oid(), from)
         .orElseThrow(() -> new InvalidMigrationFileException(file, fromField,
             "column " + Identifiers.quote(from) + " does not exist in " + table.quoted()));

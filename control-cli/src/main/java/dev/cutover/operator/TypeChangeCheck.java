@@ -39,8 +39,10 @@ final class TypeChangeCheck {
   private static final Set<TokenKind> REFUSED_TOKENS = Set.of(TokenKind.SEMICOLON, TokenKind.PLACEHOLDER,
       TokenKind.ESCAPED_QUESTION, TokenKind.DOLLAR_PARAM, TokenKind.LINE_COMMENT, TokenKind.BLOCK_COMMENT,
       TokenKind.LBRACE, TokenKind.RBRACE);
-  private static final Set<String> REFUSED_WORDS = Set.of("select", "from", "with", "values", "table", "insert",
-      "update", "delete", "into", "returning", "union", "where");
+  // Words that start a subquery or a statement (all reserved: never a column or function name).
+  // FROM and WITH are allowed: extract(epoch FROM x), substring(x FROM 2), timestamp WITH time zone.
+  private static final Set<String> REFUSED_WORDS = Set.of("select", "values", "table", "insert", "update",
+      "delete", "returning");
   private static final Set<TokenKind> TYPE_TOKENS = Set.of(TokenKind.IDENT, TokenKind.QUOTED_IDENT, TokenKind.NUMBER,
       TokenKind.LPAREN, TokenKind.RPAREN, TokenKind.COMMA, TokenKind.DOT, TokenKind.LBRACKET, TokenKind.RBRACKET,
       TokenKind.WHITESPACE);

@@ -80,6 +80,17 @@ class TypeChangeCliTest {
   }
 
   @Test
+  void plan_expressionsWithFromAndAMultiWordTypeAreAccepted() throws Exception {
+    cli.sql("CREATE TABLE events (id int PRIMARY KEY, at timestamp with time zone)",
+        "INSERT INTO events VALUES (1, '2024-01-02 03:04:05+00'), (2, NULL)");
+    Path f = file("events.yaml", changeType("events-epoch", "events", "at", "at_epoch", "bigint",
+        "extract(epoch FROM at)::bigint", "to_timestamp(at_epoch)::timestamp with time zone"));
+    Cli.Run run = cli.run("plan", f.toString(), "--dry-run");
+    assertThat(run.exit()).as(run.all()).isEqualTo(0);
+    assertThat(run.out()).contains("ADD COLUMN IF NOT EXISTS \"at_epoch\" bigint");
+  }
+
+  @Test
   void plan_typeChangeDryRunPrintsTheDdlWithTheNewTypeDefaultAndCheckThroughDown() throws Exception {
     cli.sql("CREATE TABLE charges (id int PRIMARY KEY, amount numeric(10,2) NOT NULL DEFAULT 0 CHECK (amount >= 0))",
         "CREATE INDEX charges_amount ON charges (amount)", "CREATE INDEX charges_expr ON charges ((amount * 2))",
