@@ -54,7 +54,21 @@ public final class Backfiller {
           + ": backfill runs in dual_write or read_new (run `cutover advance " + m.id() + "` first)");
     }
     TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
-    BatchCopier copier = copier(c, table, m.physicalNewColumn(), m.oldColumn(), "backfill");
+    BatchCopier copier = copier(c, table, m.physicalNewColumn(), m.typedFillSql(), "backfill");
+    try {
+      return backfill(c, m, table, copier, options);
+    } catch (SQLException e) {
+      if (!m.isRename() && ConversionErrors.isDataError(e)) {
+        State at = loadState(c, m.id());
+        ConversionErrors.locate(c, m, table, TableCatalog.primaryKey(c, table.oid()).get(0), m.oldColumn(),
+            m.typedFillSql(), at == null ? null : at.lastKey(), at == null ? copier.maxKey(c) : at.maxKey(), "backfill");
+      }
+      throw e;
+    }
+  }
+
+  private Result backfill(Connection c, ColumnMigration m, TableCatalog.Table table, BatchCopier copier,
+      BackfillOptions options) throws SQLException {
 
     State state = loadState(c, m.id());
     if (state == null || state.finished()) {
@@ -152,15 +166,20 @@ public final class Backfiller {
   public long refillOld(Connection c, ColumnMigration m, int batchSize, boolean untilClean) throws SQLException {
     TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
     List<TableCatalog.Column> key = TableCatalog.primaryKey(c, table.oid());
+    String source = m.refillSql();
+    if (!m.isRename()) {
+      TableCatalog.Column old = TableCatalog.findColumn(c, table.oid(), m.oldColumn()).orElseThrow(() ->
+          new OperatorException("column " + Identifiers.quote(m.oldColumn()) + " of " + table.quoted() + " is gone"));
+      source = "CAST(" + source + " AS " + old.type() + ")";
+    }
     if (key.size() != 1) {
       // No key to walk: one statement (fine for the small tables that can lack a key).
       try (Statement st = c.createStatement()) {
         return st.executeUpdate("UPDATE " + table.quoted() + " SET " + Identifiers.quote(m.oldColumn()) + " = "
-            + Identifiers.quote(m.physicalNewColumn()) + " WHERE " + Identifiers.quote(m.oldColumn())
-            + " IS DISTINCT FROM " + Identifiers.quote(m.physicalNewColumn()));
+            + source + " WHERE " + Identifiers.quote(m.oldColumn()) + " IS DISTINCT FROM " + source);
       }
     }
-    BatchCopier copier = new BatchCopier(table, key.get(0), m.oldColumn(), m.physicalNewColumn());
+    BatchCopier copier = new BatchCopier(table, key.get(0), m.oldColumn(), source);
     String maxKey = copier.maxKey(c);
     if (maxKey == null) {
       return 0;
@@ -168,21 +187,28 @@ public final class Backfiller {
     long updated = 0;
     String last = null;
     c.setAutoCommit(true);
-    while (true) {
-      BatchCopier.Batch batch = copier.copy(c, last, maxKey, batchSize, true);
-      if (batch.rows() == 0) {
-        break;
+    try {
+      while (true) {
+        BatchCopier.Batch batch = copier.copy(c, last, maxKey, batchSize, true);
+        if (batch.rows() == 0) {
+          break;
+        }
+        last = batch.lastKey();
+        updated += batch.rows();
       }
-      last = batch.lastKey();
-      updated += batch.rows();
-    }
-    long deadline = System.nanoTime() + FINAL_PASS_BUDGET.toNanos();
-    while (untilClean) {
-      BatchCopier.Batch batch = finalPassBatch(c, copier, maxKey, batchSize, deadline);
-      if (batch.rows() == 0) {
-        break;
+      long deadline = System.nanoTime() + FINAL_PASS_BUDGET.toNanos();
+      while (untilClean) {
+        BatchCopier.Batch batch = finalPassBatch(c, copier, maxKey, batchSize, deadline);
+        if (batch.rows() == 0) {
+          break;
+        }
+        updated += batch.rows();
       }
-      updated += batch.rows();
+    } catch (SQLException e) {
+      if (!m.isRename() && ConversionErrors.isDataError(e)) {
+        ConversionErrors.locate(c, m, table, key.get(0), m.newPhysicalColumn(), source, null, maxKey, "refill of the old column");
+      }
+      throw e;
     }
     out.printf("refilled %s.%s from %s: %d rows%n", table.quoted(), Identifiers.quote(m.oldColumn()),
         Identifiers.quote(m.physicalNewColumn()), updated);

@@ -1,5 +1,7 @@
 package dev.cutover.operator;
 
+import dev.cutover.migration.ColumnMigration;
+import dev.cutover.migration.Conversion;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -35,6 +37,26 @@ public final class ConstraintDdl {
   public record CheckCopy(String sourceName, String copyName, String addSql, String validateSql) {}
 
   private ConstraintDdl() {}
+
+  /**
+   * The single-column check constraints of {@code old}, as copies onto migration {@code m}'s new
+   * column; for a type change the copy tests {@code down} of the new column (the old value), which
+   * holds exactly when the original holds.
+   */
+  public static List<CheckCopy> checkCopies(Connection c, TableCatalog.Table table, TableCatalog.Column old,
+      ColumnMigration m) throws SQLException {
+    if (m.isRename()) {
+      return checkCopies(c, table, old, m.physicalNewColumn());
+    }
+    String value = m.downConversion().apply(Identifiers.quote(m.physicalNewColumn()));
+    List<CheckCopy> copies = new ArrayList<>();
+    for (CheckCopy copy : checkCopies(c, table, old, Conversion.class.getName())) {
+      // Computed on the rename copy, whose column references read a marker: replace them by down(new).
+      copies.add(new CheckCopy(copy.sourceName(), copy.copyName(),
+          copy.addSql().replace(Identifiers.quote(Conversion.class.getName()), value), copy.validateSql()));
+    }
+    return copies;
+  }
 
   /** The single-column check constraints of {@code old}, as copies onto {@code newName}. */
   public static List<CheckCopy> checkCopies(Connection c, TableCatalog.Table table, TableCatalog.Column old,

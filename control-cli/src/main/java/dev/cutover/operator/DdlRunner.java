@@ -34,8 +34,23 @@ public final class DdlRunner {
     this.out = out;
   }
 
+  /** Work run in the DDL's own transaction, after its statements and before the commit. */
+  @FunctionalInterface
+  public interface InTransaction {
+    /** Runs on {@code c}, inside the transaction. */
+    void run(Connection c) throws SQLException;
+  }
+
   /** Runs {@code statements} in one transaction under {@code lock_timeout}, retrying lock timeouts. */
   public void inTransaction(Connection c, String... statements) throws SQLException {
+    inTransaction(c, null, statements);
+  }
+
+  /**
+   * Runs {@code statements}, then {@code then} (when not null), in one transaction under
+   * {@code lock_timeout}, retrying lock timeouts.
+   */
+  public void inTransaction(Connection c, InTransaction then, String... statements) throws SQLException {
     long deadline = System.nanoTime() + retryBudget.toNanos();
     long backoff = FIRST_BACKOFF_MS;
     for (int attempt = 1; ; attempt++) {
@@ -45,6 +60,9 @@ public final class DdlRunner {
         st.execute("SET LOCAL lock_timeout = '" + lockTimeout.toMillis() + "ms'");
         for (String sql : statements) {
           st.execute(sql);
+        }
+        if (then != null) {
+          then.run(c);
         }
         c.commit();
         return;

@@ -24,7 +24,7 @@ public final class MigrationRepository {
   }
 
   private static final String COLUMNS =
-      "id, table_schema, table_name, old_column, new_column, physical_new_column, up_expr, down_expr, new_type, phase, epoch, old_column_after";
+      "id, table_schema, table_name, old_column, new_column, physical_new_column, up_expr, down_expr, new_type, phase, epoch, old_column_after, old_type";
 
   private final ControlSchema schema;
 
@@ -118,21 +118,7 @@ public final class MigrationRepository {
     boolean autoCommit = c.getAutoCommit();
     c.setAutoCommit(false);
     try {
-      Phase current = lockRow(c, id);
-      if (current != from) {
-        throw new OperatorException("migration '" + id + "' moved to " + current.sqlName()
-            + " while this command expected " + from.sqlName() + "; check `cutover status` and retry");
-      }
-      lockEpochs(c);
-      try (PreparedStatement ps = c.prepareStatement("UPDATE " + schema.qualify("migrations")
-          + " SET phase = ?, epoch = nextval('" + schema.qualify("epoch_seq").replace("'", "''")
-          + "'), updated_at = now() WHERE id = ?")) {
-        ps.setString(1, to.sqlName());
-        ps.setString(2, id);
-        ps.executeUpdate();
-      }
-      ColumnMigration result = find(c, id).orElseThrow();
-      audit(c, id, from, to, detail, result.epoch());
+      ColumnMigration result = changePhaseInTransaction(c, id, from, to, detail);
       c.commit();
       return result;
     } catch (SQLException | RuntimeException e) {
@@ -141,6 +127,30 @@ public final class MigrationRepository {
     } finally {
       c.setAutoCommit(autoCommit);
     }
+  }
+
+  /**
+   * {@link #changePhase} in the caller's transaction, which commits it (with DDL that must take
+   * effect at the same commit, e.g. the rename into place of an in-place type change).
+   */
+  public ColumnMigration changePhaseInTransaction(Connection c, String id, Phase from, Phase to, String detail)
+      throws SQLException {
+    Phase current = lockRow(c, id);
+    if (current != from) {
+      throw new OperatorException("migration '" + id + "' moved to " + current.sqlName()
+          + " while this command expected " + from.sqlName() + "; check `cutover status` and retry");
+    }
+    lockEpochs(c);
+    try (PreparedStatement ps = c.prepareStatement("UPDATE " + schema.qualify("migrations")
+        + " SET phase = ?, epoch = nextval('" + schema.qualify("epoch_seq").replace("'", "''")
+        + "'), updated_at = now() WHERE id = ?")) {
+      ps.setString(1, to.sqlName());
+      ps.setString(2, id);
+      ps.executeUpdate();
+    }
+    ColumnMigration result = find(c, id).orElseThrow();
+    audit(c, id, from, to, detail, result.epoch());
+    return result;
   }
 
   /**
@@ -257,6 +267,6 @@ public final class MigrationRepository {
   private static ColumnMigration read(ResultSet rs) throws SQLException {
     return new ColumnMigration(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
         rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
-        Phase.parse(rs.getString(10)), rs.getLong(11), rs.getString(12));
+        rs.getString(13), Phase.parse(rs.getString(10)), rs.getLong(11), rs.getString(12));
   }
 }

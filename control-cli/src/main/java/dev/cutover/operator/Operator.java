@@ -104,10 +104,6 @@ public final class Operator {
    */
   public PlanResult plan(Path file, boolean dryRun) throws SQLException {
     MigrationFile spec = new MigrationFileParser().parse(file);
-    if (spec.changeType() != null) {
-      throw new InvalidMigrationFileException(file, "changeType",
-          "type changes are not supported yet (only rename is)");
-    }
     try (Connection c = settings.open()) {
       repo.requireInstalled(c);
       c.setAutoCommit(false);
@@ -118,12 +114,21 @@ public final class Operator {
           ps.execute();
         }
         Resolved r = validate(c, spec);
-        List<ColumnInspector.Finding> findings = ColumnInspector.inspect(c, r.table(), r.oldColumn(), schema.name());
-        Map<Phase, List<String>> ddl = phaseDdl(c, r.table(), r.oldColumn(), spec.rename().to());
+        ColumnMigration model = r.model();
+        List<ColumnInspector.Finding> findings = new ArrayList<>(
+            ColumnInspector.inspect(c, r.table(), r.oldColumn(), schema.name()));
+        if (!model.isRename()) {
+          findings = TypeChangeDdl.adjust(c, r.table(), r.oldColumn(), model, findings);
+          findings.addAll(TypeChangeDdl.findings(c, r.table(), r.oldColumn(), model));
+        }
+        Map<Phase, List<String>> ddl = phaseDdl(c, r.table(), r.oldColumn(), model);
         printFindings(r.table(), r.oldColumn(), findings);
+        for (String warning : r.warnings()) {
+          out.printf("warning: %s%n", warning);
+        }
         if (dryRun) {
           c.rollback();
-          printDdl(spec.id(), ddl, r.table(), r.oldColumn(), spec.rename().to());
+          printDdl(spec.id(), ddl, r.table(), r.oldColumn(), model.physicalNewColumn());
         }
         refuseFindings(spec, r.table(), findings);
         if (dryRun) {
@@ -132,27 +137,33 @@ public final class Operator {
         repo.lockEpochs(c);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema.qualify("migrations")
             + " (id, table_schema, table_name, old_column, new_column, physical_new_column, phase, epoch, spec,"
-            + " source_file, old_column_after, old_not_null)"
+            + " source_file, old_column_after, old_not_null, new_type, up_expr, down_expr, old_type)"
             + " VALUES (?, ?, ?, ?, ?, ?, 'planned', nextval('" + schema.qualify("epoch_seq").replace("'", "''")
-            + "'), ?::jsonb, ?, ?, ?)")) {
+            + "'), ?::jsonb, ?, ?, ?, ?, ?, ?, ?)")) {
           ps.setString(1, spec.id());
           ps.setString(2, r.table().schema());
           ps.setString(3, r.table().name());
-          ps.setString(4, spec.rename().from());
-          ps.setString(5, spec.rename().to());
-          ps.setString(6, spec.rename().to());
+          ps.setString(4, model.oldColumn());
+          ps.setString(5, model.newColumn());
+          ps.setString(6, model.physicalNewColumn());
           ps.setString(7, spec.json());
           ps.setString(8, file.toString());
-          ps.setString(9, TableCatalog.columnBefore(c, r.table().oid(), spec.rename().from()));
+          ps.setString(9, TableCatalog.columnBefore(c, r.table().oid(), model.oldColumn()));
           ps.setBoolean(10, r.oldColumn().notNull());
+          ps.setString(11, model.newType());
+          ps.setString(12, model.up());
+          ps.setString(13, model.down());
+          ps.setString(14, model.oldType());
           ps.executeUpdate();
         }
         ColumnMigration m = repo.find(c, spec.id()).orElseThrow();
         repo.audit(c, spec.id(), null, Phase.PLANNED, "plan " + file, m.epoch());
         c.commit();
-        out.printf("planned migration '%s': %s.%s -> %s (epoch %d)%n", m.id(),
+        out.printf("planned migration '%s': %s.%s -> %s%s (epoch %d)%n", m.id(),
             Identifiers.quote(m.schema(), m.table()), Identifiers.quote(m.oldColumn()),
-            Identifiers.quote(m.newColumn()), m.epoch());
+            Identifiers.quote(m.newColumn()), m.isRename() ? "" : " " + m.newType()
+                + (m.isInPlace() ? " in place (new column " + Identifiers.quote(m.physicalNewColumn()) + " until completed)" : ""),
+            m.epoch());
         out.printf("next: `cutover advance %s` adds the new column and starts dual writes%n", m.id());
         out.flush();
         return new PlanResult(m, ddl, findings);
@@ -163,7 +174,8 @@ public final class Operator {
     }
   }
 
-  private record Resolved(TableCatalog.Table table, TableCatalog.Column oldColumn) {}
+  private record Resolved(TableCatalog.Table table, TableCatalog.Column oldColumn, ColumnMigration model,
+      List<String> warnings) {}
 
   private Resolved validate(Connection c, MigrationFile spec) throws SQLException {
     Path file = spec.source();
@@ -179,17 +191,33 @@ public final class Operator {
       throw new InvalidMigrationFileException(file, "table", shown + " is not an ordinary table (relkind '"
           + table.kind() + "'): only plain tables can be migrated for now");
     }
-    MigrationFile.Rename rename = spec.rename();
-    TableCatalog.Column old = TableCatalog.findColumn(c, table.oid(), rename.from())
-        .orElseThrow(() -> new InvalidMigrationFileException(file, "rename.from",
-            "column " + Identifiers.quote(rename.from()) + " does not exist in " + table.quoted()));
+    MigrationFile.ChangeType change = spec.changeType();
+    String fromField = change == null ? "rename.from" : "changeType.column";
+    String toField = change == null ? "rename.to" : "changeType.to";
+    String from = spec.oldColumn();
+    // changeType.to equal to the column is an in-place change, as when it is left out.
+    boolean renamed = change == null || change.to() != null && !change.to().equals(from);
+    String to = change == null ? spec.rename().to() : renamed ? change.to() : from;
+    String physical = renamed ? to : Identifiers.withSuffix(from, IN_PLACE_SUFFIX);
+    TableCatalog.Column old = TableCatalog.findColumn(c, table.oid(), from)
+        .orElseThrow(() -> new InvalidMigrationFileException(file, fromField,
+            "column " + Identifiers.quote(from) + " does not exist in " + table.quoted()));
     if (old.generated()) {
-      throw new InvalidMigrationFileException(file, "rename.from",
+      throw new InvalidMigrationFileException(file, fromField,
           "column " + Identifiers.quote(old.name()) + " is a generated column, which cannot be dual-written");
     }
-    if (TableCatalog.findColumn(c, table.oid(), rename.to()).isPresent()) {
-      throw new InvalidMigrationFileException(file, "rename.to",
-          "column " + Identifiers.quote(rename.to()) + " already exists in " + table.quoted());
+    if (!to.equals(from) && TableCatalog.findColumn(c, table.oid(), to).isPresent()) {
+      throw new InvalidMigrationFileException(file, toField,
+          "column " + Identifiers.quote(to) + " already exists in " + table.quoted());
+    }
+    if (!physical.equals(to) && TableCatalog.findColumn(c, table.oid(), physical).isPresent()) {
+      throw new InvalidMigrationFileException(file, fromField, "column " + Identifiers.quote(physical)
+          + ", which Cutover adds for an in-place type change, already exists in " + table.quoted()
+          + " (a leftover of an earlier migration? drop it first)");
+    }
+    if (change != null && old.identity()) {
+      throw new InvalidMigrationFileException(file, fromField, "column " + Identifiers.quote(old.name())
+          + " is an identity column; type changes of identity columns are not supported yet");
     }
     try (PreparedStatement ps = c.prepareStatement("SELECT id, old_column, new_column FROM " + schema.qualify("migrations")
         + " WHERE table_schema = ? AND table_name = ? AND phase <> 'completed'"
@@ -197,49 +225,80 @@ public final class Operator {
       ps.setString(1, table.schema());
       ps.setString(2, table.name());
       for (int i = 0; i < 3; i++) {
-        ps.setString(3 + 2 * i, rename.from());
-        ps.setString(4 + 2 * i, rename.to());
+        ps.setString(3 + 2 * i, from);
+        ps.setString(4 + 2 * i, physical);
       }
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
-          boolean onFrom = rename.from().equals(rs.getString(2)) || rename.from().equals(rs.getString(3));
-          throw new InvalidMigrationFileException(file, onFrom ? "rename.from" : "rename.to",
+          boolean onFrom = from.equals(rs.getString(2)) || from.equals(rs.getString(3));
+          throw new InvalidMigrationFileException(file, onFrom ? fromField : toField,
               "migration '" + rs.getString(1) + "' on " + table.quoted() + "." + Identifiers.quote(rs.getString(2))
                   + " is not completed yet; one unfinished migration per column");
         }
       }
     }
-    return new Resolved(table, old);
+    if (change == null) {
+      return new Resolved(table, old,
+          ColumnMigration.rename(spec.id(), table.schema(), table.name(), from, to, Phase.PLANNED, 0), List.of());
+    }
+    ColumnMigration draft = new ColumnMigration(spec.id(), table.schema(), table.name(), from, to, physical,
+        change.up(), change.down(), null, null, Phase.PLANNED, 0, null); // no casts: the checks add their own
+    TypeChangeCheck.Checked checked = TypeChangeCheck.check(c, file, table, old, draft, change.type());
+    return new Resolved(table, old, new ColumnMigration(spec.id(), table.schema(), table.name(), from, to, physical,
+        change.up(), change.down(), checked.newType(), old.type(), Phase.PLANNED, 0, null), checked.warnings());
   }
 
+  /** Suffix of the column an in-place type change adds: {@code <column>__cutover_new}. */
+  public static final String IN_PLACE_SUFFIX = "__cutover_new";
+
   private static Map<Phase, List<String>> phaseDdl(
-      Connection c, TableCatalog.Table table, TableCatalog.Column old, String newName) throws SQLException {
+      Connection c, TableCatalog.Table table, TableCatalog.Column old, ColumnMigration m) throws SQLException {
+    String newName = m.physicalNewColumn();
     Map<Phase, List<String>> ddl = new EnumMap<>(Phase.class);
     for (Phase p : Phase.values()) {
       ddl.put(p, new ArrayList<>());
     }
-    List<ConstraintDdl.CheckCopy> checks = ConstraintDdl.checkCopies(c, table, old, newName);
-    ddl.get(Phase.DUAL_WRITE).addAll(dualWriteColumnDdl(c, table, old, newName, checks));
+    List<ConstraintDdl.CheckCopy> checks = ConstraintDdl.checkCopies(c, table, old, m);
+    ddl.get(Phase.DUAL_WRITE).addAll(dualWriteColumnDdl(c, table, old, m, checks));
     for (RenameDdl.IndexCopy copy : RenameDdl.indexCopies(c, table, old, newName)) {
       ddl.get(Phase.DUAL_WRITE).add(copy.createSql());
     }
     if (old.notNull()) {
       List<String> path = ConstraintDdl.notNullPath(table, newName);
       ddl.get(Phase.READ_NEW).addAll(path.subList(1, path.size()));
-      ddl.get(Phase.NEW_ONLY).add(ConstraintDdl.dropNotNull(table, old.name()));
+      if (!TypeChangeDdl.inPrimaryKey(c, table, old)) {
+        // (a key column keeps its NOT NULL: it stays the key until completed; see TypeChangeDdl)
+        ddl.get(Phase.NEW_ONLY).add(ConstraintDdl.dropNotNull(table, old.name()));
+      }
     }
     for (ConstraintDdl.CheckCopy check : checks) {
       ddl.get(Phase.READ_NEW).add(check.validateSql());
     }
+    if (m.isInPlace()) {
+      ddl.get(Phase.COMPLETED).addAll(TypeChangeDdl.beforeDropInPlace(c, table, old, m));
+    }
     ddl.get(Phase.COMPLETED).add(RenameDdl.dropColumn(table, old.name()));
+    if (m.isInPlace()) {
+      ddl.get(Phase.COMPLETED).add("ALTER TABLE " + table.quoted() + " RENAME COLUMN " + Identifiers.quote(newName)
+          + " TO " + Identifiers.quote(m.newColumn()));
+      for (RenameDdl.IndexCopy copy : RenameDdl.indexCopies(c, table, old, newName)) {
+        ddl.get(Phase.COMPLETED).add("ALTER INDEX IF EXISTS " + Identifiers.quote(copy.schema(), copy.copyName())
+            + " RENAME TO " + Identifiers.quote(copy.source().name()));
+      }
+    }
     return ddl;
   }
 
   /** The ADD COLUMN and the NOT VALID constraint copies, run in one transaction at dual_write. */
   private static List<String> dualWriteColumnDdl(Connection c, TableCatalog.Table table, TableCatalog.Column old,
-      String newName, List<ConstraintDdl.CheckCopy> checks) throws SQLException {
+      ColumnMigration m, List<ConstraintDdl.CheckCopy> checks) throws SQLException {
+    String newName = m.physicalNewColumn();
     List<String> sql = new ArrayList<>();
-    sql.add(RenameDdl.addColumn(c, table, old, newName));
+    sql.add(RenameDdl.addColumn(c, table, old, m));
+    String sequenceDefault = RenameDdl.sequenceDefaultSql(c, table, old, m);
+    if (sequenceDefault != null) {
+      sql.add(sequenceDefault);
+    }
     if (old.notNull()) {
       sql.add(ConstraintDdl.addNotNullCheck(table, newName));
     }
@@ -267,8 +326,8 @@ public final class Operator {
     List<String> refused = findings.stream().filter(f -> f.verdict() == ColumnInspector.Verdict.REFUSE)
         .map(f -> f.kind() + ": " + f.object() + ": " + f.step()).toList();
     if (!refused.isEmpty()) {
-      throw new InvalidMigrationFileException(spec.source(), "rename.from", "column "
-          + Identifiers.quote(spec.rename().from()) + " of " + table.quoted() + " is used by " + refused.size()
+      throw new InvalidMigrationFileException(spec.source(), spec.rename() != null ? "rename.from" : "changeType.column", "column "
+          + Identifiers.quote(spec.oldColumn()) + " of " + table.quoted() + " is used by " + refused.size()
           + " object(s) the migration would break: " + String.join("; ", refused));
     }
   }
@@ -352,12 +411,16 @@ public final class Operator {
             new OperatorException("column " + Identifiers.quote(m.oldColumn()) + " of " + table.quoted() + " is gone"));
         // Idempotent on a re-run after a crash: the column and its constraints may exist already.
         List<String> add = new ArrayList<>();
-        add.add(RenameDdl.addColumn(c, table, old, m.physicalNewColumn()));
+        add.add(RenameDdl.addColumn(c, table, old, m));
+        String sequenceDefault = RenameDdl.sequenceDefaultSql(c, table, old, m);
+        if (sequenceDefault != null) {
+          add.add(sequenceDefault);
+        }
         if (old.notNull() && ConstraintDdl.constraintValidated(c, table.oid(),
             ConstraintDdl.notNullCheckName(m.physicalNewColumn())).isEmpty()) {
           add.add(ConstraintDdl.addNotNullCheck(table, m.physicalNewColumn()));
         }
-        for (ConstraintDdl.CheckCopy check : ConstraintDdl.checkCopies(c, table, old, m.physicalNewColumn())) {
+        for (ConstraintDdl.CheckCopy check : ConstraintDdl.checkCopies(c, table, old, m)) {
           if (ConstraintDdl.constraintValidated(c, table.oid(), check.copyName()).isEmpty()) {
             add.add(check.addSql());
           }
@@ -400,7 +463,7 @@ public final class Operator {
       case NEW_ONLY -> {
         // Writes stop reaching the old column: an INSERT naming only the new one must not fail its NOT NULL.
         Optional<TableCatalog.Column> old = TableCatalog.findColumn(c, table.oid(), m.oldColumn());
-        if (old.isPresent() && old.get().notNull()) {
+        if (old.isPresent() && old.get().notNull() && !TypeChangeDdl.inPrimaryKey(c, table, old.get())) {
           String drop = ConstraintDdl.dropNotNull(table, m.oldColumn());
           out.printf("%s;%n", drop);
           out.flush();
@@ -411,7 +474,13 @@ public final class Operator {
         if (!options.force()) {
           checkQuietPeriod(c, m, options);
         }
-        completeOldColumn(c, m, table, options, ddl);
+        ColumnMigration inPlace = completeOldColumn(c, m, table, options, ddl);
+        if (inPlace != null) {
+          out.printf("migration '%s': %s -> %s (epoch %d)%n", m.id(), from.sqlName(), to.sqlName(), inPlace.epoch());
+          out.flush();
+          awaitAfterChange(c, inPlace, options, acks);
+          return inPlace;
+        }
       }
       default -> throw new IllegalStateException("no step into " + to);
     }
@@ -430,7 +499,7 @@ public final class Operator {
       throws SQLException {
     TableCatalog.Column old = TableCatalog.findColumn(c, table.oid(), m.oldColumn()).orElseThrow(() ->
         new OperatorException("column " + Identifiers.quote(m.oldColumn()) + " of " + table.quoted() + " is gone"));
-    for (ConstraintDdl.CheckCopy check : ConstraintDdl.checkCopies(c, table, old, m.physicalNewColumn())) {
+    for (ConstraintDdl.CheckCopy check : ConstraintDdl.checkCopies(c, table, old, m)) {
       Optional<Boolean> valid = ConstraintDdl.constraintValidated(c, table.oid(), check.copyName());
       if (valid.isEmpty()) {
         out.printf("%s;%n", check.addSql());
@@ -461,9 +530,13 @@ public final class Operator {
     }
   }
 
-  /** completed: optionally back the old column up, then drop it (or, with --keep-old, rename it). */
-  private void completeOldColumn(Connection c, ColumnMigration m, TableCatalog.Table table, AdvanceOptions options,
-      DdlRunner ddl) throws SQLException {
+  /**
+   * completed: optionally back the old column up, then drop it (or, with --keep-old, rename it); in
+   * place, also move the key and the sequence and rename the new column into place, in the same
+   * transaction as the phase change (returned; {@code null} when the caller changes the phase).
+   */
+  private ColumnMigration completeOldColumn(Connection c, ColumnMigration m, TableCatalog.Table table,
+      AdvanceOptions options, DdlRunner ddl) throws SQLException {
     String deprecated = RenameDdl.deprecatedName(m.oldColumn());
     boolean oldExists = TableCatalog.findColumn(c, table.oid(), m.oldColumn()).isPresent();
     if (options.keepOld() && oldExists && TableCatalog.findColumn(c, table.oid(), deprecated).isPresent()) {
@@ -492,15 +565,38 @@ public final class Operator {
     String sql = options.keepOld()
         ? (oldExists ? RenameDdl.keepOldSql(table, m.oldColumn()) : null)
         : RenameDdl.dropColumn(table, m.oldColumn());
+    List<String> statements = new ArrayList<>();
+    boolean inPlace = m.isInPlace() && TableCatalog.findColumn(c, table.oid(), m.physicalNewColumn()).isPresent();
+    if (inPlace && oldExists) {
+      TableCatalog.Column old = TableCatalog.findColumn(c, table.oid(), m.oldColumn()).orElseThrow();
+      statements.addAll(TypeChangeDdl.beforeDropInPlace(c, table, old, m));
+    }
     if (sql != null) {
-      out.printf("%s;%n", sql);
-      out.flush();
-      ddl.inTransaction(c, sql);
+      statements.add(sql);
+    }
+    if (inPlace) {
+      // One short transaction: the old column goes and the new one takes its name (and its indexes
+      // the names of the ones that went with it); the phase changes at the same commit, so drivers
+      // stop naming the new column's temporary name as soon as it is gone.
+      List<String> rename = RenameDdl.renameIntoPlace(c, table, m);
+      statements.addAll(options.keepOld() ? rename.subList(0, 1) : rename);
+    }
+    for (String s : statements) {
+      out.printf("%s;%n", s);
+    }
+    out.flush();
+    ColumnMigration[] moved = new ColumnMigration[1];
+    if (inPlace) {
+      ddl.inTransaction(c, tx -> moved[0] = repo.changePhaseInTransaction(tx, m.id(), m.phase(), Phase.COMPLETED,
+          "advance"), statements.toArray(String[]::new));
+    } else if (!statements.isEmpty()) {
+      ddl.inTransaction(c, statements.toArray(String[]::new));
     }
     if (options.keepOld()) {
       out.printf("kept the old column as %s.%s (drop it when you no longer need it)%n", table.quoted(),
           Identifiers.quote(deprecated));
     }
+    return moved[0];
   }
 
   private void awaitAfterChange(Connection c, ColumnMigration moved, AdvanceOptions options, AckWaiter acks)

@@ -1,5 +1,6 @@
 package dev.cutover.operator;
 
+import dev.cutover.migration.ColumnMigration;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -46,6 +47,83 @@ public final class RenameDdl {
       sql.append(" DEFAULT ").append(old.defaultExpr());
     }
     return sql.toString();
+  }
+
+  /**
+   * The new column of migration {@code m}: for a rename as {@link #addColumn(Connection,
+   * TableCatalog.Table, TableCatalog.Column, String)}; for a type change of the new type, without the
+   * old collation, and with {@code up} of the old default when that default is not volatile.
+   */
+  public static String addColumn(Connection c, TableCatalog.Table table, TableCatalog.Column old, ColumnMigration m)
+      throws SQLException {
+    if (m.isRename()) {
+      return addColumn(c, table, old, m.physicalNewColumn());
+    }
+    StringBuilder sql = new StringBuilder("ALTER TABLE ").append(table.quoted())
+        .append(" ADD COLUMN IF NOT EXISTS ").append(Identifiers.quote(m.physicalNewColumn())).append(' ')
+        .append(m.newType());
+    String def = newDefault(c, old, m);
+    if (def != null && !isSequenceDefault(old)) {
+      sql.append(" DEFAULT ").append(def);
+    }
+    return sql.toString();
+  }
+
+  /**
+   * For a type change whose old column takes its default from a sequence: the new column's
+   * {@code SET DEFAULT up(currval(...))}, run after the ADD COLUMN (a volatile default in the ADD
+   * COLUMN itself would rewrite the table); {@code null} otherwise.
+   */
+  public static String sequenceDefaultSql(Connection c, TableCatalog.Table table, TableCatalog.Column old,
+      ColumnMigration m) throws SQLException {
+    if (m.isRename() || !isSequenceDefault(old)) {
+      return null;
+    }
+    return "ALTER TABLE " + table.quoted() + " ALTER COLUMN " + Identifiers.quote(m.physicalNewColumn())
+        + " SET DEFAULT " + newDefault(c, old, m);
+  }
+
+  private static boolean isSequenceDefault(TableCatalog.Column old) {
+    return old.defaultExpr() != null && !old.identity()
+        && old.defaultExpr().matches("nextval\\('(?:[^']|'')+'::regclass\\)");
+  }
+
+  /**
+   * The new column's default for a type change: {@code up} of a non-volatile old default, {@code up}
+   * of {@code currval} of a sequence default, or {@code null}.
+   */
+  public static String newDefault(Connection c, TableCatalog.Column old, ColumnMigration m) throws SQLException {
+    if (isSequenceDefault(old)) {
+      // A sequence (a serial key): the INSERT evaluates the old column's nextval first (column order),
+      // so the new column takes the same number from currval.
+      return m.upConversion().apply("currval(" + old.defaultExpr().substring("nextval(".length()));
+    }
+    if (old.defaultExpr() == null || old.identity() || TableCatalog.mayBeVolatile(c, old.defaultExpr())) {
+      return null;
+    }
+    return m.upConversion().apply(old.defaultExpr());
+  }
+
+  /**
+   * In place, at completed: the new column takes the old one's name (after the old one is dropped)
+   * and each index copy the name of the index it copied (which went with the old column).
+   */
+  public static List<String> renameIntoPlace(Connection c, TableCatalog.Table table, ColumnMigration m)
+      throws SQLException {
+    List<String> sql = new ArrayList<>();
+    sql.add("ALTER TABLE " + table.quoted() + " RENAME COLUMN " + Identifiers.quote(m.physicalNewColumn()) + " TO "
+        + Identifiers.quote(m.newColumn()));
+    TableCatalog.Column now = TableCatalog.findColumn(c, table.oid(), m.physicalNewColumn()).orElse(null);
+    if (now != null) {
+      for (TableCatalog.Index index : TableCatalog.indexesUsing(c, table.oid(), now.attnum())) {
+        if (index.name().endsWith(INDEX_SUFFIX)) {
+          String original = index.name().substring(0, index.name().length() - INDEX_SUFFIX.length());
+          sql.add("ALTER INDEX IF EXISTS " + Identifiers.quote(index.schema(), index.name()) + " RENAME TO "
+              + Identifiers.quote(original));
+        }
+      }
+    }
+    return sql;
   }
 
   /** {@code ALTER TABLE ... DROP COLUMN IF EXISTS column}. */

@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Proves that every row's new value equals the old one (for a rename: {@code new IS NOT DISTINCT
- * FROM old}), range by range of the primary key: row count, differing rows, and a checksum of
+ * Proves that every row's new value equals {@code up(old)} (for a rename: {@code new IS NOT
+ * DISTINCT FROM old}; for a type change {@code new IS NOT DISTINCT FROM CAST(up(old) AS new type)}), range by range of the primary key: row count, differing rows, and a checksum of
  * each column, so a report says where the differences are.
  */
 public final class Verifier {
@@ -63,7 +63,9 @@ public final class Verifier {
     }
     TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
     List<TableCatalog.Column> key = TableCatalog.primaryKey(c, table.oid());
-    String oldCol = Identifiers.quote(m.oldColumn());
+    // The old column's side is what the new column must hold: the old value itself for a rename,
+    // CAST(up(old) AS new type) for a type change (checksums then compare like with like).
+    String oldCol = m.typedFillSql();
     String newCol = Identifiers.quote(m.physicalNewColumn());
     String differs = newCol + " IS DISTINCT FROM " + oldCol;
     String keyExpr = key.size() == 1 ? Identifiers.quote(key.get(0).name()) : "ctid";
@@ -133,7 +135,7 @@ public final class Verifier {
     TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
     List<TableCatalog.Column> key = TableCatalog.primaryKey(c, table.oid());
     String keyExpr = key.size() == 1 ? Identifiers.quote(key.get(0).name()) : "ctid";
-    String differs = Identifiers.quote(m.physicalNewColumn()) + " IS DISTINCT FROM " + Identifiers.quote(m.oldColumn());
+    String differs = Identifiers.quote(m.physicalNewColumn()) + " IS DISTINCT FROM " + m.typedFillSql();
     long count;
     try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + table.quoted() + " WHERE " + differs);
         ResultSet rs = ps.executeQuery()) {

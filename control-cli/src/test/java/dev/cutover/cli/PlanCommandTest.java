@@ -99,7 +99,7 @@ class PlanCommandTest {
       "bad identifier|id: x11\\ntable: users\\nrename: {from: email, to: 'e-mail'}|rename.to|needs double quotes",
       "same name|id: x12\\ntable: users\\nrename: {from: email, to: EMAIL}|rename.to|same name",
       "missing to|id: x13\\ntable: users\\nrename: {from: email}|rename.to|missing",
-      "type change|id: x14\\ntable: users\\nchangeType: {column: id, type: bigint, up: id, down: id}|changeType|not supported yet",
+      "type change|id: x14\\ntable: users\\nchangeType: {column: id, type: bigint, up: id, down: id}|changeType.type|is of type bigint already",
       "not yaml|id: [unclosed|<file>|not valid YAML",
   })
   void plan_badFile_namesFileFieldAndReason_changesNothing(String name, String content, String field, String reason)

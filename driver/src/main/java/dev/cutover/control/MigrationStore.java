@@ -32,12 +32,12 @@ public final class MigrationStore {
     try (Statement st = connection.createStatement();
         ResultSet rs = st.executeQuery(
             "SELECT id, table_schema, table_name, old_column, new_column, physical_new_column,"
-                + " up_expr, down_expr, new_type, phase, epoch, old_column_after FROM " + schema.qualify("migrations")
+                + " up_expr, down_expr, new_type, phase, epoch, old_column_after, old_type FROM " + schema.qualify("migrations")
                 + " ORDER BY id")) {
       while (rs.next()) {
         ColumnMigration m = new ColumnMigration(
             rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-            rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
+            rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(13),
             Phase.parse(rs.getString(10)), rs.getLong(11), rs.getString(12));
         migrations.add(m);
         maxEpoch = Math.max(maxEpoch, m.epoch());

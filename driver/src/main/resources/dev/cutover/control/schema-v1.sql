@@ -38,6 +38,9 @@ ALTER TABLE ${schema}.migrations ADD COLUMN IF NOT EXISTS old_column_after text;
 -- written) and a rollback restores it.
 ALTER TABLE ${schema}.migrations ADD COLUMN IF NOT EXISTS old_not_null boolean;
 
+-- A type change's old type as PostgreSQL prints it (reads through the old name are cast back to it).
+ALTER TABLE ${schema}.migrations ADD COLUMN IF NOT EXISTS old_type text;
+
 -- At most one unfinished migration per column.
 CREATE UNIQUE INDEX IF NOT EXISTS migrations_one_active_per_column
   ON ${schema}.migrations (table_schema, table_name, old_column) WHERE phase <> 'completed';

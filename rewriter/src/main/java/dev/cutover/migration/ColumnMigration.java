@@ -1,5 +1,7 @@
 package dev.cutover.migration;
 
+import dev.cutover.rewriter.lex.Identifiers;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -21,6 +23,9 @@ import java.util.Objects;
  *     value is copied); the old column's name stands for the old value
  * @param down SQL expression computing the old value from the new one ({@code null} for a rename)
  * @param newType the new column's type for a type change, {@code null} for a rename
+ * @param oldType the old column's type for a type change ({@code null} for a rename, or when not
+ *     recorded): values computed by {@code down} are cast to it, as those computed by {@code up} are
+ *     cast to {@code newType}, so a converted value has exactly the type of the column it stands for
  * @param phase the current phase
  * @param epoch the epoch at which this phase was entered; grows with every phase change
  * @param oldColumnAfter the column the old column followed when the migration was planned ({@code ""}
@@ -37,6 +42,7 @@ public record ColumnMigration(
     String up,
     String down,
     String newType,
+    String oldType,
     Phase phase,
     long epoch,
     String oldColumnAfter) {
@@ -51,6 +57,13 @@ public record ColumnMigration(
     Objects.requireNonNull(phase, "phase");
   }
 
+  /** A migration without a recorded old type (see {@link #oldType()}). */
+  public ColumnMigration(String id, String schema, String table, String oldColumn, String newColumn,
+      String physicalNewColumn, String up, String down, String newType, Phase phase, long epoch, String oldColumnAfter) {
+    this(id, schema, table, oldColumn, newColumn, physicalNewColumn, up, down, newType, null, phase, epoch,
+        oldColumnAfter);
+  }
+
   /** A rename of {@code schema.table.oldColumn} to {@code newColumn}, at {@code phase}. */
   public static ColumnMigration rename(
       String id, String schema, String table, String oldColumn, String newColumn, Phase phase, long epoch) {
@@ -60,7 +73,7 @@ public record ColumnMigration(
   /** The same migration, recording the column the old one followed (see {@link #oldColumnAfter()}). */
   public ColumnMigration withOldColumnAfter(String after) {
     return new ColumnMigration(
-        id, schema, table, oldColumn, newColumn, physicalNewColumn, up, down, newType, phase, epoch, after);
+        id, schema, table, oldColumn, newColumn, physicalNewColumn, up, down, newType, oldType, phase, epoch, after);
   }
 
   /** Whether this migration is a plain rename (the value is copied unchanged). */
@@ -71,14 +84,112 @@ public record ColumnMigration(
   /** The same migration at another phase and epoch. */
   public ColumnMigration at(Phase newPhase, long newEpoch) {
     return new ColumnMigration(
-        id, schema, table, oldColumn, newColumn, physicalNewColumn, up, down, newType, newPhase, newEpoch, oldColumnAfter);
+        id, schema, table, oldColumn, newColumn, physicalNewColumn, up, down, newType, oldType, newPhase, newEpoch,
+        oldColumnAfter);
   }
 
   /** The physical column that reads come from in the current phase. */
   public String readColumn() {
-    if (phase == Phase.COMPLETED) {
-      return newColumn;
+    return phase.readsNew() ? newPhysicalColumn() : oldColumn;
+  }
+
+  // ------------------------------------------------------------------ names to physical expressions
+  //
+  // The one place that maps an application name to physical SQL. A name stands for a value of the
+  // old type (the old name) or of the new type (the new name); in place, the one name stands for
+  // the value of the phase's read column, as if PostgreSQL's own ALTER TYPE had run when the reads
+  // moved. A name whose value is not what the physical column holds goes through up or down.
+
+  /** Whether this is an in-place type change (the application keeps one name). */
+  public boolean isInPlace() {
+    return up != null && newColumn.equals(oldColumn);
+  }
+
+  /** The physical column holding the new value now: {@link #newColumn()} once completed. */
+  public String newPhysicalColumn() {
+    return phase == Phase.COMPLETED ? newColumn : physicalNewColumn;
+  }
+
+  /** Whether application name {@code name} (old or new name) stands for a value of the new type. */
+  public boolean namesNewValue(String name) {
+    if (isInPlace()) {
+      return phase.readsNew();
     }
-    return phase.readsNew() ? physicalNewColumn : oldColumn;
+    return name.equals(newColumn) && !name.equals(oldColumn);
+  }
+
+  /** {@code up} as a template, cast to the new type (the identity for a rename). */
+  public Conversion upConversion() {
+    return up == null ? Conversion.IDENTITY : Conversion.of(up, oldColumn).castTo(newType);
+  }
+
+  /** {@code down} as a template, cast to the old type when recorded (the identity for a rename). */
+  public Conversion downConversion() {
+    return down == null ? Conversion.IDENTITY : Conversion.of(down, newColumn).castTo(oldType);
+  }
+
+  /**
+   * The SQL that reads application name {@code name} in the current phase: the read column,
+   * converted when it holds the other type's value.
+   *
+   * @param qualifier prefix of the column as written by the application ({@code "u."}), or {@code ""}
+   */
+  public String readSql(String name, String qualifier) {
+    String column = qualifier + Identifiers.quote(readColumn());
+    boolean wantNew = namesNewValue(name);
+    if (wantNew == phase.readsNew()) {
+      return column;
+    }
+    return (wantNew ? upConversion() : downConversion()).apply(column);
+  }
+
+  /**
+   * One physical column a write goes to, and how the written value is converted for it.
+   *
+   * @param column the physical column
+   * @param conversion applied to the application's value
+   */
+  public record Write(String column, Conversion conversion) {}
+
+  /** The physical columns a write through application name {@code name} goes to in this phase. */
+  public List<Write> writes(String name) {
+    boolean valueNew = namesNewValue(name);
+    Write toOld = new Write(oldColumn, valueNew ? downConversion() : Conversion.IDENTITY);
+    Write toNew = new Write(newPhysicalColumn(), valueNew ? Conversion.IDENTITY : upConversion());
+    if (phase.writesOld() && phase.writesNew()) {
+      return List.of(toOld, toNew);
+    }
+    return List.of(phase.writesOld() ? toOld : toNew);
+  }
+
+  /**
+   * The new value computed from the old column (quoted; {@code qualifier} is prepended, e.g.
+   * {@code "t."}): the old column for a rename, {@code up} of it for a type change. What the
+   * backfill and the lazy fill write into the new column.
+   */
+  public String fillSql(String qualifier) {
+    return upConversion().apply(qualifier + Identifiers.quote(oldColumn));
+  }
+
+  /**
+   * {@link #fillSql()}, which is a value of the new column's type already ({@code CAST(up AS
+   * newType)}): what verify and the read_new guard compare the new column with.
+   */
+  public String typedFillSql() {
+    return fillSql();
+  }
+
+  /** {@link #fillSql(String)} unqualified. */
+  public String fillSql() {
+    return fillSql("");
+  }
+
+  /**
+   * The old value computed from the new physical column (quoted): the new column for a rename,
+   * {@code down} of it for a type change. What a rollback from {@code new_only} refills the old
+   * column with.
+   */
+  public String refillSql() {
+    return downConversion().apply(Identifiers.quote(newPhysicalColumn()));
   }
 }

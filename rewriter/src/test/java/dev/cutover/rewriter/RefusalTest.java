@@ -84,19 +84,4 @@ class RefusalTest {
         .isInstanceOf(RewriteRefusedException.class)
         .hasMessageContaining(construct);
   }
-
-  @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
-      SELECT total FROM orders
-      UPDATE orders SET total = 1
-      """)
-  void rewrite_refusesTypeChangeMigrations(String sql) {
-    ColumnMigration change = new ColumnMigration("orders-cents", "public", "orders", "total", "total_cents",
-        "total_cents", "(total * 100)::bigint", "total_cents / 100.0", "bigint", Phase.DUAL_WRITE, 3, null);
-    assertThatThrownBy(() -> new StatementRewriter().rewrite(sql, new MigrationSnapshot(3, List.of(change)),
-            Fixtures.catalog(Phase.DUAL_WRITE)))
-        .isInstanceOf(RewriteRefusedException.class)
-        .hasMessageContaining("orders-cents")
-        .hasMessageContaining("type-change");
-  }
 }

@@ -511,11 +511,6 @@ final class QueryPlanner {
       // columns, so that anything needing its columns is refused rather than guessed.
       migrations = schema != null ? ctx.index.forTable(schema, table) : ctx.index.forTableName(table);
     }
-    for (ColumnMigration m : migrations) {
-      if (!m.isRename()) {
-        throw ctx.refuse(m, "type-change migrations are not supported by the rewriter yet");
-      }
-    }
     return new FromItem(alias, schema, table, aliasText != null ? aliasText : written, info, migrations);
   }
 
@@ -592,11 +587,22 @@ final class QueryPlanner {
     ColumnMigration m = r.migration();
     ctx.used(m, r.name());
     String read = m.readColumn();
-    if (read.equals(r.name())) {
-      return;
-    }
     int[] span = ctx.span(id, names.size() - 1);
-    String replacement = Identifiers.quote(read);
+    String plain = m.readSql(r.name(), "");
+    String replacement;
+    if (plain.equals(Identifiers.quote(read))) {
+      if (read.equals(r.name())) {
+        return;
+      }
+      replacement = plain; // the leaf alone: any qualifier stays as written
+    } else {
+      // A conversion wraps the whole reference, qualifier included.
+      int[] first = ctx.span(id, 0);
+      String qualifier = names.size() > 1 ? ctx.text.sql().substring(first[0], ctx.span(id, names.size() - 2)[1]) + "."
+          : "";
+      replacement = m.readSql(r.name(), qualifier);
+      span = new int[] {first[0], span[1]};
+    }
     if (selectItem) {
       replacement += " AS " + Identifiers.quote(r.name());
     }
@@ -691,20 +697,23 @@ final class QueryPlanner {
       if (c.migration() == null) {
         out.add(prefix + Identifiers.quote(c.name()));
       } else {
-        out.add(labelled(prefix, c.migration().readColumn(), c.name()));
+        out.add(labelled(prefix, c.migration(), c.name()));
       }
     }
     for (ColumnMigration m : item.migrations()) {
+      if (m.isInPlace()) {
+        continue; // one name, already in the list
+      }
       labels.names.add(m.newColumn());
-      out.add(labelled(prefix, m.readColumn(), m.newColumn()));
+      out.add(labelled(prefix, m, m.newColumn()));
       labels.widened = true;
     }
     return out;
   }
 
-  private static String labelled(String prefix, String physical, String label) {
-    String column = prefix + Identifiers.quote(physical);
-    return physical.equals(label) ? column : column + " AS " + Identifiers.quote(label);
+  private static String labelled(String prefix, ColumnMigration m, String label) {
+    String sql = m.readSql(label, prefix);
+    return sql.equals(prefix + Identifiers.quote(label)) ? sql : sql + " AS " + Identifiers.quote(label);
   }
 
   // ---------------------------------------------------------------- nested queries

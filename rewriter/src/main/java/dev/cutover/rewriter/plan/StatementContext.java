@@ -115,16 +115,4 @@ final class StatementContext {
       newUsed.add(m.id());
     }
   }
-
-  /** The physical columns a write of {@code m}'s column goes to in its phase. */
-  static List<String> writeTargets(ColumnMigration m) {
-    List<String> out = new ArrayList<>(2);
-    if (m.phase().writesOld()) {
-      out.add(m.oldColumn());
-    }
-    if (m.phase().writesNew()) {
-      out.add(m.physicalNewColumn());
-    }
-    return out;
-  }
 }

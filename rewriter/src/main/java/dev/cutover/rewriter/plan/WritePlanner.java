@@ -1,6 +1,7 @@
 package dev.cutover.rewriter.plan;
 
 import dev.cutover.migration.ColumnMigration;
+import dev.cutover.migration.Conversion;
 import dev.cutover.migration.Phase;
 import dev.cutover.rewriter.RewriteRefusedException;
 import dev.cutover.rewriter.lex.Identifiers;
@@ -60,7 +61,7 @@ final class WritePlanner {
    * The values an INSERT writes, one row at a time: for each column its expression and, once
    * located in the text, its span and where duplicated values go.
    */
-  private record Row(List<SqlNode> values, List<int[]> spans, int insertAt) {}
+  private record Row(List<SqlNode> values, List<int[]> spans, int insertAt, List<Boolean> aliased) {}
 
   /** Plans an INSERT whose clauses end before token {@code limitToken}; returns the target's scope. */
   Scope insert(SqlInsert insert, int limitToken) throws RewriteRefusedException {
@@ -146,7 +147,10 @@ final class WritePlanner {
     }
     Map<ColumnMigration, Integer> seen = new HashMap<>();
     List<String> written = new ArrayList<>(names);
+    // Conversion of each value into its first physical column (identity when none).
+    Map<Integer, Conversion> wraps = new HashMap<>();
     List<String> extraColumns = new ArrayList<>();
+    List<Conversion> extraConversions = new ArrayList<>();
     List<Integer> extraSources = new ArrayList<>();
     for (int j = 0; j < names.size(); j++) {
       ColumnMigration m = item.migrationFor(names.get(j));
@@ -160,14 +164,18 @@ final class WritePlanner {
       if (spans.get(j) != null) {
         ctx.used(m, names.get(j)); // a generated column list names nothing the application wrote
       }
-      List<String> targets = StatementContext.writeTargets(m);
-      written.set(j, targets.get(0));
+      List<ColumnMigration.Write> targets = m.writes(names.get(j));
+      written.set(j, targets.get(0).column());
+      if (!targets.get(0).conversion().isIdentity()) {
+        wraps.put(j, targets.get(0).conversion());
+      }
       for (int k = 1; k < targets.size(); k++) {
-        extraColumns.add(targets.get(k));
+        extraColumns.add(targets.get(k).column());
+        extraConversions.add(targets.get(k).conversion());
         extraSources.add(j);
       }
-      if (spans.get(j) != null && !targets.get(0).equals(names.get(j))) {
-        ctx.edits.replace(spans.get(j)[0], spans.get(j)[1], Identifiers.quote(targets.get(0)));
+      if (spans.get(j) != null && !targets.get(0).column().equals(names.get(j))) {
+        ctx.edits.replace(spans.get(j)[0], spans.get(j)[1], Identifiers.quote(targets.get(0).column()));
       }
     }
     if (!generated && seen.isEmpty()) {
@@ -198,7 +206,7 @@ final class WritePlanner {
       }
       ctx.edits.insert(ctx.text.tokens().get(close).start(), pieces);
     }
-    if (extraColumns.isEmpty()) {
+    if (extraColumns.isEmpty() && wraps.isEmpty()) {
       return scope;
     }
     List<Row> rows = values ? valuesRows((SqlCall) source, first) : List.of(selectRow(select, limitToken, first));
@@ -206,27 +214,45 @@ final class WritePlanner {
       if (row.spans().size() != width) {
         throw ctx.refuse(first, "the inserted values' text does not match the parser's reading");
       }
-      List<Integer> once = new ArrayList<>();
-      for (int k = 0; k < extraColumns.size(); k++) {
-        int j = extraSources.get(k);
-        if (DuplicationCheck.firstUnsafe(row.values().get(j)) != null) {
-          if (rows.size() > 1 || !values) {
-            checkDuplicable(item.migrationFor(names.get(j)), row.values().get(j)); // refuses
+      if (wraps.isEmpty()) {
+        // A volatile value written to two columns of a rename: computed once where possible.
+        List<Integer> once = new ArrayList<>();
+        for (int k = 0; k < extraColumns.size(); k++) {
+          int j = extraSources.get(k);
+          if (DuplicationCheck.firstUnsafe(row.values().get(j)) != null) {
+            if (rows.size() > 1 || !values || !extraConversions.get(k).isIdentity()) {
+              checkDuplicable(item.migrationFor(names.get(j)), row.values().get(j)); // refuses
+            }
+            once.add(j);
           }
-          once.add(j);
+        }
+        if (!once.isEmpty()) {
+          computeOnce(row, once, extraSources, item, names);
+          continue;
         }
       }
-      if (!once.isEmpty()) {
-        computeOnce(row, once, extraSources, item, names);
-        continue;
+      for (Map.Entry<Integer, Conversion> wrap : wraps.entrySet()) {
+        int j = wrap.getKey();
+        ColumnMigration m = item.migrationFor(names.get(j));
+        checkConvertible(m, row, j, wrap.getValue());
+        wrap(m, row.values().get(j), row.spans().get(j), wrap.getValue());
       }
       List<Edits.Piece> pieces = new ArrayList<>();
       for (int k = 0; k < extraColumns.size(); k++) {
         int j = extraSources.get(k);
+        ColumnMigration m = item.migrationFor(names.get(j));
+        checkDuplicable(m, row.values().get(j));
+        checkConvertible(m, row, j, extraConversions.get(k));
         pieces.add(Edits.Piece.text(", "));
-        pieces.add(Edits.Piece.copy(row.spans().get(j)[0], row.spans().get(j)[1]));
+        if (row.values().get(j).getKind() == SqlKind.DEFAULT) {
+          pieces.add(Edits.Piece.text("DEFAULT")); // each column takes its own default
+        } else {
+          pieces.addAll(converted(extraConversions.get(k), row.spans().get(j)));
+        }
       }
-      ctx.edits.insert(row.insertAt(), pieces);
+      if (!pieces.isEmpty()) {
+        ctx.edits.insert(row.insertAt(), pieces);
+      }
     }
     return scope;
   }
@@ -291,6 +317,47 @@ final class WritePlanner {
     ctx.edits.insert(closeToken.end(), from);
   }
 
+  /** A SELECT item {@code expr AS label} cannot be wrapped in a conversion as it stands in the text. */
+  private void checkConvertible(ColumnMigration m, Row row, int j, Conversion conversion)
+      throws RewriteRefusedException {
+    if (!conversion.isIdentity() && row.aliased() != null && row.aliased().get(j)) {
+      throw ctx.refuse(m, "INSERT ... SELECT with an aliased item ('... AS name') written to '" + m.oldColumn()
+          + "', whose value must be converted between types; drop the alias (INSERT ... SELECT ignores it)");
+    }
+  }
+
+  /** The pieces writing {@code conversion} of the original range {@code span} (copied once per hole). */
+  private static List<Edits.Piece> converted(Conversion conversion, int[] span) {
+    List<Edits.Piece> pieces = new ArrayList<>();
+    pieces.add(Edits.Piece.text(conversion.parts().get(0)));
+    for (int h = 1; h < conversion.parts().size(); h++) {
+      pieces.add(Edits.Piece.copy(span[0], span[1]));
+      pieces.add(Edits.Piece.text(conversion.parts().get(h)));
+    }
+    return pieces;
+  }
+
+  /**
+   * Wraps the value at {@code span} in {@code conversion} where it stands: the value itself fills the
+   * first hole, copies of it the others (which the duplication check must allow).
+   */
+  private void wrap(ColumnMigration m, SqlNode value, int[] span, Conversion conversion) throws RewriteRefusedException {
+    if (conversion.isIdentity() || value.getKind() == SqlKind.DEFAULT) {
+      return;
+    }
+    if (conversion.holes() > 1) {
+      checkDuplicable(m, value);
+    }
+    ctx.edits.insert(span[0], List.of(Edits.Piece.text(conversion.parts().get(0))));
+    List<Edits.Piece> rest = new ArrayList<>();
+    rest.add(Edits.Piece.text(conversion.parts().get(1)));
+    for (int h = 2; h < conversion.parts().size(); h++) {
+      rest.add(Edits.Piece.copy(span[0], span[1]));
+      rest.add(Edits.Piece.text(conversion.parts().get(h)));
+    }
+    ctx.edits.insert(span[1], rest);
+  }
+
   private List<Row> valuesRows(SqlCall values, ColumnMigration first) throws RewriteRefusedException {
     List<Row> rows = new ArrayList<>();
     for (SqlNode node : values.getOperandList()) {
@@ -300,7 +367,8 @@ final class WritePlanner {
         throw ctx.refuse(first, "could not locate a VALUES row in the SQL text");
       }
       int close = ctx.text.matching(open);
-      rows.add(new Row(row.getOperandList(), splitTopLevel(open + 1, close), ctx.text.tokens().get(close).start()));
+      rows.add(new Row(row.getOperandList(), splitTopLevel(open + 1, close), ctx.text.tokens().get(close).start(),
+          null));
     }
     return rows;
   }
@@ -350,11 +418,13 @@ final class WritePlanner {
     }
     List<int[]> spans = splitTopLevel(start, end);
     List<SqlNode> items = new ArrayList<>();
+    List<Boolean> aliased = new ArrayList<>();
     for (SqlNode item : select.getSelectList()) {
       items.add(item.getKind() == SqlKind.AS ? ((SqlCall) item).operand(0) : item);
+      aliased.add(item.getKind() == SqlKind.AS);
     }
     int insertAt = spans.isEmpty() ? -1 : spans.get(spans.size() - 1)[1];
-    return new Row(items, spans, insertAt);
+    return new Row(items, spans, insertAt, aliased);
   }
 
   private void checkDuplicable(ColumnMigration m, SqlNode value) throws RewriteRefusedException {
@@ -466,17 +536,25 @@ final class WritePlanner {
             + "', the same logical column twice");
       }
       ctx.used(m, name);
-      List<String> physical = StatementContext.writeTargets(m);
+      List<ColumnMigration.Write> physical = m.writes(name);
       Token leafToken = ctx.text.tokens().get(leaf);
-      if (!physical.get(0).equals(name)) {
-        ctx.edits.replace(leafToken.start(), leafToken.end(), Identifiers.quote(physical.get(0)));
+      if (!physical.get(0).column().equals(name)) {
+        ctx.edits.replace(leafToken.start(), leafToken.end(), Identifiers.quote(physical.get(0).column()));
+      }
+      // SET col = DEFAULT: each physical column takes its own default, nothing to convert or copy.
+      boolean isDefault = sources.get(j).getKind() == SqlKind.DEFAULT;
+      if (!isDefault) {
+        wrap(m, sources.get(j), rhs, physical.get(0).conversion());
       }
       if (physical.size() > 1) {
-        checkDuplicable(m, sources.get(j));
+        if (!isDefault) {
+          checkDuplicable(m, sources.get(j));
+        }
         List<Edits.Piece> pieces = new ArrayList<>();
         for (int k = 1; k < physical.size(); k++) {
-          pieces.add(Edits.Piece.text(", " + Identifiers.quote(physical.get(k)) + " = "));
-          pieces.add(Edits.Piece.copy(rhs[0], rhs[1]));
+          pieces.add(Edits.Piece.text(", " + Identifiers.quote(physical.get(k).column()) + " = "));
+          pieces.addAll(isDefault ? List.of(Edits.Piece.text("DEFAULT"))
+              : converted(physical.get(k).conversion(), rhs));
         }
         ctx.edits.insert(rhs[1], pieces);
       }
@@ -485,7 +563,7 @@ final class WritePlanner {
       if (m.phase() == Phase.DUAL_WRITE && !seen.containsKey(m)) {
         // Lazy migration: every row the UPDATE touches gets its new column filled now.
         ctx.edits.insert(lastEnd, List.of(Edits.Piece.text(", " + Identifiers.quote(m.physicalNewColumn())
-            + " = " + fillQualifier + Identifiers.quote(m.oldColumn()))));
+            + " = " + m.fillSql(fillQualifier))));
       }
     }
     return scope;

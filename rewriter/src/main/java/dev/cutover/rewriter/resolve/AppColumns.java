@@ -1,6 +1,7 @@
 package dev.cutover.rewriter.resolve;
 
 import dev.cutover.migration.ColumnMigration;
+import dev.cutover.migration.Phase;
 import dev.cutover.rewriter.TableInfo;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +40,11 @@ public final class AppColumns {
           asNew = m;
         }
       }
-      if (asOld != null) {
+      if (asOld != null && asOld.isInPlace() && asOld.phase() == Phase.COMPLETED && knownPlace(asOld, info)) {
+        // In place, completed: the new column was renamed into place at the end of the table.
+        gone.add(asOld);
+        placed++;
+      } else if (asOld != null) {
         out.add(new AppColumn(c, asOld));
         placed++;
       } else if (asNew != null) {
