@@ -121,6 +121,10 @@ public final class Operator {
           findings = TypeChangeDdl.adjust(c, r.table(), r.oldColumn(), model, findings);
           findings.addAll(TypeChangeDdl.findings(c, r.table(), r.oldColumn(), model));
         }
+        ColumnInspector.Finding volatileDefault = RenameDdl.volatileDefaultFinding(c, r.oldColumn(), model);
+        if (volatileDefault != null) {
+          findings.add(0, volatileDefault);
+        }
         Map<Phase, List<String>> ddl = phaseDdl(c, r.table(), r.oldColumn(), model);
         printFindings(r.table(), r.oldColumn(), findings);
         for (String warning : r.warnings()) {

@@ -83,6 +83,26 @@ public final class RenameDdl {
         + " SET DEFAULT " + newDefault(c, old, m);
   }
 
+  /**
+   * A refusal when the old column's default is volatile and the new column cannot share its value:
+   * an INSERT that omits the column would leave the new column NULL (or, with the same default,
+   * give the two columns different values), and from {@code read_new} on the application would read
+   * that. A type change of a sequence-backed column is the exception: the new column takes
+   * {@code up(currval(...))} ({@link #newDefault}). {@code null} when there is nothing to refuse.
+   */
+  public static ColumnInspector.Finding volatileDefaultFinding(Connection c, TableCatalog.Column old, ColumnMigration m)
+      throws SQLException {
+    if (old.defaultExpr() == null || old.identity() || (!m.isRename() && isSequenceDefault(old))
+        || !TableCatalog.mayBeVolatile(c, old.defaultExpr())) {
+      return null;
+    }
+    return new ColumnInspector.Finding(ColumnInspector.Verdict.REFUSE, "volatile default",
+        "DEFAULT " + old.defaultExpr(), "is volatile: an INSERT that omits " + Identifiers.quote(old.name())
+            + " would give the old and the new column different values (or leave the new one NULL); drop the"
+            + " default (ALTER TABLE ... ALTER COLUMN " + Identifiers.quote(old.name()) + " DROP DEFAULT) and have"
+            + " the application write the column, then plan again");
+  }
+
   private static boolean isSequenceDefault(TableCatalog.Column old) {
     return old.defaultExpr() != null && !old.identity()
         && old.defaultExpr().matches("nextval\\('(?:[^']|'')+'::regclass\\)");

@@ -53,6 +53,7 @@ class InspectionTest {
       "procedure|CREATE PROCEDURE p_procedure() LANGUAGE plpgsql AS $$BEGIN UPDATE t_procedure SET c_procedure = 'x'; END$$|procedure",
       "publist|CREATE PUBLICATION pub_publist FOR TABLE t_publist (id, c_publist)|publication column list",
       "serial|ALTER TABLE t_serial DROP COLUMN c_serial; ALTER TABLE t_serial ADD COLUMN c_serial serial|owned sequence",
+      "voldefault|ALTER TABLE t_voldefault ALTER COLUMN c_voldefault SET DEFAULT md5(random()::text)|volatile default",
   })
   void plan_objectThatWouldBreak_isRefusedNamingFileFieldAndObject(String name, String setup, String kind)
       throws Exception {
