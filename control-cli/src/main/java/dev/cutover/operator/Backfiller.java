@@ -2,6 +2,7 @@ package dev.cutover.operator;
 
 import dev.cutover.control.ControlSchema;
 import dev.cutover.migration.ColumnMigration;
+import dev.cutover.migration.FillSql;
 import dev.cutover.migration.Phase;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -54,7 +55,7 @@ public final class Backfiller {
           + ": backfill runs in dual_write or read_new (run `cutover advance " + m.id() + "` first)");
     }
     TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
-    BatchCopier copier = copier(c, table, m.physicalNewColumn(), m.oldColumn(), "backfill");
+    BatchCopier copier = copier(c, table, m.physicalNewColumn(), FillSql.fillExpression(m), "backfill");
 
     State state = loadState(c, m.id());
     if (state == null || state.finished()) {
@@ -156,11 +157,11 @@ public final class Backfiller {
       // No key to walk: one statement (fine for the small tables that can lack a key).
       try (Statement st = c.createStatement()) {
         return st.executeUpdate("UPDATE " + table.quoted() + " SET " + Identifiers.quote(m.oldColumn()) + " = "
-            + Identifiers.quote(m.physicalNewColumn()) + " WHERE " + Identifiers.quote(m.oldColumn())
-            + " IS DISTINCT FROM " + Identifiers.quote(m.physicalNewColumn()));
+            + FillSql.refillExpression(m) + " WHERE " + Identifiers.quote(m.oldColumn())
+            + " IS DISTINCT FROM " + FillSql.refillExpression(m));
       }
     }
-    BatchCopier copier = new BatchCopier(table, key.get(0), m.oldColumn(), m.physicalNewColumn());
+    BatchCopier copier = new BatchCopier(table, key.get(0), m.oldColumn(), FillSql.refillExpression(m));
     String maxKey = copier.maxKey(c);
     if (maxKey == null) {
       return 0;
@@ -214,7 +215,12 @@ public final class Backfiller {
     }
   }
 
-  /** The copier for a table's single-column primary key; refuses other tables clearly. */
+  /**
+   * The copier for a table's single-column primary key; refuses other tables clearly.
+   *
+   * @param target the column written
+   * @param source the SQL expression of its value (from {@link FillSql})
+   */
   static BatchCopier copier(Connection c, TableCatalog.Table table, String target, String source, String what)
       throws SQLException {
     List<TableCatalog.Column> key = TableCatalog.primaryKey(c, table.oid());

@@ -7,8 +7,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * Copies one column into another in primary-key order, one short transaction per batch, touching
- * only rows where the two differ. Keys travel as text and are cast back to the key's type.
+ * Fills one column from an expression over the row (see {@link dev.cutover.migration.FillSql}) in
+ * primary-key order, one short transaction per batch, touching only rows where the column differs
+ * from the expression. Keys travel as text and are cast back to the key's type.
  */
 final class BatchCopier {
 
@@ -31,14 +32,15 @@ final class BatchCopier {
    * @param pk the single primary-key column, unquoted
    * @param keyType its SQL type
    * @param target the column written, unquoted
-   * @param source the column read, unquoted
+   * @param source the SQL expression of its value, over the row's columns (from {@link
+   *     dev.cutover.migration.FillSql})
    */
   BatchCopier(TableCatalog.Table table, TableCatalog.Column pk, String target, String source) {
     this.table = table.quoted();
     this.pk = Identifiers.quote(pk.name());
     this.keyType = pk.type();
     this.target = Identifiers.quote(target);
-    this.source = Identifiers.quote(source);
+    this.source = source;
   }
 
   /** The largest key now, as text, or {@code null} for an empty table. */
@@ -49,7 +51,7 @@ final class BatchCopier {
     }
   }
 
-  /** Rows with a key in ({@code afterKey}, {@code maxKey}] whose target differs from the source. */
+  /** Rows with a key in ({@code afterKey}, {@code maxKey}] whose target differs from the source expression. */
   long countPending(Connection c, String afterKey, String maxKey) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + table + " WHERE " + range(afterKey)
         + " AND " + target + " IS DISTINCT FROM " + source)) {
