@@ -29,6 +29,8 @@ final class StatementContext {
   /** The migrations whose table name appears in the statement; the first names refusals. */
   final List<ColumnMigration> touched;
   PositionMap positions;
+  /** Where a top-level SELECT asks for the read touch's hidden columns; {@code null} when not wanted. */
+  ReadTouchPlan touch;
 
   StatementContext(SqlText text, SqlText.Statement stmt, MigrationIndex index, Catalog catalog, Edits edits,
       Set<String> oldUsed, Set<String> newUsed, List<ColumnMigration> touched) {

@@ -56,6 +56,18 @@ public final class StatementPlanner {
    */
   public static void plan(SqlText text, SqlText.Statement stmt, MigrationIndex index, Catalog catalog,
       Edits edits, Set<String> oldUsed, Set<String> newUsed) throws RewriteRefusedException {
+    plan(text, stmt, index, catalog, edits, oldUsed, newUsed, null);
+  }
+
+  /**
+   * As {@link #plan(SqlText, SqlText.Statement, MigrationIndex, Catalog, Edits, Set, Set)}; when
+   * {@code touch} is given and the statement is a SELECT eligible for the lazy migration of the rows
+   * it returns (see {@link ReadTouchPlanner}), fills it in. A SELECT that would otherwise pass
+   * through unparsed is then parsed too, and anything the rewriter cannot handle in it only means
+   * no touch, never a refusal.
+   */
+  public static void plan(SqlText text, SqlText.Statement stmt, MigrationIndex index, Catalog catalog,
+      Edits edits, Set<String> oldUsed, Set<String> newUsed, ReadTouchPlan touch) throws RewriteRefusedException {
     List<ColumnMigration> touched = new ArrayList<>();
     for (int i = stmt.fromToken(); i < stmt.toToken(); i++) {
       if (text.tokens().get(i).isIdentifier()) {
@@ -69,7 +81,9 @@ public final class StatementPlanner {
     if (touched.isEmpty()) {
       return;
     }
-    new StatementPlanner(new StatementContext(text, stmt, index, catalog, edits, oldUsed, newUsed, touched)).plan();
+    StatementContext ctx = new StatementContext(text, stmt, index, catalog, edits, oldUsed, newUsed, touched);
+    ctx.touch = touch;
+    new StatementPlanner(ctx).plan();
   }
 
   private void plan() throws RewriteRefusedException {
@@ -97,8 +111,24 @@ public final class StatementPlanner {
     }
     boolean writes = kind.equals("insert") || kind.equals("update") && updateMayFill();
     if (!writes && !mentionsColumnOrStar()) {
+      if (ctx.touch != null && kind.equals("select") && anyDualWrite()) {
+        // Nothing to rewrite, but the rows it returns may be lazily migrated: plan it for the touch
+        // alone. It names no migration column and no *, so planning it edits nothing.
+        Edits.Mark mark = ctx.edits.mark();
+        try {
+          planParsed(kind);
+        } catch (RewriteRefusedException | RuntimeException e) {
+          ctx.edits.rollback(mark); // a statement Cutover cannot read is only not touched
+          ctx.touch.target = null;
+        }
+      }
       return; // names no migration column, no *, writes nothing Cutover must mirror: nothing to rewrite
     }
+    planParsed(kind);
+  }
+
+  private void planParsed(String kind) throws RewriteRefusedException {
+    SqlText text = ctx.text;
     String construct = unsupportedConstruct(kind);
     if (construct != null) {
       throw ctx.refuse(construct + " is not supported on a migrating table yet");
@@ -136,6 +166,9 @@ public final class StatementPlanner {
     } else if (node instanceof SqlSelect || node instanceof SqlOrderBy
         || SqlKind.SET_QUERY.contains(node.getKind())) {
       queries.query(node);
+      if (ctx.touch != null && kind.equals("select")) {
+        ReadTouchPlanner.plan(ctx, queries, node, ctx.touch);
+      }
       return;
     } else {
       throw ctx.refuse(QueryPlanner.construct(node) + " is not supported on a migrating table yet");
@@ -239,6 +272,16 @@ public final class StatementPlanner {
       }
     }
     return null;
+  }
+
+  /** Whether a touched migration is in dual_write (the only phase of lazy migration). */
+  private boolean anyDualWrite() {
+    for (ColumnMigration m : ctx.touched) {
+      if (m.phase() == dev.cutover.migration.Phase.DUAL_WRITE) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether an UPDATE could need the dual_write lazy fill of a touched migration. */
