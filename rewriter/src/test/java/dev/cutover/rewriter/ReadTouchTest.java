@@ -117,6 +117,15 @@ class ReadTouchTest {
   }
 
   @Test
+  void newColumnMissingFromCatalog_notTouched() throws Exception {
+    Catalog withoutNew = (schema, table) -> table.equals("users")
+        ? new TableInfo("public", "users", List.of("id", "full_name", "email"), List.of("id")) : null;
+    Rewrite r = new StatementRewriter(true).rewrite("SELECT email FROM users", Fixtures.snapshot(Phase.DUAL_WRITE),
+        withoutNew);
+    assertThat(r.readTouch()).isNull();
+  }
+
+  @Test
   void writes_notTouched() throws Exception {
     assertThat(touch("UPDATE users SET email = ? WHERE id = ?", Phase.DUAL_WRITE).readTouch()).isNull();
     assertThat(touch("DELETE FROM users WHERE id = ? RETURNING email", Phase.DUAL_WRITE).readTouch()).isNull();

@@ -34,8 +34,8 @@ import org.apache.calcite.sql.SqlSelect;
  * GROUP BY, HAVING, WINDOW, INTO or set operation; a select list and ORDER BY made of column
  * references, literals, parameters, operators and a fixed list of scalar functions (anything else
  * could be an aggregate, which would make the extra column an error, or a window function);
- * exactly one FROM item that is a migrating table in {@code dual_write} whose primary key the
- * catalog knows. Otherwise the statement is simply not touched. The needs-fill flag is {@code new
+ * exactly one FROM item that is a migrating table in {@code dual_write} whose primary key and
+ * both physical columns the catalog knows. Otherwise the statement is simply not touched. The needs-fill flag is {@code new
  * IS NULL AND old IS NOT NULL}, which cannot fail on any row (the fill expression itself, which
  * may, is evaluated only in the background).
  */
@@ -101,7 +101,9 @@ final class ReadTouchPlanner {
     }
     List<ColumnMigration> filling = new ArrayList<>();
     for (ColumnMigration m : item.migrations()) {
-      if (m.phase() == Phase.DUAL_WRITE) {
+      // Both physical columns must be in the catalog (the new one exists from the dual_write DDL on).
+      if (m.phase() == Phase.DUAL_WRITE && item.info().columns().contains(m.physicalNewColumn())
+          && item.info().columns().contains(m.oldColumn())) {
         filling.add(m);
       }
     }
