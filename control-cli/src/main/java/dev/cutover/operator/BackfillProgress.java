@@ -64,8 +64,9 @@ abstract class BackfillProgress implements AutoCloseable {
   String line(String lastKey) {
     double rate = rate();
     double pct = total == 0 ? 100.0 : Math.min(100.0, 100.0 * done / total);
-    String eta = rate <= 0 ? "?" : Durations.format(Duration.ofSeconds(Math.round((total - done) / rate)));
-    return String.format(Locale.ROOT, "backfill %s: %d/%d rows (%.1f%%), %.0f rows/s, ETA %s, last key %s",
+    String eta = done >= total ? "" : ", ETA " + (rate <= 0 ? "?"
+        : Durations.format(Duration.ofSeconds(Math.round((total - done) / rate))));
+    return String.format(Locale.ROOT, "backfill %s: %d/%d rows (%.1f%%), %.0f rows/s%s, last key %s",
         id, done, total, pct, rate, eta, lastKey);
   }
 
@@ -111,6 +112,7 @@ abstract class BackfillProgress implements AutoCloseable {
   /** The progress bar on stderr. */
   private static final class Bar extends BackfillProgress {
     private final ProgressBar bar;
+    private boolean closed;
 
     Bar(String id, PrintWriter out, long done, long total) {
       super(id, out, done, total);
@@ -142,13 +144,16 @@ abstract class BackfillProgress implements AutoCloseable {
     void finish(String lastKey) {
       bar.maxHint(total);
       bar.stepTo(done);
-      bar.close();
+      close();
       super.finish(lastKey);
     }
 
     @Override
     public void close() {
-      bar.close();
+      if (!closed) {
+        closed = true;
+        bar.close();
+      }
     }
   }
 }
