@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -63,6 +64,7 @@ public final class LazyMigrator implements AutoCloseable {
   /** Upper bound of a batch's statements. */
   static final long STATEMENT_TIMEOUT_MILLIS = 10_000;
   private static final long MAX_BACKOFF_MILLIS = 5_000;
+  private static final long DROP_REPORT_NANOS = 60_000_000_000L;
 
   private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(LazyMigrator.class);
 
@@ -100,6 +102,8 @@ public final class LazyMigrator implements AutoCloseable {
   private final LongAdder discarded = new LongAdder();
   private final LongAdder failedBatches = new LongAdder();
   private final List<Thread> workers = new ArrayList<>();
+  private final AtomicLong lastDropReport = new AtomicLong(System.nanoTime());
+  private volatile long droppedReported;
 
   private volatile boolean started;
   private volatile boolean closed;
@@ -170,10 +174,27 @@ public final class LazyMigrator implements AutoCloseable {
     started = true;
   }
 
+  /** Logs, at most once a minute and on a worker's thread, how many keys were dropped since the last time. */
+  private void reportDrops() {
+    long now = System.nanoTime();
+    long last = lastDropReport.get();
+    if (now - last < DROP_REPORT_NANOS || !lastDropReport.compareAndSet(last, now)) {
+      return;
+    }
+    long total = dropped.sum();
+    long fresh = total - droppedReported;
+    droppedReported = total;
+    if (fresh > 0) {
+      LOG.info("Cutover: lazy migration dropped {} keys of rows read in the last minute (queue full or batches"
+          + " failing; the backfill fills those rows): {}", fresh, stats());
+    }
+  }
+
   private void work(TransactionMark mark) {
     List<Item> batch = new ArrayList<>(BATCH_ROWS);
     long backoff = 0;
     while (!closed) {
+      reportDrops();
       try {
         Item first = queue.poll(500, TimeUnit.MILLISECONDS);
         if (first == null) {
