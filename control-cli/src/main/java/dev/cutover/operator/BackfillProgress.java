@@ -64,10 +64,20 @@ abstract class BackfillProgress implements AutoCloseable {
   String line(String lastKey) {
     double rate = rate();
     double pct = total == 0 ? 100.0 : Math.min(100.0, 100.0 * done / total);
-    String eta = done >= total ? "" : ", ETA " + (rate <= 0 ? "?"
-        : Durations.format(Duration.ofSeconds(Math.round((total - done) / rate))));
+    String eta = done >= total ? "" : ", ETA " + (rate <= 0 ? "?" : eta(Math.round((total - done) / rate)));
     return String.format(Locale.ROOT, "backfill %s: %d/%d rows (%.1f%%), %.0f rows/s%s, last key %s",
         id, done, total, pct, rate, eta, lastKey);
+  }
+
+  /** {@code 45s}, {@code 12m05s}, {@code 3h07m00s}. */
+  static String eta(long seconds) {
+    if (seconds < 60) {
+      return seconds + "s";
+    }
+    if (seconds < 3600) {
+      return String.format(Locale.ROOT, "%dm%02ds", seconds / 60, seconds % 60);
+    }
+    return String.format(Locale.ROOT, "%dh%02dm%02ds", seconds / 3600, seconds / 60 % 60, seconds % 60);
   }
 
   /** Shows the final state. */

@@ -55,4 +55,11 @@ class BackfillThrottleTest {
     assertThat(BackfillThrottle.lagTooHigh(1.0, 1000)).isFalse();
     assertThat(BackfillThrottle.lagTooHigh(1.2, 1000)).isTrue();
   }
+
+  @Test
+  void eta_readableAtEveryScale() {
+    assertThat(BackfillProgress.eta(45)).isEqualTo("45s");
+    assertThat(BackfillProgress.eta(725)).isEqualTo("12m05s");
+    assertThat(BackfillProgress.eta(11220)).isEqualTo("3h07m00s");
+  }
 }
