@@ -119,6 +119,7 @@ class LazyMigrationTest {
 
   @Test
   void select_rowsItReturnsAreFilledInTheBackground() throws Exception {
+    long unfilled = count("SELECT count(*) FROM users WHERE (id <= 100 OR id BETWEEN 201 AND 300) AND display_name IS NULL");
     try (Connection c = cutover()) {
       try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT email FROM users WHERE id <= 100")) {
         assertThat(rs).isInstanceOf(TouchResultSet.class); // the hidden columns were sent
@@ -136,7 +137,9 @@ class LazyMigrationTest {
           + " AND display_name IS DISTINCT FROM full_name", 0)).isZero();
       // Rows not returned are left to the backfill.
       assertThat(count("SELECT count(*) FROM users WHERE id BETWEEN 101 AND 200 AND display_name IS NULL")).isEqualTo(100);
-      assertThat(migrator(c).stats().filled()).isGreaterThanOrEqualTo(200);
+      // Filled by this runtime's lazy migration (other tests may have filled a few of them before).
+      assertThat(unfilled).isGreaterThan(150);
+      assertThat(migrator(c).stats().filled()).isGreaterThanOrEqualTo(unfilled);
 
       // A composite key.
       try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT v FROM pairs WHERE a = 3")) {
