@@ -52,7 +52,9 @@ public class ProxyStatement extends DelegatingStatement {
     return lastTouch;
   }
 
+  /** Rewrites a statement sent without hidden columns (its results, if any, are not touched). */
   private String rewrite(String sql) throws SQLException {
+    lastTouch = null;
     return connection.rewriteSql(sql);
   }
 

@@ -293,6 +293,24 @@ class LazyMigrationTest {
   }
 
   @Test
+  void execute_thenGetResultSet_hidesExactlyTheColumnsThatExecutionAdded() throws Exception {
+    try (Connection c = cutover(); Statement st = c.createStatement()) {
+      assertThat(st.execute("SELECT email, full_name FROM users WHERE id = 40")).isTrue();
+      ResultSet touched = st.getResultSet();
+      assertThat(touched).isInstanceOf(TouchResultSet.class);
+      assertThat(touched.getMetaData().getColumnCount()).isEqualTo(2);
+      assertThat(touched.next()).isTrue();
+      assertThat(touched.getString(2)).isEqualTo("name 40");
+      // Executed without hidden columns (generated keys asked for): nothing to hide afterwards.
+      assertThat(st.execute("SELECT email, full_name FROM users WHERE id = 41", Statement.RETURN_GENERATED_KEYS))
+          .isTrue();
+      ResultSet plain = st.getResultSet();
+      assertThat(plain).isNotInstanceOf(TouchResultSet.class);
+      assertThat(plain.getMetaData().getColumnCount()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void notActiveOutsideDualWrite() throws Exception {
     try (Connection c = cutover(); Statement st = c.createStatement()) {
       try (ResultSet rs = st.executeQuery("SELECT id, a FROM later WHERE id <= 50")) {
