@@ -67,6 +67,20 @@ class ReadTouchTest {
 
   @ParameterizedTest
   @ValueSource(strings = {
+      "SELECT lower(u.email), coalesce(u.full_name, '') FROM users u",
+      "SELECT CASE WHEN u.id > 1 THEN u.email ELSE 'x' END FROM users u",
+      "SELECT u.id::text, CAST(u.id AS bigint), now() - interval '1 day' FROM users u",
+      "SELECT u.email FROM users u ORDER BY lower(u.email)",
+      "SELECT u.email FROM users u LEFT JOIN orders o ON o.user_id = u.id WHERE o.id IS NULL",
+      "SELECT u.email FROM users u WHERE u.id IN (SELECT user_id FROM orders) FOR SHARE"})
+  void eligibleSelect_touched(String sql) throws Exception {
+    Rewrite r = touch(sql, Phase.DUAL_WRITE);
+    assertThat(r.readTouch()).as(sql).isNotNull();
+    assertThat(r.sql()).contains(HIDDEN_U + "FROM users u");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
       "SELECT count(*) FROM users",
       "SELECT max(full_name) FROM users",
       "SELECT DISTINCT email FROM users",

@@ -12,9 +12,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.apache.calcite.sql.SqlCall;
+import org.apache.calcite.sql.SqlDataTypeSpec;
 import org.apache.calcite.sql.SqlDynamicParam;
 import org.apache.calcite.sql.SqlFunction;
 import org.apache.calcite.sql.SqlIdentifier;
+import org.apache.calcite.sql.SqlIntervalQualifier;
 import org.apache.calcite.sql.SqlJoin;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlLiteral;
@@ -164,7 +166,8 @@ final class ReadTouchPlanner {
 
   /** Whether every expression of {@code node} is sure to be neither an aggregate nor a window function. */
   private static boolean safe(SqlNode node) {
-    if (node == null || node instanceof SqlIdentifier || node instanceof SqlLiteral || node instanceof SqlDynamicParam) {
+    if (node == null || node instanceof SqlIdentifier || node instanceof SqlLiteral || node instanceof SqlDynamicParam
+        || node instanceof SqlDataTypeSpec || node instanceof SqlIntervalQualifier) {
       return true;
     }
     if (node instanceof SqlNodeList list) {
