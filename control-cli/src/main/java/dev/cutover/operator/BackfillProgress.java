@@ -16,9 +16,11 @@ import me.tongfei.progressbar.ProgressBarStyle;
  */
 abstract class BackfillProgress implements AutoCloseable {
 
-  /** Where the rows done so far stand, for the plain lines and the final summary. */
+  /** The migration id. */
   protected final String id;
+  /** The command's output: progress lines, the final summary. */
   protected final PrintWriter out;
+  /** Rows to do in all (grows if more turn up), and rows done so far, this run and before. */
   protected long total;
   protected long done;
   private final long startDone;
