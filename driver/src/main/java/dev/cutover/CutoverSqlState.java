@@ -11,6 +11,8 @@ public enum CutoverSqlState {
   CONNECTION_UNABLE_TO_CONNECT("08001"),
   /** A method was called on a closed object or with an argument that makes no sense. */
   INVALID_PARAMETER_VALUE("22023"),
+  /** A column label that the result set does not have (pgjdbc's state for the same error). */
+  UNDEFINED_COLUMN("42703"),
   /** An internal invariant did not hold; a bug in Cutover. */
   INTERNAL_ERROR("XX000");
 

@@ -27,20 +27,33 @@ final class BackfillCommand extends OperatorCommand {
 
   /** Replication lag above which the backfill waits. */
   @Option(names = "--max-lag", paramLabel = "DURATION", converter = DurationConverter.class,
-      description = "wait while a replica's replay lag exceeds this")
+      description = "pause while a standby's write or replay lag (pg_stat_replication) exceeds this")
   Duration maxLag;
+
+  /** The lock_timeout of each batch. */
+  @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "1s", converter = DurationConverter.class,
+      description = "lock_timeout of each batch; a batch that waits longer is rolled back and retried after a"
+          + " back-off (default: ${DEFAULT-VALUE})")
+  Duration lockTimeout;
 
   /** Stop after this many batches (resumable); for testing and careful starts. */
   @Option(names = "--max-batches", paramLabel = "N", defaultValue = "0",
       description = "stop after N batches; run again to resume (default: no limit)")
   long maxBatches;
 
+  /** Replaces the replication-lag query (one number of seconds); for tests, which have no standby. */
+  @Option(names = "--lag-query", paramLabel = "SQL", hidden = true)
+  String lagQuery;
+
   @Override
   int run(Operator operator) throws SQLException {
-    if (batchSize < 1) {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--batch-size must be at least 1");
+    BackfillOptions options;
+    try {
+      options = new BackfillOptions(batchSize, pause, maxLag, maxBatches, lockTimeout, lagQuery);
+    } catch (IllegalArgumentException e) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    operator.backfill(id, new BackfillOptions(batchSize, pause, maxLag, maxBatches));
+    operator.backfill(id, options);
     return 0;
   }
 }

@@ -34,17 +34,32 @@ public final class Backfiller {
 
   private static final Duration FINAL_PASS_LOCK_TIMEOUT = Duration.ofSeconds(1);
   private static final Duration FINAL_PASS_BUDGET = Duration.ofSeconds(60);
+  /** How often a lag above --max-lag is measured again. */
+  static final Duration LAG_RECHECK = Duration.ofSeconds(1);
+  /** Consecutive batches on lock_timeout before the backfill gives up (resumably): minutes of back-off. */
+  static final int MAX_LOCK_TIMEOUTS = 20;
 
   private final ControlSchema schema;
   private final PrintWriter out;
+  private final boolean terminal;
 
   /**
    * @param schema the control schema ({@code backfill_state})
-   * @param out where progress goes
+   * @param out where progress lines go (a progress bar goes to stderr instead when it is a terminal)
    */
   public Backfiller(ControlSchema schema, PrintWriter out) {
+    this(schema, out, BackfillProgress.terminal());
+  }
+
+  /**
+   * @param schema the control schema ({@code backfill_state})
+   * @param out where progress lines go
+   * @param terminal whether to draw a progress bar on stderr instead of progress lines
+   */
+  Backfiller(ControlSchema schema, PrintWriter out, boolean terminal) {
     this.schema = schema;
     this.out = out;
+    this.terminal = terminal;
   }
 
   /** Backfills migration {@code m} (in {@code dual_write} or {@code read_new}). */
@@ -86,71 +101,124 @@ public final class Backfiller {
 
     long pending = copier.countPending(c, state.lastKey(), state.maxKey());
     long total = state.rowsDone() + pending;
-    long started = System.nanoTime();
-    long lastPrint = 0;
     long updated = 0;
     long batches = 0;
     String last = state.lastKey();
     long done = state.rowsDone();
-    while (true) {
-      if (options.maxBatches() > 0 && batches >= options.maxBatches()) {
-        out.printf("backfill %s: stopped after %d batches (%d/%d rows); run it again to resume%n",
-            m.id(), batches, done, total);
-        out.flush();
-        return new Result(updated, done, false);
-      }
-      BatchCopier.Batch batch;
-      c.setAutoCommit(false);
-      try {
-        batch = copier.copy(c, last, state.maxKey(), options.batchSize(), true);
-        if (batch.rows() > 0) {
-          last = batch.lastKey();
-          done += batch.rows();
-          saveState(c, m.id(), last, state.maxKey(), done, false);
+    BackfillThrottle throttle = new BackfillThrottle();
+    try (BackfillProgress progress = BackfillProgress.create(m.id(), out, done, total, terminal)) {
+      while (true) {
+        if (options.maxBatches() > 0 && batches >= options.maxBatches()) {
+          progress.finish(last);
+          out.printf("backfill %s: stopped after %d batches (%d/%d rows); run it again to resume%n",
+              m.id(), batches, done, total);
+          out.flush();
+          return new Result(updated, done, false);
         }
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
+        waitForLag(c, options, progress);
+        long t0 = System.nanoTime();
+        BatchCopier.Batch batch;
+        c.setAutoCommit(false);
+        try {
+          setLockTimeout(c, options.lockTimeout());
+          batch = copier.copy(c, last, state.maxKey(), options.batchSize(), true);
+          if (batch.rows() > 0) {
+            saveState(c, m.id(), batch.lastKey(), state.maxKey(), done + batch.rows(), false);
+          }
+          c.commit();
+        } catch (SQLException | RuntimeException e) {
+          c.rollback();
+          if (e instanceof SQLException sql && DdlRunner.LOCK_NOT_AVAILABLE.equals(sql.getSQLState())) {
+            long wait = throttle.afterLockTimeout();
+            if (throttle.lockTimeouts() > MAX_LOCK_TIMEOUTS) {
+              throw new OperatorException("backfill " + m.id() + ": " + throttle.lockTimeouts()
+                  + " batches in a row waited longer than --lock-timeout " + Durations.format(options.lockTimeout())
+                  + " for a lock on " + table.quoted() + "; find what holds it (pg_locks), then run it again to resume");
+            }
+            progress.throttled(String.format(Locale.ROOT, "lock wait: a batch hit lock_timeout %s, retrying in %s",
+                Durations.format(options.lockTimeout()), Durations.format(Duration.ofMillis(wait))));
+            DdlRunner.sleepMillis(wait);
+            continue;
+          }
+          throw e;
+        } finally {
+          c.setAutoCommit(true);
+        }
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        batches++;
+        if (batch.rows() == 0) {
+          break;
+        }
+        last = batch.lastKey();
+        done += batch.rows();
+        updated += batch.rows();
+        progress.step(batch.rows(), last);
+        long typical = throttle.typicalMillis();
+        long slow = throttle.afterBatch(millis);
+        if (slow > 0) {
+          progress.throttled(String.format(Locale.ROOT, "slow batch: %d ms (typically %d ms), waiting %s",
+              millis, typical, Durations.format(Duration.ofMillis(slow))));
+          DdlRunner.sleepMillis(slow);
+        }
+        if (!options.pause().isZero()) {
+          DdlRunner.sleepMillis(options.pause().toMillis());
+        }
       }
-      batches++;
-      if (batch.rows() == 0) {
-        break;
-      }
-      updated += batch.rows();
-      long now = System.nanoTime();
-      if (now - lastPrint > 1_000_000_000L) {
-        progress(m.id(), done, total, updated, now - started, last);
-        lastPrint = now;
-      }
-      throttle(c, options);
-    }
 
-    // Rows skipped because the application held them locked: wait for them this time.
-    long remaining = copier.countPending(c, null, state.maxKey());
-    long budgetRows = remaining + options.batchSize();
-    long deadline = System.nanoTime() + FINAL_PASS_BUDGET.toNanos();
-    while (remaining > 0) {
-      BatchCopier.Batch batch = finalPassBatch(c, copier, state.maxKey(), options.batchSize(), deadline);
-      if (batch.rows() == 0) {
-        break;
+      // Rows skipped because the application held them locked: wait for them this time.
+      long remaining = copier.countPending(c, null, state.maxKey());
+      long budgetRows = remaining + options.batchSize();
+      long deadline = System.nanoTime() + FINAL_PASS_BUDGET.toNanos();
+      while (remaining > 0) {
+        BatchCopier.Batch batch = finalPassBatch(c, copier, state.maxKey(), options.batchSize(), deadline);
+        if (batch.rows() == 0) {
+          break;
+        }
+        done += batch.rows();
+        updated += batch.rows();
+        progress.step(batch.rows(), state.maxKey());
+        budgetRows -= batch.rows();
+        if (budgetRows < 0) {
+          throw new OperatorException("backfill " + m.id() + ": rows keep diverging from " + m.oldColumn()
+              + " while being copied; is something writing " + table.quoted()
+              + " without the Cutover driver? Run `cutover verify " + m.id() + "` to list them");
+        }
       }
-      done += batch.rows();
-      updated += batch.rows();
-      budgetRows -= batch.rows();
-      if (budgetRows < 0) {
-        throw new OperatorException("backfill " + m.id() + ": rows keep diverging from " + m.oldColumn()
-            + " while being copied; is something writing " + table.quoted()
-            + " without the Cutover driver? Run `cutover verify " + m.id() + "` to list them");
-      }
+      saveState(c, m.id(), state.maxKey(), state.maxKey(), done, true);
+      progress.finish(state.maxKey());
     }
-    saveState(c, m.id(), state.maxKey(), state.maxKey(), done, true);
-    progress(m.id(), done, Math.max(total, done), updated, System.nanoTime() - started, state.maxKey());
     out.printf("backfill %s: done; run `cutover verify %s`, then `cutover advance %s`%n", m.id(), m.id(), m.id());
     out.flush();
     return new Result(updated, done, true);
+  }
+
+  /** Waits while the replication lag exceeds {@code --max-lag}, measured before each batch. */
+  private static void waitForLag(Connection c, BackfillOptions options, BackfillProgress progress) throws SQLException {
+    if (options.maxLag() == null) {
+      return;
+    }
+    while (true) {
+      double lag = replicationLag(c, options.lagQuery());
+      if (!BackfillThrottle.lagTooHigh(lag, options.maxLag().toMillis())) {
+        return;
+      }
+      progress.throttled(String.format(Locale.ROOT, "replication lag %.1fs > --max-lag %s", lag,
+          Durations.format(options.maxLag())));
+      DdlRunner.sleepMillis(LAG_RECHECK.toMillis());
+    }
+  }
+
+  /** The replication lag in seconds, by {@code query} (one number; NULL counts as 0). */
+  static double replicationLag(Connection c, String query) throws SQLException {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
+      return rs.next() ? rs.getDouble(1) : 0;
+    }
+  }
+
+  private static void setLockTimeout(Connection c, Duration timeout) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute("SET LOCAL lock_timeout = '" + timeout.toMillis() + "ms'");
+    }
   }
 
   /**
@@ -240,7 +308,12 @@ public final class Backfiller {
     }
   }
 
-  /** The copier for a table's single-column primary key; refuses other tables clearly. */
+  /**
+   * The copier for a table's single-column primary key; refuses other tables clearly.
+   *
+   * @param target the column written
+   * @param source the SQL expression of its value (from {@link ColumnMigration#typedFillSql()} or {@link ColumnMigration#refillSql()})
+   */
   static BatchCopier copier(Connection c, TableCatalog.Table table, String target, String source, String what)
       throws SQLException {
     List<TableCatalog.Column> key = TableCatalog.primaryKey(c, table.oid());
@@ -253,38 +326,6 @@ public final class Backfiller {
           + " supports single-column primary keys only for now");
     }
     return new BatchCopier(table, key.get(0), target, source);
-  }
-
-  private void throttle(Connection c, BackfillOptions options) throws SQLException {
-    if (!options.pause().isZero()) {
-      DdlRunner.sleepMillis(options.pause().toMillis());
-    }
-    if (options.maxLag() == null) {
-      return;
-    }
-    while (true) {
-      double lag;
-      try (Statement st = c.createStatement();
-          ResultSet rs = st.executeQuery(
-              "SELECT coalesce(max(extract(epoch FROM replay_lag)), 0)::float8 FROM pg_stat_replication")) {
-        rs.next();
-        lag = rs.getDouble(1);
-      }
-      if (lag * 1000 <= options.maxLag().toMillis()) {
-        return;
-      }
-      out.printf(Locale.ROOT, "throttled: replication lag %.1fs > --max-lag %s%n", lag, Durations.format(options.maxLag()));
-      out.flush();
-      DdlRunner.sleepMillis(1000);
-    }
-  }
-
-  private void progress(String id, long done, long total, long updated, long nanos, String lastKey) {
-    double seconds = Math.max(nanos / 1e9, 1e-3);
-    double pct = total == 0 ? 100.0 : 100.0 * done / total;
-    out.printf(Locale.ROOT, "backfill %s: %d/%d rows (%.1f%%), %.0f rows/s, last key %s%n",
-        id, done, total, Math.min(pct, 100.0), updated / seconds, lastKey);
-    out.flush();
   }
 
   private record State(String lastKey, String maxKey, long rowsDone, boolean finished) {}

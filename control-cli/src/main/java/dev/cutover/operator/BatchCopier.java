@@ -50,7 +50,7 @@ final class BatchCopier {
     }
   }
 
-  /** Rows with a key in ({@code afterKey}, {@code maxKey}] whose target differs from the source. */
+  /** Rows with a key in ({@code afterKey}, {@code maxKey}] whose target differs from the source expression. */
   long countPending(Connection c, String afterKey, String maxKey) throws SQLException {
     try {
       return count(c, afterKey, maxKey, " AND " + target + " IS DISTINCT FROM " + source);

@@ -12,7 +12,7 @@ import java.sql.*;
 public abstract class DelegatingCallableStatement extends ProxyPreparedStatement implements CallableStatement {
 
   protected DelegatingCallableStatement(ProxyConnection connection, CallableStatement delegate, String sql, dev.cutover.rewriter.Rewrite rewrite, dev.cutover.migration.MigrationSnapshot snapshot, Preparer preparer) {
-    super(connection, delegate, sql, rewrite, snapshot, preparer);
+    super(connection, delegate, sql, rewrite, snapshot, preparer, false);
   }
 
   /** The current delegate, as a {@link CallableStatement}. */

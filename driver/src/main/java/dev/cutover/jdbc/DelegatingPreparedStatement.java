@@ -11,8 +11,8 @@ import java.sql.*;
 @SuppressWarnings({"deprecation", "unchecked"})
 public abstract class DelegatingPreparedStatement extends ProxyStatement implements PreparedStatement {
 
-  protected DelegatingPreparedStatement(ProxyConnection connection, PreparedStatement delegate) {
-    super(connection, delegate);
+  protected DelegatingPreparedStatement(ProxyConnection connection, PreparedStatement delegate, boolean touchAllowed) {
+    super(connection, delegate, touchAllowed);
   }
 
   /** The current delegate, as a {@link PreparedStatement}. */

@@ -3,6 +3,7 @@ package dev.cutover.jdbc;
 import dev.cutover.CutoverSQLException;
 import dev.cutover.CutoverSqlState;
 import dev.cutover.migration.MigrationSnapshot;
+import dev.cutover.rewriter.ReadTouch;
 import dev.cutover.rewriter.Rewrite;
 import java.io.IOException;
 import java.io.InputStream;
@@ -63,8 +64,9 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
       String sql,
       Rewrite rewrite,
       MigrationSnapshot snapshot,
-      Preparer preparer) {
-    super(connection, delegate);
+      Preparer preparer,
+      boolean touchAllowed) {
+    super(connection, delegate, touchAllowed);
     this.sql = sql;
     this.rewrite = rewrite;
     this.snapshot = snapshot;
@@ -85,13 +87,18 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
     return rewrite == null ? null : rewrite.parameterMap();
   }
 
+  @Override
+  protected final ReadTouch.Target currentTouch() {
+    return rewrite == null || rewrite.readTouch() == null ? null : rewrite.readTouch().target();
+  }
+
   /** Re-rewrites and, when needed, re-prepares for the current snapshot. */
   protected final void ensureCurrent() throws SQLException {
     MigrationSnapshot now = connection.runtime().snapshot();
     if (now == snapshot) {
       return;
     }
-    Rewrite next = connection.rewrite(sql, now);
+    Rewrite next = connection.rewrite(sql, now, touchAllowed);
     String nextSql = next == null ? sql : next.sql();
     int[] nextMap = next == null ? null : next.parameterMap();
     if (!nextSql.equals(sentSql()) || !Arrays.equals(nextMap, parameterMap())) {
@@ -176,7 +183,7 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
     connection.beginStatement();
     try {
       ensureCurrent();
-      return wrap(preparedDelegate().executeQuery());
+      return wrap(preparedDelegate().executeQuery(), currentTouch());
     } finally {
       connection.endStatement();
     }
@@ -270,7 +277,12 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
   @Override
   public ResultSetMetaData getMetaData() throws SQLException {
     ensureCurrent();
-    return preparedDelegate().getMetaData();
+    ResultSetMetaData metaData = preparedDelegate().getMetaData();
+    int hidden = rewrite == null ? 0 : rewrite.hiddenColumns();
+    if (metaData == null || hidden == 0) {
+      return metaData;
+    }
+    return new ColumnHidingMetaData(metaData, Math.max(0, metaData.getColumnCount() - hidden));
   }
 
   @Override

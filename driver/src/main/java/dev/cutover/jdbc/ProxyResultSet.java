@@ -5,11 +5,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /** A result set whose {@code getStatement()} is the Cutover statement that produced it. */
-public final class ProxyResultSet extends DelegatingResultSet {
+public class ProxyResultSet extends DelegatingResultSet {
 
   private final Statement statement;
 
-  ProxyResultSet(Statement statement, ResultSet delegate) {
+  protected ProxyResultSet(Statement statement, ResultSet delegate) {
     super(delegate);
     this.statement = statement;
   }

@@ -1,5 +1,8 @@
 package dev.cutover.jdbc;
 
+import dev.cutover.rewriter.ReadTouch;
+import dev.cutover.rewriter.Rewrite;
+import dev.cutover.runtime.LazyMigrator;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,15 +17,23 @@ public class ProxyStatement extends DelegatingStatement {
 
   /** The Cutover connection that created this statement. */
   protected final ProxyConnection connection;
+  /** Whether queries may carry the read touch's hidden columns (not for updatable result sets). */
+  protected final boolean touchAllowed;
   private ProxyResultSet lastResultSet;
+  private ReadTouch.Target lastTouch;
 
-  protected ProxyStatement(ProxyConnection connection, Statement delegate) {
+  protected ProxyStatement(ProxyConnection connection, Statement delegate, boolean touchAllowed) {
     super(delegate);
     this.connection = connection;
+    this.touchAllowed = touchAllowed;
   }
 
-  /** Wraps a pgjdbc result set of this statement; the same wrapper for the same result set; never wraps null. */
-  protected final ResultSet wrap(ResultSet resultSet) {
+  /**
+   * Wraps a pgjdbc result set of this statement; the same wrapper for the same result set; never
+   * wraps null. With {@code touch}, the result set hides the touch's trailing columns and queues
+   * the rows it returns for lazy migration.
+   */
+  protected final ResultSet wrap(ResultSet resultSet, ReadTouch.Target touch) {
     if (resultSet == null) {
       return null;
     }
@@ -30,19 +41,40 @@ public class ProxyStatement extends DelegatingStatement {
     if (last != null && last.delegate == resultSet) {
       return last;
     }
-    lastResultSet = new ProxyResultSet(this, resultSet);
+    LazyMigrator migrator = touch == null ? null : connection.runtime().lazyMigrator();
+    lastResultSet = migrator == null ? new ProxyResultSet(this, resultSet)
+        : new TouchResultSet(this, resultSet, touch, migrator);
     return lastResultSet;
   }
 
+  /** The read touch of the statement last executed, for {@link #getResultSet()}. */
+  protected ReadTouch.Target currentTouch() {
+    return lastTouch;
+  }
+
+  /** Rewrites a statement sent without hidden columns (its results, if any, are not touched). */
   private String rewrite(String sql) throws SQLException {
+    lastTouch = null;
     return connection.rewriteSql(sql);
+  }
+
+  /** Rewrites a statement that may return rows; remembers its read touch. */
+  private String rewriteQuery(String sql) throws SQLException {
+    lastTouch = null;
+    Rewrite rewrite = connection.rewrite(sql, connection.runtime().snapshot(), touchAllowed);
+    if (rewrite == null) {
+      return sql;
+    }
+    lastTouch = rewrite.readTouch() == null ? null : rewrite.readTouch().target();
+    return rewrite.sql();
   }
 
   @Override
   public ResultSet executeQuery(String sql) throws SQLException {
     connection.beginStatement();
     try {
-      return wrap(delegate.executeQuery(rewrite(sql)));
+      String sent = rewriteQuery(sql);
+      return wrap(delegate.executeQuery(sent), lastTouch);
     } finally {
       connection.endStatement();
     }
@@ -132,7 +164,7 @@ public class ProxyStatement extends DelegatingStatement {
   public boolean execute(String sql) throws SQLException {
     connection.beginStatement();
     try {
-      return delegate.execute(rewrite(sql));
+      return delegate.execute(rewriteQuery(sql));
     } finally {
       connection.endStatement();
     }
@@ -202,12 +234,12 @@ public class ProxyStatement extends DelegatingStatement {
 
   @Override
   public ResultSet getResultSet() throws SQLException {
-    return wrap(delegate.getResultSet());
+    return wrap(delegate.getResultSet(), currentTouch());
   }
 
   @Override
   public ResultSet getGeneratedKeys() throws SQLException {
-    return wrap(delegate.getGeneratedKeys());
+    return wrap(delegate.getGeneratedKeys(), null);
   }
 
   @Override

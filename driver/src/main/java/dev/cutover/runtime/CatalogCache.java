@@ -6,7 +6,6 @@ import dev.cutover.rewriter.Catalog;
 import dev.cutover.rewriter.TableInfo;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.postgresql.core.BaseConnection;
@@ -61,12 +60,19 @@ public final class CatalogCache {
     };
   }
 
-  /** The table's physical columns in attribute order, or {@code null} for no table (or a view...). */
+  /**
+   * The table's physical columns in attribute order and its primary key, or {@code null} for no
+   * table (or a view...).
+   */
   static TableInfo query(BaseConnection connection, String schema, String table) throws SQLException {
     String name = (schema == null ? "" : quoteIdent(schema) + ".") + quoteIdent(table);
     String sql = "SELECT n.nspname, c.relname, c.relkind,"
         + " ARRAY(SELECT a.attname FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid"
-        + " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum)::text[]"
+        + " AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum)::text[],"
+        + " ARRAY(SELECT a.attname FROM pg_catalog.pg_index i,"
+        + " unnest(CAST(i.indkey AS int2[])) WITH ORDINALITY k(attnum, ord), pg_catalog.pg_attribute a"
+        + " WHERE i.indrelid = c.oid AND i.indisprimary AND a.attrelid = c.oid AND a.attnum = k.attnum"
+        + " ORDER BY k.ord)::text[]"
         + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
         + " WHERE c.oid = pg_catalog.to_regclass(" + quoteLiteral(connection, name) + ")";
     ResultSet rs = connection.execSQLQuery(sql);
@@ -79,8 +85,8 @@ public final class CatalogCache {
         return null; // views, foreign tables, sequences...: the rewriter must not assume anything
       }
       String[] columns = (String[]) rs.getArray(4).getArray();
-      List<String> list = new ArrayList<>(List.of(columns));
-      return new TableInfo(rs.getString(1), rs.getString(2), list);
+      String[] key = (String[]) rs.getArray(5).getArray();
+      return new TableInfo(rs.getString(1), rs.getString(2), List.of(columns), List.of(key));
     } finally {
       var st = rs.getStatement();
       rs.close();

@@ -71,6 +71,7 @@ public final class CutoverRuntime implements AutoCloseable {
   private final Object pollLock = new Object();
   private final ScheduledExecutorService scheduler;
   private final NotificationListener listener;
+  private final LazyMigrator lazyMigrator;
   private final long heartbeatMillis;
   private final long tickMillis;
 
@@ -100,7 +101,7 @@ public final class CutoverRuntime implements AutoCloseable {
 
   /**
    * @param config the validated configuration
-   * @param rewriter the rewriter ({@link RewriteFunction#standard()} outside tests)
+   * @param rewriter the rewriter ({@link RewriteFunction#standard(boolean)} outside tests)
    */
   public CutoverRuntime(RuntimeConfig config, RewriteFunction rewriter) {
     this.config = config;
@@ -118,6 +119,10 @@ public final class CutoverRuntime implements AutoCloseable {
     });
     this.listener = new NotificationListener("cutover-listener[" + name + "]", config::url,
         () -> openSide("cutover-listener"), this::requestReload);
+    this.lazyMigrator = config.readTouch()
+        ? new LazyMigrator(name, this::snapshot, () -> openSide("cutover-touch"), this::registerBackground,
+            this::transactionEnded, LazyMigrator.DEFAULT_CAPACITY)
+        : null;
   }
 
   /** The heartbeat interval for {@code refreshMillis}: the same, bounded to [1 s, 5 s]. */
@@ -158,6 +163,11 @@ public final class CutoverRuntime implements AutoCloseable {
     return catalog;
   }
 
+  /** The lazy migration of rows read ({@code cutover.readTouch}), or {@code null} when it is off. */
+  public LazyMigrator lazyMigrator() {
+    return lazyMigrator;
+  }
+
   // ---- connections and their transactions
 
   /**
@@ -170,6 +180,16 @@ public final class CutoverRuntime implements AutoCloseable {
     if (openConnections.getAndIncrement() == 0 && !closed) {
       requestHeartbeat(); // write the instance row again if the last close deleted it
     }
+    return mark;
+  }
+
+  /**
+   * A mark for a background transaction of this runtime (the lazy migration's): it holds
+   * acknowledgements back like a connection's, without counting as a connection.
+   */
+  TransactionMark registerBackground() {
+    TransactionMark mark = new TransactionMark();
+    marks.add(mark);
     return mark;
   }
 
@@ -482,6 +502,9 @@ public final class CutoverRuntime implements AutoCloseable {
   /** Stops polling and listening, deletes this instance's row if it is still there, closes the side connection. */
   @Override
   public void close() {
+    if (lazyMigrator != null) {
+      lazyMigrator.close();
+    }
     listener.close();
     synchronized (pollLock) {
       if (!closed && rowWritten) {

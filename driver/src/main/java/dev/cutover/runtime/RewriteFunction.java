@@ -17,9 +17,14 @@ public interface RewriteFunction {
   /** See {@link StatementRewriter#rewrite(String, MigrationSnapshot, Catalog)}. */
   Rewrite rewrite(String sql, MigrationSnapshot snapshot, Catalog catalog) throws RewriteRefusedException;
 
-  /** The production rewriter. */
+  /** The production rewriter, without the read touch. */
   static RewriteFunction standard() {
-    StatementRewriter rewriter = new StatementRewriter();
+    return standard(false);
+  }
+
+  /** The production rewriter; {@code readTouch} is {@code cutover.readTouch}. */
+  static RewriteFunction standard(boolean readTouch) {
+    StatementRewriter rewriter = new StatementRewriter(readTouch);
     return rewriter::rewrite;
   }
 }

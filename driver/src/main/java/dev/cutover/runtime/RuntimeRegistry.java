@@ -42,7 +42,7 @@ public final class RuntimeRegistry {
   public static synchronized CutoverRuntime acquire(RuntimeConfig config, Connection connection) throws SQLException {
     Holder holder = RUNTIMES.get(config.key());
     if (holder == null) {
-      CutoverRuntime runtime = new CutoverRuntime(config, RewriteFunction.standard());
+      CutoverRuntime runtime = new CutoverRuntime(config, RewriteFunction.standard(config.readTouch()));
       try {
         runtime.start(connection);
       } catch (SQLException | RuntimeException e) {

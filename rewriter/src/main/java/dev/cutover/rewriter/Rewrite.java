@@ -13,8 +13,16 @@ import java.util.Set;
  * @param oldNameUsed ids of migrations whose old column name this statement used
  * @param newNameUsed ids of migrations whose new column name this statement used
  * @param epoch the snapshot epoch this rewrite was made for
+ * @param readTouch {@code null}, or the hidden trailing columns that {@code sql} projects for the
+ *     lazy migration of the rows it returns (see {@link ReadTouch})
  */
-public record Rewrite(String sql, int[] parameterMap, Set<String> oldNameUsed, Set<String> newNameUsed, long epoch) {
+public record Rewrite(String sql, int[] parameterMap, Set<String> oldNameUsed, Set<String> newNameUsed, long epoch,
+    ReadTouch readTouch) {
+
+  /** A rewrite without hidden columns. */
+  public Rewrite(String sql, int[] parameterMap, Set<String> oldNameUsed, Set<String> newNameUsed, long epoch) {
+    this(sql, parameterMap, oldNameUsed, newNameUsed, epoch, null);
+  }
 
   /** A statement that passes through unchanged. */
   public static Rewrite unchanged(String sql, long epoch) {
@@ -24,6 +32,17 @@ public record Rewrite(String sql, int[] parameterMap, Set<String> oldNameUsed, S
   /** Whether the statement is sent exactly as the application wrote it. */
   public boolean isUnchanged() {
     return parameterMap == null && oldNameUsed.isEmpty() && newNameUsed.isEmpty();
+  }
+
+  /** How many trailing columns of the result the driver must hide (0 without a read touch). */
+  public int hiddenColumns() {
+    return readTouch == null ? 0 : readTouch.target().hiddenColumns();
+  }
+
+  /** This rewrite without the read touch's hidden columns. */
+  public Rewrite withoutReadTouch() {
+    return readTouch == null ? this
+        : new Rewrite(readTouch.plainSql(), readTouch.plainParameterMap(), oldNameUsed, newNameUsed, epoch, null);
   }
 
   /** How many parameters the rewritten statement has, or -1 when the positions are unchanged. */

@@ -3,9 +3,11 @@ package dev.cutover.rewriter;
 import dev.cutover.migration.MigrationSnapshot;
 import dev.cutover.rewriter.lex.SqlText;
 import dev.cutover.rewriter.plan.Edits;
+import dev.cutover.rewriter.plan.ReadTouchPlan;
 import dev.cutover.rewriter.plan.StatementPlanner;
 import dev.cutover.rewriter.resolve.MigrationIndex;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -23,6 +25,22 @@ import java.util.Set;
  * migration name was used.
  */
 public final class StatementRewriter {
+
+  private final boolean readTouch;
+
+  /** A rewriter that never adds the read touch's hidden columns. */
+  public StatementRewriter() {
+    this(false);
+  }
+
+  /**
+   * @param readTouch whether an eligible SELECT on a table in {@code dual_write} projects the hidden
+   *     columns of the lazy migration of the rows it returns ({@code cutover.readTouch}; see {@link
+   *     ReadTouch})
+   */
+  public StatementRewriter(boolean readTouch) {
+    this.readTouch = readTouch;
+  }
 
   /** The index of the last snapshot seen; snapshots are immutable, so identity is enough. */
   private volatile CachedIndex cachedIndex;
@@ -50,12 +68,14 @@ public final class StatementRewriter {
     Edits edits = new Edits(text);
     Set<String> oldUsed = new LinkedHashSet<>();
     Set<String> newUsed = new LinkedHashSet<>();
+    // Hidden columns only where the driver sees exactly one result: a text of one statement.
+    ReadTouchPlan touch = readTouch && significantStatements(text) == 1 ? new ReadTouchPlan() : null;
     for (SqlText.Statement stmt : text.statements()) {
       if (text.nextSignificant(stmt.fromToken(), stmt.toToken()) < 0) {
         continue;
       }
       try {
-        StatementPlanner.plan(text, stmt, index, catalog, edits, oldUsed, newUsed);
+        StatementPlanner.plan(text, stmt, index, catalog, edits, oldUsed, newUsed, touch);
       } catch (ClassCastException | IndexOutOfBoundsException | IllegalStateException | NullPointerException e) {
         // A parse shape the planner did not expect: refuse rather than send a half-rewritten statement.
         String id = snapshot.migrations().get(0).id();
@@ -63,12 +83,30 @@ public final class StatementRewriter {
             + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
       }
     }
-    if (edits.isEmpty()) {
-      return new Rewrite(sql, null, Set.copyOf(oldUsed), Set.copyOf(newUsed), snapshot.epoch());
+    String plainSql = sql;
+    int[] plainMap = null;
+    if (!edits.isEmpty()) {
+      Edits.Result result = edits.apply();
+      plainSql = result.sql();
+      plainMap = result.parameterMap();
     }
-    Edits.Result result = edits.apply();
-    return new Rewrite(result.sql(), result.parameterMap(), Set.copyOf(oldUsed), Set.copyOf(newUsed),
-        snapshot.epoch());
+    if (touch != null && touch.isSet()) {
+      edits.insert(touch.at(), List.of(Edits.Piece.text(touch.text())));
+      Edits.Result touched = edits.apply();
+      return new Rewrite(touched.sql(), touched.parameterMap(), Set.copyOf(oldUsed), Set.copyOf(newUsed),
+          snapshot.epoch(), new ReadTouch(touch.target(), plainSql, plainMap));
+    }
+    return new Rewrite(plainSql, plainMap, Set.copyOf(oldUsed), Set.copyOf(newUsed), snapshot.epoch());
+  }
+
+  private static int significantStatements(SqlText text) {
+    int n = 0;
+    for (SqlText.Statement stmt : text.statements()) {
+      if (text.nextSignificant(stmt.fromToken(), stmt.toToken()) >= 0) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private MigrationIndex index(MigrationSnapshot snapshot) {

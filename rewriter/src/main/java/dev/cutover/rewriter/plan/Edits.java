@@ -81,6 +81,20 @@ public final class Edits {
     insertions.add(new Insertion(at, insertions.size(), List.copyOf(pieces)));
   }
 
+  /** A point to return to with {@link #rollback(Mark)}. */
+  public record Mark(int replacements, int insertions) {}
+
+  /** The current point. */
+  public Mark mark() {
+    return new Mark(replacements.size(), insertions.size());
+  }
+
+  /** Forgets every change planned since {@code mark}. */
+  public void rollback(Mark mark) {
+    replacements.subList(mark.replacements(), replacements.size()).clear();
+    insertions.subList(mark.insertions(), insertions.size()).clear();
+  }
+
   /** Whether nothing is planned. */
   public boolean isEmpty() {
     return replacements.isEmpty() && insertions.isEmpty();

@@ -34,6 +34,8 @@ final class StatementContext {
    * main parse sees a plain {@code DISTINCT}), keyed by the offset of their {@code SELECT} keyword.
    */
   final java.util.Map<Integer, org.apache.calcite.sql.SqlNodeList> distinctOn = new java.util.HashMap<>();
+  /** Where a top-level SELECT asks for the read touch's hidden columns; {@code null} when not wanted. */
+  ReadTouchPlan touch;
 
   StatementContext(SqlText text, SqlText.Statement stmt, MigrationIndex index, Catalog catalog, Edits edits,
       Set<String> oldUsed, Set<String> newUsed, List<ColumnMigration> touched) {

@@ -65,6 +65,18 @@ public final class StatementPlanner {
    */
   public static void plan(SqlText text, SqlText.Statement stmt, MigrationIndex index, Catalog catalog,
       Edits edits, Set<String> oldUsed, Set<String> newUsed) throws RewriteRefusedException {
+    plan(text, stmt, index, catalog, edits, oldUsed, newUsed, null);
+  }
+
+  /**
+   * As {@link #plan(SqlText, SqlText.Statement, MigrationIndex, Catalog, Edits, Set, Set)}; when
+   * {@code touch} is given and the statement is a SELECT eligible for the lazy migration of the rows
+   * it returns (see {@link ReadTouchPlanner}), fills it in. A SELECT that would otherwise pass
+   * through unparsed is then parsed too, and anything the rewriter cannot handle in it only means
+   * no touch, never a refusal.
+   */
+  public static void plan(SqlText text, SqlText.Statement stmt, MigrationIndex index, Catalog catalog,
+      Edits edits, Set<String> oldUsed, Set<String> newUsed, ReadTouchPlan touch) throws RewriteRefusedException {
     List<ColumnMigration> touched = new ArrayList<>();
     for (int i = stmt.fromToken(); i < stmt.toToken(); i++) {
       if (text.tokens().get(i).isIdentifier()) {
@@ -78,7 +90,9 @@ public final class StatementPlanner {
     if (touched.isEmpty()) {
       return;
     }
-    new StatementPlanner(new StatementContext(text, stmt, index, catalog, edits, oldUsed, newUsed, touched)).plan();
+    StatementContext ctx = new StatementContext(text, stmt, index, catalog, edits, oldUsed, newUsed, touched);
+    ctx.touch = touch;
+    new StatementPlanner(ctx).plan();
   }
 
   private void plan() throws RewriteRefusedException {
@@ -107,8 +121,25 @@ public final class StatementPlanner {
     boolean writes = kind.equals("insert") || kind.equals("update") && updateMayFill()
         || kind.equals("with") && (hasKeyword("insert") || hasKeyword("update") && updateMayFill());
     if (!writes && !mentionsColumnOrStar()) {
+      if (ctx.touch != null && kind.equals("select") && anyDualWrite()) {
+        // Nothing to rewrite, but the rows it returns may be lazily migrated: plan it for the touch
+        // alone. It names no migration column and no *, so planning it edits nothing.
+        Edits.Mark mark = ctx.edits.mark();
+        try {
+          planParsed();
+        } catch (RewriteRefusedException | RuntimeException e) {
+          ctx.edits.rollback(mark); // a statement Cutover cannot read is only not touched
+          ctx.touch.target = null;
+        }
+      }
       return; // names no migration column, no *, writes nothing Cutover must mirror: nothing to rewrite
     }
+    planParsed();
+  }
+
+  private void planParsed() throws RewriteRefusedException {
+    SqlText text = ctx.text;
+    int first = text.nextSignificant(ctx.stmt.fromToken(), ctx.stmt.toToken());
     String construct = unsupportedConstruct();
     if (construct != null) {
       throw ctx.refuse(construct + " is not supported on a migrating table yet");
@@ -202,7 +233,11 @@ public final class StatementPlanner {
     } else if (node instanceof SqlDelete delete) {
       target = writePlanner.delete(delete, extraFrom);
     } else if (QueryPlanner.isQuery(node) && node.getKind() != SqlKind.VALUES && node.getKind() != SqlKind.EXPLICIT_TABLE) {
-      return queries.query(node, outer);
+      QueryPlanner.Labels labels = queries.query(node, outer);
+      if (ctx.touch != null && outer == null && kind.equals("select")) {
+        ReadTouchPlanner.plan(ctx, queries, node, ctx.touch); // the top-level SELECT only
+      }
+      return labels;
     } else if (node.getKind() == SqlKind.VALUES) {
       // A bare VALUES list (a CTE's body): its columns are column1, column2, ...
       queries.nested(node);
@@ -592,6 +627,16 @@ public final class StatementPlanner {
   private boolean hasKeyword(String word) {
     for (int i = ctx.stmt.fromToken(); i < ctx.stmt.toToken(); i++) {
       if (ctx.text.isKeyword(i, word)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether a touched migration is in dual_write (the only phase of lazy migration). */
+  private boolean anyDualWrite() {
+    for (ColumnMigration m : ctx.touched) {
+      if (m.phase() == dev.cutover.migration.Phase.DUAL_WRITE) {
         return true;
       }
     }

@@ -1,0 +1,456 @@
+package dev.cutover.runtime;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.cutover.migration.ColumnMigration;
+import dev.cutover.migration.MigrationSnapshot;
+import dev.cutover.migration.Phase;
+import dev.cutover.rewriter.ReadTouch;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The lazy migration of rows that SELECTs return in {@code dual_write}: the driver's result sets
+ * hand it the keys of rows whose new column is still empty ({@link #offer}), and background workers
+ * fill them in batches on a small HikariCP pool of Cutover's own.
+ *
+ * <p>Implementation notes:
+ * <ul>
+ *   <li>Never in the application's way: {@link #offer} is a non-blocking offer to a bounded queue;
+ *       when the queue is full the key is dropped and counted (the backfill fills that row anyway).
+ *       The workers, the pool and its connections start on the first offer; a pool that cannot
+ *       connect, a failing batch or a closed runtime only costs dropped keys, logged once per streak.
+ *   <li>Never over a newer value: each batch is one transaction that locks the rows whose new
+ *       column differs from the fill expression ({@link dev.cutover.migration.ColumnMigration#typedFillSql()}) with {@code FOR
+ *       UPDATE SKIP LOCKED} (rows the application holds are skipped, never waited for), under a
+ *       short {@code lock_timeout} for any other lock, and sets the new column from the row's
+ *       current old column. A dual-written row has new = old already and is not touched.
+ *   <li>Only in {@code dual_write}: a batch reads the runtime's snapshot after marking its
+ *       transaction (a {@link TransactionMark} the runtime scans like a connection's), and fills
+ *       only migrations that are in {@code dual_write} in it. So once this instance acknowledges a
+ *       later epoch, no batch of an earlier phase is still running, and the CLI's phase changes
+ *       (and the drop of the new column on a rollback to {@code planned}) wait for it.
+ * </ul>
+ */
+public final class LazyMigrator implements AutoCloseable {
+
+  /** Keys the queue holds at most. */
+  public static final int DEFAULT_CAPACITY = 10_000;
+  /** Background workers, and connections of the pool. */
+  static final int WORKERS = 2;
+  /** Keys one batch fills at most. */
+  static final int BATCH_ROWS = 500;
+  /** Lock wait allowed to a batch (besides the rows skipped because they are locked). */
+  static final long LOCK_TIMEOUT_MILLIS = 100;
+  /** Upper bound of a batch's statements. */
+  static final long STATEMENT_TIMEOUT_MILLIS = 10_000;
+  private static final long MAX_BACKOFF_MILLIS = 5_000;
+  private static final long DROP_REPORT_NANOS = 60_000_000_000L;
+
+  private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(LazyMigrator.class);
+
+  /** Opens one raw pgjdbc connection for the pool. */
+  @FunctionalInterface
+  public interface ConnectionSource {
+    /** A new connection. */
+    Connection open() throws SQLException;
+  }
+
+  /**
+   * What the lazy migration did so far.
+   *
+   * @param queued keys accepted into the queue
+   * @param dropped keys dropped because the queue was full (or the migrator closed)
+   * @param filled rows whose new column a batch filled
+   * @param discarded keys taken from the queue but not filled: the batch failed, or the migration
+   *     left {@code dual_write} meanwhile
+   * @param failedBatches batches that failed (no connection, lock or statement timeout, error)
+   */
+  public record Stats(long queued, long dropped, long filled, long discarded, long failedBatches) {}
+
+  private record Item(ReadTouch.Target target, String[] key) {}
+
+  private final String name;
+  private final Supplier<MigrationSnapshot> snapshots;
+  private final ConnectionSource source;
+  private final Supplier<TransactionMark> marks;
+  private final Runnable transactionEnded;
+  private final ArrayBlockingQueue<Item> queue;
+  private final Map<ReadTouch.Target, List<String>> keyTypes = new ConcurrentHashMap<>();
+  private final LongAdder queued = new LongAdder();
+  private final LongAdder dropped = new LongAdder();
+  private final LongAdder filled = new LongAdder();
+  private final LongAdder discarded = new LongAdder();
+  private final LongAdder failedBatches = new LongAdder();
+  private final List<Thread> workers = new ArrayList<>();
+  private final AtomicLong lastDropReport = new AtomicLong(System.nanoTime());
+  private volatile long droppedReported;
+
+  private volatile boolean started;
+  private volatile boolean closed;
+  private volatile boolean failing;
+  private HikariDataSource pool; // guarded by this
+
+  /**
+   * @param name names the threads and the pool
+   * @param snapshots the runtime's current snapshot
+   * @param source opens the pool's connections (pgjdbc, with the application's URL and properties)
+   * @param marks registers one acknowledgement mark per worker with the runtime
+   * @param transactionEnded tells the runtime that a worker's transaction ended
+   * @param capacity keys the queue holds at most
+   */
+  public LazyMigrator(String name, Supplier<MigrationSnapshot> snapshots, ConnectionSource source,
+      Supplier<TransactionMark> marks, Runnable transactionEnded, int capacity) {
+    this.name = name;
+    this.snapshots = snapshots;
+    this.source = source;
+    this.marks = marks;
+    this.transactionEnded = transactionEnded;
+    this.queue = new ArrayBlockingQueue<>(capacity);
+  }
+
+  /**
+   * Queues the key of a row that a SELECT returned with its new column still empty. Never blocks:
+   * when the queue is full the key is dropped and counted.
+   *
+   * @return whether the key was queued
+   */
+  public boolean offer(ReadTouch.Target target, String[] key) {
+    if (closed) {
+      dropped.increment();
+      return false;
+    }
+    if (!started) {
+      start();
+    }
+    if (queue.offer(new Item(target, key))) {
+      queued.increment();
+      return true;
+    }
+    dropped.increment();
+    return false;
+  }
+
+  /** The counts so far. */
+  public Stats stats() {
+    return new Stats(queued.sum(), dropped.sum(), filled.sum(), discarded.sum(), failedBatches.sum());
+  }
+
+  /** Keys waiting in the queue now. */
+  public int queueSize() {
+    return queue.size();
+  }
+
+  private synchronized void start() {
+    if (started || closed) {
+      return;
+    }
+    for (int i = 0; i < WORKERS; i++) {
+      TransactionMark mark = marks.get();
+      Thread t = new Thread(() -> work(mark), "cutover-touch-" + (i + 1) + "[" + name + "]");
+      t.setDaemon(true);
+      workers.add(t);
+      t.start();
+    }
+    started = true;
+  }
+
+  /** Logs, at most once a minute and on a worker's thread, how many keys were dropped since the last time. */
+  private void reportDrops() {
+    long now = System.nanoTime();
+    long last = lastDropReport.get();
+    if (now - last < DROP_REPORT_NANOS || !lastDropReport.compareAndSet(last, now)) {
+      return;
+    }
+    long total = dropped.sum();
+    long fresh = total - droppedReported;
+    droppedReported = total;
+    if (fresh > 0) {
+      LOG.info("Cutover: lazy migration dropped {} keys of rows read in the last minute (queue full or batches"
+          + " failing; the backfill fills those rows): {}", fresh, stats());
+    }
+  }
+
+  private void work(TransactionMark mark) {
+    List<Item> batch = new ArrayList<>(BATCH_ROWS);
+    long backoff = 0;
+    while (!closed) {
+      reportDrops();
+      try {
+        Item first = queue.poll(500, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, BATCH_ROWS - 1);
+      } catch (InterruptedException e) {
+        break;
+      }
+      Map<ReadTouch.Target, List<String[]>> groups = new LinkedHashMap<>();
+      for (Item item : batch) {
+        groups.computeIfAbsent(item.target(), t -> new ArrayList<>()).add(item.key());
+      }
+      batch.clear();
+      for (Map.Entry<ReadTouch.Target, List<String[]>> group : groups.entrySet()) {
+        try {
+          fill(mark, group.getKey(), group.getValue());
+          if (failing) {
+            LOG.info("Cutover: lazy migration of rows read works again");
+            failing = false;
+          }
+          backoff = 0;
+        } catch (SQLException | RuntimeException e) {
+          failedBatches.increment();
+          discarded.add(group.getValue().size());
+          if (!failing) {
+            failing = true;
+            LOG.warn("Cutover: lazy migration of rows read failed (keys are dropped until it works again; the"
+                + " backfill fills those rows): {}", e.toString());
+          } else {
+            LOG.debug("Cutover: lazy migration batch failed", e);
+          }
+          backoff = Math.min(MAX_BACKOFF_MILLIS, Math.max(100, backoff * 2));
+          if (!sleep(backoff)) {
+            return;
+          }
+        }
+      }
+    }
+  }
+
+  private static boolean sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+      return true;
+    } catch (InterruptedException e) {
+      return false;
+    }
+  }
+
+  /** One batch of one table: one transaction on a pool connection. */
+  private void fill(TransactionMark mark, ReadTouch.Target target, List<String[]> keys) throws SQLException {
+    try (Connection c = pool().getConnection()) {
+      mark.begin(snapshots.get().epoch()); // before reading the snapshot: see TransactionMark
+      try {
+        List<ColumnMigration> migrations = dualWrite(snapshots.get(), target);
+        if (migrations.isEmpty()) {
+          discarded.add(keys.size());
+          return;
+        }
+        try (Statement st = c.createStatement()) {
+          st.execute("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT_MILLIS + "ms'; SET LOCAL statement_timeout = '"
+              + STATEMENT_TIMEOUT_MILLIS + "ms'");
+        }
+        List<String> types = keyTypes(c, target);
+        int rows = 0;
+        for (ColumnMigration m : migrations) {
+          try (PreparedStatement ps = c.prepareStatement(updateSql(target, m, types))) {
+            for (int k = 0; k < types.size(); k++) {
+              String[] column = new String[keys.size()];
+              for (int i = 0; i < column.length; i++) {
+                column[i] = keys.get(i)[k];
+              }
+              ps.setArray(k + 1, c.createArrayOf("text", column));
+            }
+            rows += ps.executeUpdate();
+          }
+        }
+        c.commit();
+        filled.add(rows);
+      } catch (SQLException | RuntimeException e) {
+        try {
+          c.rollback();
+        } catch (SQLException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      } finally {
+        mark.end();
+        transactionEnded.run();
+      }
+    }
+  }
+
+  /** The target's migrations that are in dual_write in {@code snapshot}. */
+  static List<ColumnMigration> dualWrite(MigrationSnapshot snapshot, ReadTouch.Target target) {
+    List<ColumnMigration> out = new ArrayList<>(1);
+    for (ColumnMigration m : snapshot.migrations()) {
+      if (m.phase() == Phase.DUAL_WRITE && target.migrationIds().contains(m.id())
+          && m.schema().equals(target.schema()) && m.table().equals(target.table())) {
+        out.add(m);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * {@code UPDATE t SET new = fill WHERE key IN (rows among the given keys whose new differs from
+   * fill, locked, skipping locked ones)}; each key column is bound as a text array.
+   */
+  static String updateSql(ReadTouch.Target target, ColumnMigration m, List<String> types) {
+    String table = quote(target.schema()) + "." + quote(target.table());
+    String newColumn = quote(m.physicalNewColumn());
+    String fill = m.typedFillSql();
+    List<String> key = target.keyColumns();
+    StringBuilder columns = new StringBuilder();
+    StringBuilder arrays = new StringBuilder();
+    for (int i = 0; i < key.size(); i++) {
+      columns.append(i == 0 ? "" : ", ").append(quote(key.get(i)));
+      arrays.append(i == 0 ? "" : ", ").append("CAST(? AS ").append(types.get(i)).append("[])");
+    }
+    String tuple = key.size() == 1 ? columns.toString() : "(" + columns + ")";
+    String wanted = key.size() == 1 ? tuple + " = ANY (" + arrays + ")"
+        : tuple + " IN (SELECT * FROM unnest(" + arrays + "))";
+    String differs = newColumn + " IS DISTINCT FROM " + fill;
+    return "UPDATE " + table + " SET " + newColumn + " = " + fill + " WHERE " + tuple + " IN (SELECT " + columns
+        + " FROM " + table + " WHERE " + wanted + " AND " + differs + " FOR UPDATE SKIP LOCKED) AND " + differs;
+  }
+
+  private List<String> keyTypes(Connection c, ReadTouch.Target target) throws SQLException {
+    List<String> types = keyTypes.get(target);
+    if (types != null) {
+      return types;
+    }
+    types = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.format_type(a.atttypid, a.atttypmod)"
+        + " FROM pg_catalog.pg_attribute a WHERE a.attrelid = CAST(? AS regclass) AND a.attname = ?"
+        + " AND NOT a.attisdropped")) {
+      for (String column : target.keyColumns()) {
+        ps.setString(1, quote(target.schema()) + "." + quote(target.table()));
+        ps.setString(2, column);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            throw new SQLException("key column " + column + " of " + target.table() + " not found");
+          }
+          types.add(rs.getString(1));
+        }
+      }
+    }
+    keyTypes.put(target, List.copyOf(types));
+    return types;
+  }
+
+  private synchronized HikariDataSource pool() throws SQLException {
+    if (closed) {
+      throw new SQLException("the lazy migration is closed");
+    }
+    if (pool == null) {
+      HikariConfig config = new HikariConfig();
+      config.setPoolName("cutover-touch[" + name + "]");
+      config.setDataSource(new SourceDataSource(source));
+      config.setMaximumPoolSize(WORKERS);
+      config.setMinimumIdle(0);
+      config.setAutoCommit(false);
+      config.setConnectionTimeout(1_000);
+      config.setValidationTimeout(500);
+      config.setIdleTimeout(60_000);
+      config.setInitializationFailTimeout(-1); // never fail (or wait) here when the database is down
+      pool = new HikariDataSource(config);
+    }
+    return pool;
+  }
+
+  static String quote(String identifier) {
+    return '"' + identifier.replace("\"", "\"\"") + '"';
+  }
+
+  /** Stops the workers, drops what is queued, closes the pool. */
+  @Override
+  public void close() {
+    List<Thread> threads;
+    synchronized (this) {
+      closed = true;
+      threads = new ArrayList<>(workers);
+    }
+    for (Thread t : threads) {
+      t.interrupt();
+    }
+    for (Thread t : threads) {
+      try {
+        t.join(2_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    dropped.add(queue.size());
+    queue.clear();
+    synchronized (this) {
+      if (pool != null) {
+        pool.close();
+        pool = null;
+      }
+    }
+  }
+
+  /** A {@link DataSource} over a {@link ConnectionSource}, for HikariCP. */
+  private static final class SourceDataSource implements DataSource {
+    private final ConnectionSource source;
+
+    SourceDataSource(ConnectionSource source) {
+      this.source = source;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+      return source.open();
+    }
+
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+      throw new SQLFeatureNotSupportedException("the lazy migration's connections use the application's credentials");
+    }
+
+    @Override
+    public PrintWriter getLogWriter() {
+      return null;
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) {}
+
+    @Override
+    public void setLoginTimeout(int seconds) {}
+
+    @Override
+    public int getLoginTimeout() {
+      return 0;
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+      throw new SQLFeatureNotSupportedException();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+      if (iface.isInstance(this)) {
+        return iface.cast(this);
+      }
+      throw new SQLException("not a wrapper for " + iface.getName());
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) {
+      return iface.isInstance(this);
+    }
+  }
+}
