@@ -150,7 +150,8 @@ public final class StubFixture implements AutoCloseable {
       if (columns == null || (parts.length == 2 && !parts[0].equals("public"))) {
         return new RowsResultSet(List.of());
       }
-      return RowsResultSet.of("public", table, "r", columns.toArray(new String[0]));
+      String[] key = columns.contains("id") ? new String[] {"id"} : new String[0];
+      return RowsResultSet.of("public", table, "r", columns.toArray(new String[0]), key);
     }
     return null;
   }
