@@ -70,9 +70,9 @@ class LazyMigratorTest {
   void updateSql_locksSkippingLockedRowsAndGuardsWithTheFillExpression() {
     ColumnMigration m = snapshot(Phase.DUAL_WRITE).migrations().get(0);
     assertThat(LazyMigrator.updateSql(USERS, m, List.of("bigint"))).isEqualTo(
-        "UPDATE \"public\".\"users\" SET \"display_name\" = \"full_name\" WHERE \"id\" IN (SELECT \"id\" FROM"
+        "UPDATE \"public\".\"users\" SET \"display_name\" = full_name WHERE \"id\" IN (SELECT \"id\" FROM"
             + " \"public\".\"users\" WHERE \"id\" = ANY (CAST(? AS bigint[])) AND \"display_name\" IS DISTINCT FROM"
-            + " \"full_name\" FOR UPDATE SKIP LOCKED) AND \"display_name\" IS DISTINCT FROM \"full_name\"");
+            + " full_name FOR UPDATE SKIP LOCKED) AND \"display_name\" IS DISTINCT FROM full_name");
     ReadTouch.Target pairs = new ReadTouch.Target("s", "pairs", List.of("a", "b"), List.of("m"));
     assertThat(LazyMigrator.updateSql(pairs, m, List.of("integer", "text")))
         .contains("WHERE (\"a\", \"b\") IN (SELECT \"a\", \"b\" FROM \"s\".\"pairs\" WHERE (\"a\", \"b\") IN"
