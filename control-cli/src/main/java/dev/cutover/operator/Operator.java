@@ -132,7 +132,7 @@ public final class Operator {
         }
         if (dryRun) {
           c.rollback();
-          printDdl(spec.id(), ddl, r.table(), r.oldColumn(), model.physicalNewColumn());
+          printDdl(spec.id(), ddl, r.table(), r.oldColumn(), model);
         }
         refuseFindings(spec, r.table(), findings);
         if (dryRun) {
@@ -337,13 +337,18 @@ public final class Operator {
   }
 
   private void printDdl(String id, Map<Phase, List<String>> ddl, TableCatalog.Table table, TableCatalog.Column old,
-      String newName) {
+      ColumnMigration m) {
+    String newName = m.physicalNewColumn();
+    // For a type change the new column holds up(old) and a refill writes down(new).
+    String equals = m.isRename() ? "equals the old one" : "equals " + m.fillSql();
+    String refill = m.isRename() ? Identifiers.quote(old.name()) + " from " + Identifiers.quote(newName)
+        : Identifiers.quote(old.name()) + " = " + m.refillSql();
     out.printf("dry run of migration '%s' (nothing changed); DDL run on entering each phase:%n", id);
     for (Map.Entry<Phase, List<String>> e : ddl.entrySet()) {
       Phase p = e.getKey();
       out.printf("%s:%n", p.sqlName());
       if (p == Phase.READ_NEW) {
-        out.println("  -- guard: every row's new column equals the old one (backfill, then verify)");
+        out.printf("  -- guard: every row's new column %s (backfill, then verify)%n", equals);
       } else if (e.getValue().isEmpty()) {
         out.println("  -- no DDL");
       }
@@ -357,16 +362,14 @@ public final class Operator {
     }
     out.println("rollback:");
     if (old.notNull()) {
-      out.printf("  new_only -> read_new: refill %s from %s, then:%n", Identifiers.quote(old.name()),
-          Identifiers.quote(newName));
+      out.printf("  new_only -> read_new: refill %s, then:%n", refill);
       for (String sql : ConstraintDdl.notNullPath(table, old.name())) {
         out.printf("    %s;%n", sql);
       }
     } else {
-      out.printf("  new_only -> read_new: refill %s from %s (no DDL)%n", Identifiers.quote(old.name()),
-          Identifiers.quote(newName));
+      out.printf("  new_only -> read_new: refill %s (no DDL)%n", refill);
     }
-    out.println("  read_new -> dual_write: no DDL (guard: the old column equals the new one again)");
+    out.printf("  read_new -> dual_write: no DDL (guard: the new column %s again)%n", equals);
     out.printf("  dual_write -> planned: %s;%n", RenameDdl.dropColumn(table, newName));
     out.flush();
   }
@@ -458,7 +461,7 @@ public final class Operator {
         if (diff.differing() > 0) {
           throw OperatorException.guard("migration '" + m.id() + "' cannot read the new column yet: "
               + diff.differing() + " row(s) of " + table.quoted() + " have " + Identifiers.quote(m.physicalNewColumn())
-              + " different from " + Identifiers.quote(m.oldColumn()) + " (first keys: "
+              + " different from " + m.fillSql() + " (first keys: "
               + String.join(", ", diff.firstKeys()) + "); run `cutover backfill " + m.id() + "`, then `cutover verify "
               + m.id() + "`");
         }

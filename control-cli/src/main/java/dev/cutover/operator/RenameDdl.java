@@ -169,9 +169,10 @@ public final class RenameDdl {
 
   /** {@code CREATE TABLE <schema>.<table>_<column>_cutover_backup AS SELECT key..., column FROM table}. */
   public static String backupSql(TableCatalog.Table table, String column, List<String> key) {
+    // (an in-place change of the key itself: the key is the column)
     return "CREATE TABLE " + Identifiers.quote(table.schema(), backupTable(table, column)) + " AS SELECT "
-        + String.join(", ", key.stream().map(k -> k.startsWith("<") ? k : Identifiers.quote(k)).toList()) + ", "
-        + Identifiers.quote(column) + " FROM " + table.quoted();
+        + String.join(", ", key.stream().map(k -> k.startsWith("<") ? k : Identifiers.quote(k)).toList())
+        + (key.contains(column) ? "" : ", " + Identifiers.quote(column)) + " FROM " + table.quoted();
   }
 
   /** The copies of every index that uses the old column (copies already made are excluded by name). */

@@ -121,6 +121,11 @@ class TypeChangeDifferentialTest {
       write("INSERT INTO orders (id, amount_cents) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET amount_cents = excluded.amount_cents",
           "INSERT INTO orders (id, amount) VALUES (?, CAST(? AS bigint) / 100.0) ON CONFLICT (id) DO UPDATE SET amount = excluded.amount",
           ids -> new Object[] {7, 700L + ids.incrementAndGet()}),
+      write("INSERT INTO orders (id, amount, note) SELECT id + ?, amount, 'copy' FROM orders WHERE id = ?", null,
+          ids -> new Object[] {50_000 + ids.incrementAndGet(), 3}),
+      write("INSERT INTO orders (id, amount_cents) SELECT id + ?, amount_cents FROM orders WHERE id = ?",
+          "INSERT INTO orders (id, amount) SELECT id + ?, amount FROM orders WHERE id = ?",
+          ids -> new Object[] {50_000 + ids.incrementAndGet(), 4}),
       write("DELETE FROM orders WHERE amount_cents = ? AND id > ? AND id < ?", null,
           ids -> new Object[] {1234L, 1000, WRITER_IDS}));
 

@@ -2,10 +2,7 @@ package dev.cutover.rewriter;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cutover.migration.ColumnMigration;
-import dev.cutover.migration.MigrationSnapshot;
 import dev.cutover.migration.Phase;
-import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 

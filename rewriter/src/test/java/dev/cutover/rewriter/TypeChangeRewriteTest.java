@@ -124,6 +124,18 @@ class TypeChangeRewriteTest {
   }
 
   @Test
+  void insertSelect_convertedSelectItemIsNotLabelledInsideAConversion() throws Exception {
+    Rewrite r = rewrite("INSERT INTO orders (id, amount) SELECT id + 1000, amount FROM orders WHERE id = ?",
+        Phase.READ_NEW);
+    assertThat(r.sql()).isEqualTo("INSERT INTO orders (id, amount, amount_cents) SELECT id + 1000,"
+        + " CAST((amount_cents) / 100.0 AS numeric(10,2)), CAST(((CAST((amount_cents) / 100.0 AS numeric(10,2)))"
+        + " * 100)::bigint AS bigint) FROM orders WHERE id = ?");
+    Rewrite inPlace = rewrite("INSERT INTO items (id, qty) SELECT id + 1000, qty FROM items", Phase.READ_NEW);
+    assertThat(inPlace.sql()).isEqualTo("INSERT INTO items (id, qty, qty__cutover_new) SELECT id + 1000,"
+        + " CAST((qty__cutover_new)::int AS integer), qty__cutover_new FROM items");
+  }
+
+  @Test
   void writes_volatileValueConvertedIntoBothColumnsIsRefused() {
     assertThatThrownBy(() -> rewrite("INSERT INTO orders (id, amount) VALUES (1, random())", Phase.DUAL_WRITE))
         .isInstanceOf(RewriteRefusedException.class).hasMessageContaining("random()");

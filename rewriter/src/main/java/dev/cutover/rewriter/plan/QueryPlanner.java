@@ -193,6 +193,12 @@ final class QueryPlanner {
     }
   }
 
+  /**
+   * The select list of an INSERT's source query, whose labels PostgreSQL ignores: its type-change
+   * columns are not labelled (the writer may wrap them in a conversion, where a label cannot stand).
+   */
+  SqlNodeList unlabelled;
+
   /** While positive, expanding {@code *} of a migrating table is refused (it would change a column count). */
   private int starFree;
 
@@ -230,7 +236,7 @@ final class QueryPlanner {
         } else {
           List<String> names = ctx.folded(id);
           labels.names.add(names.get(names.size() - 1));
-          column(id, names, scope, true);
+          column(id, names, scope, true, list == unlabelled);
         }
       } else if (item.getKind() == SqlKind.AS) {
         SqlCall as = (SqlCall) item;
@@ -575,6 +581,11 @@ final class QueryPlanner {
   /** Plans one column reference; {@code selectItem} when it is a bare select-list item that needs its label kept. */
   private void column(SqlIdentifier id, List<String> names, Scope scope, boolean selectItem)
       throws RewriteRefusedException {
+    column(id, names, scope, selectItem, false);
+  }
+
+  private void column(SqlIdentifier id, List<String> names, Scope scope, boolean selectItem, boolean insertSource)
+      throws RewriteRefusedException {
     Scope.Resolution r;
     try {
       r = scope.resolve(names);
@@ -603,7 +614,8 @@ final class QueryPlanner {
       replacement = m.readSql(r.name(), qualifier);
       span = new int[] {first[0], span[1]};
     }
-    if (selectItem) {
+    if (selectItem && !(insertSource && !m.isRename())) {
+      // (a rename keeps its label even in an INSERT's source, as it always did: harmless there)
       replacement += " AS " + Identifiers.quote(r.name());
     }
     ctx.edits.replace(span[0], span[1], replacement);

@@ -79,6 +79,8 @@ final class WritePlanner {
         queries.nested(source);
         return scope;
       }
+      SqlNode top = source instanceof SqlOrderBy orderBy ? orderBy.query : source;
+      queries.unlabelled = top instanceof SqlSelect s ? s.getSelectList() : null;
       queries.fixedWidthQuery(source, outer);
     } else {
       for (SqlNode row : ((SqlCall) source).getOperandList()) {
