@@ -38,6 +38,29 @@ class RewriteBehaviourTest {
     assertThat(r.isUnchanged()).isFalse();
   }
 
+  // Found by the differential corpus: labels of parenthesised and cast select items.
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(delimiter = '|', textBlock = """
+      SELECT (full_name) FROM users WHERE id = 5              | SELECT (display_name) AS full_name FROM users WHERE id = 5
+      SELECT ((full_name)), id FROM users                     | SELECT ((display_name)) AS full_name, id FROM users
+      SELECT full_name::text FROM users WHERE id = 1          | SELECT display_name::text AS full_name FROM users WHERE id = 1
+      SELECT CAST(full_name AS varchar(3)) FROM users         | SELECT CAST(display_name AS varchar(3)) AS full_name FROM users
+      SELECT (full_name)::char(4) FROM users                  | SELECT (display_name)::char(4) AS full_name FROM users
+      SELECT u.full_name::text::varchar, id FROM users u      | SELECT u.display_name::text::varchar AS full_name, id FROM users u
+      SELECT display_name::text FROM users                    | SELECT display_name::text FROM users
+      SELECT x FROM (SELECT (full_name) FROM users) t(x)      | SELECT x FROM (SELECT (display_name) AS full_name FROM users) t(x)
+      SELECT (SELECT full_name FROM users LIMIT 1) AS y       | SELECT (SELECT display_name AS full_name FROM users LIMIT 1) AS y
+      """)
+  void label_parenthesisedOrCastColumnKeepsPostgresLabel(String sql, String expected) throws Exception {
+    assertThat(rewrite(sql, Phase.READ_NEW).sql()).isEqualTo(expected);
+  }
+
+  @Test
+  void label_castOfNewNameInPlannedIsLabelledWithTheNewName() throws Exception {
+    assertThat(rewrite("SELECT display_name::text FROM users", Phase.PLANNED).sql())
+        .isEqualTo("SELECT full_name::text AS display_name FROM users");
+  }
+
   @Test
   void star_withJoinQualifiesEachItemInOrder() throws Exception {
     Rewrite r = rewrite("SELECT * FROM orders o JOIN public.users ON users.id = o.user_id", Phase.READ_NEW);
@@ -129,7 +152,8 @@ class RewriteBehaviourTest {
     Rewrite r = rewrite("SELECT full_name::text, CASE WHEN full_name IS NULL THEN 'x' ELSE full_name END AS n"
         + " FROM users", Phase.READ_NEW);
 
-    assertThat(r.sql()).isEqualTo("SELECT display_name::text, CASE WHEN display_name IS NULL THEN 'x'"
+    // The cast keeps PostgreSQL's label (the column's name), as the application wrote it.
+    assertThat(r.sql()).isEqualTo("SELECT display_name::text AS full_name, CASE WHEN display_name IS NULL THEN 'x'"
         + " ELSE display_name END AS n FROM users");
   }
 

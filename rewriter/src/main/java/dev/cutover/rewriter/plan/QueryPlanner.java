@@ -4,7 +4,9 @@ import dev.cutover.migration.ColumnMigration;
 import dev.cutover.rewriter.RewriteRefusedException;
 import dev.cutover.rewriter.TableInfo;
 import dev.cutover.rewriter.lex.Identifiers;
+import dev.cutover.rewriter.lex.SqlText;
 import dev.cutover.rewriter.lex.Token;
+import dev.cutover.rewriter.lex.TokenKind;
 import dev.cutover.rewriter.resolve.AppColumns;
 import dev.cutover.rewriter.resolve.FromItem;
 import dev.cutover.rewriter.resolve.Scope;
@@ -236,7 +238,7 @@ final class QueryPlanner {
         } else {
           List<String> names = ctx.folded(id);
           labels.names.add(names.get(names.size() - 1));
-          column(id, names, scope, true, list == unlabelled);
+          column(id, names, scope, labelEnd(item, id), list == unlabelled);
         }
       } else if (item.getKind() == SqlKind.AS) {
         SqlCall as = (SqlCall) item;
@@ -247,6 +249,16 @@ final class QueryPlanner {
           labels.complete = false;
         }
         expression(as.operand(0), scope);
+      } else if (castColumn(item) != null && list != unlabelled) {
+        // PostgreSQL labels x::t and CAST(x AS t) with the column's name: keep the application's.
+        SqlIdentifier id = castColumn(item);
+        List<String> names = ctx.folded(id);
+        labels.names.add(names.get(names.size() - 1));
+        expression(item, scope);
+        String label = rewrittenName(names, scope);
+        if (label != null) {
+          ctx.edits.insert(labelEnd(item, id), List.of(Edits.Piece.text(" AS " + Identifiers.quote(label))));
+        }
       } else {
         if (item instanceof SqlCall call && call.getOperator() instanceof org.apache.calcite.sql.SqlFunction) {
           labels.names.add(call.getOperator().getName().toLowerCase(java.util.Locale.ROOT));
@@ -538,7 +550,7 @@ final class QueryPlanner {
         }
         return;
       }
-      column(id, ctx.folded(id), scope, false);
+      column(id, ctx.folded(id), scope, -1, false);
       return;
     }
     if (node instanceof SqlNodeList list) {
@@ -578,13 +590,86 @@ final class QueryPlanner {
         || SqlKind.SET_QUERY.contains(kind) || kind == SqlKind.VALUES || kind == SqlKind.EXPLICIT_TABLE;
   }
 
-  /** Plans one column reference; {@code selectItem} when it is a bare select-list item that needs its label kept. */
-  private void column(SqlIdentifier id, List<String> names, Scope scope, boolean selectItem)
-      throws RewriteRefusedException {
-    column(id, names, scope, selectItem, false);
+  /** The column under a chain of casts ({@code x::a::b}, {@code CAST(x AS t)}), or null. */
+  private static SqlIdentifier castColumn(SqlNode item) {
+    SqlNode inner = item;
+    while (inner instanceof SqlCall call && call.getKind() == SqlKind.CAST && call.operandCount() >= 1) {
+      inner = call.operand(0);
+    }
+    return inner != item && inner instanceof SqlIdentifier id && !id.isStar() ? id : null;
   }
 
-  private void column(SqlIdentifier id, List<String> names, Scope scope, boolean selectItem, boolean insertSource)
+  /**
+   * The application's name of column reference {@code names} when planning rewrote it (so the
+   * select item needs an explicit label), or {@code null} when it reaches the server as written.
+   */
+  private String rewrittenName(List<String> names, Scope scope) {
+    Scope.Resolution r;
+    try {
+      r = scope.resolve(names);
+    } catch (Scope.Unresolvable e) {
+      return null; // expression() has refused it already
+    }
+    if (r == null) {
+      return null;
+    }
+    ColumnMigration m = r.migration();
+    String read = m.readColumn();
+    return m.readSql(r.name(), "").equals(Identifiers.quote(read)) && read.equals(r.name()) ? null : r.name();
+  }
+
+  /**
+   * Where a label goes after select item {@code item} whose column is {@code id}: after the item's
+   * last token and after any parentheses that only wrap it ({@code (full_name)}, {@code ((x))::t}),
+   * never inside them. Refuses when the parser's end of the item does not fall on a token.
+   */
+  private int labelEnd(SqlNode item, SqlIdentifier id) throws RewriteRefusedException {
+    SqlText text = ctx.text;
+    int startToken = ctx.tokenOf(id, 0);
+    int end = item == id ? ctx.span(id, id.names.size() - 1)[1] : ctx.positions.end(item.getParserPosition());
+    int last = -1;
+    for (int t = startToken; t >= 0 && t < ctx.stmt.toToken(); t++) {
+      if (text.tokens().get(t).end() == end) {
+        last = t;
+        break;
+      }
+      if (text.tokens().get(t).end() > end) {
+        break;
+      }
+    }
+    if (startToken < 0 || last < 0) {
+      throw ctx.refuse("the parser's extent of select item '" + item + "' does not match the SQL text");
+    }
+    while (true) {
+      int close = text.nextSignificant(last + 1, ctx.stmt.toToken());
+      if (close < 0 || text.tokens().get(close).kind() != TokenKind.RPAREN) {
+        break;
+      }
+      int open = text.matching(close);
+      if (open < 0 || open >= startToken || !onlyOpenParens(open, startToken)) {
+        break;
+      }
+      last = close;
+    }
+    return text.tokens().get(last).end();
+  }
+
+  /** Whether the significant tokens in {@code [from, to)} are all {@code (}. */
+  private boolean onlyOpenParens(int from, int to) {
+    for (int t = from; t < to; t++) {
+      Token token = ctx.text.tokens().get(t);
+      if (!token.isTrivia() && token.kind() != TokenKind.LPAREN) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Plans one column reference; {@code labelAt} is where the application's label goes when it is a
+   * bare select-list item (after any parentheses that wrap it), or -1.
+   */
+  private void column(SqlIdentifier id, List<String> names, Scope scope, int labelAt, boolean insertSource)
       throws RewriteRefusedException {
     Scope.Resolution r;
     try {
@@ -614,9 +699,13 @@ final class QueryPlanner {
       replacement = m.readSql(r.name(), qualifier);
       span = new int[] {first[0], span[1]};
     }
-    if (selectItem && !(insertSource && !m.isRename())) {
+    if (labelAt >= 0 && !(insertSource && !m.isRename())) {
       // (a rename keeps its label even in an INSERT's source, as it always did: harmless there)
-      replacement += " AS " + Identifiers.quote(r.name());
+      if (labelAt == span[1]) {
+        replacement += " AS " + Identifiers.quote(r.name());
+      } else {
+        ctx.edits.insert(labelAt, List.of(Edits.Piece.text(" AS " + Identifiers.quote(r.name()))));
+      }
     }
     ctx.edits.replace(span[0], span[1], replacement);
   }
