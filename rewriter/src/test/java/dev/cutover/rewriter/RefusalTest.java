@@ -40,6 +40,7 @@ class RefusalTest {
       INSERT INTO users (full_name, display_name) VALUES (?, ?)              | twice
       INSERT INTO users (id, full_name, email) VALUES (?, random()::text, DEFAULT) | random()
       UPDATE users SET full_name = md5(random()::text) WHERE id = ?          | random()
+      INSERT INTO users (id, full_name) VALUES (nextval('seq'), concat('Seq ', currval('seq'))) | computing the value written to both columns once
       INSERT INTO users (id, full_name) VALUES (nextval('s'), ?), (?, gen_random_uuid()::text) | gen_random_uuid()
       UPDATE users SET full_name = clock_timestamp()::text                   | clock_timestamp()
       UPDATE users SET full_name = (SELECT owner FROM accounts LIMIT 1)      | subquery

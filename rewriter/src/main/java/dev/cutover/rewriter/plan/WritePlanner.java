@@ -229,6 +229,16 @@ final class WritePlanner {
           }
         }
         if (!once.isEmpty()) {
+          for (int j = 0; j < row.values().size(); j++) {
+            String other = DuplicationCheck.firstUnsafe(row.values().get(j));
+            if (!once.contains(j) && other != null) {
+              // Computing one value first would change the order PostgreSQL evaluates the row in
+              // (nextval(...) then currval(...) in the same row): refuse rather than reorder.
+              throw ctx.refuse(item.migrationFor(names.get(once.get(0))), "the row also calls " + other
+                  + " in another value; computing the value written to both columns once would change the"
+                  + " order the row's volatile calls run in; compute them in the application or bind them");
+            }
+          }
           computeOnce(row, once, extraSources, item, names);
           continue;
         }
