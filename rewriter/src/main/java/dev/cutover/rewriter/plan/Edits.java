@@ -67,6 +67,10 @@ public final class Edits {
 
   private void add(Replacement added) {
     for (Replacement r : replacements) {
+      if (r.start == added.start && r.end == added.end && r.moved == added.moved
+          && r.text.equals(added.text)) {
+        return; // the same leaf planned twice (Calcite repeats CASE x's operand in every WHEN)
+      }
       boolean nested = r.moved && r.start <= added.start && added.end <= r.end
           || added.moved && added.start <= r.start && r.end <= added.end;
       if (r.start < added.end && added.start < r.end && !nested) {
