@@ -82,11 +82,11 @@ INSERT INTO users (id, full_name) VALUES (?, ?)
 --@ params: $new, 'Batch old $last'
 --@ batch
 
-INSERT INTO users (id, display_name, email) VALUES (?, ?, ?)
---@ params: $new, 'Batch new $last', 'batch$last@x.org'
+INSERT INTO users (id, email, display_name) VALUES (?, ?, ?)
+--@ params: $new, 'batch$last@x.org', 'Batch new $last'
 --@ batch
 
-UPDATE users SET full_name = ? WHERE id = ?
+UPDATE users SET full_name = ? WHERE id = ? AND score >= 0
 --@ params: 'Batch update $last', 22
 --@ batch
 
@@ -98,6 +98,6 @@ DELETE FROM users WHERE display_name = ?
 --@ params: 'Batch nothing'
 --@ batch
 
-INSERT INTO users (id, full_name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET full_name = EXCLUDED.full_name
+INSERT INTO users (id, full_name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET full_name = EXCLUDED.full_name, score = users.score + 1
 --@ params: 24, 'Batch upsert $last'
 --@ batch

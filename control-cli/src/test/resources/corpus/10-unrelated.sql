@@ -75,8 +75,6 @@ TABLE teams
 
 SELECT a.x FROM (VALUES (1), (2)) a(x) ORDER BY 1
 
-SELECT 1 WHERE 1 = 1 OR $1 = 1
-
 SELECT to_char(123.456, '999D99') AS formatted
 
 SELECT split_part('a b', ' ', 2)

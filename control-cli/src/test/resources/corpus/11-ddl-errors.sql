@@ -18,8 +18,6 @@ LOCK TABLE users IN ACCESS SHARE MODE
 
 CREATE TEMP TABLE IF NOT EXISTS scratch AS SELECT id, full_name FROM users WHERE false
 
-CREATE OR REPLACE TEMP VIEW user_names AS SELECT id, display_name FROM users
-
 --@ category: errors
 SELECT no_such_column FROM users
 
@@ -50,8 +48,6 @@ INSERT INTO users (id, full_name) VALUES (?, ?, ?)
 --@ params: $new, 'x', 'y'
 
 SELECT full_name FROM users WHERE id = 1 FOR UPDATE OF no_such_alias
-
-SELECT DISTINCT full_name FROM users ORDER BY display_name
 
 INSERT INTO users (id, full_name) VALUES (?, 'x') ON CONFLICT (full_name) DO NOTHING
 --@ params: $new

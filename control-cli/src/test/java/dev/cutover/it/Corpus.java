@@ -102,7 +102,9 @@ final class Corpus {
     try {
       Path dir = Path.of(Corpus.class.getClassLoader().getResource(RESOURCE_DIR).toURI());
       try (Stream<Path> s = Files.list(dir)) {
-        return s.filter(p -> p.toString().endsWith(".sql")).sorted().toList();
+        // -Dcutover.corpus.only=NAME runs only the files whose name contains NAME (while working on them).
+        String only = System.getProperty("cutover.corpus.only", "");
+        return s.filter(p -> p.toString().endsWith(".sql") && p.getFileName().toString().contains(only)).sorted().toList();
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -167,7 +169,8 @@ final class Corpus {
       boolean ordered = !unordered && s.toLowerCase(Locale.ROOT).contains("order by");
       Entry e = new Entry(name + ":" + firstSqlLine, category, s, params, mode, batch, ordered);
       int placeholders = placeholders(s);
-      if (placeholders != params.size()) {
+      // A plain statement without parameters may use ? as the jsonb operator: pgjdbc leaves it alone.
+      if (placeholders != params.size() && !(mode == Mode.PLAIN && params.isEmpty())) {
         throw new IllegalArgumentException(e.source() + ": " + placeholders + " placeholders but "
             + params.size() + " parameters");
       }
@@ -212,11 +215,29 @@ final class Corpus {
     return false;
   }
 
+  /** The statement as the twin runs it: the schema {@code mig}, where named, becomes {@code twin}. */
+  static String forTwin(String sql) {
+    List<Token> tokens = Lexer.lex(sql);
+    StringBuilder out = new StringBuilder();
+    int at = 0;
+    for (int i = 0; i + 1 < tokens.size(); i++) {
+      Token t = tokens.get(i);
+      if (t.kind() == TokenKind.IDENT && t.text(sql).equalsIgnoreCase("mig") && tokens.get(i + 1).kind() == TokenKind.DOT) {
+        out.append(sql, at, t.start()).append("twin");
+        at = t.end();
+      }
+    }
+    return out.append(sql, at, sql.length()).toString();
+  }
+
   /**
    * The plain-statement form: every placeholder (as the lexer finds them: not {@code ??}, not
    * inside literals or comments) replaced by its value as a literal.
    */
   static String inline(String sql, Object[] params) {
+    if (params.length == 0) {
+      return sql;
+    }
     StringBuilder out = new StringBuilder();
     int p = 0;
     int at = 0;
@@ -303,6 +324,27 @@ final class Corpus {
     }
     parts.add(s.substring(start).strip());
     return parts;
+  }
+
+  /**
+   * The statements of {@code corpus/known-mismatches.txt}: real bugs, written up, that the corpus
+   * test expects to mismatch (one statement per line; lines starting with {@code #} are comments).
+   */
+  static Set<String> knownMismatches() {
+    try {
+      Path file = Path.of(Corpus.class.getClassLoader().getResource(RESOURCE_DIR + "/known-mismatches.txt").toURI());
+      Set<String> known = new HashSet<>();
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        if (!line.isBlank() && !line.startsWith("#")) {
+          known.add(line);
+        }
+      }
+      return known;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The texts that occur more than once (the corpus must be distinct statements). */

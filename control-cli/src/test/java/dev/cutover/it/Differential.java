@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.SQLExceptionOverride;
 import dev.cutover.CutoverConnection;
+import dev.cutover.CutoverSQLException;
 import dev.cutover.cli.CutoverCommand;
 import dev.cutover.migration.ColumnMigration;
 import dev.cutover.migration.Phase;
@@ -103,6 +105,8 @@ final class Differential implements AutoCloseable {
     final Connection twin;
     final boolean transaction;
     String where;
+    /** No statement may lock the migrating table now, not even the table comparison (DDL is coming). */
+    boolean lockFree;
 
     Session(Connection cutover, Connection twin, boolean transaction, String where) {
       this.cutover = cutover;
@@ -204,6 +208,7 @@ final class Differential implements AutoCloseable {
 
   private void stop(Workload w, Phase phase) throws Exception {
     assertThat(currentPhase()).isEqualTo(phase.sqlName());
+    trim();
     w.atPhase(this, phase, phase.sqlName() + (backfilled || !phase.newColumnExists() ? "" : " (before the backfill)"));
     checkTables(null, "at " + phase.sqlName());
   }
@@ -220,11 +225,14 @@ final class Differential implements AutoCloseable {
       args.add("--force"); // the workload uses the old name up to the end: the quiet period would refuse
     }
     String where = verb + " to " + to.sqlName() + ", in a transaction open across the change";
+    trim();
     try (Connection c = cutover.getConnection(); Connection t = plain.getConnection()) {
       c.setAutoCommit(false);
       t.setAutoCommit(false);
       Session s = new Session(c, t, true, "before " + where);
+      s.lockFree = ddlFirst;
       w.beforeChange(this, s, ddlFirst);
+      s.lockFree = false;
       long epoch = c.unwrap(CutoverConnection.class).currentEpoch();
       CompletableFuture<Integer> change = CompletableFuture.supplyAsync(() -> cliCode(args.toArray(String[]::new)));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
@@ -233,10 +241,12 @@ final class Differential implements AutoCloseable {
         Thread.sleep(20);
       }
       if (c.unwrap(CutoverConnection.class).currentEpoch() == epoch) {
+        String activity = activity();
         c.rollback();
         t.rollback();
         throw new AssertionError("the driver did not see `cutover " + String.join(" ", args)
-            + "` while a transaction was open (exit code " + (change.isDone() ? change.get() : "none yet") + ")");
+            + "` while a transaction was open (exit code " + (change.isDone() ? change.get() : "none yet")
+            + "); sessions:\n" + activity);
       }
       s.where = "after " + where;
       w.afterChange(this, s);
@@ -277,15 +287,16 @@ final class Differential implements AutoCloseable {
       return false;
     }
     Savepoint st = s.transaction ? s.twin.setSavepoint() : null;
-    Outcome want = execute(s.twin, k.sql(), params, prepared, k.batch(), reuse == null ? null : reuse[1]);
+    Outcome want = execute(s.twin, Corpus.forTwin(k.sql()), params, prepared, k.batch(), reuse == null ? null : reuse[1]);
     finish(s.twin, st, want);
     String diff = difference(got, want, k.ordered());
     if (diff != null) {
-      report.mismatch(k.source(), k.category(), k.sql(), where + k.source() + ": " + diff + "\n    " + k.sql());
+      report.mismatch(k.source(), k.category(), k.sql(), where + k.source() + ": " + diff + "\n    " + k.sql()
+          + (params[0].length == 0 ? "" : "\n    params: " + Arrays.deepToString(params)));
     } else {
       report.passed(k.source(), k.category(), k.sql());
     }
-    if (k.mayWrite() && (got.sqlState() == null || want.sqlState() == null)) {
+    if (k.mayWrite() && !s.lockFree && (got.sqlState() == null || want.sqlState() == null)) {
       checkTables(s, where + k.source() + ": " + k.sql());
     }
     return true;
@@ -320,7 +331,7 @@ final class Differential implements AutoCloseable {
       }
       return null;
     }
-    return new PreparedStatement[] {c, s.twin.prepareStatement(k.sql())};
+    return new PreparedStatement[] {c, s.twin.prepareStatement(Corpus.forTwin(k.sql()))};
   }
 
   static Outcome execute(Connection c, String sql, Object[][] params, boolean prepared, boolean batch,
@@ -517,6 +528,35 @@ final class Differential implements AutoCloseable {
     }
   }
 
+  /**
+   * Deletes, on both sides alike, the rows that statements inserted (keys from 1000 on), so that
+   * the tables stay small and comparing them after every write stays cheap.
+   */
+  private void trim() throws SQLException {
+    try (Statement st = admin.createStatement()) {
+      for (String schema : new String[] {"mig", "twin"}) {
+        st.execute("DELETE FROM " + schema + ".users WHERE id >= 1000; DELETE FROM " + schema
+            + ".orders WHERE id >= 1000; DELETE FROM " + schema + ".teams WHERE id >= 1000");
+      }
+    }
+  }
+
+  /** What every session of the test database is doing, and what it waits for (for a stuck change). */
+  private String activity() throws SQLException {
+    StringBuilder sb = new StringBuilder();
+    try (Statement st = admin.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT pid, application_name, state, backend_xmin, wait_event_type, wait_event,"
+            + " pg_blocking_pids(pid), left(query, 200) FROM pg_stat_activity WHERE datname = current_database()"
+            + " AND pid <> pg_backend_pid()")) {
+      while (rs.next()) {
+        for (int i = 1; i <= 8; i++) {
+          sb.append(rs.getString(i)).append(i < 8 ? " | " : "\n");
+        }
+      }
+    }
+    return sb.toString();
+  }
+
   /** Makes the twin equal to the migrating table again, after a reported difference. */
   private void resync(Phase phase) throws SQLException {
     String cols = "id, full_name, " + TwinTables.OTHER_USER_COLUMNS;
@@ -628,6 +668,16 @@ final class Differential implements AutoCloseable {
     config.setUsername(db.user());
     config.setPassword(db.password());
     config.setMaximumPoolSize(3);
+    // HikariCP evicts a connection on SQLState 0A000 (it counts "feature not supported" as fatal),
+    // which is what a Cutover refusal carries: an application keeps its connection only with an
+    // override like this one (see the README). Without it every refusal closes the connection.
+    config.setExceptionOverride(new SQLExceptionOverride() {
+      @java.lang.Override
+      public SQLExceptionOverride.Override adjudicate(SQLException e) {
+        return e instanceof CutoverSQLException
+            ? SQLExceptionOverride.Override.DO_NOT_EVICT : SQLExceptionOverride.Override.CONTINUE_EVICT;
+      }
+    });
     return new HikariDataSource(config);
   }
 }

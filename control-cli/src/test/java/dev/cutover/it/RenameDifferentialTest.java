@@ -24,7 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * statement runs through HikariCP and Cutover on the migrating table and through HikariCP and plain
  * pgjdbc on the twin that never migrates ({@link Differential}), at every phase and across every
  * phase change forward and back, as prepared and as plain statements, and inside a transaction held
- * open across each phase change (prepared before the change, executed before and after it). Results,
+ * open across the phase changes (prepared before the change, executed before and after it; each
+ * half of the corpus crosses every other change, so every statement crosses five of the ten, forward
+ * and back, and the change to completed or to dual_write with DDL). Results,
  * labels, update counts and the table contents must be equal each time, and while both columns are
  * live no row may hold different values in them. Refusals are counted and listed in
  * {@code target/corpus-report.md}; mismatches fail the test.
@@ -43,6 +45,7 @@ class RenameDifferentialTest {
     for (Corpus.Entry e : entries) {
       report.register(e.source(), e.category(), e.sql());
     }
+    report.knownMismatches(Corpus.knownMismatches());
     try (Differential d = new Differential(db, dir, report, 1000, "corpus")) {
       d.walk(new CorpusWorkload(entries));
       try (Connection c = db.plainConnection(); Statement st = c.createStatement();
@@ -58,9 +61,13 @@ class RenameDifferentialTest {
     } finally {
       report.write("1-corpus");
     }
-    assertThat(report.distinct()).as("distinct corpus statements").isGreaterThanOrEqualTo(400);
+    if (System.getProperty("cutover.corpus.only", "").isEmpty()) {
+      assertThat(report.distinct()).as("distinct corpus statements").isGreaterThanOrEqualTo(400);
+    }
     assertThat(report.refusedWithoutMigratingTable()).as("refused, though naming no migrating table").isEmpty();
     assertThat(report.mismatches()).as("mismatches (target/corpus-report.md)").isEmpty();
+    assertThat(report.knownButMatched()).as("known mismatches that now match: take them off"
+        + " corpus/known-mismatches.txt").isEmpty();
   }
 
   /** The corpus at each phase (prepared and plain), and prepared across each change. */
@@ -68,6 +75,8 @@ class RenameDifferentialTest {
     private final List<Corpus.Entry> entries;
     private final Set<Phase> visited = EnumSet.noneOf(Phase.class);
     private final Map<Corpus.Entry, PreparedStatement[]> open = new LinkedHashMap<>();
+    /** Which half of the corpus crosses the next phase change (each half crosses every other one). */
+    private int change;
 
     CorpusWorkload(List<Corpus.Entry> entries) {
       this.entries = entries;
@@ -92,8 +101,10 @@ class RenameDifferentialTest {
 
     @Override
     public void beforeChange(Differential d, Differential.Session s, boolean ddlFirst) throws Exception {
-      for (Corpus.Entry e : entries) {
-        if (e.mode() == Corpus.Mode.PLAIN) {
+      int half = change++ % 2;
+      for (int i = 0; i < entries.size(); i++) {
+        Corpus.Entry e = entries.get(i);
+        if (e.mode() == Corpus.Mode.PLAIN || i % 2 != half) {
           continue;
         }
         Differential.Case k = Differential.Case.of(e);
