@@ -64,7 +64,7 @@ SELECT id, (profile->>'age')::int + length(display_name) FROM users WHERE id < 5
 
 SELECT jsonb_agg(jsonb_build_object('n', full_name) ORDER BY id) FROM users WHERE team_id = 3
 
-SELECT row_to_json(x) FROM (SELECT id, display_name FROM users WHERE id < 3) x ORDER BY 1::text
+SELECT row_to_json(x) FROM (SELECT id, display_name FROM users WHERE id < 3) x ORDER BY x.id
 
 SELECT jsonb_path_query_first(profile, '$.prefs.lang'), full_name FROM users WHERE id = 2
 

@@ -37,7 +37,7 @@ UPDATE users SET full_name = 'Now ' || (now() > '2000-01-01') WHERE id = 32
 
 UPDATE users SET display_name = 'Stmt ' || (statement_timestamp() IS NOT NULL) WHERE id = 33
 
-SELECT setseed(0.3); INSERT INTO users (id, full_name) SELECT ? * 1000 + id, 'r' || floor(random() * 10) FROM users WHERE id IN (1, 2)
+SELECT setseed(0.3); INSERT INTO users (id, full_name) SELECT ? * 1000 + id, 'r' || floor(random() * 10) FROM (SELECT id FROM users WHERE id IN (1, 2) ORDER BY id) s
 --@ params: $new
 
 SELECT setseed(0.9); UPDATE users SET full_name = full_name WHERE id = 34 AND random() >= 0

@@ -5,6 +5,7 @@ import dev.cutover.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 
 /**
  * The two schemas of a differential test: {@code mig} holds the table that migrates
@@ -71,21 +72,40 @@ final class TwinTables {
           st.execute("CREATE TRIGGER sync_display_name BEFORE INSERT OR UPDATE ON users"
               + " FOR EACH ROW EXECUTE FUNCTION sync_display_name()");
         }
-        st.execute("INSERT INTO teams VALUES (1, 'red', 'Ada Lovelace'), (2, 'blue', 'Alan Turing'),"
-            + " (3, 'green', NULL), (4, 'empty', 'Nobody')");
-        st.execute("INSERT INTO users (id, full_name, email, score, team_id, tags, profile, created_at)"
-            + " SELECT g, CASE WHEN g % 7 = 0 THEN NULL WHEN g = 1 THEN 'Ada Lovelace' WHEN g = 2 THEN 'Alan Turing'"
-            + " WHEN g = 3 THEN 'O''Brien' WHEN g = 4 THEN 'Zoë ünicode' ELSE 'User ' || g END,"
-            + " 'u' || g || '@example.com', g % 5, CASE WHEN g % 11 = 0 THEN NULL ELSE 1 + g % 3 END,"
-            + " ARRAY['t' || g % 3, 'all'], jsonb_build_object('age', 20 + g, 'city', (ARRAY['Oslo','Rome','Lima'])[1 + g % 3],"
-            + " 'prefs', jsonb_build_object('lang', CASE WHEN g % 2 = 0 THEN 'en' ELSE 'fr' END), 'vip', g % 4 = 0),"
-            + " timestamp '2024-01-01 00:00:00' + g * interval '1 day' FROM generate_series(1, 40) g");
-        st.execute("INSERT INTO orders (id, user_id, amount, status, note, placed_at)"
-            + " SELECT g, 1 + g % 45, (g * 3.5)::numeric(10,2), (ARRAY['new','paid','shipped'])[1 + g % 3],"
-            + " CASE WHEN g % 4 = 0 THEN NULL ELSE 'note ' || g END, timestamp '2024-02-01 00:00:00' + g * interval '6 hours'"
-            + " FROM generate_series(1, 60) g");
+        fill(st, schema, List.of("full_name"));
       }
     }
+  }
+
+  /**
+   * Empties the three tables of {@code schema} and puts the initial rows back, the migrating
+   * column's values written to each of {@code nameColumns} (the physical columns of the phase).
+   */
+  static void fill(Statement st, String schema, List<String> nameColumns) throws SQLException {
+    st.execute("DELETE FROM " + schema + ".orders; DELETE FROM " + schema + ".users; DELETE FROM " + schema + ".teams");
+    st.execute("INSERT INTO " + schema + ".teams VALUES (1, 'red', 'Ada Lovelace'), (2, 'blue', 'Alan Turing'),"
+        + " (3, 'green', NULL), (4, 'empty', 'Nobody')");
+    String name = "CASE WHEN g % 7 = 0 THEN NULL WHEN g = 1 THEN 'Ada Lovelace' WHEN g = 2 THEN 'Alan Turing'"
+        + " WHEN g = 3 THEN 'O''Brien' WHEN g = 4 THEN 'Zoë ünicode' ELSE 'User ' || g END";
+    st.execute("INSERT INTO " + schema + ".users (id, " + String.join(", ", nameColumns) + ", email, score, team_id, tags,"
+        + " profile, created_at) SELECT g, " + String.join(", ", java.util.Collections.nCopies(nameColumns.size(), name))
+        + ", 'u' || g || '@example.com', g % 5, CASE WHEN g % 11 = 0 THEN NULL ELSE 1 + g % 3 END,"
+        + " ARRAY['t' || g % 3, 'all'], jsonb_build_object('age', 20 + g, 'city', (ARRAY['Oslo','Rome','Lima'])[1 + g % 3],"
+        + " 'prefs', jsonb_build_object('lang', CASE WHEN g % 2 = 0 THEN 'en' ELSE 'fr' END), 'vip', g % 4 = 0),"
+        + " timestamp '2024-01-01 00:00:00' + g * interval '1 day' FROM generate_series(1, 40) g");
+    st.execute("INSERT INTO " + schema + ".orders (id, user_id, amount, status, note, placed_at)"
+        + " SELECT g, 1 + g % 45, (g * 3.5)::numeric(10,2), (ARRAY['new','paid','shipped'])[1 + g % 3],"
+        + " CASE WHEN g % 4 = 0 THEN NULL ELSE 'note ' || g END, timestamp '2024-02-01 00:00:00' + g * interval '6 hours'"
+        + " FROM generate_series(1, 60) g");
+  }
+
+  /** The physical columns that hold the migrating column's value at {@code phase}. */
+  static List<String> nameColumns(Phase phase) {
+    return switch (phase) {
+      case PLANNED -> List.of("full_name");
+      case COMPLETED -> List.of("display_name");
+      default -> List.of("full_name", "display_name");
+    };
   }
 
   /**
