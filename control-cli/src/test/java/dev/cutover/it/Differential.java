@@ -238,6 +238,14 @@ final class Differential implements AutoCloseable {
       s.lockFree = ddlFirst;
       w.beforeChange(this, s, ddlFirst);
       s.lockFree = false;
+      if (ddlFirst) {
+        // A finished SELECT's unnamed portal keeps its snapshot until the session's next statement,
+        // and CREATE INDEX CONCURRENTLY (the index copy of dual_write) waits for every transaction
+        // that holds a snapshot: one more statement through the unnamed portal lets the DDL through.
+        for (Connection x : new Connection[] {c, t}) {
+          x.releaseSavepoint(x.setSavepoint());
+        }
+      }
       long epoch = c.unwrap(CutoverConnection.class).currentEpoch();
       CompletableFuture<Integer> change = CompletableFuture.supplyAsync(() -> cliCode(args.toArray(String[]::new)));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
@@ -540,7 +548,9 @@ final class Differential implements AutoCloseable {
     } else if (s == null || !s.transaction) {
       stateDiverged = false;
     }
-    if (s == null && (phase == Phase.DUAL_WRITE || phase == Phase.READ_NEW)) {
+    // The two live columns, after every write outside a transaction held across a change (inside
+    // one they may differ by design until the change's refill, e.g. rolling back from new_only).
+    if ((s == null || !s.transaction) && (phase == Phase.DUAL_WRITE || phase == Phase.READ_NEW)) {
       String filter = backfilled ? "" : "display_name IS NOT NULL AND ";
       String differing = single(admin, "SELECT count(*) || ' ' || coalesce(min(id)::text, '') FROM mig.users WHERE "
           + filter + "display_name IS DISTINCT FROM full_name");
