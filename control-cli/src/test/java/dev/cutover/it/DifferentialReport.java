@@ -54,6 +54,7 @@ final class DifferentialReport {
   private final List<Mismatch> mismatches = new ArrayList<>();
   private Set<String> known = Set.of();
   private final List<String> notes = new ArrayList<>();
+  private final Map<String, List<String>> appendices = new LinkedHashMap<>();
   private int phaseChangesInTransactions;
   private int totalEntries;
 
@@ -117,6 +118,11 @@ final class DifferentialReport {
     notes.add(text);
   }
 
+  /** A list printed at the end of the section (e.g. the SQL an ORM generated). */
+  synchronized void appendix(String heading, java.util.Collection<String> lines) {
+    appendices.put(heading, List.copyOf(lines));
+  }
+
   /** Mismatches other than the known ones. */
   synchronized List<String> mismatches() {
     return mismatches.stream().filter(m -> m.sql() == null || !known.contains(m.sql())).map(Mismatch::detail).toList();
@@ -153,7 +159,7 @@ final class DifferentialReport {
     int rewritten = 0;
     int unchanged = 0;
     int refusedSomewhere = 0;
-    Map<String, List<Stats>> byReason = new TreeMap<>();
+    Map<String, Set<Stats>> byReason = new TreeMap<>();
     Map<String, int[]> byCategory = new TreeMap<>();
     Map<Phase, int[]> byPhase = new EnumMap<>(Phase.class);
     for (Stats s : statements.values()) {
@@ -171,7 +177,7 @@ final class DifferentialReport {
         refusedSomewhere++;
       }
       for (String reason : s.refusals.keySet()) {
-        byReason.computeIfAbsent(group(reason), r -> new ArrayList<>()).add(s);
+        byReason.computeIfAbsent(group(reason), r -> new java.util.LinkedHashSet<>()).add(s);
       }
       int[] c = byCategory.computeIfAbsent(s.category, k -> new int[4]);
       c[0]++;
@@ -233,7 +239,7 @@ final class DifferentialReport {
     if (byReason.isEmpty()) {
       md.append("None.\n");
     }
-    for (Map.Entry<String, List<Stats>> e : byReason.entrySet()) {
+    for (Map.Entry<String, Set<Stats>> e : byReason.entrySet()) {
       md.append("- **").append(e.getKey()).append("** (").append(e.getValue().size()).append(" statements)\n");
       for (Stats s : e.getValue()) {
         md.append("  - `").append(s.source).append("` ").append(phasesRefused(s)).append(": `")
@@ -244,6 +250,12 @@ final class DifferentialReport {
       md.append("\n### Notes\n\n");
       for (String n : notes) {
         md.append("- ").append(n).append('\n');
+      }
+    }
+    for (Map.Entry<String, List<String>> a : appendices.entrySet()) {
+      md.append("\n### ").append(a.getKey()).append("\n\n");
+      for (String line : a.getValue()) {
+        md.append("- `").append(oneLine(line)).append("`\n");
       }
     }
     return md.toString();
