@@ -51,8 +51,8 @@ class DatabaseRestartTest {
     }
     Path file = dir.resolve("m.yaml");
     Files.writeString(file, "id: m\ntable: users\nrename:\n  from: full_name\n  to: display_name\n");
-    Differential.cli(db, "init");
-    Differential.cli(db, "plan", file.toString());
+    RenameDifferentialTest.cli(db, "init");
+    RenameDifferentialTest.cli(db, "plan", file.toString());
 
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(db.cutoverUrl() + "?cutover.refreshMillis=200&cutover.instance=restart-app");
@@ -73,7 +73,7 @@ class DatabaseRestartTest {
 
       // The CLI waits until every live instance acknowledged the new epoch: it completes only if
       // the driver reconnected its side connections and saw the change.
-      Differential.cli(db, "advance", "m", "--wait", "30s");
+      RenameDifferentialTest.cli(db, "advance", "m", "--wait", "30s");
 
       try (Connection c = connectionAfterRestart(app)) {
         assertThat(c.unwrap(CutoverConnection.class).currentEpoch()).isGreaterThan(before);

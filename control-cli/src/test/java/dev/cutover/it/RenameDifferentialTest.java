@@ -70,6 +70,16 @@ class RenameDifferentialTest {
   }
 
   /** The corpus at each phase (prepared and plain), and prepared across each change. */
+  /** Runs {@code cutover ARGS} against {@code database}'s database and expects exit code 0 (used by other tests). */
+  static void cli(TestDatabase database, String... args) {
+    Differential.cli(database, args);
+  }
+
+  /** Runs {@code cutover ARGS} against {@code database}'s database and returns the exit code. */
+  static int cliCode(TestDatabase database, String... args) {
+    return Differential.cliCode(database, args);
+  }
+
   /**
    * The corpus at each phase and across each change. By default (to keep the suite's time
    * reasonable on two cores) every statement runs prepared at the first visit of every phase; as a

@@ -45,11 +45,11 @@ class RollbackUnderLoadTest {
     }
     Path file = dir.resolve("m.yaml");
     Files.writeString(file, "id: m\ntable: users\nrename:\n  from: full_name\n  to: display_name\n");
-    Differential.cli(db, "init");
-    Differential.cli(db, "plan", file.toString());
-    Differential.cli(db, "advance", "m");
-    Differential.cli(db, "backfill", "m");
-    Differential.cli(db, "advance", "m", "--to", "new_only");
+    RenameDifferentialTest.cli(db, "init");
+    RenameDifferentialTest.cli(db, "plan", file.toString());
+    RenameDifferentialTest.cli(db, "advance", "m");
+    RenameDifferentialTest.cli(db, "backfill", "m");
+    RenameDifferentialTest.cli(db, "advance", "m", "--to", "new_only");
 
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(db.cutoverUrl() + "?cutover.refreshMillis=100&cutover.instance=writer");
@@ -82,8 +82,8 @@ class RollbackUnderLoadTest {
       }
       Thread.sleep(300);
       try {
-        Differential.cli(db, "rollback", "m", "--to", "read_new", "--batch-size", "10");
-        Differential.cli(db, "rollback", "m", "--to", "dual_write", "--batch-size", "10");
+        RenameDifferentialTest.cli(db, "rollback", "m", "--to", "read_new", "--batch-size", "10");
+        RenameDifferentialTest.cli(db, "rollback", "m", "--to", "dual_write", "--batch-size", "10");
         Thread.sleep(300);
       } finally {
         running.set(false);
