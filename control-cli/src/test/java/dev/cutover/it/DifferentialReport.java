@@ -192,6 +192,8 @@ final class DifferentialReport {
     md.append("| figure | value |\n|---|---|\n");
     md.append("| statements (entries) | ").append(totalEntries).append(" |\n");
     md.append("| distinct statements | ").append(statements.size()).append(" |\n");
+    md.append("| of which name the migrating table | ")
+        .append(statements.values().stream().filter(x -> Corpus.namesTable(x.sql, "users")).count()).append(" |\n");
     md.append("| runs (statement × phase × mode, incl. inside transactions across phase changes) | ")
         .append(runs).append(" |\n");
     md.append("| runs that matched the twin | ").append(passed).append(" |\n");
