@@ -142,7 +142,6 @@ final class Differential implements AutoCloseable {
   private final StatementRewriter rewriter = new StatementRewriter();
   private final Set<String> classified = new HashSet<>();
   private boolean backfilled;
-  private boolean stateDiverged;
 
   /**
    * Creates the twin schemas, registers the migration and opens both pools.
@@ -209,7 +208,7 @@ final class Differential implements AutoCloseable {
     assertThat(currentPhase()).isEqualTo(phase.sqlName());
     reset();
     w.atPhase(this, phase, phase.sqlName() + (backfilled || !phase.newColumnExists() ? "" : " (before the backfill)"));
-    checkTables(null, "at " + phase.sqlName());
+    checkTables(null, null, "at " + phase.sqlName());
   }
 
   private void backfill() {
@@ -272,7 +271,7 @@ final class Differential implements AutoCloseable {
       report.phaseChangeInTransaction();
     }
     assertThat(currentPhase()).isEqualTo(to.sqlName());
-    checkTables(null, "after " + where);
+    checkTables(null, null, "after " + where);
   }
 
   // ---------------------------------------------------------------- one statement
@@ -328,7 +327,7 @@ final class Differential implements AutoCloseable {
       report.passed(k.source(), k.category(), k.sql());
     }
     if (k.mayWrite() && !s.lockFree && (got.sqlState() == null || want.sqlState() == null)) {
-      checkTables(s, where + k.source() + ": " + k.sql());
+      checkTables(s, k, where + k.source() + ": " + k.sql());
     }
     return true;
   }
@@ -527,8 +526,9 @@ final class Differential implements AutoCloseable {
    * across a change, the two columns row by row.
    *
    * @param s the session whose open transaction to look into, or null for committed data
+   * @param k the statement just run (a difference is its mismatch), or null
    */
-  void checkTables(Session s, String after) throws SQLException {
+  void checkTables(Session s, Case k, String after) throws SQLException {
     Phase phase = driverPhase();
     Connection mig = s == null || !s.transaction ? admin : s.cutover.unwrap(BaseConnection.class);
     Connection twin = s == null || !s.transaction ? admin : s.twin;
@@ -538,15 +538,17 @@ final class Differential implements AutoCloseable {
     String want = single(twin, "SELECT md5(" + twinState + ")");
     if (!got.equals(want)) {
       String first = firstDifference(single(mig, "SELECT " + migState), single(twin, "SELECT " + twinState));
-      if (!stateDiverged) {
-        report.mismatch("[" + phase.sqlName() + "] table contents differ " + after + "\n    first difference: " + first);
+      String detail = "[" + phase.sqlName() + "] table contents differ " + after + "\n    first difference: " + first;
+      if (k == null) {
+        report.mismatch(detail);
+      } else {
+        report.mismatch(k.source(), k.category(), k.sql(), detail);
       }
-      stateDiverged = true;
       if (s == null || !s.transaction) {
         resync(phase);
+      } else {
+        resyncInTransaction(s, phase);
       }
-    } else if (s == null || !s.transaction) {
-      stateDiverged = false;
     }
     // The two live columns, after every write outside a transaction held across a change (inside
     // one they may differ by design until the change's refill, e.g. rolling back from new_only).
@@ -605,6 +607,34 @@ final class Differential implements AutoCloseable {
           + " DELETE FROM twin.teams; INSERT INTO twin.teams SELECT * FROM mig.teams;"
           + " DELETE FROM twin.orders; INSERT INTO twin.orders SELECT * FROM mig.orders;"
           + " SELECT setval('twin.seq', last_value, is_called) FROM mig.seq");
+    }
+  }
+
+  /**
+   * The same as {@link #resync} inside the open transactions of {@code s}: the twin's rows are
+   * replaced by the migrating table's as this transaction sees them (so that one difference is
+   * reported once, not again by every later read of the same transaction).
+   */
+  private void resyncInTransaction(Session s, Phase phase) throws SQLException {
+    Connection mig = s.cutover.unwrap(BaseConnection.class);
+    List<String> tables = List.of(
+        "users (id, full_name, " + TwinTables.OTHER_USER_COLUMNS + ")|SELECT id, " + TwinTables.readColumn(phase) + ", "
+            + TwinTables.OTHER_USER_COLUMNS + " FROM mig.users",
+        "teams|SELECT * FROM mig.teams",
+        "orders|SELECT * FROM mig.orders");
+    for (String t : tables) {
+      String target = t.substring(0, t.indexOf('|'));
+      String query = t.substring(t.indexOf('|') + 1);
+      String rows = single(mig, "SELECT coalesce(string_agg(quote_literal(x::text), ','), '') FROM (" + query + ") x");
+      String table = target.contains(" ") ? target.substring(0, target.indexOf(' ')) : target;
+      try (Statement st = s.twin.createStatement()) {
+        st.execute("DELETE FROM twin." + table);
+        if (!rows.isEmpty()) {
+          // Each row travels as its record text and is read back as the twin table's row type.
+          String type = table.equals("users") ? "twin.users_row" : "twin." + table;
+          st.execute("INSERT INTO twin." + target + " SELECT (r::" + type + ").* FROM unnest(ARRAY[" + rows + "]::text[]) r");
+        }
+      }
     }
   }
 

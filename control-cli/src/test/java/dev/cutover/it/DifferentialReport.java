@@ -128,11 +128,15 @@ final class DifferentialReport {
     return mismatches.stream().filter(m -> m.sql() == null || !known.contains(m.sql())).map(Mismatch::detail).toList();
   }
 
-  /** Known mismatches that did not happen (fixed: take them off the list). */
+  /**
+   * Known mismatches that ran, were never refused and never mismatched (fixed: take them off the
+   * list). A statement refused somewhere proves nothing either way.
+   */
   synchronized List<String> knownButMatched() {
     Set<String> seen = new java.util.HashSet<>();
     mismatches.forEach(m -> seen.add(m.sql()));
-    return known.stream().filter(k -> statements.containsKey(k) && !seen.contains(k)).sorted().toList();
+    return known.stream().filter(k -> statements.containsKey(k) && statements.get(k).runs > 0
+        && statements.get(k).refusals.isEmpty() && !seen.contains(k)).sorted().toList();
   }
 
   synchronized int distinct() {

@@ -54,6 +54,9 @@ final class TwinTables {
             + " status text NOT NULL DEFAULT 'new', note text, placed_at timestamp NOT NULL DEFAULT '2024-02-01 00:00:00')");
         if (schema.equals("twin")) {
           st.execute("CREATE INDEX ON users (display_name)");
+          // The migrating table's rows as the application sees them, for copying them to the twin.
+          st.execute("CREATE TYPE users_row AS (id int, full_name text, email text, score int, team_id int,"
+              + " tags text[], profile jsonb, created_at timestamp)");
           st.execute("""
               CREATE FUNCTION sync_display_name() RETURNS trigger LANGUAGE plpgsql AS $$
               BEGIN
