@@ -50,7 +50,12 @@ public final class CalciteMask {
       switch (t.kind()) {
         case IDENT -> {
           int literal = typedLiteral(text, stmt, i);
-          if (literal >= 0) {
+          if (inheritanceOnly(text, stmt, i)) {
+            // FROM ONLY t, UPDATE ONLY t, DELETE FROM ONLY t: Calcite would read ONLY as the table
+            // name and t as its alias, and the statement would pass unrewritten. For the rewriter
+            // it is table t (a migrating table has no inheritance children: plan refuses those).
+            blank(out, s, e);
+          } else if (literal >= 0) {
             // PostgreSQL's interval '1 day' / timestamptz '...': Calcite only needs to see a literal here.
             plainLiteral(out, s, text.tokens().get(literal).end() - base);
             i = literal;
@@ -102,6 +107,21 @@ public final class CalciteMask {
       }
     }
     return new Result(new String(out), problem);
+  }
+
+  /** Whether token {@code i} is PostgreSQL's {@code ONLY} before a table name (after FROM, UPDATE, JOIN or a comma). */
+  private static boolean inheritanceOnly(SqlText text, SqlText.Statement stmt, int i) {
+    if (!text.folded(i).equals("only")) {
+      return false;
+    }
+    int before = text.previousSignificant(i - 1, stmt.fromToken());
+    int after = text.nextSignificant(i + 1, stmt.toToken());
+    if (before < 0 || after < 0 || !text.tokens().get(after).isIdentifier()) {
+      return false;
+    }
+    Token b = text.tokens().get(before);
+    return b.kind() == TokenKind.COMMA
+        || (b.kind() == TokenKind.IDENT && java.util.Set.of("from", "update", "join").contains(text.folded(before)));
   }
 
   private static final java.util.Set<String> TYPED_LITERALS =

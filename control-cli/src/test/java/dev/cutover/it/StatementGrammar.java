@@ -1,0 +1,202 @@
+package dev.cutover.it;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A small random grammar over the twin schema ({@code users} with {@code full_name} and its new
+ * name {@code display_name}, {@code teams}): SELECTs with joins, subqueries (scalar, IN, EXISTS,
+ * FROM), WHERE and ORDER BY over either name, GROUP BY, and INSERT / UPDATE / DELETE with
+ * parameters and RETURNING, each name chosen at random. Deterministic for a seed.
+ */
+final class StatementGrammar {
+
+  /** A generated statement and its parameters. */
+  record Generated(String sql, Object[] params, boolean ordered) {
+    /** The statement as a corpus entry, ready to paste into {@code corpus/*.sql}. */
+    String asCorpusEntry() {
+      StringBuilder sb = new StringBuilder(sql);
+      if (params.length > 0) {
+        sb.append("\n--@ params: ");
+        for (int i = 0; i < params.length; i++) {
+          sb.append(i > 0 ? ", " : "").append(Corpus.literal(params[i]));
+        }
+      }
+      return sb.toString();
+    }
+  }
+
+  private static final String[] NAMES = {"full_name", "display_name"};
+  private static final String[] WORDS = {"User 1%", "User 2%", "A%", "%e%", "%3", "Ada Lovelace", "Alan Turing",
+      "User 12", "User 5", "Zoë ünicode", "O'Brien"};
+
+  private final Random random;
+  private final AtomicInteger ids;
+  private List<Object> params;
+
+  StatementGrammar(long seed, AtomicInteger ids) {
+    this.random = new Random(seed);
+    this.ids = ids;
+  }
+
+  Generated next() {
+    params = new ArrayList<>();
+    int kind = random.nextInt(100);
+    String sql;
+    boolean ordered = false;
+    if (kind < 55) {
+      String[] s = select();
+      sql = s[0];
+      ordered = s[1] != null;
+    } else if (kind < 65) {
+      sql = grouped();
+      ordered = true;
+    } else if (kind < 80) {
+      sql = insert();
+    } else if (kind < 95) {
+      sql = update();
+    } else {
+      sql = delete();
+    }
+    return new Generated(sql, params.toArray(), ordered);
+  }
+
+  private String name() {
+    return NAMES[random.nextInt(2)];
+  }
+
+  private String param(Object value) {
+    params.add(value);
+    return "?";
+  }
+
+  /** [sql, non-null when it has a total ORDER BY]. */
+  private String[] select() {
+    boolean join = random.nextInt(3) == 0;
+    boolean leftJoinOnName = join && random.nextBoolean();
+    List<String> items = new ArrayList<>();
+    items.add("u.id");
+    int n = 1 + random.nextInt(3);
+    for (int i = 0; i < n; i++) {
+      String nm = name();
+      switch (random.nextInt(7)) {
+        case 0 -> items.add("u." + nm);
+        case 1 -> items.add(nm);
+        case 2 -> items.add("u." + nm + " AS n" + i);
+        case 3 -> items.add("upper(u." + nm + ") AS up" + i);
+        case 4 -> items.add("length(" + nm + ")");
+        case 5 -> items.add("(SELECT max(v." + name() + ") FROM users v WHERE v.team_id = u.team_id) AS m" + i);
+        default -> items.add("coalesce(u." + nm + ", 'none') AS c" + i);
+      }
+    }
+    if (join) {
+      items.add("t.name");
+    }
+    StringBuilder sb = new StringBuilder("SELECT ").append(String.join(", ", items)).append(" FROM users u");
+    if (join) {
+      sb.append(leftJoinOnName ? " LEFT JOIN teams t ON t.lead_name = u." + name() : " JOIN teams t ON t.id = u.team_id");
+    }
+    if (random.nextInt(4) != 0) {
+      sb.append(" WHERE ").append(predicate("u.", 2));
+    }
+    boolean order = random.nextInt(3) != 0;
+    if (order) {
+      String nm = name();
+      String key = switch (random.nextInt(3)) {
+        case 0 -> "u." + nm;
+        case 1 -> "lower(u." + nm + ")";
+        default -> "u." + nm + " DESC";
+      };
+      sb.append(" ORDER BY ").append(key).append(" NULLS FIRST, u.id").append(join ? ", t.id" : "");
+      if (random.nextBoolean()) {
+        sb.append(" LIMIT ").append(param(1 + random.nextInt(8)));
+      }
+    }
+    if (random.nextInt(6) == 0) {
+      // The same query as a subquery in FROM, read through its labels.
+      return new String[] {"SELECT x.* FROM (" + sb + ") x", null};
+    }
+    return new String[] {sb.toString(), order ? "" : null};
+  }
+
+  private String grouped() {
+    String nm = name();
+    String agg = random.nextBoolean() ? "count(*)" : "max(u." + name() + ")";
+    String sql = "SELECT u." + nm + ", " + agg + " AS a FROM users u";
+    if (random.nextBoolean()) {
+      sql += " WHERE " + predicate("u.", 1);
+    }
+    sql += " GROUP BY u." + nm;
+    if (random.nextBoolean()) {
+      sql += " HAVING count(u." + name() + ") >= " + param(random.nextInt(2));
+    }
+    return sql + " ORDER BY u." + nm + " NULLS FIRST";
+  }
+
+  private String predicate(String prefix, int depth) {
+    if (depth > 0 && random.nextInt(4) == 0) {
+      return "(" + predicate(prefix, depth - 1) + (random.nextBoolean() ? " AND " : " OR ") + predicate(prefix, depth - 1) + ")";
+    }
+    String nm = prefix + name();
+    return switch (random.nextInt(10)) {
+      case 0 -> nm + " = " + param(WORDS[random.nextInt(WORDS.length)]);
+      case 1 -> nm + " LIKE " + param(WORDS[random.nextInt(WORDS.length)]);
+      case 2 -> nm + " IS NULL";
+      case 3 -> nm + " IS NOT NULL";
+      case 4 -> prefix + "id < " + param(1 + random.nextInt(45));
+      case 5 -> nm + " IN (SELECT lead_name FROM teams)";
+      case 6 -> "EXISTS (SELECT 1 FROM teams t2 WHERE t2.lead_name = " + nm + ")";
+      case 7 -> nm + " = (SELECT " + name() + " FROM users w WHERE w.id = " + param(1 + random.nextInt(40)) + ")";
+      case 8 -> "lower(" + nm + ") > " + param("user " + random.nextInt(4));
+      default -> prefix + "score > " + param(random.nextInt(5));
+    };
+  }
+
+  private String insert() {
+    String nm = name();
+    int id = ids.incrementAndGet();
+    String sql = "INSERT INTO users (id, " + nm + ", score) VALUES (" + param(id) + ", " + value() + ", "
+        + param(random.nextInt(5)) + ")";
+    if (random.nextBoolean()) {
+      sql += " ON CONFLICT (id) DO UPDATE SET " + name() + " = EXCLUDED." + name();
+    }
+    if (random.nextBoolean()) {
+      sql += " RETURNING id, " + name();
+    }
+    return sql;
+  }
+
+  private String value() {
+    return switch (random.nextInt(4)) {
+      case 0 -> param("Gen " + random.nextInt(1000));
+      case 1 -> "upper(" + param("gen " + random.nextInt(1000)) + ")";
+      case 2 -> "NULL";
+      default -> param("Gen") + " || ' ' || " + param(String.valueOf(random.nextInt(100)));
+    };
+  }
+
+  private String update() {
+    String target = name();
+    String expr = switch (random.nextInt(5)) {
+      case 0 -> param("Upd " + random.nextInt(1000));
+      case 1 -> name() + " || " + param("+");
+      case 2 -> "upper(" + name() + ")";
+      case 3 -> "coalesce(" + name() + ", " + param("was null") + ")";
+      default -> "(SELECT lead_name FROM teams WHERE id = " + param(1 + random.nextInt(4)) + ")";
+    };
+    String sql = "UPDATE users SET " + target + " = " + expr + " WHERE " + predicate("", 1);
+    if (random.nextBoolean()) {
+      sql += " RETURNING id, " + name();
+    }
+    return sql;
+  }
+
+  private String delete() {
+    String sql = random.nextBoolean()
+        ? "DELETE FROM users WHERE id = " + param(ids.get() - random.nextInt(5))
+        : "DELETE FROM users WHERE " + name() + " = " + param("Gen " + random.nextInt(1000)) + " AND id >= 1000";
+    return random.nextBoolean() ? sql + " RETURNING id, " + name() : sql;
+  }
+}
