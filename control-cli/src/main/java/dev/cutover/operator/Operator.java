@@ -268,8 +268,7 @@ public final class Operator {
       ddl.get(Phase.DUAL_WRITE).add(copy.createSql());
     }
     if (old.notNull()) {
-      List<String> path = ConstraintDdl.notNullPath(table, newName);
-      ddl.get(Phase.READ_NEW).addAll(path.subList(1, path.size()));
+      ddl.get(Phase.READ_NEW).addAll(ConstraintDdl.notNullPath(table, newName));
       if (!TypeChangeDdl.inPrimaryKey(c, table, old)) {
         // (a key column keeps its NOT NULL: it stays the key until completed; see TypeChangeDdl)
         ddl.get(Phase.NEW_ONLY).add(ConstraintDdl.dropNotNull(table, old.name()));
@@ -303,9 +302,9 @@ public final class Operator {
     if (sequenceDefault != null) {
       sql.add(sequenceDefault);
     }
-    if (old.notNull()) {
-      sql.add(ConstraintDdl.addNotNullCheck(table, newName));
-    }
+    // No NOT NULL check here: until every driver has applied dual_write, an UPDATE of a row the
+    // backfill has not reached leaves the new column NULL and would violate it. It is added and
+    // validated on the advance to read_new, when every write fills the new column.
     for (ConstraintDdl.CheckCopy check : checks) {
       sql.add(check.addSql());
     }
@@ -422,10 +421,6 @@ public final class Operator {
         String sequenceDefault = RenameDdl.sequenceDefaultSql(c, table, old, m);
         if (sequenceDefault != null) {
           add.add(sequenceDefault);
-        }
-        if (old.notNull() && ConstraintDdl.constraintValidated(c, table.oid(),
-            ConstraintDdl.notNullCheckName(m.physicalNewColumn())).isEmpty()) {
-          add.add(ConstraintDdl.addNotNullCheck(table, m.physicalNewColumn()));
         }
         for (ConstraintDdl.CheckCopy check : ConstraintDdl.checkCopies(c, table, old, m)) {
           if (ConstraintDdl.constraintValidated(c, table.oid(), check.copyName()).isEmpty()) {
