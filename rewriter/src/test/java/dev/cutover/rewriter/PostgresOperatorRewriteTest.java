@@ -89,9 +89,12 @@ class PostgresOperatorRewriteTest {
 
   @Test
   void columnNamedLikeACalciteKeyword_isAnOrdinaryColumn() throws Exception {
-    // "value" and "year" are reserved in Calcite's core grammar but not in PostgreSQL.
-    Rewrite r = Fixtures.rewrite("SELECT value, year, full_name FROM users WHERE value = ?", Phase.READ_NEW);
+    // "value", "year", "time" and "date" are reserved in Calcite's core grammar (Babel too, for the
+    // last two) but not in PostgreSQL.
+    Rewrite r = Fixtures.rewrite("SELECT value, year, time, date, full_name FROM users WHERE value = ?"
+        + " AND time > time '10:00' AND date = date '2020-01-01'", Phase.READ_NEW);
 
-    assertThat(r.sql()).isEqualTo("SELECT value, year, display_name AS full_name FROM users WHERE value = ?");
+    assertThat(r.sql()).isEqualTo("SELECT value, year, time, date, display_name AS full_name FROM users"
+        + " WHERE value = ? AND time > time '10:00' AND date = date '2020-01-01'");
   }
 }

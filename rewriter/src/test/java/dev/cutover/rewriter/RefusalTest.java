@@ -35,7 +35,7 @@ class RefusalTest {
       SELECT * FROM users JOIN orders USING (id)                             | USING
       SELECT a.id FROM users a JOIN accounts b USING (display_name)          | USING
       SELECT full_name FROM users WHERE id = $1                              | $n
-      SELECT time, full_name FROM users                                      | parser
+      SELECT interval, full_name FROM users                                  | parser
       UPDATE users SET full_name = ?, display_name = ?                       | twice
       INSERT INTO users (full_name, display_name) VALUES (?, ?)              | twice
       INSERT INTO users (id, full_name, email) VALUES (?, random()::text, DEFAULT) | random()

@@ -103,7 +103,7 @@ class CalciteParserTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"value", "year", "month", "position", "uuid", "count", "max", "result", "language",
       "start", "second", "hour", "member", "method", "path", "rank", "version", "system", "percent", "names",
-      "lower", "upper", "filter", "match", "element", "old", "new_value"})
+      "lower", "upper", "filter", "match", "element", "old", "new_value", "date", "time", "timestamp"})
   void keywordPostgresDoesNotReserve_isAColumnName(String name) throws Exception {
     SqlSelect select = (SqlSelect) CalciteParser.parse("SELECT " + name + ", t." + name + " FROM t WHERE " + name
         + " = ? GROUP BY " + name);
@@ -111,6 +111,25 @@ class CalciteParserTest {
     assertThat(select.getSelectList().get(0)).isInstanceOf(SqlIdentifier.class);
     assertThat(((SqlIdentifier) select.getSelectList().get(0)).getSimple()).isEqualTo(name);
     assertThat(((SqlIdentifier) select.getSelectList().get(1)).names).isEqualTo(List.of("t", name));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = ';', textBlock = """
+      date '2020-01-01'                 ; DATE
+      time '10:00'                      ; TIME
+      timestamp '2020-01-01 10:00'      ; TIMESTAMP
+      """)
+  void datetimeLiteral_isStillALiteralWhereItsWordIsAlsoAName(String literal, String type) throws Exception {
+    SqlSelect select = (SqlSelect) CalciteParser.parse("SELECT " + literal + ", date, time FROM t WHERE time > "
+        + literal + " AND CAST(x AS " + type + ") = ? AND y::" + type + " = date");
+
+    assertThat(select.getSelectList().get(0)).isInstanceOf(org.apache.calcite.sql.SqlLiteral.class);
+    assertThat(((SqlIdentifier) select.getSelectList().get(1)).getSimple()).isEqualTo("date");
+    assertThat(((SqlIdentifier) select.getSelectList().get(2)).getSimple()).isEqualTo("time");
+    SqlCall and = (SqlCall) ((SqlCall) select.getWhere()).operand(0);
+    SqlCall gt = and.operand(0);
+    assertThat(((SqlIdentifier) gt.operand(0)).getSimple()).isEqualTo("time");
+    assertThat((Object) gt.operand(1)).isInstanceOf(org.apache.calcite.sql.SqlLiteral.class);
   }
 
   @ParameterizedTest(name = "{0}")
