@@ -135,7 +135,7 @@ public final class StubFixture implements AutoCloseable {
       List<Object[]> rows = new ArrayList<>();
       for (ColumnMigration m : migrations) {
         rows.add(new Object[] {m.id(), m.schema(), m.table(), m.oldColumn(), m.newColumn(), m.physicalNewColumn(),
-            m.up(), m.down(), m.newType(), m.phase().name().toLowerCase(Locale.ROOT), m.epoch(), m.oldColumnAfter()});
+            m.up(), m.down(), m.newType(), m.phase().name().toLowerCase(Locale.ROOT), m.epoch(), m.oldColumnAfter(), m.oldType()});
       }
       return new RowsResultSet(rows);
     }
