@@ -36,9 +36,15 @@ final class AdvanceCommand extends OperatorCommand {
       + " instead of dropping it")
   boolean keepOld;
 
+  /** Enter read_new before the backfill is verified. */
+  @Option(names = "--lazy", description = "enter read_new before the backfill is verified (the lazy cut-over):"
+      + " rows not backfilled yet are read as up(old) until it is; new_only stays refused until the backfill is"
+      + " verified. Only for the step into read_new")
+  boolean lazy;
+
   @Override
   int run(Operator operator) throws SQLException {
-    operator.advance(id, phase.toOptions(force, quietPeriod, 1000, backup, keepOld));
+    operator.advance(id, phase.toOptions(force, quietPeriod, 1000, backup, keepOld, lazy));
     return 0;
   }
 }

@@ -35,7 +35,12 @@ final class PhaseOptions {
   Duration instanceTtl;
 
   AdvanceOptions toOptions(boolean force, Duration quietPeriod, int refillBatchSize, boolean backup, boolean keepOld) {
+    return toOptions(force, quietPeriod, refillBatchSize, backup, keepOld, false);
+  }
+
+  AdvanceOptions toOptions(boolean force, Duration quietPeriod, int refillBatchSize, boolean backup, boolean keepOld,
+      boolean lazy) {
     return new AdvanceOptions(to, wait, force, lockTimeout, lockRetryBudget, quietPeriod, instanceTtl, refillBatchSize,
-        backup, keepOld);
+        backup, keepOld, lazy);
   }
 }

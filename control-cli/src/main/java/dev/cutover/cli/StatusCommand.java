@@ -44,8 +44,12 @@ final class StatusCommand extends OperatorCommand {
       out.println("no migrations");
     }
     for (StatusReport.Migration m : report.migrations()) {
-      out.printf("%s  %s.%s -> %s  phase %s  epoch %d  since %s%n", m.id(), m.table(), m.oldColumn(), m.newColumn(),
-          m.phase(), m.epoch(), m.updatedAt());
+      out.printf("%s  %s.%s -> %s  phase %s%s  epoch %d  since %s%n", m.id(), m.table(), m.oldColumn(), m.newColumn(),
+          m.phase(), m.lazy() ? " (lazy)" : "", m.epoch(), m.updatedAt());
+      if (m.lazy()) {
+        out.printf("  lazily cut over: rows not backfilled yet are read from the old column; new_only is refused"
+            + " until `cutover backfill %s` and `cutover verify %s` are done%n", m.id(), m.id());
+      }
       if (m.backfill() != null) {
         out.printf("  backfill: %d rows done, last key %s of %s%s%n", m.backfill().rowsDone(), m.backfill().lastKey(),
             m.backfill().maxKey(), m.backfill().finished() ? ", finished" : ", not finished");

@@ -18,10 +18,20 @@ import java.time.Duration;
  *     {@code <schema>.<table>_<column>_cutover_backup} before dropping the old column
  * @param keepOld at {@code completed}, rename the old column to {@code <column>_deprecated} instead of
  *     dropping it (refused if that name exists)
+ * @param lazy enter {@code read_new} before the backfill is verified (the lazy cut-over): reads then
+ *     compute rows the backfill has not reached from the old column ({@code COALESCE(new, up(old))});
+ *     {@code new_only} stays refused until the backfill is verified
  */
 public record AdvanceOptions(
     Phase to, Duration ackWait, boolean force, Duration lockTimeout, Duration lockRetryBudget,
-    Duration quietPeriod, Duration instanceTtl, int refillBatchSize, boolean backup, boolean keepOld) {
+    Duration quietPeriod, Duration instanceTtl, int refillBatchSize, boolean backup, boolean keepOld, boolean lazy) {
+
+  /** Options without the lazy cut-over. */
+  public AdvanceOptions(Phase to, Duration ackWait, boolean force, Duration lockTimeout, Duration lockRetryBudget,
+      Duration quietPeriod, Duration instanceTtl, int refillBatchSize, boolean backup, boolean keepOld) {
+    this(to, ackWait, force, lockTimeout, lockRetryBudget, quietPeriod, instanceTtl, refillBatchSize, backup, keepOld,
+        false);
+  }
 
   /** The defaults: one step, 30 s wait, 1 s lock timeout retried for 60 s, 10 min quiet period. */
   public static AdvanceOptions defaults() {
@@ -31,11 +41,16 @@ public record AdvanceOptions(
 
   /** These options, stopping at {@code phase}. */
   public AdvanceOptions withTo(Phase phase) {
-    return new AdvanceOptions(phase, ackWait, force, lockTimeout, lockRetryBudget, quietPeriod, instanceTtl, refillBatchSize, backup, keepOld);
+    return new AdvanceOptions(phase, ackWait, force, lockTimeout, lockRetryBudget, quietPeriod, instanceTtl, refillBatchSize, backup, keepOld, lazy);
   }
 
   /** These options with another acknowledgement wait. */
   public AdvanceOptions withAckWait(Duration newWait) {
-    return new AdvanceOptions(to, newWait, force, lockTimeout, lockRetryBudget, quietPeriod, instanceTtl, refillBatchSize, backup, keepOld);
+    return new AdvanceOptions(to, newWait, force, lockTimeout, lockRetryBudget, quietPeriod, instanceTtl, refillBatchSize, backup, keepOld, lazy);
+  }
+
+  /** These options with the lazy cut-over on or off (see {@link #lazy()}). */
+  public AdvanceOptions withLazy(boolean isLazy) {
+    return new AdvanceOptions(to, ackWait, force, lockTimeout, lockRetryBudget, quietPeriod, instanceTtl, refillBatchSize, backup, keepOld, isLazy);
   }
 }

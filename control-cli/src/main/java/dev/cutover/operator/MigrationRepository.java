@@ -26,6 +26,11 @@ public final class MigrationRepository {
   private static final String COLUMNS =
       "id, table_schema, table_name, old_column, new_column, physical_new_column, up_expr, down_expr, new_type, phase, epoch, old_column_after, old_type";
 
+  /** {@link #COLUMNS} and the lazy flag, as the installed schema version has it. */
+  private String columns(Connection c) throws SQLException {
+    return COLUMNS + ", " + ControlSchema.lazyColumn(schema.installedVersion(c));
+  }
+
   private final ControlSchema schema;
 
   /** @param schema the control schema */
@@ -53,7 +58,7 @@ public final class MigrationRepository {
   /** The migration {@code id}, if registered. */
   public Optional<ColumnMigration> find(Connection c, String id) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT " + COLUMNS + " FROM " + schema.qualify("migrations") + " WHERE id = ?")) {
+        "SELECT " + columns(c) + " FROM " + schema.qualify("migrations") + " WHERE id = ?")) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(read(rs)) : Optional.empty();
@@ -65,7 +70,7 @@ public final class MigrationRepository {
   public List<ColumnMigration> all(Connection c) throws SQLException {
     List<ColumnMigration> result = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT " + COLUMNS + " FROM " + schema.qualify("migrations") + " ORDER BY id");
+        "SELECT " + columns(c) + " FROM " + schema.qualify("migrations") + " ORDER BY id");
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         result.add(read(rs));
@@ -115,10 +120,20 @@ public final class MigrationRepository {
    * @throws OperatorException when the row is locked by another session or the phase moved meanwhile
    */
   public ColumnMigration changePhase(Connection c, String id, Phase from, Phase to, String detail) throws SQLException {
+    return changePhase(c, id, from, to, null, detail);
+  }
+
+  /**
+   * {@link #changePhase(Connection, String, Phase, Phase, String)} that also sets the lazy cut-over
+   * flag ({@code migrations.lazy}) at the same commit, unless {@code lazy} is null. The schema must
+   * be of version {@link ControlSchema#LAZY_VERSION} or later when {@code lazy} is true.
+   */
+  public ColumnMigration changePhase(Connection c, String id, Phase from, Phase to, Boolean lazy, String detail)
+      throws SQLException {
     boolean autoCommit = c.getAutoCommit();
     c.setAutoCommit(false);
     try {
-      ColumnMigration result = changePhaseInTransaction(c, id, from, to, detail);
+      ColumnMigration result = changePhaseInTransaction(c, id, from, to, lazy, detail);
       c.commit();
       return result;
     } catch (SQLException | RuntimeException e) {
@@ -135,17 +150,27 @@ public final class MigrationRepository {
    */
   public ColumnMigration changePhaseInTransaction(Connection c, String id, Phase from, Phase to, String detail)
       throws SQLException {
+    return changePhaseInTransaction(c, id, from, to, null, detail);
+  }
+
+  private ColumnMigration changePhaseInTransaction(Connection c, String id, Phase from, Phase to, Boolean lazy,
+      String detail) throws SQLException {
     Phase current = lockRow(c, id);
     if (current != from) {
       throw new OperatorException("migration '" + id + "' moved to " + current.sqlName()
           + " while this command expected " + from.sqlName() + "; check `cutover status` and retry");
     }
+    // (a schema without the lazy column cannot hold a lazy cut-over: clearing the flag is a no-op there)
+    boolean setLazy = lazy != null && (lazy || schema.installedVersion(c) >= ControlSchema.LAZY_VERSION);
     lockEpochs(c);
     try (PreparedStatement ps = c.prepareStatement("UPDATE " + schema.qualify("migrations")
         + " SET phase = ?, epoch = nextval('" + schema.qualify("epoch_seq").replace("'", "''")
-        + "'), updated_at = now() WHERE id = ?")) {
+        + "'), updated_at = now()" + (setLazy ? ", lazy = ?" : "") + " WHERE id = ?")) {
       ps.setString(1, to.sqlName());
-      ps.setString(2, id);
+      if (setLazy) {
+        ps.setBoolean(2, lazy);
+      }
+      ps.setString(setLazy ? 3 : 2, id);
       ps.executeUpdate();
     }
     ColumnMigration result = find(c, id).orElseThrow();
@@ -267,6 +292,6 @@ public final class MigrationRepository {
   private static ColumnMigration read(ResultSet rs) throws SQLException {
     return new ColumnMigration(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
         rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
-        rs.getString(13), Phase.parse(rs.getString(10)), rs.getLong(11), rs.getString(12));
+        rs.getString(13), Phase.parse(rs.getString(10)), rs.getLong(11), rs.getString(12), rs.getBoolean(14));
   }
 }

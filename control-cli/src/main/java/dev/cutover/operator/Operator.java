@@ -348,6 +348,8 @@ public final class Operator {
       out.printf("%s:%n", p.sqlName());
       if (p == Phase.READ_NEW) {
         out.printf("  -- guard: every row's new column %s (backfill, then verify)%n", equals);
+        out.printf("  -- with --lazy: no guard and no DDL yet; reads use %s until the backfill is verified%n",
+            m.at(Phase.READ_NEW, 0).withLazy(true).readSql(m.newColumn(), ""));
       } else if (e.getValue().isEmpty()) {
         out.println("  -- no DDL");
       }
@@ -390,13 +392,28 @@ public final class Operator {
         throw new OperatorException("migration '" + id + "' is at " + m.phase().sqlName() + ", after "
             + target.sqlName() + ": use `cutover rollback " + id + " --to " + target.sqlName() + "` to move back");
       }
-      if (target == m.phase()) {
-        out.printf("migration '%s' is already at %s%n", id, target.sqlName());
-        out.flush();
-        return m;
+      if (options.lazy()) {
+        checkLazyTarget(m, target);
       }
       AckWaiter acks = new AckWaiter(schema, options.instanceTtl(), out);
       DdlRunner ddl = new DdlRunner(options.lockTimeout(), options.lockRetryBudget(), out);
+      if (m.lazyRead() && !options.lazy()) {
+        // Leaving the lazy cut-over (for new_only, or `advance --to read_new` to finish it): only
+        // once every row's new column is filled and verified.
+        m = finishLazyCutover(c, m, options, acks, ddl);
+      }
+      if (target == m.phase()) {
+        out.printf("migration '%s' is already at %s%s%n", id, target.sqlName(),
+            m.lazyRead() ? " (lazily cut over)" : "");
+        out.flush();
+        return m;
+      }
+      if (options.lazy() && schema.installedVersion(c) < ControlSchema.LAZY_VERSION) {
+        schema.install(c);
+        out.printf("upgraded the control schema \"%s\" to version %d (the lazy cut-over flag)%n", schema.name(),
+            ControlSchema.VERSION);
+        out.flush();
+      }
       while (m.phase() != target) {
         m = stepForward(c, m, options, acks, ddl);
       }
@@ -453,6 +470,23 @@ public final class Operator {
       }
       case READ_NEW -> {
         Verifier.Result diff = Verifier.quickDiff(c, m);
+        if (diff.differing() > 0 && options.lazy()) {
+          // The lazy cut-over: no guard, and no NOT NULL / CHECK validation yet (rows not reached
+          // have an empty new column); finishLazyCutover does both once the backfill is verified.
+          ColumnMigration moved = repo.changePhase(c, m.id(), from, to, true, "advance --lazy ("
+              + diff.differing() + " row(s) not backfilled yet)");
+          out.printf("migration '%s': %s -> %s, lazily (epoch %d): %d row(s) not backfilled yet are read as %s until"
+              + " they are%n", m.id(), from.sqlName(), to.sqlName(), moved.epoch(), diff.differing(),
+              moved.readSql(moved.newColumn(), ""));
+          out.printf("next: `cutover backfill %s`, `cutover verify %s`; new_only is refused until then%n", m.id(), m.id());
+          out.flush();
+          awaitAfterChange(c, moved, options, acks);
+          return moved;
+        }
+        if (options.lazy()) {
+          out.printf("migration '%s': every row is backfilled already; entering read_new normally%n", m.id());
+          out.flush();
+        }
         if (diff.differing() > 0) {
           throw OperatorException.guard("migration '" + m.id() + "' cannot read the new column yet: "
               + diff.differing() + " row(s) of " + table.quoted() + " have " + Identifiers.quote(m.physicalNewColumn())
@@ -491,6 +525,49 @@ public final class Operator {
     out.flush();
     awaitAfterChange(c, moved, options, acks);
     return moved;
+  }
+
+  /** {@code --lazy} applies to the step into read_new only, and stops there. */
+  private static void checkLazyTarget(ColumnMigration m, Phase target) {
+    if (m.phase() == Phase.READ_NEW && m.lazyRead() && target == Phase.READ_NEW) {
+      return; // already there: reported as such
+    }
+    if (m.phase().ordinal() >= Phase.READ_NEW.ordinal() || target != Phase.READ_NEW) {
+      throw new OperatorException("--lazy applies only to the step into read_new, and stops there: migration '"
+          + m.id() + "' is at " + m.phase().sqlName() + (m.lazyRead() ? " (lazily cut over)" : "")
+          + " and the target is " + target.sqlName() + "; use `cutover advance " + m.id()
+          + " --to read_new --lazy` from dual_write or planned, and advance further without --lazy once the"
+          + " backfill is verified");
+    }
+  }
+
+  /**
+   * Ends the lazy cut-over of {@code m} (lazily in read_new): refused (exit 3) until every row's new
+   * column equals {@code up(old)} (the backfill ran and verifies clean); then the constraints
+   * deferred at the lazy cut-over are validated and the flag is cleared at a new epoch, which every
+   * live instance acknowledges before anything else moves: no driver may still read
+   * {@code COALESCE(new, up(old))} once new_only stops writing the old column.
+   */
+  private ColumnMigration finishLazyCutover(
+      Connection c, ColumnMigration m, AdvanceOptions options, AckWaiter acks, DdlRunner ddl) throws SQLException {
+    acks.await(c, m.epoch(), options.ackWait(), "phase read_new (lazy) of migration '" + m.id() + "'");
+    repo.checkNotLocked(c, m.id());
+    TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
+    Verifier.Result diff = Verifier.quickDiff(c, m);
+    if (diff.differing() > 0) {
+      throw OperatorException.guard("migration '" + m.id() + "' is lazily cut over to read_new and "
+          + diff.differing() + " row(s) of " + table.quoted() + " still have " + Identifiers.quote(m.physicalNewColumn())
+          + " different from " + m.fillSql() + " (first keys: " + String.join(", ", diff.firstKeys())
+          + "); run `cutover backfill " + m.id() + "`, then `cutover verify " + m.id() + "`, then advance again");
+    }
+    carryConstraints(c, m, table, ddl);
+    ColumnMigration cleared = repo.changePhase(c, m.id(), Phase.READ_NEW, Phase.READ_NEW, false,
+        "advance: lazy cut-over finished (backfill verified)");
+    out.printf("migration '%s': backfill verified, lazy cut-over finished; reads use %s alone (epoch %d)%n", m.id(),
+        Identifiers.quote(cleared.physicalNewColumn()), cleared.epoch());
+    out.flush();
+    awaitAfterChange(c, cleared, options, acks);
+    return cleared;
   }
 
   /**
@@ -677,6 +754,22 @@ public final class Operator {
       // The old column went stale in new_only: bring most of it back now, in one walk (instances
       // still in new_only keep making rows stale, so "until clean" could chase them forever) ...
       backfiller.refillOld(c, m, options.refillBatchSize(), false);
+    }
+    if (from == Phase.READ_NEW && m.lazyRead()) {
+      // Lazily cut over: read_new never stopped writing the old column, which is current in every
+      // row (rows not backfilled yet were even read from it); nothing to refill. A filled new
+      // column must still agree with it.
+      Verifier.Result diff = Verifier.quickDiff(c, m, true);
+      if (diff.differing() > 0) {
+        throw OperatorException.guard("migration '" + m.id() + "' cannot read the old column again: "
+            + diff.differing() + " row(s) have " + Identifiers.quote(m.physicalNewColumn()) + " filled and different"
+            + " from " + m.fillSql() + " (first keys: " + String.join(", ", diff.firstKeys()) + ")");
+      }
+      ColumnMigration moved = repo.changePhase(c, m.id(), from, to, false, "rollback (lazy cut-over cleared)");
+      out.printf("migration '%s': %s (lazy) -> %s (epoch %d)%n", m.id(), from.sqlName(), to.sqlName(), moved.epoch());
+      out.flush();
+      awaitAfterChange(c, moved, options, acks);
+      return moved;
     }
     if (from == Phase.READ_NEW) {
       // dual_write reads the old column again: it must equal the new one everywhere. Every write

@@ -75,7 +75,7 @@ final class StatusReader {
       }
     }
     return new StatusReport.Migration(m.id(), m.schema() + "." + m.table(), m.oldColumn(), m.newColumn(),
-        m.phase().sqlName(), m.epoch(), updatedAt, backfill, pending, uses, repo.recentAudit(c, m.id(), RECENT_CHANGES));
+        m.phase().sqlName(), m.lazyRead(), m.epoch(), updatedAt, backfill, pending, uses, repo.recentAudit(c, m.id(), RECENT_CHANGES));
   }
 
   private List<StatusReport.Instance> instances(Connection c) throws SQLException {

@@ -19,6 +19,8 @@ public record StatusReport(String controlSchema, List<Migration> migrations, Lis
    * @param oldColumn the old column
    * @param newColumn the new name
    * @param phase the current phase
+   * @param lazy whether the migration is lazily cut over to read_new ({@code advance --lazy}): rows
+   *     not backfilled yet are read as {@code up(old)}, and new_only waits for the backfill
    * @param epoch the epoch of the current phase
    * @param updatedAt when the phase last changed (ISO-8601)
    * @param backfill backfill progress, or {@code null} when none ran
@@ -27,7 +29,7 @@ public record StatusReport(String controlSchema, List<Migration> migrations, Lis
    * @param recentChanges the last audit entries (phase changes), oldest first
    */
   public record Migration(
-      String id, String table, String oldColumn, String newColumn, String phase, long epoch, String updatedAt,
+      String id, String table, String oldColumn, String newColumn, String phase, boolean lazy, long epoch, String updatedAt,
       Backfill backfill, Long rowsPending, List<NameUse> oldNameUse, List<AuditEntry> recentChanges) {}
 
   /**

@@ -132,10 +132,19 @@ public final class Verifier {
 
   /** Rows of migration {@code m}'s table whose new value differs, and the first of their keys. */
   static Result quickDiff(Connection c, ColumnMigration m) throws SQLException {
+    return quickDiff(c, m, false);
+  }
+
+  /**
+   * {@link #quickDiff(Connection, ColumnMigration)}; with {@code filledOnly}, only rows whose new
+   * column is filled count (a lazily cut-over migration: an empty one is "not reached yet").
+   */
+  static Result quickDiff(Connection c, ColumnMigration m, boolean filledOnly) throws SQLException {
     TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
     List<TableCatalog.Column> key = TableCatalog.primaryKey(c, table.oid());
     String keyExpr = key.size() == 1 ? Identifiers.quote(key.get(0).name()) : "ctid";
-    String differs = Identifiers.quote(m.physicalNewColumn()) + " IS DISTINCT FROM " + m.typedFillSql();
+    String differs = (filledOnly ? Identifiers.quote(m.physicalNewColumn()) + " IS NOT NULL AND " : "")
+        + Identifiers.quote(m.physicalNewColumn()) + " IS DISTINCT FROM " + m.typedFillSql();
     long count;
     try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + table.quoted() + " WHERE " + differs);
         ResultSet rs = ps.executeQuery()) {

@@ -18,7 +18,16 @@ import java.sql.Statement;
 public final class ControlSchema {
 
   /** The version this build installs and understands. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
+
+  /** The first version with {@code migrations.lazy} (the lazy cut-over, {@code advance --lazy}). */
+  public static final int LAZY_VERSION = 2;
+
+  /**
+   * The DDL of each version, in order: the first creates the schema, each later one upgrades the one
+   * before. Every script is idempotent, so all of them run every time.
+   */
+  private static final String[] SCRIPTS = {"schema-v1.sql", "schema-v2.sql"};
 
   private final String schema;
 
@@ -37,9 +46,16 @@ public final class ControlSchema {
     return quoteIdent(schema) + "." + table;
   }
 
-  /** Creates the control schema if it is missing. Idempotent; runs in one transaction. */
+  /**
+   * Creates the control schema if it is missing, or upgrades an existing one to {@link #VERSION}.
+   * Idempotent; runs in one transaction.
+   */
   public void install(Connection connection) throws SQLException {
-    String ddl = loadDdl().replace("${schema}", quoteIdent(schema));
+    StringBuilder all = new StringBuilder();
+    for (String script : SCRIPTS) {
+      all.append(loadDdl(script)).append('\n');
+    }
+    String ddl = all.toString().replace("${schema}", quoteIdent(schema));
     boolean autoCommit = connection.getAutoCommit();
     connection.setAutoCommit(false);
     try (Statement st = connection.createStatement()) {
@@ -79,10 +95,19 @@ public final class ControlSchema {
     return '"' + identifier.replace("\"", "\"\"") + '"';
   }
 
-  private static String loadDdl() {
-    try (InputStream in = ControlSchema.class.getResourceAsStream("schema-v1.sql")) {
+  /**
+   * The expression that reads {@code migrations.lazy} in a schema of version {@code version}:
+   * {@code false} before the column existed, so that this build still reads (and the driver still
+   * follows) a control schema that has not been upgraded yet.
+   */
+  public static String lazyColumn(int version) {
+    return version >= LAZY_VERSION ? "lazy" : "false";
+  }
+
+  private static String loadDdl(String script) {
+    try (InputStream in = ControlSchema.class.getResourceAsStream(script)) {
       if (in == null) {
-        throw new IllegalStateException("schema-v1.sql missing from the Cutover driver jar");
+        throw new IllegalStateException(script + " missing from the Cutover driver jar");
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {

@@ -24,7 +24,8 @@ public final class MigrationStore {
    * schema is not installed, so that an application can connect before {@code cutover init}.
    */
   public MigrationSnapshot load(Connection connection) throws SQLException {
-    if (schema.installedVersion(connection) == 0) {
+    int version = schema.installedVersion(connection);
+    if (version == 0) {
       return MigrationSnapshot.EMPTY;
     }
     List<ColumnMigration> migrations = new ArrayList<>();
@@ -32,13 +33,14 @@ public final class MigrationStore {
     try (Statement st = connection.createStatement();
         ResultSet rs = st.executeQuery(
             "SELECT id, table_schema, table_name, old_column, new_column, physical_new_column,"
-                + " up_expr, down_expr, new_type, phase, epoch, old_column_after, old_type FROM " + schema.qualify("migrations")
+                + " up_expr, down_expr, new_type, phase, epoch, old_column_after, old_type, "
+                + ControlSchema.lazyColumn(version) + " FROM " + schema.qualify("migrations")
                 + " ORDER BY id")) {
       while (rs.next()) {
         ColumnMigration m = new ColumnMigration(
             rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
             rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(13),
-            Phase.parse(rs.getString(10)), rs.getLong(11), rs.getString(12));
+            Phase.parse(rs.getString(10)), rs.getLong(11), rs.getString(12), rs.getBoolean(14));
         migrations.add(m);
         maxEpoch = Math.max(maxEpoch, m.epoch());
       }

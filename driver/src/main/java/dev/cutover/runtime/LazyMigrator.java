@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.cutover.migration.ColumnMigration;
 import dev.cutover.migration.MigrationSnapshot;
-import dev.cutover.migration.Phase;
 import dev.cutover.rewriter.ReadTouch;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -293,7 +292,7 @@ public final class LazyMigrator implements AutoCloseable {
   static List<ColumnMigration> dualWrite(MigrationSnapshot snapshot, ReadTouch.Target target) {
     List<ColumnMigration> out = new ArrayList<>(1);
     for (ColumnMigration m : snapshot.migrations()) {
-      if (m.phase() == Phase.DUAL_WRITE && target.migrationIds().contains(m.id())
+      if (m.fillsLazily() && target.migrationIds().contains(m.id())
           && m.schema().equals(target.schema()) && m.table().equals(target.table())) {
         out.add(m);
       }

@@ -31,6 +31,10 @@ import java.util.Objects;
  * @param oldColumnAfter the column the old column followed when the migration was planned ({@code ""}
  *     when it was the first column, {@code null} when not recorded): where the application expects the
  *     old name in {@code SELECT *} and positional {@code INSERT}s once the old physical column is gone
+ * @param lazy whether the migration was cut over to {@code read_new} lazily ({@code cutover advance
+ *     --lazy}), before every row's new column was filled: reads then take the new column where it
+ *     is filled and {@code up(old)} where it is not (see {@link #lazyRead()}); meaningful in
+ *     {@code read_new} only
  */
 public record ColumnMigration(
     String id,
@@ -45,7 +49,8 @@ public record ColumnMigration(
     String oldType,
     Phase phase,
     long epoch,
-    String oldColumnAfter) {
+    String oldColumnAfter,
+    boolean lazy) {
 
   public ColumnMigration {
     Objects.requireNonNull(id, "id");
@@ -55,6 +60,14 @@ public record ColumnMigration(
     Objects.requireNonNull(newColumn, "newColumn");
     Objects.requireNonNull(physicalNewColumn, "physicalNewColumn");
     Objects.requireNonNull(phase, "phase");
+  }
+
+  /** A migration that is not lazily cut over (see {@link #lazy()}). */
+  public ColumnMigration(String id, String schema, String table, String oldColumn, String newColumn,
+      String physicalNewColumn, String up, String down, String newType, String oldType, Phase phase, long epoch,
+      String oldColumnAfter) {
+    this(id, schema, table, oldColumn, newColumn, physicalNewColumn, up, down, newType, oldType, phase, epoch,
+        oldColumnAfter, false);
   }
 
   /** A migration without a recorded old type (see {@link #oldType()}). */
@@ -73,7 +86,34 @@ public record ColumnMigration(
   /** The same migration, recording the column the old one followed (see {@link #oldColumnAfter()}). */
   public ColumnMigration withOldColumnAfter(String after) {
     return new ColumnMigration(
-        id, schema, table, oldColumn, newColumn, physicalNewColumn, up, down, newType, oldType, phase, epoch, after);
+        id, schema, table, oldColumn, newColumn, physicalNewColumn, up, down, newType, oldType, phase, epoch, after,
+        lazy);
+  }
+
+  /** The same migration, lazily cut over or not (see {@link #lazy()}). */
+  public ColumnMigration withLazy(boolean isLazy) {
+    return new ColumnMigration(
+        id, schema, table, oldColumn, newColumn, physicalNewColumn, up, down, newType, oldType, phase, epoch,
+        oldColumnAfter, isLazy);
+  }
+
+  /**
+   * Whether reads come from the new column while rows the backfill has not reached yet may still
+   * have it empty ({@code read_new} entered with {@code --lazy}): the value read is then
+   * {@code COALESCE(new, up(old))}. Every write in {@code read_new} reaches both columns, so a
+   * filled new column always equals {@code up(old)} and an empty one means "not reached yet".
+   */
+  public boolean lazyRead() {
+    return lazy && phase == Phase.READ_NEW;
+  }
+
+  /**
+   * Whether rows may still have an unfilled new column that statements should fill as they go
+   * (the lazy migration: the UPDATE fill and the read touch): in {@code dual_write}, and in a lazily
+   * cut-over {@code read_new}.
+   */
+  public boolean fillsLazily() {
+    return phase == Phase.DUAL_WRITE || lazyRead();
   }
 
   /** Whether this migration is a plain rename (the value is copied unchanged). */
@@ -85,7 +125,7 @@ public record ColumnMigration(
   public ColumnMigration at(Phase newPhase, long newEpoch) {
     return new ColumnMigration(
         id, schema, table, oldColumn, newColumn, physicalNewColumn, up, down, newType, oldType, newPhase, newEpoch,
-        oldColumnAfter);
+        oldColumnAfter, lazy);
   }
 
   /** The physical column that reads come from in the current phase. */
@@ -135,7 +175,11 @@ public record ColumnMigration(
    * @param qualifier prefix of the column as written by the application ({@code "u."}), or {@code ""}
    */
   public String readSql(String name, String qualifier) {
-    String column = qualifier + Identifiers.quote(readColumn());
+    String column = lazyRead()
+        // Not yet reached by the backfill: the new value is computed from the old column on the fly.
+        ? "COALESCE(" + qualifier + Identifiers.quote(newPhysicalColumn()) + ", "
+            + upConversion().apply(qualifier + Identifiers.quote(oldColumn)) + ")"
+        : qualifier + Identifiers.quote(readColumn());
     boolean wantNew = namesNewValue(name);
     if (wantNew == phase.readsNew()) {
       return column;

@@ -468,6 +468,11 @@ final class QueryPlanner {
       throw ctx.refuse(m, "JOIN ... USING (" + name + ") on a migration column where a side's columns are unknown"
           + " is not supported; write the join condition with ON");
     }
+    if (lm != null && lm.lazyRead() || rm != null && rm.lazyRead()) {
+      // A lazily cut-over column reads COALESCE(new, up(old)), which no USING list can name.
+      throw ctx.refuse(m, "JOIN ... USING (" + name + ") on a migration column is not supported while it is lazily"
+          + " cut over to read_new; write the join condition with ON");
+    }
     String lp = lm == null ? name : lm.readColumn();
     String rp = rm == null ? name : rm.readColumn();
     if (!lp.equals(rp)) {

@@ -1,7 +1,6 @@
 package dev.cutover.rewriter.plan;
 
 import dev.cutover.migration.ColumnMigration;
-import dev.cutover.migration.Phase;
 import dev.cutover.rewriter.ReadTouch;
 import dev.cutover.rewriter.RewriteRefusedException;
 import dev.cutover.rewriter.lex.Identifiers;
@@ -104,7 +103,7 @@ final class ReadTouchPlanner {
     List<ColumnMigration> filling = new ArrayList<>();
     for (ColumnMigration m : item.migrations()) {
       // Both physical columns must be in the catalog (the new one exists from the dual_write DDL on).
-      if (m.phase() == Phase.DUAL_WRITE && item.info().columns().contains(m.physicalNewColumn())
+      if (m.fillsLazily() && item.info().columns().contains(m.physicalNewColumn())
           && item.info().columns().contains(m.oldColumn())) {
         filling.add(m);
       }

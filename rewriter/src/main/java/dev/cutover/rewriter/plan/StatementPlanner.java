@@ -633,10 +633,10 @@ public final class StatementPlanner {
     return false;
   }
 
-  /** Whether a touched migration is in dual_write (the only phase of lazy migration). */
+  /** Whether a touched migration fills lazily (dual_write, or a lazily cut-over read_new). */
   private boolean anyDualWrite() {
     for (ColumnMigration m : ctx.touched) {
-      if (m.phase() == dev.cutover.migration.Phase.DUAL_WRITE) {
+      if (m.fillsLazily()) {
         return true;
       }
     }
@@ -646,7 +646,7 @@ public final class StatementPlanner {
   /** Whether an UPDATE could need the dual_write lazy fill of a touched migration. */
   private boolean updateMayFill() {
     for (ColumnMigration m : ctx.touched) {
-      if (m.phase() == dev.cutover.migration.Phase.DUAL_WRITE) {
+      if (m.fillsLazily()) {
         return true;
       }
     }

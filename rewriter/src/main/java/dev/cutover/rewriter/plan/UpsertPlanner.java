@@ -50,8 +50,20 @@ final class UpsertPlanner {
         ColumnMigration m = target.migrationFor(text.folded(i));
         if (m != null) {
           ctx.used(m, text.folded(i));
-          if (!m.readColumn().equals(text.folded(i))) {
-            ctx.edits.replace(t.start(), t.end(), Identifiers.quote(m.readColumn()));
+          String arbiter = m.readColumn();
+          if (m.lazyRead()) {
+            // Rows the backfill has not reached have no new value, so the new column's unique index
+            // cannot see a conflict with them; the old column holds every row's value. For a rename
+            // it is the same value; for a type change old and new uniqueness may differ: refused.
+            if (!m.isRename()) {
+              throw ctx.refuse(m, "ON CONFLICT on column '" + text.folded(i) + "' is not supported while its type"
+                  + " change is lazily cut over to read_new (rows not backfilled yet have no new value to conflict"
+                  + " with); finish the backfill and verify, or name a constraint with ON CONFLICT ON CONSTRAINT");
+            }
+            arbiter = m.oldColumn();
+          }
+          if (!arbiter.equals(text.folded(i))) {
+            ctx.edits.replace(t.start(), t.end(), Identifiers.quote(arbiter));
           }
         }
       }

@@ -2,7 +2,6 @@ package dev.cutover.rewriter.plan;
 
 import dev.cutover.migration.ColumnMigration;
 import dev.cutover.migration.Conversion;
-import dev.cutover.migration.Phase;
 import dev.cutover.rewriter.RewriteRefusedException;
 import dev.cutover.rewriter.lex.Identifiers;
 import dev.cutover.rewriter.lex.SqlText;
@@ -572,7 +571,7 @@ final class WritePlanner {
       }
     }
     for (ColumnMigration m : item.migrations()) {
-      if (m.phase() == Phase.DUAL_WRITE && !seen.containsKey(m)) {
+      if (m.fillsLazily() && !seen.containsKey(m)) {
         // Lazy migration: every row the UPDATE touches gets its new column filled now.
         ctx.edits.insert(lastEnd, List.of(Edits.Piece.text(", " + Identifiers.quote(m.physicalNewColumn())
             + " = " + m.fillSql(fillQualifier))));
