@@ -88,7 +88,7 @@ class RenameDifferentialTest {
    * changes, at least one forward and one back ({@link #SLICES}). {@code -Dcutover.corpus.full=true} runs every
    * statement in both modes at every visit and across every change.
    */
-  private static final class CorpusWorkload implements Differential.Workload {
+  static final class CorpusWorkload implements Differential.Workload {
     private static final boolean FULL = Boolean.getBoolean("cutover.corpus.full");
     /**
      * Which fifths of the corpus (entry index mod 5) cross each of the walk's ten changes, in order:
