@@ -355,7 +355,7 @@ class TypeChangeDifferentialTest {
   /** What a statement produced: labels, column types and rows, an update count, or an error's SQLState. */
   record Outcome(List<String> labels, List<String> types, List<List<Object>> rows, int updateCount, String sqlState) {}
 
-  private static Outcome run(Connection c, String sql, Object[] params, boolean prepared) {
+  static Outcome run(Connection c, String sql, Object[] params, boolean prepared) {
     try {
       if (prepared) {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -389,7 +389,7 @@ class TypeChangeDifferentialTest {
     }
   }
 
-  private static List<List<Object>> rows(ResultSet rs) throws SQLException {
+  static List<List<Object>> rows(ResultSet rs) throws SQLException {
     List<List<Object>> rows = new ArrayList<>();
     int n = rs.getMetaData().getColumnCount();
     while (rs.next()) {
