@@ -129,13 +129,14 @@ public final class StubFixture implements AutoCloseable {
       return RowsResultSet.of(Boolean.TRUE);
     }
     if (sql.contains("max(version)")) {
-      return RowsResultSet.of(1);
+      return RowsResultSet.of(dev.cutover.control.ControlSchema.VERSION);
     }
     if (sql.contains(".migrations")) {
       List<Object[]> rows = new ArrayList<>();
       for (ColumnMigration m : migrations) {
         rows.add(new Object[] {m.id(), m.schema(), m.table(), m.oldColumn(), m.newColumn(), m.physicalNewColumn(),
-            m.up(), m.down(), m.newType(), m.phase().name().toLowerCase(Locale.ROOT), m.epoch(), m.oldColumnAfter(), m.oldType()});
+            m.up(), m.down(), m.newType(), m.phase().name().toLowerCase(Locale.ROOT), m.epoch(), m.oldColumnAfter(), m.oldType(),
+            m.lazy()});
       }
       return new RowsResultSet(rows);
     }

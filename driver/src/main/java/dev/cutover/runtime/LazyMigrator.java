@@ -27,7 +27,8 @@ import javax.sql.DataSource;
 import org.slf4j.LoggerFactory;
 
 /**
- * The lazy migration of rows that SELECTs return in {@code dual_write}: the driver's result sets
+ * The lazy migration of rows that SELECTs return in {@code dual_write} (and in a lazily cut-over
+ * {@code read_new}, see {@link dev.cutover.migration.ColumnMigration#fillsLazily()}): the driver's result sets
  * hand it the keys of rows whose new column is still empty ({@link #offer}), and background workers
  * fill them in batches on a small HikariCP pool of Cutover's own.
  *
@@ -42,9 +43,9 @@ import org.slf4j.LoggerFactory;
  *       UPDATE SKIP LOCKED} (rows the application holds are skipped, never waited for), under a
  *       short {@code lock_timeout} for any other lock, and sets the new column from the row's
  *       current old column. A dual-written row has new = old already and is not touched.
- *   <li>Only in {@code dual_write}: a batch reads the runtime's snapshot after marking its
- *       transaction (a {@link TransactionMark} the runtime scans like a connection's), and fills
- *       only migrations that are in {@code dual_write} in it. So once this instance acknowledges a
+ *   <li>Only in {@code dual_write} (or a lazily cut-over {@code read_new}): a batch reads the
+ *       runtime's snapshot after marking its transaction (a {@link TransactionMark} the runtime
+ *       scans like a connection's), and fills only migrations that fill lazily in it. So once this instance acknowledges a
  *       later epoch, no batch of an earlier phase is still running, and the CLI's phase changes
  *       (and the drop of the new column on a rollback to {@code planned}) wait for it.
  * </ul>
@@ -80,7 +81,7 @@ public final class LazyMigrator implements AutoCloseable {
    * @param dropped keys dropped because the queue was full (or the migrator closed)
    * @param filled rows whose new column a batch filled
    * @param discarded keys taken from the queue but not filled: the batch failed, or the migration
-   *     left {@code dual_write} meanwhile
+   *     left {@code dual_write} (or the lazy cut-over) meanwhile
    * @param failedBatches batches that failed (no connection, lock or statement timeout, error)
    */
   public record Stats(long queued, long dropped, long filled, long discarded, long failedBatches) {}
@@ -288,7 +289,10 @@ public final class LazyMigrator implements AutoCloseable {
     }
   }
 
-  /** The target's migrations that are in dual_write in {@code snapshot}. */
+  /**
+   * The target's migrations that fill lazily in {@code snapshot}: in dual_write, or lazily cut over
+   * to read_new (where writes reach both columns too, so filling {@code new = up(old)} is as safe).
+   */
   static List<ColumnMigration> dualWrite(MigrationSnapshot snapshot, ReadTouch.Target target) {
     List<ColumnMigration> out = new ArrayList<>(1);
     for (ColumnMigration m : snapshot.migrations()) {

@@ -23,7 +23,8 @@ public record ReadTouch(Target target, String plainSql, int[] plainParameterMap)
    * @param schema the table's schema
    * @param table the table's name
    * @param keyColumns its primary-key columns, in key order: the first hidden columns
-   * @param migrationIds the migrations (all in {@code dual_write} when the statement was rewritten)
+   * @param migrationIds the migrations (all in {@code dual_write}, or lazily cut over to
+   *     {@code read_new}, when the statement was rewritten)
    *     whose new column the touch fills
    */
   public record Target(String schema, String table, List<String> keyColumns, List<String> migrationIds) {

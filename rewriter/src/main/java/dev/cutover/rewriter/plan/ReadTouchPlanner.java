@@ -35,7 +35,8 @@ import org.apache.calcite.sql.SqlSelect;
  * GROUP BY, HAVING, WINDOW, INTO or set operation; a select list and ORDER BY made of column
  * references, literals, parameters, operators and a fixed list of scalar functions (anything else
  * could be an aggregate, which would make the extra column an error, or a window function);
- * exactly one FROM item that is a migrating table in {@code dual_write} whose primary key and
+ * exactly one FROM item that is a migrating table in {@code dual_write} (or lazily cut over to
+ * {@code read_new}) whose primary key and
  * both physical columns the catalog knows. Otherwise the statement is simply not touched. The needs-fill flag is {@code new
  * IS NULL AND old IS NOT NULL}, which cannot fail on any row (the fill expression itself, which
  * may, is evaluated only in the background).
@@ -103,6 +104,7 @@ final class ReadTouchPlanner {
     List<ColumnMigration> filling = new ArrayList<>();
     for (ColumnMigration m : item.migrations()) {
       // Both physical columns must be in the catalog (the new one exists from the dual_write DDL on).
+      // A lazily cut-over read_new still writes both columns: filling the rest is as safe there.
       if (m.fillsLazily() && item.info().columns().contains(m.physicalNewColumn())
           && item.info().columns().contains(m.oldColumn())) {
         filling.add(m);
