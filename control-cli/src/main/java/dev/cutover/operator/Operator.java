@@ -473,6 +473,7 @@ public final class Operator {
         if (diff.differing() > 0 && options.lazy()) {
           // The lazy cut-over: no guard, and no NOT NULL / CHECK validation yet (rows not reached
           // have an empty new column); finishLazyCutover does both once the backfill is verified.
+          checkLazyIndexes(c, m, table);
           ColumnMigration moved = repo.changePhase(c, m.id(), from, to, true, "advance --lazy ("
               + diff.differing() + " row(s) not backfilled yet)");
           out.printf("migration '%s': %s -> %s, lazily (epoch %d): %d row(s) not backfilled yet are read as %s until"
@@ -538,6 +539,31 @@ public final class Operator {
           + " and the target is " + target.sqlName() + "; use `cutover advance " + m.id()
           + " --to read_new --lazy` from dual_write or planned, and advance further without --lazy once the"
           + " backfill is verified");
+    }
+  }
+
+  /**
+   * Lazily cut over, reads filter on {@code COALESCE(new, up(old))}, which no index of either
+   * column serves: refused for a primary key column (every lookup by key would scan the table),
+   * and a note naming the other indexes that reads of the column stop using until it ends.
+   */
+  private void checkLazyIndexes(Connection c, ColumnMigration m, TableCatalog.Table table) throws SQLException {
+    TableCatalog.Column old = TableCatalog.findColumn(c, table.oid(), m.oldColumn()).orElseThrow(() ->
+        new OperatorException("column " + Identifiers.quote(m.oldColumn()) + " of " + table.quoted() + " is gone"));
+    if (TypeChangeDdl.inPrimaryKey(c, table, old)) {
+      throw OperatorException.guard("migration '" + m.id() + "': " + Identifiers.quote(m.oldColumn())
+          + " is in the primary key of " + table.quoted() + "; lazily cut over, reads would filter on "
+          + m.at(Phase.READ_NEW, 0).withLazy(true).readSql(m.newColumn(), "") + ", which no index serves, so every"
+          + " lookup by key would scan the table. Run `cutover backfill " + m.id() + "` and advance without --lazy");
+    }
+    List<String> names = new ArrayList<>();
+    for (TableCatalog.Index index : TableCatalog.indexesUsing(c, table.oid(), old.attnum())) {
+      names.add(Identifiers.quote(index.name()));
+    }
+    if (!names.isEmpty()) {
+      out.printf("note: until the lazy cut-over ends, reads that filter or sort on %s cannot use index(es) %s;"
+          + " run the backfill soon%n", Identifiers.quote(m.newColumn()), String.join(", ", names));
+      out.flush();
     }
   }
 

@@ -184,7 +184,8 @@ class LazyCutoverCliTest {
   @Test
   void lazyOption_usage() throws Exception {
     assertThat(ok("advance", "--help").out()).contains("--lazy", "enter read_new before the backfill is verified");
-    cli.sql("CREATE TABLE tags (id int PRIMARY KEY, label text)", "INSERT INTO tags VALUES (1, 'a')");
+    cli.sql("CREATE TABLE tags (id int PRIMARY KEY, label text)", "CREATE INDEX tags_label_idx ON tags (label)",
+        "INSERT INTO tags VALUES (1, 'a')");
     plan("tags-name", "tags", "rename:\n  from: label\n  to: name\n");
     // From planned the next step is dual_write: --lazy does not apply to it.
     Cli.Run fromPlanned = cli.run("advance", "tags-name", "--lazy");
@@ -197,7 +198,7 @@ class LazyCutoverCliTest {
     assertThat(pastReadNew.err()).contains("the target is new_only");
     // --to read_new --lazy from planned takes both steps; again is a no-op.
     assertThat(ok("advance", "tags-name", "--to", "read_new", "--lazy").out()).contains("planned -> dual_write",
-        "dual_write -> read_new, lazily");
+        "dual_write -> read_new, lazily", "reads that filter or sort on \"name\" cannot use index(es) \"tags_label_idx\"");
     assertThat(ok("advance", "tags-name", "--to", "read_new", "--lazy").out())
         .contains("already at read_new (lazily cut over)");
     Cli.Run onward = cli.run("advance", "tags-name", "--lazy");
@@ -218,5 +219,17 @@ class LazyCutoverCliTest {
     ok("backfill", "notes-text");
     assertThat(ok("advance", "notes-text", "--lazy").out()).contains("every row is backfilled already");
     assertThat(state("notes-text")).isEqualTo("read_new f");
+  }
+
+  @Test
+  void lazy_ofAPrimaryKeyColumn_refused() throws Exception {
+    cli.sql("CREATE TABLE keyed (id int PRIMARY KEY, v text)", "INSERT INTO keyed VALUES (1, 'a'), (2, 'b')");
+    plan("keyed-id", "keyed", "changeType:\n  column: id\n  type: bigint\n  up: \"id::bigint\"\n  down: \"id::int\"\n");
+    ok("advance", "keyed-id");
+    Cli.Run refused = cli.run("advance", "keyed-id", "--lazy");
+    assertThat(refused.exit()).as(refused.all()).isEqualTo(3);
+    assertThat(refused.err()).contains("in the primary key", "COALESCE(id__cutover_new, CAST((id)::bigint AS bigint))",
+        "cutover backfill keyed-id");
+    assertThat(state("keyed-id")).isEqualTo("dual_write f");
   }
 }
