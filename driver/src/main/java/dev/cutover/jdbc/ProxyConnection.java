@@ -2,10 +2,12 @@ package dev.cutover.jdbc;
 
 import dev.cutover.CutoverConnection;
 import dev.cutover.migration.MigrationSnapshot;
+import dev.cutover.rewriter.Catalog;
 import dev.cutover.rewriter.Rewrite;
 import dev.cutover.runtime.CatalogCache;
 import dev.cutover.runtime.CutoverRuntime;
 import dev.cutover.runtime.RuntimeRegistry;
+import dev.cutover.runtime.StatementFilter;
 import dev.cutover.runtime.TransactionMark;
 import java.sql.CallableStatement;
 import java.sql.Connection;
@@ -47,6 +49,7 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
   private ProxyDatabaseMetaData metaData;
   private String searchPath;
   private MigrationSnapshot searchPathSnapshot;
+  private Catalog sessionCatalog; // the catalog for searchPath, made when searchPath is read
   private boolean released;
 
   /**
@@ -141,17 +144,19 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
     if (sql == null || snapshot.isEmpty()) {
       return null;
     }
-    if (SessionSql.mayChangeSearchPath(sql)) {
+    int bits = runtime.filter().classify(sql, snapshot);
+    if ((bits & StatementFilter.MAY_CHANGE_SEARCH_PATH) != 0) {
       searchPath = null;
     }
-    if (!snapshot.mayTouch(sql)) {
+    if ((bits & StatementFilter.MAY_TOUCH) == 0) {
       return null;
     }
     if (searchPath == null || searchPathSnapshot != snapshot) {
       searchPath = CatalogCache.searchPath(pg);
       searchPathSnapshot = snapshot;
+      sessionCatalog = runtime.catalog().forSession(pg, searchPath);
     }
-    Rewrite rewrite = runtime.engine().rewrite(sql, snapshot, searchPath, runtime.catalog().forSession(pg, searchPath));
+    Rewrite rewrite = runtime.engine().rewrite(sql, snapshot, searchPath, sessionCatalog);
     if (rewrite.readTouch() != null && (!touch || runtime.lazyMigrator() == null)) {
       rewrite = rewrite.withoutReadTouch();
     }
