@@ -1,6 +1,7 @@
 package dev.cutover.jdbc;
 
 import dev.cutover.CutoverConnection;
+import dev.cutover.CutoverSqlState;
 import dev.cutover.migration.MigrationSnapshot;
 import dev.cutover.rewriter.Catalog;
 import dev.cutover.rewriter.Rewrite;
@@ -83,6 +84,31 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
         && (runtime.snapshot().isEmpty() || pg.getTransactionState() == TransactionState.IDLE)) {
       endTransaction();
     }
+  }
+
+  /**
+   * Whether a statement rewritten for {@code used} that failed with {@code e} may run once more,
+   * rewritten again: it failed because a column it named is gone ({@code 42703}), a newer snapshot
+   * is in place (loaded now on this connection if the notification has not arrived yet), and the
+   * failure changed nothing (autocommit, no transaction open). The window this closes: an in-place
+   * type change renames its column into place at {@code completed}; statements rewritten for {@code
+   * new_only} that reach the server before this instance applies {@code completed} name a column
+   * that no longer exists.
+   */
+  boolean retryAfterSwap(SQLException e, MigrationSnapshot used) {
+    if (!CutoverSqlState.UNDEFINED_COLUMN.state().equals(e.getSQLState()) || !autoCommit
+        || pg.getTransactionState() != TransactionState.IDLE) {
+      return false;
+    }
+    if (runtime.snapshot() == used) {
+      try {
+        runtime.reloadOn(delegate);
+      } catch (SQLException reloadFailed) {
+        e.addSuppressed(reloadFailed);
+        return false;
+      }
+    }
+    return runtime.snapshot() != used;
   }
 
   private void endTransaction() {
