@@ -104,10 +104,11 @@ final class Report {
     Map<String, Object> m = (Map<String, Object>) report.get("memory");
     sb.append(String.format(Locale.ROOT,
         "%n## Rewrite cache memory (%,d distinct rewritten statements, dual_write)%n%n"
-            + "| heap per entry (all) | payload per entry (JOL: key + rewrite) | heap for all entries |%n|---:|---:|---:|%n"
-            + "| %,.0f B | %,.0f B | %.1f MB |%n",
+            + "| heap per entry (all) | payload per entry (JOL: key + rewrite) | heap for all entries"
+            + " | pre-check memo per entry (text not counted) |%n|---:|---:|---:|---:|%n"
+            + "| %,.0f B | %,.0f B | %.1f MB | %,.0f B |%n",
         ((Number) m.get("entries")).intValue(), m.get("heapBytesPerEntry"), m.get("payloadBytesPerEntry"),
-        ((Number) m.get("heapBytesTotal")).longValue() / 1048576.0));
+        ((Number) m.get("heapBytesTotal")).longValue() / 1048576.0, m.get("filterBytesPerEntry")));
     return sb.toString();
   }
 }

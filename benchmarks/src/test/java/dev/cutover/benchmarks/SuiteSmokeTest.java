@@ -36,6 +36,7 @@ class SuiteSmokeTest {
     assertThat(report.path("backfill").path("ratio").asDouble()).isPositive();
     assertThat(report.path("memory").path("entries").asInt()).isGreaterThanOrEqualTo(475);
     assertThat(report.path("memory").path("payloadBytesPerEntry").asDouble()).isPositive();
+    assertThat(report.path("memory").has("filterBytesPerEntry")).isTrue();
     assertThat(report.path("targets")).hasSize(10);
 
     String markdown = Files.readString(out.resolve("report.md"));
