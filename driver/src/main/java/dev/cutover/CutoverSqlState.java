@@ -11,7 +11,10 @@ public enum CutoverSqlState {
   CONNECTION_UNABLE_TO_CONNECT("08001"),
   /** A method was called on a closed object or with an argument that makes no sense. */
   INVALID_PARAMETER_VALUE("22023"),
-  /** A column label that the result set does not have (pgjdbc's state for the same error). */
+  /**
+   * A column label that the result set does not have (pgjdbc's state for the same error); also the
+   * server's state for a column a statement names that is gone, on which Cutover may retry once.
+   */
   UNDEFINED_COLUMN("42703"),
   /** An internal invariant did not hold; a bug in Cutover. */
   INTERNAL_ERROR("XX000");

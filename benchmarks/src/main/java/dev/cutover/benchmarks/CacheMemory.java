@@ -6,6 +6,7 @@ import dev.cutover.rewriter.Catalog;
 import dev.cutover.rewriter.TableInfo;
 import dev.cutover.runtime.RewriteEngine;
 import dev.cutover.runtime.RewriteFunction;
+import dev.cutover.runtime.StatementFilter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.reflect.Field;
@@ -29,8 +30,12 @@ final class CacheMemory {
    * @param heapBytesPerEntry heap-used delta / entries
    * @param payloadBytesPerEntry JOL retained size of keys and values / entries
    * @param heapBytesTotal heap-used delta for all entries
+   * @param filterBytesPerEntry heap-used delta / entries of the hot path's pre-check memo ({@link
+   *     StatementFilter}) holding the same texts, the texts themselves not counted (the application
+   *     holds them; a text built anew for every call is retained by both caches, once)
    */
-  record Result(int entries, double heapBytesPerEntry, double payloadBytesPerEntry, long heapBytesTotal) {}
+  record Result(int entries, double heapBytesPerEntry, double payloadBytesPerEntry, long heapBytesTotal,
+      double filterBytesPerEntry) {}
 
   private final int entries;
 
@@ -68,9 +73,19 @@ final class CacheMemory {
     });
     // The snapshot is shared by every entry (and by the runtime): not part of an entry's cost.
     long payload = GraphLayout.parseInstance(roots.toArray()).subtract(GraphLayout.parseInstance(snapshot)).totalSize();
+    StatementFilter filter = new StatementFilter(snapshot, entries);
+    long beforeFilter = usedAfterGc();
+    for (String s : sql) {
+      filter.classify(s, snapshot);
+    }
+    long afterFilter = usedAfterGc();
+    if (filter.classify(sql.get(0), snapshot) == 0) {
+      throw new IllegalStateException("the pre-check missed a statement on the migrating table");
+    }
     sql.clear();
     long heap = after - before;
-    return new Result(map.size(), (double) heap / map.size(), (double) payload / map.size(), heap);
+    return new Result(map.size(), (double) heap / map.size(), (double) payload / map.size(), heap,
+        (double) (afterFilter - beforeFilter) / entries);
   }
 
   private static void fill(RewriteEngine engine, List<String> sql, MigrationSnapshot snapshot, Catalog catalog)

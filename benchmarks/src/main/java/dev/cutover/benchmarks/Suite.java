@@ -116,7 +116,8 @@ public final class Suite {
           "entries", memory.entries(),
           "heapBytesPerEntry", memory.heapBytesPerEntry(),
           "payloadBytesPerEntry", memory.payloadBytesPerEntry(),
-          "heapBytesTotal", memory.heapBytesTotal()));
+          "heapBytesTotal", memory.heapBytesTotal(),
+          "filterBytesPerEntry", memory.filterBytesPerEntry()));
       report.put("targets", Report.targets(jmh, comparisons, backfill));
     }
     machine.put("loadAverageAtEnd", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());

@@ -24,7 +24,7 @@ class SuiteSmokeTest {
       assertThat(report.path("rewritePath").path(impl).path("nsPerStatement").asDouble()).as(impl).isPositive();
       assertThat(report.path("rewritePath").path(impl).path("bytesPerStatement").isNumber()).as(impl).isTrue();
     }
-    assertThat(report.path("endToEnd")).hasSize(4);
+    assertThat(report.path("endToEnd")).hasSize(5);
     for (JsonNode row : report.path("endToEnd")) {
       assertThat(row.path("opsPerSecond").asDouble()).isPositive();
       assertThat(row.path("throughputRatio").asDouble()).isPositive();
@@ -36,7 +36,8 @@ class SuiteSmokeTest {
     assertThat(report.path("backfill").path("ratio").asDouble()).isPositive();
     assertThat(report.path("memory").path("entries").asInt()).isGreaterThanOrEqualTo(475);
     assertThat(report.path("memory").path("payloadBytesPerEntry").asDouble()).isPositive();
-    assertThat(report.path("targets")).hasSize(9);
+    assertThat(report.path("memory").has("filterBytesPerEntry")).isTrue();
+    assertThat(report.path("targets")).hasSize(10);
 
     String markdown = Files.readString(out.resolve("report.md"));
     assertThat(markdown).contains("| what | target | measured | met |", "cache miss", "dual_write", "Backfill");

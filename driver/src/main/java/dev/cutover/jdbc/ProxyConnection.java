@@ -1,11 +1,14 @@
 package dev.cutover.jdbc;
 
 import dev.cutover.CutoverConnection;
+import dev.cutover.CutoverSqlState;
 import dev.cutover.migration.MigrationSnapshot;
+import dev.cutover.rewriter.Catalog;
 import dev.cutover.rewriter.Rewrite;
 import dev.cutover.runtime.CatalogCache;
 import dev.cutover.runtime.CutoverRuntime;
 import dev.cutover.runtime.RuntimeRegistry;
+import dev.cutover.runtime.StatementFilter;
 import dev.cutover.runtime.TransactionMark;
 import java.sql.CallableStatement;
 import java.sql.Connection;
@@ -47,6 +50,7 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
   private ProxyDatabaseMetaData metaData;
   private String searchPath;
   private MigrationSnapshot searchPathSnapshot;
+  private Catalog sessionCatalog; // the catalog for searchPath, made when searchPath is read
   private boolean released;
 
   /**
@@ -80,6 +84,31 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
         && (runtime.snapshot().isEmpty() || pg.getTransactionState() == TransactionState.IDLE)) {
       endTransaction();
     }
+  }
+
+  /**
+   * Whether a statement rewritten for {@code used} that failed with {@code e} may run once more,
+   * rewritten again: it failed because a column it named is gone ({@code 42703}), a newer snapshot
+   * is in place (loaded now on this connection if the notification has not arrived yet), and the
+   * failure changed nothing (autocommit, no transaction open). The window this closes: an in-place
+   * type change renames its column into place at {@code completed}; statements rewritten for {@code
+   * new_only} that reach the server before this instance applies {@code completed} name a column
+   * that no longer exists.
+   */
+  boolean retryAfterSwap(SQLException e, MigrationSnapshot used) {
+    if (!CutoverSqlState.UNDEFINED_COLUMN.state().equals(e.getSQLState()) || !autoCommit
+        || pg.getTransactionState() != TransactionState.IDLE) {
+      return false;
+    }
+    if (runtime.snapshot() == used) {
+      try {
+        runtime.reloadOn(delegate);
+      } catch (SQLException reloadFailed) {
+        e.addSuppressed(reloadFailed);
+        return false;
+      }
+    }
+    return runtime.snapshot() != used;
   }
 
   private void endTransaction() {
@@ -141,17 +170,19 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
     if (sql == null || snapshot.isEmpty()) {
       return null;
     }
-    if (SessionSql.mayChangeSearchPath(sql)) {
+    int bits = runtime.filter().classify(sql, snapshot);
+    if ((bits & StatementFilter.MAY_CHANGE_SEARCH_PATH) != 0) {
       searchPath = null;
     }
-    if (!snapshot.mayTouch(sql)) {
+    if ((bits & StatementFilter.MAY_TOUCH) == 0) {
       return null;
     }
     if (searchPath == null || searchPathSnapshot != snapshot) {
       searchPath = CatalogCache.searchPath(pg);
       searchPathSnapshot = snapshot;
+      sessionCatalog = runtime.catalog().forSession(pg, searchPath);
     }
-    Rewrite rewrite = runtime.engine().rewrite(sql, snapshot, searchPath, runtime.catalog().forSession(pg, searchPath));
+    Rewrite rewrite = runtime.engine().rewrite(sql, snapshot, searchPath, sessionCatalog);
     if (rewrite.readTouch() != null && (!touch || runtime.lazyMigrator() == null)) {
       rewrite = rewrite.withoutReadTouch();
     }

@@ -178,48 +178,54 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
 
   // ---- execution
 
-  @Override
-  public ResultSet executeQuery() throws SQLException {
+  /** One execution of the pgjdbc statement. */
+  @FunctionalInterface
+  private interface Execution<T> {
+    T run(PreparedStatement ps) throws SQLException;
+  }
+
+  /**
+   * Runs {@code execution} on the statement prepared for the current snapshot; when a rewritten
+   * statement fails because the snapshot it was made for is outdated (see {@link
+   * ProxyConnection#retryAfterSwap}), re-prepares it for the new one and runs it once more.
+   */
+  private <T> T run(Execution<T> execution) throws SQLException {
     connection.beginStatement();
     try {
       ensureCurrent();
-      return wrap(preparedDelegate().executeQuery(), currentTouch());
+      try {
+        return execution.run(preparedDelegate());
+      } catch (SQLException e) {
+        if (rewrite == null || !connection.retryAfterSwap(e, snapshot)) {
+          throw e;
+        }
+        ensureCurrent();
+        return execution.run(preparedDelegate());
+      }
     } finally {
       connection.endStatement();
     }
+  }
+
+  @Override
+  public ResultSet executeQuery() throws SQLException {
+    ResultSet resultSet = run(PreparedStatement::executeQuery);
+    return wrap(resultSet, currentTouch());
   }
 
   @Override
   public int executeUpdate() throws SQLException {
-    connection.beginStatement();
-    try {
-      ensureCurrent();
-      return preparedDelegate().executeUpdate();
-    } finally {
-      connection.endStatement();
-    }
+    return run(PreparedStatement::executeUpdate);
   }
 
   @Override
   public long executeLargeUpdate() throws SQLException {
-    connection.beginStatement();
-    try {
-      ensureCurrent();
-      return preparedDelegate().executeLargeUpdate();
-    } finally {
-      connection.endStatement();
-    }
+    return run(PreparedStatement::executeLargeUpdate);
   }
 
   @Override
   public boolean execute() throws SQLException {
-    connection.beginStatement();
-    try {
-      ensureCurrent();
-      return preparedDelegate().execute();
-    } finally {
-      connection.endStatement();
-    }
+    return run(PreparedStatement::execute);
   }
 
   @Override

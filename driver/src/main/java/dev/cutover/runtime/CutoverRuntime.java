@@ -76,6 +76,8 @@ public final class CutoverRuntime implements AutoCloseable {
   private final long tickMillis;
 
   private volatile MigrationSnapshot snapshot = MigrationSnapshot.EMPTY;
+  // Published after the snapshot it belongs to; a statement that sees another snapshot scans.
+  private volatile StatementFilter filter;
   private volatile boolean closed;
   /** Whether the last acknowledgement was held back by an open transaction. */
   private volatile boolean ackPending;
@@ -109,6 +111,7 @@ public final class CutoverRuntime implements AutoCloseable {
     this.store = new MigrationStore(controlSchema);
     this.engine = new RewriteEngine(rewriter, config.passthrough(), config.cacheSize());
     this.catalog = new CatalogCache(Math.max(1000, config.cacheSize()));
+    this.filter = new StatementFilter(MigrationSnapshot.EMPTY, config.cacheSize());
     this.heartbeatMillis = heartbeatMillis(config.refreshMillis());
     this.tickMillis = Math.min(config.refreshMillis(), heartbeatMillis);
     String name = config.schema() + "@" + config.url();
@@ -151,6 +154,11 @@ public final class CutoverRuntime implements AutoCloseable {
   /** The current snapshot; the hot path reads this once per statement. */
   public MigrationSnapshot snapshot() {
     return snapshot;
+  }
+
+  /** The pre-filter of statement texts, for the current snapshot or (briefly) the previous one. */
+  public StatementFilter filter() {
+    return filter;
   }
 
   /** The rewrite cache and policy. */
@@ -369,6 +377,7 @@ public final class CutoverRuntime implements AutoCloseable {
   private void publish(MigrationSnapshot loaded) {
     if (!loaded.equals(snapshot)) {
       snapshot = loaded;
+      filter = new StatementFilter(loaded, config.cacheSize());
       engine.invalidateAll();
       catalog.invalidateAll();
       LOG.info("Cutover: now applying migrations at epoch {}", loaded.epoch());

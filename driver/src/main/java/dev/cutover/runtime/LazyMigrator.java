@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -83,8 +84,9 @@ public final class LazyMigrator implements AutoCloseable {
    * @param discarded keys taken from the queue but not filled: the batch failed, or the migration
    *     left {@code dual_write} (or the lazy cut-over) meanwhile
    * @param failedBatches batches that failed (no connection, lock or statement timeout, error)
+   * @param unconvertible rows left to the backfill because {@code up} cannot convert their old value
    */
-  public record Stats(long queued, long dropped, long filled, long discarded, long failedBatches) {}
+  public record Stats(long queued, long dropped, long filled, long discarded, long failedBatches, long unconvertible) {}
 
   private record Item(ReadTouch.Target target, String[] key) {}
 
@@ -100,6 +102,10 @@ public final class LazyMigrator implements AutoCloseable {
   private final LongAdder filled = new LongAdder();
   private final LongAdder discarded = new LongAdder();
   private final LongAdder failedBatches = new LongAdder();
+  private final LongAdder unconvertibleRows = new LongAdder();
+  // Rows whose old value up cannot convert, skipped when read again (bounded; a hot bad row would
+  // otherwise split every batch it lands in).
+  private final Set<String> unconvertible = ConcurrentHashMap.newKeySet();
   private final List<Thread> workers = new ArrayList<>();
   private final AtomicLong lastDropReport = new AtomicLong(System.nanoTime());
   private volatile long droppedReported;
@@ -151,7 +157,7 @@ public final class LazyMigrator implements AutoCloseable {
 
   /** The counts so far. */
   public Stats stats() {
-    return new Stats(queued.sum(), dropped.sum(), filled.sum(), discarded.sum(), failedBatches.sum());
+    return new Stats(queued.sum(), dropped.sum(), filled.sum(), discarded.sum(), failedBatches.sum(), unconvertibleRows.sum());
   }
 
   /** Keys waiting in the queue now. */
@@ -211,7 +217,7 @@ public final class LazyMigrator implements AutoCloseable {
       batch.clear();
       for (Map.Entry<ReadTouch.Target, List<String[]>> group : groups.entrySet()) {
         try {
-          fill(mark, group.getKey(), group.getValue());
+          fillSplitting(mark, group.getKey(), group.getValue());
           if (failing) {
             LOG.info("Cutover: lazy migration of rows read works again");
             failing = false;
@@ -243,6 +249,52 @@ public final class LazyMigrator implements AutoCloseable {
     } catch (InterruptedException e) {
       return false;
     }
+  }
+
+  /**
+   * Fills {@code keys}; when a value cannot be converted (an error of class 22, data exception:
+   * {@code up} fails on some row's old value) the batch is split in halves until the row is found, so
+   * every other row is still filled. That row is left to the backfill, which stops on it naming the
+   * key and the error; the application's statements never see it.
+   */
+  private void fillSplitting(TransactionMark mark, ReadTouch.Target target, List<String[]> keys) throws SQLException {
+    List<String[]> todo = keys;
+    if (!unconvertible.isEmpty()) {
+      todo = new ArrayList<>(keys.size());
+      for (String[] key : keys) {
+        if (!unconvertible.contains(badKey(target, key))) {
+          todo.add(key);
+        }
+      }
+      discarded.add(keys.size() - todo.size());
+      if (todo.isEmpty()) {
+        return;
+      }
+    }
+    try {
+      fill(mark, target, todo);
+    } catch (SQLException e) {
+      String state = e.getSQLState();
+      if (state == null || !state.startsWith("22")) {
+        throw e;
+      }
+      if (todo.size() == 1) {
+        unconvertibleRows.increment();
+        discarded.increment();
+        if (unconvertible.size() < DEFAULT_CAPACITY && unconvertible.add(badKey(target, todo.get(0)))) {
+          LOG.warn("Cutover: lazy migration cannot convert the row of {}.{} with key {} ({}); left to the backfill",
+              target.schema(), target.table(), java.util.Arrays.toString(todo.get(0)), e.getMessage());
+        }
+        return;
+      }
+      int half = todo.size() / 2;
+      fillSplitting(mark, target, todo.subList(0, half));
+      fillSplitting(mark, target, todo.subList(half, todo.size()));
+    }
+  }
+
+  private static String badKey(ReadTouch.Target target, String[] key) {
+    return target.schema() + '.' + target.table() + '\u0000' + String.join("\u0000", key);
   }
 
   /** One batch of one table: one transaction on a pool connection. */
@@ -314,17 +366,31 @@ public final class LazyMigrator implements AutoCloseable {
     String fill = m.typedFillSql();
     List<String> key = target.keyColumns();
     StringBuilder columns = new StringBuilder();
+    StringBuilder locked = new StringBuilder();
     StringBuilder arrays = new StringBuilder();
+    StringBuilder names = new StringBuilder();
+    StringBuilder on = new StringBuilder();
     for (int i = 0; i < key.size(); i++) {
-      columns.append(i == 0 ? "" : ", ").append(quote(key.get(i)));
-      arrays.append(i == 0 ? "" : ", ").append("CAST(? AS ").append(types.get(i)).append("[])");
+      String sep = i == 0 ? "" : ", ";
+      String wanted = quote("cutover.k" + (i + 1));
+      columns.append(sep).append(quote(key.get(i)));
+      locked.append(sep).append("\"cutover.t\".").append(quote(key.get(i)));
+      arrays.append(sep).append("CAST(? AS ").append(types.get(i)).append("[])");
+      names.append(sep).append(wanted);
+      on.append(i == 0 ? "" : " AND ").append("\"cutover.t\".").append(quote(key.get(i)))
+          .append(" = \"cutover.w\".").append(wanted);
     }
     String tuple = key.size() == 1 ? columns.toString() : "(" + columns + ")";
-    String wanted = key.size() == 1 ? tuple + " = ANY (" + arrays + ")"
-        : tuple + " IN (SELECT * FROM unnest(" + arrays + "))";
-    String differs = newColumn + " IS DISTINCT FROM " + fill;
-    return "UPDATE " + table + " SET " + newColumn + " = " + fill + " WHERE " + tuple + " IN (SELECT " + columns
-        + " FROM " + table + " WHERE " + wanted + " AND " + differs + " FOR UPDATE SKIP LOCKED) AND " + differs;
+    // up runs only on the rows asked for: the comparison names the key list, so it is a join
+    // condition checked after the key matched. As a filter of the table alone, a sequential scan
+    // may evaluate it on every row first, and one row up cannot convert would fail every batch.
+    String differs = "CASE WHEN \"cutover.w\".\"cutover.k1\" IS NOT NULL THEN " + newColumn + " IS DISTINCT FROM "
+        + fill + " END";
+    // The rows locked passed the comparison and cannot change until this commits: the UPDATE itself
+    // needs no second one.
+    return "UPDATE " + table + " SET " + newColumn + " = " + fill + " WHERE " + tuple + " IN (SELECT " + locked
+        + " FROM " + table + " AS \"cutover.t\" JOIN unnest(" + arrays + ") AS \"cutover.w\"(" + names + ") ON "
+        + on + " AND " + differs + " FOR UPDATE OF \"cutover.t\" SKIP LOCKED)";
   }
 
   private List<String> keyTypes(Connection c, ReadTouch.Target target) throws SQLException {

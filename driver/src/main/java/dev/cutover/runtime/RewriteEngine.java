@@ -30,14 +30,17 @@ public final class RewriteEngine {
   private static final Logger LOG = LoggerFactory.getLogger(RewriteEngine.class);
   private static final int MAX_SQL_IN_MESSAGE = 500;
 
-  private record Key(String searchPath, String sql) {}
-
-  /** A cached outcome: the rewrite, or the refusal (with {@code rewrite} the pass-through). */
-  private record Entry(MigrationSnapshot snapshot, Rewrite rewrite, RewriteRefusedException refusal) {}
+  /**
+   * A cached outcome: the rewrite, or the refusal (with {@code rewrite} the pass-through), for one
+   * snapshot and one {@code search_path}.
+   */
+  private record Entry(MigrationSnapshot snapshot, String searchPath, Rewrite rewrite, RewriteRefusedException refusal) {}
 
   private final RewriteFunction rewriter;
   private final boolean passthrough;
-  private final Cache<Key, Entry> cache;
+  // Keyed by the SQL text alone, so a hit allocates no key; the entry holds the search_path it was
+  // made under (sessions almost always share one) and a different one recomputes and replaces it.
+  private final Cache<String, Entry> cache;
   private final LongAdder passthroughCount = new LongAdder();
   private final Set<String> oldNamesUsed = ConcurrentHashMap.newKeySet();
   private final Set<String> newNamesUsed = ConcurrentHashMap.newKeySet();
@@ -50,7 +53,8 @@ public final class RewriteEngine {
   public RewriteEngine(RewriteFunction rewriter, boolean passthrough, long cacheSize) {
     this.rewriter = rewriter;
     this.passthrough = passthrough;
-    this.cache = Caffeine.newBuilder().maximumSize(cacheSize).build();
+    // Maintenance on the calling thread: a handoff to the common pool cost more than the work.
+    this.cache = Caffeine.newBuilder().maximumSize(cacheSize).executor(Runnable::run).build();
   }
 
   /**
@@ -63,11 +67,10 @@ public final class RewriteEngine {
    */
   public Rewrite rewrite(String sql, MigrationSnapshot snapshot, String searchPath, Catalog catalog)
       throws SQLException {
-    Key key = new Key(searchPath, sql);
-    Entry entry = cache.getIfPresent(key);
-    if (entry == null || entry.snapshot() != snapshot) {
-      entry = compute(sql, snapshot, catalog);
-      cache.put(key, entry);
+    Entry entry = cache.getIfPresent(sql);
+    if (entry == null || entry.snapshot() != snapshot || !java.util.Objects.equals(entry.searchPath(), searchPath)) {
+      entry = compute(sql, snapshot, searchPath, catalog);
+      cache.put(sql, entry);
     }
     if (entry.refusal() != null) {
       if (!passthrough) {
@@ -86,15 +89,16 @@ public final class RewriteEngine {
     return rewrite;
   }
 
-  private Entry compute(String sql, MigrationSnapshot snapshot, Catalog catalog) throws SQLException {
+  private Entry compute(String sql, MigrationSnapshot snapshot, String searchPath, Catalog catalog)
+      throws SQLException {
     try {
-      return new Entry(snapshot, rewriter.rewrite(sql, snapshot, catalog), null);
+      return new Entry(snapshot, searchPath, rewriter.rewrite(sql, snapshot, catalog), null);
     } catch (RewriteRefusedException e) {
       if (passthrough) {
         LOG.warn("{} Sending it unchanged because cutover.onUnsupported=passthrough. Statement: {}",
             e.getMessage(), abbreviate(sql));
       }
-      return new Entry(snapshot, Rewrite.unchanged(sql, snapshot.epoch()), e);
+      return new Entry(snapshot, searchPath, Rewrite.unchanged(sql, snapshot.epoch()), e);
     } catch (CatalogQueryException e) {
       throw e.getCause();
     }

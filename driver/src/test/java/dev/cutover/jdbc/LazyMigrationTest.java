@@ -57,6 +57,13 @@ class LazyMigrationTest {
           Phase.DUAL_WRITE);
       MigrationRows.insertRename(c, "cutover", "pairs-w", "pairs", "v", "w", Phase.DUAL_WRITE);
       MigrationRows.insertRename(c, "cutover", "later-b", "later", "a", "b", Phase.READ_NEW);
+      // A type change text -> int whose up fails on one row (id 50).
+      st.execute("CREATE TABLE codes (id bigint PRIMARY KEY, code text, code_num int)");
+      st.execute("INSERT INTO codes SELECT g, CASE WHEN g = 50 THEN 'x50' ELSE g::text END, NULL"
+          + " FROM generate_series(1, 100) g");
+      MigrationRows.insertRename(c, "cutover", "codes-num", "codes", "code", "code_num", Phase.DUAL_WRITE);
+      st.execute("UPDATE cutover.migrations SET up_expr = 'code::int', down_expr = 'code_num::text',"
+          + " new_type = 'integer', old_type = 'text' WHERE id = 'codes-num'");
       st.execute("CREATE ROLE " + ROLE + " LOGIN CONNECTION LIMIT 3");
       st.execute("GRANT USAGE ON SCHEMA cutover TO " + ROLE);
       st.execute("GRANT SELECT ON ALL TABLES IN SCHEMA cutover TO " + ROLE);
@@ -147,6 +154,36 @@ class LazyMigrationTest {
       }
       assertThat(awaitCount("SELECT count(*) FROM pairs WHERE a = 3 AND w IS DISTINCT FROM v", 0)).isZero();
       assertThat(count("SELECT count(*) FROM pairs WHERE a <> 3 AND w IS NULL")).isEqualTo(90);
+    }
+  }
+
+  /**
+   * A row whose old value {@code up} cannot convert does not stop the lazy migration of the rows
+   * read with it: the batch is split until the row is found, every other row is filled, the bad row
+   * is left to the backfill (which stops on it with its key), and the application never sees it.
+   */
+  @Test
+  void select_rowUpCannotConvert_otherRowsOfTheBatchStillFilled() throws Exception {
+    try (Connection c = cutover()) {
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT id, code FROM codes ORDER BY id")) {
+        assertThat(rs).isInstanceOf(TouchResultSet.class);
+        assertThat(readAll(rs)).isEqualTo(100);
+      }
+      assertThat(awaitCount("SELECT count(*) FROM codes WHERE code_num IS NULL", 1)).isEqualTo(1);
+      assertThat(count("SELECT count(*) FROM codes WHERE code_num IS NULL AND id = 50")).isEqualTo(1);
+      assertThat(count("SELECT count(*) FROM codes WHERE id <> 50 AND code_num IS DISTINCT FROM code::int")).isZero();
+      LazyMigrator.Stats stats = migrator(c).stats();
+      assertThat(stats.unconvertible()).as(stats.toString()).isEqualTo(1);
+      // Read again: the known bad row is skipped, not split for again.
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT code FROM codes WHERE id = 50")) {
+        assertThat(readAll(rs)).isEqualTo(1);
+      }
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (migrator(c).stats().discarded() <= stats.discarded() && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(migrator(c).stats().unconvertible()).isEqualTo(1);
+      assertThat(migrator(c).stats().discarded()).isGreaterThan(stats.discarded());
     }
   }
 

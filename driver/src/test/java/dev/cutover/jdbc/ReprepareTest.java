@@ -42,6 +42,8 @@ class ReprepareTest {
   static final String INSERT = "INSERT INTO people (id, full_name) VALUES (?, ?)";
   static final String DUAL_INSERT = "INSERT INTO people (id, full_name, display_name) VALUES (?, ?, ?)";
   static final String DELETE = "DELETE FROM people WHERE full_name = ?";
+  static final String PLAIN_INSERT = "INSERT INTO people (id, full_name) VALUES (9, 'Zed')";
+  static final String DUAL_PLAIN_INSERT = "INSERT INTO people (id, full_name, display_name) VALUES (9, 'Zed', 'Zed')";
 
   /** Rewrites {@link #INSERT} to write both columns while the migration writes both; refuses {@link #DELETE}. */
   static Rewrite fakeRewrite(String sql, MigrationSnapshot snapshot, Catalog catalog) throws RewriteRefusedException {
@@ -55,6 +57,9 @@ class ReprepareTest {
     TableInfo people = catalog.table(null, "people");
     if (sql.equals(INSERT) && people != null && people.columns().contains("display_name")) {
       return new Rewrite(DUAL_INSERT, new int[] {1, 2, 2}, Set.of(m.id()), Set.of(), snapshot.epoch());
+    }
+    if (sql.equals(PLAIN_INSERT) && people != null && people.columns().contains("display_name")) {
+      return new Rewrite(DUAL_PLAIN_INSERT, null, Set.of(m.id()), Set.of(), snapshot.epoch());
     }
     return Rewrite.unchanged(sql, snapshot.epoch());
   }
@@ -316,6 +321,76 @@ class ReprepareTest {
       assertThat(rs.getString(1)).isEqualTo("people-display-name");
       assertThat(rs.getBoolean(2)).isTrue();
       assertThat(rs.getBoolean(3)).isTrue();
+    }
+  }
+
+  /**
+   * The column a rewrite names disappears and the phase moves back before this instance hears of it
+   * (no NOTIFY, 60 s polling): in autocommit the statement fails with 42703 once, the driver loads
+   * the new phase and runs it again, rewritten for that phase. (The real case: an in-place type
+   * change renames its column into place at completed.)
+   */
+  @Test
+  void execute_columnGoneBeforeSnapshotArrives_retriesOnceUnderNewPhase() throws SQLException {
+    ProxyConnection c = connect(false, "");
+    advance(c, Phase.DUAL_WRITE);
+    try (PreparedStatement ps = c.prepareStatement(INSERT); Statement st = c.createStatement()) {
+      ps.setInt(1, 1);
+      ps.setString(2, "Ada");
+      ps.executeUpdate();
+      ps.setInt(1, 2);
+      ps.setString(2, "Bob");
+      dropNewColumnBehindDriversBack();
+      assertThat(ps.executeUpdate()).isEqualTo(1);
+      assertThat(ps.toString()).doesNotContain("display_name");
+    }
+    assertThat(names()).containsExactly("1:Ada", "2:Bob");
+
+    ProxyConnection plain = connect(false, "");
+    advance(plain, Phase.PLANNED);
+    try (Connection admin = db.plainConnection(); Statement st = admin.createStatement()) {
+      st.execute("ALTER TABLE people ADD COLUMN display_name text");
+    }
+    advance(plain, Phase.DUAL_WRITE);
+    try (Statement st = plain.createStatement()) {
+      dropNewColumnBehindDriversBack();
+      assertThat(st.executeUpdate(PLAIN_INSERT)).isEqualTo(1);
+    }
+    assertThat(names()).containsExactly("1:Ada", "2:Bob", "9:Zed");
+  }
+
+  /** Inside a transaction the failure aborted it: no retry, the application sees the error. */
+  @Test
+  void execute_columnGoneInsideTransaction_failsWithoutRetry() throws SQLException {
+    ProxyConnection c = connect(false, "");
+    advance(c, Phase.DUAL_WRITE);
+    c.setAutoCommit(false);
+    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+      ps.setInt(1, 1);
+      ps.setString(2, "Ada");
+      dropNewColumnBehindDriversBack();
+      assertThatThrownBy(ps::executeUpdate).isInstanceOf(SQLException.class)
+          .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("42703");
+      c.rollback();
+    }
+    assertThat(names()).isEmpty();
+  }
+
+  private static List<String> names() throws SQLException {
+    List<String> rows = new ArrayList<>();
+    try (Connection c = db.plainConnection(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT id, full_name FROM people ORDER BY id")) {
+      while (rs.next()) {
+        rows.add(rs.getInt(1) + ":" + rs.getString(2));
+      }
+    }
+    return rows;
+  }
+
+  private static void dropNewColumnBehindDriversBack() throws SQLException {
+    try (Connection admin = db.plainConnection(); Statement st = admin.createStatement()) {
+      st.execute("ALTER TABLE people DROP COLUMN display_name");
+      MigrationRows.setPhase(admin, "cutover", "people-display-name", Phase.PLANNED);
     }
   }
 }

@@ -76,12 +76,15 @@ class LazyMigratorTest {
   void updateSql_locksSkippingLockedRowsAndGuardsWithTheFillExpression() {
     ColumnMigration m = snapshot(Phase.DUAL_WRITE).migrations().get(0);
     assertThat(LazyMigrator.updateSql(USERS, m, List.of("bigint"))).isEqualTo(
-        "UPDATE \"public\".\"users\" SET \"display_name\" = full_name WHERE \"id\" IN (SELECT \"id\" FROM"
-            + " \"public\".\"users\" WHERE \"id\" = ANY (CAST(? AS bigint[])) AND \"display_name\" IS DISTINCT FROM"
-            + " full_name FOR UPDATE SKIP LOCKED) AND \"display_name\" IS DISTINCT FROM full_name");
+        "UPDATE \"public\".\"users\" SET \"display_name\" = full_name WHERE \"id\" IN (SELECT \"cutover.t\".\"id\""
+            + " FROM \"public\".\"users\" AS \"cutover.t\" JOIN unnest(CAST(? AS bigint[])) AS \"cutover.w\"(\"cutover.k1\")"
+            + " ON \"cutover.t\".\"id\" = \"cutover.w\".\"cutover.k1\" AND CASE WHEN \"cutover.w\".\"cutover.k1\" IS NOT NULL"
+            + " THEN \"display_name\" IS DISTINCT FROM full_name END FOR UPDATE OF \"cutover.t\" SKIP LOCKED)");
     ReadTouch.Target pairs = new ReadTouch.Target("s", "pairs", List.of("a", "b"), List.of("m"));
     assertThat(LazyMigrator.updateSql(pairs, m, List.of("integer", "text")))
-        .contains("WHERE (\"a\", \"b\") IN (SELECT \"a\", \"b\" FROM \"s\".\"pairs\" WHERE (\"a\", \"b\") IN"
-            + " (SELECT * FROM unnest(CAST(? AS integer[]), CAST(? AS text[])))");
+        .contains("WHERE (\"a\", \"b\") IN (SELECT \"cutover.t\".\"a\", \"cutover.t\".\"b\" FROM \"s\".\"pairs\" AS"
+            + " \"cutover.t\" JOIN unnest(CAST(? AS integer[]), CAST(? AS text[])) AS \"cutover.w\"(\"cutover.k1\","
+            + " \"cutover.k2\") ON \"cutover.t\".\"a\" = \"cutover.w\".\"cutover.k1\" AND \"cutover.t\".\"b\" ="
+            + " \"cutover.w\".\"cutover.k2\" AND CASE");
   }
 }

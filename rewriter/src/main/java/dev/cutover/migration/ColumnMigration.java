@@ -188,6 +188,17 @@ public record ColumnMigration(
   }
 
   /**
+   * Whether a predicate on application name {@code name} reads the old column as it is: the old name
+   * of a type change to a new name, in {@code read_new}. Every write still reaches the old column in
+   * that phase, so it holds exactly the value the application wrote through the old name (or {@code
+   * down} of the one written through the new name): the same rows match as through {@code
+   * down(new)}, and the old column's index serves the predicate instead of a scan.
+   */
+  public boolean predicateReadsOld(String name) {
+    return phase == Phase.READ_NEW && up != null && !isInPlace() && name.equals(oldColumn);
+  }
+
+  /**
    * One physical column a write goes to, and how the written value is converted for it.
    *
    * @param column the physical column

@@ -83,6 +83,11 @@ class TypeChangeRewriteTest {
       DUAL_WRITE | SELECT id FROM orders WHERE amount_cents = ?           | SELECT id FROM orders WHERE CAST(((amount) * 100)::bigint AS bigint) = ?
       READ_NEW   | SELECT amount FROM orders WHERE id = ?                 | SELECT CAST((amount_cents) / 100.0 AS numeric(10,2)) AS amount FROM orders WHERE id = ?
       READ_NEW   | SELECT amount_cents FROM orders WHERE id = ?           | SELECT amount_cents FROM orders WHERE id = ?
+      READ_NEW   | SELECT amount FROM orders WHERE amount = ?             | SELECT CAST((amount_cents) / 100.0 AS numeric(10,2)) AS amount FROM orders WHERE amount = ?
+      READ_NEW   | SELECT o.id FROM orders o JOIN items i ON o.amount > i.qty WHERE o.amount BETWEEN ? AND ? | SELECT o.id FROM orders o JOIN items i ON o.amount > i.qty__cutover_new WHERE o.amount BETWEEN ? AND ?
+      READ_NEW   | SELECT id FROM orders WHERE amount_cents = ?           | SELECT id FROM orders WHERE amount_cents = ?
+      NEW_ONLY   | SELECT id FROM orders WHERE amount = ?                 | SELECT id FROM orders WHERE CAST((amount_cents) / 100.0 AS numeric(10,2)) = ?
+      DUAL_WRITE | SELECT id FROM orders WHERE amount_cents = ?           | SELECT id FROM orders WHERE CAST(((amount) * 100)::bigint AS bigint) = ?
       NEW_ONLY   | SELECT orders.amount FROM orders ORDER BY amount       | SELECT CAST((orders.amount_cents) / 100.0 AS numeric(10,2)) AS amount FROM orders ORDER BY amount
       COMPLETED  | SELECT sum(amount) FROM orders                         | SELECT sum(CAST((amount_cents) / 100.0 AS numeric(10,2))) FROM orders
       DUAL_WRITE | SELECT * FROM orders                                   | SELECT id, user_id, amount, note, CAST(((amount) * 100)::bigint AS bigint) AS amount_cents FROM orders

@@ -12,7 +12,6 @@ import org.apache.calcite.sql.parser.SqlAbstractParserImpl;
 import org.apache.calcite.sql.parser.SqlParseException;
 import org.apache.calcite.sql.parser.SqlParser;
 import org.apache.calcite.sql.validate.SqlConformanceEnum;
-import org.apache.calcite.util.SourceStringReader;
 
 /**
  * Cutover's SQL parser, configured once: Calcite's grammar extended for PostgreSQL at build time
@@ -45,7 +44,7 @@ public final class CalciteParser {
 
   /** A parser with the settings {@code SqlParser} would apply for {@link #CONFIG}. */
   private static SqlAbstractParserImpl create() {
-    SqlAbstractParserImpl parser = CONFIG.parserFactory().getParser(new SourceStringReader(""));
+    SqlAbstractParserImpl parser = CONFIG.parserFactory().getParser(new StatementReader(""));
     parser.setQuotedCasing(CONFIG.quotedCasing());
     parser.setUnquotedCasing(CONFIG.unquotedCasing());
     parser.setIdentifierMaxLength(CONFIG.identifierMaxLength());
@@ -60,7 +59,7 @@ public final class CalciteParser {
    */
   public static SqlNode parse(String maskedStatement) throws SqlParseException {
     SqlAbstractParserImpl parser = PARSER.get();
-    parser.ReInit(new SourceStringReader(maskedStatement));
+    parser.ReInit(new StatementReader(maskedStatement));
     parser.setOriginalSql(maskedStatement);
     parser.setTabSize(1);
     parser.switchTo(SqlAbstractParserImpl.LexicalState.forConfig(CONFIG)); // ReInit resets it

@@ -211,11 +211,11 @@ final class QueryPlanner {
     Labels labels = new Labels();
     projection(select.getSelectList(), scope, labels);
     for (SqlNode condition : joinConditions) {
-      expression(condition, scope);
+      predicate(condition, scope);
     }
-    expression(select.getWhere(), scope);
+    predicate(select.getWhere(), scope);
     expression(select.getGroup(), scope);
-    expression(select.getHaving(), scope);
+    predicate(select.getHaving(), scope);
     expression(select.getWindowList(), scope);
     expression(select.getQualify(), scope);
     Set<String> names = new HashSet<>(labels.names);
@@ -539,6 +539,23 @@ final class QueryPlanner {
 
   // ---------------------------------------------------------------- expressions
 
+  // Set while planning a WHERE, ON or HAVING condition (see ColumnMigration.predicateReadsOld).
+  private boolean inPredicate;
+
+  /**
+   * Plans a condition ({@code WHERE}, {@code ON}, {@code HAVING}): as {@link #expression}, but a
+   * name whose value the old column still holds exactly is read there, where its index is.
+   */
+  void predicate(SqlNode node, Scope scope) throws RewriteRefusedException {
+    boolean outer = inPredicate;
+    inPredicate = true;
+    try {
+      expression(node, scope);
+    } finally {
+      inPredicate = outer;
+    }
+  }
+
   /** Plans every column reference in expression {@code node}. */
   void expression(SqlNode node, Scope scope) throws RewriteRefusedException {
     if (node == null) {
@@ -687,6 +704,9 @@ final class QueryPlanner {
     }
     ColumnMigration m = r.migration();
     ctx.used(m, r.name());
+    if (inPredicate && labelAt < 0 && m.predicateReadsOld(r.name())) {
+      return; // the old column, as written
+    }
     String read = m.readColumn();
     int[] span = ctx.span(id, names.size() - 1);
     String plain = m.readSql(r.name(), "");

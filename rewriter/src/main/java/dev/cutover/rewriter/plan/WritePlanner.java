@@ -522,7 +522,7 @@ final class WritePlanner {
     for (SqlNode source : sources) {
       queries.expression(source, scope);
     }
-    queries.expression(update.getCondition(), scope);
+    queries.predicate(update.getCondition(), scope);
     if (!item.isMigrating()) {
       return scope;
     }
@@ -629,7 +629,7 @@ final class WritePlanner {
     if (usingList != null) {
       extraItems(usingList, scope);
     }
-    queries.expression(delete.getCondition(), scope);
+    queries.predicate(delete.getCondition(), scope);
     return scope;
   }
 

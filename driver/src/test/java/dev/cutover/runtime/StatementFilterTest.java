@@ -1,0 +1,52 @@
+package dev.cutover.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutover.migration.ColumnMigration;
+import dev.cutover.migration.MigrationSnapshot;
+import dev.cutover.migration.Phase;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The hot path's pre-filter answers for its own snapshot only, remembered or not. */
+class StatementFilterTest {
+
+  private static MigrationSnapshot renaming(String table, long epoch) {
+    return new MigrationSnapshot(epoch, List.of(
+        ColumnMigration.rename(table + "-m", "public", table, "a", "b", Phase.DUAL_WRITE, epoch)));
+  }
+
+  @Test
+  void classify_remembersPerText_andAnswersAnotherSnapshotByScanning() {
+    MigrationSnapshot users = renaming("users", 1);
+    MigrationSnapshot orders = renaming("orders", 2);
+    StatementFilter filter = new StatementFilter(users, 100);
+    String select = "SELECT a FROM orders WHERE id = ?";
+
+    assertThat(filter.classify(select, users)).isZero();
+    assertThat(filter.classify(select, users)).as("remembered").isZero();
+    // A statement that read the newer snapshot before the runtime published its filter must not
+    // get the old snapshot's remembered answer.
+    assertThat(filter.classify(select, orders)).isEqualTo(StatementFilter.MAY_TOUCH);
+    assertThat(filter.classify("select * from USERS", users)).isEqualTo(StatementFilter.MAY_TOUCH);
+  }
+
+  @Test
+  void classify_searchPathChanges() {
+    MigrationSnapshot users = renaming("users", 1);
+    StatementFilter filter = new StatementFilter(users, 100);
+    assertThat(filter.classify("SET search_path TO app, public", users))
+        .isEqualTo(StatementFilter.MAY_CHANGE_SEARCH_PATH);
+    assertThat(filter.classify("select set_config('search_path', 'x', false) from users", users))
+        .isEqualTo(StatementFilter.MAY_TOUCH | StatementFilter.MAY_CHANGE_SEARCH_PATH);
+    assertThat(filter.classify("DISCARD ALL", users)).isEqualTo(StatementFilter.MAY_CHANGE_SEARCH_PATH);
+  }
+
+  @Test
+  void classify_withoutMemo_stillScans() {
+    MigrationSnapshot users = renaming("users", 1);
+    StatementFilter filter = new StatementFilter(users, 0);
+    assertThat(filter.classify("UPDATE users SET a = 1", users)).isEqualTo(StatementFilter.MAY_TOUCH);
+    assertThat(filter.classify("UPDATE accounts SET a = 1", users)).isZero();
+  }
+}
