@@ -86,6 +86,7 @@ class TypeChangeRewriteTest {
       READ_NEW   | SELECT amount FROM orders WHERE amount = ?             | SELECT CAST((amount_cents) / 100.0 AS numeric(10,2)) AS amount FROM orders WHERE amount = ?
       READ_NEW   | SELECT o.id FROM orders o JOIN items i ON o.amount > i.qty WHERE o.amount BETWEEN ? AND ? | SELECT o.id FROM orders o JOIN items i ON o.amount > i.qty__cutover_new WHERE o.amount BETWEEN ? AND ?
       READ_NEW   | SELECT id FROM orders WHERE amount_cents = ?           | SELECT id FROM orders WHERE amount_cents = ?
+      READ_NEW   | SELECT amount, count(*) FROM orders GROUP BY amount HAVING amount > ? | SELECT CAST((amount_cents) / 100.0 AS numeric(10,2)) AS amount, count(*) FROM orders GROUP BY CAST((amount_cents) / 100.0 AS numeric(10,2)) HAVING CAST((amount_cents) / 100.0 AS numeric(10,2)) > ?
       NEW_ONLY   | SELECT id FROM orders WHERE amount = ?                 | SELECT id FROM orders WHERE CAST((amount_cents) / 100.0 AS numeric(10,2)) = ?
       DUAL_WRITE | SELECT id FROM orders WHERE amount_cents = ?           | SELECT id FROM orders WHERE CAST(((amount) * 100)::bigint AS bigint) = ?
       NEW_ONLY   | SELECT orders.amount FROM orders ORDER BY amount       | SELECT CAST((orders.amount_cents) / 100.0 AS numeric(10,2)) AS amount FROM orders ORDER BY amount

@@ -215,7 +215,9 @@ final class QueryPlanner {
     }
     predicate(select.getWhere(), scope);
     expression(select.getGroup(), scope);
-    predicate(select.getHaving(), scope);
+    // Not a predicate() for the old column: HAVING runs after grouping, where only the GROUP BY
+    // expressions (the converted read) exist, not the old column itself.
+    expression(select.getHaving(), scope);
     expression(select.getWindowList(), scope);
     expression(select.getQualify(), scope);
     Set<String> names = new HashSet<>(labels.names);
@@ -539,11 +541,11 @@ final class QueryPlanner {
 
   // ---------------------------------------------------------------- expressions
 
-  // Set while planning a WHERE, ON or HAVING condition (see ColumnMigration.predicateReadsOld).
+  // Set while planning a WHERE or ON condition (see ColumnMigration.predicateReadsOld).
   private boolean inPredicate;
 
   /**
-   * Plans a condition ({@code WHERE}, {@code ON}, {@code HAVING}): as {@link #expression}, but a
+   * Plans a condition ({@code WHERE}, {@code ON}): as {@link #expression}, but a
    * name whose value the old column still holds exactly is read there, where its index is.
    */
   void predicate(SqlNode node, Scope scope) throws RewriteRefusedException {
