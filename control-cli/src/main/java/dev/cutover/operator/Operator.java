@@ -410,6 +410,9 @@ public final class Operator {
       }
       if (options.lazy() && schema.installedVersion(c) < ControlSchema.LAZY_VERSION) {
         schema.install(c);
+        // On the record next to the lazy cut-over that needed it (no phase change, no new epoch).
+        repo.audit(c, id, m.phase(), m.phase(), "control schema upgraded to version " + ControlSchema.VERSION
+            + " (lazy cut-over)", m.epoch());
         out.printf("upgraded the control schema \"%s\" to version %d (the lazy cut-over flag)%n", schema.name(),
             ControlSchema.VERSION);
         out.flush();
