@@ -94,7 +94,12 @@ class TypeChangeDifferentialTest {
       read("SELECT o.id, p.amount FROM orders o JOIN orders p ON p.id = o.id + 1 WHERE o.amount_cents < p.amount_cents"
           + " AND o.id < ? ORDER BY o.id", 1000),
       read("SELECT id, amount * 2 AS twice, amount_cents / 2 AS half FROM orders WHERE id < ? ORDER BY amount_cents DESC"
-          + " NULLS LAST, id", 20));
+          + " NULLS LAST, id", 20),
+      // A correlated condition and a HAVING on the old name: read_new keeps the subquery's own
+      // condition on the old column, not the correlated reference nor the HAVING.
+      read("SELECT o.amount, count(*) FROM orders o WHERE o.id < ? AND EXISTS (SELECT 1 FROM orders p WHERE"
+          + " p.amount = o.amount AND p.id <> o.id) GROUP BY o.amount HAVING o.amount > ? ORDER BY 1 NULLS FIRST",
+          1000, new BigDecimal("1.00")));
 
   static final List<Case> WRITES = List.of(
       write("INSERT INTO orders (id, amount, note) VALUES (?, ?, 'a')", null,

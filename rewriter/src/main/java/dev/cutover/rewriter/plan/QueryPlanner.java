@@ -205,6 +205,18 @@ final class QueryPlanner {
   private int starFree;
 
   private Labels select(SqlSelect select, SqlNodeList outerOrder, Scope parent) throws RewriteRefusedException {
+    // A query nested in a condition has its own conditions; its select list, GROUP BY and HAVING
+    // are not conditions of the enclosing query.
+    boolean enclosingPredicate = inPredicate;
+    inPredicate = false;
+    try {
+      return selectBody(select, outerOrder, parent);
+    } finally {
+      inPredicate = enclosingPredicate;
+    }
+  }
+
+  private Labels selectBody(SqlSelect select, SqlNodeList outerOrder, Scope parent) throws RewriteRefusedException {
     List<SqlNode> joinConditions = new ArrayList<>();
     Scope scope = new Scope(parent);
     from(select.getFrom(), scope, joinConditions);
@@ -706,7 +718,9 @@ final class QueryPlanner {
     }
     ColumnMigration m = r.migration();
     ctx.used(m, r.name());
-    if (inPredicate && labelAt < 0 && m.predicateReadsOld(r.name())) {
+    // Only a column of this query level: a correlated reference to an enclosing query may stand
+    // after that query's GROUP BY, where only the grouped (converted) expression exists.
+    if (inPredicate && labelAt < 0 && m.predicateReadsOld(r.name()) && ownedBy(scope, r.item())) {
       return; // the old column, as written
     }
     String read = m.readColumn();
@@ -735,6 +749,15 @@ final class QueryPlanner {
       }
     }
     ctx.edits.replace(span[0], span[1], replacement);
+  }
+
+  private static boolean ownedBy(Scope scope, FromItem item) {
+    for (FromItem own : scope.items()) {
+      if (own == item) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // ---------------------------------------------------------------- star
