@@ -56,9 +56,16 @@ public final class LazyMigrator implements AutoCloseable {
   /** Keys the queue holds at most. */
   public static final int DEFAULT_CAPACITY = 10_000;
   /** Background workers, and connections of the pool. */
-  static final int WORKERS = 2;
+  static final int WORKERS = 1;
   /** Keys one batch fills at most. */
-  static final int BATCH_ROWS = 500;
+  static final int BATCH_ROWS = 100;
+  /**
+   * After a batch, the worker rests this many times as long as the batch took: at most a fifth of
+   * one connection's time goes to lazy migration. Unthrottled, a read-heavy workload on unmigrated
+   * rows made as many background writes as it read rows, and halved the application's throughput
+   * on a 2-core machine (EndToEnd benchmark); what is not filled lazily the backfill fills.
+   */
+  static final int REST_FACTOR = 4;
   /** Lock wait allowed to a batch (besides the rows skipped because they are locked). */
   static final long LOCK_TIMEOUT_MILLIS = 100;
   /** Upper bound of a batch's statements. */
@@ -217,12 +224,16 @@ public final class LazyMigrator implements AutoCloseable {
       batch.clear();
       for (Map.Entry<ReadTouch.Target, List<String[]>> group : groups.entrySet()) {
         try {
+          long started = System.nanoTime();
           fillSplitting(mark, group.getKey(), group.getValue());
           if (failing) {
             LOG.info("Cutover: lazy migration of rows read works again");
             failing = false;
           }
           backoff = 0;
+          if (!sleep((System.nanoTime() - started) / 1_000_000 * REST_FACTOR)) {
+            return;
+          }
         } catch (SQLException | RuntimeException e) {
           failedBatches.increment();
           discarded.add(group.getValue().size());
