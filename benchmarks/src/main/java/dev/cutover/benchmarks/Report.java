@@ -85,13 +85,17 @@ final class Report {
         impl, r.get("nsPerStatement"), r.get("error"), r.get("bytesPerStatement"))));
 
     sb.append("\n## End to end (HikariCP, 4 threads, 60% point select / 30% update / 10% insert, local PostgreSQL)\n\n")
-        .append("| configuration / baseline | ops/s | p50 µs | p99 µs | baseline ops/s (before, after) | throughput ratio | p50 ratio | p99 ratio |\n")
-        .append("|---|---:|---:|---:|---|---:|---:|---:|\n");
+        .append("| configuration / baseline | ops/s | p50 µs | p99 µs | baseline ops/s (before, after) | baseline spread"
+            + " | throughput ratio | p50 ratio | p99 ratio |\n")
+        .append("|---|---:|---:|---:|---|---:|---:|---:|---:|\n");
     for (Map<String, Object> r : (List<Map<String, Object>>) report.get("endToEnd")) {
       List<Double> pg = (List<Double>) r.get("pgjdbcOpsPerSecond");
-      sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %.0f | %.0f | %,.0f, %,.0f | %.3f | %.2f | %.2f |%n",
+      // How far the two baseline runs around a configuration differ: the run's own noise, against
+      // which a ratio's distance from 1 is to be read.
+      double spread = Math.abs(pg.get(0) - pg.get(1)) / ((pg.get(0) + pg.get(1)) / 2);
+      sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %.0f | %.0f | %,.0f, %,.0f | %.1f%% | %.3f | %.2f | %.2f |%n",
           r.get("config") + " / " + r.get("baseline"), r.get("opsPerSecond"), r.get("p50Micros"), r.get("p99Micros"), pg.get(0), pg.get(1),
-          r.get("throughputRatio"), r.get("p50Ratio"), r.get("p99Ratio")));
+          100 * spread, r.get("throughputRatio"), r.get("p50Ratio"), r.get("p99Ratio")));
     }
 
     Map<String, Object> b = (Map<String, Object>) report.get("backfill");
