@@ -1,10 +1,9 @@
 package dev.cutover.runtime;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.cutover.migration.MigrationSnapshot;
 import dev.cutover.rewriter.lex.WordSet;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The hot path's first look at a statement while some migration exists: could its text name a
@@ -17,7 +16,11 @@ import java.util.Set;
  * equals} is an identity check, so a hit neither hashes nor compares characters. The answers are
  * {@link Integer} values from the JDK's small-integer cache: a hit allocates nothing. The memo
  * belongs to one snapshot (its table words); the runtime makes a new filter with every snapshot.
- * Thread-safe.
+ * It is a plain {@link ConcurrentHashMap} emptied when full, not a Caffeine cache: a hit is the
+ * whole point, and Caffeine's bookkeeping on every read cost more than the lookup (pass-through
+ * +65 ns over the bare driver instead of the no-migration path's +37 ns, JMH). Emptying keeps the
+ * bound when an application sends endless distinct texts (literals inlined); the statements it
+ * repeats are back in the memo at their next use. Thread-safe.
  */
 public final class StatementFilter {
 
@@ -30,7 +33,8 @@ public final class StatementFilter {
       new WordSet(Set.of("search_path", "schema", "reset", "discard"));
 
   private final MigrationSnapshot snapshot;
-  private final Cache<String, Integer> memo;
+  private final ConcurrentHashMap<String, Integer> memo;
+  private final int size;
 
   /**
    * @param snapshot the snapshot whose tables {@link #MAY_TOUCH} refers to
@@ -38,7 +42,8 @@ public final class StatementFilter {
    */
   public StatementFilter(MigrationSnapshot snapshot, long size) {
     this.snapshot = snapshot;
-    this.memo = size > 0 && !snapshot.isEmpty() ? Caffeine.newBuilder().maximumSize(size).executor(Runnable::run).build() : null;
+    this.size = (int) Math.min(Integer.MAX_VALUE, size);
+    this.memo = size > 0 && !snapshot.isEmpty() ? new ConcurrentHashMap<>() : null;
   }
 
   /** The snapshot this filter answers for. */
@@ -54,13 +59,21 @@ public final class StatementFilter {
     if (forSnapshot != snapshot || memo == null) {
       return scan(sql, forSnapshot);
     }
-    Integer known = memo.getIfPresent(sql);
+    Integer known = memo.get(sql);
     if (known != null) {
       return known;
     }
     int bits = scan(sql, forSnapshot);
+    if (memo.size() >= size) {
+      memo.clear();
+    }
     memo.put(sql, bits);
     return bits;
+  }
+
+  /** How many texts are remembered now (for tests). */
+  int remembered() {
+    return memo == null ? 0 : memo.size();
   }
 
   /** The bits of {@code sql} by scanning it (conservative: a false positive costs a parse or a re-read). */

@@ -49,4 +49,15 @@ class StatementFilterTest {
     assertThat(filter.classify("UPDATE users SET a = 1", users)).isEqualTo(StatementFilter.MAY_TOUCH);
     assertThat(filter.classify("UPDATE accounts SET a = 1", users)).isZero();
   }
+
+  @Test
+  void classify_endlessDistinctTexts_memoStaysBoundedAndAnswersStayRight() {
+    MigrationSnapshot users = renaming("users", 1);
+    StatementFilter filter = new StatementFilter(users, 3);
+    for (int i = 0; i < 100; i++) {
+      assertThat(filter.classify("UPDATE users SET a = " + i, users)).isEqualTo(StatementFilter.MAY_TOUCH);
+      assertThat(filter.classify("UPDATE other SET a = " + i, users)).isZero();
+      assertThat(filter.remembered()).isBetween(1, 3);
+    }
+  }
 }
