@@ -25,8 +25,9 @@ public enum CutoverProperty {
       "A statement that touches a migrating column and cannot be rewritten safely: reject (SQLException, SQLState 0A000)"
           + " or passthrough (sent as written, logged, counted)",
       new String[] {"reject", "passthrough"}),
-  /** Entries of the rewritten-statement cache. */
-  CACHE_SIZE("cutover.cacheSize", "10000", "Entries of the rewritten-statement cache (integer >= 0)", null),
+  /** Entries of the rewritten-statement cache, and statement texts whose pre-check is remembered. */
+  CACHE_SIZE("cutover.cacheSize", "10000",
+      "Entries of the rewritten-statement cache, and texts whose pre-check is remembered (integer >= 0)", null),
   /** Whether rows a SELECT returns are lazily migrated in the background. */
   READ_TOUCH("cutover.readTouch", "true",
       "Lazily migrate, in the background, the rows that a SELECT returns during dual_write",
