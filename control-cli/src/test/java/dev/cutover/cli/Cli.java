@@ -1,8 +1,13 @@
 package dev.cutover.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.cutover.testing.TestDatabase;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -55,6 +60,21 @@ final class Cli {
         .setErr(new PrintWriter(err, true))
         .execute(full.toArray(String[]::new));
     return new Run(exit, out.toString(), err.toString());
+  }
+
+  /** Runs a command that must succeed: fails the test with the command and its output otherwise. */
+  Run ok(String... args) {
+    Run run = run(args);
+    assertThat(run.exit()).as(String.join(" ", args) + "\n" + run.all()).isEqualTo(0);
+    return run;
+  }
+
+  /** Writes {@code dir/id.yaml} (id, table, then {@code body}) and plans it; the plan must succeed. */
+  void plan(Path dir, String id, String table, String body) throws IOException {
+    Path f = dir.resolve(id + ".yaml");
+    Files.writeString(f, "id: " + id + "\ntable: " + table + "\n" + body);
+    Run run = run("plan", f.toString());
+    assertThat(run.exit()).as(run.all()).isEqualTo(0);
   }
 
   void sql(String... statements) throws SQLException {

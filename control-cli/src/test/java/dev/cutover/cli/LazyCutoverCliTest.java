@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cutover.testing.TestDatabase;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -38,17 +37,9 @@ class LazyCutoverCliTest {
   }
 
   static void plan(String id, String table, String body) throws Exception {
-    Path f = dir.resolve(id + ".yaml");
-    Files.writeString(f, "id: " + id + "\ntable: " + table + "\n" + body);
-    Cli.Run run = cli.run("plan", f.toString());
-    assertThat(run.exit()).as(run.all()).isEqualTo(0);
+    cli.plan(dir, id, table, body);
   }
 
-  static Cli.Run ok(String... args) {
-    Cli.Run run = cli.run(args);
-    assertThat(run.exit()).as(String.join(" ", args) + "\n" + run.all()).isEqualTo(0);
-    return run;
-  }
 
   static String state(String id) throws Exception {
     return cli.one("SELECT phase || ' ' || CASE WHEN lazy THEN 't' ELSE 'f' END FROM cutover.migrations WHERE id = '" + id + "'");
@@ -71,11 +62,11 @@ class LazyCutoverCliTest {
         "INSERT INTO people SELECT g, 'P' || g, 'p' || g || '@x' FROM generate_series(1, 20) g");
     plan("people-dn", "people", "rename:\n  from: full_name\n  to: display_name\n");
     try (Connection app = db.cutoverConnection()) {
-      ok("advance", "people-dn");
+      cli.ok("advance", "people-dn");
       // Half the rows reached by a (partial) backfill, the others not at all.
       cli.sql("UPDATE people SET display_name = full_name WHERE id % 2 = 0");
 
-      Cli.Run lazy = ok("advance", "people-dn", "--lazy");
+      Cli.Run lazy = cli.ok("advance", "people-dn", "--lazy");
       assertThat(lazy.out()).contains("dual_write -> read_new, lazily", "10 row(s) not backfilled yet",
           "COALESCE(display_name, full_name)");
       assertThat(state("people-dn")).isEqualTo("read_new t");
@@ -103,9 +94,9 @@ class LazyCutoverCliTest {
       assertThat(cli.query("SELECT display_name FROM people WHERE id IN (1, 3, 5) ORDER BY id"))
           .containsExactly("P1", "P3", "P5");
 
-      Cli.Run status = ok("status", "people-dn");
+      Cli.Run status = cli.ok("status", "people-dn");
       assertThat(status.out()).contains("phase read_new (lazy)", "lazily cut over", "rows pending (new differs from old): 6");
-      JsonNode json = new ObjectMapper().readTree(ok("status", "people-dn", "--json").out());
+      JsonNode json = new ObjectMapper().readTree(cli.ok("status", "people-dn", "--json").out());
       assertThat(json.at("/migrations/0/lazy").asBoolean()).isTrue();
       assertThat(json.at("/migrations/0/phase").asText()).isEqualTo("read_new");
 
@@ -119,9 +110,9 @@ class LazyCutoverCliTest {
       assertThat(refusedTo.exit()).as(refusedTo.all()).isEqualTo(3);
       assertThat(state("people-dn")).isEqualTo("read_new t");
 
-      ok("backfill", "people-dn");
-      ok("verify", "people-dn");
-      Cli.Run finish = ok("advance", "people-dn");
+      cli.ok("backfill", "people-dn");
+      cli.ok("verify", "people-dn");
+      Cli.Run finish = cli.ok("advance", "people-dn");
       assertThat(finish.out()).contains("lazy cut-over finished", "read_new -> new_only");
       assertThat(state("people-dn")).isEqualTo("new_only f");
       // What the lazy step deferred ran now.
@@ -136,7 +127,7 @@ class LazyCutoverCliTest {
           "dual_write>read_new advance --lazy (10 row(s) not backfilled yet)",
           "read_new>read_new advance: lazy cut-over finished (backfill verified)",
           "read_new>new_only advance");
-      assertThat(ok("status", "people-dn").out()).doesNotContain("(lazy)");
+      assertThat(cli.ok("status", "people-dn").out()).doesNotContain("(lazy)");
     }
   }
 
@@ -150,10 +141,10 @@ class LazyCutoverCliTest {
     plan("prices-cents", "prices", "changeType:\n  column: amount\n  to: amount_cents\n  type: bigint\n"
         + "  up: \"(amount * 100)::bigint\"\n  down: \"amount_cents / 100.0\"\n");
     try (Connection app = db.cutoverConnection()) {
-      ok("advance", "prices-cents");
-      assertThat(ok("status").out()).contains("prices-cents").doesNotContain("(lazy)");
+      cli.ok("advance", "prices-cents");
+      assertThat(cli.ok("status").out()).contains("prices-cents").doesNotContain("(lazy)");
 
-      Cli.Run lazy = ok("advance", "prices-cents", "--to", "read_new", "--lazy");
+      Cli.Run lazy = cli.ok("advance", "prices-cents", "--to", "read_new", "--lazy");
       assertThat(lazy.out()).contains("upgraded the control schema \"cutover\" to version 2", "lazily");
       assertThat(cli.query("SELECT version FROM cutover.schema_version ORDER BY version")).containsExactly("1", "2");
       assertThat(cli.query("SELECT from_phase || '>' || to_phase || ' ' || detail FROM cutover.audit_log"
@@ -167,7 +158,7 @@ class LazyCutoverCliTest {
         st.executeUpdate("INSERT INTO prices (id, amount_cents) VALUES (11, 1100)");
       }
 
-      Cli.Run back = ok("rollback", "prices-cents");
+      Cli.Run back = cli.ok("rollback", "prices-cents");
       assertThat(back.out()).contains("read_new (lazy) -> dual_write").doesNotContain("refilled");
       assertThat(state("prices-cents")).isEqualTo("dual_write f");
       assertThat(read(app, "SELECT amount FROM prices WHERE id IN (1, 2, 11) ORDER BY id"))
@@ -179,15 +170,15 @@ class LazyCutoverCliTest {
 
       // And forward again the ordinary way: the guard is back.
       assertThat(cli.run("advance", "prices-cents").exit()).isEqualTo(3);
-      ok("backfill", "prices-cents");
-      ok("advance", "prices-cents");
+      cli.ok("backfill", "prices-cents");
+      cli.ok("advance", "prices-cents");
       assertThat(state("prices-cents")).isEqualTo("read_new f");
     }
   }
 
   @Test
   void lazyOption_usage() throws Exception {
-    assertThat(ok("advance", "--help").out()).contains("--lazy", "enter read_new before the backfill is verified");
+    assertThat(cli.ok("advance", "--help").out()).contains("--lazy", "enter read_new before the backfill is verified");
     cli.sql("CREATE TABLE tags (id int PRIMARY KEY, label text)", "CREATE INDEX tags_label_idx ON tags (label)",
         "INSERT INTO tags VALUES (1, 'a')");
     plan("tags-name", "tags", "rename:\n  from: label\n  to: name\n");
@@ -201,17 +192,17 @@ class LazyCutoverCliTest {
     assertThat(pastReadNew.exit()).isEqualTo(1);
     assertThat(pastReadNew.err()).contains("the target is new_only");
     // --to read_new --lazy from planned takes both steps; again is a no-op.
-    assertThat(ok("advance", "tags-name", "--to", "read_new", "--lazy").out()).contains("planned -> dual_write",
+    assertThat(cli.ok("advance", "tags-name", "--to", "read_new", "--lazy").out()).contains("planned -> dual_write",
         "dual_write -> read_new, lazily", "reads that filter or sort on \"name\" cannot use index(es) \"tags_label_idx\"");
-    assertThat(ok("advance", "tags-name", "--to", "read_new", "--lazy").out())
+    assertThat(cli.ok("advance", "tags-name", "--to", "read_new", "--lazy").out())
         .contains("already at read_new (lazily cut over)");
     Cli.Run onward = cli.run("advance", "tags-name", "--lazy");
     assertThat(onward.exit()).isEqualTo(1);
     assertThat(onward.err()).contains("is at read_new (lazily cut over) and the target is new_only");
     assertThat(state("tags-name")).isEqualTo("read_new t");
     // Once every row is backfilled, --lazy is not needed: `advance --to read_new` finishes it.
-    ok("backfill", "tags-name");
-    assertThat(ok("advance", "tags-name", "--to", "read_new").out()).contains("lazy cut-over finished");
+    cli.ok("backfill", "tags-name");
+    assertThat(cli.ok("advance", "tags-name", "--to", "read_new").out()).contains("lazy cut-over finished");
     assertThat(state("tags-name")).isEqualTo("read_new f");
     Cli.Run again = cli.run("advance", "tags-name", "--lazy");
     assertThat(again.exit()).isEqualTo(1);
@@ -219,9 +210,9 @@ class LazyCutoverCliTest {
     // A backfilled migration does not go lazy: --lazy then is an ordinary advance.
     cli.sql("CREATE TABLE notes (id int PRIMARY KEY, body text)", "INSERT INTO notes VALUES (1, 'x')");
     plan("notes-text", "notes", "rename:\n  from: body\n  to: text\n");
-    ok("advance", "notes-text");
-    ok("backfill", "notes-text");
-    assertThat(ok("advance", "notes-text", "--lazy").out()).contains("every row is backfilled already");
+    cli.ok("advance", "notes-text");
+    cli.ok("backfill", "notes-text");
+    assertThat(cli.ok("advance", "notes-text", "--lazy").out()).contains("every row is backfilled already");
     assertThat(state("notes-text")).isEqualTo("read_new f");
   }
 
@@ -229,7 +220,7 @@ class LazyCutoverCliTest {
   void lazy_ofAPrimaryKeyColumn_refused() throws Exception {
     cli.sql("CREATE TABLE keyed (id int PRIMARY KEY, v text)", "INSERT INTO keyed VALUES (1, 'a'), (2, 'b')");
     plan("keyed-id", "keyed", "changeType:\n  column: id\n  type: bigint\n  up: \"id::bigint\"\n  down: \"id::int\"\n");
-    ok("advance", "keyed-id");
+    cli.ok("advance", "keyed-id");
     Cli.Run refused = cli.run("advance", "keyed-id", "--lazy");
     assertThat(refused.exit()).as(refused.all()).isEqualTo(3);
     assertThat(refused.err()).contains("in the primary key", "COALESCE(id__cutover_new, CAST((id)::bigint AS bigint))",

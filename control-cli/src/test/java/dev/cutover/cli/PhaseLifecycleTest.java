@@ -3,7 +3,6 @@ package dev.cutover.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutover.testing.TestDatabase;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -27,17 +26,9 @@ class PhaseLifecycleTest {
   }
 
   static void plan(String id, String table, String from, String to) throws Exception {
-    Path f = dir.resolve(id + ".yaml");
-    Files.writeString(f, "id: " + id + "\ntable: " + table + "\nrename:\n  from: " + from + "\n  to: " + to + "\n");
-    Cli.Run run = cli.run("plan", f.toString());
-    assertThat(run.exit()).as(run.all()).isEqualTo(0);
+    cli.plan(dir, id, table, "rename:\n  from: " + from + "\n  to: " + to + "\n");
   }
 
-  static Cli.Run ok(String... args) {
-    Cli.Run run = cli.run(args);
-    assertThat(run.exit()).as(String.join(" ", args) + "\n" + run.all()).isEqualTo(0);
-    return run;
-  }
 
   static String phase(String id) throws Exception {
     return cli.one("SELECT phase FROM cutover.migrations WHERE id = '" + id + "'");
@@ -52,7 +43,7 @@ class PhaseLifecycleTest {
         "INSERT INTO people VALUES (1, 'Ada', 'a@x'), (2, 'Bob', 'b@x'), (3, 'Cy', 'c@x')");
     plan("people-dn", "people", "full_name", "display_name");
 
-    Cli.Run toDual = ok("advance", "people-dn");
+    Cli.Run toDual = cli.ok("advance", "people-dn");
     assertThat(toDual.out()).contains("planned -> dual_write");
     assertThat(phase("people-dn")).isEqualTo("dual_write");
     assertThat(cli.columns("people")).containsExactly("id", "full_name", "email", "display_name");
@@ -72,15 +63,15 @@ class PhaseLifecycleTest {
     assertThat(refused.err()).contains("3 row(s)", "first keys: 1, 2, 3", "cutover backfill people-dn", "verify");
     assertThat(phase("people-dn")).isEqualTo("dual_write");
 
-    ok("backfill", "people-dn");
+    cli.ok("backfill", "people-dn");
     assertThat(cli.query("SELECT display_name FROM people ORDER BY id")).containsExactly("Ada", "Bob", "Cy");
-    ok("verify", "people-dn");
+    cli.ok("verify", "people-dn");
 
-    ok("advance", "people-dn", "--to", "new_only");
+    cli.ok("advance", "people-dn", "--to", "new_only");
     assertThat(phase("people-dn")).isEqualTo("new_only");
     assertThat(cli.columns("people")).containsExactly("id", "full_name", "email", "display_name");
 
-    Cli.Run done = ok("advance", "people-dn");
+    Cli.Run done = cli.ok("advance", "people-dn");
     assertThat(done.out()).contains("DROP COLUMN IF EXISTS \"full_name\"", "new_only -> completed");
     assertThat(cli.columns("people")).containsExactly("id", "email", "display_name");
     assertThat(cli.indexes("people")).containsExactlyInAnyOrder(
@@ -111,24 +102,24 @@ class PhaseLifecycleTest {
         "CREATE INDEX accounts_owner_idx ON accounts (lower(owner))",
         "INSERT INTO accounts SELECT g, 'o' || g FROM generate_series(1, 50) g");
     plan("acc-holder", "accounts", "owner", "holder");
-    ok("advance", "acc-holder");
-    ok("backfill", "acc-holder", "--batch-size", "7");
-    ok("advance", "acc-holder", "--to", "new_only");
+    cli.ok("advance", "acc-holder");
+    cli.ok("backfill", "acc-holder", "--batch-size", "7");
+    cli.ok("advance", "acc-holder", "--to", "new_only");
 
     // In new_only the application writes only the new column: the old one goes stale.
     cli.sql("UPDATE accounts SET holder = 'changed' WHERE id = 1", "INSERT INTO accounts (id, holder) VALUES (51, 'fresh')");
 
-    Cli.Run r1 = ok("rollback", "acc-holder", "--batch-size", "10");
+    Cli.Run r1 = cli.ok("rollback", "acc-holder", "--batch-size", "10");
     assertThat(r1.out()).contains("new_only -> read_new");
     assertThat(phase("acc-holder")).isEqualTo("read_new");
     assertThat(cli.query("SELECT owner FROM accounts WHERE id IN (1, 51) ORDER BY id")).containsExactly("changed", "fresh");
     assertThat(cli.one("SELECT count(*) FROM accounts WHERE owner IS DISTINCT FROM holder")).isEqualTo("0");
 
-    ok("rollback", "acc-holder");
+    cli.ok("rollback", "acc-holder");
     assertThat(phase("acc-holder")).isEqualTo("dual_write");
     assertThat(cli.columns("accounts")).containsExactly("id", "owner", "holder");
 
-    Cli.Run r3 = ok("rollback", "acc-holder");
+    Cli.Run r3 = cli.ok("rollback", "acc-holder");
     assertThat(r3.out()).contains("dual_write -> planned", "DROP COLUMN IF EXISTS \"holder\"");
     assertThat(phase("acc-holder")).isEqualTo("planned");
     assertThat(cli.columns("accounts")).containsExactly("id", "owner");
@@ -144,11 +135,11 @@ class PhaseLifecycleTest {
         "new_only>read_new", "read_new>dual_write", "dual_write>planned");
 
     // And forward again after a full rollback, then straight back with --to.
-    ok("advance", "acc-holder");
+    cli.ok("advance", "acc-holder");
     assertThat(cli.columns("accounts")).containsExactly("id", "owner", "holder");
-    ok("backfill", "acc-holder");
-    ok("advance", "acc-holder");
-    ok("rollback", "acc-holder", "--to", "planned");
+    cli.ok("backfill", "acc-holder");
+    cli.ok("advance", "acc-holder");
+    cli.ok("rollback", "acc-holder", "--to", "planned");
     assertThat(phase("acc-holder")).isEqualTo("planned");
     assertThat(cli.columns("accounts")).containsExactly("id", "owner");
   }
@@ -166,13 +157,13 @@ class PhaseLifecycleTest {
     }
     assertThat(cli.one("SELECT indisvalid FROM pg_index WHERE indexrelid = 'codes_code_key_cutover'::regclass")).isEqualTo("f");
     plan("codes-sku", "codes", "code", "sku");
-    Cli.Run run = ok("advance", "codes-sku");
+    Cli.Run run = cli.ok("advance", "codes-sku");
     assertThat(run.out()).contains("invalid leftover");
     assertThat(cli.indexes("codes")).contains("CREATE UNIQUE INDEX codes_code_key_cutover ON public.codes USING btree (sku)");
     assertThat(cli.one("SELECT indisvalid FROM pg_index WHERE indexrelid = 'codes_code_key_cutover'::regclass")).isEqualTo("t");
     // Running the step again after a crash is harmless: the DDL is idempotent.
     cli.sql("UPDATE cutover.migrations SET phase = 'planned' WHERE id = 'codes-sku'");
-    ok("advance", "codes-sku");
+    cli.ok("advance", "codes-sku");
     assertThat(run.out()).doesNotContain("ERROR");
     assertThat(cli.columns("codes")).containsExactly("id", "code", "dup", "sku");
   }
@@ -182,13 +173,13 @@ class PhaseLifecycleTest {
     cli.sql("CREATE TABLE notes (id int PRIMARY KEY, body text)",
         "INSERT INTO notes SELECT g, 'n' || g FROM generate_series(1, 5) g");
     plan("notes-text", "notes", "body", "text_body");
-    ok("advance", "notes-text");
+    cli.ok("advance", "notes-text");
     cli.sql("INSERT INTO cutover.instances (instance, applied_epoch) VALUES ('app-7', 999)",
         "INSERT INTO cutover.name_usage (instance, migration_id, old_used_at) VALUES ('app-7', 'notes-text', now())");
-    Cli.Run text = ok("status", "notes-text");
+    Cli.Run text = cli.ok("status", "notes-text");
     assertThat(text.out()).contains("notes-text", "public.notes.body -> text_body", "phase dual_write",
         "rows pending (new differs from old): 5", "app-7", "applied epoch 999", "old name used by app-7");
-    Cli.Run json = ok("status", "notes-text", "--json");
+    Cli.Run json = cli.ok("status", "notes-text", "--json");
     var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out());
     assertThat(tree.at("/migrations/0/phase").asText()).isEqualTo("dual_write");
     assertThat(tree.at("/migrations/0/rowsPending").asLong()).isEqualTo(5);

@@ -33,11 +33,6 @@ class SafeDdlTest {
     return f;
   }
 
-  static Cli.Run ok(String... args) {
-    Cli.Run run = cli.run(args);
-    assertThat(run.exit()).as(String.join(" ", args) + "\n" + run.all()).isEqualTo(0);
-    return run;
-  }
 
   static String notNull(String table, String column) throws Exception {
     return cli.one("SELECT attnotnull FROM pg_attribute WHERE attrelid = '" + table + "'::regclass AND attname = '"
@@ -55,7 +50,7 @@ class SafeDdlTest {
         "INSERT INTO prices SELECT g, g * 10, 'n' FROM generate_series(1, 20) g");
     Path f = file("prices-cost", "prices", "amount", "cost");
 
-    Cli.Run dry = ok("plan", "--dry-run", f.toString());
+    Cli.Run dry = cli.ok("plan", "--dry-run", f.toString());
     assertThat(dry.out()).contains(
         "ALTER TABLE \"public\".\"prices\" ADD CONSTRAINT \"cost_cutover_not_null\" CHECK (\"cost\" IS NOT NULL) NOT VALID;",
         "ALTER TABLE \"public\".\"prices\" ADD CONSTRAINT \"prices_amount_check_cutover\" CHECK ((\"cost\" > 0)) NOT VALID;",
@@ -68,9 +63,9 @@ class SafeDdlTest {
         "ALTER TABLE \"public\".\"prices\" ADD CONSTRAINT \"amount_cutover_not_null\" CHECK (\"amount\" IS NOT NULL) NOT VALID;",
         "with --backup, first: CREATE TABLE \"public\".\"prices_amount_cutover_backup\" AS SELECT <primary key>, \"amount\"",
         "with --keep-old, instead of the drop: ALTER TABLE \"public\".\"prices\" RENAME COLUMN \"amount\" TO \"amount_deprecated\"");
-    ok("plan", f.toString());
+    cli.ok("plan", f.toString());
 
-    ok("advance", "prices-cost");
+    cli.ok("advance", "prices-cost");
     assertThat(notNull("prices", "cost")).isEqualTo("f");
     // The NOT NULL check waits for read_new: until every driver applied dual_write, an UPDATE of a
     // row the backfill has not reached leaves the new column NULL (InPlaceKeyTypeChangeTest saw it).
@@ -80,27 +75,27 @@ class SafeDdlTest {
     assertThatThrownBy(() -> cli.sql("INSERT INTO prices (id, amount, cost) VALUES (100, 5, -1)"))
         .isInstanceOf(SQLException.class).hasMessageContaining("prices_amount_check_cutover");
 
-    ok("backfill", "prices-cost");
-    Cli.Run toReadNew = ok("advance", "prices-cost");
+    cli.ok("backfill", "prices-cost");
+    Cli.Run toReadNew = cli.ok("advance", "prices-cost");
     assertThat(toReadNew.out()).contains("ADD CONSTRAINT \"cost_cutover_not_null\"",
         "VALIDATE CONSTRAINT \"cost_cutover_not_null\"", "SET NOT NULL");
     assertThat(notNull("prices", "cost")).isEqualTo("t");
     assertThat(constraints("prices")).isEqualTo("prices_amount_check:true,prices_amount_check_cutover:true");
 
-    ok("advance", "prices-cost");
+    cli.ok("advance", "prices-cost");
     assertThat(notNull("prices", "amount")).isEqualTo("f");
     // new_only: an application writing only the new name no longer trips the old column's NOT NULL.
     cli.sql("INSERT INTO prices (id, cost, note) VALUES (21, 210, 'new only')");
 
-    Cli.Run back = ok("rollback", "prices-cost");
+    Cli.Run back = cli.ok("rollback", "prices-cost");
     assertThat(back.out()).contains("ADD CONSTRAINT \"amount_cutover_not_null\"", "ALTER COLUMN \"amount\" SET NOT NULL");
     assertThat(notNull("prices", "amount")).isEqualTo("t");
     assertThat(cli.one("SELECT amount FROM prices WHERE id = 21")).isEqualTo("210");
     assertThat(constraints("prices")).isEqualTo("prices_amount_check:true,prices_amount_check_cutover:true");
 
-    ok("advance", "prices-cost");
+    cli.ok("advance", "prices-cost");
     assertThat(notNull("prices", "amount")).isEqualTo("f");
-    Cli.Run done = ok("advance", "prices-cost", "--force", "--backup");
+    Cli.Run done = cli.ok("advance", "prices-cost", "--force", "--backup");
     assertThat(done.out()).contains("backed up \"public\".\"prices\".\"amount\" into \"public\".\"prices_amount_cutover_backup\"");
     assertThat(cli.columns("prices")).containsExactly("id", "note", "cost");
     assertThat(cli.columns("prices_amount_cutover_backup")).containsExactly("id", "amount");
@@ -114,10 +109,10 @@ class SafeDdlTest {
   void completed_keepOld_renamesInsteadOfDropping_refusedWhenNameTaken() throws Exception {
     cli.sql("CREATE TABLE tags (id int PRIMARY KEY, label text NOT NULL, label_deprecated int)",
         "INSERT INTO tags VALUES (1, 'a', 0), (2, 'b', 0)");
-    ok("plan", file("tags-name", "tags", "label", "name").toString());
-    ok("advance", "tags-name");
-    ok("backfill", "tags-name");
-    ok("advance", "tags-name", "--to", "new_only");
+    cli.ok("plan", file("tags-name", "tags", "label", "name").toString());
+    cli.ok("advance", "tags-name");
+    cli.ok("backfill", "tags-name");
+    cli.ok("advance", "tags-name", "--to", "new_only");
 
     Cli.Run refused = cli.run("advance", "tags-name", "--force", "--keep-old");
     assertThat(refused.exit()).as(refused.all()).isEqualTo(1);
@@ -126,7 +121,7 @@ class SafeDdlTest {
     assertThat(cli.columns("tags")).containsExactly("id", "label", "label_deprecated", "name");
 
     cli.sql("ALTER TABLE tags DROP COLUMN label_deprecated");
-    Cli.Run kept = ok("advance", "tags-name", "--force", "--keep-old");
+    Cli.Run kept = cli.ok("advance", "tags-name", "--force", "--keep-old");
     assertThat(kept.out()).contains("RENAME COLUMN \"label\" TO \"label_deprecated\"", "kept the old column as");
     assertThat(cli.columns("tags")).containsExactly("id", "label_deprecated", "name");
     assertThat(cli.query("SELECT label_deprecated FROM tags ORDER BY id")).containsExactly("a", "b");
@@ -137,9 +132,9 @@ class SafeDdlTest {
   void readNew_checkCopyViolated_refusedWithExit3_phaseUnchanged() throws Exception {
     cli.sql("CREATE TABLE stock (id int PRIMARY KEY, qty int CHECK (qty >= 0))",
         "INSERT INTO stock VALUES (1, 1), (2, 2)");
-    ok("plan", file("stock-count", "stock", "qty", "count").toString());
-    ok("advance", "stock-count");
-    ok("backfill", "stock-count");
+    cli.ok("plan", file("stock-count", "stock", "qty", "count").toString());
+    cli.ok("advance", "stock-count");
+    cli.ok("backfill", "stock-count");
     // Bypass the check copy's NOT VALID state for old rows: both columns equal, both violate the copy
     // only because the original was made NOT VALID too.
     cli.sql("ALTER TABLE stock DROP CONSTRAINT stock_qty_check",
