@@ -221,12 +221,16 @@ final class QueryPlanner {
     Scope scope = new Scope(parent);
     from(select.getFrom(), scope, joinConditions);
     Labels labels = new Labels();
+    boolean grouped = select.getGroup() != null && !select.getGroup().isEmpty();
+    scope.afterGrouping(grouped);
     projection(select.getSelectList(), scope, labels);
+    scope.afterGrouping(false);
     for (SqlNode condition : joinConditions) {
       predicate(condition, scope);
     }
     predicate(select.getWhere(), scope);
     expression(select.getGroup(), scope);
+    scope.afterGrouping(grouped);
     // Not a predicate() for the old column: HAVING runs after grouping, where only the GROUP BY
     // expressions (the converted read) exist, not the old column itself.
     expression(select.getHaving(), scope);
@@ -733,6 +737,15 @@ final class QueryPlanner {
       }
       replacement = plain; // the leaf alone: any qualifier stays as written
     } else {
+      if (scope.isGroupedOuterItem(r.item())) {
+        // PostgreSQL matches a grouped expression only outside subqueries: the converted
+        // reference would fail with 42803 "subquery uses ungrouped column" naming a column the
+        // application never wrote.
+        throw ctx.refuse(m, "'" + String.join(".", names) + "' refers from a subquery to the grouped rows of the"
+            + " enclosing query, and is read converted in phase " + m.phase().sqlName() + " (PostgreSQL cannot match"
+            + " the grouped expression inside a subquery); compare in the enclosing query's WHERE, or use the name"
+            + " this phase reads");
+      }
       // A conversion wraps the whole reference, qualifier included.
       int[] first = ctx.span(id, 0);
       String qualifier = names.size() > 1 ? ctx.text.sql().substring(first[0], ctx.span(id, names.size() - 2)[1]) + "."

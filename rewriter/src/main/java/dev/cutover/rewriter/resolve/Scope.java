@@ -39,6 +39,11 @@ public final class Scope {
   private boolean mergedColumns;
   /** Common table expressions defined at this level ({@code WITH}), by folded name. */
   private final java.util.Map<String, FromItem> ctes = new java.util.HashMap<>();
+  /**
+   * Whether the clause being planned at this level runs after its {@code GROUP BY} (select list,
+   * {@code HAVING}, {@code ORDER BY} of a grouped query), where only grouped expressions exist.
+   */
+  private boolean afterGrouping;
   /** Migration columns merged by {@code JOIN ... USING (col)}: an unqualified reference means the merge. */
   private final java.util.Map<String, Resolution> merged = new java.util.HashMap<>();
 
@@ -55,6 +60,28 @@ public final class Scope {
   /** The enclosing query's scope, or {@code null}. */
   public Scope parent() {
     return parent;
+  }
+
+  /** Sets whether the clause being planned at this level runs after its {@code GROUP BY}; returns the old value. */
+  public boolean afterGrouping(boolean value) {
+    boolean old = afterGrouping;
+    afterGrouping = value;
+    return old;
+  }
+
+  /**
+   * Whether {@code item} belongs to an enclosing level whose current clause runs after its {@code
+   * GROUP BY}: a reference to it from here is a correlated reference into grouped rows.
+   */
+  public boolean isGroupedOuterItem(FromItem item) {
+    for (Scope s = parent; s != null; s = s.parent) {
+      for (FromItem own : s.items) {
+        if (own == item) {
+          return s.afterGrouping;
+        }
+      }
+    }
+    return false;
   }
 
   /** Adds a FROM item. */
