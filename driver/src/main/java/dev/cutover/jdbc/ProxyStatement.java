@@ -53,12 +53,6 @@ public class ProxyStatement extends DelegatingStatement {
     return lastTouch;
   }
 
-  /** Rewrites a statement sent without hidden columns (its results, if any, are not touched). */
-  private String rewrite(String sql) throws SQLException {
-    lastTouch = null;
-    return connection.rewriteSql(sql);
-  }
-
   /** Rewrites a statement that may return rows; remembers its read touch. */
   private String rewriteQuery(String sql, MigrationSnapshot snapshot) throws SQLException {
     lastTouch = null;
@@ -89,6 +83,7 @@ public class ProxyStatement extends DelegatingStatement {
       try {
         return execution.run(delegate, sent);
       } catch (SQLException e) {
+        // Identity: an unchanged text is the application's own String, so it names no column Cutover chose.
         if (sent == sql || !connection.retryAfterSwap(e, snapshot)) {
           throw e;
         }
@@ -100,6 +95,7 @@ public class ProxyStatement extends DelegatingStatement {
     }
   }
 
+  /** Rewrites a statement sent without hidden columns (its results, if any, are not touched). */
   private String rewriteUntouched(String sql, MigrationSnapshot snapshot) throws SQLException {
     lastTouch = null;
     Rewrite rewrite = connection.rewrite(sql, snapshot);
@@ -181,7 +177,7 @@ public class ProxyStatement extends DelegatingStatement {
   @Override
   public void addBatch(String sql) throws SQLException {
     connection.beginStatement();
-    delegate.addBatch(rewrite(sql));
+    delegate.addBatch(rewriteUntouched(sql, connection.runtime().snapshot()));
   }
 
   @Override

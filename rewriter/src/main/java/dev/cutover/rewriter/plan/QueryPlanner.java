@@ -724,7 +724,7 @@ final class QueryPlanner {
     ctx.used(m, r.name());
     // Only a column of this query level: a correlated reference to an enclosing query may stand
     // after that query's GROUP BY, where only the grouped (converted) expression exists.
-    if (inPredicate && labelAt < 0 && m.predicateReadsOld(r.name()) && ownedBy(scope, r.item())) {
+    if (inPredicate && labelAt < 0 && m.predicateReadsOld(r.name()) && scope.owns(r.item())) {
       return; // the old column, as written
     }
     String read = m.readColumn();
@@ -762,15 +762,6 @@ final class QueryPlanner {
       }
     }
     ctx.edits.replace(span[0], span[1], replacement);
-  }
-
-  private static boolean ownedBy(Scope scope, FromItem item) {
-    for (FromItem own : scope.items()) {
-      if (own == item) {
-        return true;
-      }
-    }
-    return false;
   }
 
   // ---------------------------------------------------------------- star

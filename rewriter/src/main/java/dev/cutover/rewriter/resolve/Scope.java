@@ -62,11 +62,19 @@ public final class Scope {
     return parent;
   }
 
-  /** Sets whether the clause being planned at this level runs after its {@code GROUP BY}; returns the old value. */
-  public boolean afterGrouping(boolean value) {
-    boolean old = afterGrouping;
+  /** Sets whether the clause being planned at this level runs after its {@code GROUP BY}. */
+  public void afterGrouping(boolean value) {
     afterGrouping = value;
-    return old;
+  }
+
+  /** Whether {@code item} is one of this level's own FROM items (not an enclosing level's). */
+  public boolean owns(FromItem item) {
+    for (FromItem own : items) {
+      if (own == item) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -75,10 +83,8 @@ public final class Scope {
    */
   public boolean isGroupedOuterItem(FromItem item) {
     for (Scope s = parent; s != null; s = s.parent) {
-      for (FromItem own : s.items) {
-        if (own == item) {
-          return s.afterGrouping;
-        }
+      if (s.owns(item)) {
+        return s.afterGrouping;
       }
     }
     return false;
