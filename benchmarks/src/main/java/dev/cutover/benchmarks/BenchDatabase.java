@@ -80,8 +80,11 @@ final class BenchDatabase implements AutoCloseable {
   String cutover(String... args) {
     List<String> all = new ArrayList<>(List.of("--url", pgUrl(), "--user", user));
     all.addAll(List.of(args));
+    if (args[0].equals("advance")) {
+      all.add("--yes"); // a script: entering completed is not asked about
+    }
     StringWriter out = new StringWriter();
-    CommandLine cli = new CommandLine(new CutoverCommand());
+    CommandLine cli = CutoverCommand.commandLine();
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(out, true));
     int code = cli.execute(all.toArray(new String[0]));

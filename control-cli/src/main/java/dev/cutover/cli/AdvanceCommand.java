@@ -1,8 +1,12 @@
 package dev.cutover.cli;
 
+import dev.cutover.migration.ColumnMigration;
 import dev.cutover.operator.Operator;
+import dev.cutover.operator.OperatorException;
+import java.io.Console;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,9 +46,29 @@ final class AdvanceCommand extends OperatorCommand {
       + " verified. Only for the step into read_new")
   boolean lazy;
 
+  /** Enter completed without asking. */
+  @Option(names = {"-y", "--yes"}, description = "enter completed without asking (required when there is no"
+      + " terminal to ask on: scripts, CI)")
+  boolean yes;
+
   @Override
   int run(Operator operator) throws SQLException {
-    operator.advance(id, phase.toOptions(force, quietPeriod, 1000, backup, keepOld, lazy));
+    ColumnMigration m = operator.advance(id, phase.toOptions(force, quietPeriod, 1000, backup, keepOld, lazy),
+        this::confirm);
+    result(Map.of("id", m.id(), "phase", m.phase().sqlName(), "epoch", m.epoch(), "lazy", m.lazyRead()));
     return 0;
+  }
+
+  private boolean confirm(String summary) {
+    if (yes) {
+      return true;
+    }
+    Console console = System.console();
+    if (console == null || json()) {
+      throw OperatorException.usage(summary + ". There is no terminal to ask on: run again with --yes to go on;"
+          + " nothing was changed");
+    }
+    String answer = console.readLine("%s.%nType the migration id (%s) to go on: ", summary, id);
+    return answer != null && answer.trim().equals(id);
   }
 }

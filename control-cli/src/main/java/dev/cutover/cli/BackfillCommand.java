@@ -53,7 +53,7 @@ final class BackfillCommand extends OperatorCommand {
     } catch (IllegalArgumentException e) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    operator.backfill(id, options);
+    result(operator.backfill(id, options));
     return 0;
   }
 }

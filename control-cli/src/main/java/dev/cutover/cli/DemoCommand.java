@@ -14,7 +14,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code cutover demo}: the quick start (SPEC section 4). Runs the operator's own commands in this
+ * {@code cutover demo}: the quick start. Runs the operator's own commands in this
  * process, so what it prints is exactly what an operator would type and see.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, description = "Rename a sample table's column live, forward and back, with a workload running.")
@@ -42,7 +42,7 @@ final class DemoCommand implements Callable<Integer> {
         all.addAll(List.of("--password", settings.password()));
       }
       all.addAll(List.of(args));
-      return new CommandLine(new CutoverCommand())
+      return CutoverCommand.commandLine()
           .setOut(spec.commandLine().getOut())
           .setErr(spec.commandLine().getErr())
           .execute(all.toArray(String[]::new));

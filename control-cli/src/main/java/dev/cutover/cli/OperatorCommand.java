@@ -11,7 +11,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * Base of the subcommands: builds the {@link Operator} from the top command's options and turns
- * failures into exit codes and one clear line on stderr.
+ * failures into exit codes and one clear line on stderr, or with {@code --json} one error object
+ * on stdout.
+ *
+ * <p>With {@code --json} the operator's progress lines go to stderr, so that stdout carries exactly
+ * one JSON object: the command's {@link #result result} on success, the error otherwise.
  */
 abstract class OperatorCommand implements Callable<Integer> {
 
@@ -21,29 +25,58 @@ abstract class OperatorCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  private Object result;
+
   @Override
   public final Integer call() {
-    Operator operator = new Operator(parent.settings(), out());
+    Operator operator = new Operator(parent.settings(), progress());
     try {
-      return run(operator);
+      int exit = run(operator);
+      if (parent.json) {
+        out().println(JsonOutput.of(result == null ? java.util.Map.of("command", spec.name(), "exitCode", exit)
+            : result));
+      }
+      return exit;
     } catch (OperatorException e) {
-      err().println((e.exitCode() == OperatorException.GUARD_REFUSED ? "refused: " : "error: ") + e.getMessage());
-      err().flush();
-      return e.exitCode();
+      return fail((e.exitCode() == OperatorException.GUARD_REFUSED ? "refused: " : "error: "), e.getMessage(),
+          e.exitCode(), null);
     } catch (SQLException e) {
-      err().println("error: " + e.getMessage() + (e.getSQLState() == null ? "" : " (SQLState " + e.getSQLState() + ")")
+      return fail("error: ", e.getMessage() + (e.getSQLState() == null ? "" : " (SQLState " + e.getSQLState() + ")")
           + (INSUFFICIENT_PRIVILEGE.equals(e.getSQLState()) ? ": this command takes the operator's role (the"
               + " application's role, as granted by `cutover init --grant`, can only read migrations and write its"
-              + " heartbeat)" : ""));
-      err().flush();
-      return OperatorException.FAILED;
+              + " heartbeat)" : ""), OperatorException.FAILED, e.getSQLState());
     } finally {
       out().flush();
+      err().flush();
     }
+  }
+
+  private int fail(String prefix, String message, int exitCode, String sqlState) {
+    if (parent.json) {
+      out().println(JsonOutput.error(message, exitCode, sqlState));
+    } else {
+      err().println(prefix + message);
+    }
+    return exitCode;
   }
 
   /** Runs the command; returns the exit code. */
   abstract int run(Operator operator) throws SQLException;
+
+  /** Sets what {@code --json} prints on success (default: the command and its exit code). */
+  void result(Object value) {
+    this.result = value;
+  }
+
+  /** Whether {@code --json} was given. */
+  boolean json() {
+    return parent.json;
+  }
+
+  /** Where progress and human-readable results go: stdout, or stderr under {@code --json}. */
+  PrintWriter progress() {
+    return parent.json ? err() : out();
+  }
 
   PrintWriter out() {
     return spec.commandLine().getOut();

@@ -1,8 +1,10 @@
 package dev.cutover.cli;
 
+import dev.cutover.migration.ColumnMigration;
 import dev.cutover.operator.Operator;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,7 +26,8 @@ final class RollbackCommand extends OperatorCommand {
 
   @Override
   int run(Operator operator) throws SQLException {
-    operator.rollback(id, phase.toOptions(false, Duration.ZERO, batchSize, false, false));
+    ColumnMigration m = operator.rollback(id, phase.toOptions(false, Duration.ZERO, batchSize, false, false));
+    result(Map.of("id", m.id(), "phase", m.phase().sqlName(), "epoch", m.epoch(), "lazy", m.lazyRead()));
     return 0;
   }
 }

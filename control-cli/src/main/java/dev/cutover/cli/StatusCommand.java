@@ -1,8 +1,5 @@
 package dev.cutover.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cutover.operator.Operator;
 import dev.cutover.operator.StatusReport;
 import java.io.PrintWriter;
@@ -19,10 +16,6 @@ final class StatusCommand extends OperatorCommand {
   @Parameters(index = "0", arity = "0..1", paramLabel = "ID", description = "one migration (default: all)")
   String id;
 
-  /** Print JSON instead of text. */
-  @Option(names = "--json", description = "print JSON")
-  boolean json;
-
   /** Heartbeat age after which an instance is shown as not live. */
   @Option(names = "--instance-ttl", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
       description = "an instance whose heartbeat is older than this is not live (default: ${DEFAULT-VALUE})")
@@ -32,12 +25,8 @@ final class StatusCommand extends OperatorCommand {
   int run(Operator operator) throws SQLException {
     StatusReport report = operator.status(id, instanceTtl);
     PrintWriter out = out();
-    if (json) {
-      try {
-        out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
-      } catch (JsonProcessingException e) {
-        throw new IllegalStateException(e);
-      }
+    if (json()) {
+      result(report);
       return 0;
     }
     if (report.migrations().isEmpty()) {

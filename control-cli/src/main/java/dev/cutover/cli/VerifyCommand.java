@@ -14,9 +14,17 @@ final class VerifyCommand extends OperatorCommand {
   @Parameters(index = "0", paramLabel = "ID", description = "the migration id")
   String id;
 
+  /** What {@code --json} prints. */
+  record Verification(String id, boolean clean, long rows, long ranges, long differing, java.util.List<String> firstKeys,
+      java.util.List<Verifier.RangeMismatch> mismatches) {}
+
   @Override
   int run(Operator operator) throws SQLException {
     Verifier.Result r = operator.verify(id);
+    result(new Verification(id, r.clean(), r.rows(), r.ranges(), r.differing(), r.firstKeys(), r.mismatches()));
+    if (json()) {
+      return r.clean() ? 0 : OperatorException.GUARD_REFUSED;
+    }
     if (r.clean()) {
       out().printf("verify %s: ok, %d rows in %d key ranges match%n", id, r.rows(), r.ranges());
       return 0;

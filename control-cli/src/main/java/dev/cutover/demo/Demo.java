@@ -135,7 +135,7 @@ public final class Demo {
     forward("read_new");
     forward("new_only");
     say("v1 workers still use the old name: `advance --to completed` would refuse; --force overrides");
-    step("advance", MIGRATION_ID, "--to", "completed", "--force");
+    step("advance", MIGRATION_ID, "--to", "completed", "--yes", "--force");
     pause();
     report("completed");
   }

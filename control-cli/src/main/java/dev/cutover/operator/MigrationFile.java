@@ -3,7 +3,7 @@ package dev.cutover.operator;
 import java.nio.file.Path;
 
 /**
- * A parsed migration file (SPEC section 3). Names are already case-folded as PostgreSQL would.
+ * A parsed migration file. Names are already case-folded as PostgreSQL would.
  *
  * @param source the file it came from (for messages)
  * @param id the migration id

@@ -207,6 +207,69 @@ public final class MigrationRepository {
     }
   }
 
+  /**
+   * Removes migration {@code id} if it is still {@code planned}, with its backfill state and name
+   * usage, in one transaction that locks its row ({@code FOR UPDATE NOWAIT}), writes an audit row
+   * ({@code planned -> cancelled}) and wakes the drivers (the phase-change trigger fires on inserts
+   * and updates only).
+   *
+   * @throws OperatorException when the row is locked by another session or the migration left planned
+   */
+  public void cancel(Connection c, String id) throws SQLException {
+    boolean autoCommit = c.getAutoCommit();
+    c.setAutoCommit(false);
+    try {
+      long epoch;
+      try (PreparedStatement ps = c.prepareStatement("SELECT phase, epoch FROM " + schema.qualify("migrations")
+          + " WHERE id = ? FOR UPDATE NOWAIT")) {
+        ps.setString(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            throw new OperatorException("no migration '" + id + "' in " + schema.name());
+          }
+          if (!Phase.PLANNED.sqlName().equals(rs.getString(1))) {
+            throw new OperatorException("migration '" + id + "' is at " + rs.getString(1) + ": only a planned"
+                + " migration can be cancelled; roll it back to planned first (`cutover rollback " + id
+                + " --to planned`)");
+          }
+          epoch = rs.getLong(2);
+        }
+      } catch (SQLException e) {
+        if ("55P03".equals(e.getSQLState())) {
+          throw new OperatorException("migration '" + id + "' is being changed by another session; try again");
+        }
+        throw e;
+      }
+      for (String table : List.of("backfill_state", "name_usage")) {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + schema.qualify(table)
+            + " WHERE migration_id = ?")) {
+          ps.setString(1, id);
+          ps.executeUpdate();
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + schema.qualify("migrations") + " WHERE id = ?")) {
+        ps.setString(1, id);
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema.qualify("audit_log")
+          + " (migration_id, from_phase, to_phase, detail, epoch) VALUES (?, 'planned', 'cancelled', 'cancel', ?)")) {
+        ps.setString(1, id);
+        ps.setLong(2, epoch);
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify('cutover', ?)")) {
+        ps.setString(1, id + ":cancelled");
+        ps.execute();
+      }
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(autoCommit);
+    }
+  }
+
   /** Writes an audit row (actor: current_user) for a change that took {@code epoch}. */
   public void audit(Connection c, String id, Phase from, Phase to, String detail, long epoch) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema.qualify("audit_log")

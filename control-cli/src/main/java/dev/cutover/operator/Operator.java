@@ -382,6 +382,27 @@ public final class Operator {
    * @throws OperatorException exit code 3 when a guard refused (acknowledgements, backfill, quiet period)
    */
   public ColumnMigration advance(String id, AdvanceOptions options) throws SQLException {
+    return advance(id, options, what -> true);
+  }
+
+  /**
+   * Asked, before the first step, whether to go on when an advance reaches {@code completed}.
+   */
+  @FunctionalInterface
+  public interface Confirmation {
+    /**
+     * @param summary what entering completed destroys, in words
+     * @return whether to go on; {@code false} refuses the advance with nothing changed
+     */
+    boolean confirm(String summary);
+  }
+
+  /**
+   * {@link #advance(String, AdvanceOptions)}, asking {@code confirmation} (under the migration's
+   * lock, after every precondition of completed that can be checked up front) before the first step
+   * of an advance that reaches {@code completed}.
+   */
+  public ColumnMigration advance(String id, AdvanceOptions options, Confirmation confirmation) throws SQLException {
     try (Connection c = settings.open(); MigrationRepository.Lock lock = repo.lock(c, id, "advance")) {
       ColumnMigration m = repo.require(c, id);
       Phase target = options.to() == null ? m.phase().next() : options.to();
@@ -394,6 +415,14 @@ public final class Operator {
       }
       if (options.lazy()) {
         checkLazyTarget(m, target);
+      }
+      if (target == Phase.COMPLETED && m.phase() != Phase.COMPLETED) {
+        TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
+        checkCompletion(c, m, table, options);
+        if (!confirmation.confirm(completionSummary(m, table, options))) {
+          throw OperatorException.usage("not confirmed: migration '" + id + "' stays at " + m.phase().sqlName()
+              + "; nothing was changed");
+        }
       }
       AckWaiter acks = new AckWaiter(schema, options.instanceTtl(), out);
       DdlRunner ddl = new DdlRunner(options.lockTimeout(), options.lockRetryBudget(), out);
@@ -643,8 +672,15 @@ public final class Operator {
    * place, also move the key and the sequence and rename the new column into place, in the same
    * transaction as the phase change (returned; {@code null} when the caller changes the phase).
    */
-  private ColumnMigration completeOldColumn(Connection c, ColumnMigration m, TableCatalog.Table table,
-      AdvanceOptions options, DdlRunner ddl) throws SQLException {
+  /**
+   * The preconditions of entering {@code completed} that depend only on the table and the options
+   * ({@code --keep-old}, {@code --backup}), checked before the first step of a multi-step advance
+   * and again at the step itself.
+   *
+   * @return whether the old column still exists
+   */
+  private static boolean checkCompletion(Connection c, ColumnMigration m, TableCatalog.Table table,
+      AdvanceOptions options) throws SQLException {
     String deprecated = RenameDdl.deprecatedName(m.oldColumn());
     boolean oldExists = TableCatalog.findColumn(c, table.oid(), m.oldColumn()).isPresent();
     if (options.keepOld() && oldExists && TableCatalog.findColumn(c, table.oid(), deprecated).isPresent()) {
@@ -652,8 +688,7 @@ public final class Operator {
           + table.quoted() + " has a column of that name already; rename or drop it, or advance without --keep-old");
     }
     if (options.backup() && oldExists) {
-      List<String> key = TableCatalog.primaryKey(c, table.oid()).stream().map(TableCatalog.Column::name).toList();
-      if (key.isEmpty()) {
+      if (TableCatalog.primaryKey(c, table.oid()).isEmpty()) {
         throw new OperatorException("cannot back up " + Identifiers.quote(m.oldColumn()) + ": " + table.quoted()
             + " has no primary key to identify the rows");
       }
@@ -663,6 +698,32 @@ public final class Operator {
             + Identifiers.quote(table.schema(), backup) + " exists already; rename or drop it, then run the command"
             + " again");
       }
+    }
+    return oldExists;
+  }
+
+  /** What entering {@code completed} destroys, in words, for the confirmation. */
+  private static String completionSummary(ColumnMigration m, TableCatalog.Table table, AdvanceOptions options) {
+    String old = table.quoted() + "." + Identifiers.quote(m.oldColumn());
+    String what;
+    if (options.keepOld()) {
+      what = "renames " + old + " to " + Identifiers.quote(RenameDdl.deprecatedName(m.oldColumn()))
+          + " (no data is dropped)";
+    } else {
+      what = "drops the column " + old + (options.backup() ? " after copying it into "
+          + Identifiers.quote(table.schema(), RenameDdl.backupTable(table, m.oldColumn())) : " and its data");
+    }
+    return "entering completed " + what + (m.isInPlace() ? ", then renames the new column into its place" : "")
+        + "; this cannot be rolled back";
+  }
+
+  private ColumnMigration completeOldColumn(Connection c, ColumnMigration m, TableCatalog.Table table,
+      AdvanceOptions options, DdlRunner ddl) throws SQLException {
+    String deprecated = RenameDdl.deprecatedName(m.oldColumn());
+    boolean oldExists = checkCompletion(c, m, table, options);
+    if (options.backup() && oldExists) {
+      List<String> key = TableCatalog.primaryKey(c, table.oid()).stream().map(TableCatalog.Column::name).toList();
+      String backup = RenameDdl.backupTable(table, m.oldColumn());
       String sql = RenameDdl.backupSql(table, m.oldColumn(), key);
       out.printf("%s;%n", sql);
       out.flush();
@@ -759,7 +820,8 @@ public final class Operator {
         if (finishRollbackToPlanned(c, m, options, acks, ddl)) {
           return m;
         }
-        throw new OperatorException("migration '" + id + "' is at planned; there is nothing to roll back");
+        throw new OperatorException("migration '" + id + "' is at planned; there is nothing to roll back (to remove"
+            + " it, run `cutover cancel " + id + "`)");
       }
       Phase target = options.to() == null ? m.phase().previous() : options.to();
       if (target.ordinal() > m.phase().ordinal()) {
@@ -851,6 +913,29 @@ public final class Operator {
     ddl.inTransaction(c, drop);
     new Backfiller(schema, out).reset(c, m.id());
     return true;
+  }
+
+  /**
+   * Removes a migration that is still {@code planned}, so that its column can be planned again.
+   * Refused for later phases (roll back first) and while a rollback to planned has not yet dropped
+   * the new column (run {@code rollback} again to finish it).
+   */
+  public void cancel(String id) throws SQLException {
+    try (Connection c = settings.open(); MigrationRepository.Lock lock = repo.lock(c, id, "cancel")) {
+      ColumnMigration m = repo.require(c, id);
+      if (m.phase() == Phase.PLANNED && repo.lastTransition(c, id).orElse("").equals("dual_write->planned")) {
+        TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
+        if (TableCatalog.findColumn(c, table.oid(), m.physicalNewColumn()).isPresent()) {
+          throw new OperatorException("migration '" + id + "' was rolled back to planned, but its new column "
+              + Identifiers.quote(m.physicalNewColumn()) + " of " + table.quoted() + " is still there (the rollback"
+              + " did not finish); run `cutover rollback " + id + "` to drop it, then cancel");
+        }
+      }
+      repo.cancel(c, id);
+      out.printf("migration '%s' cancelled: %s.%s can be planned again%n", id, Identifiers.quote(m.table()),
+          Identifiers.quote(m.oldColumn()));
+      out.flush();
+    }
   }
 
   /** Fills the new column of every row present when it starts; resumable. */

@@ -18,7 +18,7 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The plan-time checks of a type change (SPEC section 3): the type exists, {@code up} and
+ * The plan-time checks of a type change: the type exists, {@code up} and
  * {@code down} are single expressions over their one column that type-check (assignment rules, as
  * the dual writes and the backfill assign them), call nothing volatile, and round-trip on a sample of
  * the table's rows. Every failure names the migration file, the field and the reason; nothing is

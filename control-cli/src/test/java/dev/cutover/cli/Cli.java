@@ -46,7 +46,17 @@ final class Cli {
     this.user = user;
   }
 
+  /** Runs {@code cutover ARGS} as a script would: {@code advance} gets {@code --yes}. */
   Run run(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    if (!all.isEmpty() && all.get(0).equals("advance")) {
+      all.add("--yes");
+    }
+    return runAsTyped(all.toArray(String[]::new));
+  }
+
+  /** Runs {@code cutover ARGS} exactly as given (no terminal: stdin is not a console). */
+  Run runAsTyped(String... args) {
     List<String> full = new ArrayList<>(List.of("--url", url, "--user", user));
     if (!db.password().isEmpty() && user.equals(db.user())) {
       full.add("--password");
@@ -55,10 +65,21 @@ final class Cli {
     full.addAll(List.of(args));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int exit = new CommandLine(new CutoverCommand())
+    int exit = CutoverCommand.commandLine()
         .setOut(new PrintWriter(out, true))
         .setErr(new PrintWriter(err, true))
         .execute(full.toArray(String[]::new));
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  /** Runs {@code cutover ARGS} with no connection options added. */
+  Run runBare(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = CutoverCommand.commandLine()
+        .setOut(new PrintWriter(out, true))
+        .setErr(new PrintWriter(err, true))
+        .execute(args);
     return new Run(exit, out.toString(), err.toString());
   }
 

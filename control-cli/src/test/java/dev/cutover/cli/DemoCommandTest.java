@@ -25,7 +25,7 @@ class DemoCommandTest {
   void demo_walksForwardBackAndForward_withNoFailedStatement() {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = new CommandLine(new CutoverCommand())
+    int code = CutoverCommand.commandLine()
         .setOut(new PrintWriter(out, true))
         .setErr(new PrintWriter(err, true))
         .execute("--url", db.plainUrl(), "--user", db.user(), "demo");

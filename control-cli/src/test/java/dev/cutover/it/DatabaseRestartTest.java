@@ -220,8 +220,11 @@ class DatabaseRestartTest {
   private static Run cli(String plainUrl, String... args) {
     List<String> all = new ArrayList<>(List.of("--url", plainUrl, "--user", "postgres"));
     all.addAll(List.of(args));
+    if (args[0].equals("advance")) {
+      all.add("--yes"); // a script: entering completed is not asked about
+    }
     StringWriter out = new StringWriter();
-    int exit = new CommandLine(new CutoverCommand()).setOut(new PrintWriter(out, true))
+    int exit = CutoverCommand.commandLine().setOut(new PrintWriter(out, true))
         .setErr(new PrintWriter(out, true)).execute(all.toArray(String[]::new));
     return new Run(exit, out.toString());
   }

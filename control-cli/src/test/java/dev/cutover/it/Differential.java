@@ -773,7 +773,10 @@ final class Differential implements AutoCloseable {
     StringWriter err = new StringWriter();
     List<String> all = new ArrayList<>(List.of("--url", database.plainUrl(), "--user", database.user()));
     all.addAll(Arrays.asList(args));
-    int code = new CommandLine(new CutoverCommand())
+    if (args[0].equals("advance")) {
+      all.add("--yes"); // a script: entering completed is not asked about
+    }
+    int code = CutoverCommand.commandLine()
         .setOut(new PrintWriter(out, true))
         .setErr(new PrintWriter(err, true))
         .execute(all.toArray(String[]::new));

@@ -208,7 +208,10 @@ class InPlaceKeyTypeChangeTest {
       all.addAll(List.of("--password", db.password()));
     }
     all.addAll(List.of(args));
-    return new CommandLine(new CutoverCommand()).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
+    if (args[0].equals("advance")) {
+      all.add("--yes"); // a script: entering completed is not asked about
+    }
+    return CutoverCommand.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true))
         .execute(all.toArray(String[]::new));
   }
 }

@@ -76,6 +76,9 @@ class SpecOnlyRenameTest {
   private int cutover(String... args) throws IOException, InterruptedException {
     List<String> all = new ArrayList<>(List.of("--url", db.plainUrl(), "--user", db.user()));
     all.addAll(List.of(args));
+    if (args[0].equals("advance")) {
+      all.add("--yes"); // a script: entering completed is not asked about
+    }
     Path log = dir.resolve("cli-" + args[0] + "-" + System.nanoTime() + ".log");
     Process p = java(log, "dev.cutover.cli.CutoverCommand", all.toArray(String[]::new));
     assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("cutover %s timed out", args[0]).isTrue();

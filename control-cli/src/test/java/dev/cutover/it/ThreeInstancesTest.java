@@ -178,9 +178,12 @@ class ThreeInstancesTest {
   private Run cli(String... args) {
     List<String> all = new ArrayList<>(List.of("--url", db.plainUrl(), "--user", db.user()));
     all.addAll(List.of(args));
+    if (args[0].equals("advance")) {
+      all.add("--yes"); // a script: entering completed is not asked about
+    }
     StringWriter out = new StringWriter();
     long start = System.nanoTime();
-    int exit = new CommandLine(new CutoverCommand()).setOut(new PrintWriter(out, true)).setErr(new PrintWriter(out, true))
+    int exit = CutoverCommand.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(out, true))
         .execute(all.toArray(String[]::new));
     return new Run(exit, out.toString(), (System.nanoTime() - start) / 1_000_000);
   }

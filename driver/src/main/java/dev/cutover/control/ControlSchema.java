@@ -10,7 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * The control schema (SPEC section 5): installs it and checks its version.
+ * The control schema: installs it and checks its version.
  *
  * <p>Owned here so that the driver (which reads it) and the CLI (which writes it) agree on one
  * definition.

@@ -3,7 +3,7 @@ package dev.cutover.migration;
 import java.util.Locale;
 
 /**
- * The phases of a column migration, in order. See SPEC section 2.
+ * The phases of a column migration, in order: planned, dual_write, read_new, new_only, completed.
  *
  * <p>Each phase fixes which physical columns exist, which are written and which is read.
  * A phase may move forward or back by exactly one step.
