@@ -59,8 +59,14 @@ final class StatusReader {
       }
     }
     Long pending = null;
+    String conversionError = null;
     if (m.phase() == Phase.DUAL_WRITE || m.phase() == Phase.READ_NEW) {
-      pending = Verifier.quickDiff(c, m).differing();
+      try {
+        pending = Verifier.quickDiff(c, m).differing();
+      } catch (OperatorException e) {
+        // One row up cannot convert must not hide every migration's status: shown, not thrown.
+        conversionError = e.getMessage();
+      }
     }
     List<StatusReport.NameUse> uses = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement("SELECT instance,"
@@ -75,7 +81,8 @@ final class StatusReader {
       }
     }
     return new StatusReport.Migration(m.id(), m.schema() + "." + m.table(), m.oldColumn(), m.newColumn(),
-        m.phase().sqlName(), m.lazyRead(), m.epoch(), updatedAt, backfill, pending, uses, repo.recentAudit(c, m.id(), RECENT_CHANGES));
+        m.phase().sqlName(), m.lazyRead(), m.epoch(), updatedAt, backfill, pending, conversionError, uses,
+        repo.recentAudit(c, m.id(), RECENT_CHANGES));
   }
 
   private List<StatusReport.Instance> instances(Connection c) throws SQLException {

@@ -55,8 +55,51 @@ public final class Verifier {
     this.rangeRows = rangeRows;
   }
 
-  /** Verifies migration {@code m}, which must be in {@code dual_write} or {@code read_new}. */
+  /**
+   * Verifies migration {@code m}, which must be in {@code dual_write} or {@code read_new}.
+   *
+   * @throws OperatorException naming the migration, the first row and the error when {@code up}
+   *     cannot convert a row's old value
+   */
   public Result verify(Connection c, ColumnMigration m) throws SQLException {
+    try {
+      return verifyRanges(c, m);
+    } catch (SQLException e) {
+      throw unconvertible(c, m, e, "verify");
+    }
+  }
+
+  /**
+   * When {@code e} is a data error of {@code up} (a type change's row that cannot be converted), the
+   * exception to throw instead: an {@link OperatorException} naming the migration and, with a
+   * one-column key, the first such row, its value and the error. Otherwise {@code e} itself.
+   */
+  static SQLException unconvertible(Connection c, ColumnMigration m, SQLException e, String what) throws SQLException {
+    if (m.isRename() || !ConversionErrors.isDataError(e)) {
+      return e;
+    }
+    if (!c.getAutoCommit()) {
+      c.rollback();
+    }
+    TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
+    List<TableCatalog.Column> key = TableCatalog.primaryKey(c, table.oid());
+    if (key.size() == 1) {
+      String maxKey;
+      try (PreparedStatement ps = c.prepareStatement("SELECT max(" + Identifiers.quote(key.get(0).name()) + ")::text FROM "
+          + table.quoted()); ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        maxKey = rs.getString(1);
+      }
+      if (maxKey != null) {
+        ConversionErrors.locate(c, m, table, key.get(0), m.oldColumn(), m.typedFillSql(), null, maxKey, what);
+      }
+    }
+    throw new OperatorException(what + " of migration '" + m.id() + "': up cannot convert a row of " + table.quoted()
+        + " (" + TypeChangeCheck.firstLine(e) + "); find it with a query on " + Identifiers.quote(m.oldColumn())
+        + ", fix it, or roll back to planned and plan the migration again with an expression that converts it", e);
+  }
+
+  private Result verifyRanges(Connection c, ColumnMigration m) throws SQLException {
     if (m.phase() != Phase.DUAL_WRITE && m.phase() != Phase.READ_NEW) {
       throw new OperatorException("migration '" + m.id() + "' is in phase " + m.phase().sqlName()
           + ": verify compares the old and new columns, which both are kept current only in dual_write and read_new");
@@ -140,6 +183,14 @@ public final class Verifier {
    * column is filled count (a lazily cut-over migration: an empty one is "not reached yet").
    */
   static Result quickDiff(Connection c, ColumnMigration m, boolean filledOnly) throws SQLException {
+    try {
+      return quickDiffRows(c, m, filledOnly);
+    } catch (SQLException e) {
+      throw unconvertible(c, m, e, "the comparison of old and new values");
+    }
+  }
+
+  private static Result quickDiffRows(Connection c, ColumnMigration m, boolean filledOnly) throws SQLException {
     TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
     List<TableCatalog.Column> key = TableCatalog.primaryKey(c, table.oid());
     String keyExpr = key.size() == 1 ? Identifiers.quote(key.get(0).name()) : "ctid";

@@ -181,4 +181,32 @@ class OperatorHabitsTest {
     assertThat(given.settings(Map.of("PGPASSWORD", "s3cret")).password()).isEqualTo("typed");
     assertThat(given.settings(Map.of("CUTOVER_URL", "jdbc:postgresql://other/db")).url()).contains("//h/db");
   }
+
+  @Test
+  void unconvertibleRow_statusShowsIt_verifyAndAdvanceNameTheRow() throws Exception {
+    cli.sql("CREATE TABLE c6 (id int PRIMARY KEY, code text)", "INSERT INTO c6 VALUES (1, '10'), (2, '20')");
+    cli.sql("CREATE TABLE c7 (id int PRIMARY KEY, a text)");
+    java.nio.file.Files.writeString(dir.resolve("c6-code.yaml"), "id: c6-code\ntable: c6\nchangeType:\n"
+        + "  column: code\n  to: code_n\n  type: integer\n  up: \"code::integer\"\n  down: \"code_n::text\"\n");
+    cli.ok("plan", dir.resolve("c6-code.yaml").toString());
+    cli.plan(dir, "c7-a", "c7", "rename:\n  from: a\n  to: b\n");
+    cli.sql("INSERT INTO c6 VALUES (3, 'x3')");
+    cli.ok("advance", "c6-code");
+    cli.ok("advance", "c7-a");
+
+    // Before: status (every migration) and verify failed with a bare 22P02 naming nothing.
+    Cli.Run status = cli.ok("status");
+    assertThat(status.out()).contains("c6-code", "rows pending: unknown", "key 3", "'x3'", "c7-a");
+    JsonNode json = JSON.readTree(cli.ok("status", "c6-code", "--json").out());
+    assertThat(json.get("migrations").get(0).get("conversionError").asText()).contains("key 3");
+
+    Cli.Run verify = cli.run("verify", "c6-code");
+    assertThat(verify.exit()).isEqualTo(1);
+    assertThat(verify.err()).contains("migration 'c6-code'", "key 3", "'x3'", "invalid input syntax");
+
+    Cli.Run advance = cli.run("advance", "c6-code");
+    assertThat(advance.exit()).isEqualTo(1);
+    assertThat(advance.err()).contains("migration 'c6-code'", "key 3");
+    assertThat(phase("c6-code")).isEqualTo("dual_write");
+  }
 }
