@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * and one the new), walks the rename forward through every phase, back to {@code planned}, and
  * forward again to {@code completed}, printing what happens and how many statements failed.
  *
- * <p>Idempotent: each run drops the demo schema and forgets its own migration first.
+ * <p>Runs in a database of its own (created and dropped by {@code cutover demo}); idempotent even
+ * in a database it shares: each run drops the demo schema and forgets its own migration first.
  */
 public final class Demo {
 
@@ -35,6 +36,11 @@ public final class Demo {
   }
 
   static final String MIGRATION_ID = "cutover-demo-display-name";
+  /** What {@link #showRewrites()} shows at each phase: one statement per application version and an insert. */
+  private static final List<String> SHOWN = List.of(
+      "SELECT full_name FROM cutover_demo.users WHERE id = ?",
+      "UPDATE cutover_demo.users SET display_name = ? WHERE id = ?",
+      "INSERT INTO cutover_demo.users (full_name, email) VALUES (?, ?)");
   private static final int SEED_ROWS = 5_000;
   private static final int WORKERS = 4;
 
@@ -44,6 +50,7 @@ public final class Demo {
   private final String controlSchema;
   private final PrintWriter out;
   private final Cli cli;
+  private volatile HikariDataSource app;
 
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final AtomicLong statements = new AtomicLong();
@@ -67,15 +74,22 @@ public final class Demo {
     this.cli = cli;
   }
 
-  /** Runs the demo; returns the exit code (0 when every step worked and no statement failed). */
-  public int run() throws SQLException, IOException, InterruptedException {
+  /**
+   * Runs the demo; returns the exit code (0 when every step worked and no statement failed).
+   *
+   * @param workDir where the migration file is written (and left, for the reader)
+   */
+  public int run(Path workDir) throws SQLException, IOException, InterruptedException {
     say("== Cutover demo: rename cutover_demo.users.full_name to display_name, live ==");
     prepareTable();
     step("init");
-    Path file = Files.createTempFile("cutover-demo", ".yaml");
+    Path file = workDir.resolve(MIGRATION_ID + ".yaml");
     Files.writeString(file, "id: " + MIGRATION_ID + "\ntable: cutover_demo.users\nrename:\n  from: full_name\n  to: display_name\n");
+    say("The migration file, " + file + ":");
+    for (String line : Files.readAllLines(file)) {
+      say("   " + line);
+    }
     step("plan", file.toString());
-    Files.deleteIfExists(file);
 
     String cutoverUrl = "jdbc:cutover:" + plainUrl.substring("jdbc:".length())
         + (plainUrl.contains("?") ? "&" : "?") + "cutover.refreshMillis=200&cutover.instance=demo-app"
@@ -89,6 +103,7 @@ public final class Demo {
     config.setPoolName("demo-app");
     List<Thread> workers = new ArrayList<>();
     try (HikariDataSource app = new HikariDataSource(config)) {
+      this.app = app;
       try {
         walk(app, cutoverUrl, workers);
       } finally {
@@ -163,6 +178,24 @@ public final class Demo {
 
   private void report(String phase) {
     say(String.format("   [%s] %,d statements so far, %d failed", phase, statements.get(), failures.get()));
+    showRewrites();
+  }
+
+  /** A few statements as the application wrote them and as PostgreSQL receives them now. */
+  private void showRewrites() {
+    HikariDataSource pool = app;
+    if (pool == null) {
+      return;
+    }
+    try (Connection c = pool.getConnection()) {
+      for (String sql : SHOWN) {
+        String sent = c.nativeSQL(sql);
+        say("     app:  " + sql);
+        say("     sent: " + (sent.equals(sql) ? "(unchanged)" : sent));
+      }
+    } catch (SQLException e) {
+      say("     (cannot show the rewrites: " + e.getMessage() + ")");
+    }
   }
 
   private void say(String line) {
