@@ -69,13 +69,13 @@ public final class Backfiller {
           + ": backfill runs in dual_write or read_new (run `cutover advance " + m.id() + "` first)");
     }
     TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
-    BatchCopier copier = copier(c, table, m.physicalNewColumn(), m.typedFillSql(), "backfill");
+    BatchCopier copier = copier(c, table, m, m.physicalNewColumn(), m.typedFillSql());
     try {
       return backfill(c, m, table, copier, options);
     } catch (SQLException e) {
       if (!m.isRename() && ConversionErrors.isDataError(e)) {
         State at = loadState(c, m.id());
-        ConversionErrors.locate(c, m, table, TableCatalog.primaryKey(c, table.oid()).get(0), m.oldColumn(),
+        ConversionErrors.locate(c, m, table, copier.key(), m.oldColumn(),
             m.typedFillSql(), at == null ? null : at.lastKey(), at == null ? copier.maxKey(c) : at.maxKey(), "backfill");
       }
       throw e;
@@ -122,7 +122,7 @@ public final class Backfiller {
         try {
           startBatch(c, options.lockTimeout());
           batch = copier.copy(c, last, state.maxKey(), options.batchSize(), true);
-          if (batch.rows() > 0) {
+          if (batch.lastKey() != null) {
             saveState(c, m.id(), batch.lastKey(), state.maxKey(), done + batch.rows(), false);
           }
           c.commit();
@@ -146,7 +146,7 @@ public final class Backfiller {
         }
         long millis = (System.nanoTime() - t0) / 1_000_000;
         batches++;
-        if (batch.rows() == 0) {
+        if (batch.lastKey() == null) {
           break;
         }
         last = batch.lastKey();
@@ -240,21 +240,13 @@ public final class Backfiller {
    */
   public long refillOld(Connection c, ColumnMigration m, int batchSize, boolean untilClean) throws SQLException {
     TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
-    List<TableCatalog.Column> key = TableCatalog.primaryKey(c, table.oid());
     String source = m.refillSql();
     if (!m.isRename()) {
       TableCatalog.Column old = TableCatalog.findColumn(c, table.oid(), m.oldColumn()).orElseThrow(() ->
           new OperatorException("column " + Identifiers.quote(m.oldColumn()) + " of " + table.quoted() + " is gone"));
       source = "CAST(" + source + " AS " + old.type() + ")";
     }
-    if (key.size() != 1) {
-      // No key to walk: one statement (fine for the small tables that can lack a key).
-      try (Statement st = c.createStatement()) {
-        return st.executeUpdate("UPDATE " + table.quoted() + " SET " + Identifiers.quote(m.oldColumn()) + " = "
-            + source + " WHERE " + Identifiers.quote(m.oldColumn()) + " IS DISTINCT FROM " + source);
-      }
-    }
-    BatchCopier copier = new BatchCopier(table, key.get(0), m.oldColumn(), source);
+    BatchCopier copier = copier(c, table, m, m.oldColumn(), source);
     String maxKey = copier.maxKey(c);
     if (maxKey == null) {
       return 0;
@@ -265,7 +257,7 @@ public final class Backfiller {
     try {
       while (true) {
         BatchCopier.Batch batch = copier.copy(c, last, maxKey, batchSize, true);
-        if (batch.rows() == 0) {
+        if (batch.lastKey() == null) {
           break;
         }
         last = batch.lastKey();
@@ -281,7 +273,8 @@ public final class Backfiller {
       }
     } catch (SQLException e) {
       if (!m.isRename() && ConversionErrors.isDataError(e)) {
-        ConversionErrors.locate(c, m, table, key.get(0), m.newPhysicalColumn(), source, null, maxKey, "refill of the old column");
+        ConversionErrors.locate(c, m, table, copier.key(), m.newPhysicalColumn(), source, null, maxKey,
+            "refill of the old column");
       }
       throw e;
     }
@@ -316,23 +309,16 @@ public final class Backfiller {
   }
 
   /**
-   * The copier for a table's single-column primary key; refuses other tables clearly.
+   * The copier of migration {@code m}'s table, walking it by {@link RowKey#of its key} (never by a
+   * key that contains the migrating column, which the copy may be rewriting).
    *
    * @param target the column written
    * @param source the SQL expression of its value (from {@link ColumnMigration#typedFillSql()} or {@link ColumnMigration#refillSql()})
    */
-  static BatchCopier copier(Connection c, TableCatalog.Table table, String target, String source, String what)
+  static BatchCopier copier(Connection c, TableCatalog.Table table, ColumnMigration m, String target, String source)
       throws SQLException {
-    List<TableCatalog.Column> key = TableCatalog.primaryKey(c, table.oid());
-    if (key.isEmpty()) {
-      throw new OperatorException("table " + table.quoted() + " has no primary key: " + what
-          + " walks the table by primary key (a ctid-based walk is not implemented yet); add a primary key first");
-    }
-    if (key.size() > 1) {
-      throw new OperatorException("table " + table.quoted() + " has a composite primary key: " + what
-          + " supports single-column primary keys only for now");
-    }
-    return new BatchCopier(table, key.get(0), target, source);
+    return new BatchCopier(table, RowKey.of(c, table, java.util.Set.of(m.oldColumn(), m.physicalNewColumn())), target,
+        source);
   }
 
   private record State(String lastKey, String maxKey, long rowsDone, boolean finished) {}

@@ -4,11 +4,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Copies one column (or an expression of the row, such as {@code up} of a column) into another in primary-key order, one short transaction per batch, touching
- * only rows where the two differ. Keys travel as text and are cast back to the key's type.
+ * Copies one column (or an expression of the row, such as {@code up} of a column) into another in
+ * key order ({@link RowKey}: primary key, unique key or ctid), one short transaction per batch,
+ * touching only rows where the two differ.
  */
 final class BatchCopier {
 
@@ -16,38 +18,37 @@ final class BatchCopier {
    * One batch's outcome.
    *
    * @param rows rows updated
-   * @param lastKey the highest key updated, or {@code null} when none was
+   * @param lastKey the highest key the batch locked, or {@code null} when it found none
    */
   record Batch(long rows, String lastKey) {}
 
   private final String table;
-  private final String pk;
-  private final String keyType;
+  private final RowKey key;
   private final String target;
   private final String source;
 
   /**
-   * @param table the table, quoted
-   * @param pk the single primary-key column, unquoted
-   * @param keyType its SQL type
+   * @param table the table
+   * @param key how to walk it
    * @param target the column written, unquoted
    * @param source the value written: SQL over the row (the other column quoted, or up/down of it), typed as
    *     the target so that "differs" means the copy would change the row
    */
-  BatchCopier(TableCatalog.Table table, TableCatalog.Column pk, String target, String source) {
+  BatchCopier(TableCatalog.Table table, RowKey key, String target, String source) {
     this.table = table.quoted();
-    this.pk = Identifiers.quote(pk.name());
-    this.keyType = pk.type();
+    this.key = key;
     this.target = Identifiers.quote(target);
     this.source = source;
   }
 
+  /** The key walked. */
+  RowKey key() {
+    return key;
+  }
+
   /** The largest key now, as text, or {@code null} for an empty table. */
   String maxKey(Connection c) throws SQLException {
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT max(" + pk + ")::text FROM " + table)) {
-      rs.next();
-      return rs.getString(1);
-    }
+    return key.max(c, table);
   }
 
   /** Rows with a key in ({@code afterKey}, {@code maxKey}] whose target differs from the source expression. */
@@ -65,9 +66,9 @@ final class BatchCopier {
   }
 
   private long count(Connection c, String afterKey, String maxKey, String filter) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + table + " WHERE " + range(afterKey)
-        + filter)) {
-      bind(ps, afterKey, maxKey);
+    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + table + " WHERE "
+        + key.range(afterKey != null) + filter)) {
+      key.bindRange(ps, 1, afterKey, maxKey);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);
@@ -81,29 +82,31 @@ final class BatchCopier {
    * locked are left for a later pass instead of waited for.
    */
   Batch copy(Connection c, String afterKey, String maxKey, int limit, boolean skipLocked) throws SQLException {
-    String sql = "WITH upd AS (UPDATE " + table + " SET " + target + " = " + source + " WHERE " + pk + " IN ("
-        + "SELECT " + pk + " FROM " + table + " WHERE " + range(afterKey) + " AND " + target + " IS DISTINCT FROM "
-        + source + " ORDER BY " + pk + " LIMIT " + limit + " FOR UPDATE" + (skipLocked ? " SKIP LOCKED" : "")
-        + ") RETURNING " + pk + ") SELECT count(*), max(" + pk + ")::text FROM upd";
+    // The rows are chosen and locked first (sel), then updated by their key as chosen: for a ctid
+    // walk the updated row's ctid is a new one, so the walk's position must come from sel.
+    List<String> aliases = new ArrayList<>();
+    List<String> selected = new ArrayList<>();
+    List<String> joined = new ArrayList<>();
+    for (int i = 0; i < key.columns().size(); i++) {
+      String alias = "cutover_k" + (i + 1);
+      aliases.add(alias);
+      selected.add(key.columns().get(i) + " AS " + alias);
+      joined.add("cutover_t." + key.columns().get(i));
+    }
+    List<String> fromSel = aliases.stream().map(a -> "sel." + a).toList();
+    String sql = "WITH sel AS (SELECT " + String.join(", ", selected) + " FROM " + table + " WHERE "
+        + key.range(afterKey != null) + " AND " + target + " IS DISTINCT FROM " + source + " ORDER BY "
+        + key.order(false) + " LIMIT " + limit + " FOR UPDATE" + (skipLocked ? " SKIP LOCKED" : "") + "),"
+        + " upd AS (UPDATE " + table + " AS cutover_t SET " + target + " = " + source + " FROM sel WHERE "
+        + RowKey.row(joined) + " = " + RowKey.row(fromSel) + " RETURNING 1)"
+        + " SELECT (SELECT count(*) FROM upd), (SELECT " + key.text(fromSel) + " FROM sel ORDER BY "
+        + String.join(", ", fromSel.stream().map(a -> a + " DESC").toList()) + " LIMIT 1)";
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      bind(ps, afterKey, maxKey);
+      key.bindRange(ps, 1, afterKey, maxKey);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return new Batch(rs.getLong(1), rs.getString(2));
       }
     }
-  }
-
-  private String range(String afterKey) {
-    String upper = pk + " <= CAST(? AS " + keyType + ")";
-    return afterKey == null ? upper : pk + " > CAST(? AS " + keyType + ") AND " + upper;
-  }
-
-  private static void bind(PreparedStatement ps, String afterKey, String maxKey) throws SQLException {
-    int i = 1;
-    if (afterKey != null) {
-      ps.setString(i++, afterKey);
-    }
-    ps.setString(i, maxKey);
   }
 }

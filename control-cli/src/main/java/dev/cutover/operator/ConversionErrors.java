@@ -30,24 +30,18 @@ final class ConversionErrors {
    * (key order) on which {@code valueSql} fails, with the source column's value and the error; returns
    * when no single row fails (the error came from elsewhere: the caller rethrows it).
    */
-  static void locate(Connection c, ColumnMigration m, TableCatalog.Table table, TableCatalog.Column pk,
+  static void locate(Connection c, ColumnMigration m, TableCatalog.Table table, RowKey key,
       String sourceColumn, String valueSql, String afterKey, String maxKey, String what) throws SQLException {
     boolean auto = c.getAutoCommit();
     c.setAutoCommit(true);
     try {
-      String key = Identifiers.quote(pk.name());
-      String cast = "CAST(? AS " + pk.type() + ")";
       String from = afterKey;
       while (true) {
         List<String[]> rows = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + key + "::text, " + Identifiers.quote(sourceColumn)
-            + "::text FROM " + table.quoted() + " WHERE " + (from == null ? "" : key + " > " + cast + " AND ") + key
-            + " <= " + cast + " ORDER BY " + key + " LIMIT " + CHUNK)) {
-          int i = 1;
-          if (from != null) {
-            ps.setString(i++, from);
-          }
-          ps.setString(i, maxKey);
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + key.text() + " AS cutover_key, "
+            + Identifiers.quote(sourceColumn) + "::text AS cutover_value FROM " + table.quoted() + " WHERE " + key.range(from != null) + " ORDER BY " + key.order(false)
+            + " LIMIT " + CHUNK)) {
+          key.bindRange(ps, 1, from, maxKey);
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
               rows.add(new String[] {rs.getString(1), rs.getString(2)});
@@ -57,9 +51,9 @@ final class ConversionErrors {
         if (rows.isEmpty()) {
           return;
         }
-        if (fails(c, table, key, cast, valueSql, from, rows.get(rows.size() - 1)[0], false) != null) {
+        if (fails(c, table, key, valueSql, from, rows.get(rows.size() - 1)[0], false) != null) {
           for (String[] row : rows) {
-            SQLException e = fails(c, table, key, cast, valueSql, null, row[0], true);
+            SQLException e = fails(c, table, key, valueSql, null, row[0], true);
             if (e != null) {
               throw new OperatorException(what + " of migration '" + m.id() + "' stopped at key " + row[0] + ": "
                   + (what.startsWith("refill") ? "down" : "up") + " cannot convert " + Identifiers.quote(sourceColumn)
@@ -77,17 +71,16 @@ final class ConversionErrors {
   }
 
   /** The error evaluating {@code valueSql} over keys in ({@code from}, {@code to}] (just {@code to} when single), or null. */
-  private static SQLException fails(Connection c, TableCatalog.Table table, String key, String cast, String valueSql,
+  private static SQLException fails(Connection c, TableCatalog.Table table, RowKey key, String valueSql,
       String from, String to, boolean single) {
-    String where = single ? key + " = " + cast
-        : (from == null ? "" : key + " > " + cast + " AND ") + key + " <= " + cast;
+    String where = single ? key.row() + " = " + key.param() : key.range(from != null);
     try (PreparedStatement ps = c.prepareStatement("SELECT count(" + valueSql + ") FROM " + table.quoted()
         + " WHERE " + where)) {
-      int i = 1;
-      if (from != null) {
-        ps.setString(i++, from);
+      if (single) {
+        key.bind(ps, 1, to);
+      } else {
+        key.bindRange(ps, 1, from, to);
       }
-      ps.setString(i, to);
       ps.executeQuery().close();
       return null;
     } catch (SQLException e) {

@@ -82,17 +82,10 @@ public final class Verifier {
       c.rollback();
     }
     TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
-    List<TableCatalog.Column> key = TableCatalog.primaryKey(c, table.oid());
-    if (key.size() == 1) {
-      String maxKey;
-      try (PreparedStatement ps = c.prepareStatement("SELECT max(" + Identifiers.quote(key.get(0).name()) + ")::text FROM "
-          + table.quoted()); ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        maxKey = rs.getString(1);
-      }
-      if (maxKey != null) {
-        ConversionErrors.locate(c, m, table, key.get(0), m.oldColumn(), m.typedFillSql(), null, maxKey, what);
-      }
+    RowKey key = walkKey(c, table, m);
+    String maxKey = key.max(c, table.quoted());
+    if (maxKey != null) {
+      ConversionErrors.locate(c, m, table, key, m.oldColumn(), m.typedFillSql(), null, maxKey, what);
     }
     throw new OperatorException(what + " of migration '" + m.id() + "': up cannot convert a row of " + table.quoted()
         + " (" + TypeChangeCheck.firstLine(e) + "); find it with a query on " + Identifiers.quote(m.oldColumn())
@@ -105,13 +98,13 @@ public final class Verifier {
           + ": verify compares the old and new columns, which both are kept current only in dual_write and read_new");
     }
     TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
-    List<TableCatalog.Column> key = TableCatalog.primaryKey(c, table.oid());
+    RowKey key = walkKey(c, table, m);
     // The old column's side is what the new column must hold: the old value itself for a rename,
     // CAST(up(old) AS new type) for a type change (checksums then compare like with like).
     String oldCol = m.typedFillSql();
     String newCol = Identifiers.quote(m.physicalNewColumn());
     String differs = newCol + " IS DISTINCT FROM " + oldCol;
-    String keyExpr = key.size() == 1 ? Identifiers.quote(key.get(0).name()) : "ctid";
+    String keyExpr = key.text();
     String aggregate = "SELECT count(*), count(*) FILTER (WHERE " + differs + "),"
         + " coalesce(sum(hashtextextended(" + oldCol + "::text, 0)::numeric), 0),"
         + " coalesce(sum(hashtextextended(" + newCol + "::text, 0)::numeric), 0) FROM " + table.quoted();
@@ -121,49 +114,37 @@ public final class Verifier {
     long differing = 0;
     long ranges = 0;
     c.setAutoCommit(true);
-    if (key.size() != 1) {
-      RangeMismatch r = range(c, aggregate, null, null, null, null);
-      rows = r.rows();
-      differing = r.differing();
-      ranges = 1;
+    String from = null;
+    while (true) {
+      String to;
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + keyExpr + " AS cutover_key FROM " + table.quoted()
+          + (from == null ? "" : " WHERE " + key.row() + " > " + key.param()) + " ORDER BY " + key.order(false)
+          + " OFFSET " + (rangeRows - 1) + " LIMIT 1")) {
+        if (from != null) {
+          key.bind(ps, 1, from);
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          to = rs.next() ? rs.getString(1) : null;
+        }
+      }
+      String where = " WHERE " + (from == null ? "TRUE" : key.row() + " > " + key.param())
+          + (to == null ? "" : " AND " + key.row() + " <= " + key.param());
+      RangeMismatch r = range(c, key, aggregate + where, from, to);
+      rows += r.rows();
+      differing += r.differing();
+      ranges++;
       if (differs(r)) {
         mismatches.add(r);
       }
-    } else {
-      String pk = keyExpr;
-      String type = key.get(0).type();
-      String from = null;
-      while (true) {
-        String to;
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + pk + "::text AS cutover_key FROM " + table.quoted()
-            + (from == null ? "" : " WHERE " + pk + " > CAST(? AS " + type + ")") + " ORDER BY " + pk
-            + " OFFSET " + (rangeRows - 1) + " LIMIT 1")) {
-          if (from != null) {
-            ps.setString(1, from);
-          }
-          try (ResultSet rs = ps.executeQuery()) {
-            to = rs.next() ? rs.getString(1) : null;
-          }
-        }
-        String where = " WHERE " + (from == null ? "TRUE" : pk + " > CAST(? AS " + type + ")")
-            + (to == null ? "" : " AND " + pk + " <= CAST(? AS " + type + ")");
-        RangeMismatch r = range(c, aggregate + where, from, to, from, to);
-        rows += r.rows();
-        differing += r.differing();
-        ranges++;
-        if (differs(r)) {
-          mismatches.add(r);
-        }
-        if (to == null) {
-          break;
-        }
-        from = to;
+      if (to == null) {
+        break;
       }
+      from = to;
     }
     List<String> keys = new ArrayList<>();
     if (differing > 0 || !mismatches.isEmpty()) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + keyExpr + "::text AS cutover_key FROM " + table.quoted()
-          + " WHERE " + differs + " ORDER BY " + keyExpr + " LIMIT " + MAX_KEYS);
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + keyExpr + " AS cutover_key FROM " + table.quoted()
+          + " WHERE " + differs + " ORDER BY " + key.order(false) + " LIMIT " + MAX_KEYS);
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           keys.add(rs.getString(1));
@@ -192,8 +173,7 @@ public final class Verifier {
 
   private static Result quickDiffRows(Connection c, ColumnMigration m, boolean filledOnly) throws SQLException {
     TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
-    List<TableCatalog.Column> key = TableCatalog.primaryKey(c, table.oid());
-    String keyExpr = key.size() == 1 ? Identifiers.quote(key.get(0).name()) : "ctid";
+    RowKey key = walkKey(c, table, m);
     String differs = (filledOnly ? Identifiers.quote(m.physicalNewColumn()) + " IS NOT NULL AND " : "")
         + Identifiers.quote(m.physicalNewColumn()) + " IS DISTINCT FROM " + m.typedFillSql();
     long count;
@@ -204,8 +184,8 @@ public final class Verifier {
     }
     List<String> keys = new ArrayList<>();
     if (count > 0) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + keyExpr + "::text AS cutover_key FROM " + table.quoted()
-          + " WHERE " + differs + " ORDER BY " + keyExpr + " LIMIT " + MAX_KEYS);
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + key.text() + " AS cutover_key FROM " + table.quoted()
+          + " WHERE " + differs + " ORDER BY " + key.order(false) + " LIMIT " + MAX_KEYS);
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           keys.add(rs.getString(1));
@@ -219,15 +199,14 @@ public final class Verifier {
     return r.differing() > 0 || !r.oldChecksum().equals(r.newChecksum());
   }
 
-  private static RangeMismatch range(Connection c, String sql, String from, String to, String bindFrom, String bindTo)
-      throws SQLException {
+  private static RangeMismatch range(Connection c, RowKey key, String sql, String from, String to) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       int i = 1;
-      if (bindFrom != null) {
-        ps.setString(i++, bindFrom);
+      if (from != null) {
+        i = key.bind(ps, i, from);
       }
-      if (bindTo != null) {
-        ps.setString(i, bindTo);
+      if (to != null) {
+        key.bind(ps, i, to);
       }
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
@@ -236,5 +215,10 @@ public final class Verifier {
         return new RangeMismatch(from, to, rs.getLong(1), rs.getLong(2), oldSum.toPlainString(), newSum.toPlainString());
       }
     }
+  }
+
+  /** The key verify walks (and names differing rows by): the backfill's. */
+  static RowKey walkKey(Connection c, TableCatalog.Table table, ColumnMigration m) throws SQLException {
+    return RowKey.of(c, table, java.util.Set.of(m.oldColumn(), m.physicalNewColumn()));
   }
 }
