@@ -46,6 +46,9 @@ final class StatusCommand extends OperatorCommand {
       if (m.rowsPending() != null) {
         out.printf("  rows pending (new differs from old): %d%n", m.rowsPending());
       }
+      for (String note : m.notes()) {
+        out.printf("  note: %s%n", note);
+      }
       if (m.conversionError() != null) {
         out.printf("  rows pending: unknown: %s%n", m.conversionError());
       }

@@ -82,6 +82,12 @@ abstract class BackfillProgress implements AutoCloseable {
     return String.format(Locale.ROOT, "%dh%02dm%02ds", seconds / 3600, seconds / 60 % 60, seconds % 60);
   }
 
+  /** Shows the final state of a run that filled every row: done is the whole, 100%. */
+  void complete(String lastKey) {
+    total = done;
+    finish(lastKey);
+  }
+
   /** Shows the final state. */
   void finish(String lastKey) {
     out.println(line(lastKey));

@@ -185,9 +185,17 @@ public final class Backfiller {
         }
       }
       saveState(c, m.id(), state.maxKey(), state.maxKey(), done, true);
-      progress.finish(state.maxKey());
+      // The estimate counted rows that the application's own (dual) writes filled meanwhile: the
+      // run is complete, so the bar ends at 100% and the summary says where the difference went.
+      progress.complete(state.maxKey());
     }
-    out.printf("backfill %s: done; run `cutover verify %s`, then `cutover advance %s`%n", m.id(), m.id(), m.id());
+    long filledByApplication = Math.max(0, total - done);
+    out.printf("backfill %s: done: %d rows copied (%d this run)%s; rows inserted or updated through the driver"
+        + " since it started are written to both columns and need no copy%n", m.id(), done, updated,
+        filledByApplication == 0 ? "" : ", " + filledByApplication + " more of the " + total + " estimated at the"
+            + " start were filled meanwhile by the application's writes");
+    out.printf("next: `cutover verify %s` (it counts every row of the table), then `cutover advance %s`%n", m.id(),
+        m.id());
     out.flush();
     return new Result(updated, done, true);
   }

@@ -813,6 +813,13 @@ public final class Operator {
       AckWaiter acks = new AckWaiter(schema, options.instanceTtl(), out);
       DdlRunner ddl = new DdlRunner(options.lockTimeout(), options.lockRetryBudget(), out);
       if (m.phase() == Phase.COMPLETED) {
+        TableCatalog.Table table = TableCatalog.findTable(c, m.schema(), m.table()).orElse(null);
+        String kept = RenameDdl.deprecatedName(m.oldColumn());
+        if (table != null && !m.isInPlace() && TableCatalog.findColumn(c, table.oid(), kept).isPresent()) {
+          throw new OperatorException("migration '" + id + "' is completed and cannot be rolled back; its old column"
+              + " was kept as " + table.quoted() + "." + Identifiers.quote(kept) + " (--keep-old), with the values it"
+              + " had when the migration completed: restore from it by hand if you must");
+        }
         throw new OperatorException("migration '" + id + "' is completed: its old column "
             + Identifiers.quote(m.oldColumn()) + " was dropped, so it cannot be rolled back");
       }

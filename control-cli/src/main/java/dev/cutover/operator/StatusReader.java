@@ -58,6 +58,15 @@ final class StatusReader {
         }
       }
     }
+    List<String> notes = new ArrayList<>();
+    if (m.phase() == Phase.PLANNED && repo.lastTransition(c, m.id()).orElse("").equals("dual_write->planned")) {
+      TableCatalog.Table table = TableCatalog.findTable(c, m.schema(), m.table()).orElse(null);
+      if (table != null && TableCatalog.findColumn(c, table.oid(), m.physicalNewColumn()).isPresent()) {
+        notes.add("the rollback to planned has not dropped the new column " + Identifiers.quote(m.physicalNewColumn())
+            + " yet (it waits until every live instance has stopped writing it); run `cutover rollback " + m.id()
+            + "` to finish it");
+      }
+    }
     Long pending = null;
     String conversionError = null;
     if (m.phase() == Phase.DUAL_WRITE || m.phase() == Phase.READ_NEW) {
@@ -81,7 +90,7 @@ final class StatusReader {
       }
     }
     return new StatusReport.Migration(m.id(), m.schema() + "." + m.table(), m.oldColumn(), m.newColumn(),
-        m.phase().sqlName(), m.lazyRead(), m.epoch(), updatedAt, backfill, pending, conversionError, uses,
+        m.phase().sqlName(), m.lazyRead(), m.epoch(), updatedAt, backfill, pending, conversionError, notes, uses,
         repo.recentAudit(c, m.id(), RECENT_CHANGES));
   }
 

@@ -27,12 +27,14 @@ public record StatusReport(String controlSchema, List<Migration> migrations, Lis
    * @param rowsPending rows whose new value still differs (dual_write and read_new only), else {@code null}
    * @param conversionError when {@code up} cannot convert a row's old value: the migration, the
    *     first such row and the error (then {@code rowsPending} is {@code null}); else {@code null}
+   * @param notes what else the operator should know (a rollback not finished), in words
    * @param oldNameUse live or past instances that used the old name, latest first
    * @param recentChanges the last audit entries (phase changes), oldest first
    */
   public record Migration(
       String id, String table, String oldColumn, String newColumn, String phase, boolean lazy, long epoch, String updatedAt,
-      Backfill backfill, Long rowsPending, String conversionError, List<NameUse> oldNameUse, List<AuditEntry> recentChanges) {}
+      Backfill backfill, Long rowsPending, String conversionError, List<String> notes,
+      List<NameUse> oldNameUse, List<AuditEntry> recentChanges) {}
 
   /**
    * One audit entry: a phase change.

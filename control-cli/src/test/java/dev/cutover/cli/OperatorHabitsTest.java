@@ -209,4 +209,41 @@ class OperatorHabitsTest {
     assertThat(advance.err()).contains("migration 'c6-code'", "key 3");
     assertThat(phase("c6-code")).isEqualTo("dual_write");
   }
+
+  @Test
+  void status_rollbackToPlannedNotFinished_saysTheNewColumnIsStillThere() throws Exception {
+    cli.sql("CREATE TABLE c8 (id int PRIMARY KEY, a text)", "INSERT INTO c8 VALUES (1, 'x')");
+    cli.plan(dir, "c8-a", "c8", "rename:\n  from: a\n  to: b\n");
+    cli.ok("advance", "c8-a");
+    // An application transaction open since dual_write: the rollback cannot drop the new column yet.
+    try (java.sql.Connection app = java.sql.DriverManager.getConnection(db.cutoverUrl()
+        + "?cutover.refreshMillis=100&cutover.instance=c8-app", db.user(), db.password())) {
+      app.setAutoCommit(false);
+      try (java.sql.Statement st = app.createStatement()) {
+        st.executeQuery("SELECT b FROM c8").close();
+      }
+      Cli.Run rollback = cli.run("rollback", "c8-a", "--wait", "1s");
+      assertThat(rollback.exit()).as(rollback.all()).isEqualTo(3);
+      assertThat(phase("c8-a")).isEqualTo("planned");
+      assertThat(cli.columns("c8")).containsExactly("id", "a", "b");
+      assertThat(cli.ok("status", "c8-a").out()).contains("note: the rollback to planned has not dropped the new"
+          + " column \"b\"", "cutover rollback c8-a");
+      app.commit();
+    }
+    cli.ok("rollback", "c8-a");
+    assertThat(cli.columns("c8")).containsExactly("id", "a");
+    assertThat(cli.ok("status", "c8-a").out()).doesNotContain("note:");
+  }
+
+  @Test
+  void rollback_completedWithKeepOld_saysWhereTheOldColumnIs() throws Exception {
+    cli.sql("CREATE TABLE c9 (id int PRIMARY KEY, a text)", "INSERT INTO c9 VALUES (1, 'x')");
+    cli.plan(dir, "c9-a", "c9", "rename:\n  from: a\n  to: b\n");
+    cli.ok("advance", "c9-a");
+    cli.ok("backfill", "c9-a");
+    cli.ok("advance", "c9-a", "--to", "completed", "--keep-old", "--force");
+    Cli.Run rollback = cli.run("rollback", "c9-a");
+    assertThat(rollback.exit()).isEqualTo(1);
+    assertThat(rollback.err()).contains("kept as \"public\".\"c9\".\"a_deprecated\"").doesNotContain("was dropped");
+  }
 }
