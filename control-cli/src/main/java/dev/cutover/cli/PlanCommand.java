@@ -30,9 +30,14 @@ final class PlanCommand extends OperatorCommand {
    */
   record Planned(String id, boolean dryRun, Map<String, List<String>> ddl) {}
 
+  /** Convert the whole table with up before registering a type change. */
+  @Option(names = "--check-all", description = "for a type change, run up over every row of the table (not only the"
+      + " sample every plan checks) and refuse naming the first row it cannot convert")
+  boolean checkAll;
+
   @Override
   int run(Operator operator) throws SQLException {
-    Operator.PlanResult plan = operator.plan(file, dryRun);
+    Operator.PlanResult plan = operator.plan(file, dryRun, checkAll);
     Map<String, List<String>> ddl = new LinkedHashMap<>();
     plan.ddl().forEach((phase, statements) -> ddl.put(phase.sqlName(), statements));
     result(new Planned(plan.migration() == null ? null : plan.migration().id(), dryRun, ddl));

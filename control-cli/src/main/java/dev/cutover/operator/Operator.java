@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -103,7 +104,48 @@ public final class Operator {
    * @throws InvalidMigrationFileException naming the file, the field and the reason; nothing changed
    */
   public PlanResult plan(Path file, boolean dryRun) throws SQLException {
+    return plan(file, dryRun, false);
+  }
+
+  /**
+   * {@link #plan(Path, boolean)}; with {@code checkAll}, a type change's {@code up} is first run over
+   * every row of the table (not only the sample every plan checks), and the plan is refused naming
+   * the first row it cannot convert.
+   */
+  public PlanResult plan(Path file, boolean dryRun, boolean checkAll) throws SQLException {
     MigrationFile spec = new MigrationFileParser().parse(file);
+    try {
+      return plan(file, spec, dryRun, checkAll);
+    } catch (UnconvertibleTable e) {
+      // The plan's transaction is rolled back (nothing registered); find the row outside it.
+      try (Connection c = settings.open()) {
+        TableCatalog.Table table = TableCatalog.requireTable(c, e.migration.schema(), e.migration.table());
+        RowKey key = Verifier.walkKey(c, table, e.migration);
+        String max = key.max(c, table.quoted());
+        if (max != null) {
+          ConversionErrors.locate(c, e.migration, table, key, e.migration.oldColumn(), e.migration.typedFillSql(), null,
+              max, "plan --check-all");
+        }
+      }
+      throw new InvalidMigrationFileException(file, "changeType.up", "cannot convert every row of the table ("
+          + TypeChangeCheck.firstLine(e.cause) + ")");
+    }
+  }
+
+  /** {@code up} failed on some row of the whole table (plan --check-all). */
+  private static final class UnconvertibleTable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient ColumnMigration migration;
+    private final transient SQLException cause;
+
+    UnconvertibleTable(ColumnMigration migration, SQLException cause) {
+      super(cause.getMessage(), null, false, false);
+      this.migration = migration;
+      this.cause = cause;
+    }
+  }
+
+  private PlanResult plan(Path file, MigrationFile spec, boolean dryRun, boolean checkAll) throws SQLException {
     try (Connection c = settings.open()) {
       repo.requireInstalled(c);
       c.setAutoCommit(false);
@@ -124,6 +166,18 @@ public final class Operator {
         ColumnInspector.Finding volatileDefault = RenameDdl.volatileDefaultFinding(c, r.oldColumn(), model);
         if (volatileDefault != null) {
           findings.add(0, volatileDefault);
+        }
+        if (checkAll && !model.isRename()) {
+          try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*), count("
+              + model.typedFillSql() + ") FROM " + r.table().quoted())) {
+            rs.next();
+            out.printf("check-all: up converts every one of the %d rows of %s%n", rs.getLong(1), r.table().quoted());
+          } catch (SQLException e) {
+            if (ConversionErrors.isDataError(e)) {
+              throw new UnconvertibleTable(model, e);
+            }
+            throw e;
+          }
         }
         Map<Phase, List<String>> ddl = phaseDdl(c, r.table(), r.oldColumn(), model);
         printFindings(r.table(), r.oldColumn(), findings);

@@ -246,4 +246,22 @@ class OperatorHabitsTest {
     assertThat(rollback.exit()).isEqualTo(1);
     assertThat(rollback.err()).contains("kept as \"public\".\"c9\".\"a_deprecated\"").doesNotContain("was dropped");
   }
+
+  @Test
+  void planCheckAll_rowBeyondTheSample_refusedNamingItAndNothingRegistered() throws Exception {
+    cli.sql("CREATE TABLE c10 (id int PRIMARY KEY, code text)",
+        "INSERT INTO c10 SELECT g, g::text FROM generate_series(1, 1500) g",
+        "UPDATE c10 SET code = 'x1400' WHERE id = 1400");
+    java.nio.file.Path f = dir.resolve("c10-code.yaml");
+    java.nio.file.Files.writeString(f, "id: c10-code\ntable: c10\nchangeType:\n"
+        + "  column: code\n  to: code_n\n  type: integer\n  up: \"code::integer\"\n  down: \"code_n::text\"\n");
+    Cli.Run checked = cli.run("plan", f.toString(), "--check-all");
+    assertThat(checked.exit()).isEqualTo(1);
+    assertThat(checked.err()).contains("key 1400", "'x1400'", "invalid input syntax");
+    assertThat(phase("c10-code")).isEqualTo("none");
+
+    cli.sql("UPDATE c10 SET code = '1400' WHERE id = 1400");
+    assertThat(cli.ok("plan", f.toString(), "--check-all").out()).contains("up converts every one of the 1500 rows");
+    assertThat(phase("c10-code")).isEqualTo("planned");
+  }
 }
