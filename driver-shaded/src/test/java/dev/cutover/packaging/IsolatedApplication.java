@@ -95,8 +95,29 @@ final class IsolatedApplication implements AutoCloseable {
     return Path.of(type.getProtectionDomain().getCodeSource().getLocation().getPath()).getFileName().toString();
   }
 
+  /**
+   * Waits for the driver's threads to end (a runtime stops a few seconds after its last connection
+   * closed; its threads inherited this loader as their context loader), then closes the loader.
+   */
   @Override
   public void close() throws IOException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    try {
+      while (driverThreadsAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     loader.close();
+  }
+
+  private boolean driverThreadsAlive() {
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.isAlive() && t != Thread.currentThread() && t.getContextClassLoader() == loader) {
+        return true;
+      }
+    }
+    return false;
   }
 }

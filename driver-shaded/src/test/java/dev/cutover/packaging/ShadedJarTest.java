@@ -87,6 +87,30 @@ class ShadedJarTest {
     }
   }
 
+  @Test
+  void hikariRefusalOverride_withTheApplicationsHikariCP_isItsExceptionOverride() throws Exception {
+    var hikari = IsolatedApplication.jarsIn(Path.of(System.getProperty("cutover.poolLibs")));
+    try (IsolatedApplication app = IsolatedApplication.withDriver(hikari)) {
+      Class<?> override = app.load("com.zaxxer.hikari.SQLExceptionOverride");
+      Object refusal = app.load("dev.cutover.HikariRefusalOverride").getConstructor().newInstance();
+      assertThat(override.isInstance(refusal)).isTrue();
+      Object judged = override.getMethod("adjudicate", java.sql.SQLException.class).invoke(refusal,
+          app.load("dev.cutover.CutoverSQLException").getConstructor(String.class,
+              app.load("dev.cutover.CutoverSqlState"), Throwable.class)
+              .newInstance("refused", enumConstant(app.load("dev.cutover.CutoverSqlState"), "FEATURE_NOT_SUPPORTED"), null));
+      assertThat(judged.toString()).isEqualTo("DO_NOT_EVICT");
+    }
+  }
+
+  private static Object enumConstant(Class<?> type, String name) {
+    for (Object constant : type.getEnumConstants()) {
+      if (((Enum<?>) constant).name().equals(name)) {
+        return constant;
+      }
+    }
+    throw new IllegalArgumentException(name + " not in " + type);
+  }
+
   static boolean loads(IsolatedApplication app, String name) {
     try {
       app.load(name);
