@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Never in the application's way: {@link #offer} is a non-blocking offer to a bounded queue;
  *       when the queue is full the key is dropped and counted (the backfill fills that row anyway).
  *       The workers start on the first offer, and open their connections on their first batch; a
- *       database that cannot be reached, a failing batch or a closed runtime only costs dropped keys, logged once per streak.
+ *       database that cannot be reached, a failing batch or a closed runtime only costs dropped
+ *       keys, logged once per streak.
  *   <li>Never over a newer value: each batch is one transaction that locks the rows whose new
  *       column differs from the fill expression ({@link dev.cutover.migration.ColumnMigration#typedFillSql()}) with {@code FOR
  *       UPDATE SKIP LOCKED} (rows the application holds are skipped, never waited for), under a
