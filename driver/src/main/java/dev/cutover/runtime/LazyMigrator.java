@@ -1,16 +1,12 @@
 package dev.cutover.runtime;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.cutover.migration.ColumnMigration;
 import dev.cutover.migration.MigrationSnapshot;
 import dev.cutover.rewriter.ReadTouch;
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,22 +19,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
-import java.util.logging.Logger;
-import javax.sql.DataSource;
 import org.slf4j.LoggerFactory;
 
 /**
  * The lazy migration of rows that SELECTs return in {@code dual_write} (and in a lazily cut-over
  * {@code read_new}, see {@link dev.cutover.migration.ColumnMigration#fillsLazily()}): the driver's result sets
  * hand it the keys of rows whose new column is still empty ({@link #offer}), and background workers
- * fill them in batches on a small HikariCP pool of Cutover's own.
+ * fill them in batches, each worker on one connection of its own ({@link ConnectionHolder}).
  *
  * <p>Implementation notes:
  * <ul>
  *   <li>Never in the application's way: {@link #offer} is a non-blocking offer to a bounded queue;
  *       when the queue is full the key is dropped and counted (the backfill fills that row anyway).
- *       The workers, the pool and its connections start on the first offer; a pool that cannot
- *       connect, a failing batch or a closed runtime only costs dropped keys, logged once per streak.
+ *       The workers start on the first offer, and open their connections on their first batch; a
+ *       database that cannot be reached, a failing batch or a closed runtime only costs dropped
+ *       keys, logged once per streak.
  *   <li>Never over a newer value: each batch is one transaction that locks the rows whose new
  *       column differs from the fill expression ({@link dev.cutover.migration.ColumnMigration#typedFillSql()}) with {@code FOR
  *       UPDATE SKIP LOCKED} (rows the application holds are skipped, never waited for), under a
@@ -55,7 +50,7 @@ public final class LazyMigrator implements AutoCloseable {
 
   /** Keys the queue holds at most. */
   public static final int DEFAULT_CAPACITY = 10_000;
-  /** Background workers, and connections of the pool. */
+  /** Background workers, each with one connection. */
   static final int WORKERS = 1;
   /** Keys one batch fills at most. */
   static final int BATCH_ROWS = 100;
@@ -75,7 +70,7 @@ public final class LazyMigrator implements AutoCloseable {
 
   private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(LazyMigrator.class);
 
-  /** Opens one raw pgjdbc connection for the pool. */
+  /** Opens one raw pgjdbc connection for a worker. */
   @FunctionalInterface
   public interface ConnectionSource {
     /** A new connection. */
@@ -114,18 +109,18 @@ public final class LazyMigrator implements AutoCloseable {
   // otherwise split every batch it lands in).
   private final Set<String> unconvertible = ConcurrentHashMap.newKeySet();
   private final List<Thread> workers = new ArrayList<>();
+  private final List<ConnectionHolder> connections = new ArrayList<>(); // guarded by this
   private final AtomicLong lastDropReport = new AtomicLong(System.nanoTime());
   private volatile long droppedReported;
 
   private volatile boolean started;
   private volatile boolean closed;
   private volatile boolean failing;
-  private HikariDataSource pool; // guarded by this
 
   /**
-   * @param name names the threads and the pool
+   * @param name names the threads
    * @param snapshots the runtime's current snapshot
-   * @param source opens the pool's connections (pgjdbc, with the application's URL and properties)
+   * @param source opens the workers' connections (pgjdbc, with the application's URL and properties)
    * @param marks registers one acknowledgement mark per worker with the runtime
    * @param transactionEnded tells the runtime that a worker's transaction ended
    * @param capacity keys the queue holds at most
@@ -178,7 +173,9 @@ public final class LazyMigrator implements AutoCloseable {
     }
     for (int i = 0; i < WORKERS; i++) {
       TransactionMark mark = marks.get();
-      Thread t = new Thread(() -> work(mark), "cutover-touch-" + (i + 1) + "[" + name + "]");
+      ConnectionHolder connection = new ConnectionHolder(source);
+      connections.add(connection);
+      Thread t = new Thread(() -> work(mark, connection), "cutover-touch-" + (i + 1) + "[" + name + "]");
       t.setDaemon(true);
       workers.add(t);
       t.start();
@@ -202,7 +199,7 @@ public final class LazyMigrator implements AutoCloseable {
     }
   }
 
-  private void work(TransactionMark mark) {
+  private void work(TransactionMark mark, ConnectionHolder connection) {
     List<Item> batch = new ArrayList<>(BATCH_ROWS);
     long backoff = 0;
     while (!closed) {
@@ -210,6 +207,7 @@ public final class LazyMigrator implements AutoCloseable {
       try {
         Item first = queue.poll(500, TimeUnit.MILLISECONDS);
         if (first == null) {
+          connection.closeIfIdle();
           continue;
         }
         batch.add(first);
@@ -225,7 +223,7 @@ public final class LazyMigrator implements AutoCloseable {
       for (Map.Entry<ReadTouch.Target, List<String[]>> group : groups.entrySet()) {
         try {
           long started = System.nanoTime();
-          fillSplitting(mark, group.getKey(), group.getValue());
+          fillSplitting(mark, connection, group.getKey(), group.getValue());
           if (failing) {
             LOG.info("Cutover: lazy migration of rows read works again");
             failing = false;
@@ -268,7 +266,8 @@ public final class LazyMigrator implements AutoCloseable {
    * every other row is still filled. That row is left to the backfill, which stops on it naming the
    * key and the error; the application's statements never see it.
    */
-  private void fillSplitting(TransactionMark mark, ReadTouch.Target target, List<String[]> keys) throws SQLException {
+  private void fillSplitting(TransactionMark mark, ConnectionHolder connection, ReadTouch.Target target,
+      List<String[]> keys) throws SQLException {
     List<String[]> todo = keys;
     if (!unconvertible.isEmpty()) {
       todo = new ArrayList<>(keys.size());
@@ -283,7 +282,7 @@ public final class LazyMigrator implements AutoCloseable {
       }
     }
     try {
-      fill(mark, target, todo);
+      fill(mark, connection, target, todo);
     } catch (SQLException e) {
       String state = e.getSQLState();
       if (state == null || !state.startsWith("22")) {
@@ -299,8 +298,8 @@ public final class LazyMigrator implements AutoCloseable {
         return;
       }
       int half = todo.size() / 2;
-      fillSplitting(mark, target, todo.subList(0, half));
-      fillSplitting(mark, target, todo.subList(half, todo.size()));
+      fillSplitting(mark, connection, target, todo.subList(0, half));
+      fillSplitting(mark, connection, target, todo.subList(half, todo.size()));
     }
   }
 
@@ -308,9 +307,11 @@ public final class LazyMigrator implements AutoCloseable {
     return target.schema() + '.' + target.table() + '\u0000' + String.join("\u0000", key);
   }
 
-  /** One batch of one table: one transaction on a pool connection. */
-  private void fill(TransactionMark mark, ReadTouch.Target target, List<String[]> keys) throws SQLException {
-    try (Connection c = pool().getConnection()) {
+  /** One batch of one table: one transaction on the worker's connection. */
+  private void fill(TransactionMark mark, ConnectionHolder connection, ReadTouch.Target target, List<String[]> keys)
+      throws SQLException {
+    Connection c = connection.acquire();
+    try {
       mark.begin(snapshots.get().epoch()); // before reading the snapshot: see TransactionMark
       try {
         List<ColumnMigration> migrations = dualWrite(snapshots.get(), target);
@@ -352,6 +353,11 @@ public final class LazyMigrator implements AutoCloseable {
         mark.end();
         transactionEnded.run();
       }
+    } catch (SQLException | RuntimeException e) {
+      connection.failed();
+      throw e;
+    } finally {
+      connection.release();
     }
   }
 
@@ -431,31 +437,11 @@ public final class LazyMigrator implements AutoCloseable {
     return types;
   }
 
-  private synchronized HikariDataSource pool() throws SQLException {
-    if (closed) {
-      throw new SQLException("the lazy migration is closed");
-    }
-    if (pool == null) {
-      HikariConfig config = new HikariConfig();
-      config.setPoolName("cutover-touch[" + name + "]");
-      config.setDataSource(new SourceDataSource(source));
-      config.setMaximumPoolSize(WORKERS);
-      config.setMinimumIdle(0);
-      config.setAutoCommit(false);
-      config.setConnectionTimeout(1_000);
-      config.setValidationTimeout(500);
-      config.setIdleTimeout(60_000);
-      config.setInitializationFailTimeout(-1); // never fail (or wait) here when the database is down
-      pool = new HikariDataSource(config);
-    }
-    return pool;
-  }
-
   static String quote(String identifier) {
     return '"' + identifier.replace("\"", "\"\"") + '"';
   }
 
-  /** Stops the workers, drops what is queued, closes the pool. */
+  /** Stops the workers, drops what is queued, closes the workers' connections. */
   @Override
   public void close() {
     List<Thread> threads;
@@ -477,63 +463,7 @@ public final class LazyMigrator implements AutoCloseable {
     dropped.add(queue.size());
     queue.clear();
     synchronized (this) {
-      if (pool != null) {
-        pool.close();
-        pool = null;
-      }
-    }
-  }
-
-  /** A {@link DataSource} over a {@link ConnectionSource}, for HikariCP. */
-  private static final class SourceDataSource implements DataSource {
-    private final ConnectionSource source;
-
-    SourceDataSource(ConnectionSource source) {
-      this.source = source;
-    }
-
-    @Override
-    public Connection getConnection() throws SQLException {
-      return source.open();
-    }
-
-    @Override
-    public Connection getConnection(String username, String password) throws SQLException {
-      throw new SQLFeatureNotSupportedException("the lazy migration's connections use the application's credentials");
-    }
-
-    @Override
-    public PrintWriter getLogWriter() {
-      return null;
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) {}
-
-    @Override
-    public void setLoginTimeout(int seconds) {}
-
-    @Override
-    public int getLoginTimeout() {
-      return 0;
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-      throw new SQLFeatureNotSupportedException();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-      if (iface.isInstance(this)) {
-        return iface.cast(this);
-      }
-      throw new SQLException("not a wrapper for " + iface.getName());
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) {
-      return iface.isInstance(this);
+      connections.forEach(ConnectionHolder::close);
     }
   }
 }
