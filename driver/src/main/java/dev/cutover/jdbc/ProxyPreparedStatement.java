@@ -52,6 +52,7 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
 
   private final String sql;
   private final Preparer preparer;
+  private final GeneratedKeys keys;
   private Rewrite rewrite;
   private MigrationSnapshot snapshot;
   private final ParameterBindings bindings = new ParameterBindings();
@@ -66,11 +67,25 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
       MigrationSnapshot snapshot,
       Preparer preparer,
       boolean touchAllowed) {
+    this(connection, delegate, sql, rewrite, snapshot, preparer, touchAllowed, null);
+  }
+
+  /** @param keys the generated keys the application asked for, or null (see {@link GeneratedKeys}) */
+  ProxyPreparedStatement(
+      ProxyConnection connection,
+      PreparedStatement delegate,
+      String sql,
+      Rewrite rewrite,
+      MigrationSnapshot snapshot,
+      Preparer preparer,
+      boolean touchAllowed,
+      GeneratedKeys keys) {
     super(connection, delegate, touchAllowed);
     this.sql = sql;
     this.rewrite = rewrite;
     this.snapshot = snapshot;
     this.preparer = preparer;
+    this.keys = keys;
   }
 
   /** The SQL the application prepared. */
@@ -98,7 +113,7 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
     if (now == snapshot) {
       return;
     }
-    Rewrite next = connection.rewrite(sql, now, touchAllowed);
+    Rewrite next = connection.rewrite(sql, keys, now, touchAllowed);
     String nextSql = next == null ? sql : next.sql();
     int[] nextMap = next == null ? null : next.parameterMap();
     if (!nextSql.equals(sentSql()) || !Arrays.equals(nextMap, parameterMap())) {
@@ -112,7 +127,9 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
   private void reprepare(String nextSql, Rewrite next) throws SQLException {
     beforeReprepare(next);
     PreparedStatement old = preparedDelegate();
-    PreparedStatement fresh = preparer.prepare(old.getConnection(), nextSql);
+    // With generated keys, a rewritten text carries its own RETURNING (see GeneratedKeys).
+    Preparer how = keys != null && next != null ? GeneratedKeys.PREPARER : preparer;
+    PreparedStatement fresh = how.prepare(old.getConnection(), nextSql);
     try {
       copySettings(old, fresh);
       int[] map = next == null ? null : next.parameterMap();
