@@ -2,7 +2,9 @@ package dev.cutover.jdbc;
 
 import dev.cutover.CutoverConnection;
 import dev.cutover.CutoverSqlState;
+import dev.cutover.migration.ColumnMigration;
 import dev.cutover.migration.MigrationSnapshot;
+import dev.cutover.migration.Phase;
 import dev.cutover.rewriter.Catalog;
 import dev.cutover.rewriter.Rewrite;
 import dev.cutover.runtime.CatalogCache;
@@ -48,6 +50,7 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
   private final TransactionMark transaction;
   private boolean autoCommit;
   private ProxyDatabaseMetaData metaData;
+  private MigrationSnapshot seenSnapshot; // the snapshot of this connection's last statement
   private String searchPath;
   private MigrationSnapshot searchPathSnapshot;
   private Catalog sessionCatalog; // the catalog for searchPath, made when searchPath is read
@@ -72,10 +75,44 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
    * Called before a statement reads the snapshot: marks a transaction as begun under the current
    * epoch unless one is open.
    */
-  void beginStatement() {
-    if (!transaction.isOpen()) {
-      transaction.begin(runtime.snapshot().epoch());
+  void beginStatement() throws SQLException {
+    MigrationSnapshot now = runtime.snapshot();
+    if (now != seenSnapshot) {
+      snapshotChanged(seenSnapshot, now);
     }
+    if (!transaction.isOpen()) {
+      transaction.begin(now.epoch());
+    }
+  }
+
+  /**
+   * The first statement of this connection under {@code now}: when an in-place type change has
+   * renamed its new column into place since {@code before}, pgjdbc's server-prepared statements
+   * are deallocated. A text sent before {@code dual_write} (the old column under its name) is sent
+   * again from {@code completed} on, and the plan PostgreSQL cached for it would fail with {@code
+   * 0A000 cached plan must not change result type}; pgjdbc forgets its statements on {@code
+   * DEALLOCATE ALL}. Once per connection and such change.
+   */
+  private void snapshotChanged(MigrationSnapshot before, MigrationSnapshot now) throws SQLException {
+    seenSnapshot = now;
+    if (before == null || pg.getTransactionState() == TransactionState.FAILED) {
+      return; // a new connection has nothing cached; a failed transaction runs nothing
+    }
+    for (ColumnMigration m : now.migrations()) {
+      if (m.isInPlace() && m.phase() == Phase.COMPLETED && !completedIn(before, m.id())) {
+        pg.execSQLUpdate("DEALLOCATE ALL");
+        return;
+      }
+    }
+  }
+
+  private static boolean completedIn(MigrationSnapshot snapshot, String id) {
+    for (ColumnMigration m : snapshot.migrations()) {
+      if (m.id().equals(id)) {
+        return m.phase() == Phase.COMPLETED;
+      }
+    }
+    return false;
   }
 
   /** Called when a statement has finished (or failed): in autocommit mode its transaction ended. */
