@@ -91,6 +91,34 @@ class JdbcPathsInPlaceTest {
     });
   }
 
+  /** Updatable result sets: pgjdbc's own UPDATE/INSERT/DELETE, keyed by the migrating key. */
+  static final Map<String, Use> ROW_WRITES = new LinkedHashMap<>();
+
+  static {
+    ROW_WRITES.put("updateRow", c -> {
+      try (Statement st = c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_UPDATABLE);
+          ResultSet rs = st.executeQuery("SELECT id, balance FROM accounts WHERE id = 4")) {
+        rs.next();
+        rs.updateInt("balance", rs.getInt("balance") + 100);
+        rs.updateRow();
+        return "updated " + rs.getInt("balance");
+      }
+    });
+    ROW_WRITES.put("insertRow", c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, balance, label FROM accounts WHERE id = ?",
+          ResultSet.TYPE_SCROLL_INSENSITIVE, ResultSet.CONCUR_UPDATABLE)) {
+        ps.setInt(1, 5);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.moveToInsertRow();
+          rs.updateInt("balance", 1);
+          rs.updateString("label", "row");
+          rs.insertRow();
+          return "inserted";
+        }
+      }
+    });
+  }
+
   static String keys(Statement st) throws SQLException {
     try (ResultSet rs = st.getGeneratedKeys()) {
       return render(rs);
@@ -138,7 +166,27 @@ class JdbcPathsInPlaceTest {
         }
       }
     }
+    compareRowWrites(where);
     compareTables(where);
+  }
+
+  /** Allowed, and equal to pgjdbc's, only while planned; refused (0A000, nothing written) afterwards. */
+  private void compareRowWrites(String where) throws SQLException {
+    try (Connection c = cutover.getConnection(); Connection t = twin.getConnection()) {
+      for (Map.Entry<String, Use> e : ROW_WRITES.entrySet()) {
+        String got = outcome(e.getValue(), c);
+        if (!where.equals("planned")) {
+          if (!got.startsWith("error 0A000: Cutover refuses ResultSet.")) {
+            mismatches.add("[" + where + "] " + e.getKey() + ": expected Cutover's refusal, got " + got);
+          }
+          continue;
+        }
+        String want = outcome(e.getValue(), t);
+        if (!got.equals(want)) {
+          mismatches.add("[" + where + "] " + e.getKey() + "\n    cutover: " + got + "\n    pgjdbc:  " + want);
+        }
+      }
+    }
   }
 
   private void compareTables(String where) throws SQLException {
@@ -251,6 +299,7 @@ class JdbcPathsInPlaceTest {
     config.setUsername(db.user());
     config.setPassword(db.password());
     config.setMaximumPoolSize(2);
+    config.setExceptionOverrideClassName("dev.cutover.HikariRefusalOverride"); // a refusal keeps the connection
     return new HikariDataSource(config);
   }
 

@@ -185,6 +185,98 @@ class JdbcPathsRenameDifferentialTest {
     }
   }
 
+  /** An updatable result set's row operation; {@code newName}: the query reads the column by its new name. */
+  record RowWrite(String name, boolean newName, Use use) {}
+
+  static final List<RowWrite> ROW_WRITES = List.of(
+      new RowWrite("updateRow, old name", false, (c, k) -> {
+        try (Statement st = c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_UPDATABLE);
+            ResultSet rs = st.executeQuery("SELECT id, full_name FROM users WHERE id = 4")) {
+          rs.next();
+          rs.updateString("full_name", "updated " + k);
+          rs.updateRow();
+          return rs.getString("full_name");
+        }
+      }),
+      new RowWrite("insertRow, old name, prepared", false, (c, k) -> {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, full_name, email FROM users WHERE id = ?",
+            ResultSet.TYPE_SCROLL_INSENSITIVE, ResultSet.CONCUR_UPDATABLE)) {
+          ps.setInt(1, 1);
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.moveToInsertRow();
+            rs.updateInt("id", k);
+            rs.updateString("full_name", "inserted " + k);
+            rs.updateString("email", "i" + k + "@x");
+            rs.insertRow();
+            rs.moveToCurrentRow();
+            return "inserted";
+          }
+        }
+      }),
+      new RowWrite("deleteRow, old name", false, (c, k) -> {
+        try (Statement st = c.createStatement(ResultSet.TYPE_SCROLL_INSENSITIVE, ResultSet.CONCUR_UPDATABLE);
+            ResultSet rs = st.executeQuery("SELECT id, full_name FROM users WHERE id = 29")) {
+          rs.next();
+          rs.deleteRow();
+          return "deleted";
+        }
+      }),
+      new RowWrite("updateRow, new name", true, (c, k) -> {
+        try (Statement st = c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_UPDATABLE);
+            ResultSet rs = st.executeQuery("SELECT id, display_name FROM users WHERE id = 5")) {
+          rs.next();
+          rs.updateString("display_name", "updated " + k);
+          rs.updateRow();
+          return rs.getString("display_name");
+        }
+      }));
+
+  /**
+   * Cutover refuses row operations of updatable result sets on a migrating table (0A000, nothing
+   * written) unless the migration is still planned and the query sent as written; then they must
+   * do what pgjdbc does on the twin.
+   */
+  private void compareRowWrites(Differential d, Connection cutover, Connection twin, Phase phase, String where) {
+    for (RowWrite w : ROW_WRITES) {
+      int key = d.ids.incrementAndGet();
+      String got = outcome(w.use(), cutover, key);
+      if (phase != Phase.PLANNED || w.newName()) {
+        if (!got.startsWith("error 0A000: Cutover refuses ResultSet.")) {
+          mismatches.add("[" + where + "] " + w.name() + ": expected Cutover's refusal, got " + got);
+        }
+        continue;
+      }
+      String want = outcome(w.use(), twin, key);
+      if (!got.equals(want)) {
+        mismatches.add("[" + where + "] " + w.name() + "\n    cutover: " + got + "\n    pgjdbc:  " + want);
+      }
+    }
+  }
+
+  /** A {@code SELECT *} read through the old label counts as old-name use for the quiet-period guard. */
+  private void checkLabelUse(Differential d, String where) throws SQLException {
+    String instance = "label-watch";
+    try (Connection admin = db.plainConnection(); Statement st = admin.createStatement()) {
+      st.execute("DELETE FROM cutover.name_usage WHERE instance = '" + instance + "'");
+    }
+    try (Connection c = DriverManager.getConnection(db.cutoverUrl() + "?currentSchema=mig&cutover.instance=" + instance
+        + "&cutover.refreshMillis=100&cutover.readTouch=false", db.properties())) {
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT * FROM users WHERE id = 2")) {
+        rs.next();
+        rs.getString("FULL_NAME");
+      }
+      c.unwrap(CutoverConnection.class).refreshMigrations(); // writes the heartbeat and the names used
+    }
+    try (Connection admin = db.plainConnection(); Statement st = admin.createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*) FROM cutover.name_usage WHERE instance = '" + instance
+            + "' AND migration_id = '" + TwinTables.MIGRATION_ID + "' AND old_used_at IS NOT NULL")) {
+      rs.next();
+      if (rs.getInt(1) != 1) {
+        mismatches.add("[" + where + "] rs.getString(\"FULL_NAME\") from SELECT * was not recorded as old-name use");
+      }
+    }
+  }
+
   @Test
   void generatedKeysUpdatableResultSetsAndLabels_everyPhaseAndAcrossChanges_matchTwin() throws Exception {
     DifferentialReport report = new DifferentialReport("JDBC paths");
@@ -198,6 +290,13 @@ class JdbcPathsRenameDifferentialTest {
             compareKeys(d, c, t, where);
           }
           d.checkTables(null, null, "after the generated-keys uses at " + where);
+          try (Connection c = d.cutover.getConnection(); Connection t = d.plain.getConnection()) {
+            compareRowWrites(d, c, t, phase, where);
+          }
+          d.checkTables(null, null, "after the updatable result sets at " + where);
+          if (phase != Phase.COMPLETED) {
+            checkLabelUse(d, where);
+          }
         }
 
         @Override

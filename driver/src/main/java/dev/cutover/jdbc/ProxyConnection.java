@@ -1,6 +1,7 @@
 package dev.cutover.jdbc;
 
 import dev.cutover.CutoverConnection;
+import dev.cutover.CutoverSQLException;
 import dev.cutover.CutoverSqlState;
 import dev.cutover.migration.ColumnMigration;
 import dev.cutover.migration.MigrationSnapshot;
@@ -52,6 +53,8 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
   private ProxyDatabaseMetaData metaData;
   private MigrationSnapshot seenSnapshot; // the snapshot of this connection's last statement
   private String searchPath;
+  private NameLabels labels;
+  private MigrationSnapshot labelsSnapshot;
   private MigrationSnapshot searchPathSnapshot;
   private Catalog sessionCatalog; // the catalog for searchPath, made when searchPath is read
   private boolean released;
@@ -241,6 +244,49 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
       return rewrite(sql, snapshot, false); // null, after minding a search_path change
     }
     return rewrite(keys.appendTo(sql, pg.getQueryExecutor().getQuoteReturningIdentifiers()), snapshot, false);
+  }
+
+  /** Whether {@code sql} may name a migrating table of {@code snapshot} (the pre-check, remembered). */
+  boolean mayTouch(String sql, MigrationSnapshot snapshot) {
+    return sql != null && !snapshot.isEmpty()
+        && (runtime.filter().classify(sql, snapshot) & StatementFilter.MAY_TOUCH) != 0;
+  }
+
+  /** The labels to watch in the result sets of statements under {@code snapshot}, or null. */
+  NameLabels nameLabels(MigrationSnapshot snapshot) {
+    if (labelsSnapshot != snapshot) {
+      labels = NameLabels.of(snapshot, runtime.engine());
+      labelsSnapshot = snapshot;
+    }
+    return labels;
+  }
+
+  /**
+   * Refuses a row operation of an updatable result set ({@code updateRow}, {@code insertRow},
+   * {@code deleteRow}, {@code refreshRow}) of the query {@code sql} when it may touch a migrating
+   * table: pgjdbc builds that SQL itself from the result's column names and sends it past the
+   * rewrite, so it would write (or read) one physical column of a dual-written pair, or a column
+   * that is not there. Allowed only while the query was sent as written ({@code rewritten} false)
+   * and every migration is still {@code planned} (the old column is then the only one). Nothing is
+   * written when refused.
+   */
+  void checkRowWrite(String operation, String sql, boolean rewritten) throws SQLException {
+    MigrationSnapshot now = runtime.snapshot();
+    if (!mayTouch(sql, now)) {
+      return;
+    }
+    StringBuilder ids = new StringBuilder();
+    for (ColumnMigration m : now.migrations()) {
+      if (rewritten || m.phase() != Phase.PLANNED) {
+        ids.append(ids.length() == 0 ? "" : ", ").append(m.id()).append(" (").append(m.phase().sqlName()).append(')');
+      }
+    }
+    if (ids.length() > 0) {
+      throw new CutoverSQLException("Cutover refuses ResultSet." + operation + "() on a result set that"
+          + " may read a migrating table (migration " + ids + "): pgjdbc would write its own SQL from the result's"
+          + " column names, past Cutover, and reach only one of the columns. Write the change with an UPDATE,"
+          + " INSERT or DELETE statement (CONCUR_READ_ONLY). Query: " + sql, CutoverSqlState.FEATURE_NOT_SUPPORTED);
+    }
   }
 
   /** The SQL to send for a statement without parameters. */

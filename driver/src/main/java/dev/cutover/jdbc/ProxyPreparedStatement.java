@@ -98,6 +98,16 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
     return rewrite == null ? sql : rewrite.sql();
   }
 
+  @Override
+  protected final String resultSql() {
+    return sql;
+  }
+
+  @Override
+  protected final boolean resultRewritten() {
+    return rewrite != null && !rewrite.sql().equals(sql);
+  }
+
   private int[] parameterMap() {
     return rewrite == null ? null : rewrite.parameterMap();
   }

@@ -22,6 +22,8 @@ public class ProxyStatement extends DelegatingStatement {
   protected final boolean touchAllowed;
   private ProxyResultSet lastResultSet;
   private ReadTouch.Target lastTouch;
+  private String lastSql;
+  private boolean lastRewritten;
 
   protected ProxyStatement(ProxyConnection connection, Statement delegate, boolean touchAllowed) {
     super(delegate);
@@ -43,9 +45,40 @@ public class ProxyStatement extends DelegatingStatement {
       return last;
     }
     LazyMigrator migrator = touch == null ? null : connection.runtime().lazyMigrator();
-    lastResultSet = migrator == null ? new ProxyResultSet(this, resultSet)
-        : new TouchResultSet(this, resultSet, touch, migrator);
+    MigrationSnapshot snapshot = connection.runtime().snapshot();
+    String sql = resultSql();
+    NameLabels labels = null;
+    boolean updatable = false;
+    if (connection.mayTouch(sql, snapshot)) {
+      labels = connection.nameLabels(snapshot);
+      updatable = !touchAllowed && isUpdatable();
+    }
+    if (migrator != null) {
+      lastResultSet = new TouchResultSet(this, resultSet, touch, migrator, labels);
+    } else if (labels != null || updatable) {
+      lastResultSet = new MigratingResultSet(this, resultSet, labels, updatable ? sql : null, resultRewritten());
+    } else {
+      lastResultSet = new ProxyResultSet(this, resultSet);
+    }
     return lastResultSet;
+  }
+
+  private boolean isUpdatable() {
+    try {
+      return delegate.getResultSetConcurrency() == ResultSet.CONCUR_UPDATABLE;
+    } catch (SQLException e) {
+      return true; // closed: pgjdbc fails the row operation anyway; refuse rather than guess
+    }
+  }
+
+  /** The application's SQL of the statement last executed (whose results are being wrapped). */
+  protected String resultSql() {
+    return lastSql;
+  }
+
+  /** Whether that SQL was sent in another form than the application's (not just recorded as a use of a name). */
+  protected boolean resultRewritten() {
+    return lastRewritten;
   }
 
   /** The read touch of the statement last executed, for {@link #getResultSet()}. */
@@ -56,7 +89,9 @@ public class ProxyStatement extends DelegatingStatement {
   /** Rewrites a statement that may return rows; remembers its read touch. */
   private String rewriteQuery(String sql, MigrationSnapshot snapshot) throws SQLException {
     lastTouch = null;
+    lastSql = sql;
     Rewrite rewrite = connection.rewrite(sql, snapshot, touchAllowed);
+    lastRewritten = rewrite != null && !rewrite.sql().equals(sql);
     if (rewrite == null) {
       return sql;
     }
@@ -109,8 +144,10 @@ public class ProxyStatement extends DelegatingStatement {
     connection.beginStatement();
     try {
       lastTouch = null;
+      lastSql = sql;
       MigrationSnapshot snapshot = connection.runtime().snapshot();
       Rewrite rewrite = connection.rewrite(sql, keys, snapshot, false);
+      lastRewritten = rewrite != null;
       if (rewrite == null) {
         return plain.run(delegate, sql);
       }
@@ -131,7 +168,9 @@ public class ProxyStatement extends DelegatingStatement {
   /** Rewrites a statement sent without hidden columns (its results, if any, are not touched). */
   private String rewriteUntouched(String sql, MigrationSnapshot snapshot) throws SQLException {
     lastTouch = null;
+    lastSql = sql;
     Rewrite rewrite = connection.rewrite(sql, snapshot);
+    lastRewritten = rewrite != null && !rewrite.sql().equals(sql);
     return rewrite == null ? sql : rewrite.sql();
   }
 
