@@ -53,6 +53,7 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
   private ProxyDatabaseMetaData metaData;
   private MigrationSnapshot seenSnapshot; // the snapshot of this connection's last statement
   private String searchPath;
+  private boolean searchPathUnsettled; // see searchPathMayChange
   private NameLabels labels;
   private MigrationSnapshot labelsSnapshot;
   private MigrationSnapshot searchPathSnapshot;
@@ -211,16 +212,28 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
       return null;
     }
     int bits = runtime.filter().classify(sql, snapshot);
-    if ((bits & StatementFilter.MAY_CHANGE_SEARCH_PATH) != 0) {
+    boolean changesPath = (bits & StatementFilter.MAY_CHANGE_SEARCH_PATH) != 0;
+    if (changesPath) {
       searchPath = null;
     }
     if ((bits & StatementFilter.MAY_TOUCH) == 0) {
+      if (changesPath) {
+        searchPathMayChange();
+      }
       return null;
     }
-    if (searchPath == null || searchPathSnapshot != snapshot) {
+    if (changesPath) {
+      SearchPathChanges.check(sql, snapshot);
+    }
+    if (searchPath == null || searchPathSnapshot != snapshot || searchPathUnsettled) {
+      // Settled once read outside a transaction: a SET LOCAL (or set_config(..., true)) ends with its transaction.
+      searchPathUnsettled &= pg.getTransactionState() != TransactionState.IDLE;
       searchPath = CatalogCache.searchPath(pg);
       searchPathSnapshot = snapshot;
       sessionCatalog = runtime.catalog().forSession(pg, searchPath);
+    }
+    if (changesPath) {
+      searchPathMayChange(); // the text runs after this read: read again for the next one
     }
     Rewrite rewrite = runtime.engine().rewrite(sql, snapshot, searchPath, sessionCatalog);
     if (rewrite.readTouch() != null && (!touch || runtime.lazyMigrator() == null)) {
@@ -244,6 +257,17 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
       return rewrite(sql, snapshot, false); // null, after minding a search_path change
     }
     return rewrite(keys.appendTo(sql, pg.getQueryExecutor().getQuoteReturningIdentifiers()), snapshot, false);
+  }
+
+  /**
+   * A statement that may change {@code search_path} runs (or is about to): read the path again
+   * before the next rewrite, and keep reading it for each one until a read finds no transaction
+   * open, since a {@code SET LOCAL} is undone by a {@code COMMIT} or {@code ROLLBACK} that this
+   * connection does not see when it is sent as SQL.
+   */
+  void searchPathMayChange() {
+    searchPath = null;
+    searchPathUnsettled = true;
   }
 
   /** Whether {@code sql} may name a migrating table of {@code snapshot} (the pre-check, remembered). */

@@ -5,6 +5,7 @@ import dev.cutover.CutoverSqlState;
 import dev.cutover.migration.MigrationSnapshot;
 import dev.cutover.rewriter.ReadTouch;
 import dev.cutover.rewriter.Rewrite;
+import dev.cutover.runtime.StatementFilter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -58,6 +59,8 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
   private final ParameterBindings bindings = new ParameterBindings();
   private List<ParameterBindings> batchRows;
   private Boolean escapeProcessing;
+  private MigrationSnapshot pathSnapshot;
+  private boolean changesPath;
 
   protected ProxyPreparedStatement(
       ProxyConnection connection,
@@ -203,6 +206,16 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
     }
   }
 
+  /** Whether this statement's text may change {@code search_path}; answered once per snapshot. */
+  private boolean changesSearchPath() {
+    if (pathSnapshot != snapshot) {
+      pathSnapshot = snapshot;
+      changesPath = !snapshot.isEmpty() && (connection.runtime().filter().classify(sql, snapshot)
+          & StatementFilter.MAY_CHANGE_SEARCH_PATH) != 0;
+    }
+    return changesPath;
+  }
+
   // ---- execution
 
   /** One execution of the pgjdbc statement. */
@@ -220,6 +233,9 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
     connection.beginStatement();
     try {
       ensureCurrent();
+      if (changesSearchPath()) {
+        connection.searchPathMayChange(); // prepared earlier, runs now: the next statement reads the path again
+      }
       try {
         return execution.run(preparedDelegate());
       } catch (SQLException e) {

@@ -4,6 +4,7 @@ import dev.cutover.migration.MigrationSnapshot;
 import dev.cutover.rewriter.ReadTouch;
 import dev.cutover.rewriter.Rewrite;
 import dev.cutover.runtime.LazyMigrator;
+import dev.cutover.runtime.StatementFilter;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -24,6 +25,7 @@ public class ProxyStatement extends DelegatingStatement {
   private ReadTouch.Target lastTouch;
   private String lastSql;
   private boolean lastRewritten;
+  private boolean batchChangesSearchPath;
 
   protected ProxyStatement(ProxyConnection connection, Statement delegate, boolean touchAllowed) {
     super(delegate);
@@ -256,7 +258,19 @@ public class ProxyStatement extends DelegatingStatement {
   @Override
   public void addBatch(String sql) throws SQLException {
     connection.beginStatement();
-    delegate.addBatch(rewriteUntouched(sql, connection.runtime().snapshot()));
+    MigrationSnapshot snapshot = connection.runtime().snapshot();
+    if (batchChangesSearchPath && connection.mayTouch(sql, snapshot)) {
+      // Rewritten now, run after the entry that changes search_path: as in one text (see SearchPathChanges).
+      SearchPathChanges.check("SET search_path;" + sql, snapshot);
+    }
+    delegate.addBatch(rewriteUntouched(sql, snapshot));
+    batchChangesSearchPath |= !snapshot.isEmpty() && StatementFilter.mayChangeSearchPath(sql);
+  }
+
+  @Override
+  public void clearBatch() throws SQLException {
+    delegate.clearBatch();
+    batchChangesSearchPath = false;
   }
 
   @Override
@@ -265,7 +279,7 @@ public class ProxyStatement extends DelegatingStatement {
     try {
       return delegate.executeBatch();
     } finally {
-      connection.endStatement();
+      batchDone();
     }
   }
 
@@ -275,8 +289,16 @@ public class ProxyStatement extends DelegatingStatement {
     try {
       return delegate.executeLargeBatch();
     } finally {
-      connection.endStatement();
+      batchDone();
     }
+  }
+
+  private void batchDone() {
+    if (batchChangesSearchPath) {
+      connection.searchPathMayChange();
+      batchChangesSearchPath = false;
+    }
+    connection.endStatement();
   }
 
   @Override
