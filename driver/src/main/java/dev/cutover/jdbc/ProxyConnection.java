@@ -54,6 +54,7 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
   private MigrationSnapshot seenSnapshot; // the snapshot of this connection's last statement
   private String searchPath;
   private boolean searchPathUnsettled; // see searchPathMayChange
+  private boolean lastMayTouch; // see lastMayTouch()
   private NameLabels labels;
   private MigrationSnapshot labelsSnapshot;
   private MigrationSnapshot searchPathSnapshot;
@@ -208,10 +209,12 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
    * (see {@link dev.cutover.rewriter.ReadTouch}), which the caller must then hide.
    */
   Rewrite rewrite(String sql, MigrationSnapshot snapshot, boolean touch) throws SQLException {
+    lastMayTouch = false;
     if (sql == null || snapshot.isEmpty()) {
       return null;
     }
     int bits = runtime.filter().classify(sql, snapshot);
+    lastMayTouch = (bits & StatementFilter.MAY_TOUCH) != 0;
     boolean changesPath = (bits & StatementFilter.MAY_CHANGE_SEARCH_PATH) != 0;
     if (changesPath) {
       searchPath = null;
@@ -268,6 +271,11 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
   void searchPathMayChange() {
     searchPath = null;
     searchPathUnsettled = true;
+  }
+
+  /** Whether the text last given to {@link #rewrite} may name a migrating table (the pre-check's answer). */
+  boolean lastMayTouch() {
+    return lastMayTouch;
   }
 
   /** Whether {@code sql} may name a migrating table of {@code snapshot} (the pre-check, remembered). */

@@ -59,8 +59,8 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
   private final ParameterBindings bindings = new ParameterBindings();
   private List<ParameterBindings> batchRows;
   private Boolean escapeProcessing;
-  private MigrationSnapshot pathSnapshot;
-  private boolean changesPath;
+  private MigrationSnapshot bitsSnapshot;
+  private int bits;
 
   protected ProxyPreparedStatement(
       ProxyConnection connection,
@@ -206,14 +206,23 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
     }
   }
 
-  /** Whether this statement's text may change {@code search_path}; answered once per snapshot. */
-  private boolean changesSearchPath() {
-    if (pathSnapshot != snapshot) {
-      pathSnapshot = snapshot;
-      changesPath = !snapshot.isEmpty() && (connection.runtime().filter().classify(sql, snapshot)
-          & StatementFilter.MAY_CHANGE_SEARCH_PATH) != 0;
+  /** The pre-check's bits of this statement's text ({@link StatementFilter}); answered once per snapshot. */
+  private int bits() {
+    if (bitsSnapshot != snapshot) {
+      bitsSnapshot = snapshot;
+      bits = snapshot.isEmpty() ? 0 : connection.runtime().filter().classify(sql, snapshot);
     }
-    return changesPath;
+    return bits;
+  }
+
+  /** Whether this statement's text may change {@code search_path}. */
+  private boolean changesSearchPath() {
+    return (bits() & StatementFilter.MAY_CHANGE_SEARCH_PATH) != 0;
+  }
+
+  @Override
+  protected final boolean resultMayTouch() {
+    return (bits() & StatementFilter.MAY_TOUCH) != 0;
   }
 
   // ---- execution

@@ -25,6 +25,7 @@ public class ProxyStatement extends DelegatingStatement {
   private ReadTouch.Target lastTouch;
   private String lastSql;
   private boolean lastRewritten;
+  private boolean lastMayTouch;
   private boolean batchChangesSearchPath;
 
   protected ProxyStatement(ProxyConnection connection, Statement delegate, boolean touchAllowed) {
@@ -47,12 +48,11 @@ public class ProxyStatement extends DelegatingStatement {
       return last;
     }
     LazyMigrator migrator = touch == null ? null : connection.runtime().lazyMigrator();
-    MigrationSnapshot snapshot = connection.runtime().snapshot();
     String sql = resultSql();
     NameLabels labels = null;
     boolean updatable = false;
-    if (connection.mayTouch(sql, snapshot)) {
-      labels = connection.nameLabels(snapshot);
+    if (resultMayTouch()) {
+      labels = connection.nameLabels(connection.runtime().snapshot());
       updatable = !touchAllowed && isUpdatable();
     }
     if (migrator != null) {
@@ -78,6 +78,11 @@ public class ProxyStatement extends DelegatingStatement {
     return lastSql;
   }
 
+  /** Whether that SQL may name a migrating table of the current snapshot. */
+  protected boolean resultMayTouch() {
+    return lastMayTouch;
+  }
+
   /** Whether that SQL was sent in another form than the application's (not just recorded as a use of a name). */
   protected boolean resultRewritten() {
     return lastRewritten;
@@ -93,6 +98,7 @@ public class ProxyStatement extends DelegatingStatement {
     lastTouch = null;
     lastSql = sql;
     Rewrite rewrite = connection.rewrite(sql, snapshot, touchAllowed);
+    lastMayTouch = connection.lastMayTouch();
     lastRewritten = rewrite != null && !rewrite.sql().equals(sql);
     if (rewrite == null) {
       return sql;
@@ -149,6 +155,7 @@ public class ProxyStatement extends DelegatingStatement {
       lastSql = sql;
       MigrationSnapshot snapshot = connection.runtime().snapshot();
       Rewrite rewrite = connection.rewrite(sql, keys, snapshot, false);
+      lastMayTouch = connection.lastMayTouch();
       lastRewritten = rewrite != null;
       if (rewrite == null) {
         return plain.run(delegate, sql);
@@ -172,6 +179,7 @@ public class ProxyStatement extends DelegatingStatement {
     lastTouch = null;
     lastSql = sql;
     Rewrite rewrite = connection.rewrite(sql, snapshot);
+    lastMayTouch = connection.lastMayTouch();
     lastRewritten = rewrite != null && !rewrite.sql().equals(sql);
     return rewrite == null ? sql : rewrite.sql();
   }
