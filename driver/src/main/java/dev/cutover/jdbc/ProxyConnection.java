@@ -405,7 +405,7 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
     MigrationSnapshot snapshot = runtime.snapshot();
     Rewrite rewrite = rewrite(sql, snapshot, touch);
     PreparedStatement ps = preparer.prepare(delegate, rewrite == null ? sql : rewrite.sql());
-    return new ProxyPreparedStatement(this, ps, sql, rewrite, snapshot, preparer, touch, null);
+    return new ProxyPreparedStatement(this, ps, sql, rewrite, snapshot, preparer, touch);
   }
 
   /** Prepares a statement with generated {@code keys} (see {@link GeneratedKeys}); a plain one when null. */
@@ -417,7 +417,8 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
     Rewrite rewrite = rewrite(sql, keys, snapshot, false);
     PreparedStatement ps = rewrite == null ? preparer.prepare(delegate, sql)
         : GeneratedKeys.PREPARER.prepare(delegate, rewrite.sql());
-    return new ProxyPreparedStatement(this, ps, sql, rewrite, snapshot, preparer, false, keys);
+    return new ProxyPreparedStatement(this, ps, sql, rewrite, snapshot, new GeneratedKeys.Preparing(keys, preparer),
+        false);
   }
 
   private CallableStatement prepareCall(String sql, Preparer preparer) throws SQLException {

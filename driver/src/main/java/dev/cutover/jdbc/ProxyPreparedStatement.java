@@ -53,14 +53,12 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
 
   private final String sql;
   private final Preparer preparer;
-  private final GeneratedKeys keys;
   private Rewrite rewrite;
   private MigrationSnapshot snapshot;
   private final ParameterBindings bindings = new ParameterBindings();
   private List<ParameterBindings> batchRows;
   private Boolean escapeProcessing;
-  private MigrationSnapshot bitsSnapshot;
-  private int bits;
+  private int bits = -1; // see bits(); -1 until asked under the current snapshot
 
   protected ProxyPreparedStatement(
       ProxyConnection connection,
@@ -70,25 +68,11 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
       MigrationSnapshot snapshot,
       Preparer preparer,
       boolean touchAllowed) {
-    this(connection, delegate, sql, rewrite, snapshot, preparer, touchAllowed, null);
-  }
-
-  /** @param keys the generated keys the application asked for, or null (see {@link GeneratedKeys}) */
-  ProxyPreparedStatement(
-      ProxyConnection connection,
-      PreparedStatement delegate,
-      String sql,
-      Rewrite rewrite,
-      MigrationSnapshot snapshot,
-      Preparer preparer,
-      boolean touchAllowed,
-      GeneratedKeys keys) {
     super(connection, delegate, touchAllowed);
     this.sql = sql;
     this.rewrite = rewrite;
     this.snapshot = snapshot;
     this.preparer = preparer;
-    this.keys = keys;
   }
 
   /** The SQL the application prepared. */
@@ -111,6 +95,11 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
     return rewrite != null && !rewrite.sql().equals(sql);
   }
 
+  /** The generated keys the application asked for, or null (see {@link GeneratedKeys}). */
+  private GeneratedKeys keys() {
+    return preparer instanceof GeneratedKeys.Preparing p ? p.keys() : null;
+  }
+
   private int[] parameterMap() {
     return rewrite == null ? null : rewrite.parameterMap();
   }
@@ -126,7 +115,7 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
     if (now == snapshot) {
       return;
     }
-    Rewrite next = connection.rewrite(sql, keys, now, touchAllowed);
+    Rewrite next = connection.rewrite(sql, keys(), now, touchAllowed);
     String nextSql = next == null ? sql : next.sql();
     int[] nextMap = next == null ? null : next.parameterMap();
     if (!nextSql.equals(sentSql()) || !Arrays.equals(nextMap, parameterMap())) {
@@ -135,13 +124,14 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
       rewrite = next;
     }
     snapshot = now;
+    bits = -1;
   }
 
   private void reprepare(String nextSql, Rewrite next) throws SQLException {
     beforeReprepare(next);
     PreparedStatement old = preparedDelegate();
     // With generated keys, a rewritten text carries its own RETURNING (see GeneratedKeys).
-    Preparer how = keys != null && next != null ? GeneratedKeys.PREPARER : preparer;
+    Preparer how = keys() != null && next != null ? GeneratedKeys.PREPARER : preparer;
     PreparedStatement fresh = how.prepare(old.getConnection(), nextSql);
     try {
       copySettings(old, fresh);
@@ -208,8 +198,7 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
 
   /** The pre-check's bits of this statement's text ({@link StatementFilter}); answered once per snapshot. */
   private int bits() {
-    if (bitsSnapshot != snapshot) {
-      bitsSnapshot = snapshot;
+    if (bits < 0) {
       bits = snapshot.isEmpty() ? 0 : connection.runtime().filter().classify(sql, snapshot);
     }
     return bits;
