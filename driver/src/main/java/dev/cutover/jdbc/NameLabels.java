@@ -51,12 +51,15 @@ final class NameLabels {
         old.add(false);
       }
     }
-    return names.isEmpty() || names.size() > 64 ? null : new NameLabels(engine, names, ids, old);
+    return names.isEmpty() ? null : new NameLabels(engine, names, ids, old);
   }
 
-  /** A bit set with every name's bit: what a result set has left to report. */
+  /**
+   * A bit set with every name's bit: what a result set has left to report. Names from the 64th on
+   * share the last bit, which is never cleared (they are compared at every lookup).
+   */
   long all() {
-    return names.length == 64 ? -1L : (1L << names.length) - 1;
+    return names.length >= 64 ? -1L : (1L << names.length) - 1;
   }
 
   /**
@@ -68,9 +71,12 @@ final class NameLabels {
       return pending;
     }
     for (int i = 0; i < names.length; i++) {
-      if ((pending & (1L << i)) != 0 && names[i].length() == label.length() && names[i].equalsIgnoreCase(label)) {
+      long bit = 1L << Math.min(i, 63);
+      if ((pending & bit) != 0 && names[i].length() == label.length() && names[i].equalsIgnoreCase(label)) {
         engine.recordNameUse(ids[i], old[i]);
-        pending &= ~(1L << i);
+        if (i < 63) {
+          pending &= ~bit;
+        }
       }
     }
     return pending;
