@@ -1,8 +1,11 @@
 package dev.cutover.jdbc;
 
 import dev.cutover.CutoverConnection;
+import dev.cutover.CutoverSQLException;
 import dev.cutover.CutoverSqlState;
+import dev.cutover.migration.ColumnMigration;
 import dev.cutover.migration.MigrationSnapshot;
+import dev.cutover.migration.Phase;
 import dev.cutover.rewriter.Catalog;
 import dev.cutover.rewriter.Rewrite;
 import dev.cutover.runtime.CatalogCache;
@@ -48,7 +51,12 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
   private final TransactionMark transaction;
   private boolean autoCommit;
   private ProxyDatabaseMetaData metaData;
+  private MigrationSnapshot seenSnapshot; // the snapshot of this connection's last statement
   private String searchPath;
+  private boolean searchPathUnsettled; // see searchPathMayChange
+  private boolean lastMayTouch; // see lastMayTouch()
+  private NameLabels labels;
+  private MigrationSnapshot labelsSnapshot;
   private MigrationSnapshot searchPathSnapshot;
   private Catalog sessionCatalog; // the catalog for searchPath, made when searchPath is read
   private boolean released;
@@ -72,10 +80,44 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
    * Called before a statement reads the snapshot: marks a transaction as begun under the current
    * epoch unless one is open.
    */
-  void beginStatement() {
-    if (!transaction.isOpen()) {
-      transaction.begin(runtime.snapshot().epoch());
+  void beginStatement() throws SQLException {
+    MigrationSnapshot now = runtime.snapshot();
+    if (now != seenSnapshot) {
+      snapshotChanged(seenSnapshot, now);
     }
+    if (!transaction.isOpen()) {
+      transaction.begin(now.epoch());
+    }
+  }
+
+  /**
+   * The first statement of this connection under {@code now}: when an in-place type change has
+   * renamed its new column into place since {@code before}, pgjdbc's server-prepared statements
+   * are deallocated. A text sent before {@code dual_write} (the old column under its name) is sent
+   * again from {@code completed} on, and the plan PostgreSQL cached for it would fail with {@code
+   * 0A000 cached plan must not change result type}; pgjdbc forgets its statements on {@code
+   * DEALLOCATE ALL}. Once per connection and such change.
+   */
+  private void snapshotChanged(MigrationSnapshot before, MigrationSnapshot now) throws SQLException {
+    seenSnapshot = now;
+    if (before == null || pg.getTransactionState() == TransactionState.FAILED) {
+      return; // a new connection has nothing cached; a failed transaction runs nothing
+    }
+    for (ColumnMigration m : now.migrations()) {
+      if (m.isInPlace() && m.phase() == Phase.COMPLETED && !completedIn(before, m.id())) {
+        pg.execSQLUpdate("DEALLOCATE ALL");
+        return;
+      }
+    }
+  }
+
+  private static boolean completedIn(MigrationSnapshot snapshot, String id) {
+    for (ColumnMigration m : snapshot.migrations()) {
+      if (m.id().equals(id)) {
+        return m.phase() == Phase.COMPLETED;
+      }
+    }
+    return false;
   }
 
   /** Called when a statement has finished (or failed): in autocommit mode its transaction ended. */
@@ -167,26 +209,116 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
    * (see {@link dev.cutover.rewriter.ReadTouch}), which the caller must then hide.
    */
   Rewrite rewrite(String sql, MigrationSnapshot snapshot, boolean touch) throws SQLException {
+    lastMayTouch = false;
     if (sql == null || snapshot.isEmpty()) {
       return null;
     }
     int bits = runtime.filter().classify(sql, snapshot);
-    if ((bits & StatementFilter.MAY_CHANGE_SEARCH_PATH) != 0) {
+    lastMayTouch = (bits & StatementFilter.MAY_TOUCH) != 0;
+    boolean changesPath = (bits & StatementFilter.MAY_CHANGE_SEARCH_PATH) != 0;
+    if (changesPath) {
       searchPath = null;
     }
     if ((bits & StatementFilter.MAY_TOUCH) == 0) {
+      if (changesPath) {
+        searchPathMayChange();
+      }
       return null;
     }
-    if (searchPath == null || searchPathSnapshot != snapshot) {
+    if (changesPath) {
+      SearchPathChanges.check(sql, snapshot);
+    }
+    if (searchPath == null || searchPathSnapshot != snapshot || searchPathUnsettled) {
+      // Settled once read outside a transaction: a SET LOCAL (or set_config(..., true)) ends with its transaction.
+      searchPathUnsettled &= pg.getTransactionState() != TransactionState.IDLE;
       searchPath = CatalogCache.searchPath(pg);
       searchPathSnapshot = snapshot;
       sessionCatalog = runtime.catalog().forSession(pg, searchPath);
+    }
+    if (changesPath) {
+      searchPathMayChange(); // the text runs after this read: read again for the next one
     }
     Rewrite rewrite = runtime.engine().rewrite(sql, snapshot, searchPath, sessionCatalog);
     if (rewrite.readTouch() != null && (!touch || runtime.lazyMigrator() == null)) {
       rewrite = rewrite.withoutReadTouch();
     }
     return rewrite.isUnchanged() && rewrite.sql().equals(sql) ? null : rewrite;
+  }
+
+  /**
+   * The rewrite of {@code sql} run with generated {@code keys} ({@code null}: none asked): the text
+   * with the {@code RETURNING} pgjdbc would append, rewritten (see {@link GeneratedKeys}); {@code
+   * null} when it touches no migrating table, and pgjdbc then appends its {@code RETURNING} to the
+   * application's text itself, as without Cutover.
+   */
+  Rewrite rewrite(String sql, GeneratedKeys keys, MigrationSnapshot snapshot, boolean touch) throws SQLException {
+    if (keys == null) {
+      return rewrite(sql, snapshot, touch);
+    }
+    if (sql == null || snapshot.isEmpty()
+        || (runtime.filter().classify(sql, snapshot) & StatementFilter.MAY_TOUCH) == 0) {
+      return rewrite(sql, snapshot, false); // null, after minding a search_path change
+    }
+    return rewrite(keys.appendTo(sql, pg.getQueryExecutor().getQuoteReturningIdentifiers()), snapshot, false);
+  }
+
+  /**
+   * A statement that may change {@code search_path} runs (or is about to): read the path again
+   * before the next rewrite, and keep reading it for each one until a read finds no transaction
+   * open, since a {@code SET LOCAL} is undone by a {@code COMMIT} or {@code ROLLBACK} that this
+   * connection does not see when it is sent as SQL.
+   */
+  void searchPathMayChange() {
+    searchPath = null;
+    searchPathUnsettled = true;
+  }
+
+  /** Whether the text last given to {@link #rewrite} may name a migrating table (the pre-check's answer). */
+  boolean lastMayTouch() {
+    return lastMayTouch;
+  }
+
+  /** Whether {@code sql} may name a migrating table of {@code snapshot} (the pre-check, remembered). */
+  boolean mayTouch(String sql, MigrationSnapshot snapshot) {
+    return sql != null && !snapshot.isEmpty()
+        && (runtime.filter().classify(sql, snapshot) & StatementFilter.MAY_TOUCH) != 0;
+  }
+
+  /** The labels to watch in the result sets of statements under {@code snapshot}, or null. */
+  NameLabels nameLabels(MigrationSnapshot snapshot) {
+    if (labelsSnapshot != snapshot) {
+      labels = NameLabels.of(snapshot, runtime.engine());
+      labelsSnapshot = snapshot;
+    }
+    return labels;
+  }
+
+  /**
+   * Refuses a row operation of an updatable result set ({@code updateRow}, {@code insertRow},
+   * {@code deleteRow}, {@code refreshRow}) of the query {@code sql} when it may touch a migrating
+   * table: pgjdbc builds that SQL itself from the result's column names and sends it past the
+   * rewrite, so it would write (or read) one physical column of a dual-written pair, or a column
+   * that is not there. Allowed only while the query was sent as written ({@code rewritten} false)
+   * and every migration is still {@code planned} (the old column is then the only one). Nothing is
+   * written when refused.
+   */
+  void checkRowWrite(String operation, String sql, boolean rewritten) throws SQLException {
+    MigrationSnapshot now = runtime.snapshot();
+    if (!mayTouch(sql, now)) {
+      return;
+    }
+    StringBuilder ids = new StringBuilder();
+    for (ColumnMigration m : now.migrations()) {
+      if (rewritten || m.phase() != Phase.PLANNED) {
+        ids.append(ids.length() == 0 ? "" : ", ").append(m.id()).append(" (").append(m.phase().sqlName()).append(')');
+      }
+    }
+    if (ids.length() > 0) {
+      throw new CutoverSQLException("Cutover refuses ResultSet." + operation + "() on a result set that"
+          + " may read a migrating table (migration " + ids + "): pgjdbc would write its own SQL from the result's"
+          + " column names, past Cutover, and reach only one of the columns. Write the change with an UPDATE,"
+          + " INSERT or DELETE statement (CONCUR_READ_ONLY). Query: " + sql, CutoverSqlState.FEATURE_NOT_SUPPORTED);
+    }
   }
 
   /** The SQL to send for a statement without parameters. */
@@ -225,9 +357,10 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
 
   @Override
   public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
-    return prepare(sql, (c, q) -> c.prepareStatement(q, autoGeneratedKeys), true);
+    return prepare(sql, GeneratedKeys.of(autoGeneratedKeys), (c, q) -> c.prepareStatement(q, autoGeneratedKeys));
   }
 
+  /** pgjdbc refuses keys by column index (0A000) whatever the text: the application gets its refusal. */
   @Override
   public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
     return prepare(sql, (c, q) -> c.prepareStatement(q, columnIndexes), true);
@@ -235,7 +368,7 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
 
   @Override
   public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
-    return prepare(sql, (c, q) -> c.prepareStatement(q, columnNames), true);
+    return prepare(sql, GeneratedKeys.of(columnNames), (c, q) -> c.prepareStatement(q, columnNames));
   }
 
   @Override
@@ -273,6 +406,19 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
     Rewrite rewrite = rewrite(sql, snapshot, touch);
     PreparedStatement ps = preparer.prepare(delegate, rewrite == null ? sql : rewrite.sql());
     return new ProxyPreparedStatement(this, ps, sql, rewrite, snapshot, preparer, touch);
+  }
+
+  /** Prepares a statement with generated {@code keys} (see {@link GeneratedKeys}); a plain one when null. */
+  private PreparedStatement prepare(String sql, GeneratedKeys keys, Preparer preparer) throws SQLException {
+    if (keys == null) {
+      return prepare(sql, preparer, true);
+    }
+    MigrationSnapshot snapshot = runtime.snapshot();
+    Rewrite rewrite = rewrite(sql, keys, snapshot, false);
+    PreparedStatement ps = rewrite == null ? preparer.prepare(delegate, sql)
+        : GeneratedKeys.PREPARER.prepare(delegate, rewrite.sql());
+    return new ProxyPreparedStatement(this, ps, sql, rewrite, snapshot, new GeneratedKeys.Preparing(keys, preparer),
+        false);
   }
 
   private CallableStatement prepareCall(String sql, Preparer preparer) throws SQLException {

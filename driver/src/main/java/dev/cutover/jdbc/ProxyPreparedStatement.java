@@ -5,6 +5,7 @@ import dev.cutover.CutoverSqlState;
 import dev.cutover.migration.MigrationSnapshot;
 import dev.cutover.rewriter.ReadTouch;
 import dev.cutover.rewriter.Rewrite;
+import dev.cutover.runtime.StatementFilter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -57,6 +58,7 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
   private final ParameterBindings bindings = new ParameterBindings();
   private List<ParameterBindings> batchRows;
   private Boolean escapeProcessing;
+  private int bits = -1; // see bits(); -1 until asked under the current snapshot
 
   protected ProxyPreparedStatement(
       ProxyConnection connection,
@@ -83,6 +85,21 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
     return rewrite == null ? sql : rewrite.sql();
   }
 
+  @Override
+  protected final String resultSql() {
+    return sql;
+  }
+
+  @Override
+  protected final boolean resultRewritten() {
+    return rewrite != null && !rewrite.sql().equals(sql);
+  }
+
+  /** The generated keys the application asked for, or null (see {@link GeneratedKeys}). */
+  private GeneratedKeys keys() {
+    return preparer instanceof GeneratedKeys.Preparing p ? p.keys() : null;
+  }
+
   private int[] parameterMap() {
     return rewrite == null ? null : rewrite.parameterMap();
   }
@@ -98,7 +115,7 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
     if (now == snapshot) {
       return;
     }
-    Rewrite next = connection.rewrite(sql, now, touchAllowed);
+    Rewrite next = connection.rewrite(sql, keys(), now, touchAllowed);
     String nextSql = next == null ? sql : next.sql();
     int[] nextMap = next == null ? null : next.parameterMap();
     if (!nextSql.equals(sentSql()) || !Arrays.equals(nextMap, parameterMap())) {
@@ -107,12 +124,15 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
       rewrite = next;
     }
     snapshot = now;
+    bits = -1;
   }
 
   private void reprepare(String nextSql, Rewrite next) throws SQLException {
     beforeReprepare(next);
     PreparedStatement old = preparedDelegate();
-    PreparedStatement fresh = preparer.prepare(old.getConnection(), nextSql);
+    // With generated keys, a rewritten text carries its own RETURNING (see GeneratedKeys).
+    Preparer how = keys() != null && next != null ? GeneratedKeys.PREPARER : preparer;
+    PreparedStatement fresh = how.prepare(old.getConnection(), nextSql);
     try {
       copySettings(old, fresh);
       int[] map = next == null ? null : next.parameterMap();
@@ -176,6 +196,24 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
     }
   }
 
+  /** The pre-check's bits of this statement's text ({@link StatementFilter}); answered once per snapshot. */
+  private int bits() {
+    if (bits < 0) {
+      bits = snapshot.isEmpty() ? 0 : connection.runtime().filter().classify(sql, snapshot);
+    }
+    return bits;
+  }
+
+  /** Whether this statement's text may change {@code search_path}. */
+  private boolean changesSearchPath() {
+    return (bits() & StatementFilter.MAY_CHANGE_SEARCH_PATH) != 0;
+  }
+
+  @Override
+  protected final boolean resultMayTouch() {
+    return (bits() & StatementFilter.MAY_TOUCH) != 0;
+  }
+
   // ---- execution
 
   /** One execution of the pgjdbc statement. */
@@ -193,6 +231,9 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
     connection.beginStatement();
     try {
       ensureCurrent();
+      if (changesSearchPath()) {
+        connection.searchPathMayChange(); // prepared earlier, runs now: the next statement reads the path again
+      }
       try {
         return execution.run(preparedDelegate());
       } catch (SQLException e) {

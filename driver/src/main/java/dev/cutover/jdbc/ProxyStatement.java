@@ -4,6 +4,7 @@ import dev.cutover.migration.MigrationSnapshot;
 import dev.cutover.rewriter.ReadTouch;
 import dev.cutover.rewriter.Rewrite;
 import dev.cutover.runtime.LazyMigrator;
+import dev.cutover.runtime.StatementFilter;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,6 +23,10 @@ public class ProxyStatement extends DelegatingStatement {
   protected final boolean touchAllowed;
   private ProxyResultSet lastResultSet;
   private ReadTouch.Target lastTouch;
+  private String lastSql;
+  private boolean lastRewritten;
+  private boolean lastMayTouch;
+  private boolean batchChangesSearchPath;
 
   protected ProxyStatement(ProxyConnection connection, Statement delegate, boolean touchAllowed) {
     super(delegate);
@@ -43,9 +48,44 @@ public class ProxyStatement extends DelegatingStatement {
       return last;
     }
     LazyMigrator migrator = touch == null ? null : connection.runtime().lazyMigrator();
-    lastResultSet = migrator == null ? new ProxyResultSet(this, resultSet)
-        : new TouchResultSet(this, resultSet, touch, migrator);
+    String sql = resultSql();
+    NameLabels labels = null;
+    boolean updatable = false;
+    if (resultMayTouch()) {
+      labels = connection.nameLabels(connection.runtime().snapshot());
+      updatable = !touchAllowed && isUpdatable();
+    }
+    if (migrator != null) {
+      lastResultSet = new TouchResultSet(this, resultSet, touch, migrator, labels);
+    } else if (labels != null || updatable) {
+      lastResultSet = new MigratingResultSet(this, resultSet, labels, updatable ? sql : null, resultRewritten());
+    } else {
+      lastResultSet = new ProxyResultSet(this, resultSet);
+    }
     return lastResultSet;
+  }
+
+  private boolean isUpdatable() {
+    try {
+      return delegate.getResultSetConcurrency() == ResultSet.CONCUR_UPDATABLE;
+    } catch (SQLException e) {
+      return true; // closed: pgjdbc fails the row operation anyway; refuse rather than guess
+    }
+  }
+
+  /** The application's SQL of the statement last executed (whose results are being wrapped). */
+  protected String resultSql() {
+    return lastSql;
+  }
+
+  /** Whether that SQL may name a migrating table of the current snapshot. */
+  protected boolean resultMayTouch() {
+    return lastMayTouch;
+  }
+
+  /** Whether that SQL was sent in another form than the application's (not just recorded as a use of a name). */
+  protected boolean resultRewritten() {
+    return lastRewritten;
   }
 
   /** The read touch of the statement last executed, for {@link #getResultSet()}. */
@@ -56,7 +96,10 @@ public class ProxyStatement extends DelegatingStatement {
   /** Rewrites a statement that may return rows; remembers its read touch. */
   private String rewriteQuery(String sql, MigrationSnapshot snapshot) throws SQLException {
     lastTouch = null;
+    lastSql = sql;
     Rewrite rewrite = connection.rewrite(sql, snapshot, touchAllowed);
+    lastMayTouch = connection.lastMayTouch();
+    lastRewritten = rewrite != null && !rewrite.sql().equals(sql);
     if (rewrite == null) {
       return sql;
     }
@@ -95,10 +138,49 @@ public class ProxyStatement extends DelegatingStatement {
     }
   }
 
+  /**
+   * Runs {@code sql} with generated {@code keys} ({@code null}: none asked, {@code plain} runs it as
+   * any other text): rewritten with the {@code RETURNING} pgjdbc would append (see {@link
+   * GeneratedKeys}) and run by {@code withKeys}, or, when it touches no migrating table, the
+   * application's own text run by {@code plain}; retried once like {@link #run}.
+   */
+  private <T> T runWithKeys(String sql, GeneratedKeys keys, Execution<T> plain, Execution<T> withKeys)
+      throws SQLException {
+    if (keys == null) {
+      return run(sql, false, plain);
+    }
+    connection.beginStatement();
+    try {
+      lastTouch = null;
+      lastSql = sql;
+      MigrationSnapshot snapshot = connection.runtime().snapshot();
+      Rewrite rewrite = connection.rewrite(sql, keys, snapshot, false);
+      lastMayTouch = connection.lastMayTouch();
+      lastRewritten = rewrite != null;
+      if (rewrite == null) {
+        return plain.run(delegate, sql);
+      }
+      try {
+        return withKeys.run(delegate, rewrite.sql());
+      } catch (SQLException e) {
+        if (!connection.retryAfterSwap(e, snapshot)) {
+          throw e;
+        }
+        rewrite = connection.rewrite(sql, keys, connection.runtime().snapshot(), false);
+        return rewrite == null ? plain.run(delegate, sql) : withKeys.run(delegate, rewrite.sql());
+      }
+    } finally {
+      connection.endStatement();
+    }
+  }
+
   /** Rewrites a statement sent without hidden columns (its results, if any, are not touched). */
   private String rewriteUntouched(String sql, MigrationSnapshot snapshot) throws SQLException {
     lastTouch = null;
+    lastSql = sql;
     Rewrite rewrite = connection.rewrite(sql, snapshot);
+    lastMayTouch = connection.lastMayTouch();
+    lastRewritten = rewrite != null && !rewrite.sql().equals(sql);
     return rewrite == null ? sql : rewrite.sql();
   }
 
@@ -115,7 +197,8 @@ public class ProxyStatement extends DelegatingStatement {
 
   @Override
   public int executeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
-    return run(sql, false, (s, text) -> s.executeUpdate(text, autoGeneratedKeys));
+    return runWithKeys(sql, GeneratedKeys.of(autoGeneratedKeys), (s, text) -> s.executeUpdate(text, autoGeneratedKeys),
+        (s, text) -> s.executeUpdate(text, RETURN_GENERATED_KEYS));
   }
 
   @Override
@@ -125,7 +208,8 @@ public class ProxyStatement extends DelegatingStatement {
 
   @Override
   public int executeUpdate(String sql, String[] columnNames) throws SQLException {
-    return run(sql, false, (s, text) -> s.executeUpdate(text, columnNames));
+    return runWithKeys(sql, GeneratedKeys.of(columnNames), (s, text) -> s.executeUpdate(text, columnNames),
+        (s, text) -> s.executeUpdate(text, RETURN_GENERATED_KEYS));
   }
 
   @Override
@@ -135,7 +219,9 @@ public class ProxyStatement extends DelegatingStatement {
 
   @Override
   public long executeLargeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
-    return run(sql, false, (s, text) -> s.executeLargeUpdate(text, autoGeneratedKeys));
+    return runWithKeys(sql, GeneratedKeys.of(autoGeneratedKeys),
+        (s, text) -> s.executeLargeUpdate(text, autoGeneratedKeys),
+        (s, text) -> s.executeLargeUpdate(text, RETURN_GENERATED_KEYS));
   }
 
   @Override
@@ -145,7 +231,8 @@ public class ProxyStatement extends DelegatingStatement {
 
   @Override
   public long executeLargeUpdate(String sql, String[] columnNames) throws SQLException {
-    return run(sql, false, (s, text) -> s.executeLargeUpdate(text, columnNames));
+    return runWithKeys(sql, GeneratedKeys.of(columnNames), (s, text) -> s.executeLargeUpdate(text, columnNames),
+        (s, text) -> s.executeLargeUpdate(text, RETURN_GENERATED_KEYS));
   }
 
   @Override
@@ -155,7 +242,8 @@ public class ProxyStatement extends DelegatingStatement {
 
   @Override
   public boolean execute(String sql, int autoGeneratedKeys) throws SQLException {
-    return run(sql, false, (s, text) -> s.execute(text, autoGeneratedKeys));
+    return runWithKeys(sql, GeneratedKeys.of(autoGeneratedKeys), (s, text) -> s.execute(text, autoGeneratedKeys),
+        (s, text) -> s.execute(text, RETURN_GENERATED_KEYS));
   }
 
   @Override
@@ -165,7 +253,8 @@ public class ProxyStatement extends DelegatingStatement {
 
   @Override
   public boolean execute(String sql, String[] columnNames) throws SQLException {
-    return run(sql, false, (s, text) -> s.execute(text, columnNames));
+    return runWithKeys(sql, GeneratedKeys.of(columnNames), (s, text) -> s.execute(text, columnNames),
+        (s, text) -> s.execute(text, RETURN_GENERATED_KEYS));
   }
 
   /**
@@ -177,7 +266,19 @@ public class ProxyStatement extends DelegatingStatement {
   @Override
   public void addBatch(String sql) throws SQLException {
     connection.beginStatement();
-    delegate.addBatch(rewriteUntouched(sql, connection.runtime().snapshot()));
+    MigrationSnapshot snapshot = connection.runtime().snapshot();
+    if (batchChangesSearchPath && connection.mayTouch(sql, snapshot)) {
+      // Rewritten now, run after the entry that changes search_path: as in one text (see SearchPathChanges).
+      SearchPathChanges.check("SET search_path;" + sql, snapshot);
+    }
+    delegate.addBatch(rewriteUntouched(sql, snapshot));
+    batchChangesSearchPath |= !snapshot.isEmpty() && StatementFilter.mayChangeSearchPath(sql);
+  }
+
+  @Override
+  public void clearBatch() throws SQLException {
+    delegate.clearBatch();
+    batchChangesSearchPath = false;
   }
 
   @Override
@@ -186,7 +287,7 @@ public class ProxyStatement extends DelegatingStatement {
     try {
       return delegate.executeBatch();
     } finally {
-      connection.endStatement();
+      batchDone();
     }
   }
 
@@ -196,8 +297,16 @@ public class ProxyStatement extends DelegatingStatement {
     try {
       return delegate.executeLargeBatch();
     } finally {
-      connection.endStatement();
+      batchDone();
     }
+  }
+
+  private void batchDone() {
+    if (batchChangesSearchPath) {
+      connection.searchPathMayChange();
+      batchChangesSearchPath = false;
+    }
+    connection.endStatement();
   }
 
   @Override

@@ -24,15 +24,21 @@ final class TouchResultSet extends ColumnHidingResultSet {
   private final ReadTouch.Target target;
   private final LazyMigrator migrator;
   private final int hidden;
+  private final NameLabels labels;
+  private long pending;
   private int visibleCount = -1;
   private ResultSetMetaData pgMetaData;
   private ColumnHidingMetaData metaData;
 
-  TouchResultSet(Statement statement, ResultSet delegate, ReadTouch.Target target, LazyMigrator migrator) {
+  /** @param labels the names whose lookup counts as their use (see {@link NameLabels}), or null */
+  TouchResultSet(Statement statement, ResultSet delegate, ReadTouch.Target target, LazyMigrator migrator,
+      NameLabels labels) {
     super(statement, delegate);
     this.target = target;
     this.migrator = migrator;
     this.hidden = target.hiddenColumns();
+    this.labels = labels;
+    this.pending = labels == null ? 0 : labels.all();
   }
 
   private int visibleCount() throws SQLException {
@@ -61,6 +67,9 @@ final class TouchResultSet extends ColumnHidingResultSet {
 
   @Override
   public int findColumn(String columnLabel) throws SQLException {
+    if (pending != 0) {
+      pending = labels.looked(columnLabel, pending);
+    }
     int index = delegate.findColumn(columnLabel);
     if (index > visibleCount()) {
       throw new CutoverSQLException("The column name " + columnLabel + " was not found in this ResultSet.",

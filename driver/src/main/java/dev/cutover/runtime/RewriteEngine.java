@@ -116,6 +116,14 @@ public final class RewriteEngine {
     return sql.length() <= MAX_SQL_IN_MESSAGE ? sql : sql.substring(0, MAX_SQL_IN_MESSAGE) + "...";
   }
 
+  /**
+   * Records a use of migration {@code id}'s old (or new) name that no statement text shows: a
+   * result-set column looked up by that label (a {@code SELECT *} read through the old name).
+   */
+  public void recordNameUse(String id, boolean oldName) {
+    (oldName ? oldNamesUsed : newNamesUsed).add(id);
+  }
+
   /** Forgets every cached rewrite (the snapshot changed). */
   public void invalidateAll() {
     cache.invalidateAll();

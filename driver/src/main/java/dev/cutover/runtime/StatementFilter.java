@@ -76,6 +76,11 @@ public final class StatementFilter {
     return memo == null ? 0 : memo.size();
   }
 
+  /** Whether {@code text} (a whole text or one statement of it) may change {@code search_path}. */
+  public static boolean mayChangeSearchPath(String text) {
+    return SEARCH_PATH_MARKERS.foundIn(text);
+  }
+
   /** The bits of {@code sql} by scanning it (conservative: a false positive costs a parse or a re-read). */
   static int scan(String sql, MigrationSnapshot snapshot) {
     int bits = snapshot.mayTouch(sql) ? MAY_TOUCH : 0;
