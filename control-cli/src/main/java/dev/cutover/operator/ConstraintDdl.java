@@ -157,6 +157,41 @@ public final class ConstraintDdl {
     ddl.inTransaction(c, set.toArray(String[]::new));
   }
 
+  /**
+   * What the rollback to {@code planned} runs before it records the phase: at planned the drivers
+   * stop writing the new column, so its {@code NOT NULL} (added at read_new), the temporary
+   * {@code IS NOT NULL} check and the check copies would fail their inserts (and updates of rows
+   * they inserted). Nothing reads the new column at planned, and the advance to dual_write adds the
+   * copies again. Empty when there is nothing to drop (so a re-run does nothing).
+   */
+  public static List<String> relaxNewColumn(Connection c, TableCatalog.Table table, ColumnMigration m)
+      throws SQLException {
+    Optional<TableCatalog.Column> column = TableCatalog.findColumn(c, table.oid(), m.physicalNewColumn());
+    if (column.isEmpty()) {
+      return List.of();
+    }
+    List<String> sql = new ArrayList<>();
+    Optional<TableCatalog.Column> old = TableCatalog.findColumn(c, table.oid(), m.oldColumn());
+    if (old.isPresent()) {
+      for (CheckCopy copy : checkCopies(c, table, old.get(), m)) {
+        if (constraintValidated(c, table.oid(), copy.copyName()).isPresent()) {
+          sql.add(dropConstraint(table, copy.copyName()));
+        }
+      }
+    }
+    if (constraintValidated(c, table.oid(), notNullCheckName(m.physicalNewColumn())).isPresent()) {
+      sql.add(dropConstraint(table, notNullCheckName(m.physicalNewColumn())));
+    }
+    if (column.get().notNull() && !TypeChangeDdl.inPrimaryKey(c, table, column.get())) {
+      sql.add(dropNotNull(table, m.physicalNewColumn()));
+    }
+    return sql;
+  }
+
+  private static String dropConstraint(TableCatalog.Table table, String name) {
+    return "ALTER TABLE " + table.quoted() + " DROP CONSTRAINT IF EXISTS " + Identifiers.quote(name);
+  }
+
   /** Runs a {@code VALIDATE CONSTRAINT}; a violation becomes a guard refusal naming what failed. */
   static void validate(Connection c, DdlRunner ddl, java.io.PrintWriter out, TableCatalog.Table table, String sql,
       String what) throws SQLException {

@@ -371,7 +371,8 @@ public final class Operator {
       out.printf("  new_only -> read_new: refill %s (no DDL)%n", refill);
     }
     out.printf("  read_new -> dual_write: no DDL (guard: the new column %s again)%n", equals);
-    out.printf("  dual_write -> planned: %s;%n", RenameDdl.dropColumn(table, newName));
+    out.printf("  dual_write -> planned: first the new column's NOT NULL and check copies are dropped (planned does"
+        + " not write it), then, once every instance is at planned: %s;%n", RenameDdl.dropColumn(table, newName));
     out.flush();
   }
 
@@ -814,6 +815,10 @@ public final class Operator {
             + "); run `cutover rollback " + m.id() + "` again");
       }
     }
+    if (to == Phase.PLANNED) {
+      // Before the phase is recorded: drivers at planned stop writing the new column.
+      relaxNewColumn(c, m, ddl);
+    }
     ColumnMigration moved = repo.changePhase(c, m.id(), from, to, "rollback");
     out.printf("migration '%s': %s -> %s (epoch %d)%n", m.id(), from.sqlName(), to.sqlName(), moved.epoch());
     out.flush();
@@ -844,6 +849,7 @@ public final class Operator {
     if (TableCatalog.findColumn(c, table.oid(), m.physicalNewColumn()).isEmpty()) {
       return false;
     }
+    relaxNewColumn(c, m, ddl); // a rollback by an earlier version recorded planned without it
     acks.await(c, m.epoch(), options.ackWait(), "phase planned of migration '" + m.id() + "'");
     String drop = RenameDdl.dropColumn(table, m.physicalNewColumn());
     out.printf("%s;%n", drop);
@@ -851,6 +857,19 @@ public final class Operator {
     ddl.inTransaction(c, drop);
     new Backfiller(schema, out).reset(c, m.id());
     return true;
+  }
+
+  /** Drops what would fail the inserts of drivers that no longer write the new column (see ConstraintDdl). */
+  private void relaxNewColumn(Connection c, ColumnMigration m, DdlRunner ddl) throws SQLException {
+    TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
+    List<String> relax = ConstraintDdl.relaxNewColumn(c, table, m);
+    if (!relax.isEmpty()) {
+      for (String sql : relax) {
+        out.printf("%s;%n", sql);
+      }
+      out.flush();
+      ddl.inTransaction(c, relax.toArray(String[]::new));
+    }
   }
 
   /** Fills the new column of every row present when it starts; resumable. */
