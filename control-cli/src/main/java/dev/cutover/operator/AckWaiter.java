@@ -14,6 +14,11 @@ import java.util.stream.Collectors;
 /**
  * Waits until every live driver instance (heartbeat within the TTL) reports an applied epoch at
  * least the one asked for. Instances whose heartbeat expired are gone and ignored.
+ *
+ * <p>From control schema version 3 on, the server's own view counts too: an acknowledgement
+ * written by a session that has ended (no such backend in {@code pg_stat_activity}) does not count
+ * until a live session of the instance heartbeats again (a forged row from a closed session expires
+ * with its heartbeat, it never passes the barrier).
  */
 public final class AckWaiter {
 
@@ -26,14 +31,16 @@ public final class AckWaiter {
    * @param instance its name
    * @param appliedEpoch the epoch it applied
    * @param heartbeatAgeSeconds seconds since its last heartbeat
+   * @param sessionGone whether the session that wrote its acknowledgement has ended
    */
-  public record Lagging(String instance, long appliedEpoch, double heartbeatAgeSeconds) {}
+  public record Lagging(String instance, long appliedEpoch, double heartbeatAgeSeconds, boolean sessionGone) {}
 
   private static final long POLL_MS = 100;
 
   private final ControlSchema schema;
   private final Duration ttl;
   private final PrintWriter out;
+  private Boolean guarded; // whether the schema records the acknowledging backend; read once
 
   /**
    * @param schema the control schema
@@ -48,16 +55,23 @@ public final class AckWaiter {
 
   /** Live instances whose applied epoch is below {@code epoch}. */
   public List<Lagging> lagging(Connection c, long epoch) throws SQLException {
+    if (guarded == null) {
+      guarded = schema.installedVersion(c) >= ControlSchema.GUARDED_INSTANCES_VERSION;
+    }
+    String gone = guarded
+        ? "(i.backend_pid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = i.backend_pid))"
+        : "false";
     List<Lagging> result = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT instance, applied_epoch, extract(epoch FROM now() - heartbeat_at)::float8 FROM "
-            + schema.qualify("instances")
-            + " WHERE heartbeat_at > now() - make_interval(secs => ?) AND applied_epoch < ? ORDER BY instance")) {
+        "SELECT instance, applied_epoch, extract(epoch FROM now() - heartbeat_at)::float8, " + gone + " FROM "
+            + schema.qualify("instances") + " i"
+            + " WHERE isfinite(heartbeat_at) AND heartbeat_at > now() - make_interval(secs => ?)"
+            + " AND (applied_epoch < ? OR " + gone + ") ORDER BY instance")) {
       ps.setDouble(1, ttl.toMillis() / 1000.0);
       ps.setLong(2, epoch);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          result.add(new Lagging(rs.getString(1), rs.getLong(2), rs.getDouble(3)));
+          result.add(new Lagging(rs.getString(1), rs.getLong(2), rs.getDouble(3), rs.getBoolean(4)));
         }
       }
     }
@@ -82,8 +96,9 @@ public final class AckWaiter {
         throw OperatorException.guard(lagging.size() + " live instance(s) have not acknowledged " + what
             + " (epoch " + epoch + ") within " + Durations.format(wait) + ": "
             + lagging.stream()
-                .map(l -> String.format(java.util.Locale.ROOT, "%s (applied epoch %d, heartbeat %.1fs ago)",
-                    l.instance(), l.appliedEpoch(), l.heartbeatAgeSeconds()))
+                .map(l -> String.format(java.util.Locale.ROOT, "%s (applied epoch %d, heartbeat %.1fs ago%s)",
+                    l.instance(), l.appliedEpoch(), l.heartbeatAgeSeconds(),
+                    l.sessionGone() ? ", written by a session that has ended" : ""))
                 .collect(Collectors.joining(", "))
             + ". Check that they run the Cutover driver and can reach the control schema, or wait longer with --wait;"
             + " instances that stopped drop out after " + Durations.format(ttl) + " without heartbeat.");

@@ -72,7 +72,11 @@ public final class Operator {
    */
   public void init(List<String> applicationRoles) throws SQLException {
     try (Connection c = settings.open()) {
+      int before = schema.installedVersion(c);
       schema.install(c);
+      if (before > 0 && before < ControlSchema.VERSION) {
+        auditUpgrade(c, before);
+      }
       if (!applicationRoles.isEmpty()) {
         DdlRunner ddl = new DdlRunner(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(60), out);
         for (String role : applicationRoles) {
@@ -86,14 +90,37 @@ public final class Operator {
     out.flush();
   }
 
-  /** The GRANTs {@code init --grant ROLE} runs. */
+  /**
+   * On the record, next to each unfinished migration (no phase change, no new epoch): the control
+   * schema was upgraded from {@code before}.
+   */
+  private void auditUpgrade(Connection c, int before) throws SQLException {
+    String detail = "control schema upgraded from version " + before + " to " + ControlSchema.VERSION
+        + (before < ControlSchema.GUARDED_INSTANCES_VERSION ? " (guarded instance rows)" : "");
+    for (ColumnMigration m : repo.all(c)) {
+      if (m.phase() != Phase.COMPLETED) {
+        repo.audit(c, m.id(), m.phase(), m.phase(), detail, m.epoch());
+      }
+    }
+    out.printf("upgraded the control schema \"%s\" from version %d to %d%n", schema.name(), before, ControlSchema.VERSION);
+  }
+
+  /**
+   * The GRANTs {@code init --grant ROLE} runs. Writes to {@code instances} and {@code name_usage}
+   * pass the control schema's guards (see schema-v3.sql): server times, valid epochs, a row held by
+   * a live driver is not writable by another session, name use is never deleted (hence no DELETE;
+   * REVOKEd for roles granted by an earlier version).
+   */
   public List<String> applicationGrants(String role) {
     String r = Identifiers.quote(role);
     return List.of(
         "GRANT USAGE ON SCHEMA " + Identifiers.quote(schema.name()) + " TO " + r,
         "GRANT SELECT ON " + schema.qualify("migrations") + ", " + schema.qualify("schema_version") + " TO " + r,
-        "GRANT SELECT, INSERT, UPDATE, DELETE ON " + schema.qualify("instances") + ", "
-            + schema.qualify("name_usage") + " TO " + r);
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON " + schema.qualify("instances") + " TO " + r,
+        "GRANT SELECT, INSERT, UPDATE ON " + schema.qualify("name_usage") + " TO " + r,
+        "REVOKE DELETE, TRUNCATE ON " + schema.qualify("name_usage") + " FROM " + r,
+        "GRANT EXECUTE ON FUNCTION " + schema.qualify("instance_heartbeat") + "(text, bigint, text, boolean), "
+            + schema.qualify("instance_deregister") + "(text, text) TO " + r);
   }
 
   /**
@@ -715,6 +742,11 @@ public final class Operator {
     } catch (OperatorException e) {
       throw OperatorException.guard("the phase change to " + moved.phase().sqlName() + " is recorded, but "
           + e.getMessage() + " The next advance or rollback waits for them first.");
+    } catch (SQLException e) {
+      // Never a crash once the phase is recorded (a lost connection, a bad row): say what holds.
+      throw OperatorException.guard("the phase change to " + moved.phase().sqlName() + " is recorded, but waiting"
+          + " for the instances to acknowledge it failed (" + e.getSQLState() + ": " + e.getMessage() + ")."
+          + " The next advance or rollback waits for them first.");
     }
   }
 
