@@ -496,7 +496,7 @@ public final class Operator {
           }
           out.printf("%s;%n", copy.createSql());
           out.flush();
-          ddl.outsideTransaction(c, copy.createSql());
+          new IndexCopyRunner(settings, ddl, options.lockRetryBudget(), out).run(c, copy);
         }
       }
       case READ_NEW -> {

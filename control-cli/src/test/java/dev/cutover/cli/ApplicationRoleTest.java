@@ -207,7 +207,7 @@ class ApplicationRoleTest {
       assertThat(sqlState(f, "INSERT INTO cutover.instances (instance, heartbeat_at) VALUES ('fake', 'infinity')"))
           .isEqualTo("22023");
       assertThat(sqlState(f, "DELETE FROM cutover.instances WHERE instance = '" + instance + "'")).isEqualTo("42501");
-      assertThat(sqlState(f, "SELECT cutover.instance_heartbeat('" + instance + "', " + dual + ", 'guess', false)"))
+      assertThat(sqlState(f, "SELECT cutover.instance_heartbeat('" + instance + "', " + dual + ", '00000000000000000000000000000000', false)"))
           .isEqualTo("42501");
       // Name use: not deletable, not movable back.
       assertThat(sqlState(f, "DELETE FROM cutover.name_usage")).isIn("42501", "ok");

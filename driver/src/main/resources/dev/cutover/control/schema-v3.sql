@@ -47,6 +47,9 @@ BEGIN
     RAISE EXCEPTION 'Cutover: instance % belongs to a driver process (role %); only it, or the operator, can delete its row',
       OLD.instance, OLD.owner USING ERRCODE = '42501';
   END IF;
+  IF ${schema}.is_operator(TG_RELID) THEN
+    RETURN NEW; -- the operator (and instance_heartbeat(), which checks for itself) writes what it means
+  END IF;
   IF NOT isfinite(NEW.heartbeat_at) OR NOT isfinite(NEW.started_at) THEN
     RAISE EXCEPTION 'Cutover: instance %: heartbeat_at and started_at must be finite', NEW.instance
       USING ERRCODE = '22023';
@@ -56,16 +59,14 @@ BEGIN
     RAISE EXCEPTION 'Cutover: instance %: applied epoch % is not an epoch of this control schema (0 to %)',
       NEW.instance, NEW.applied_epoch, newest USING ERRCODE = '22023';
   END IF;
-  IF NOT ${schema}.is_operator(TG_RELID) THEN
-    IF TG_OP = 'UPDATE' AND (OLD.token_hash IS NOT NULL OR OLD.owner IS DISTINCT FROM session_user)
-        AND NOT ${schema}.instance_replaceable(OLD.backend_pid, OLD.heartbeat_at) THEN
-      RAISE EXCEPTION 'Cutover: instance % is held by a live driver session (backend pid %, role %)',
-        OLD.instance, OLD.backend_pid, OLD.owner USING ERRCODE = '42501';
-    END IF;
-    NEW.token_hash := NULL; -- only instance_heartbeat() sets it
-    NEW.owner := session_user;
-    NEW.backend_pid := pg_backend_pid();
+  IF TG_OP = 'UPDATE' AND (OLD.token_hash IS NOT NULL OR OLD.owner IS DISTINCT FROM session_user)
+      AND NOT ${schema}.instance_replaceable(OLD.backend_pid, OLD.heartbeat_at) THEN
+    RAISE EXCEPTION 'Cutover: instance % is held by a live driver session (backend pid %, role %)',
+      OLD.instance, OLD.backend_pid, OLD.owner USING ERRCODE = '42501';
   END IF;
+  NEW.token_hash := NULL; -- only instance_heartbeat() sets it
+  NEW.owner := session_user;
+  NEW.backend_pid := pg_backend_pid();
   -- The server's clock, never the writer's.
   NEW.heartbeat_at := now();
   IF TG_OP = 'INSERT' OR NEW.started_at IS DISTINCT FROM OLD.started_at THEN
@@ -86,7 +87,16 @@ CREATE OR REPLACE FUNCTION ${schema}.instance_heartbeat(p_instance text, p_appli
   SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
   cur ${schema}.instances%ROWTYPE;
+  newest bigint;
 BEGIN
+  SELECT coalesce(max(epoch), 0) INTO newest FROM ${schema}.migrations;
+  IF p_applied_epoch IS NULL OR p_applied_epoch < 0 OR p_applied_epoch > newest THEN
+    RAISE EXCEPTION 'Cutover: instance %: applied epoch % is not an epoch of this control schema (0 to %)',
+      p_instance, p_applied_epoch, newest USING ERRCODE = '22023';
+  END IF;
+  IF p_token IS NULL OR length(p_token) < 16 THEN
+    RAISE EXCEPTION 'Cutover: instance %: a driver token is required', p_instance USING ERRCODE = '22023';
+  END IF;
   SELECT * INTO cur FROM ${schema}.instances WHERE instance = p_instance FOR UPDATE;
   IF FOUND AND cur.token_hash IS DISTINCT FROM md5(p_token)
       AND NOT ${schema}.instance_replaceable(cur.backend_pid, cur.heartbeat_at) THEN
