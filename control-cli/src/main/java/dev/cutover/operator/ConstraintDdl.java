@@ -81,6 +81,43 @@ public final class ConstraintDdl {
     return copies;
   }
 
+  /**
+   * Whether a NULL in the new column fails {@code copy} ({@code CHECK (col IS NOT NULL)}, a
+   * {@code COALESCE}...). Such a copy cannot be added at dual_write: rows the backfill has not
+   * reached, and the inserts of drivers still at planned, leave the new column NULL, and a NOT VALID
+   * check still applies to every row written. It is added and validated on the advance to
+   * read_new instead (with {@code NOT NULL}). An expression that cannot be evaluated on a NULL
+   * counts as failing it.
+   */
+  public static boolean failsOnNull(Connection c, TableCatalog.Table table, CheckCopy copy, String newColumn,
+      String newType) throws SQLException {
+    String head = "ALTER TABLE " + table.quoted() + " ADD CONSTRAINT " + Identifiers.quote(copy.copyName()) + " CHECK ";
+    String tail = " NOT VALID";
+    String sql = copy.addSql();
+    if (!sql.startsWith(head) || !sql.endsWith(tail)) {
+      return true;
+    }
+    String expression = sql.substring(head.length(), sql.length() - tail.length());
+    String probe = "SELECT count(*) FROM (SELECT NULL::" + newType + " AS " + Identifiers.quote(newColumn) + ") t"
+        + " WHERE NOT " + expression;
+    boolean inTransaction = !c.getAutoCommit();
+    java.sql.Savepoint savepoint = inTransaction ? c.setSavepoint() : null;
+    try (java.sql.Statement st = c.createStatement(); ResultSet rs = st.executeQuery(probe)) {
+      rs.next();
+      return rs.getLong(1) > 0;
+    } catch (SQLException e) {
+      if (savepoint != null) {
+        c.rollback(savepoint);
+        savepoint = null;
+      }
+      return true;
+    } finally {
+      if (savepoint != null) {
+        c.releaseSavepoint(savepoint);
+      }
+    }
+  }
+
   /** The name of the temporary {@code IS NOT NULL} check of {@code column}. */
   public static String notNullCheckName(String column) {
     return Identifiers.withSuffix(column, NOT_NULL_SUFFIX);

@@ -302,6 +302,9 @@ public final class Operator {
       }
     }
     for (ConstraintDdl.CheckCopy check : checks) {
+      if (failsOnNull(c, table, old, m, check)) {
+        ddl.get(Phase.READ_NEW).add(check.addSql());
+      }
       ddl.get(Phase.READ_NEW).add(check.validateSql());
     }
     if (m.isInPlace()) {
@@ -331,11 +334,19 @@ public final class Operator {
     }
     // No NOT NULL check here: until every driver has applied dual_write, an UPDATE of a row the
     // backfill has not reached leaves the new column NULL and would violate it. It is added and
-    // validated on the advance to read_new, when every write fills the new column.
+    // validated on the advance to read_new, when every write fills the new column; so is every
+    // check copy that a NULL fails.
     for (ConstraintDdl.CheckCopy check : checks) {
-      sql.add(check.addSql());
+      if (!failsOnNull(c, table, old, m, check)) {
+        sql.add(check.addSql());
+      }
     }
     return sql;
+  }
+
+  private static boolean failsOnNull(Connection c, TableCatalog.Table table, TableCatalog.Column old, ColumnMigration m,
+      ConstraintDdl.CheckCopy check) throws SQLException {
+    return ConstraintDdl.failsOnNull(c, table, check, m.physicalNewColumn(), m.isRename() ? old.type() : m.newType());
   }
 
   private void printFindings(TableCatalog.Table table, TableCatalog.Column old, List<ColumnInspector.Finding> findings) {
@@ -471,7 +482,8 @@ public final class Operator {
           add.add(sequenceDefault);
         }
         for (ConstraintDdl.CheckCopy check : ConstraintDdl.checkCopies(c, table, old, m)) {
-          if (ConstraintDdl.constraintValidated(c, table.oid(), check.copyName()).isEmpty()) {
+          if (ConstraintDdl.constraintValidated(c, table.oid(), check.copyName()).isEmpty()
+              && !failsOnNull(c, table, old, m, check)) { // (that one waits for read_new)
             add.add(check.addSql());
           }
         }
