@@ -254,13 +254,20 @@ class ApplicationRoleTest {
           + ROLE + "'")).isEqualTo(ROLE + " true");
       assertThat(sqlState(st, "DELETE FROM cutover.instances WHERE instance = 'v2-" + ROLE + "'")).isEqualTo("ok");
     }
-    // A version 2 schema: init upgrades it, records it next to each unfinished migration, once.
-    cli.sql("DELETE FROM cutover.schema_version WHERE version = 3");
-    Cli.Run init = cli.ok("init", "--grant", ROLE);
+    // A version 2 schema and the grants of a version 2 `init --grant`: init upgrades it, records it
+    // next to each unfinished migration, once, and moves the granted role to the new heartbeat path.
+    cli.sql("DELETE FROM cutover.schema_version WHERE version = 3",
+        "REVOKE EXECUTE ON FUNCTION cutover.instance_heartbeat(text, bigint, text, boolean),"
+            + " cutover.instance_deregister(text, text) FROM " + ROLE,
+        "GRANT DELETE ON cutover.name_usage TO " + ROLE);
+    Cli.Run init = cli.ok("init");
     assertThat(init.out()).contains("upgraded the control schema \"cutover\" from version 2 to 3");
     assertThat(cli.query("SELECT detail FROM cutover.audit_log WHERE migration_id = 'users-dn' AND detail LIKE"
         + " 'control schema%'")).containsExactly("control schema upgraded from version 2 to 3 (guarded instance rows)");
     assertThat(cli.ok("init").out()).doesNotContain("upgraded");
+    assertThat(cli.one("SELECT has_function_privilege('" + ROLE + "', 'cutover.instance_heartbeat(text, bigint, text,"
+        + " boolean)', 'EXECUTE') AND NOT has_table_privilege('" + ROLE + "', 'cutover.name_usage', 'DELETE')"))
+        .isEqualTo("t");
     assertThat(cli.one("SELECT max(version) FROM cutover.schema_version")).isEqualTo("3");
   }
 }

@@ -95,6 +95,7 @@ public final class CutoverRuntime implements AutoCloseable {
   private Connection side;
   private boolean installed;
   private int installedVersion;
+  private boolean heartbeatFunctionDenied;
   private boolean installedKnown;
   private boolean startedReported;
   private boolean rowWritten;
@@ -400,7 +401,7 @@ public final class CutoverRuntime implements AutoCloseable {
     RewriteEngine.NameUsage used = engine.drainNameUsage();
     lastHeartbeatNanos = System.nanoTime();
     try {
-      if (installedVersion >= ControlSchema.GUARDED_INSTANCES_VERSION) {
+      if (installedVersion >= ControlSchema.GUARDED_INSTANCES_VERSION && !heartbeatFunctionDenied) {
         // The server holds this row for this process: only a session with the token writes it.
         try (PreparedStatement ps = c.prepareStatement(
             "SELECT " + controlSchema.qualify("instance_heartbeat") + "(?, ?, ?, ?)")) {
@@ -409,6 +410,15 @@ public final class CutoverRuntime implements AutoCloseable {
           ps.setString(3, token);
           ps.setBoolean(4, !startedReported);
           ps.execute();
+        } catch (SQLException e) {
+          if (!"42501".equals(e.getSQLState()) || e.getMessage() == null || e.getMessage().contains("held by")) {
+            throw e;
+          }
+          // A role granted before the upgrade, without EXECUTE: heartbeat as before rather than not at all.
+          LOG.warn("Cutover: cannot call {} ({}); heartbeating with a plain upsert instead: run `cutover init"
+              + " --grant ROLE` again for this role", controlSchema.qualify("instance_heartbeat"), e.getMessage());
+          heartbeatFunctionDenied = true;
+          unguardedHeartbeat(c, applied);
         }
       } else {
         unguardedHeartbeat(c, applied);
@@ -487,7 +497,7 @@ public final class CutoverRuntime implements AutoCloseable {
       if (!used.isEmpty()) {
         writeNameUsage(c, used.oldUsed(), used.newUsed()); // the last names used still count for the quiet period
       }
-      if (installedVersion >= ControlSchema.GUARDED_INSTANCES_VERSION) {
+      if (installedVersion >= ControlSchema.GUARDED_INSTANCES_VERSION && !heartbeatFunctionDenied) {
         try (PreparedStatement ps = c.prepareStatement(
             "SELECT " + controlSchema.qualify("instance_deregister") + "(?, ?)")) {
           ps.setString(1, config.instance());

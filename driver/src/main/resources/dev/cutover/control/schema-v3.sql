@@ -121,6 +121,23 @@ $fn$;
 REVOKE ALL ON FUNCTION ${schema}.instance_heartbeat(text, bigint, text, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION ${schema}.instance_deregister(text, text) FROM PUBLIC;
 
+-- Roles granted by an earlier `init --grant` (they may INSERT instances): the new heartbeat path,
+-- and no more DELETE on name_usage.
+DO $do$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT DISTINCT a.grantee::regrole::text AS role
+             FROM pg_class c, aclexplode(c.relacl) a
+            WHERE c.oid = '${schema}.instances'::regclass AND a.privilege_type = 'INSERT'
+              AND a.grantee <> 0 AND a.grantee <> c.relowner LOOP
+    EXECUTE format('GRANT EXECUTE ON FUNCTION ${schema}.instance_heartbeat(text, bigint, text, boolean),'
+      ' ${schema}.instance_deregister(text, text) TO %s', r.role);
+    EXECUTE format('REVOKE DELETE, TRUNCATE ON ${schema}.name_usage FROM %s', r.role);
+  END LOOP;
+END
+$do$;
+
 -- Old- and new-name use: times are the server's now() and only move forward; rows stay.
 CREATE OR REPLACE FUNCTION ${schema}.name_usage_guard() RETURNS trigger LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp AS $fn$
