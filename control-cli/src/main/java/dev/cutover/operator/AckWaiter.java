@@ -79,6 +79,44 @@ public final class AckWaiter {
   }
 
   /**
+   * The server's view of the acknowledgements just counted: transactions of the instances' roles
+   * (not Cutover's own sessions) that began before {@code epoch} was recorded. A driver holds its
+   * acknowledgement back while such a transaction of its own is open, so one of them either does not
+   * run through Cutover or belongs to an instance whose acknowledgement is wrong: named in a note
+   * (seeing other roles' transactions takes {@code pg_read_all_stats}).
+   */
+  private void noteOlderTransactions(Connection c, long epoch) throws SQLException {
+    if (!Boolean.TRUE.equals(guarded)) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT a.pid, a.usename, a.application_name,"
+        + " extract(epoch FROM now() - a.xact_start)::float8 FROM pg_stat_activity a"
+        + " WHERE a.datname = current_database() AND a.pid <> pg_backend_pid() AND a.backend_type = 'client backend'"
+        + " AND a.application_name NOT LIKE 'cutover-%'"
+        + " AND a.xact_start < (SELECT min(at) FROM " + schema.qualify("audit_log") + " WHERE epoch = ?)"
+        + " AND a.usename IN (SELECT owner FROM " + schema.qualify("instances")
+        + "   WHERE heartbeat_at > now() - make_interval(secs => ?))"
+        + " ORDER BY a.xact_start LIMIT 5")) {
+      ps.setLong(1, epoch);
+      ps.setDouble(2, ttl.toMillis() / 1000.0);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<String> old = new ArrayList<>();
+        while (rs.next()) {
+          old.add(String.format(java.util.Locale.ROOT, "pid %d (role %s, application '%s', transaction %s old)",
+              rs.getInt(1), rs.getString(2), rs.getString(3),
+              Durations.format(Duration.ofMillis((long) (rs.getDouble(4) * 1000)))));
+        }
+        if (!old.isEmpty()) {
+          out.printf("note: every live instance acknowledged epoch %d, but these sessions of their roles have had a"
+              + " transaction open since before it: %s; if they run through Cutover, their instance's acknowledgement"
+              + " is wrong%n", epoch, String.join(", ", old));
+          out.flush();
+        }
+      }
+    }
+  }
+
+  /**
    * Waits up to {@code wait} for every live instance to apply {@code epoch}.
    *
    * @param what what the epoch is, for the message (e.g. {@code phase dual_write of migration 'x'})
@@ -90,6 +128,7 @@ public final class AckWaiter {
     while (true) {
       List<Lagging> lagging = lagging(c, epoch);
       if (lagging.isEmpty()) {
+        noteOlderTransactions(c, epoch);
         return;
       }
       if (System.nanoTime() >= deadline) {

@@ -185,8 +185,16 @@ class ApplicationRoleTest {
     p.setProperty("user", ROLE);
     try (Connection app = DriverManager.getConnection(
         db.cutoverUrl() + "?cutover.refreshMillis=100&cutover.instance=" + instance, p);
-        Connection forger = asRole(); Statement f = forger.createStatement()) {
+        Connection forger = asRole(); Statement f = forger.createStatement();
+        Connection lingering = asRole()) {
       awaitRow(instance, planned);
+      // A session of the role (not through Cutover) with a transaction open across the phase changes.
+      lingering.setAutoCommit(false);
+      int lingeringPid;
+      try (Statement st = lingering.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+        rs.next();
+        lingeringPid = rs.getInt(1);
+      }
       // The real instance holds a transaction open from planned: it cannot acknowledge dual_write.
       app.setAutoCommit(false);
       try (Statement st = app.createStatement()) {
@@ -234,8 +242,12 @@ class ApplicationRoleTest {
       Cli.Run fakeBlocks = cli.run("advance", "forge-m", "--wait", "1s");
       assertThat(fakeBlocks.exit()).as(fakeBlocks.all()).isEqualTo(3);
       assertThat(fakeBlocks.err()).contains("fake-" + ROLE, "written by a session that has ended");
-      cli.ok("advance", "forge-m", "--wait", "20s", "--instance-ttl", "3s");
+      Cli.Run last = cli.ok("advance", "forge-m", "--wait", "20s", "--instance-ttl", "3s");
       assertThat(cli.one("SELECT phase FROM cutover.migrations WHERE id = 'forge-m'")).isEqualTo("read_new");
+      // The server's view: the lingering transaction is named (it began before the acknowledged epoch).
+      assertThat(last.out()).contains("note: every live instance acknowledged epoch " + dual, "pid " + lingeringPid,
+          "role " + ROLE);
+      lingering.rollback();
     } finally {
       cli.sql("DELETE FROM cutover.instances WHERE instance LIKE 'fake-%'"); // the operator may
     }

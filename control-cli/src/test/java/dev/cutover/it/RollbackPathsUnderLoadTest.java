@@ -47,8 +47,9 @@ class RollbackPathsUnderLoadTest {
   /** Runs {@code rollbacks} (each the arguments after {@code rollback NAME}) under load; checks the ledger. */
   private void rollBackUnderLoad(String name, String[]... rollbacks) throws Exception {
     LedgerWriters writers = new LedgerWriters(db, name, "full_name", 4, 1_000, "app-" + name);
+    long during;
     try {
-      Thread.sleep(500);
+      awaitCommits(writers, 20);
       for (String[] args : rollbacks) {
         String[] all = new String[args.length + 2];
         all[0] = "rollback";
@@ -57,12 +58,12 @@ class RollbackPathsUnderLoadTest {
         Differential.cli(db, all);
         Thread.sleep(300);
       }
-      Thread.sleep(300);
+      during = writers.committed();
+      awaitCommits(writers, during + 20); // and at planned, once the new column is gone
     } finally {
       writers.close();
     }
     assertThat(writers.failures()).as("failed statements by SQLState").isEmpty();
-    assertThat(writers.committed()).isGreaterThan(50);
     assertThat(writers.lostOrWrong("full_name")).isEmpty();
     assertThat(phase(name)).isEqualTo("planned");
     try (Connection c = db.plainConnection(); Statement st = c.createStatement();
@@ -71,6 +72,14 @@ class RollbackPathsUnderLoadTest {
       rs.next();
       assertThat(rs.getInt(1)).as("the new column is dropped at planned").isZero();
     }
+  }
+
+  private static void awaitCommits(LedgerWriters writers, long count) throws InterruptedException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (writers.committed() < count && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(writers.committed()).as("statements committed").isGreaterThanOrEqualTo(count);
   }
 
   private String phase(String name) throws Exception {
