@@ -118,6 +118,26 @@ public final class ConstraintDdl {
     }
   }
 
+  /**
+   * Plan-time refusals: the old column's single-column checks that a NULL fails. In new_only the
+   * old column is no longer written (its NOT NULL is dropped for that reason), so every insert
+   * would fail such a check.
+   */
+  public static List<ColumnInspector.Finding> nullFailingChecks(Connection c, TableCatalog.Table table,
+      TableCatalog.Column old) throws SQLException {
+    List<ColumnInspector.Finding> refused = new ArrayList<>();
+    for (CheckCopy check : checkCopies(c, table, old, old.name())) {
+      if (failsOnNull(c, table, check, old.name(), old.type())) {
+        refused.add(new ColumnInspector.Finding(ColumnInspector.Verdict.REFUSE, "check constraint",
+            Identifiers.quote(check.sourceName()), "a NULL in " + Identifiers.quote(old.name()) + " fails it, and in"
+                + " new_only the old column is no longer written, so every insert would fail it; if it stands for"
+                + " NOT NULL, use ALTER TABLE " + table.quoted() + " ALTER COLUMN " + Identifiers.quote(old.name())
+                + " SET NOT NULL (no scan while this check is valid, PostgreSQL 12+), drop the check, and plan again"));
+      }
+    }
+    return refused;
+  }
+
   /** The name of the temporary {@code IS NOT NULL} check of {@code column}. */
   public static String notNullCheckName(String column) {
     return Identifiers.withSuffix(column, NOT_NULL_SUFFIX);

@@ -148,6 +148,7 @@ public final class Operator {
           findings = TypeChangeDdl.adjust(c, r.table(), r.oldColumn(), model, findings);
           findings.addAll(TypeChangeDdl.findings(c, r.table(), r.oldColumn(), model));
         }
+        findings.addAll(ConstraintDdl.nullFailingChecks(c, r.table(), r.oldColumn()));
         ColumnInspector.Finding volatileDefault = RenameDdl.volatileDefaultFinding(c, r.oldColumn(), model);
         if (volatileDefault != null) {
           findings.add(0, volatileDefault);

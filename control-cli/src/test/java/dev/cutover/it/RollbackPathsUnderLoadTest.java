@@ -114,6 +114,28 @@ class RollbackPathsUnderLoadTest {
     rollBackUnderLoad("fromread", new String[] {"--to", "planned"});
   }
 
+  /** The whole walk forward and back with the writers running, as a control for the rollbacks above. */
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void forwardToNewOnlyAndBack_noStatementFails() throws Exception {
+    setUp("walk");
+    LedgerWriters writers = new LedgerWriters(db, "walk", "full_name", 4, 1_000, "app-walk");
+    try {
+      awaitCommits(writers, 20);
+      for (String[] args : new String[][] {{"advance", "walk"}, {"backfill", "walk"}, {"advance", "walk"},
+          {"advance", "walk"}, {"rollback", "walk", "--to", "planned"}}) {
+        Differential.cli(db, args);
+        long now = writers.committed();
+        awaitCommits(writers, now + 10);
+      }
+    } finally {
+      writers.close();
+    }
+    assertThat(writers.failures()).as("failed statements by SQLState").isEmpty();
+    assertThat(writers.lostOrWrong("full_name")).isEmpty();
+    assertThat(phase("walk")).isEqualTo("planned");
+  }
+
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void dualWriteToPlanned_noStatementFails() throws Exception {
