@@ -26,7 +26,8 @@ final class PhaseOptions {
   /** How long to retry DDL lock timeouts. */
   @Option(names = "--lock-retry-budget", paramLabel = "DURATION", defaultValue = "60s",
       converter = DurationConverter.class,
-      description = "how long DDL lock timeouts are retried with backoff (default: ${DEFAULT-VALUE})")
+      description = "how long DDL lock timeouts are retried with backoff, and how long an index copy may wait for"
+          + " older transactions before it is cancelled (default: ${DEFAULT-VALUE})")
   Duration lockRetryBudget;
 
   /** Heartbeat age after which an instance no longer counts. */

@@ -49,9 +49,18 @@ public record ConnectionSettings(String url, String user, String password, Strin
       props.setProperty("password", password);
     }
     props.setProperty("ApplicationName", "cutover-cli");
+    props.setProperty("tcpKeepAlive", "true");
     Connection c = new org.postgresql.Driver().connect(url, props);
     if (c == null) {
       throw new SQLException("pgjdbc did not accept the URL " + url);
+    }
+    if (c.getMetaData().getDatabaseMajorVersion() >= 14) {
+      // The server checks every second, even in the middle of a statement, that this process is
+      // still there: a CLI killed during a long wait (CREATE INDEX CONCURRENTLY behind an old
+      // transaction) does not leave its session running and holding the migration's lock.
+      try (java.sql.Statement st = c.createStatement()) {
+        st.execute("SET client_connection_check_interval = '1s'");
+      }
     }
     return c;
   }

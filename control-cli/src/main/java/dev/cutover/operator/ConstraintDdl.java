@@ -81,6 +81,63 @@ public final class ConstraintDdl {
     return copies;
   }
 
+  /**
+   * Whether a NULL in the new column fails {@code copy} ({@code CHECK (col IS NOT NULL)}, a
+   * {@code COALESCE}...). Such a copy cannot be added at dual_write: rows the backfill has not
+   * reached, and the inserts of drivers still at planned, leave the new column NULL, and a NOT VALID
+   * check still applies to every row written. It is added and validated on the advance to
+   * read_new instead (with {@code NOT NULL}). An expression that cannot be evaluated on a NULL
+   * counts as failing it.
+   */
+  public static boolean failsOnNull(Connection c, TableCatalog.Table table, CheckCopy copy, String newColumn,
+      String newType) throws SQLException {
+    String head = "ALTER TABLE " + table.quoted() + " ADD CONSTRAINT " + Identifiers.quote(copy.copyName()) + " CHECK ";
+    String tail = " NOT VALID";
+    String sql = copy.addSql();
+    if (!sql.startsWith(head) || !sql.endsWith(tail)) {
+      return true;
+    }
+    String expression = sql.substring(head.length(), sql.length() - tail.length());
+    String probe = "SELECT count(*) FROM (SELECT NULL::" + newType + " AS " + Identifiers.quote(newColumn) + ") t"
+        + " WHERE NOT " + expression;
+    boolean inTransaction = !c.getAutoCommit();
+    java.sql.Savepoint savepoint = inTransaction ? c.setSavepoint() : null;
+    try (java.sql.Statement st = c.createStatement(); ResultSet rs = st.executeQuery(probe)) {
+      rs.next();
+      return rs.getLong(1) > 0;
+    } catch (SQLException e) {
+      if (savepoint != null) {
+        c.rollback(savepoint);
+        savepoint = null;
+      }
+      return true;
+    } finally {
+      if (savepoint != null) {
+        c.releaseSavepoint(savepoint);
+      }
+    }
+  }
+
+  /**
+   * Plan-time refusals: the old column's single-column checks that a NULL fails. In new_only the
+   * old column is no longer written (its NOT NULL is dropped for that reason), so every insert
+   * would fail such a check.
+   */
+  public static List<ColumnInspector.Finding> nullFailingChecks(Connection c, TableCatalog.Table table,
+      TableCatalog.Column old) throws SQLException {
+    List<ColumnInspector.Finding> refused = new ArrayList<>();
+    for (CheckCopy check : checkCopies(c, table, old, old.name())) {
+      if (failsOnNull(c, table, check, old.name(), old.type())) {
+        refused.add(new ColumnInspector.Finding(ColumnInspector.Verdict.REFUSE, "check constraint",
+            Identifiers.quote(check.sourceName()), "a NULL in " + Identifiers.quote(old.name()) + " fails it, and in"
+                + " new_only the old column is no longer written, so every insert would fail it; if it stands for"
+                + " NOT NULL, use ALTER TABLE " + table.quoted() + " ALTER COLUMN " + Identifiers.quote(old.name())
+                + " SET NOT NULL (no scan while this check is valid, PostgreSQL 12+), drop the check, and plan again"));
+      }
+    }
+    return refused;
+  }
+
   /** The name of the temporary {@code IS NOT NULL} check of {@code column}. */
   public static String notNullCheckName(String column) {
     return Identifiers.withSuffix(column, NOT_NULL_SUFFIX);
@@ -155,6 +212,41 @@ public final class ConstraintDdl {
     }
     out.flush();
     ddl.inTransaction(c, set.toArray(String[]::new));
+  }
+
+  /**
+   * What the rollback to {@code planned} runs before it records the phase: at planned the drivers
+   * stop writing the new column, so its {@code NOT NULL} (added at read_new), the temporary
+   * {@code IS NOT NULL} check and the check copies would fail their inserts (and updates of rows
+   * they inserted). Nothing reads the new column at planned, and the advance to dual_write adds the
+   * copies again. Empty when there is nothing to drop (so a re-run does nothing).
+   */
+  public static List<String> relaxNewColumn(Connection c, TableCatalog.Table table, ColumnMigration m)
+      throws SQLException {
+    Optional<TableCatalog.Column> column = TableCatalog.findColumn(c, table.oid(), m.physicalNewColumn());
+    if (column.isEmpty()) {
+      return List.of();
+    }
+    List<String> sql = new ArrayList<>();
+    Optional<TableCatalog.Column> old = TableCatalog.findColumn(c, table.oid(), m.oldColumn());
+    if (old.isPresent()) {
+      for (CheckCopy copy : checkCopies(c, table, old.get(), m)) {
+        if (constraintValidated(c, table.oid(), copy.copyName()).isPresent()) {
+          sql.add(dropConstraint(table, copy.copyName()));
+        }
+      }
+    }
+    if (constraintValidated(c, table.oid(), notNullCheckName(m.physicalNewColumn())).isPresent()) {
+      sql.add(dropConstraint(table, notNullCheckName(m.physicalNewColumn())));
+    }
+    if (column.get().notNull() && !TypeChangeDdl.inPrimaryKey(c, table, column.get())) {
+      sql.add(dropNotNull(table, m.physicalNewColumn()));
+    }
+    return sql;
+  }
+
+  private static String dropConstraint(TableCatalog.Table table, String name) {
+    return "ALTER TABLE " + table.quoted() + " DROP CONSTRAINT IF EXISTS " + Identifiers.quote(name);
   }
 
   /** Runs a {@code VALIDATE CONSTRAINT}; a violation becomes a guard refusal naming what failed. */

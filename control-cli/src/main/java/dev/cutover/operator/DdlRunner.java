@@ -12,16 +12,25 @@ import java.util.concurrent.ThreadLocalRandom;
  * with {@code SET LOCAL} inside the DDL's own transaction (so it also holds behind PgBouncer in
  * transaction mode), retried on SQLState {@code 55P03} with jittered exponential backoff until the
  * retry budget is spent.
+ *
+ * <p>The {@code lock_timeout} is kept at most half the server's {@code deadlock_timeout}: in a
+ * deadlock between the DDL and an application transaction, the deadlock detector runs in whichever
+ * waiter's {@code deadlock_timeout} expires first and cancels that one. A DDL lock wait that ends
+ * well before any {@code deadlock_timeout} makes Cutover's session give up (and retry) before the
+ * application's can be chosen as the victim. A deadlock error in the DDL's session is retried too.
  */
 public final class DdlRunner {
 
   static final String LOCK_NOT_AVAILABLE = "55P03";
+  static final String DEADLOCK_DETECTED = "40P01";
   private static final long FIRST_BACKOFF_MS = 100;
   private static final long MAX_BACKOFF_MS = 5_000;
 
   private final Duration lockTimeout;
   private final Duration retryBudget;
   private final PrintWriter out;
+  /** {@link #lockTimeout} capped by the server's deadlock_timeout; read at the first DDL. */
+  private Duration effectiveTimeout;
 
   /**
    * @param lockTimeout the {@code lock_timeout} of each attempt (the field uses 500 ms to 1 s)
@@ -53,11 +62,12 @@ public final class DdlRunner {
   public void inTransaction(Connection c, InTransaction then, String... statements) throws SQLException {
     long deadline = System.nanoTime() + retryBudget.toNanos();
     long backoff = FIRST_BACKOFF_MS;
+    Duration timeout = lockTimeout(c);
     for (int attempt = 1; ; attempt++) {
       boolean autoCommit = c.getAutoCommit();
       c.setAutoCommit(false);
       try (Statement st = c.createStatement()) {
-        st.execute("SET LOCAL lock_timeout = '" + lockTimeout.toMillis() + "ms'");
+        st.execute("SET LOCAL lock_timeout = '" + timeout.toMillis() + "ms'");
         for (String sql : statements) {
           st.execute(sql);
         }
@@ -68,19 +78,20 @@ public final class DdlRunner {
         return;
       } catch (SQLException e) {
         c.rollback();
-        if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+        if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState()) && !DEADLOCK_DETECTED.equals(e.getSQLState())) {
           throw e;
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           throw new OperatorException("could not get the lock for `" + String.join("; ", statements) + "` within "
               + Durations.format(retryBudget) + " (" + attempt + " attempts with lock_timeout "
-              + Durations.format(lockTimeout) + "): another session holds a conflicting lock on the table"
+              + Durations.format(timeout) + "): another session holds a conflicting lock on the table"
               + " (look for long transactions in pg_stat_activity), then run the command again"
               + " or raise --lock-timeout / --lock-retry-budget", e);
         }
         long sleep = Math.min(left / 1_000_000, ThreadLocalRandom.current().nextLong(backoff / 2, backoff + 1));
-        out.printf("lock not available (attempt %d), retrying in %dms%n", attempt, sleep);
+        out.printf("%s (attempt %d), retrying in %dms%n", DEADLOCK_DETECTED.equals(e.getSQLState())
+            ? "deadlock with another session; this DDL gave way" : "lock not available", attempt, sleep);
         out.flush();
         sleepMillis(sleep);
         backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
@@ -88,6 +99,29 @@ public final class DdlRunner {
         c.setAutoCommit(autoCommit);
       }
     }
+  }
+
+  /**
+   * The {@code lock_timeout} each attempt uses on {@code c}: the one asked for, but at most half the
+   * server's {@code deadlock_timeout} (said once when it is lowered).
+   */
+  Duration lockTimeout(Connection c) throws SQLException {
+    if (effectiveTimeout == null) {
+      long deadlockMs;
+      try (Statement st = c.createStatement();
+          java.sql.ResultSet rs = st.executeQuery("SELECT setting::bigint FROM pg_settings WHERE name = 'deadlock_timeout'")) {
+        deadlockMs = rs.next() ? rs.getLong(1) : 1_000;
+      }
+      Duration cap = Duration.ofMillis(Math.max(1, deadlockMs / 2));
+      effectiveTimeout = lockTimeout.compareTo(cap) <= 0 ? lockTimeout : cap;
+      if (effectiveTimeout != lockTimeout) {
+        out.printf("note: lock_timeout %s lowered to %s, half the server's deadlock_timeout (%s), so that in a"
+            + " deadlock with the application this DDL gives up first%n", Durations.format(lockTimeout),
+            Durations.format(effectiveTimeout), Durations.format(Duration.ofMillis(deadlockMs)));
+        out.flush();
+      }
+    }
+    return effectiveTimeout;
   }
 
   /**

@@ -79,6 +79,27 @@ public final class MigrationRepository {
     return result;
   }
 
+  /** Who holds migration {@code id}'s lock, for the message (empty when not visible). */
+  private String holder(Connection c, String id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT a.pid, a.application_name, a.state,"
+        + " extract(epoch FROM now() - a.backend_start)::float8 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+        + " WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database"
+        + " WHERE datname = current_database()) AND l.classid = hashtext(?)::oid AND l.objid = hashtext(?)::oid"
+        + " AND l.objsubid = 2 LIMIT 1")) {
+      ps.setString(1, schema.name());
+      ps.setString(2, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return "";
+        }
+        return String.format(java.util.Locale.ROOT, ": session pid %d (application '%s', %s, connected %s ago;"
+            + " if its process is gone, end it with SELECT pg_terminate_backend(%d))", rs.getInt(1), rs.getString(2),
+            rs.getString(3) == null ? "state hidden" : rs.getString(3),
+            Durations.format(java.time.Duration.ofMillis((long) (rs.getDouble(4) * 1000))), rs.getInt(1));
+      }
+    }
+  }
+
   /** The migration {@code id}; fails naming it when it is not registered. */
   public ColumnMigration require(Connection c, String id) throws SQLException {
     requireInstalled(c);
@@ -99,7 +120,8 @@ public final class MigrationRepository {
         rs.next();
         if (!rs.getBoolean(1)) {
           throw new OperatorException("another cutover command is already working on migration '" + id
-              + "' (advance, rollback or backfill); wait for it to finish, then run `cutover " + command + "` again");
+              + "' (advance, rollback or backfill)" + holder(c, id) + "; wait for it to finish, then run `cutover "
+              + command + "` again");
         }
       }
     }

@@ -73,7 +73,11 @@ public final class Operator {
    */
   public void init(List<String> applicationRoles) throws SQLException {
     try (Connection c = settings.open()) {
+      int before = schema.installedVersion(c);
       schema.install(c);
+      if (before > 0 && before < ControlSchema.VERSION) {
+        auditUpgrade(c, before);
+      }
       if (!applicationRoles.isEmpty()) {
         DdlRunner ddl = new DdlRunner(java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(60), out);
         for (String role : applicationRoles) {
@@ -87,14 +91,37 @@ public final class Operator {
     out.flush();
   }
 
-  /** The GRANTs {@code init --grant ROLE} runs. */
+  /**
+   * On the record, next to each unfinished migration (no phase change, no new epoch): the control
+   * schema was upgraded from {@code before}.
+   */
+  private void auditUpgrade(Connection c, int before) throws SQLException {
+    String detail = "control schema upgraded from version " + before + " to " + ControlSchema.VERSION
+        + (before < ControlSchema.GUARDED_INSTANCES_VERSION ? " (guarded instance rows)" : "");
+    for (ColumnMigration m : repo.all(c)) {
+      if (m.phase() != Phase.COMPLETED) {
+        repo.audit(c, m.id(), m.phase(), m.phase(), detail, m.epoch());
+      }
+    }
+    out.printf("upgraded the control schema \"%s\" from version %d to %d%n", schema.name(), before, ControlSchema.VERSION);
+  }
+
+  /**
+   * The GRANTs {@code init --grant ROLE} runs. Writes to {@code instances} and {@code name_usage}
+   * pass the control schema's guards (see schema-v3.sql): server times, valid epochs, a row held by
+   * a live driver is not writable by another session, name use is never deleted (hence no DELETE;
+   * REVOKEd for roles granted by an earlier version).
+   */
   public List<String> applicationGrants(String role) {
     String r = Identifiers.quote(role);
     return List.of(
         "GRANT USAGE ON SCHEMA " + Identifiers.quote(schema.name()) + " TO " + r,
         "GRANT SELECT ON " + schema.qualify("migrations") + ", " + schema.qualify("schema_version") + " TO " + r,
-        "GRANT SELECT, INSERT, UPDATE, DELETE ON " + schema.qualify("instances") + ", "
-            + schema.qualify("name_usage") + " TO " + r);
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON " + schema.qualify("instances") + " TO " + r,
+        "GRANT SELECT, INSERT, UPDATE ON " + schema.qualify("name_usage") + " TO " + r,
+        "REVOKE DELETE, TRUNCATE ON " + schema.qualify("name_usage") + " FROM " + r,
+        "GRANT EXECUTE ON FUNCTION " + schema.qualify("instance_heartbeat") + "(text, bigint, text, boolean), "
+            + schema.qualify("instance_deregister") + "(text, text) TO " + r);
   }
 
   /**
@@ -163,6 +190,7 @@ public final class Operator {
           findings = TypeChangeDdl.adjust(c, r.table(), r.oldColumn(), model, findings);
           findings.addAll(TypeChangeDdl.findings(c, r.table(), r.oldColumn(), model));
         }
+        findings.addAll(ConstraintDdl.nullFailingChecks(c, r.table(), r.oldColumn()));
         ColumnInspector.Finding volatileDefault = RenameDdl.volatileDefaultFinding(c, r.oldColumn(), model);
         if (volatileDefault != null) {
           findings.add(0, volatileDefault);
@@ -329,6 +357,9 @@ public final class Operator {
       }
     }
     for (ConstraintDdl.CheckCopy check : checks) {
+      if (failsOnNull(c, table, old, m, check)) {
+        ddl.get(Phase.READ_NEW).add(check.addSql());
+      }
       ddl.get(Phase.READ_NEW).add(check.validateSql());
     }
     if (m.isInPlace()) {
@@ -358,11 +389,19 @@ public final class Operator {
     }
     // No NOT NULL check here: until every driver has applied dual_write, an UPDATE of a row the
     // backfill has not reached leaves the new column NULL and would violate it. It is added and
-    // validated on the advance to read_new, when every write fills the new column.
+    // validated on the advance to read_new, when every write fills the new column; so is every
+    // check copy that a NULL fails.
     for (ConstraintDdl.CheckCopy check : checks) {
-      sql.add(check.addSql());
+      if (!failsOnNull(c, table, old, m, check)) {
+        sql.add(check.addSql());
+      }
     }
     return sql;
+  }
+
+  private static boolean failsOnNull(Connection c, TableCatalog.Table table, TableCatalog.Column old, ColumnMigration m,
+      ConstraintDdl.CheckCopy check) throws SQLException {
+    return ConstraintDdl.failsOnNull(c, table, check, m.physicalNewColumn(), m.isRename() ? old.type() : m.newType());
   }
 
   private void printFindings(TableCatalog.Table table, TableCatalog.Column old, List<ColumnInspector.Finding> findings) {
@@ -425,7 +464,8 @@ public final class Operator {
       out.printf("  new_only -> read_new: refill %s (no DDL)%n", refill);
     }
     out.printf("  read_new -> dual_write: no DDL (guard: the new column %s again)%n", equals);
-    out.printf("  dual_write -> planned: %s;%n", RenameDdl.dropColumn(table, newName));
+    out.printf("  dual_write -> planned: first the new column's NOT NULL and check copies are dropped (planned does"
+        + " not write it), then, once every instance is at planned: %s;%n", RenameDdl.dropColumn(table, newName));
     out.flush();
   }
 
@@ -526,7 +566,8 @@ public final class Operator {
           add.add(sequenceDefault);
         }
         for (ConstraintDdl.CheckCopy check : ConstraintDdl.checkCopies(c, table, old, m)) {
-          if (ConstraintDdl.constraintValidated(c, table.oid(), check.copyName()).isEmpty()) {
+          if (ConstraintDdl.constraintValidated(c, table.oid(), check.copyName()).isEmpty()
+              && !failsOnNull(c, table, old, m, check)) { // (that one waits for read_new)
             add.add(check.addSql());
           }
         }
@@ -551,7 +592,7 @@ public final class Operator {
           }
           out.printf("%s;%n", copy.createSql());
           out.flush();
-          ddl.outsideTransaction(c, copy.createSql());
+          new IndexCopyRunner(settings, ddl, options.lockRetryBudget(), out).run(c, copy);
         }
       }
       case READ_NEW -> {
@@ -829,6 +870,11 @@ public final class Operator {
     } catch (OperatorException e) {
       throw OperatorException.guard("the phase change to " + moved.phase().sqlName() + " is recorded, but "
           + e.getMessage() + " The next advance or rollback waits for them first.");
+    } catch (SQLException e) {
+      // Never a crash once the phase is recorded (a lost connection, a bad row): say what holds.
+      throw OperatorException.guard("the phase change to " + moved.phase().sqlName() + " is recorded, but waiting"
+          + " for the instances to acknowledge it failed (" + e.getSQLState() + ": " + e.getMessage() + ")."
+          + " The next advance or rollback waits for them first.");
     }
   }
 
@@ -937,6 +983,10 @@ public final class Operator {
             + "); run `cutover rollback " + m.id() + "` again");
       }
     }
+    if (to == Phase.PLANNED) {
+      // Before the phase is recorded: drivers at planned stop writing the new column.
+      relaxNewColumn(c, m, ddl);
+    }
     ColumnMigration moved = repo.changePhase(c, m.id(), from, to, "rollback");
     out.printf("migration '%s': %s -> %s (epoch %d)%n", m.id(), from.sqlName(), to.sqlName(), moved.epoch());
     out.flush();
@@ -967,6 +1017,7 @@ public final class Operator {
     if (TableCatalog.findColumn(c, table.oid(), m.physicalNewColumn()).isEmpty()) {
       return false;
     }
+    relaxNewColumn(c, m, ddl); // a rollback by an earlier version recorded planned without it
     acks.await(c, m.epoch(), options.ackWait(), "phase planned of migration '" + m.id() + "'");
     String drop = RenameDdl.dropColumn(table, m.physicalNewColumn());
     out.printf("%s;%n", drop);
@@ -996,6 +1047,19 @@ public final class Operator {
       out.printf("migration '%s' cancelled: %s.%s can be planned again%n", id, Identifiers.quote(m.table()),
           Identifiers.quote(m.oldColumn()));
       out.flush();
+    }
+  }
+
+  /** Drops what would fail the inserts of drivers that no longer write the new column (see ConstraintDdl). */
+  private void relaxNewColumn(Connection c, ColumnMigration m, DdlRunner ddl) throws SQLException {
+    TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
+    List<String> relax = ConstraintDdl.relaxNewColumn(c, table, m);
+    if (!relax.isEmpty()) {
+      for (String sql : relax) {
+        out.printf("%s;%n", sql);
+      }
+      out.flush();
+      ddl.inTransaction(c, relax.toArray(String[]::new));
     }
   }
 

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
 import java.util.Properties;
@@ -16,6 +17,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,7 +60,7 @@ class ApplicationRoleTest {
   void grants_areTheMinimum() throws Exception {
     String[][] expected = {
         {"migrations", "SELECT"}, {"schema_version", "SELECT"},
-        {"instances", "SELECT,INSERT,UPDATE,DELETE"}, {"name_usage", "SELECT,INSERT,UPDATE,DELETE"},
+        {"instances", "SELECT,INSERT,UPDATE,DELETE"}, {"name_usage", "SELECT,INSERT,UPDATE"},
     };
     for (String[] e : expected) {
       for (String privilege : new String[] {"SELECT", "INSERT", "UPDATE", "DELETE"}) {
@@ -133,5 +135,151 @@ class ApplicationRoleTest {
       Thread.sleep(100);
     }
     assertThat(cli.one("SELECT count(*) FROM cutover.instances WHERE instance = '" + instance + "'")).isEqualTo("0");
+  }
+
+  /** A plain pgjdbc session as the application's role: what a compromised or buggy application can do. */
+  private static Connection asRole() throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", ROLE);
+    return new org.postgresql.Driver().connect(db.plainUrl(), p);
+  }
+
+  private static String sqlState(Statement st, String sql) {
+    try {
+      st.execute(sql);
+      return "ok";
+    } catch (SQLException e) {
+      return e.getSQLState();
+    }
+  }
+
+  private static void awaitRow(String instance, long epoch) throws Exception {
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      var rows = cli.query("SELECT applied_epoch FROM cutover.instances WHERE instance = '" + instance + "'");
+      if (!rows.isEmpty() && Long.parseLong(rows.get(0)) >= epoch) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("instance " + instance + " never acknowledged epoch " + epoch);
+  }
+
+  /**
+   * Regression: with the grants of {@code init --grant}, the application's role could write any
+   * instance row ({@code applied_epoch = 1000000} let advance pass a lagging instance;
+   * {@code heartbeat_at = 'infinity'} crashed a rollback after it recorded the phase) and delete the
+   * name-use telemetry the quiet period relies on.
+   */
+  @Test
+  @Timeout(value = 120, unit = java.util.concurrent.TimeUnit.SECONDS,
+      threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void applicationRole_cannotForgeTheBarrier() throws Exception {
+    cli.sql("CREATE TABLE forge (id int PRIMARY KEY, full_name text)",
+        "INSERT INTO forge SELECT g, 'n' || g FROM generate_series(1, 20) g",
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON forge TO " + ROLE);
+    cli.plan(dir, "forge-m", "forge", "rename: {from: full_name, to: display_name}\n");
+    long planned = Long.parseLong(cli.one("SELECT epoch FROM cutover.migrations WHERE id = 'forge-m'"));
+    String instance = "real-" + ROLE;
+    Properties p = new Properties();
+    p.setProperty("user", ROLE);
+    try (Connection app = DriverManager.getConnection(
+        db.cutoverUrl() + "?cutover.refreshMillis=100&cutover.instance=" + instance, p);
+        Connection forger = asRole(); Statement f = forger.createStatement();
+        Connection lingering = asRole()) {
+      awaitRow(instance, planned);
+      // A session of the role (not through Cutover) with a transaction open across the phase changes.
+      lingering.setAutoCommit(false);
+      int lingeringPid;
+      try (Statement st = lingering.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+        rs.next();
+        lingeringPid = rs.getInt(1);
+      }
+      // The real instance holds a transaction open from planned: it cannot acknowledge dual_write.
+      app.setAutoCommit(false);
+      try (Statement st = app.createStatement()) {
+        st.executeQuery("SELECT id FROM users WHERE id = 1").close(); // another table: the DDL is not blocked
+      }
+      Cli.Run first = cli.run("advance", "forge-m", "--wait", "1s");
+      assertThat(first.exit()).as(first.all()).isEqualTo(3);
+      assertThat(first.err()).contains("is recorded, but", instance);
+      long dual = Long.parseLong(cli.one("SELECT epoch FROM cutover.migrations WHERE id = 'forge-m'"));
+      cli.ok("backfill", "forge-m");
+
+      // Forging its acknowledgement, or any epoch beyond the newest, or a heartbeat in the future: refused.
+      assertThat(sqlState(f, "UPDATE cutover.instances SET applied_epoch = " + dual + " WHERE instance = '"
+          + instance + "'")).isEqualTo("42501");
+      assertThat(sqlState(f, "UPDATE cutover.instances SET applied_epoch = 1000000")).isIn("42501", "22023");
+      assertThat(sqlState(f, "INSERT INTO cutover.instances (instance, applied_epoch) VALUES ('fake', 1000000)"))
+          .isEqualTo("22023");
+      assertThat(sqlState(f, "INSERT INTO cutover.instances (instance, heartbeat_at) VALUES ('fake', 'infinity')"))
+          .isEqualTo("22023");
+      assertThat(sqlState(f, "DELETE FROM cutover.instances WHERE instance = '" + instance + "'")).isEqualTo("42501");
+      assertThat(sqlState(f, "SELECT cutover.instance_heartbeat('" + instance + "', " + dual + ", '00000000000000000000000000000000', false)"))
+          .isEqualTo("42501");
+      // Name use: not deletable, not movable back.
+      assertThat(sqlState(f, "DELETE FROM cutover.name_usage")).isIn("42501", "ok");
+      cli.sql("INSERT INTO cutover.name_usage VALUES ('" + instance + "', 'forge-m', now(), NULL)"
+          + " ON CONFLICT DO NOTHING");
+      assertThat(sqlState(f, "DELETE FROM cutover.name_usage")).isEqualTo("42501");
+      assertThat(sqlState(f, "UPDATE cutover.name_usage SET old_used_at = NULL")).isEqualTo("ok");
+      assertThat(sqlState(f, "UPDATE cutover.name_usage SET old_used_at = '-infinity'")).isEqualTo("22023");
+      assertThat(cli.one("SELECT count(*) FROM cutover.name_usage WHERE instance = '" + instance
+          + "' AND old_used_at > now() - interval '1 minute'")).isEqualTo("1");
+
+      // The barrier holds: the real instance still lags.
+      Cli.Run blocked = cli.run("advance", "forge-m", "--wait", "1s");
+      assertThat(blocked.exit()).as(blocked.all()).isEqualTo(3);
+      assertThat(blocked.err()).contains(instance, "applied epoch " + planned);
+      assertThat(cli.one("SELECT phase FROM cutover.migrations WHERE id = 'forge-m'")).isEqualTo("dual_write");
+
+      // A fake instance row from a session that then ends: it expires with its heartbeat, never counts.
+      try (Connection gone = asRole(); Statement g = gone.createStatement()) {
+        g.execute("INSERT INTO cutover.instances (instance, applied_epoch) VALUES ('fake-" + ROLE + "', " + dual + ")");
+      }
+      app.commit(); // the real instance acknowledges now
+      awaitRow(instance, dual);
+      Cli.Run fakeBlocks = cli.run("advance", "forge-m", "--wait", "1s");
+      assertThat(fakeBlocks.exit()).as(fakeBlocks.all()).isEqualTo(3);
+      assertThat(fakeBlocks.err()).contains("fake-" + ROLE, "written by a session that has ended");
+      Cli.Run last = cli.ok("advance", "forge-m", "--wait", "20s", "--instance-ttl", "3s");
+      assertThat(cli.one("SELECT phase FROM cutover.migrations WHERE id = 'forge-m'")).isEqualTo("read_new");
+      // The server's view: the lingering transaction is named (it began before the acknowledged epoch).
+      assertThat(last.out()).contains("note: every live instance acknowledged epoch " + dual, "pid " + lingeringPid,
+          "role " + ROLE);
+      lingering.rollback();
+    } finally {
+      cli.sql("DELETE FROM cutover.instances WHERE instance LIKE 'fake-%'"); // the operator may
+    }
+  }
+
+  @Test
+  void init_upgradesAVersion2Schema_onTheRecord_andADriverOfVersion2StillWorks() throws Exception {
+    // What a version 2 driver runs for its heartbeat and its clean stop, as the application role.
+    try (Connection old = asRole(); Statement st = old.createStatement()) {
+      String upsert = "INSERT INTO cutover.instances AS i (instance, applied_epoch, started_at, heartbeat_at)"
+          + " VALUES ('v2-" + ROLE + "', 0, now(), now()) ON CONFLICT (instance) DO UPDATE SET"
+          + " applied_epoch = EXCLUDED.applied_epoch, heartbeat_at = now()";
+      assertThat(sqlState(st, upsert)).isEqualTo("ok");
+      assertThat(sqlState(st, upsert)).isEqualTo("ok");
+      assertThat(cli.one("SELECT owner || ' ' || (backend_pid IS NOT NULL) FROM cutover.instances WHERE instance = 'v2-"
+          + ROLE + "'")).isEqualTo(ROLE + " true");
+      assertThat(sqlState(st, "DELETE FROM cutover.instances WHERE instance = 'v2-" + ROLE + "'")).isEqualTo("ok");
+    }
+    // A version 2 schema and the grants of a version 2 `init --grant`: init upgrades it, records it
+    // next to each unfinished migration, once, and moves the granted role to the new heartbeat path.
+    cli.sql("DELETE FROM cutover.schema_version WHERE version = 3",
+        "REVOKE EXECUTE ON FUNCTION cutover.instance_heartbeat(text, bigint, text, boolean),"
+            + " cutover.instance_deregister(text, text) FROM " + ROLE,
+        "GRANT DELETE ON cutover.name_usage TO " + ROLE);
+    Cli.Run init = cli.ok("init");
+    assertThat(init.out()).contains("upgraded the control schema \"cutover\" from version 2 to 3");
+    assertThat(cli.query("SELECT detail FROM cutover.audit_log WHERE migration_id = 'users-dn' AND detail LIKE"
+        + " 'control schema%'")).containsExactly("control schema upgraded from version 2 to 3 (guarded instance rows)");
+    assertThat(cli.ok("init").out()).doesNotContain("upgraded");
+    assertThat(cli.one("SELECT has_function_privilege('" + ROLE + "', 'cutover.instance_heartbeat(text, bigint, text,"
+        + " boolean)', 'EXECUTE') AND NOT has_table_privilege('" + ROLE + "', 'cutover.name_usage', 'DELETE')"))
+        .isEqualTo("t");
+    assertThat(cli.one("SELECT max(version) FROM cutover.schema_version")).isEqualTo("3");
   }
 }

@@ -133,9 +133,9 @@ class LazyCutoverCliTest {
 
   @Test
   void rollback_fromLazyReadNew_keepsEveryValue_andClearsTheFlag_afterUpgradingAVersion1Schema() throws Exception {
-    // A control schema as version 1 left it: no lazy column, no version 2 row.
+    // A control schema as version 1 left it: no lazy column, no version 2 (or 3) row.
     cli.sql("ALTER TABLE cutover.migrations DROP COLUMN IF EXISTS lazy",
-        "DELETE FROM cutover.schema_version WHERE version = 2");
+        "DELETE FROM cutover.schema_version WHERE version >= 2");
     cli.sql("CREATE TABLE prices (id int PRIMARY KEY, amount numeric(10,2))",
         "INSERT INTO prices SELECT g, g * 1.25 FROM generate_series(1, 10) g");
     plan("prices-cents", "prices", "changeType:\n  column: amount\n  to: amount_cents\n  type: bigint\n"
@@ -145,11 +145,11 @@ class LazyCutoverCliTest {
       assertThat(cli.ok("status").out()).contains("prices-cents").doesNotContain("(lazy)");
 
       Cli.Run lazy = cli.ok("advance", "prices-cents", "--to", "read_new", "--lazy");
-      assertThat(lazy.out()).contains("upgraded the control schema \"cutover\" to version 2", "lazily");
-      assertThat(cli.query("SELECT version FROM cutover.schema_version ORDER BY version")).containsExactly("1", "2");
+      assertThat(lazy.out()).contains("upgraded the control schema \"cutover\" to version 3", "lazily");
+      assertThat(cli.query("SELECT version FROM cutover.schema_version ORDER BY version")).containsExactly("1", "2", "3");
       assertThat(cli.query("SELECT from_phase || '>' || to_phase || ' ' || detail FROM cutover.audit_log"
           + " WHERE migration_id = 'prices-cents' ORDER BY id")).contains(
-          "dual_write>dual_write control schema upgraded to version 2 (lazy cut-over)",
+          "dual_write>dual_write control schema upgraded to version 3 (lazy cut-over)",
           "dual_write>read_new advance --lazy (10 row(s) not backfilled yet)");
       assertThat(state("prices-cents")).isEqualTo("read_new t");
       assertThat(read(app, "SELECT amount_cents FROM prices WHERE id IN (1, 2) ORDER BY id")).containsExactly("125", "250");

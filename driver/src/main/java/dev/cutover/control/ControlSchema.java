@@ -18,16 +18,22 @@ import java.sql.Statement;
 public final class ControlSchema {
 
   /** The version this build installs and understands. */
-  public static final int VERSION = 2;
+  public static final int VERSION = 3;
 
   /** The first version with {@code migrations.lazy} (the lazy cut-over, {@code advance --lazy}). */
   public static final int LAZY_VERSION = 2;
 
   /**
+   * The first version whose instance rows are guarded: written through {@code instance_heartbeat()}
+   * with the driver's secret token, server-side times, epochs checked, the writing backend recorded.
+   */
+  public static final int GUARDED_INSTANCES_VERSION = 3;
+
+  /**
    * The DDL of each version, in order: the first creates the schema, each later one upgrades the one
    * before. Every script is idempotent, so all of them run every time.
    */
-  private static final String[] SCRIPTS = {"schema-v1.sql", "schema-v2.sql"};
+  private static final String[] SCRIPTS = {"schema-v1.sql", "schema-v2.sql", "schema-v3.sql"};
 
   private final String schema;
 

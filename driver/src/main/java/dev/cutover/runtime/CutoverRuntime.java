@@ -75,6 +75,9 @@ public final class CutoverRuntime implements AutoCloseable {
   private final long heartbeatMillis;
   private final long tickMillis;
 
+  /** This process's secret for its instance row (control schema version 3): only its hash is stored. */
+  private final String token = newToken();
+
   private volatile MigrationSnapshot snapshot = MigrationSnapshot.EMPTY;
   // Published after the snapshot it belongs to; a statement that sees another snapshot scans.
   private volatile StatementFilter filter;
@@ -91,6 +94,8 @@ public final class CutoverRuntime implements AutoCloseable {
   // Guarded by pollLock.
   private Connection side;
   private boolean installed;
+  private int installedVersion;
+  private boolean heartbeatFunctionDenied;
   private boolean installedKnown;
   private boolean startedReported;
   private boolean rowWritten;
@@ -126,6 +131,12 @@ public final class CutoverRuntime implements AutoCloseable {
         ? new LazyMigrator(name, this::snapshot, () -> openSide("cutover-touch"), this::registerBackground,
             this::transactionEnded, LazyMigrator.DEFAULT_CAPACITY)
         : null;
+  }
+
+  private static String newToken() {
+    byte[] bytes = new byte[16];
+    new java.security.SecureRandom().nextBytes(bytes);
+    return java.util.HexFormat.of().formatHex(bytes);
   }
 
   /** The heartbeat interval for {@code refreshMillis}: the same, bounded to [1 s, 5 s]. */
@@ -354,7 +365,8 @@ public final class CutoverRuntime implements AutoCloseable {
     Connection c = sideConnection();
     try {
       if (load || !installedKnown) {
-        installed = controlSchema.installedVersion(c) > 0;
+        installedVersion = controlSchema.installedVersion(c);
+        installed = installedVersion > 0;
         installedKnown = true;
         publish(installed ? store.load(c) : MigrationSnapshot.EMPTY);
         lastLoadNanos = System.nanoTime();
@@ -389,14 +401,27 @@ public final class CutoverRuntime implements AutoCloseable {
     RewriteEngine.NameUsage used = engine.drainNameUsage();
     lastHeartbeatNanos = System.nanoTime();
     try {
-      String upsert = "INSERT INTO " + controlSchema.qualify("instances")
-          + " AS i (instance, applied_epoch, started_at, heartbeat_at) VALUES (?, ?, now(), now())"
-          + " ON CONFLICT (instance) DO UPDATE SET applied_epoch = EXCLUDED.applied_epoch, heartbeat_at = now()"
-          + (startedReported ? "" : ", started_at = now()");
-      try (PreparedStatement ps = c.prepareStatement(upsert)) {
-        ps.setString(1, config.instance());
-        ps.setLong(2, applied);
-        ps.executeUpdate();
+      if (installedVersion >= ControlSchema.GUARDED_INSTANCES_VERSION && !heartbeatFunctionDenied) {
+        // The server holds this row for this process: only a session with the token writes it.
+        try (PreparedStatement ps = c.prepareStatement(
+            "SELECT " + controlSchema.qualify("instance_heartbeat") + "(?, ?, ?, ?)")) {
+          ps.setString(1, config.instance());
+          ps.setLong(2, applied);
+          ps.setString(3, token);
+          ps.setBoolean(4, !startedReported);
+          ps.execute();
+        } catch (SQLException e) {
+          if (!"42501".equals(e.getSQLState()) || e.getMessage() == null || e.getMessage().contains("held by")) {
+            throw e;
+          }
+          // A role granted before the upgrade, without EXECUTE: heartbeat as before rather than not at all.
+          LOG.warn("Cutover: cannot call {} ({}); heartbeating with a plain upsert instead: run `cutover init"
+              + " --grant ROLE` again for this role", controlSchema.qualify("instance_heartbeat"), e.getMessage());
+          heartbeatFunctionDenied = true;
+          unguardedHeartbeat(c, applied);
+        }
+      } else {
+        unguardedHeartbeat(c, applied);
       }
       startedReported = true;
       rowWritten = true;
@@ -407,10 +432,29 @@ public final class CutoverRuntime implements AutoCloseable {
       heartbeatFailing = false;
     } catch (SQLException e) {
       engine.restoreNameUsage(used);
-      if (!heartbeatFailing) {
+      if ("42501".equals(e.getSQLState()) && e.getMessage() != null && e.getMessage().contains("held by")) {
+        if (!heartbeatFailing) {
+          LOG.error("Cutover: this instance's heartbeat is refused, so phase changes do not wait for it:"
+              + " another live process uses the instance name {} ({})", config.instance(), e.getMessage());
+          heartbeatFailing = true;
+        }
+      } else if (!heartbeatFailing) {
         LOG.warn("Cutover: cannot write this instance's heartbeat in schema {}: {}", config.schema(), e.toString());
         heartbeatFailing = true;
       }
+    }
+  }
+
+  /** The heartbeat in a control schema before version 3: a plain upsert. */
+  private void unguardedHeartbeat(Connection c, long applied) throws SQLException {
+    String upsert = "INSERT INTO " + controlSchema.qualify("instances")
+        + " AS i (instance, applied_epoch, started_at, heartbeat_at) VALUES (?, ?, now(), now())"
+        + " ON CONFLICT (instance) DO UPDATE SET applied_epoch = EXCLUDED.applied_epoch, heartbeat_at = now()"
+        + (startedReported ? "" : ", started_at = now()");
+    try (PreparedStatement ps = c.prepareStatement(upsert)) {
+      ps.setString(1, config.instance());
+      ps.setLong(2, applied);
+      ps.executeUpdate();
     }
   }
 
@@ -453,10 +497,19 @@ public final class CutoverRuntime implements AutoCloseable {
       if (!used.isEmpty()) {
         writeNameUsage(c, used.oldUsed(), used.newUsed()); // the last names used still count for the quiet period
       }
-      try (PreparedStatement ps = c.prepareStatement(
-          "DELETE FROM " + controlSchema.qualify("instances") + " WHERE instance = ?")) {
-        ps.setString(1, config.instance());
-        ps.executeUpdate();
+      if (installedVersion >= ControlSchema.GUARDED_INSTANCES_VERSION && !heartbeatFunctionDenied) {
+        try (PreparedStatement ps = c.prepareStatement(
+            "SELECT " + controlSchema.qualify("instance_deregister") + "(?, ?)")) {
+          ps.setString(1, config.instance());
+          ps.setString(2, token);
+          ps.execute();
+        }
+      } else {
+        try (PreparedStatement ps = c.prepareStatement(
+            "DELETE FROM " + controlSchema.qualify("instances") + " WHERE instance = ?")) {
+          ps.setString(1, config.instance());
+          ps.executeUpdate();
+        }
       }
       rowWritten = false;
       lastReported = -1;
