@@ -14,13 +14,17 @@ import java.util.Properties;
  * {@code cutover:} and without {@code cutover.*} parameters; the properties without {@code
  * cutover.*}) and Cutover's own validated settings.
  *
- * @param pgUrl the URL for pgjdbc, otherwise byte for byte the application's
+ * @param pgUrl the URL for pgjdbc, otherwise byte for byte the application's (without its {@code
+ *     ApplicationName}, moved to the properties: Cutover appends its instance's tag to it, see {@link
+ *     dev.cutover.control.InstanceMarker})
  * @param pgProperties the properties for pgjdbc
  * @param cutover Cutover's settings as given (URL over properties), not yet validated
  */
 record ConnectionSettings(String pgUrl, Properties pgProperties, Map<CutoverProperty, String> cutover) {
 
   static final String PREFIX = "jdbc:cutover:postgresql:";
+  /** pgjdbc's property for {@code application_name}. */
+  static final String APPLICATION_NAME = "ApplicationName";
   private static final String STRIP = "cutover:";
   private static final int STRIP_AT = "jdbc:".length();
 
@@ -58,6 +62,8 @@ record ConnectionSettings(String pgUrl, Properties pgProperties, Map<CutoverProp
         String name = decode(eq < 0 ? param : param.substring(0, eq));
         if (name.startsWith(CutoverProperty.PREFIX)) {
           cutover.put(known(name), eq < 0 ? "" : decode(param.substring(eq + 1)));
+        } else if (name.equals(APPLICATION_NAME)) {
+          pg.setProperty(APPLICATION_NAME, eq < 0 ? "" : decode(param.substring(eq + 1))); // the URL wins, as in pgjdbc
         } else {
           if (kept.length() > 0) {
             kept.append('&');
@@ -78,16 +84,26 @@ record ConnectionSettings(String pgUrl, Properties pgProperties, Map<CutoverProp
           CutoverSqlState.CONNECTION_UNABLE_TO_CONNECT);
     }
     String instance = CutoverProperty.INSTANCE.validate(cutover.get(CutoverProperty.INSTANCE));
+    long refreshMillis = Long.parseLong(CutoverProperty.REFRESH_MILLIS.validate(cutover.get(CutoverProperty.REFRESH_MILLIS)));
+    String lease = CutoverProperty.LEASE_MILLIS.validate(cutover.get(CutoverProperty.LEASE_MILLIS));
+    long leaseMillis = lease == null ? RuntimeConfig.defaultLeaseMillis(refreshMillis) : Long.parseLong(lease);
+    if (leaseMillis < RuntimeConfig.minimumLeaseMillis(refreshMillis)) {
+      throw new CutoverSQLException("Invalid value '" + leaseMillis + "' for Cutover property "
+          + CutoverProperty.LEASE_MILLIS.propertyName() + ": expected at least two heartbeat intervals ("
+          + RuntimeConfig.minimumLeaseMillis(refreshMillis) + " ms with " + CutoverProperty.REFRESH_MILLIS.propertyName()
+          + "=" + refreshMillis + ")", CutoverSqlState.CONNECTION_UNABLE_TO_CONNECT);
+    }
     return new RuntimeConfig(
         pgUrl,
         pgProperties,
         parsed.getProperty("user", ""),
         CutoverProperty.SCHEMA.validate(cutover.get(CutoverProperty.SCHEMA)),
-        Long.parseLong(CutoverProperty.REFRESH_MILLIS.validate(cutover.get(CutoverProperty.REFRESH_MILLIS))),
+        refreshMillis,
         "passthrough".equals(CutoverProperty.ON_UNSUPPORTED.validate(cutover.get(CutoverProperty.ON_UNSUPPORTED))),
         Integer.parseInt(CutoverProperty.CACHE_SIZE.validate(cutover.get(CutoverProperty.CACHE_SIZE))),
         Boolean.parseBoolean(CutoverProperty.READ_TOUCH.validate(cutover.get(CutoverProperty.READ_TOUCH))),
-        instance != null ? instance : DefaultInstance.NAME);
+        instance != null ? instance : DefaultInstance.NAME,
+        leaseMillis);
   }
 
   private static CutoverProperty known(String name) throws CutoverSQLException {

@@ -13,8 +13,10 @@ class ConnectionSettingsTest {
   @Test
   void parse_stripsOnlyLeadingCutover() throws SQLException {
     ConnectionSettings s = ConnectionSettings.parse(
-        "jdbc:cutover:postgresql://h:5432/cutover_db?ApplicationName=cutover:app", new Properties());
-    assertThat(s.pgUrl()).isEqualTo("jdbc:postgresql://h:5432/cutover_db?ApplicationName=cutover:app");
+        "jdbc:cutover:postgresql://h:5432/cutover_db?ssl=false&ApplicationName=cutover:app", new Properties());
+    assertThat(s.pgUrl()).isEqualTo("jdbc:postgresql://h:5432/cutover_db?ssl=false");
+    // Moved to the properties (the URL's value wins, as in pgjdbc), where the driver appends the instance's tag.
+    assertThat(s.pgProperties().getProperty("ApplicationName")).isEqualTo("cutover:app");
   }
 
   @Test

@@ -13,7 +13,8 @@ import java.util.stream.Collectors;
 
 /**
  * Waits until every live driver instance (heartbeat within the TTL) reports an applied epoch at
- * least the one asked for. Instances whose heartbeat expired are gone and ignored.
+ * least the one asked for. Instances whose heartbeat expired are ignored, once {@link Fence} has
+ * ended their server backends: the wait returns only after that.
  */
 public final class AckWaiter {
 
@@ -34,6 +35,7 @@ public final class AckWaiter {
   private final ControlSchema schema;
   private final Duration ttl;
   private final PrintWriter out;
+  private final Fence fence;
 
   /**
    * @param schema the control schema
@@ -44,6 +46,7 @@ public final class AckWaiter {
     this.schema = schema;
     this.ttl = ttl;
     this.out = out;
+    this.fence = new Fence(schema, ttl, out);
   }
 
   /** Live instances whose applied epoch is below {@code epoch}. */
@@ -65,7 +68,8 @@ public final class AckWaiter {
   }
 
   /**
-   * Waits up to {@code wait} for every live instance to apply {@code epoch}.
+   * Waits up to {@code wait} for every live instance to apply {@code epoch}, then fences every other
+   * instance (see {@link Fence}): the caller may go past it.
    *
    * @param what what the epoch is, for the message (e.g. {@code phase dual_write of migration 'x'})
    * @throws OperatorException exit code 3, naming the lagging instances, when the wait runs out
@@ -76,6 +80,7 @@ public final class AckWaiter {
     while (true) {
       List<Lagging> lagging = lagging(c, epoch);
       if (lagging.isEmpty()) {
+        fence.fence(c, epoch);
         return;
       }
       if (System.nanoTime() >= deadline) {

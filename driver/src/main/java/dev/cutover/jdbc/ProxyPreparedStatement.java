@@ -190,8 +190,8 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
    * ProxyConnection#retryAfterSwap}), re-prepares it for the new one and runs it once more.
    */
   private <T> T run(Execution<T> execution) throws SQLException {
-    connection.beginStatement();
     try {
+      connection.beginStatement();
       ensureCurrent();
       try {
         return execution.run(preparedDelegate());
@@ -240,8 +240,8 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
 
   @Override
   public int[] executeBatch() throws SQLException {
-    connection.beginStatement();
     try {
+      connection.beginStatement();
       ensureCurrent();
       return delegate.executeBatch();
     } finally {
@@ -254,8 +254,8 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
 
   @Override
   public long[] executeLargeBatch() throws SQLException {
-    connection.beginStatement();
     try {
+      connection.beginStatement();
       ensureCurrent();
       return delegate.executeLargeBatch();
     } finally {

@@ -76,8 +76,8 @@ public class ProxyStatement extends DelegatingStatement {
    * outdated (see {@link ProxyConnection#retryAfterSwap}), rewrites it again and runs it once more.
    */
   private <T> T run(String sql, boolean query, Execution<T> execution) throws SQLException {
-    connection.beginStatement();
     try {
+      connection.beginStatement();
       MigrationSnapshot snapshot = connection.runtime().snapshot();
       String sent = query ? rewriteQuery(sql, snapshot) : rewriteUntouched(sql, snapshot);
       try {
@@ -176,14 +176,14 @@ public class ProxyStatement extends DelegatingStatement {
    */
   @Override
   public void addBatch(String sql) throws SQLException {
-    connection.beginStatement();
+    connection.markStatement(); // the lease is checked when the batch is sent
     delegate.addBatch(rewriteUntouched(sql, connection.runtime().snapshot()));
   }
 
   @Override
   public int[] executeBatch() throws SQLException {
-    connection.beginStatement();
     try {
+      connection.beginStatement();
       return delegate.executeBatch();
     } finally {
       connection.endStatement();
@@ -192,8 +192,8 @@ public class ProxyStatement extends DelegatingStatement {
 
   @Override
   public long[] executeLargeBatch() throws SQLException {
-    connection.beginStatement();
     try {
+      connection.beginStatement();
       return delegate.executeLargeBatch();
     } finally {
       connection.endStatement();
