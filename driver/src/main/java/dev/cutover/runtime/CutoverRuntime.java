@@ -74,6 +74,8 @@ public final class CutoverRuntime implements AutoCloseable {
   static final long MAX_HEARTBEAT_MILLIS = 5_000;
   /** How long the close of a runtime's last connection waits for its instance row to be deleted. */
   static final long DEREGISTER_WAIT_MILLIS = 2_000;
+  /** How long the poller's side connection waits for an answer before it gives up and reconnects. */
+  static final long SIDE_NETWORK_TIMEOUT_MILLIS = 10_000;
   /** How long a statement waits for the lease to be confirmed again before it is refused. */
   static final long MAX_LEASE_WAIT_MILLIS = 2_000;
 
@@ -102,7 +104,9 @@ public final class CutoverRuntime implements AutoCloseable {
   /** System.nanoTime() at which the lease runs out (a poll that began then plus the lease). */
   private volatile long leaseExpiresNanos = System.nanoTime();
   /** Why the last confirmation failed, for the refusal's message; null when it did not. */
-  private volatile String leaseProblem;
+  private volatile String lastLeaseFailure;
+  private volatile boolean leaseConfirmed;
+  private volatile long lastConfirmationNanos;
   private final Object leaseMonitor = new Object();
   private final AtomicBoolean renewalQueued = new AtomicBoolean();
 
@@ -308,21 +312,29 @@ public final class CutoverRuntime implements AutoCloseable {
   /** Why the lease could not be confirmed, for a refusal: how old the last confirmation is, and the last error. */
   public String leaseProblem() {
     long age = (System.nanoTime() - leaseExpiresNanos) / 1_000_000L + config.leaseMillis();
-    String problem = leaseProblem;
-    return "instance " + config.instance() + " last confirmed the migration phase with the control schema "
-        + age + " ms ago (cutover.leaseMillis = " + config.leaseMillis() + ")"
+    String problem = lastLeaseFailure;
+    return "instance " + config.instance() + (leaseConfirmed
+        ? " last confirmed the migration phase with the control schema " + age + " ms ago"
+        : " has not confirmed the migration phase with the control schema yet")
+        + " (cutover.leaseMillis = " + config.leaseMillis() + ")"
         + (problem == null ? "" : "; the last attempt failed: " + problem);
   }
 
-  /** Asks the scheduler to reload and write the heartbeat now, which confirms the lease; coalesced. */
+  /**
+   * Asks the scheduler to reload and write the heartbeat now, which confirms the lease; coalesced,
+   * and skipped when a confirmation began after the request (e.g. {@link #refreshNow()}).
+   */
   void requestRenewal() {
     if (closed || !renewalQueued.compareAndSet(false, true)) {
       return;
     }
+    long asked = System.nanoTime();
     try {
       scheduler.execute(() -> {
         renewalQueued.set(false);
-        pollQuietly(true, true);
+        if (!leaseConfirmed || lastConfirmationNanos - asked < 0) {
+          pollQuietly(true, true);
+        }
       });
     } catch (RejectedExecutionException e) {
       renewalQueued.set(false);
@@ -332,7 +344,9 @@ public final class CutoverRuntime implements AutoCloseable {
   // Called under pollLock by a poll that began at startedNanos, reloaded, then wrote the heartbeat.
   private void renewLease(long startedNanos) {
     leaseExpiresNanos = startedNanos + config.leaseMillis() * 1_000_000L;
-    leaseProblem = null;
+    lastLeaseFailure = null;
+    lastConfirmationNanos = startedNanos;
+    leaseConfirmed = true;
     synchronized (leaseMonitor) {
       leaseMonitor.notifyAll();
     }
@@ -427,7 +441,7 @@ public final class CutoverRuntime implements AutoCloseable {
           pollFailing = false;
         }
       } catch (SQLException | RuntimeException e) {
-        leaseProblem = e.toString();
+        lastLeaseFailure = e.toString();
         if (!pollFailing) {
           LOG.warn("Cutover: cannot read the migrations from {} (keeping epoch {}; will retry every {} ms): {}",
               config.url(), snapshot.epoch(), config.refreshMillis(), e.toString());
@@ -519,7 +533,7 @@ public final class CutoverRuntime implements AutoCloseable {
       return true;
     } catch (SQLException e) {
       engine.restoreNameUsage(used);
-      leaseProblem = "cannot write this instance's heartbeat: " + e;
+      lastLeaseFailure = "cannot write this instance's heartbeat: " + e;
       if (!heartbeatFailing) {
         LOG.warn("Cutover: cannot write this instance's heartbeat in schema {}: {}", config.schema(), e.toString());
         heartbeatFailing = true;
@@ -588,6 +602,9 @@ public final class CutoverRuntime implements AutoCloseable {
       return side;
     }
     side = openSide("cutover-runtime");
+    // A poll stuck on a half-open connection would hold pollLock (and with it every new
+    // connection's reload) until TCP gives up; the poll's queries are small.
+    side.setNetworkTimeout(Runnable::run, (int) SIDE_NETWORK_TIMEOUT_MILLIS);
     return side;
   }
 
