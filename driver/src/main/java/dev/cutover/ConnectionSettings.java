@@ -14,9 +14,7 @@ import java.util.Properties;
  * {@code cutover:} and without {@code cutover.*} parameters; the properties without {@code
  * cutover.*}) and Cutover's own validated settings.
  *
- * @param pgUrl the URL for pgjdbc, otherwise byte for byte the application's (without its {@code
- *     ApplicationName}, moved to the properties: Cutover appends its instance's tag to it, see {@link
- *     dev.cutover.control.InstanceMarker})
+ * @param pgUrl the URL for pgjdbc, otherwise byte for byte the application's
  * @param pgProperties the properties for pgjdbc
  * @param cutover Cutover's settings as given (URL over properties), not yet validated
  */
@@ -62,8 +60,6 @@ record ConnectionSettings(String pgUrl, Properties pgProperties, Map<CutoverProp
         String name = decode(eq < 0 ? param : param.substring(0, eq));
         if (name.startsWith(CutoverProperty.PREFIX)) {
           cutover.put(known(name), eq < 0 ? "" : decode(param.substring(eq + 1)));
-        } else if (name.equals(APPLICATION_NAME)) {
-          pg.setProperty(APPLICATION_NAME, eq < 0 ? "" : decode(param.substring(eq + 1))); // the URL wins, as in pgjdbc
         } else {
           if (kept.length() > 0) {
             kept.append('&');
@@ -74,6 +70,33 @@ record ConnectionSettings(String pgUrl, Properties pgProperties, Map<CutoverProp
       pgUrl = rest.substring(0, q) + (kept.length() > 0 ? "?" + kept : "");
     }
     return new ConnectionSettings(pgUrl, pg, cutover);
+  }
+
+  /**
+   * These settings with the URL's {@code ApplicationName} moved into the properties (the URL's value
+   * wins, as in pgjdbc), where the driver can append its instance's tag to it (see {@link
+   * dev.cutover.control.InstanceMarker}): pgjdbc would otherwise prefer the URL's untagged one.
+   */
+  ConnectionSettings withApplicationNameInProperties() {
+    int q = pgUrl.indexOf('?');
+    if (q < 0) {
+      return this;
+    }
+    Properties pg = new Properties();
+    pg.putAll(pgProperties);
+    StringBuilder kept = new StringBuilder();
+    boolean moved = false;
+    for (String param : pgUrl.substring(q + 1).split("&", -1)) {
+      int eq = param.indexOf('=');
+      if (decode(eq < 0 ? param : param.substring(0, eq)).equals(APPLICATION_NAME)) {
+        pg.setProperty(APPLICATION_NAME, eq < 0 ? "" : decode(param.substring(eq + 1)));
+        moved = true;
+      } else {
+        kept.append(kept.length() > 0 ? "&" : "").append(param);
+      }
+    }
+    return moved ? new ConnectionSettings(pgUrl.substring(0, q) + (kept.length() > 0 ? "?" + kept : ""), pg, cutover)
+        : this;
   }
 
   /** Validates Cutover's settings into a runtime configuration. */

@@ -75,7 +75,7 @@ public final class CutoverDriver implements Driver {
     if (!acceptsURL(url)) {
       return null;
     }
-    ConnectionSettings settings = ConnectionSettings.parse(url, info);
+    ConnectionSettings settings = ConnectionSettings.parse(url, info).withApplicationNameInProperties();
     RuntimeConfig config = settings.toRuntimeConfig();
     Connection pg = pgjdbc.connect(settings.pgUrl(), markedProperties(settings.pgProperties(), config));
     if (pg == null) {

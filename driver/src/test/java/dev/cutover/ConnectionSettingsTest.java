@@ -13,9 +13,19 @@ class ConnectionSettingsTest {
   @Test
   void parse_stripsOnlyLeadingCutover() throws SQLException {
     ConnectionSettings s = ConnectionSettings.parse(
-        "jdbc:cutover:postgresql://h:5432/cutover_db?ssl=false&ApplicationName=cutover:app", new Properties());
-    assertThat(s.pgUrl()).isEqualTo("jdbc:postgresql://h:5432/cutover_db?ssl=false");
-    // Moved to the properties (the URL's value wins, as in pgjdbc), where the driver appends the instance's tag.
+        "jdbc:cutover:postgresql://h:5432/cutover_db?ApplicationName=cutover:app", new Properties());
+    assertThat(s.pgUrl()).isEqualTo("jdbc:postgresql://h:5432/cutover_db?ApplicationName=cutover:app");
+  }
+
+  @Test
+  void withApplicationNameInProperties_movesTheUrlsValueWhichWins() throws SQLException {
+    Properties info = new Properties();
+    info.setProperty("ApplicationName", "from-properties");
+    ConnectionSettings s = ConnectionSettings.parse(
+        "jdbc:cutover:postgresql://h:5432/cutover_db?ssl=false&ApplicationName=cutover:app&x=1", info)
+        .withApplicationNameInProperties();
+    assertThat(s.pgUrl()).isEqualTo("jdbc:postgresql://h:5432/cutover_db?ssl=false&x=1");
+    // Where the driver appends the instance's tag (pgjdbc would prefer an untagged value in the URL).
     assertThat(s.pgProperties().getProperty("ApplicationName")).isEqualTo("cutover:app");
   }
 

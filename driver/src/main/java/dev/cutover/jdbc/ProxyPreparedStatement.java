@@ -238,10 +238,20 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
     batchRows.add(bindings.copy());
   }
 
+  /** Checks the lease before a batch is sent; a refused batch is cleared, as pgjdbc clears a failed one. */
+  private void beginBatch() throws SQLException {
+    try {
+      connection.beginStatement();
+    } catch (SQLException e) {
+      clearBatch();
+      throw e;
+    }
+  }
+
   @Override
   public int[] executeBatch() throws SQLException {
     try {
-      connection.beginStatement();
+      beginBatch();
       ensureCurrent();
       return delegate.executeBatch();
     } finally {
@@ -255,7 +265,7 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
   @Override
   public long[] executeLargeBatch() throws SQLException {
     try {
-      connection.beginStatement();
+      beginBatch();
       ensureCurrent();
       return delegate.executeLargeBatch();
     } finally {

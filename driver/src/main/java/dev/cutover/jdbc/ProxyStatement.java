@@ -180,10 +180,20 @@ public class ProxyStatement extends DelegatingStatement {
     delegate.addBatch(rewriteUntouched(sql, connection.runtime().snapshot()));
   }
 
+  /** Checks the lease before a batch is sent; a refused batch is cleared, as pgjdbc clears a failed one. */
+  private void beginBatch() throws SQLException {
+    try {
+      connection.beginStatement();
+    } catch (SQLException e) {
+      clearBatch();
+      throw e;
+    }
+  }
+
   @Override
   public int[] executeBatch() throws SQLException {
     try {
-      connection.beginStatement();
+      beginBatch();
       return delegate.executeBatch();
     } finally {
       connection.endStatement();
@@ -193,7 +203,7 @@ public class ProxyStatement extends DelegatingStatement {
   @Override
   public long[] executeLargeBatch() throws SQLException {
     try {
-      connection.beginStatement();
+      beginBatch();
       return delegate.executeLargeBatch();
     } finally {
       connection.endStatement();

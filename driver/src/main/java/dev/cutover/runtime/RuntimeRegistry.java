@@ -11,7 +11,8 @@ import java.util.Map;
  *
  * <p>Implementation notes: when the last connection closes the runtime lingers for
  * {@link #LINGER_MILLIS} before it stops, so an application that opens a connection per request
- * (no pool) does not reload the migrations and reopen the side connection every time. All state
+ * (no pool) does not restart it and reopen its side connections every time (each new connection
+ * still reads the migrations once). All state
  * is guarded by the class lock; the first snapshot is loaded under it, so two first connections
  * cannot start two runtimes. Every later connection reloads the snapshot on itself first (see
  * {@link #acquire}): a lingering runtime, for one, had its instance row deleted and no phase change
