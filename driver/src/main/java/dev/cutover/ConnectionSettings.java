@@ -21,6 +21,8 @@ import java.util.Properties;
 record ConnectionSettings(String pgUrl, Properties pgProperties, Map<CutoverProperty, String> cutover) {
 
   static final String PREFIX = "jdbc:cutover:postgresql:";
+  /** pgjdbc's property for {@code application_name}. */
+  static final String APPLICATION_NAME = "ApplicationName";
   private static final String STRIP = "cutover:";
   private static final int STRIP_AT = "jdbc:".length();
 
@@ -70,6 +72,33 @@ record ConnectionSettings(String pgUrl, Properties pgProperties, Map<CutoverProp
     return new ConnectionSettings(pgUrl, pg, cutover);
   }
 
+  /**
+   * These settings with the URL's {@code ApplicationName} moved into the properties (the URL's value
+   * wins, as in pgjdbc), where the driver can append its instance's tag to it (see {@link
+   * dev.cutover.control.InstanceMarker}): pgjdbc would otherwise prefer the URL's untagged one.
+   */
+  ConnectionSettings withApplicationNameInProperties() {
+    int q = pgUrl.indexOf('?');
+    if (q < 0) {
+      return this;
+    }
+    Properties pg = new Properties();
+    pg.putAll(pgProperties);
+    StringBuilder kept = new StringBuilder();
+    boolean moved = false;
+    for (String param : pgUrl.substring(q + 1).split("&", -1)) {
+      int eq = param.indexOf('=');
+      if (decode(eq < 0 ? param : param.substring(0, eq)).equals(APPLICATION_NAME)) {
+        pg.setProperty(APPLICATION_NAME, eq < 0 ? "" : decode(param.substring(eq + 1)));
+        moved = true;
+      } else {
+        kept.append(kept.length() > 0 ? "&" : "").append(param);
+      }
+    }
+    return moved ? new ConnectionSettings(pgUrl.substring(0, q) + (kept.length() > 0 ? "?" + kept : ""), pg, cutover)
+        : this;
+  }
+
   /** Validates Cutover's settings into a runtime configuration. */
   RuntimeConfig toRuntimeConfig() throws CutoverSQLException {
     Properties parsed = org.postgresql.Driver.parseURL(pgUrl, pgProperties);
@@ -78,16 +107,26 @@ record ConnectionSettings(String pgUrl, Properties pgProperties, Map<CutoverProp
           CutoverSqlState.CONNECTION_UNABLE_TO_CONNECT);
     }
     String instance = CutoverProperty.INSTANCE.validate(cutover.get(CutoverProperty.INSTANCE));
+    long refreshMillis = Long.parseLong(CutoverProperty.REFRESH_MILLIS.validate(cutover.get(CutoverProperty.REFRESH_MILLIS)));
+    String lease = CutoverProperty.LEASE_MILLIS.validate(cutover.get(CutoverProperty.LEASE_MILLIS));
+    long leaseMillis = lease == null ? RuntimeConfig.defaultLeaseMillis(refreshMillis) : Long.parseLong(lease);
+    if (leaseMillis < RuntimeConfig.minimumLeaseMillis(refreshMillis)) {
+      throw new CutoverSQLException("Invalid value '" + leaseMillis + "' for Cutover property "
+          + CutoverProperty.LEASE_MILLIS.propertyName() + ": expected at least two heartbeat intervals ("
+          + RuntimeConfig.minimumLeaseMillis(refreshMillis) + " ms with " + CutoverProperty.REFRESH_MILLIS.propertyName()
+          + "=" + refreshMillis + ")", CutoverSqlState.CONNECTION_UNABLE_TO_CONNECT);
+    }
     return new RuntimeConfig(
         pgUrl,
         pgProperties,
         parsed.getProperty("user", ""),
         CutoverProperty.SCHEMA.validate(cutover.get(CutoverProperty.SCHEMA)),
-        Long.parseLong(CutoverProperty.REFRESH_MILLIS.validate(cutover.get(CutoverProperty.REFRESH_MILLIS))),
+        refreshMillis,
         "passthrough".equals(CutoverProperty.ON_UNSUPPORTED.validate(cutover.get(CutoverProperty.ON_UNSUPPORTED))),
         Integer.parseInt(CutoverProperty.CACHE_SIZE.validate(cutover.get(CutoverProperty.CACHE_SIZE))),
         Boolean.parseBoolean(CutoverProperty.READ_TOUCH.validate(cutover.get(CutoverProperty.READ_TOUCH))),
-        instance != null ? instance : DefaultInstance.NAME);
+        instance != null ? instance : DefaultInstance.NAME,
+        leaseMillis);
   }
 
   private static CutoverProperty known(String name) throws CutoverSQLException {

@@ -1,5 +1,6 @@
 package dev.cutover;
 
+import dev.cutover.control.InstanceMarker;
 import dev.cutover.jdbc.ProxyConnection;
 import dev.cutover.runtime.CutoverRuntime;
 import dev.cutover.runtime.RuntimeConfig;
@@ -74,9 +75,9 @@ public final class CutoverDriver implements Driver {
     if (!acceptsURL(url)) {
       return null;
     }
-    ConnectionSettings settings = ConnectionSettings.parse(url, info);
+    ConnectionSettings settings = ConnectionSettings.parse(url, info).withApplicationNameInProperties();
     RuntimeConfig config = settings.toRuntimeConfig();
-    Connection pg = pgjdbc.connect(settings.pgUrl(), settings.pgProperties());
+    Connection pg = pgjdbc.connect(settings.pgUrl(), markedProperties(settings.pgProperties(), config));
     if (pg == null) {
       throw new CutoverSQLException("pgjdbc did not accept the URL " + settings.pgUrl(),
           CutoverSqlState.CONNECTION_UNABLE_TO_CONNECT);
@@ -99,6 +100,21 @@ public final class CutoverDriver implements Driver {
       throw e;
     }
   }
+
+  /**
+   * The properties for pgjdbc with the instance's tag appended to the application's name (or to
+   * pgjdbc's default), so that the CLI's fence can find this connection's backend.
+   */
+  static Properties markedProperties(Properties pgProperties, RuntimeConfig config) {
+    Properties props = new Properties();
+    props.putAll(pgProperties);
+    String base = props.getProperty(ConnectionSettings.APPLICATION_NAME, PGJDBC_APPLICATION_NAME);
+    props.setProperty(ConnectionSettings.APPLICATION_NAME, InstanceMarker.applicationName(base, config.marker()));
+    return props;
+  }
+
+  /** pgjdbc's {@code ApplicationName} when none is given. */
+  static final String PGJDBC_APPLICATION_NAME = "PostgreSQL JDBC Driver";
 
   /** {@inheritDoc} True only for {@code jdbc:cutover:postgresql:} URLs. */
   @Override

@@ -34,7 +34,16 @@ public enum CutoverProperty {
       new String[] {"true", "false"}),
   /** The instance name reported in {@code cutover status}; defaults to {@code host:pid}. */
   INSTANCE("cutover.instance", null,
-      "The name this process reports in `cutover status` (default host:pid)", null);
+      "The name this process reports in `cutover status` (default host:pid)", null),
+  /**
+   * How long a confirmation of the phase (a reload followed by a heartbeat) lets statements run
+   * while a migration is unfinished; past it a statement waits briefly for a new one, then is
+   * refused. Default: 5 s or three heartbeat intervals, whichever is longer; at least two.
+   */
+  LEASE_MILLIS("cutover.leaseMillis", null,
+      "While a migration is unfinished, how long in milliseconds the last confirmation of the phase lets statements"
+          + " run; then they wait briefly for a new one or fail with SQLState 08006. Keep it below the CLI's"
+          + " --instance-ttl (default 5000 or three heartbeat intervals; at least two)", null);
 
   /** Prefix shared by every Cutover property; anything else goes to pgjdbc untouched. */
   public static final String PREFIX = "cutover.";
@@ -56,7 +65,7 @@ public enum CutoverProperty {
     return propertyName;
   }
 
-  /** The default value, or {@code null} when it is computed (see {@link #INSTANCE}). */
+  /** The default value, or {@code null} when it is computed (see {@link #INSTANCE}, {@link #LEASE_MILLIS}). */
   public String defaultValue() {
     return defaultValue;
   }
@@ -99,6 +108,9 @@ public enum CutoverProperty {
         return value;
       }
       case REFRESH_MILLIS -> {
+        return String.valueOf(parseLong(raw, value, 1, "a positive integer (milliseconds)"));
+      }
+      case LEASE_MILLIS -> {
         return String.valueOf(parseLong(raw, value, 1, "a positive integer (milliseconds)"));
       }
       case CACHE_SIZE -> {

@@ -9,6 +9,11 @@ public enum CutoverSqlState {
   FEATURE_NOT_SUPPORTED("0A000"),
   /** The URL or a {@code cutover.*} property is invalid, or the migrations could not be read at connect. */
   CONNECTION_UNABLE_TO_CONNECT("08001"),
+  /**
+   * A statement was refused before it was sent: while a migration is unfinished, this instance could
+   * not confirm the phase with the control schema within its lease ({@code cutover.leaseMillis}).
+   */
+  LEASE_EXPIRED("08006"),
   /** A method was called on a closed object or with an argument that makes no sense. */
   INVALID_PARAMETER_VALUE("22023"),
   /**

@@ -18,6 +18,18 @@ class ConnectionSettingsTest {
   }
 
   @Test
+  void withApplicationNameInProperties_movesTheUrlsValueWhichWins() throws SQLException {
+    Properties info = new Properties();
+    info.setProperty("ApplicationName", "from-properties");
+    ConnectionSettings s = ConnectionSettings.parse(
+        "jdbc:cutover:postgresql://h:5432/cutover_db?ssl=false&ApplicationName=cutover:app&x=1", info)
+        .withApplicationNameInProperties();
+    assertThat(s.pgUrl()).isEqualTo("jdbc:postgresql://h:5432/cutover_db?ssl=false&x=1");
+    // Where the driver appends the instance's tag (pgjdbc would prefer an untagged value in the URL).
+    assertThat(s.pgProperties().getProperty("ApplicationName")).isEqualTo("cutover:app");
+  }
+
+  @Test
   void parse_removesCutoverParametersFromUrlAndKeepsOthersVerbatim() throws SQLException {
     ConnectionSettings s = ConnectionSettings.parse(
         "jdbc:cutover:postgresql://h/db?cutover.schema=ctl&ssl=false&cutover.refreshMillis=250&options=-c%20x%3Dy",

@@ -57,7 +57,8 @@ class CutoverDriverTest {
         Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT current_setting('application_name')")) {
       rs.next();
-      assertThat(rs.getString(1)).isEqualTo("cutover-app");
+      // The application's name, tagged with the instance's marker for the CLI's fence.
+      assertThat(rs.getString(1)).isEqualTo("cutover-app " + dev.cutover.control.InstanceMarker.of("cutover", "t1"));
     }
   }
 

@@ -90,8 +90,9 @@ public final class StubFixture implements AutoCloseable {
     if (mode == Mode.BASELINE) {
       return new StubFixture(stub, null);
     }
+    // No lease (0): a stub writes no heartbeat to confirm one; the check costs a volatile read either way.
     RuntimeConfig config = new RuntimeConfig("jdbc:stub:bench", new Properties(), "bench", "cutover", 1000,
-        false, cacheSize, true, "bench");
+        false, cacheSize, true, "bench", 0);
     CutoverRuntime runtime = new CutoverRuntime(config, RewriteFunction.standard());
     runtime.reloadOn(stub);
     if (runtime.snapshot().migrations().size() != migrations.size()) {

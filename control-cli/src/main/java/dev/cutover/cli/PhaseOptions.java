@@ -32,7 +32,8 @@ final class PhaseOptions {
 
   /** Heartbeat age after which an instance no longer counts. */
   @Option(names = "--instance-ttl", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
-      description = "an instance whose heartbeat is older than this is ignored (default: ${DEFAULT-VALUE})")
+      description = "an instance whose heartbeat is older than this is ignored, once its backends are ended (the"
+          + " fence); keep it above the drivers' cutover.leaseMillis (default: ${DEFAULT-VALUE})")
   Duration instanceTtl;
 
   AdvanceOptions toOptions(boolean force, Duration quietPeriod, int refillBatchSize, boolean backup, boolean keepOld) {

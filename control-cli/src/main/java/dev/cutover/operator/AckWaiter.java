@@ -13,7 +13,8 @@ import java.util.stream.Collectors;
 
 /**
  * Waits until every live driver instance (heartbeat within the TTL) reports an applied epoch at
- * least the one asked for. Instances whose heartbeat expired are gone and ignored.
+ * least the one asked for. Instances whose heartbeat expired are ignored, once {@link Fence} has
+ * ended their server backends: the wait returns only after that.
  *
  * <p>From control schema version 3 on, the server's own view counts too: an acknowledgement
  * written by a session that has ended (no such backend in {@code pg_stat_activity}) does not count
@@ -41,6 +42,7 @@ public final class AckWaiter {
   private final Duration ttl;
   private final PrintWriter out;
   private Boolean guarded; // whether the schema records the acknowledging backend; read once
+  private final Fence fence;
 
   /**
    * @param schema the control schema
@@ -51,6 +53,7 @@ public final class AckWaiter {
     this.schema = schema;
     this.ttl = ttl;
     this.out = out;
+    this.fence = new Fence(schema, ttl, out);
   }
 
   /** Live instances whose applied epoch is below {@code epoch}. */
@@ -117,7 +120,8 @@ public final class AckWaiter {
   }
 
   /**
-   * Waits up to {@code wait} for every live instance to apply {@code epoch}.
+   * Waits up to {@code wait} for every live instance to apply {@code epoch}, then fences every other
+   * instance (see {@link Fence}): the caller may go past it.
    *
    * @param what what the epoch is, for the message (e.g. {@code phase dual_write of migration 'x'})
    * @throws OperatorException exit code 3, naming the lagging instances, when the wait runs out
@@ -128,6 +132,7 @@ public final class AckWaiter {
     while (true) {
       List<Lagging> lagging = lagging(c, epoch);
       if (lagging.isEmpty()) {
+        fence.fence(c, epoch);
         noteOlderTransactions(c, epoch);
         return;
       }

@@ -946,6 +946,9 @@ public final class Operator {
       Connection c, ColumnMigration m, AdvanceOptions options, AckWaiter acks, DdlRunner ddl) throws SQLException {
     Phase from = m.phase();
     Phase to = from.previous();
+    // As before an advance: no live instance may still be a phase behind (it would be two behind
+    // after this step), and the ones gone silent are fenced.
+    acks.await(c, m.epoch(), options.ackWait(), "phase " + from.sqlName() + " of migration '" + m.id() + "'");
     repo.checkNotLocked(c, m.id());
     Backfiller backfiller = new Backfiller(schema, out);
     if (from == Phase.NEW_ONLY) {

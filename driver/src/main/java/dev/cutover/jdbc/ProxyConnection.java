@@ -3,6 +3,7 @@ package dev.cutover.jdbc;
 import dev.cutover.CutoverConnection;
 import dev.cutover.CutoverSQLException;
 import dev.cutover.CutoverSqlState;
+import dev.cutover.control.InstanceMarker;
 import dev.cutover.migration.ColumnMigration;
 import dev.cutover.migration.MigrationSnapshot;
 import dev.cutover.migration.Phase;
@@ -77,16 +78,30 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
   }
 
   /**
-   * Called before a statement reads the snapshot: marks a transaction as begun under the current
-   * epoch unless one is open.
+   * Called before a statement reads the snapshot to be sent: checks the runtime's lease (see {@link
+   * CutoverRuntime#holdsLease()}; past it, waits briefly for a confirmation, then refuses with
+   * SQLState 08006), then marks a transaction as begun under the current epoch unless one is open.
+   * Callers call {@link #endStatement()} in a {@code finally} either way.
    */
   void beginStatement() throws SQLException {
+    if (!runtime.holdsLease() && !runtime.awaitLease()) {
+      throw new CutoverSQLException("Cutover did not send the statement: a migration is in progress and "
+          + runtime.leaseProblem() + ", so it may be behind the phase the operator set. Retry when the database"
+          + " is reachable again", CutoverSqlState.LEASE_EXPIRED);
+    }
     MigrationSnapshot now = runtime.snapshot();
     if (now != seenSnapshot) {
       snapshotChanged(seenSnapshot, now);
     }
     if (!transaction.isOpen()) {
       transaction.begin(now.epoch());
+    }
+  }
+
+  /** Marks a transaction as begun under the current epoch unless one is open (before the snapshot is read). */
+  void markStatement() {
+    if (!transaction.isOpen()) {
+      transaction.begin(runtime.snapshot().epoch());
     }
   }
 
@@ -432,6 +447,31 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
   @Override
   public String nativeSQL(String sql) throws SQLException {
     return delegate.nativeSQL(rewriteSql(sql));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>An {@code ApplicationName} keeps the instance's tag at its end, so that the CLI's fence still
+   * finds this connection (an {@code application_name} set with SQL {@code SET} loses it).
+   */
+  @Override
+  public void setClientInfo(String name, String value) throws java.sql.SQLClientInfoException {
+    delegate.setClientInfo(name, tagged(name, value));
+  }
+
+  @Override
+  public void setClientInfo(java.util.Properties properties) throws java.sql.SQLClientInfoException {
+    java.util.Properties copy = new java.util.Properties();
+    for (String name : properties.stringPropertyNames()) {
+      copy.setProperty(name, tagged(name, properties.getProperty(name)));
+    }
+    delegate.setClientInfo(copy);
+  }
+
+  private String tagged(String name, String value) {
+    return "ApplicationName".equals(name) && value != null
+        ? InstanceMarker.applicationName(value, runtime.config().marker()) : value;
   }
 
   @Override

@@ -228,8 +228,8 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
    * ProxyConnection#retryAfterSwap}), re-prepares it for the new one and runs it once more.
    */
   private <T> T run(Execution<T> execution) throws SQLException {
-    connection.beginStatement();
     try {
+      connection.beginStatement();
       ensureCurrent();
       if (changesSearchPath()) {
         connection.searchPathMayChange(); // prepared earlier, runs now: the next statement reads the path again
@@ -279,10 +279,20 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
     batchRows.add(bindings.copy());
   }
 
+  /** Checks the lease before a batch is sent; a refused batch is cleared, as pgjdbc clears a failed one. */
+  private void beginBatch() throws SQLException {
+    try {
+      connection.beginStatement();
+    } catch (SQLException e) {
+      clearBatch();
+      throw e;
+    }
+  }
+
   @Override
   public int[] executeBatch() throws SQLException {
-    connection.beginStatement();
     try {
+      beginBatch();
       ensureCurrent();
       return delegate.executeBatch();
     } finally {
@@ -295,8 +305,8 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
 
   @Override
   public long[] executeLargeBatch() throws SQLException {
-    connection.beginStatement();
     try {
+      beginBatch();
       ensureCurrent();
       return delegate.executeLargeBatch();
     } finally {

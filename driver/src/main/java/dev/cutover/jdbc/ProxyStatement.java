@@ -119,8 +119,8 @@ public class ProxyStatement extends DelegatingStatement {
    * outdated (see {@link ProxyConnection#retryAfterSwap}), rewrites it again and runs it once more.
    */
   private <T> T run(String sql, boolean query, Execution<T> execution) throws SQLException {
-    connection.beginStatement();
     try {
+      connection.beginStatement();
       MigrationSnapshot snapshot = connection.runtime().snapshot();
       String sent = query ? rewriteQuery(sql, snapshot) : rewriteUntouched(sql, snapshot);
       try {
@@ -265,7 +265,7 @@ public class ProxyStatement extends DelegatingStatement {
    */
   @Override
   public void addBatch(String sql) throws SQLException {
-    connection.beginStatement();
+    connection.markStatement(); // the lease is checked when the batch is sent
     MigrationSnapshot snapshot = connection.runtime().snapshot();
     if (batchChangesSearchPath && connection.mayTouch(sql, snapshot)) {
       // Rewritten now, run after the entry that changes search_path: as in one text (see SearchPathChanges).
@@ -281,10 +281,20 @@ public class ProxyStatement extends DelegatingStatement {
     batchChangesSearchPath = false;
   }
 
+  /** Checks the lease before a batch is sent; a refused batch is cleared, as pgjdbc clears a failed one. */
+  private void beginBatch() throws SQLException {
+    try {
+      connection.beginStatement();
+    } catch (SQLException e) {
+      clearBatch();
+      throw e;
+    }
+  }
+
   @Override
   public int[] executeBatch() throws SQLException {
-    connection.beginStatement();
     try {
+      beginBatch();
       return delegate.executeBatch();
     } finally {
       batchDone();
@@ -293,8 +303,8 @@ public class ProxyStatement extends DelegatingStatement {
 
   @Override
   public long[] executeLargeBatch() throws SQLException {
-    connection.beginStatement();
     try {
+      beginBatch();
       return delegate.executeLargeBatch();
     } finally {
       batchDone();

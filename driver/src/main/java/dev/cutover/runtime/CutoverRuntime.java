@@ -1,8 +1,11 @@
 package dev.cutover.runtime;
 
 import dev.cutover.control.ControlSchema;
+import dev.cutover.control.InstanceMarker;
 import dev.cutover.control.MigrationStore;
+import dev.cutover.migration.ColumnMigration;
 import dev.cutover.migration.MigrationSnapshot;
+import dev.cutover.migration.Phase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -50,6 +53,17 @@ import org.slf4j.LoggerFactory;
  *       last connection closes the instance's row is deleted (waiting at most {@link
  *       #DEREGISTER_WAIT_MILLIS}), so that a cleanly stopped application is not waited for; the next
  *       heartbeat after a new connection writes it again.
+ *   <li>The lease ({@code cutover.leaseMillis}): a poll that reloads the migrations and then writes
+ *       the heartbeat confirms the phase until the time it began plus the lease. While the snapshot
+ *       has an unfinished migration, every statement first checks the lease ({@link #holdsLease()}:
+ *       two volatile reads and {@link System#nanoTime()}); once it has run out, the statement asks
+ *       the scheduler for a confirmation and waits for it at most {@link #MAX_LEASE_WAIT_MILLIS}
+ *       ({@link #awaitLease()}), then is refused. The CLI ignores an instance whose heartbeat is
+ *       older than its {@code --instance-ttl}: with a lease shorter than that, an instance that
+ *       paused or lost the network has stopped sending by the time the CLI goes past it. A process
+ *       can still pause between the check and the send: the CLI's fence ends the backends of an
+ *       instance it goes past, and every connection tags its {@code application_name} for that
+ *       ({@link dev.cutover.control.InstanceMarker}).
  * </ul>
  */
 public final class CutoverRuntime implements AutoCloseable {
@@ -60,6 +74,10 @@ public final class CutoverRuntime implements AutoCloseable {
   static final long MAX_HEARTBEAT_MILLIS = 5_000;
   /** How long the close of a runtime's last connection waits for its instance row to be deleted. */
   static final long DEREGISTER_WAIT_MILLIS = 2_000;
+  /** How long the poller's side connection waits for an answer before it gives up and reconnects. */
+  static final long SIDE_NETWORK_TIMEOUT_MILLIS = 10_000;
+  /** How long a statement waits for the lease to be confirmed again before it is refused. */
+  static final long MAX_LEASE_WAIT_MILLIS = 2_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(CutoverRuntime.class);
 
@@ -84,6 +102,16 @@ public final class CutoverRuntime implements AutoCloseable {
   private volatile boolean closed;
   /** Whether the last acknowledgement was held back by an open transaction. */
   private volatile boolean ackPending;
+  /** Whether the snapshot has a migration that is not completed: statements then need the lease. */
+  private volatile boolean leaseEnforced;
+  /** System.nanoTime() at which the lease runs out (a poll that began then plus the lease). */
+  private volatile long leaseExpiresNanos = System.nanoTime();
+  /** Why the last confirmation failed, for the refusal's message; null when it did not. */
+  private volatile String lastLeaseFailure;
+  private volatile boolean leaseConfirmed;
+  private volatile long lastConfirmationNanos;
+  private final Object leaseMonitor = new Object();
+  private final AtomicBoolean renewalQueued = new AtomicBoolean();
 
   /** The open connections' transaction marks; weak so that a connection leaked unclosed does not hold acks forever. */
   private final Set<TransactionMark> marks = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
@@ -129,7 +157,7 @@ public final class CutoverRuntime implements AutoCloseable {
         () -> openSide("cutover-listener"), this::requestReload);
     this.lazyMigrator = config.readTouch()
         ? new LazyMigrator(name, this::snapshot, () -> openSide("cutover-touch"), this::registerBackground,
-            this::transactionEnded, LazyMigrator.DEFAULT_CAPACITY)
+            this::transactionEnded, LazyMigrator.DEFAULT_CAPACITY, this::holdsLease)
         : null;
   }
 
@@ -140,7 +168,7 @@ public final class CutoverRuntime implements AutoCloseable {
   }
 
   /** The heartbeat interval for {@code refreshMillis}: the same, bounded to [1 s, 5 s]. */
-  static long heartbeatMillis(long refreshMillis) {
+  public static long heartbeatMillis(long refreshMillis) {
     return Math.max(MIN_HEARTBEAT_MILLIS, Math.min(MAX_HEARTBEAT_MILLIS, refreshMillis));
   }
 
@@ -197,7 +225,7 @@ public final class CutoverRuntime implements AutoCloseable {
     TransactionMark mark = new TransactionMark();
     marks.add(mark);
     if (openConnections.getAndIncrement() == 0 && !closed) {
-      requestHeartbeat(); // write the instance row again if the last close deleted it
+      requestRenewal(); // write the instance row again if the last close deleted it, and confirm the lease
     }
     return mark;
   }
@@ -253,6 +281,86 @@ public final class CutoverRuntime implements AutoCloseable {
       }
     }
     return epoch;
+  }
+
+  // ---- the lease
+
+  /**
+   * Whether a statement may be sent now: no unfinished migration, or the phase was confirmed within
+   * the lease. The hot path: two volatile reads, and {@link System#nanoTime()} only while a migration
+   * is unfinished.
+   */
+  public boolean holdsLease() {
+    return !leaseEnforced || System.nanoTime() - leaseExpiresNanos < 0;
+  }
+
+  /**
+   * Asks for a confirmation of the phase and waits for it at most {@link #MAX_LEASE_WAIT_MILLIS}
+   * (bounded by the lease).
+   *
+   * @return whether the lease holds now
+   */
+  public boolean awaitLease() {
+    long deadline = System.nanoTime() + Math.min(MAX_LEASE_WAIT_MILLIS, config.leaseMillis()) * 1_000_000L;
+    requestRenewal();
+    synchronized (leaseMonitor) {
+      while (!holdsLease()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || closed) {
+          return false;
+        }
+        try {
+          leaseMonitor.wait(Math.max(1, left / 1_000_000L));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return holdsLease();
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Why the lease could not be confirmed, for a refusal: how old the last confirmation is, and the last error. */
+  public String leaseProblem() {
+    long age = (System.nanoTime() - leaseExpiresNanos) / 1_000_000L + config.leaseMillis();
+    String problem = lastLeaseFailure;
+    return "instance " + config.instance() + (leaseConfirmed
+        ? " last confirmed the migration phase with the control schema " + age + " ms ago"
+        : " has not confirmed the migration phase with the control schema yet")
+        + " (cutover.leaseMillis = " + config.leaseMillis() + ")"
+        + (problem == null ? "" : "; the last attempt failed: " + problem);
+  }
+
+  /**
+   * Asks the scheduler to reload and write the heartbeat now, which confirms the lease; coalesced,
+   * and skipped when a confirmation began after the request (e.g. {@link #refreshNow()}).
+   */
+  void requestRenewal() {
+    if (closed || !renewalQueued.compareAndSet(false, true)) {
+      return;
+    }
+    long asked = System.nanoTime();
+    try {
+      scheduler.execute(() -> {
+        renewalQueued.set(false);
+        if (!leaseConfirmed || lastConfirmationNanos - asked < 0) {
+          pollQuietly(true, true);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      renewalQueued.set(false);
+    }
+  }
+
+  // Called under pollLock by a poll that began at startedNanos, reloaded, then wrote the heartbeat.
+  private void renewLease(long startedNanos) {
+    leaseExpiresNanos = startedNanos + config.leaseMillis() * 1_000_000L;
+    lastLeaseFailure = null;
+    lastConfirmationNanos = startedNanos;
+    leaseConfirmed = true;
+    synchronized (leaseMonitor) {
+      leaseMonitor.notifyAll();
+    }
   }
 
   /** The listener connection's server process id, or 0 while it is not connected (for tests and diagnostics). */
@@ -330,7 +438,8 @@ public final class CutoverRuntime implements AutoCloseable {
       heartbeatDue = now - lastHeartbeatNanos >= (heartbeatMillis - tickMillis / 2) * 1_000_000L;
     }
     if (reloadDue || heartbeatDue) {
-      pollQuietly(reloadDue, heartbeatDue);
+      // Every heartbeat reloads first, so that it confirms the lease.
+      pollQuietly(true, heartbeatDue);
     }
   }
 
@@ -343,6 +452,7 @@ public final class CutoverRuntime implements AutoCloseable {
           pollFailing = false;
         }
       } catch (SQLException | RuntimeException e) {
+        lastLeaseFailure = e.toString();
         if (!pollFailing) {
           LOG.warn("Cutover: cannot read the migrations from {} (keeping epoch {}; will retry every {} ms): {}",
               config.url(), snapshot.epoch(), config.refreshMillis(), e.toString());
@@ -362,22 +472,25 @@ public final class CutoverRuntime implements AutoCloseable {
     if (closed) {
       return;
     }
+    long started = System.nanoTime(); // the lease counts from before the reload
     Connection c = sideConnection();
     try {
+      boolean loaded = false;
       if (load || !installedKnown) {
         installedVersion = controlSchema.installedVersion(c);
         installed = installedVersion > 0;
         installedKnown = true;
         publish(installed ? store.load(c) : MigrationSnapshot.EMPTY);
         lastLoadNanos = System.nanoTime();
+        loaded = true;
       }
       if (installed && openConnections.get() > 0) {
         ackPending = true; // before the scan: a transaction ending during it then asks for another heartbeat
         long applied = acknowledgeableEpoch();
         ackPending = applied < snapshot.epoch();
         boolean due = System.nanoTime() - lastHeartbeatNanos >= heartbeatMillis * 1_000_000L;
-        if (forceHeartbeat || due || applied != lastReported || !rowWritten) {
-          heartbeat(c, applied);
+        if ((forceHeartbeat || due || applied != lastReported || !rowWritten) && heartbeat(c, applied) && loaded) {
+          renewLease(started);
         }
       }
     } catch (SQLException | RuntimeException e) {
@@ -388,6 +501,13 @@ public final class CutoverRuntime implements AutoCloseable {
 
   private void publish(MigrationSnapshot loaded) {
     if (!loaded.equals(snapshot)) {
+      boolean unfinished = false;
+      for (ColumnMigration m : loaded.migrations()) {
+        unfinished |= m.phase() != Phase.COMPLETED;
+      }
+      if (config.leaseMillis() > 0) {
+        leaseEnforced = unfinished; // before the snapshot: a statement that sees it checks the lease
+      }
       snapshot = loaded;
       filter = new StatementFilter(loaded, config.cacheSize());
       engine.invalidateAll();
@@ -396,8 +516,13 @@ public final class CutoverRuntime implements AutoCloseable {
     }
   }
 
-  // Called under pollLock. A failing heartbeat (e.g. a role without INSERT) must not stop polling.
-  private void heartbeat(Connection c, long applied) {
+  /**
+   * Called under pollLock. A failing heartbeat (e.g. a role without INSERT) must not stop polling;
+   * it does keep the lease from being confirmed: the CLI does not wait for an instance it cannot see.
+   *
+   * @return whether the heartbeat was written
+   */
+  private boolean heartbeat(Connection c, long applied) {
     RewriteEngine.NameUsage used = engine.drainNameUsage();
     lastHeartbeatNanos = System.nanoTime();
     try {
@@ -430,8 +555,10 @@ public final class CutoverRuntime implements AutoCloseable {
         writeNameUsage(c, used.oldUsed(), used.newUsed());
       }
       heartbeatFailing = false;
+      return true;
     } catch (SQLException e) {
       engine.restoreNameUsage(used);
+      lastLeaseFailure = "cannot write this instance's heartbeat: " + e;
       if ("42501".equals(e.getSQLState()) && e.getMessage() != null && e.getMessage().contains("held by")) {
         if (!heartbeatFailing) {
           LOG.error("Cutover: this instance's heartbeat is refused, so phase changes do not wait for it:"
@@ -442,6 +569,7 @@ public final class CutoverRuntime implements AutoCloseable {
         LOG.warn("Cutover: cannot write this instance's heartbeat in schema {}: {}", config.schema(), e.toString());
         heartbeatFailing = true;
       }
+      return false;
     }
   }
 
@@ -514,6 +642,7 @@ public final class CutoverRuntime implements AutoCloseable {
       rowWritten = false;
       lastReported = -1;
       ackPending = false;
+      leaseExpiresNanos = System.nanoTime(); // no longer counted as live by the CLI
     } catch (SQLException | RuntimeException e) {
       closeSide();
       LOG.warn("Cutover: cannot delete this instance's row in schema {} (it expires with its heartbeat): {}",
@@ -526,18 +655,22 @@ public final class CutoverRuntime implements AutoCloseable {
       return side;
     }
     side = openSide("cutover-runtime");
+    // A poll stuck on a half-open connection would hold pollLock (and with it every new
+    // connection's reload) until TCP gives up; the poll's queries are small.
+    side.setNetworkTimeout(Runnable::run, (int) SIDE_NETWORK_TIMEOUT_MILLIS);
     return side;
   }
 
   /**
    * Opens a pgjdbc connection with the application's URL and properties; names it {@code role
-   * instance} in {@code pg_stat_activity} unless the application set its own ApplicationName.
+   * instance} in {@code pg_stat_activity} unless the application set its own ApplicationName, and
+   * tags it with the instance's marker either way (so that the CLI's fence ends it too).
    */
   private Connection openSide(String role) throws SQLException {
     Properties props = config.pgPropertiesCopy();
-    if (props.getProperty("ApplicationName") == null) {
-      props.setProperty("ApplicationName", role + " " + config.instance()); // the URL's own value wins in pgjdbc
-    }
+    String base = props.getProperty("ApplicationName");
+    props.setProperty("ApplicationName", InstanceMarker.applicationName(
+        base != null ? base : role + " " + config.instance(), config.marker()));
     Connection c = new org.postgresql.Driver().connect(config.url(), props);
     if (c == null) {
       throw new SQLException("pgjdbc did not accept the URL " + config.url());

@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.LoggerFactory;
 
@@ -94,6 +95,7 @@ public final class LazyMigrator implements AutoCloseable {
 
   private final String name;
   private final Supplier<MigrationSnapshot> snapshots;
+  private final BooleanSupplier leaseHeld;
   private final ConnectionSource source;
   private final Supplier<TransactionMark> marks;
   private final Runnable transactionEnded;
@@ -127,6 +129,16 @@ public final class LazyMigrator implements AutoCloseable {
    */
   public LazyMigrator(String name, Supplier<MigrationSnapshot> snapshots, ConnectionSource source,
       Supplier<TransactionMark> marks, Runnable transactionEnded, int capacity) {
+    this(name, snapshots, source, marks, transactionEnded, capacity, () -> true);
+  }
+
+  /**
+   * @param leaseHeld whether the runtime's lease holds (see {@link CutoverRuntime#holdsLease()}): a
+   *     batch is dropped rather than written for a phase this instance has not confirmed lately
+   */
+  LazyMigrator(String name, Supplier<MigrationSnapshot> snapshots, ConnectionSource source,
+      Supplier<TransactionMark> marks, Runnable transactionEnded, int capacity, BooleanSupplier leaseHeld) {
+    this.leaseHeld = leaseHeld;
     this.name = name;
     this.snapshots = snapshots;
     this.source = source;
@@ -315,7 +327,7 @@ public final class LazyMigrator implements AutoCloseable {
       mark.begin(snapshots.get().epoch()); // before reading the snapshot: see TransactionMark
       try {
         List<ColumnMigration> migrations = dualWrite(snapshots.get(), target);
-        if (migrations.isEmpty()) {
+        if (migrations.isEmpty() || !leaseHeld.getAsBoolean()) {
           discarded.add(keys.size());
           return;
         }

@@ -1,5 +1,6 @@
 package dev.cutover.runtime;
 
+import dev.cutover.control.InstanceMarker;
 import java.util.Properties;
 
 /**
@@ -14,6 +15,8 @@ import java.util.Properties;
  * @param cacheSize {@code cutover.cacheSize}
  * @param readTouch {@code cutover.readTouch}
  * @param instance {@code cutover.instance}
+ * @param leaseMillis {@code cutover.leaseMillis}; 0 turns the lease off (tests and benchmarks without a
+ *     database only: the URL property cannot)
  */
 public record RuntimeConfig(
     String url,
@@ -24,7 +27,25 @@ public record RuntimeConfig(
     boolean passthrough,
     int cacheSize,
     boolean readTouch,
-    String instance) {
+    String instance,
+    long leaseMillis) {
+
+  /** A configuration with the default lease ({@link #defaultLeaseMillis}). */
+  public RuntimeConfig(String url, Properties pgProperties, String user, String schema, long refreshMillis,
+      boolean passthrough, int cacheSize, boolean readTouch, String instance) {
+    this(url, pgProperties, user, schema, refreshMillis, passthrough, cacheSize, readTouch, instance,
+        defaultLeaseMillis(refreshMillis));
+  }
+
+  /** The default lease for {@code refreshMillis}: 5 s or three heartbeat intervals, whichever is longer. */
+  public static long defaultLeaseMillis(long refreshMillis) {
+    return Math.max(5_000, 3 * CutoverRuntime.heartbeatMillis(refreshMillis));
+  }
+
+  /** The shortest lease allowed for {@code refreshMillis}: two heartbeat intervals. */
+  public static long minimumLeaseMillis(long refreshMillis) {
+    return 2 * CutoverRuntime.heartbeatMillis(refreshMillis);
+  }
 
   public RuntimeConfig {
     Properties copy = new Properties();
@@ -40,11 +61,16 @@ public record RuntimeConfig(
    * a runtime of their own rather than silently sharing the first one's).
    */
   public record Key(String url, String user, String schema, long refreshMillis, boolean passthrough,
-      int cacheSize, boolean readTouch, String instance) {}
+      int cacheSize, boolean readTouch, String instance, long leaseMillis) {}
 
   /** This configuration's runtime key. */
   public Key key() {
-    return new Key(url, user, schema, refreshMillis, passthrough, cacheSize, readTouch, instance);
+    return new Key(url, user, schema, refreshMillis, passthrough, cacheSize, readTouch, instance, leaseMillis);
+  }
+
+  /** The tag this instance's connections carry in their {@code application_name} (see {@link InstanceMarker}). */
+  public String marker() {
+    return InstanceMarker.of(schema, instance);
   }
 
   /** A copy of the pgjdbc properties, safe to hand to pgjdbc. */

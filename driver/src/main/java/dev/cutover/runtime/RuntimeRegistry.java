@@ -11,10 +11,11 @@ import java.util.Map;
  *
  * <p>Implementation notes: when the last connection closes the runtime lingers for
  * {@link #LINGER_MILLIS} before it stops, so an application that opens a connection per request
- * (no pool) does not reload the migrations and reopen the side connection every time. All state
+ * (no pool) does not restart it and reopen its side connections every time (each new connection
+ * still reads the migrations once). All state
  * is guarded by the class lock; the first snapshot is loaded under it, so two first connections
- * cannot start two runtimes. A lingering runtime that gets a connection again reloads its snapshot
- * on that connection first: while it had none, its instance row was deleted and no phase change
+ * cannot start two runtimes. Every later connection reloads the snapshot on itself first (see
+ * {@link #acquire}): a lingering runtime, for one, had its instance row deleted and no phase change
  * waited for it.
  */
 public final class RuntimeRegistry {
@@ -37,26 +38,41 @@ public final class RuntimeRegistry {
 
   /**
    * The runtime for {@code config}, started with its first snapshot loaded on {@code connection}
-   * when there is none yet. Each call must be matched by one {@link #release}.
+   * when there is none yet; otherwise the runtime's snapshot is reloaded on {@code connection}
+   * first. Each call must be matched by one {@link #release}.
+   *
+   * <p>Why every new connection reloads: a connection is new when the pool replaces one, and the
+   * CLI's fence ends the connections of an instance it went past (one that stopped answering, then
+   * resumed). Whatever this process believed before, the new connection's first statement then uses
+   * the phase as it is now. The reload runs outside the registry's lock.
    */
-  public static synchronized CutoverRuntime acquire(RuntimeConfig config, Connection connection) throws SQLException {
-    Holder holder = RUNTIMES.get(config.key());
-    if (holder == null) {
-      CutoverRuntime runtime = new CutoverRuntime(config, RewriteFunction.standard(config.readTouch()));
-      try {
-        runtime.start(connection);
-      } catch (SQLException | RuntimeException e) {
-        runtime.close();
-        throw e;
+  public static CutoverRuntime acquire(RuntimeConfig config, Connection connection) throws SQLException {
+    CutoverRuntime existing;
+    synchronized (RuntimeRegistry.class) {
+      Holder holder = RUNTIMES.get(config.key());
+      if (holder == null) {
+        CutoverRuntime runtime = new CutoverRuntime(config, RewriteFunction.standard(config.readTouch()));
+        try {
+          runtime.start(connection);
+        } catch (SQLException | RuntimeException e) {
+          runtime.close();
+          throw e;
+        }
+        holder = new Holder(runtime);
+        RUNTIMES.put(config.key(), holder);
+        holder.connections++;
+        return runtime;
       }
-      holder = new Holder(runtime);
-      RUNTIMES.put(config.key(), holder);
-    } else if (holder.connections == 0) {
-      // Idle, its instance row deleted: it may have missed a change while nobody waited for it.
-      holder.runtime.reloadOn(connection);
+      holder.connections++; // counted before the reload, so that the runtime does not stop meanwhile
+      existing = holder.runtime;
     }
-    holder.connections++;
-    return holder.runtime;
+    try {
+      existing.reloadOn(connection);
+    } catch (SQLException | RuntimeException e) {
+      release(existing);
+      throw e;
+    }
+    return existing;
   }
 
   /** Gives back a runtime obtained from {@link #acquire}. */

@@ -100,6 +100,13 @@ class ReprepareTest {
     ProxyConnection c = new ProxyConnection(pg, runtime, false);
     toClose.add(runtime);
     toClose.add(c);
+    // The listener reloads once it listens: let that happen now, not after a test changed the
+    // phase behind the driver's back (the tests below count on the driver not knowing yet).
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (runtime.listenerBackendPid() == 0 && System.nanoTime() < deadline) {
+      sleep(20);
+    }
+    sleep(300);
     return c;
   }
 
@@ -374,6 +381,14 @@ class ReprepareTest {
       c.rollback();
     }
     assertThat(names()).isEmpty();
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static List<String> names() throws SQLException {

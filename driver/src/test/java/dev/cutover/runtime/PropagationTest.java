@@ -71,7 +71,8 @@ class PropagationTest {
   static int listenerPid(Connection admin, String instance) throws SQLException {
     try (PreparedStatement ps = admin.prepareStatement(
         "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = ?")) {
-      ps.setString(1, "cutover-listener " + instance);
+      ps.setString(1, dev.cutover.control.InstanceMarker.applicationName("cutover-listener " + instance,
+          dev.cutover.control.InstanceMarker.of("cutover", instance)));
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getInt(1) : 0;
       }
@@ -169,10 +170,12 @@ class PropagationTest {
     Properties named = new Properties();
     named.setProperty("ApplicationName", "my-app-named");
     try (Connection admin = db.plainConnection(); Connection app = connect("notify-named", SLOW_POLL, named)) {
-      // The application's connection, the runtime's side connection and the listener all keep the user's name.
-      assertThat(await(5_000, () -> countByName(admin, "my-app-named") == 3)).isNotNegative();
-      assertThat(countByName(admin, "cutover-listener notify-named")).isZero();
-      assertThat(countByName(admin, "cutover-runtime notify-named")).isZero();
+      // The application's connection, the runtime's side connection and the listener all keep the
+      // user's name, tagged with the instance's marker (for the CLI's fence).
+      String tagged = dev.cutover.control.InstanceMarker.applicationName("my-app-named",
+          dev.cutover.control.InstanceMarker.of("cutover", "notify-named"));
+      assertThat(await(5_000, () -> countByName(admin, tagged) == 3)).isNotNegative();
+      assertThat(countByName(admin, "my-app-named")).isZero();
     }
   }
 
