@@ -119,9 +119,8 @@ public final class StatementPlanner {
     if (unicode >= 0) {
       // The rewriter reads names from the tokens and splices at them; an escaped spelling would be
       // a name it could not see or rewrite. Refused rather than passed through.
-      throw ctx.refuse("a Unicode-escaped identifier (" + text.tokens().get(unicode).text(text.sql())
-          + ") in a statement on a migrating table is not supported; write the name as a plain or double-quoted"
-          + " identifier");
+      throw ctx.refuse("a Unicode-escaped identifier in a statement on a migrating table is not supported; write "
+          + text.tokens().get(unicode).text(text.sql()) + " as a plain or double-quoted identifier");
     }
     ctx.touch = touch;
     new StatementPlanner(ctx).plan();
