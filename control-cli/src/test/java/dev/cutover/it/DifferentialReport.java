@@ -120,16 +120,16 @@ final class DifferentialReport {
    * so that the file can be replaced in one go.
    */
   synchronized String refusalRatchet(boolean wholeCorpus) {
-    return refusalRatchet(wholeCorpus, true, "known-refusals.txt");
+    return refusalRatchet(wholeCorpus, knownRefusals, "known-refusals.txt");
   }
 
   /**
    * As {@link #refusalRatchet(boolean)}, for the ratchet file {@code corpus/FILE} (new refusals
-   * belong there); without {@code removals} only new refusals count (a suite that runs the corpus
-   * differently may refuse fewer of the listed statements). The refused set is written to
-   * {@code target/FILE}.
+   * belong there); only the known refusals in {@code removable} (that file's) must still happen (a
+   * suite that runs the corpus differently may refuse fewer of another file's). The refused set is
+   * written to {@code target/FILE}.
    */
-  synchronized String refusalRatchet(boolean wholeCorpus, boolean removals, String file) {
+  synchronized String refusalRatchet(boolean wholeCorpus, Set<String> removable, String file) {
     List<String> add = new ArrayList<>();
     List<String> all = new ArrayList<>();
     for (Stats s : statements.values()) {
@@ -144,7 +144,7 @@ final class DifferentialReport {
       }
     }
     List<String> remove = new ArrayList<>();
-    for (String k : removals ? knownRefusals : Set.<String>of()) {
+    for (String k : removable) {
       Stats s = statements.get(k);
       if (s == null ? wholeCorpus : s.runs > 0 && !refused(s)) {
         remove.add(Corpus.refusalLine(k));

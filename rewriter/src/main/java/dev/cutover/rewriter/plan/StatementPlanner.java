@@ -27,11 +27,16 @@ import org.apache.calcite.sql.parser.SqlParseException;
  * migrating table at all, refuses DDL and constructs the rewriter does not handle, masks and parses
  * it, and hands it to the query or write planner.
  *
- * <p>Implementation notes: a statement is parsed only when one of its identifier tokens is the name
- * of a migrating table and it could need a rewrite (an INSERT, an UPDATE during dual_write, a WITH
- * holding either, or any statement naming a migration column, {@code *} or NATURAL); otherwise it
- * passes through unchanged. Unsupported constructs and parse failures of a statement that could
- * need a rewrite are refused.
+ * <p>Implementation notes: a statement is parsed only when one of its identifier tokens (a
+ * Unicode-escaped one decoded) is the name of a migrating table and it could need a rewrite (an
+ * INSERT, an UPDATE during dual_write, a WITH holding either, or any statement naming a migration
+ * column, {@code *} or NATURAL); otherwise it passes through unchanged, provided it is a query, a
+ * write, or a kind that reads and writes no row values ({@link #UNPARSED_KINDS}): any other kind of
+ * statement naming a migrating table is refused, and so are a JDBC call escape naming one and a
+ * Unicode-escaped identifier in a statement naming one. Unsupported constructs and parse failures
+ * of a statement that could need a rewrite are refused. Before any of this, SQL the server would
+ * run later is checked ({@link DeferredText}). {@code DECLARE ... CURSOR FOR query} is planned as
+ * its query.
  *
  * <p>The statement is masked once; every parse works on a copy of that mask in which everything
  * outside the part being read is blanked, so Calcite's positions are the original text's. A
