@@ -1,8 +1,10 @@
 package dev.cutover.it;
 
 import dev.cutover.rewriter.lex.Lexer;
+import dev.cutover.rewriter.lex.SqlText;
 import dev.cutover.rewriter.lex.Token;
 import dev.cutover.rewriter.lex.TokenKind;
+import dev.cutover.rewriter.lex.WordSet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -190,11 +192,23 @@ final class Corpus {
     return n;
   }
 
+  /**
+   * Whether {@code sql} names {@code table}: as an identifier under any spelling (a Unicode-escaped
+   * one included), or as a word inside a string, which the server may run as SQL (a DO block, a
+   * function body, text for {@code query_to_xml}).
+   */
   static boolean namesTable(String sql, String table) {
-    for (Token t : Lexer.lex(sql)) {
-      String text = t.text(sql);
-      if ((t.kind() == TokenKind.IDENT && text.equalsIgnoreCase(table))
-          || (t.kind() == TokenKind.QUOTED_IDENT && text.equals("\"" + table + "\""))) {
+    SqlText text = new SqlText(sql);
+    for (int i = 0; i < text.tokens().size(); i++) {
+      Token t = text.tokens().get(i);
+      String name = switch (t.kind()) {
+        case IDENT, QUOTED_IDENT -> text.folded(i);
+        case UNICODE_IDENT -> text.unicodeName(i);
+        case STRING, PREFIXED_STRING, DOLLAR_STRING ->
+            new WordSet(Set.of(table)).foundIn(t.text(sql)) ? table : null;
+        default -> null;
+      };
+      if (table.equals(name)) {
         return true;
       }
     }
@@ -222,7 +236,9 @@ final class Corpus {
     int at = 0;
     for (int i = 0; i + 1 < tokens.size(); i++) {
       Token t = tokens.get(i);
-      if (t.kind() == TokenKind.IDENT && t.text(sql).equalsIgnoreCase("mig") && tokens.get(i + 1).kind() == TokenKind.DOT) {
+      boolean mig = t.kind() == TokenKind.IDENT && t.text(sql).equalsIgnoreCase("mig")
+          || t.kind() == TokenKind.QUOTED_IDENT && t.text(sql).equals("\"mig\"");
+      if (mig && tokens.get(i + 1).kind() == TokenKind.DOT) {
         out.append(sql, at, t.start()).append("twin");
         at = t.end();
       }
@@ -345,6 +361,57 @@ final class Corpus {
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Where the ratchet files of known refusals live (see {@link #knownRefusals}). */
+  static final String RATCHET_DIR = "control-cli/src/test/resources/" + RESOURCE_DIR + "/";
+
+  /**
+   * The statements of {@code corpus/known-refusals.txt}: the corpus statements Cutover refuses
+   * (0A000) in at least one phase today. A refusal not listed fails the corpus test, and so does a
+   * listed statement that is no longer refused (take it off): the list only shrinks on purpose. One
+   * statement per line in {@link #refusalLine} form; lines starting with {@code #} are comments.
+   */
+  static Set<String> knownRefusals() {
+    return knownRefusals("known-refusals.txt");
+  }
+
+  /** The statements of ratchet file {@code corpus/NAME} (see {@link #knownRefusals()}). */
+  static Set<String> knownRefusals(String name) {
+    try {
+      Path file = Path.of(Corpus.class.getClassLoader().getResource(RESOURCE_DIR + "/" + name).toURI());
+      Set<String> known = new HashSet<>();
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        if (!line.isBlank() && !line.startsWith("#")) {
+          known.add(fromRefusalLine(line));
+        }
+      }
+      return known;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A statement as one line of {@code known-refusals.txt}: a backslash doubled, a line break {@code \n}. */
+  static String refusalLine(String sql) {
+    return sql.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n");
+  }
+
+  /** The statement of one line of {@code known-refusals.txt} (the inverse of {@link #refusalLine}). */
+  static String fromRefusalLine(String line) {
+    StringBuilder out = new StringBuilder(line.length());
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (c == '\\' && i + 1 < line.length()) {
+        char next = line.charAt(++i);
+        out.append(next == 'n' ? '\n' : next == 'r' ? '\r' : next);
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   /** The texts that occur more than once (the corpus must be distinct statements). */

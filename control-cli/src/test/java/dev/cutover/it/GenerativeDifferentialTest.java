@@ -87,7 +87,22 @@ class GenerativeDifferentialTest {
     }
     assertThat(report.mismatches()).as("mismatches with seed %d (replay: -Dcutover.generative.seed=%d); as corpus"
         + " entries:%n%s", seed, seed, String.join("\n\n", pasteable)).isEmpty();
+    assertThat(report.refusalsOtherThan(EXPECTED_REFUSALS)).as("refusals the grammar does not expect (seed %d):"
+        + " make them work, or add the reason to GenerativeDifferentialTest.EXPECTED_REFUSALS with why", seed)
+        .isEmpty();
   }
+
+  /**
+   * The refusals the grammar's shapes meet by design (reasons as grouped in the report, by prefix);
+   * any other refusal fails the test.
+   */
+  static final List<String> EXPECTED_REFUSALS = List.of(
+      // U&"..." names are refused on a migrating table (StatementGrammar.spell writes some).
+      "a Unicode-escaped identifier in a statement on a migrating table is not supported",
+      // UPDATE ... SET col = (SELECT ...) while both columns are written: not computed once yet.
+      "the value written to '…' calls a subquery",
+      // A line comment between DO and UPDATE (StatementGrammar.spell): the upsert planner's limit.
+      "INSERT ... ON CONFLICT DO UPDATE split across lines");
 
   private static long seed() {
     String s = System.getProperty("cutover.generative.seed", System.getenv("CUTOVER_GENERATIVE_SEED"));

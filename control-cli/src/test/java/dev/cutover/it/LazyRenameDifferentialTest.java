@@ -31,6 +31,11 @@ class LazyRenameDifferentialTest {
       report.register(e.source(), e.category(), e.sql());
     }
     report.knownMismatches(Corpus.knownMismatches());
+    // The corpus refusals, and those of a lazy cut-over only (corpus/known-refusals-lazy.txt).
+    java.util.Set<String> lazyOnly = Corpus.knownRefusals("known-refusals-lazy.txt");
+    java.util.Set<String> refusals = new java.util.HashSet<>(Corpus.knownRefusals());
+    refusals.addAll(lazyOnly);
+    report.knownRefusals(refusals);
     try (Differential d = new Differential(db, dir, report, 1000, "lazy-corpus")) {
       d.walkLazy(new RenameDifferentialTest.CorpusWorkload(entries));
     } finally {
@@ -38,5 +43,8 @@ class LazyRenameDifferentialTest {
     }
     assertThat(report.refusedWithoutMigratingTable()).as("refused, though naming no migrating table").isEmpty();
     assertThat(report.mismatches()).as("mismatches (target/corpus-report/9-lazy-corpus.md)").isEmpty();
+    assertThat(report.refusalRatchet(System.getProperty("cutover.corpus.only", "").isEmpty(), lazyOnly,
+        "known-refusals-lazy.txt"))
+        .as("refusal ratchet").isNull();
   }
 }

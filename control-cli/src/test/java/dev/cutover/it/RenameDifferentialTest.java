@@ -28,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link CorpusWorkload} for which statement runs where. Results,
  * labels, update counts and the table contents must be equal each time, and while both columns are
  * live no row may hold different values in them. Refusals are counted and listed in
- * {@code target/corpus-report.md}; mismatches fail the test.
+ * {@code target/corpus-report.md}; mismatches fail the test, and so does a refusal that is not in
+ * {@code corpus/known-refusals.txt} or a listed one that no longer happens (the message lists the
+ * exact lines to add or remove).
  */
 class RenameDifferentialTest {
 
@@ -45,6 +47,7 @@ class RenameDifferentialTest {
       report.register(e.source(), e.category(), e.sql());
     }
     report.knownMismatches(Corpus.knownMismatches());
+    report.knownRefusals(Corpus.knownRefusals());
     try (Differential d = new Differential(db, dir, report, 1000, "corpus")) {
       d.walk(new CorpusWorkload(entries));
       try (Connection c = db.plainConnection(); Statement st = c.createStatement();
@@ -67,6 +70,8 @@ class RenameDifferentialTest {
     assertThat(report.mismatches()).as("mismatches (target/corpus-report.md)").isEmpty();
     assertThat(report.knownButMatched()).as("known mismatches that now match: take them off"
         + " corpus/known-mismatches.txt").isEmpty();
+    String ratchet = report.refusalRatchet(System.getProperty("cutover.corpus.only", "").isEmpty());
+    assertThat(ratchet).as("refusal ratchet").isNull();
   }
 
   /** The corpus at each phase (prepared and plain), and prepared across each change. */

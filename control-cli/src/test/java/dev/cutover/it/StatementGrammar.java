@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A small random grammar over the twin schema ({@code users} with {@code full_name} and its new
  * name {@code display_name}, {@code teams}): SELECTs with joins, subqueries (scalar, IN, EXISTS,
  * FROM), WHERE and ORDER BY over either name, GROUP BY, and INSERT / UPDATE / DELETE with
- * parameters and RETURNING, each name chosen at random. Deterministic for a seed.
+ * parameters and RETURNING, each name chosen at random; one in two spelt another way PostgreSQL
+ * reads the same (see {@link #spell}). Deterministic for a seed.
  */
 final class StatementGrammar {
 
@@ -60,7 +61,83 @@ final class StatementGrammar {
     } else {
       sql = delete();
     }
-    return new Generated(sql, params.toArray(), ordered);
+    return new Generated(spell(sql), params.toArray(), ordered);
+  }
+
+  private static final java.util.Set<String> NAMES_TO_RESPELL = java.util.Set.of(
+      "users", "full_name", "display_name", "teams", "id", "team_id", "score", "lead_name", "name", "u", "t");
+
+  /**
+   * The same statement spelt another way PostgreSQL reads identically (one in two statements):
+   * names and keywords upper-cased, names double-quoted, spaces dropped beside brackets, commas
+   * and operators, comments between tokens, a statement before it in the same string, or a name
+   * written as a Unicode-escaped identifier (which Cutover refuses on the migrating table).
+   */
+  private String spell(String sql) {
+    int how = switch (random.nextInt(20)) {
+      case 0, 1 -> 0; // upper case
+      case 2, 3 -> 1; // quoted
+      case 4, 5 -> 2; // no spaces
+      case 6, 7 -> 3; // comments
+      case 8 -> 4; // Unicode escapes (refused on the migrating table: rarer)
+      case 9 -> 5; // multi-statement
+      default -> -1;
+    };
+    if (how < 0) {
+      return sql;
+    }
+    if (how == 5) {
+      return (random.nextBoolean() ? "SELECT count(*) FROM teams; " : "SET LOCAL statement_timeout = 0;") + sql;
+    }
+    List<dev.cutover.rewriter.lex.Token> tokens = dev.cutover.rewriter.lex.Lexer.lex(sql);
+    StringBuilder out = new StringBuilder();
+    boolean unicodeDone = false;
+    for (int i = 0; i < tokens.size(); i++) {
+      dev.cutover.rewriter.lex.Token t = tokens.get(i);
+      String text = t.text(sql);
+      String lower = text.toLowerCase(java.util.Locale.ROOT);
+      switch (t.kind()) {
+        case IDENT -> {
+          if (how == 0) {
+            text = text.toUpperCase(java.util.Locale.ROOT);
+          } else if (how == 1 && NAMES_TO_RESPELL.contains(lower) && random.nextBoolean()) {
+            text = '"' + lower + '"';
+          } else if (how == 4 && !unicodeDone && NAMES_TO_RESPELL.contains(lower) && random.nextInt(3) == 0) {
+            text = unicodeEscaped(lower);
+            unicodeDone = true;
+          }
+        }
+        case WHITESPACE -> {
+          if (how == 2 && (squeezable(tokens, i - 1) || squeezable(tokens, i + 1))) {
+            text = "";
+          } else if (how == 3 && random.nextInt(3) == 0) {
+            text = random.nextBoolean() ? "/*c*/" : " -- c\n";
+          }
+        }
+        default -> {}
+      }
+      out.append(text);
+    }
+    return out.toString();
+  }
+
+  /** Whether token {@code i} is punctuation or an operator that needs no space beside it. */
+  private static boolean squeezable(List<dev.cutover.rewriter.lex.Token> tokens, int i) {
+    if (i < 0 || i >= tokens.size()) {
+      return false;
+    }
+    return switch (tokens.get(i).kind()) {
+      case LPAREN, RPAREN, COMMA, OPERATOR -> true;
+      default -> false;
+    };
+  }
+
+  /** {@code U&"..."} spelling {@code name}, its first letter escaped (with {@code UESCAPE} half the time). */
+  private String unicodeEscaped(String name) {
+    String hex = String.format("%04X", (int) name.charAt(0));
+    return random.nextBoolean()
+        ? "U&\"\\" + hex + name.substring(1) + "\""
+        : "U&\"!" + hex + name.substring(1) + "\" UESCAPE '!'";
   }
 
   private String name() {

@@ -42,6 +42,19 @@ class StatementFilterTest {
     assertThat(filter.classify("DISCARD ALL", users)).isEqualTo(StatementFilter.MAY_CHANGE_SEARCH_PATH);
   }
 
+  /** Regression: U&"..." and $$-glued spellings of the table passed the pre-check and were sent unchanged. */
+  @Test
+  void classify_everySpellingOfTheTableMayTouch() {
+    MigrationSnapshot users = renaming("users", 1);
+    StatementFilter filter = new StatementFilter(users, 100);
+    for (String sql : List.of("SELECT a FROM U&\"\\0075sers\"", "SELECT a FROM U&\"!0075sers\" UESCAPE '!'",
+        "DO $$UPDATE users SET a = 1$$", "DO $q$users$q$", "SELECT 1users", "SELECT a FROM\"USERS\"",
+        "DO E'UPDATE \\x75sers SET a = 1'", "SELECT a FROM public.users/*c*/")) {
+      assertThat(filter.classify(sql, users) & StatementFilter.MAY_TOUCH).as(sql).isEqualTo(StatementFilter.MAY_TOUCH);
+    }
+    assertThat(filter.classify("SELECT a FROM all_users", users)).isZero();
+  }
+
   @Test
   void classify_withoutMemo_stillScans() {
     MigrationSnapshot users = renaming("users", 1);

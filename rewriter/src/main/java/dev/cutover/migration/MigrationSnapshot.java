@@ -22,7 +22,8 @@ public final class MigrationSnapshot {
   private final long epoch;
   private final List<ColumnMigration> migrations;
   private final WordSet tableWords;
-  // Table names that are not single words (quoted names with spaces, dots...): substring search.
+  // Table names that are not single words (quoted names with spaces, dots, $...): substring search,
+  // for the name as written inside double quotes (a " doubled) as well as bare.
   private final String[] otherTables;
 
   /**
@@ -39,9 +40,12 @@ public final class MigrationSnapshot {
         words.add(m.table());
       } else {
         others.add(m.table());
+        if (m.table().indexOf('"') >= 0) {
+          others.add(m.table().replace("\"", "\"\""));
+        }
       }
     }
-    this.tableWords = new WordSet(words);
+    this.tableWords = new WordSet(words, true);
     this.otherTables = others.toArray(String[]::new);
   }
 
@@ -61,11 +65,15 @@ public final class MigrationSnapshot {
   }
 
   /**
-   * A cheap, conservative pre-check: whether {@code sql} could mention a migrating table. When
-   * false the statement needs no parsing at all.
+   * A cheap, conservative pre-check: whether {@code sql} could mention a migrating table under any
+   * spelling PostgreSQL accepts (see {@link WordSet}). When false the statement needs no parsing at
+   * all and reaches the server unchanged.
    */
   public boolean mayTouch(String sql) {
     if (tableWords.foundIn(sql)) {
+      return true;
+    }
+    if (otherTables.length > 0 && WordSet.holdsEscapes(sql)) {
       return true;
     }
     for (String table : otherTables) {

@@ -64,7 +64,7 @@ public final class CalciteMask {
         case LINE_COMMENT, BLOCK_COMMENT -> blank(out, s, e);
         case PREFIXED_STRING, DOLLAR_STRING -> plainLiteral(out, s, e);
         case DOLLAR_PARAM -> problem = problem != null ? problem : "a $n positional parameter";
-        case OTHER -> problem = problem != null ? problem : "the token '" + t.text(sql) + "'";
+        case OTHER, UNICODE_IDENT -> problem = problem != null ? problem : "the token '" + t.text(sql) + "'";
         case LBRACE -> {
           int kw = text.nextSignificant(i + 1, stmt.toToken());
           String word = kw < 0 ? "" : text.folded(kw);

@@ -1,6 +1,5 @@
 package dev.cutover.rewriter.lex;
 
-import java.util.Locale;
 import java.util.Set;
 
 /** PostgreSQL identifier folding and quoting. */
@@ -21,12 +20,119 @@ public final class Identifiers {
 
   private Identifiers() {}
 
-  /** The name PostgreSQL sees for an identifier token's text: unquoted folds to lower case. */
+  /**
+   * The name PostgreSQL sees for an identifier token's text: unquoted folds ASCII letters to lower
+   * case (PostgreSQL leaves other letters alone in a UTF-8 database), and a name longer than 63
+   * bytes is cut to 63 as PostgreSQL does ({@code NAMEDATALEN}), so a longer spelling names the
+   * same table.
+   */
   public static String fold(String tokenText) {
     if (tokenText.length() >= 2 && tokenText.charAt(0) == '"') {
-      return tokenText.substring(1, tokenText.length() - 1).replace("\"\"", "\"");
+      return truncate(tokenText.substring(1, tokenText.length() - 1).replace("\"\"", "\""));
     }
-    return tokenText.toLowerCase(Locale.ROOT);
+    return truncate(lowerAscii(tokenText));
+  }
+
+  private static String lowerAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c >= 'A' && c <= 'Z') {
+        char[] chars = s.toCharArray();
+        for (int k = i; k < chars.length; k++) {
+          if (chars[k] >= 'A' && chars[k] <= 'Z') {
+            chars[k] = (char) (chars[k] + ('a' - 'A'));
+          }
+        }
+        return new String(chars);
+      }
+    }
+    return s;
+  }
+
+  /** The longest identifier PostgreSQL keeps, in UTF-8 bytes. */
+  public static final int MAX_NAME_BYTES = 63;
+
+  /** {@code name} cut to at most {@link #MAX_NAME_BYTES} UTF-8 bytes at a character boundary. */
+  public static String truncate(String name) {
+    if (name.length() * 3 <= MAX_NAME_BYTES) {
+      return name; // even if every char took three bytes (four-byte ones are two chars)
+    }
+    int bytes = 0;
+    for (int i = 0; i < name.length(); ) {
+      int cp = name.codePointAt(i);
+      int len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      if (bytes + len > MAX_NAME_BYTES) {
+        return name.substring(0, i);
+      }
+      bytes += len;
+      i += Character.charCount(cp);
+    }
+    return name;
+  }
+
+  /**
+   * Decodes the body of a {@code U&"..."} identifier (doubled quotes already collapsed) as PostgreSQL
+   * does: {@code escape} followed by four hex digits, or by {@code +} and six, is that code point
+   * (a UTF-16 surrogate pair written as two escapes is one), a doubled {@code escape} is itself.
+   *
+   * @return the name, or {@code null} when PostgreSQL would reject the identifier or the escape
+   *     character
+   */
+  public static String decodeUnicode(String body, char escape) {
+    if (Character.digit(escape, 16) >= 0 || escape == '+' || escape == '\'' || escape == '"'
+        || Character.isWhitespace(escape)) {
+      return null;
+    }
+    StringBuilder out = new StringBuilder(body.length());
+    int highSurrogate = -1;
+    int i = 0;
+    while (i < body.length()) {
+      char c = body.charAt(i);
+      if (c != escape) {
+        if (highSurrogate >= 0) {
+          return null;
+        }
+        out.append(c);
+        i++;
+        continue;
+      }
+      if (i + 1 < body.length() && body.charAt(i + 1) == escape) {
+        if (highSurrogate >= 0) {
+          return null;
+        }
+        out.append(escape);
+        i += 2;
+        continue;
+      }
+      int digits = i + 1 < body.length() && body.charAt(i + 1) == '+' ? 6 : 4;
+      int from = i + 1 + (digits == 6 ? 1 : 0);
+      if (from + digits > body.length()) {
+        return null;
+      }
+      int cp = 0;
+      for (int k = from; k < from + digits; k++) {
+        int d = Character.digit(body.charAt(k), 16);
+        if (d < 0) {
+          return null;
+        }
+        cp = cp * 16 + d;
+      }
+      i = from + digits;
+      if (highSurrogate >= 0) {
+        if (!Character.isLowSurrogate((char) cp) || cp > 0xFFFF) {
+          return null;
+        }
+        out.appendCodePoint(Character.toCodePoint((char) highSurrogate, (char) cp));
+        highSurrogate = -1;
+      } else if (cp <= 0xFFFF && Character.isHighSurrogate((char) cp)) {
+        highSurrogate = cp;
+      } else if (cp == 0 || cp > Character.MAX_CODE_POINT || cp <= 0xFFFF && Character.isLowSurrogate((char) cp)) {
+        return null;
+      } else {
+        out.appendCodePoint(cp);
+      }
+    }
+    return highSurrogate >= 0 ? null : truncate(out.toString());
   }
 
   /** The SQL text for column or label {@code name}: bare when PostgreSQL would read it back unchanged. */

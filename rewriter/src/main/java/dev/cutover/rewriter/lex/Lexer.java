@@ -49,7 +49,7 @@ public final class Lexer {
       } else if ((c == 'u' || c == 'U') && next(sql, i) == '&' && i + 2 < n
           && (sql.charAt(i + 2) == '\'' || sql.charAt(i + 2) == '"')) {
         char q = sql.charAt(i + 2);
-        i = quoted(sql, i + 2, q, q == '\'' ? TokenKind.PREFIXED_STRING : TokenKind.OTHER, start, out);
+        i = quoted(sql, i + 2, q, q == '\'' ? TokenKind.PREFIXED_STRING : TokenKind.UNICODE_IDENT, start, out);
       } else if (c == '$') {
         i = dollar(sql, i, out);
       } else if (isIdentStart(c)) {

@@ -124,6 +124,30 @@ public final class SqlText {
     return Identifiers.fold(tokens.get(index).text(sql));
   }
 
+  /**
+   * The name PostgreSQL reads for {@link TokenKind#UNICODE_IDENT} token {@code index}: its escapes
+   * decoded with the escape character of a following {@code UESCAPE 'c'} (a backslash without one),
+   * not case-folded (it is a quoted identifier); {@code null} when PostgreSQL would reject it.
+   */
+  public String unicodeName(int index) {
+    Token t = tokens.get(index);
+    if (t.kind() != TokenKind.UNICODE_IDENT || t.unterminated()) {
+      return null;
+    }
+    char escape = '\\';
+    int next = nextSignificant(index + 1, tokens.size());
+    if (next >= 0 && isKeyword(next, "uescape")) {
+      int str = nextSignificant(next + 1, tokens.size());
+      Token e = str < 0 ? null : tokens.get(str);
+      if (e == null || e.kind() != TokenKind.STRING || e.end() - e.start() != 3) {
+        return null;
+      }
+      escape = sql.charAt(e.start() + 1);
+    }
+    String body = sql.substring(t.start() + 3, t.end() - 1).replace("\"\"", "\"");
+    return Identifiers.decodeUnicode(body, escape);
+  }
+
   /** Whether token {@code index} is the unquoted keyword {@code word} (lower case). */
   public boolean isKeyword(int index, String word) {
     Token t = tokens.get(index);

@@ -12,6 +12,12 @@ public enum TokenKind {
   IDENT,
   /** A {@code "quoted"} identifier (quotes included in the token's span). */
   QUOTED_IDENT,
+  /**
+   * A Unicode-escaped identifier {@code U&"..."} (quotes included; a following {@code UESCAPE 'c'}
+   * is tokens of its own). Not an {@link Token#isIdentifier() identifier} for the planners: its
+   * name is read with {@link SqlText#unicodeName(int)}.
+   */
+  UNICODE_IDENT,
   /** A plain {@code '...'} string with {@code ''} escapes. */
   STRING,
   /** {@code E'...'} with backslash escapes, or {@code B'..'}, {@code X'..'}, {@code U&'..'}. */

@@ -120,16 +120,19 @@ public final class Edits {
     StringBuilder out = new StringBuilder(text.sql().length() + 64);
     List<Integer> params = new ArrayList<>();
     int pos = 0;
+    afterNew = false;
     for (Insertion ins : insertions) {
       render(pos, ins.at, out, params, false);
       pos = Math.max(pos, ins.at);
       for (Piece p : ins.pieces) {
         if (p.text != null) {
-          out.append(p.text);
+          appendNew(out, p.text);
         } else {
+          afterNew = true; // a copy lands beside text it was not next to
           render(p.start, p.end, out, params, true);
         }
       }
+      afterNew = !ins.pieces.isEmpty();
     }
     render(pos, text.sql().length(), out, params, false);
     return new Result(out.toString(), params.stream().mapToInt(Integer::intValue).toArray());
@@ -146,16 +149,51 @@ public final class Edits {
         continue; // the copy of a moved value is the value itself
       }
       copyOriginal(pos, r.start, out, params);
-      out.append(r.text);
+      appendNew(out, r.text);
       pos = r.end;
     }
     copyOriginal(pos, to, out, params);
+  }
+
+  /** Whether the last text appended was new (so the original text after it may need a separating space). */
+  private boolean afterNew;
+
+  /**
+   * Appends new text, with a space before it when it would otherwise run into the text before it
+   * ({@code SELECT(x)FROM}, {@code SELECT"x"FROM}: PostgreSQL needs no spaces there, but a new
+   * name or {@code AS label} beside them would merge into one token).
+   */
+  private void appendNew(StringBuilder out, String piece) {
+    if (piece.isEmpty()) {
+      return;
+    }
+    if (!out.isEmpty() && merges(out.charAt(out.length() - 1), piece.charAt(0))) {
+      out.append(' ');
+    }
+    out.append(piece);
+    afterNew = true;
+  }
+
+  /** Whether PostgreSQL would read {@code before} and {@code after}, written side by side, as one token. */
+  private static boolean merges(char before, char after) {
+    return wordChar(before) && wordChar(after) || before == '"' && after == '"'
+        || OPERATOR_CHARS.indexOf(before) >= 0 && OPERATOR_CHARS.indexOf(after) >= 0;
+  }
+
+  private static final String OPERATOR_CHARS = "+-*/<>=~!@#%^&|`?";
+
+  private static boolean wordChar(char c) {
+    return Character.isLetterOrDigit(c) || c == '_' || c == '$' || c >= 0x80;
   }
 
   private void copyOriginal(int from, int to, StringBuilder out, List<Integer> params) {
     if (from >= to) {
       return;
     }
+    if (afterNew && !out.isEmpty() && merges(out.charAt(out.length() - 1), text.sql().charAt(from))) {
+      out.append(' ');
+    }
+    afterNew = false;
     out.append(text.sql(), from, to);
     int i = text.tokenStartingAt(from);
     if (i < 0) {

@@ -27,11 +27,16 @@ import org.apache.calcite.sql.parser.SqlParseException;
  * migrating table at all, refuses DDL and constructs the rewriter does not handle, masks and parses
  * it, and hands it to the query or write planner.
  *
- * <p>Implementation notes: a statement is parsed only when one of its identifier tokens is the name
- * of a migrating table and it could need a rewrite (an INSERT, an UPDATE during dual_write, a WITH
- * holding either, or any statement naming a migration column, {@code *} or NATURAL); otherwise it
- * passes through unchanged. Unsupported constructs and parse failures of a statement that could
- * need a rewrite are refused.
+ * <p>Implementation notes: a statement is parsed only when one of its identifier tokens (a
+ * Unicode-escaped one decoded) is the name of a migrating table and it could need a rewrite (an
+ * INSERT, an UPDATE during dual_write, a WITH holding either, or any statement naming a migration
+ * column, {@code *} or NATURAL); otherwise it passes through unchanged, provided it is a query, a
+ * write, or a kind that reads and writes no row values ({@link #UNPARSED_KINDS}): any other kind of
+ * statement naming a migrating table is refused, and so are a JDBC call escape naming one and a
+ * Unicode-escaped identifier in a statement naming one. Unsupported constructs and parse failures
+ * of a statement that could need a rewrite are refused. Before any of this, SQL the server would
+ * run later is checked ({@link DeferredText}). {@code DECLARE ... CURSOR FOR query} is planned as
+ * its query.
  *
  * <p>The statement is masked once; every parse works on a copy of that mask in which everything
  * outside the part being read is blanked, so Calcite's positions are the original text's. A
@@ -50,6 +55,16 @@ public final class StatementPlanner {
       "alter", "drop", "truncate", "create", "comment", "reindex", "cluster", "grant", "revoke", "security");
   private static final Set<String> REFUSED_KINDS = Set.of("copy", "explain", "merge", "table", "prepare", "call");
   private static final Set<String> PARSED_KINDS = Set.of("select", "insert", "update", "delete", "with", "values", "(");
+  /**
+   * Statements that read and write no row values of the tables they name (locking, maintenance,
+   * session and cursor commands): when one names a migrating table but no migration column, no
+   * {@code *} and no NATURAL, it needs no rewrite. Any other kind of statement naming a migrating
+   * table is refused: a kind the rewriter does not know never passes through.
+   */
+  private static final Set<String> UNPARSED_KINDS = Set.of(
+      "lock", "vacuum", "analyze", "analyse", "notify", "listen", "unlisten", "set", "show", "reset", "discard",
+      "begin", "start", "commit", "end", "rollback", "abort", "savepoint", "release", "fetch", "move", "close",
+      "deallocate", "checkpoint", "load");
 
   private final StatementContext ctx;
 
@@ -77,10 +92,25 @@ public final class StatementPlanner {
    */
   public static void plan(SqlText text, SqlText.Statement stmt, MigrationIndex index, Catalog catalog,
       Edits edits, Set<String> oldUsed, Set<String> newUsed, ReadTouchPlan touch) throws RewriteRefusedException {
+    DeferredText.check(text, stmt, index);
     List<ColumnMigration> touched = new ArrayList<>();
+    int unicode = -1;
     for (int i = stmt.fromToken(); i < stmt.toToken(); i++) {
-      if (text.tokens().get(i).isIdentifier()) {
-        for (ColumnMigration m : index.forTableName(text.folded(i))) {
+      Token t = text.tokens().get(i);
+      String name = null;
+      if (t.isIdentifier()) {
+        name = text.folded(i);
+      } else if (t.kind() == TokenKind.UNICODE_IDENT) {
+        unicode = unicode < 0 ? i : unicode;
+        name = text.unicodeName(i);
+        if (name == null) {
+          // PostgreSQL rejects it; if our reading were wrong it could name any table: fail closed.
+          throw new RewriteRefusedException(index.all().get(0).id(), "the Unicode-escaped identifier "
+              + t.text(text.sql()) + " cannot be read; write the name as a plain or double-quoted identifier");
+        }
+      }
+      if (name != null) {
+        for (ColumnMigration m : index.forTableName(name)) {
           if (!touched.contains(m)) {
             touched.add(m);
           }
@@ -91,6 +121,12 @@ public final class StatementPlanner {
       return;
     }
     StatementContext ctx = new StatementContext(text, stmt, index, catalog, edits, oldUsed, newUsed, touched);
+    if (unicode >= 0) {
+      // The rewriter reads names from the tokens and splices at them; an escaped spelling would be
+      // a name it could not see or rewrite. Refused rather than passed through.
+      throw ctx.refuse("a Unicode-escaped identifier in a statement on a migrating table is not supported; write "
+          + text.tokens().get(unicode).text(text.sql()) + " as a plain or double-quoted identifier");
+    }
     ctx.touch = touch;
     new StatementPlanner(ctx).plan();
   }
@@ -101,7 +137,19 @@ public final class StatementPlanner {
     Token firstToken = text.tokens().get(first);
     String kind = kindOf(first);
     if (firstToken.kind() == TokenKind.LBRACE) {
-      return; // {call ...} and friends reach the server as written
+      // {call f(...)}: pgjdbc turns it into a SELECT or CALL of a function that runs server-side.
+      throw ctx.refuse("a JDBC call escape ({call ...}) that names migrating table '" + ctx.touched.get(0).table()
+          + "' is not supported; write the statement as plain SQL");
+    }
+    if (kind.equals("declare")) {
+      // DECLARE c CURSOR FOR query: the query is planned (and rewritten) as a statement of its own.
+      first = cursorQuery(first);
+      kind = kindOf(first);
+      ctx.touch = null; // FETCH returns the cursor's rows: no hidden columns there
+      if (!PARSED_KINDS.contains(kind)) {
+        throw ctx.refuse("a DECLARE ... CURSOR FOR " + kind.toUpperCase(java.util.Locale.ROOT)
+            + " on a migrating table is not supported");
+      }
     }
     if (DDL.contains(kind)) {
       throw ctx.refuse(kind.toUpperCase(java.util.Locale.ROOT) + " on migrating table '" + ctx.touched.get(0).table()
@@ -112,6 +160,10 @@ public final class StatementPlanner {
       throw ctx.refuse(kind.toUpperCase(java.util.Locale.ROOT) + " statements on a migrating table are not supported");
     }
     if (!PARSED_KINDS.contains(kind)) {
+      if (!UNPARSED_KINDS.contains(kind)) {
+        throw ctx.refuse("a " + kind.toUpperCase(java.util.Locale.ROOT) + " statement that names migrating table '"
+            + ctx.touched.get(0).table() + "' is not supported");
+      }
       if (mentionsColumnOrStar()) {
         throw ctx.refuse("a " + kind.toUpperCase(java.util.Locale.ROOT) + " statement that mentions a migration column");
       }
@@ -140,6 +192,9 @@ public final class StatementPlanner {
   private void planParsed() throws RewriteRefusedException {
     SqlText text = ctx.text;
     int first = text.nextSignificant(ctx.stmt.fromToken(), ctx.stmt.toToken());
+    if (text.isKeyword(first, "declare")) {
+      first = cursorQuery(first);
+    }
     String construct = unsupportedConstruct();
     if (construct != null) {
       throw ctx.refuse(construct + " is not supported on a migrating table yet");
@@ -153,6 +208,33 @@ public final class StatementPlanner {
     ctx.positions = new PositionMap(masked, ctx.stmt.start());
     queries = new QueryPlanner(ctx);
     part(first, ctx.stmt.toToken(), null);
+  }
+
+  /**
+   * The first token of the query of {@code DECLARE name [options] CURSOR [WITH[OUT] HOLD] FOR query}
+   * starting at token {@code declare}; refuses a DECLARE it cannot read.
+   */
+  private int cursorQuery(int declare) throws RewriteRefusedException {
+    SqlText text = ctx.text;
+    int to = ctx.stmt.toToken();
+    int i = text.nextSignificant(declare + 1, to); // the cursor's name
+    boolean cursor = false;
+    while (i >= 0 && text.tokens().get(i).isIdentifier()) {
+      i = text.nextSignificant(i + 1, to);
+      if (i < 0 || text.tokens().get(i).kind() != TokenKind.IDENT) {
+        break;
+      }
+      if (!cursor && text.isKeyword(i, "cursor")) {
+        cursor = true;
+      } else if (cursor && text.isKeyword(i, "for")) {
+        int query = text.nextSignificant(i + 1, to);
+        if (query >= 0) {
+          return query;
+        }
+        break;
+      }
+    }
+    throw ctx.refuse("a DECLARE ... CURSOR the rewriter cannot read");
   }
 
   /** The statement's text as Calcite may read it (same length and lines as the original). */

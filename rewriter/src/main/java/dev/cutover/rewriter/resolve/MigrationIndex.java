@@ -15,9 +15,11 @@ public final class MigrationIndex {
   private final Map<String, List<ColumnMigration>> byTable = new HashMap<>();
   private final Map<String, List<ColumnMigration>> byTableName = new HashMap<>();
   private final Set<String> columnNames = new HashSet<>();
+  private final MigrationSnapshot snapshot;
 
   /** Indexes {@code snapshot}. */
   public MigrationIndex(MigrationSnapshot snapshot) {
+    this.snapshot = snapshot;
     for (ColumnMigration m : snapshot.migrations()) {
       byTable.computeIfAbsent(key(m.schema(), m.table()), k -> new ArrayList<>()).add(m);
       byTableName.computeIfAbsent(m.table(), k -> new ArrayList<>()).add(m);
@@ -38,6 +40,32 @@ public final class MigrationIndex {
   /** The migrations of every table called {@code table}, in any schema (empty when none). */
   public List<ColumnMigration> forTableName(String table) {
     return byTableName.getOrDefault(table, List.of());
+  }
+
+  /**
+   * Whether {@code text} (a string's contents, a body the server runs later) may name a migrating
+   * table under any spelling: the snapshot's pre-check ({@link MigrationSnapshot#mayTouch}).
+   */
+  public boolean mayName(String text) {
+    return snapshot.mayTouch(text);
+  }
+
+  /**
+   * The migration to name when refusing {@code text}: the first whose table {@code text} may name,
+   * or the first migration (off the hot path: allocates).
+   */
+  public ColumnMigration namedIn(String text) {
+    for (ColumnMigration m : snapshot.migrations()) {
+      if (new MigrationSnapshot(0, List.of(m)).mayTouch(text)) {
+        return m;
+      }
+    }
+    return snapshot.migrations().get(0);
+  }
+
+  /** Every migration of the snapshot. */
+  public List<ColumnMigration> all() {
+    return snapshot.migrations();
   }
 
   /** Whether {@code name} is the old or new name of some migration. */
