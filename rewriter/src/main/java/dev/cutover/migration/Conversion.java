@@ -106,6 +106,31 @@ public record Conversion(List<String> parts) {
     return new Conversion(cast);
   }
 
+  /**
+   * This conversion applied to the value cast to {@code type} ({@code CAST(value AS type)} in every
+   * hole); unchanged when {@code type} is null or this is the identity. A value written through a
+   * name is first what PostgreSQL would store in a column of that name's type (a float bound for a
+   * {@code numeric(10,2)} is rounded to two places first, an untyped {@code '12.34'} becomes a
+   * number), and only then converted for the other column.
+   */
+  public Conversion ofValueCastTo(String type) {
+    if (type == null || isIdentity()) {
+      return this;
+    }
+    List<String> cast = new ArrayList<>(parts);
+    for (int i = 0; i < cast.size(); i++) {
+      String part = cast.get(i);
+      if (i > 0) {
+        part = " AS " + type + ")" + part;
+      }
+      if (i < cast.size() - 1) {
+        part = part + "CAST(";
+      }
+      cast.set(i, part);
+    }
+    return new Conversion(cast);
+  }
+
   /** Whether this is the identity (no conversion). */
   public boolean isIdentity() {
     return parts.size() == 2 && parts.get(0).isEmpty() && parts.get(1).isEmpty();
