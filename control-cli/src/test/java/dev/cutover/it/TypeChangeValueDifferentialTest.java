@@ -83,7 +83,14 @@ class TypeChangeValueDifferentialTest {
       insert("INSERT INTO orders (id, amount) VALUES (?, 'abc')", null),
       insert("INSERT INTO orders (id, amount_cents) VALUES (?, 'x1')", null),
       update("UPDATE orders SET amount = ? WHERE id = ?", 1e12d, 9),
-      update("UPDATE orders SET amount_cents = ? WHERE id = ?", 1e30d, 10));
+      update("UPDATE orders SET amount_cents = ? WHERE id = ?", 1e30d, 10),
+      update("UPDATE orders SET amount = note WHERE id = ?", 11),
+      update("UPDATE orders SET amount_cents = note WHERE id = ?", 11),
+      update("UPDATE orders SET amount = true WHERE id = ?", 11),
+      update("UPDATE orders SET amount_cents = now() WHERE id = ?", 11),
+      insert("INSERT INTO orders (id, amount) VALUES (?, ?)", "12.34"),
+      insert("INSERT INTO orders (id, amount_cents) VALUES (?, ?)", "77"),
+      insert("INSERT INTO orders (id, amount) VALUES (?, 'x'::text)", null));
 
   static final List<Case> READS = List.of(
       update("SELECT id, amount, amount_cents, note FROM orders ORDER BY id"),

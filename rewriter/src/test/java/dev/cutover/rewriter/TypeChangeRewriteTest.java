@@ -109,19 +109,19 @@ class TypeChangeRewriteTest {
   @ParameterizedTest(name = "{0}: {1}")
   @CsvSource(delimiter = '|', textBlock = """
       PLANNED    | INSERT INTO orders (id, amount) VALUES (?, ?)          | INSERT INTO orders (id, amount) VALUES (?, ?)                                                  | 1,2
-      PLANNED    | INSERT INTO orders (id, amount_cents) VALUES (?, ?)    | INSERT INTO orders (id, amount) VALUES (?, CAST((CAST(? AS bigint)) / 100.0 AS numeric(10,2)))                                      | 1,2
-      DUAL_WRITE | INSERT INTO orders (id, amount) VALUES (?, ?)          | INSERT INTO orders (id, amount, amount_cents) VALUES (?, ?, CAST(((CAST(? AS numeric(10,2))) * 100)::bigint AS bigint)) | 1,2,2
-      DUAL_WRITE | INSERT INTO orders (id, amount_cents) VALUES (?, ?)    | INSERT INTO orders (id, amount, amount_cents) VALUES (?, CAST((CAST(? AS bigint)) / 100.0 AS numeric(10,2)), ?)                     | 1,2,2
-      READ_NEW   | INSERT INTO orders (id, amount) VALUES (?, 1.5), (?, ?) | INSERT INTO orders (id, amount, amount_cents) VALUES (?, 1.5, CAST(((CAST(1.5 AS numeric(10,2))) * 100)::bigint AS bigint)), (?, ?, CAST(((CAST(? AS numeric(10,2))) * 100)::bigint AS bigint)) | 1,2,3,3
-      NEW_ONLY   | INSERT INTO orders (id, amount) VALUES (?, ?)          | INSERT INTO orders (id, amount_cents) VALUES (?, CAST(((CAST(? AS numeric(10,2))) * 100)::bigint AS bigint))                        | 1,2
+      PLANNED    | INSERT INTO orders (id, amount_cents) VALUES (?, ?)    | INSERT INTO orders (id, amount) VALUES (?, CAST((CAST(COALESCE(?, CAST(NULL AS bigint)) AS bigint)) / 100.0 AS numeric(10,2)))                                      | 1,2
+      DUAL_WRITE | INSERT INTO orders (id, amount) VALUES (?, ?)          | INSERT INTO orders (id, amount, amount_cents) VALUES (?, ?, CAST(((CAST(COALESCE(?, CAST(NULL AS numeric(10,2))) AS numeric(10,2))) * 100)::bigint AS bigint)) | 1,2,2
+      DUAL_WRITE | INSERT INTO orders (id, amount_cents) VALUES (?, ?)    | INSERT INTO orders (id, amount, amount_cents) VALUES (?, CAST((CAST(COALESCE(?, CAST(NULL AS bigint)) AS bigint)) / 100.0 AS numeric(10,2)), ?)                     | 1,2,2
+      READ_NEW   | INSERT INTO orders (id, amount) VALUES (?, 1.5), (?, ?) | INSERT INTO orders (id, amount, amount_cents) VALUES (?, 1.5, CAST(((CAST(COALESCE(1.5, CAST(NULL AS numeric(10,2))) AS numeric(10,2))) * 100)::bigint AS bigint)), (?, ?, CAST(((CAST(COALESCE(?, CAST(NULL AS numeric(10,2))) AS numeric(10,2))) * 100)::bigint AS bigint)) | 1,2,3,3
+      NEW_ONLY   | INSERT INTO orders (id, amount) VALUES (?, ?)          | INSERT INTO orders (id, amount_cents) VALUES (?, CAST(((CAST(COALESCE(?, CAST(NULL AS numeric(10,2))) AS numeric(10,2))) * 100)::bigint AS bigint))                        | 1,2
       COMPLETED  | INSERT INTO orders (id, amount_cents) VALUES (?, ?)    | INSERT INTO orders (id, amount_cents) VALUES (?, ?)                                            | 1,2
-      DUAL_WRITE | UPDATE orders SET amount = amount + ? WHERE id = ?     | UPDATE orders SET amount = amount + ?, amount_cents = CAST(((CAST(amount + ? AS numeric(10,2))) * 100)::bigint AS bigint) WHERE id = ? | 1,1,2
-      READ_NEW   | UPDATE orders SET amount = amount + ? WHERE id = ?     | UPDATE orders SET amount = CAST((amount_cents) / 100.0 AS numeric(10,2)) + ?, amount_cents = CAST(((CAST(CAST((amount_cents) / 100.0 AS numeric(10,2)) + ? AS numeric(10,2))) * 100)::bigint AS bigint) WHERE id = ? | 1,1,2
+      DUAL_WRITE | UPDATE orders SET amount = amount + ? WHERE id = ?     | UPDATE orders SET amount = amount + ?, amount_cents = CAST(((CAST(COALESCE(amount + ?, CAST(NULL AS numeric(10,2))) AS numeric(10,2))) * 100)::bigint AS bigint) WHERE id = ? | 1,1,2
+      READ_NEW   | UPDATE orders SET amount = amount + ? WHERE id = ?     | UPDATE orders SET amount = CAST((amount_cents) / 100.0 AS numeric(10,2)) + ?, amount_cents = CAST(((CAST(COALESCE(CAST((amount_cents) / 100.0 AS numeric(10,2)) + ?, CAST(NULL AS numeric(10,2))) AS numeric(10,2))) * 100)::bigint AS bigint) WHERE id = ? | 1,1,2
       DUAL_WRITE | UPDATE orders SET note = ? WHERE id = ?                | UPDATE orders SET note = ?, amount_cents = CAST(((amount) * 100)::bigint AS bigint) WHERE id = ?             | 1,2
-      DUAL_WRITE | INSERT INTO items (id, qty) VALUES (?, ?)              | INSERT INTO items (id, qty, qty__cutover_new) VALUES (?, ?, CAST((CAST(? AS integer))::bigint AS bigint))                     | 1,2,2
-      READ_NEW   | INSERT INTO items (id, qty) VALUES (?, ?)              | INSERT INTO items (id, qty, qty__cutover_new) VALUES (?, CAST((CAST(? AS bigint))::int AS integer), ?)                        | 1,2,2
+      DUAL_WRITE | INSERT INTO items (id, qty) VALUES (?, ?)              | INSERT INTO items (id, qty, qty__cutover_new) VALUES (?, ?, CAST((CAST(COALESCE(?, CAST(NULL AS integer)) AS integer))::bigint AS bigint))                     | 1,2,2
+      READ_NEW   | INSERT INTO items (id, qty) VALUES (?, ?)              | INSERT INTO items (id, qty, qty__cutover_new) VALUES (?, CAST((CAST(COALESCE(?, CAST(NULL AS bigint)) AS bigint))::int AS integer), ?)                        | 1,2,2
       COMPLETED  | INSERT INTO items (id, qty) VALUES (?, ?)              | INSERT INTO items (id, qty) VALUES (?, ?)                                                      | 1,2
-      DUAL_WRITE | INSERT INTO items VALUES (?, ?, ?)                     | INSERT INTO items (id, qty, name, qty__cutover_new) VALUES (?, ?, ?, CAST((CAST(? AS integer))::bigint AS bigint))           | 1,2,3,2
+      DUAL_WRITE | INSERT INTO items VALUES (?, ?, ?)                     | INSERT INTO items (id, qty, name, qty__cutover_new) VALUES (?, ?, ?, CAST((CAST(COALESCE(?, CAST(NULL AS integer)) AS integer))::bigint AS bigint))           | 1,2,3,2
       """)
   void writes_convertedIntoTheOtherColumn(Phase phase, String sql, String expected, String params) throws Exception {
     Rewrite r = rewrite(sql, phase);
@@ -137,11 +137,12 @@ class TypeChangeRewriteTest {
     Rewrite r = rewrite("INSERT INTO orders (id, amount) SELECT id + 1000, amount FROM orders WHERE id = ?",
         Phase.READ_NEW);
     assertThat(r.sql()).isEqualTo("INSERT INTO orders (id, amount, amount_cents) SELECT id + 1000,"
-        + " CAST((amount_cents) / 100.0 AS numeric(10,2)), CAST(((CAST(CAST((amount_cents) / 100.0 AS numeric(10,2))"
-        + " AS numeric(10,2))) * 100)::bigint AS bigint) FROM orders WHERE id = ?");
+        + " CAST((amount_cents) / 100.0 AS numeric(10,2)), CAST(((CAST(COALESCE(CAST((amount_cents) / 100.0"
+        + " AS numeric(10,2)), CAST(NULL AS numeric(10,2))) AS numeric(10,2))) * 100)::bigint AS bigint) FROM orders"
+        + " WHERE id = ?");
     Rewrite inPlace = rewrite("INSERT INTO items (id, qty) SELECT id + 1000, qty FROM items", Phase.READ_NEW);
     assertThat(inPlace.sql()).isEqualTo("INSERT INTO items (id, qty, qty__cutover_new) SELECT id + 1000,"
-        + " CAST((CAST(qty__cutover_new AS bigint))::int AS integer), qty__cutover_new FROM items");
+        + " CAST((CAST(COALESCE(qty__cutover_new, CAST(NULL AS bigint)) AS bigint))::int AS integer), qty__cutover_new FROM items");
   }
 
   @Test
@@ -155,9 +156,10 @@ class TypeChangeRewriteTest {
     Rewrite r = rewrite("INSERT INTO orders (id, amount) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET"
         + " amount = excluded.amount", Phase.READ_NEW);
     assertThat(r.sql()).isEqualTo("INSERT INTO orders (id, amount, amount_cents) VALUES (?, ?,"
-        + " CAST(((CAST(? AS numeric(10,2))) * 100)::bigint AS bigint)) ON CONFLICT (id) DO UPDATE SET"
+        + " CAST(((CAST(COALESCE(?, CAST(NULL AS numeric(10,2))) AS numeric(10,2))) * 100)::bigint AS bigint)) ON CONFLICT (id) DO UPDATE SET"
         + " amount = CAST((excluded.amount_cents) / 100.0 AS numeric(10,2)), amount_cents ="
-        + " CAST(((CAST(CAST((excluded.amount_cents) / 100.0 AS numeric(10,2)) AS numeric(10,2))) * 100)::bigint AS bigint)");
+        + " CAST(((CAST(COALESCE(CAST((excluded.amount_cents) / 100.0 AS numeric(10,2)), CAST(NULL AS numeric(10,2)))"
+        + " AS numeric(10,2))) * 100)::bigint AS bigint)");
   }
 
   /** A converted reference from a subquery into grouped rows would fail in PostgreSQL (42803): refused. */
