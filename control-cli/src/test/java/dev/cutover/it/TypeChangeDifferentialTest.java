@@ -98,7 +98,7 @@ class TypeChangeDifferentialTest {
       // A correlated condition and a HAVING on the old name: read_new keeps the subquery's own
       // condition on the old column, not the correlated reference nor the HAVING.
       read("SELECT o.amount, count(*) FROM orders o WHERE o.id < ? AND EXISTS (SELECT 1 FROM orders p WHERE"
-          + " p.amount = o.amount AND p.id <> o.id) GROUP BY o.amount HAVING o.amount > ? ORDER BY 1 NULLS FIRST",
+          + " p.amount = o.amount AND p.id <> o.id AND p.id < " + WRITER_IDS + ") GROUP BY o.amount HAVING o.amount > ? ORDER BY 1 NULLS FIRST",
           1000, new BigDecimal("1.00")));
 
   static final List<Case> WRITES = List.of(
