@@ -145,7 +145,7 @@ public record Conversion(List<String> parts) {
 
   /** The string types, as PostgreSQL prints them ({@code format_type}), with or without a length. */
   private static final Pattern STRING_TYPE = Pattern.compile(
-      "(?i)(text|name|citext|bpchar|\\\"char\\\"|character varying|varchar|character|char)(\\(\\d+\\))?");
+      "(?i)(text|name|(?:[a-z_][a-z0-9_]*\\.)?citext|bpchar|\\\"char\\\"|character varying|varchar|character|char)(\\(\\d+\\))?");
 
   /** Whether this is the identity (no conversion). */
   public boolean isIdentity() {

@@ -63,6 +63,23 @@ class TypeChangeRewriteTest {
     assertThatThrownBy(() -> Conversion.of("1 + 2", "amount")).isInstanceOf(IllegalArgumentException.class);
   }
 
+  /**
+   * A written value is taken to its name's type as an assignment would: through a common type with
+   * a typed NULL (which fails with 42804 where the assignment does), plainly to a string type (to
+   * which every value can be assigned).
+   */
+  @Test
+  void conversion_ofValueCastTo_assignsTheValueToTheNamesTypeFirst() {
+    assertThat(Conversion.of(UP, "amount").ofValueCastTo("numeric(10,2)").apply("?"))
+        .isEqualTo("(((CAST(COALESCE(?, CAST(NULL AS numeric(10,2))) AS numeric(10,2))) * 100)::bigint)");
+    assertThat(Conversion.of("code::int", "code").ofValueCastTo("text").apply("?")).isEqualTo("((CAST(? AS text))::int)");
+    assertThat(Conversion.of("code::int", "code").ofValueCastTo("character varying(20)").apply("?"))
+        .isEqualTo("((CAST(? AS character varying(20)))::int)");
+    assertThat(Conversion.of("code::int", "code").ofValueCastTo("public.citext").apply("?"))
+        .isEqualTo("((CAST(? AS public.citext))::int)");
+    assertThat(Conversion.IDENTITY.ofValueCastTo("bigint")).isEqualTo(Conversion.IDENTITY);
+  }
+
   @Test
   void fillSql_isTheOldColumnForARenameAndUpOtherwise() {
     assertThat(ColumnMigration.rename("r", "public", "users", "full_name", "Display", Phase.DUAL_WRITE, 1).fillSql())
