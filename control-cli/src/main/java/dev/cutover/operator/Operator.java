@@ -349,6 +349,10 @@ public final class Operator {
     for (RenameDdl.IndexCopy copy : RenameDdl.indexCopies(c, table, old, newName)) {
       ddl.get(Phase.DUAL_WRITE).add(copy.createSql());
     }
+    String setDefault = RenameDdl.setDefaultSql(c, table, old, m);
+    if (setDefault != null) {
+      ddl.get(Phase.DUAL_WRITE).add(AFTER_ACKS + setDefault);
+    }
     if (old.notNull()) {
       ddl.get(Phase.READ_NEW).addAll(ConstraintDdl.notNullPath(table, newName));
       if (!TypeChangeDdl.inPrimaryKey(c, table, old)) {
@@ -377,16 +381,15 @@ public final class Operator {
     return ddl;
   }
 
+  /** Marks, in the dry run's DDL, what runs only once every live instance has applied the phase. */
+  static final String AFTER_ACKS = "-- once every instance has applied dual_write: ";
+
   /** The ADD COLUMN and the NOT VALID constraint copies, run in one transaction at dual_write. */
   private static List<String> dualWriteColumnDdl(Connection c, TableCatalog.Table table, TableCatalog.Column old,
       ColumnMigration m, List<ConstraintDdl.CheckCopy> checks) throws SQLException {
     String newName = m.physicalNewColumn();
     List<String> sql = new ArrayList<>();
     sql.add(RenameDdl.addColumn(c, table, old, m));
-    String sequenceDefault = RenameDdl.sequenceDefaultSql(c, table, old, m);
-    if (sequenceDefault != null) {
-      sql.add(sequenceDefault);
-    }
     // No NOT NULL check here: until every driver has applied dual_write, an UPDATE of a row the
     // backfill has not reached leaves the new column NULL and would violate it. It is added and
     // validated on the advance to read_new, when every write fills the new column; so is every
@@ -561,10 +564,6 @@ public final class Operator {
         // Idempotent on a re-run after a crash: the column and its constraints may exist already.
         List<String> add = new ArrayList<>();
         add.add(RenameDdl.addColumn(c, table, old, m));
-        String sequenceDefault = RenameDdl.sequenceDefaultSql(c, table, old, m);
-        if (sequenceDefault != null) {
-          add.add(sequenceDefault);
-        }
         for (ConstraintDdl.CheckCopy check : ConstraintDdl.checkCopies(c, table, old, m)) {
           if (ConstraintDdl.constraintValidated(c, table.oid(), check.copyName()).isEmpty()
               && !failsOnNull(c, table, old, m, check)) { // (that one waits for read_new)
@@ -596,10 +595,22 @@ public final class Operator {
         }
       }
       case READ_NEW -> {
+        // In case the default's step after dual_write did not run (instances were late): every
+        // instance has acknowledged dual_write now.
+        setNewDefault(c, m, table, ddl);
         Verifier.Result diff = Verifier.quickDiff(c, m);
         if (diff.differing() > 0 && options.lazy()) {
           // The lazy cut-over: no guard, and no NOT NULL / CHECK validation yet (rows not reached
           // have an empty new column); finishLazyCutover does both once the backfill is verified.
+          // The lazy read COALESCE(new, up(old)) takes a filled new column as it is: none may differ.
+          Verifier.Result filled = Verifier.quickDiff(c, m, true);
+          if (filled.differing() > 0) {
+            throw OperatorException.guard("migration '" + m.id() + "' cannot be cut over lazily: "
+                + filled.differing() + " row(s) of " + table.quoted() + " have " + Identifiers.quote(m.physicalNewColumn())
+                + " filled and different from " + m.fillSql() + " (first keys: "
+                + String.join(", ", filled.firstKeys()) + "), and a lazy read takes a filled new column as it is;"
+                + " run `cutover backfill " + m.id() + "`, then advance again");
+          }
           checkLazyIndexes(c, m, table);
           ColumnMigration moved = repo.changePhase(c, m.id(), from, to, true, "advance --lazy ("
               + diff.differing() + " row(s) not backfilled yet)");
@@ -652,7 +663,29 @@ public final class Operator {
     out.printf("migration '%s': %s -> %s (epoch %d)%n", m.id(), from.sqlName(), to.sqlName(), moved.epoch());
     out.flush();
     awaitAfterChange(c, moved, options, acks);
+    if (to == Phase.DUAL_WRITE) {
+      setNewDefault(c, moved, table, ddl);
+    }
     return moved;
+  }
+
+  /**
+   * Gives the new column its default (see {@link RenameDdl#setDefaultSql}) unless it has one: only
+   * once every live instance writes both columns.
+   */
+  private void setNewDefault(Connection c, ColumnMigration m, TableCatalog.Table table, DdlRunner ddl)
+      throws SQLException {
+    Optional<TableCatalog.Column> column = TableCatalog.findColumn(c, table.oid(), m.physicalNewColumn());
+    Optional<TableCatalog.Column> old = TableCatalog.findColumn(c, table.oid(), m.oldColumn());
+    if (column.isEmpty() || column.get().defaultExpr() != null || old.isEmpty()) {
+      return;
+    }
+    String sql = RenameDdl.setDefaultSql(c, table, old.get(), m);
+    if (sql != null) {
+      out.printf("%s;%n", sql);
+      out.flush();
+      ddl.inTransaction(c, sql);
+    }
   }
 
   /** {@code --lazy} applies to the step into read_new only, and stops there. */

@@ -33,8 +33,8 @@ public final class RenameDdl {
   private RenameDdl() {}
 
   /**
-   * {@code ALTER TABLE ... ADD COLUMN IF NOT EXISTS new <type of old> [COLLATE] [DEFAULT]}: nullable,
-   * with the old column's default unless it may be volatile (which would rewrite the table).
+   * {@code ALTER TABLE ... ADD COLUMN IF NOT EXISTS new <type of old> [COLLATE]}: nullable and without
+   * a default (see {@link #setDefaultSql}).
    */
   public static String addColumn(Connection c, TableCatalog.Table table, TableCatalog.Column old, String newName)
       throws SQLException {
@@ -43,44 +43,48 @@ public final class RenameDdl {
     if (old.collation() != null) {
       sql.append(" COLLATE ").append(old.collation());
     }
-    if (old.defaultExpr() != null && !old.identity() && !TableCatalog.mayBeVolatile(c, old.defaultExpr())) {
-      sql.append(" DEFAULT ").append(old.defaultExpr());
-    }
     return sql.toString();
   }
 
   /**
    * The new column of migration {@code m}: for a rename as {@link #addColumn(Connection,
    * TableCatalog.Table, TableCatalog.Column, String)}; for a type change of the new type, without the
-   * old collation, and with {@code up} of the old default when that default is not volatile.
+   * old collation. Never with a default: {@code ADD COLUMN ... DEFAULT} would give every existing row
+   * the default, and an empty (NULL) new column is what says "not reached by the backfill yet" to
+   * the lazy cut-over's {@code COALESCE(new, up(old))} and to the read touch (see {@link #setDefaultSql}).
    */
   public static String addColumn(Connection c, TableCatalog.Table table, TableCatalog.Column old, ColumnMigration m)
       throws SQLException {
     if (m.isRename()) {
       return addColumn(c, table, old, m.physicalNewColumn());
     }
-    StringBuilder sql = new StringBuilder("ALTER TABLE ").append(table.quoted())
-        .append(" ADD COLUMN IF NOT EXISTS ").append(Identifiers.quote(m.physicalNewColumn())).append(' ')
-        .append(m.newType());
-    String def = newDefault(c, old, m);
-    if (def != null && !isSequenceDefault(old)) {
-      sql.append(" DEFAULT ").append(def);
-    }
-    return sql.toString();
+    return "ALTER TABLE " + table.quoted() + " ADD COLUMN IF NOT EXISTS " + Identifiers.quote(m.physicalNewColumn())
+        + " " + m.newType();
   }
 
   /**
-   * For a type change whose old column takes its default from a sequence: the new column's
-   * {@code SET DEFAULT up(currval(...))}, run after the ADD COLUMN (a volatile default in the ADD
-   * COLUMN itself would rewrite the table); {@code null} otherwise.
+   * The new column's {@code ALTER COLUMN ... SET DEFAULT}, or {@code null} when it gets none: the old
+   * column's default for a rename, {@code up} of it for a type change (see {@link #newDefault}); a
+   * volatile default is not carried (plan refuses it, except a type change's sequence).
+   *
+   * <p>It runs once every live instance has applied {@code dual_write}, not with the {@code ADD
+   * COLUMN}: a default there would fill every existing row, and until then an instance still in
+   * {@code planned} may insert a row with an explicit old value, which would get the default, not
+   * {@code up(old)}, in the new column. After it, an INSERT that leaves the column out gets the old
+   * default in the old column and its counterpart in the new one; before it, such a row's new
+   * column stays empty until the backfill (or the lazy fill) reaches it.
    */
-  public static String sequenceDefaultSql(Connection c, TableCatalog.Table table, TableCatalog.Column old,
+  public static String setDefaultSql(Connection c, TableCatalog.Table table, TableCatalog.Column old,
       ColumnMigration m) throws SQLException {
-    if (m.isRename() || !isSequenceDefault(old)) {
-      return null;
+    String def;
+    if (m.isRename()) {
+      def = old.defaultExpr() != null && !old.identity() && !TableCatalog.mayBeVolatile(c, old.defaultExpr())
+          ? old.defaultExpr() : null;
+    } else {
+      def = newDefault(c, old, m);
     }
-    return "ALTER TABLE " + table.quoted() + " ALTER COLUMN " + Identifiers.quote(m.physicalNewColumn())
-        + " SET DEFAULT " + newDefault(c, old, m);
+    return def == null ? null : "ALTER TABLE " + table.quoted() + " ALTER COLUMN "
+        + Identifiers.quote(m.physicalNewColumn()) + " SET DEFAULT " + def;
   }
 
   /**

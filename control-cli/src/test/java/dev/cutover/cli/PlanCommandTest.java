@@ -131,7 +131,10 @@ class PlanCommandTest {
     assertThat(run.exit()).as(run.all()).isEqualTo(0);
     assertThat(run.out())
         .contains("ALTER TABLE \"public\".\"items\" ADD COLUMN IF NOT EXISTS \"sku\" character varying(20) COLLATE"
-            + " pg_catalog.\"C\" DEFAULT 'x'::character varying;")
+            + " pg_catalog.\"C\";")
+        // The default only once every instance writes both columns: existing rows keep an empty new column.
+        .contains("-- once every instance has applied dual_write: ALTER TABLE \"public\".\"items\" ALTER COLUMN \"sku\""
+            + " SET DEFAULT 'x'::character varying;")
         .contains("CREATE UNIQUE INDEX CONCURRENTLY \"items_code_key_cutover\" ON public.items USING btree (\"sku\");")
         .contains("CREATE INDEX CONCURRENTLY \"items_lower_code_cutover\" ON public.items USING btree (lower((\"sku\")::text))"
             + " WHERE ((\"sku\")::text <> ''::text);")

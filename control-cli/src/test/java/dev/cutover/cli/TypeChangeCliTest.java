@@ -104,7 +104,9 @@ class TypeChangeCliTest {
     Cli.Run run = cli.run("plan", f.toString(), "--dry-run");
     assertThat(run.exit()).as(run.all()).isEqualTo(0);
     assertThat(run.out()).contains(
-        "ALTER TABLE \"public\".\"charges\" ADD COLUMN IF NOT EXISTS \"amount_cents\" bigint DEFAULT CAST(((0) * 100)::bigint AS bigint)",
+        "ALTER TABLE \"public\".\"charges\" ADD COLUMN IF NOT EXISTS \"amount_cents\" bigint;",
+        "-- once every instance has applied dual_write: ALTER TABLE \"public\".\"charges\" ALTER COLUMN"
+            + " \"amount_cents\" SET DEFAULT CAST(((0) * 100)::bigint AS bigint)",
         "ADD CONSTRAINT \"charges_amount_check_cutover\" CHECK ((CAST((\"amount_cents\") / 100.0 AS numeric(10,2)) >= (0)::numeric)) NOT VALID",
         "[carried] default: 0: the new column gets DEFAULT",
         "CREATE INDEX CONCURRENTLY \"charges_amount_cutover\" ON public.charges USING btree (\"amount_cents\")");

@@ -206,11 +206,17 @@ public record ColumnMigration(
    */
   public record Write(String column, Conversion conversion) {}
 
-  /** The physical columns a write through application name {@code name} goes to in this phase. */
+  /**
+   * The physical columns a write through application name {@code name} goes to in this phase. The
+   * value converted for the other column is first taken to the name's own type, as PostgreSQL would
+   * store it in a column of that type (see {@link Conversion#ofValueCastTo}): converting the raw
+   * value (a float, an untyped literal) would give the two columns different values.
+   */
   public List<Write> writes(String name) {
     boolean valueNew = namesNewValue(name);
-    Write toOld = new Write(oldColumn, valueNew ? downConversion() : Conversion.IDENTITY);
-    Write toNew = new Write(newPhysicalColumn(), valueNew ? Conversion.IDENTITY : upConversion());
+    Write toOld = new Write(oldColumn, valueNew ? downConversion().ofValueCastTo(newType) : Conversion.IDENTITY);
+    Write toNew = new Write(newPhysicalColumn(),
+        valueNew ? Conversion.IDENTITY : upConversion().ofValueCastTo(oldType));
     if (phase.writesOld() && phase.writesNew()) {
       return List.of(toOld, toNew);
     }

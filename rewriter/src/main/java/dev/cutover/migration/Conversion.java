@@ -6,6 +6,7 @@ import dev.cutover.rewriter.lex.Token;
 import dev.cutover.rewriter.lex.TokenKind;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * A type change's {@code up} or {@code down} expression as a template: the expression's text cut at
@@ -105,6 +106,46 @@ public record Conversion(List<String> parts) {
     cast.set(cast.size() - 1, last.substring(0, last.length() - 1) + " AS " + type + ")");
     return new Conversion(cast);
   }
+
+  /**
+   * This conversion applied to the value as PostgreSQL would store it in a column of {@code type}
+   * (unchanged when {@code type} is null or this is the identity). A value written through a name is
+   * first what a column of that name's type would hold (a float bound for a {@code numeric(10,2)} is
+   * rounded to two places, an untyped {@code '12.34'} becomes a number), and only then converted for
+   * the other column.
+   *
+   * <p>PostgreSQL stores a value through an assignment cast, which accepts less than an explicit
+   * {@code CAST} (a {@code text} or {@code boolean} value written to a {@code numeric} column fails
+   * with {@code 42804}). {@code CAST(COALESCE(value, CAST(NULL AS type)) AS type)} takes the value
+   * through the same cast function, but only when the value's type and {@code type} have a common
+   * type, which fails with {@code 42804} as the assignment does. A string type is the exception:
+   * every value can be assigned to it (through its text form), so there the plain cast is the
+   * assignment.
+   */
+  public Conversion ofValueCastTo(String type) {
+    if (type == null || isIdentity()) {
+      return this;
+    }
+    boolean string = STRING_TYPE.matcher(type).matches();
+    String open = string ? "CAST(" : "CAST(COALESCE(";
+    String close = string ? " AS " + type + ")" : ", CAST(NULL AS " + type + ")) AS " + type + ")";
+    List<String> cast = new ArrayList<>(parts);
+    for (int i = 0; i < cast.size(); i++) {
+      String part = cast.get(i);
+      if (i > 0) {
+        part = close + part;
+      }
+      if (i < cast.size() - 1) {
+        part = part + open;
+      }
+      cast.set(i, part);
+    }
+    return new Conversion(cast);
+  }
+
+  /** The string types, as PostgreSQL prints them ({@code format_type}), with or without a length. */
+  private static final Pattern STRING_TYPE = Pattern.compile(
+      "(?i)(text|name|(?:[a-z_][a-z0-9_]*\\.)?citext|bpchar|\\\"char\\\"|character varying|varchar|character|char)(\\(\\d+\\))?");
 
   /** Whether this is the identity (no conversion). */
   public boolean isIdentity() {

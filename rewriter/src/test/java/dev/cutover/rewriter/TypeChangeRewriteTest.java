@@ -63,6 +63,23 @@ class TypeChangeRewriteTest {
     assertThatThrownBy(() -> Conversion.of("1 + 2", "amount")).isInstanceOf(IllegalArgumentException.class);
   }
 
+  /**
+   * A written value is taken to its name's type as an assignment would: through a common type with
+   * a typed NULL (which fails with 42804 where the assignment does), plainly to a string type (to
+   * which every value can be assigned).
+   */
+  @Test
+  void conversion_ofValueCastTo_assignsTheValueToTheNamesTypeFirst() {
+    assertThat(Conversion.of(UP, "amount").ofValueCastTo("numeric(10,2)").apply("?"))
+        .isEqualTo("(((CAST(COALESCE(?, CAST(NULL AS numeric(10,2))) AS numeric(10,2))) * 100)::bigint)");
+    assertThat(Conversion.of("code::int", "code").ofValueCastTo("text").apply("?")).isEqualTo("((CAST(? AS text))::int)");
+    assertThat(Conversion.of("code::int", "code").ofValueCastTo("character varying(20)").apply("?"))
+        .isEqualTo("((CAST(? AS character varying(20)))::int)");
+    assertThat(Conversion.of("code::int", "code").ofValueCastTo("public.citext").apply("?"))
+        .isEqualTo("((CAST(? AS public.citext))::int)");
+    assertThat(Conversion.IDENTITY.ofValueCastTo("bigint")).isEqualTo(Conversion.IDENTITY);
+  }
+
   @Test
   void fillSql_isTheOldColumnForARenameAndUpOtherwise() {
     assertThat(ColumnMigration.rename("r", "public", "users", "full_name", "Display", Phase.DUAL_WRITE, 1).fillSql())
@@ -109,19 +126,19 @@ class TypeChangeRewriteTest {
   @ParameterizedTest(name = "{0}: {1}")
   @CsvSource(delimiter = '|', textBlock = """
       PLANNED    | INSERT INTO orders (id, amount) VALUES (?, ?)          | INSERT INTO orders (id, amount) VALUES (?, ?)                                                  | 1,2
-      PLANNED    | INSERT INTO orders (id, amount_cents) VALUES (?, ?)    | INSERT INTO orders (id, amount) VALUES (?, CAST((?) / 100.0 AS numeric(10,2)))                                      | 1,2
-      DUAL_WRITE | INSERT INTO orders (id, amount) VALUES (?, ?)          | INSERT INTO orders (id, amount, amount_cents) VALUES (?, ?, CAST(((?) * 100)::bigint AS bigint))             | 1,2,2
-      DUAL_WRITE | INSERT INTO orders (id, amount_cents) VALUES (?, ?)    | INSERT INTO orders (id, amount, amount_cents) VALUES (?, CAST((?) / 100.0 AS numeric(10,2)), ?)                     | 1,2,2
-      READ_NEW   | INSERT INTO orders (id, amount) VALUES (?, 1.5), (?, ?) | INSERT INTO orders (id, amount, amount_cents) VALUES (?, 1.5, CAST(((1.5) * 100)::bigint AS bigint)), (?, ?, CAST(((?) * 100)::bigint AS bigint)) | 1,2,3,3
-      NEW_ONLY   | INSERT INTO orders (id, amount) VALUES (?, ?)          | INSERT INTO orders (id, amount_cents) VALUES (?, CAST(((?) * 100)::bigint AS bigint))                        | 1,2
+      PLANNED    | INSERT INTO orders (id, amount_cents) VALUES (?, ?)    | INSERT INTO orders (id, amount) VALUES (?, CAST((CAST(COALESCE(?, CAST(NULL AS bigint)) AS bigint)) / 100.0 AS numeric(10,2)))                                      | 1,2
+      DUAL_WRITE | INSERT INTO orders (id, amount) VALUES (?, ?)          | INSERT INTO orders (id, amount, amount_cents) VALUES (?, ?, CAST(((CAST(COALESCE(?, CAST(NULL AS numeric(10,2))) AS numeric(10,2))) * 100)::bigint AS bigint)) | 1,2,2
+      DUAL_WRITE | INSERT INTO orders (id, amount_cents) VALUES (?, ?)    | INSERT INTO orders (id, amount, amount_cents) VALUES (?, CAST((CAST(COALESCE(?, CAST(NULL AS bigint)) AS bigint)) / 100.0 AS numeric(10,2)), ?)                     | 1,2,2
+      READ_NEW   | INSERT INTO orders (id, amount) VALUES (?, 1.5), (?, ?) | INSERT INTO orders (id, amount, amount_cents) VALUES (?, 1.5, CAST(((CAST(COALESCE(1.5, CAST(NULL AS numeric(10,2))) AS numeric(10,2))) * 100)::bigint AS bigint)), (?, ?, CAST(((CAST(COALESCE(?, CAST(NULL AS numeric(10,2))) AS numeric(10,2))) * 100)::bigint AS bigint)) | 1,2,3,3
+      NEW_ONLY   | INSERT INTO orders (id, amount) VALUES (?, ?)          | INSERT INTO orders (id, amount_cents) VALUES (?, CAST(((CAST(COALESCE(?, CAST(NULL AS numeric(10,2))) AS numeric(10,2))) * 100)::bigint AS bigint))                        | 1,2
       COMPLETED  | INSERT INTO orders (id, amount_cents) VALUES (?, ?)    | INSERT INTO orders (id, amount_cents) VALUES (?, ?)                                            | 1,2
-      DUAL_WRITE | UPDATE orders SET amount = amount + ? WHERE id = ?     | UPDATE orders SET amount = amount + ?, amount_cents = CAST(((amount + ?) * 100)::bigint AS bigint) WHERE id = ? | 1,1,2
-      READ_NEW   | UPDATE orders SET amount = amount + ? WHERE id = ?     | UPDATE orders SET amount = CAST((amount_cents) / 100.0 AS numeric(10,2)) + ?, amount_cents = CAST(((CAST((amount_cents) / 100.0 AS numeric(10,2)) + ?) * 100)::bigint AS bigint) WHERE id = ? | 1,1,2
+      DUAL_WRITE | UPDATE orders SET amount = amount + ? WHERE id = ?     | UPDATE orders SET amount = amount + ?, amount_cents = CAST(((CAST(COALESCE(amount + ?, CAST(NULL AS numeric(10,2))) AS numeric(10,2))) * 100)::bigint AS bigint) WHERE id = ? | 1,1,2
+      READ_NEW   | UPDATE orders SET amount = amount + ? WHERE id = ?     | UPDATE orders SET amount = CAST((amount_cents) / 100.0 AS numeric(10,2)) + ?, amount_cents = CAST(((CAST(COALESCE(CAST((amount_cents) / 100.0 AS numeric(10,2)) + ?, CAST(NULL AS numeric(10,2))) AS numeric(10,2))) * 100)::bigint AS bigint) WHERE id = ? | 1,1,2
       DUAL_WRITE | UPDATE orders SET note = ? WHERE id = ?                | UPDATE orders SET note = ?, amount_cents = CAST(((amount) * 100)::bigint AS bigint) WHERE id = ?             | 1,2
-      DUAL_WRITE | INSERT INTO items (id, qty) VALUES (?, ?)              | INSERT INTO items (id, qty, qty__cutover_new) VALUES (?, ?, CAST((?)::bigint AS bigint))                     | 1,2,2
-      READ_NEW   | INSERT INTO items (id, qty) VALUES (?, ?)              | INSERT INTO items (id, qty, qty__cutover_new) VALUES (?, CAST((?)::int AS integer), ?)                        | 1,2,2
+      DUAL_WRITE | INSERT INTO items (id, qty) VALUES (?, ?)              | INSERT INTO items (id, qty, qty__cutover_new) VALUES (?, ?, CAST((CAST(COALESCE(?, CAST(NULL AS integer)) AS integer))::bigint AS bigint))                     | 1,2,2
+      READ_NEW   | INSERT INTO items (id, qty) VALUES (?, ?)              | INSERT INTO items (id, qty, qty__cutover_new) VALUES (?, CAST((CAST(COALESCE(?, CAST(NULL AS bigint)) AS bigint))::int AS integer), ?)                        | 1,2,2
       COMPLETED  | INSERT INTO items (id, qty) VALUES (?, ?)              | INSERT INTO items (id, qty) VALUES (?, ?)                                                      | 1,2
-      DUAL_WRITE | INSERT INTO items VALUES (?, ?, ?)                     | INSERT INTO items (id, qty, name, qty__cutover_new) VALUES (?, ?, ?, CAST((?)::bigint AS bigint))           | 1,2,3,2
+      DUAL_WRITE | INSERT INTO items VALUES (?, ?, ?)                     | INSERT INTO items (id, qty, name, qty__cutover_new) VALUES (?, ?, ?, CAST((CAST(COALESCE(?, CAST(NULL AS integer)) AS integer))::bigint AS bigint))           | 1,2,3,2
       """)
   void writes_convertedIntoTheOtherColumn(Phase phase, String sql, String expected, String params) throws Exception {
     Rewrite r = rewrite(sql, phase);
@@ -137,11 +154,12 @@ class TypeChangeRewriteTest {
     Rewrite r = rewrite("INSERT INTO orders (id, amount) SELECT id + 1000, amount FROM orders WHERE id = ?",
         Phase.READ_NEW);
     assertThat(r.sql()).isEqualTo("INSERT INTO orders (id, amount, amount_cents) SELECT id + 1000,"
-        + " CAST((amount_cents) / 100.0 AS numeric(10,2)), CAST(((CAST((amount_cents) / 100.0 AS numeric(10,2)))"
-        + " * 100)::bigint AS bigint) FROM orders WHERE id = ?");
+        + " CAST((amount_cents) / 100.0 AS numeric(10,2)), CAST(((CAST(COALESCE(CAST((amount_cents) / 100.0"
+        + " AS numeric(10,2)), CAST(NULL AS numeric(10,2))) AS numeric(10,2))) * 100)::bigint AS bigint) FROM orders"
+        + " WHERE id = ?");
     Rewrite inPlace = rewrite("INSERT INTO items (id, qty) SELECT id + 1000, qty FROM items", Phase.READ_NEW);
     assertThat(inPlace.sql()).isEqualTo("INSERT INTO items (id, qty, qty__cutover_new) SELECT id + 1000,"
-        + " CAST((qty__cutover_new)::int AS integer), qty__cutover_new FROM items");
+        + " CAST((CAST(COALESCE(qty__cutover_new, CAST(NULL AS bigint)) AS bigint))::int AS integer), qty__cutover_new FROM items");
   }
 
   @Test
@@ -154,9 +172,11 @@ class TypeChangeRewriteTest {
   void upsert_excludedThroughEitherNameIsConverted() throws Exception {
     Rewrite r = rewrite("INSERT INTO orders (id, amount) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET"
         + " amount = excluded.amount", Phase.READ_NEW);
-    assertThat(r.sql()).isEqualTo("INSERT INTO orders (id, amount, amount_cents) VALUES (?, ?, CAST(((?) * 100)::bigint AS bigint))"
-        + " ON CONFLICT (id) DO UPDATE SET amount = CAST((excluded.amount_cents) / 100.0 AS numeric(10,2)),"
-        + " amount_cents = CAST(((CAST((excluded.amount_cents) / 100.0 AS numeric(10,2))) * 100)::bigint AS bigint)");
+    assertThat(r.sql()).isEqualTo("INSERT INTO orders (id, amount, amount_cents) VALUES (?, ?,"
+        + " CAST(((CAST(COALESCE(?, CAST(NULL AS numeric(10,2))) AS numeric(10,2))) * 100)::bigint AS bigint)) ON CONFLICT (id) DO UPDATE SET"
+        + " amount = CAST((excluded.amount_cents) / 100.0 AS numeric(10,2)), amount_cents ="
+        + " CAST(((CAST(COALESCE(CAST((excluded.amount_cents) / 100.0 AS numeric(10,2)), CAST(NULL AS numeric(10,2)))"
+        + " AS numeric(10,2))) * 100)::bigint AS bigint)");
   }
 
   /** A converted reference from a subquery into grouped rows would fail in PostgreSQL (42803): refused. */

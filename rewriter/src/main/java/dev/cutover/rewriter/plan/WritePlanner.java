@@ -553,7 +553,7 @@ final class WritePlanner {
         ctx.edits.replace(leafToken.start(), leafToken.end(), Identifiers.quote(physical.get(0).column()));
       }
       // SET col = DEFAULT: each physical column takes its own default, nothing to convert or copy.
-      boolean isDefault = sources.get(j).getKind() == SqlKind.DEFAULT;
+      boolean isDefault = isDefault(sources.get(j), rhs);
       if (!isDefault) {
         wrap(m, sources.get(j), rhs, physical.get(0).conversion());
       }
@@ -578,6 +578,16 @@ final class WritePlanner {
       }
     }
     return scope;
+  }
+
+  /**
+   * Whether a SET value is the keyword {@code DEFAULT}: the parser does not always say so by its
+   * kind (an UPDATE's {@code SET c = DEFAULT} reaches the planner as an ordinary operand), so the
+   * text decides too; bare, the word cannot be anything else (it is reserved).
+   */
+  private boolean isDefault(SqlNode value, int[] span) {
+    return value.getKind() == SqlKind.DEFAULT
+        || span[1] - span[0] == "default".length() && ctx.text.sql().regionMatches(true, span[0], "default", 0, 7);
   }
 
   /** The offsets of the right-hand side of the SET item whose target is token {@code leaf}. */
