@@ -83,6 +83,8 @@ class ReprepareTest {
     }
   }
 
+  private static final java.util.concurrent.atomic.AtomicInteger INSTANCES = new java.util.concurrent.atomic.AtomicInteger();
+
   @AfterEach
   void close() throws Exception {
     for (AutoCloseable c : toClose) {
@@ -93,7 +95,9 @@ class ReprepareTest {
   private ProxyConnection connect(boolean passthrough, String pgParams) throws SQLException {
     Properties p = db.properties();
     RuntimeConfig config = new RuntimeConfig(db.plainUrl() + pgParams, p, db.user(), "cutover", 60_000, passthrough,
-        100, true, "reprepare-test");
+        // One name per runtime: a second live runtime under the same name may not heartbeat, and
+        // without its heartbeat its lease refuses statements.
+        100, true, "reprepare-test-" + INSTANCES.incrementAndGet());
     CutoverRuntime runtime = new CutoverRuntime(config, ReprepareTest::fakeRewrite);
     Connection pg = new org.postgresql.Driver().connect(config.url(), config.pgPropertiesCopy());
     runtime.start(pg);
@@ -323,7 +327,7 @@ class ReprepareTest {
     c.refreshMigrations();
     try (Connection admin = db.plainConnection(); Statement st = admin.createStatement();
         ResultSet rs = st.executeQuery("SELECT migration_id, old_used_at IS NOT NULL, new_used_at IS NULL"
-            + " FROM cutover.name_usage WHERE instance = 'reprepare-test'")) {
+            + " FROM cutover.name_usage WHERE instance LIKE 'reprepare-test-%'")) {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getString(1)).isEqualTo("people-display-name");
       assertThat(rs.getBoolean(2)).isTrue();
