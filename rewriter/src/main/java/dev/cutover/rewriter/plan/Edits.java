@@ -17,6 +17,11 @@ import java.util.List;
  * the phase's column too). Replacements never overlap each other; insertions never fall strictly
  * inside a replacement. The parameter map follows the placeholders in output order: each copied
  * placeholder binds the application parameter of the original one.
+ *
+ * <p>Wherever two pieces meet in the output (original text, new text, a copy), a space is put
+ * between them when their touching characters would otherwise read as one token: two word
+ * characters ({@code AS ownerFROM}), a word character and a quote ({@code E'...'}), two operator
+ * characters ({@code -} and {@code -} start a comment), or two quotes of the same kind.
  */
 public final class Edits {
 
@@ -125,7 +130,7 @@ public final class Edits {
       pos = Math.max(pos, ins.at);
       for (Piece p : ins.pieces) {
         if (p.text != null) {
-          out.append(p.text);
+          splice(out, p.text);
         } else {
           render(p.start, p.end, out, params, true);
         }
@@ -146,17 +151,44 @@ public final class Edits {
         continue; // the copy of a moved value is the value itself
       }
       copyOriginal(pos, r.start, out, params);
-      out.append(r.text);
+      splice(out, r.text);
       pos = r.end;
     }
     copyOriginal(pos, to, out, params);
+  }
+
+  /** Appends {@code piece}, with a space first when the two would run together (see the class comment). */
+  private static void splice(StringBuilder out, CharSequence piece) {
+    if (out.length() > 0 && piece.length() > 0 && runTogether(out.charAt(out.length() - 1), piece.charAt(0))) {
+      out.append(' ');
+    }
+    out.append(piece);
+  }
+
+  /** Whether {@code before} directly followed by {@code after} could lex differently from the two apart. */
+  static boolean runTogether(char before, char after) {
+    if (isWordChar(before)) {
+      return isWordChar(after) || after == '\'';
+    }
+    if (isOperatorChar(before)) {
+      return isOperatorChar(after);
+    }
+    return (before == '"' || before == '\'') && after == before;
+  }
+
+  private static boolean isWordChar(char c) {
+    return Character.isLetterOrDigit(c) || c == '_' || c == '$' || c > 127;
+  }
+
+  private static boolean isOperatorChar(char c) {
+    return "+-*/<>=~!@#%^&|`?".indexOf(c) >= 0;
   }
 
   private void copyOriginal(int from, int to, StringBuilder out, List<Integer> params) {
     if (from >= to) {
       return;
     }
-    out.append(text.sql(), from, to);
+    splice(out, text.sql().subSequence(from, to));
     int i = text.tokenStartingAt(from);
     if (i < 0) {
       throw new IllegalStateException("copy does not start at a token boundary: " + from);

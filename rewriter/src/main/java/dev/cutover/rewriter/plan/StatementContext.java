@@ -36,6 +36,14 @@ final class StatementContext {
   final java.util.Map<Integer, org.apache.calcite.sql.SqlNodeList> distinctOn = new java.util.HashMap<>();
   /** Where a top-level SELECT asks for the read touch's hidden columns; {@code null} when not wanted. */
   ReadTouchPlan touch;
+  /**
+   * The offsets of the migrating tables in FROM whose whole row the statement uses: planned as
+   * derived tables of the application's columns (found while planning; each one found plans the
+   * statement again, see {@link Replan}).
+   */
+  final Set<Integer> rowSources = new java.util.HashSet<>();
+  /** Whether the plan replaces a migrating table in FROM by a derived table. */
+  boolean readsRows;
 
   StatementContext(SqlText text, SqlText.Statement stmt, MigrationIndex index, Catalog catalog, Edits edits,
       Set<String> oldUsed, Set<String> newUsed, List<ColumnMigration> touched) {
