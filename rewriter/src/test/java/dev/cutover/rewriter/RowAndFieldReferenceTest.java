@@ -190,6 +190,7 @@ class RowAndFieldReferenceTest {
       SELECT u.ctid, to_jsonb(u) FROM users u                                       | system column
       SELECT public.users.id, to_jsonb(users) FROM public.users                     | schema-qualified
       SELECT u FROM users u, generate_series(1, 2) g                                | unknown
+      SELECT v.x FROM (VALUES ((SELECT to_jsonb(u) FROM users u))) v(x)             | VALUES
       """)
   void wholeRow_whereNoDerivedTableCanStand_isRefused(String sql, String reason) {
     assertThatThrownBy(() -> rewrite(sql, Phase.DUAL_WRITE))

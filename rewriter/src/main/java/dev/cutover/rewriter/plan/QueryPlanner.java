@@ -1147,6 +1147,10 @@ final class QueryPlanner {
     if (star && migratingTable) {
       throw ctx.refuse(construct(node) + " selecting * with a migrating table is not supported yet; list the columns");
     }
+    if (migratingTable && ctx.mayUseRows) {
+      throw ctx.refuse(construct(node) + " that may use a migrating table's whole row is not supported yet; list the"
+          + " columns");
+    }
   }
 
   private static void collectIdentifiers(SqlNode node, List<SqlIdentifier> out) {

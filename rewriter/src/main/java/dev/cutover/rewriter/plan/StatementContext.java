@@ -44,6 +44,8 @@ final class StatementContext {
   final Set<Integer> rowSources = new java.util.HashSet<>();
   /** Whether the plan replaces a migrating table in FROM by a derived table. */
   boolean readsRows;
+  /** Whether the tokens show a name of a migrating table used other than as a qualifier (a possible whole row). */
+  boolean mayUseRows;
 
   StatementContext(SqlText text, SqlText.Statement stmt, MigrationIndex index, Catalog catalog, Edits edits,
       Set<String> oldUsed, Set<String> newUsed, List<ColumnMigration> touched) {

@@ -125,7 +125,8 @@ public final class StatementPlanner {
     // A WITH may hide a write (a data-modifying CTE, or the main statement) that Cutover must mirror.
     boolean writes = kind.equals("insert") || kind.equals("update") && updateMayFill()
         || kind.equals("with") && (hasKeyword("insert") || hasKeyword("update") && updateMayFill());
-    if (!writes && !mentionsColumnOrStar() && !mayUseRows()) {
+    ctx.mayUseRows = mayUseRows();
+    if (!writes && !mentionsColumnOrStar() && !ctx.mayUseRows) {
       if (ctx.touch != null && kind.equals("select") && anyDualWrite()) {
         // Nothing to rewrite, but the rows it returns may be lazily migrated: plan it for the touch
         // alone. It names no migration column and no *, so planning it edits nothing.
