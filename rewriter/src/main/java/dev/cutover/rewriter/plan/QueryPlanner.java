@@ -1147,7 +1147,7 @@ final class QueryPlanner {
     if (star && migratingTable) {
       throw ctx.refuse(construct(node) + " selecting * with a migrating table is not supported yet; list the columns");
     }
-    if (migratingTable && ctx.mayUseRows) {
+    if (migratingTable && ctx.mayUseRows()) {
       throw ctx.refuse(construct(node) + " that may use a migrating table's whole row is not supported yet; list the"
           + " columns");
     }

@@ -49,11 +49,6 @@ public final class StatementPlanner {
   private static final Set<String> DDL = Set.of(
       "alter", "drop", "truncate", "create", "comment", "reindex", "cluster", "grant", "revoke", "security");
   private static final Set<String> REFUSED_KINDS = Set.of("copy", "explain", "merge", "table", "prepare", "call");
-  /** Words that may follow a table name in FROM but are never its alias. */
-  private static final Set<String> NOT_ALIASES = Set.of("where", "join", "inner", "left", "right", "full", "cross",
-      "natural", "on", "using", "group", "order", "limit", "offset", "fetch", "for", "union", "intersect", "except",
-      "window", "having", "returning", "set", "values", "tablesample", "default", "select", "with", "overriding",
-      "do", "when", "then", "and", "or", "as");
   private static final Set<String> PARSED_KINDS = Set.of("select", "insert", "update", "delete", "with", "values", "(");
 
   private final StatementContext ctx;
@@ -125,8 +120,7 @@ public final class StatementPlanner {
     // A WITH may hide a write (a data-modifying CTE, or the main statement) that Cutover must mirror.
     boolean writes = kind.equals("insert") || kind.equals("update") && updateMayFill()
         || kind.equals("with") && (hasKeyword("insert") || hasKeyword("update") && updateMayFill());
-    ctx.mayUseRows = mayUseRows();
-    if (!writes && !mentionsColumnOrStar() && !ctx.mayUseRows) {
+    if (!writes && !mentionsColumnOrStar() && !ctx.mayUseRows()) {
       if (ctx.touch != null && kind.equals("select") && anyDualWrite()) {
         // Nothing to rewrite, but the rows it returns may be lazily migrated: plan it for the touch
         // alone. It names no migration column and no *, so planning it edits nothing.
@@ -684,73 +678,6 @@ public final class StatementPlanner {
     }
     return false;
   }
-
-  /**
-   * Whether the statement may use a migrating table's whole row or rename its columns by position,
-   * as far as the tokens tell: a name that designates a migrating table (the table's name, or the
-   * word after it in FROM, its alias) appears again other than as a qualifier ({@code a.col}), or
-   * the alias is followed by a column list. Such a statement is parsed: its row or positions are
-   * the phase's physical columns. A false positive only costs a parse.
-   */
-  private boolean mayUseRows() {
-    SqlText text = ctx.text;
-    Set<String> rowNames = new java.util.HashSet<>();
-    Set<Integer> definitions = new java.util.HashSet<>();
-    for (int i = ctx.stmt.fromToken(); i < ctx.stmt.toToken(); i++) {
-      if (!text.tokens().get(i).isIdentifier() || ctx.index.forTableName(text.folded(i)).isEmpty()) {
-        continue;
-      }
-      int next = text.nextSignificant(i + 1, ctx.stmt.toToken());
-      if (next >= 0 && text.tokens().get(next).kind() == TokenKind.DOT) {
-        continue; // a qualifier (or a schema named like the table)
-      }
-      rowNames.add(text.folded(i));
-      if (!tableDefinition(i)) {
-        continue; // the name elsewhere: found as a use below
-      }
-      definitions.add(i);
-      int alias = next;
-      if (alias >= 0 && text.isKeyword(alias, "as")) {
-        alias = text.nextSignificant(alias + 1, ctx.stmt.toToken());
-      }
-      if (alias >= 0 && text.tokens().get(alias).isIdentifier() && !NOT_ALIASES.contains(text.folded(alias))) {
-        rowNames.add(text.folded(alias));
-        definitions.add(alias);
-        int list = text.nextSignificant(alias + 1, ctx.stmt.toToken());
-        if (list >= 0 && text.tokens().get(list).kind() == TokenKind.LPAREN) {
-          return true; // t AS a(x, y): a column alias list, or a function call named like the table
-        }
-      }
-    }
-    for (int i = ctx.stmt.fromToken(); i < ctx.stmt.toToken(); i++) {
-      if (text.tokens().get(i).isIdentifier() && !definitions.contains(i) && rowNames.contains(text.folded(i))) {
-        int next = text.nextSignificant(i + 1, ctx.stmt.toToken());
-        if (next < 0 || text.tokens().get(next).kind() != TokenKind.DOT) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  /**
-   * Whether table name token {@code i} (possibly schema-qualified) stands where a FROM item or a
-   * write's target does: after {@code FROM}, {@code JOIN}, {@code ONLY}, {@code UPDATE},
-   * {@code INTO} or {@code USING}. After a comma or a parenthesis it may as well be a function's
-   * argument, so it counts as a use.
-   */
-  private boolean tableDefinition(int i) {
-    SqlText text = ctx.text;
-    int before = text.previousSignificant(i - 1, ctx.stmt.fromToken());
-    if (before >= 0 && text.tokens().get(before).kind() == TokenKind.DOT) {
-      int schema = text.previousSignificant(before - 1, ctx.stmt.fromToken());
-      before = schema < 0 ? -1 : text.previousSignificant(schema - 1, ctx.stmt.fromToken());
-    }
-    return before >= 0 && text.tokens().get(before).isIdentifier() && TABLE_PRECEDERS.contains(text.folded(before));
-  }
-
-  /** The words after which a table name is a FROM item or a write's target. */
-  private static final Set<String> TABLE_PRECEDERS = Set.of("from", "join", "only", "update", "into", "using");
 
   /**
    * Whether an identifier token is a migration column name, or a {@code *} or {@code NATURAL}
