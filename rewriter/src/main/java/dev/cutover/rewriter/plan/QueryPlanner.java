@@ -46,6 +46,14 @@ import org.apache.calcite.sql.SqlWithItem;
  * select {@code *} next to a migrating table. A {@code *} expansion adds one column (the new name):
  * where a column count is fixed (set operations, subquery expressions, INSERT ... SELECT) it is
  * refused, also through a derived table or CTE that expanded one ({@code widened}).
+ *
+ * <p>Names are read as PostgreSQL reads them: in {@code (x).f} the field {@code f} is never a
+ * column (only {@code x} is a reference: a column, or a FROM item's row, when {@code (x).f} is
+ * column {@code f} of it); a name that is no column but a FROM item is that item's whole row. The
+ * whole row of a migrating table, and a column alias list over it, would have the phase's physical
+ * columns and positions: such a FROM item is sent as a derived table of the application's columns
+ * (those {@code SELECT *} gives) under the same name ({@link #derived}); a whole-row reference found
+ * after its FROM item was planned asks for the statement to be planned again ({@link Replan}).
  */
 final class QueryPlanner {
 
