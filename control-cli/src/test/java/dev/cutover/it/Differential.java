@@ -96,6 +96,11 @@ final class Differential implements AutoCloseable {
       }
       return new Outcome(List.of(), e.getSQLState(), e.getMessage(), refusal);
     }
+
+    /** Whether the rewriter itself failed (a bug, never a refusal). */
+    boolean bug() {
+      return error != null && sqlState != null && sqlState.equals("XX000") && error.contains("rewriter failed");
+    }
   }
 
   /** The connections of one unit of work: both autocommit, or both in one open transaction. */
@@ -507,6 +512,10 @@ final class Differential implements AutoCloseable {
 
   /** How two outcomes differ, shortly; null when they agree. */
   static String difference(Outcome got, Outcome want, boolean ordered) {
+    if (got.bug()) {
+      // The rewriter crashed: a bug even where the twin fails the statement too.
+      return "cutover failed with an internal error of its rewriter: " + got.error();
+    }
     if (got.sqlState() != null && want.sqlState() != null) {
       // Both rejected the statement. PostgreSQL may name a different first problem in a rewritten
       // text (a wrong statement that uses the old name fails on the missing column first).

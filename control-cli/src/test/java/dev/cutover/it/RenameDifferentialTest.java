@@ -58,7 +58,7 @@ class RenameDifferentialTest {
           columns.add(rs.getString(1));
         }
         assertThat(columns).containsExactly("id", "email", "score", "team_id", "tags", "profile", "created_at",
-            "display_name");
+            "contact", "display_name");
       }
     } finally {
       report.write("1-corpus");

@@ -11,7 +11,8 @@ import java.util.List;
  * The two schemas of a differential test: {@code mig} holds the table that migrates
  * ({@code users.full_name} renamed to {@code display_name}), {@code twin} holds the same table that
  * never migrates. Both also hold {@code teams} and {@code orders}, which never migrate, and a
- * sequence that gives {@code users.id} its default.
+ * sequence that gives {@code users.id} its default. {@code users.contact} is of a composite type
+ * whose fields are called {@code full_name} and {@code display_name}.
  *
  * <p>The twin carries {@code display_name} as a real last column that a trigger keeps equal to
  * {@code full_name}: whichever name a write sets wins, the other follows. A statement then runs on
@@ -33,12 +34,15 @@ final class TwinTables {
       """;
 
   /** The columns of {@code users} other than the migrating one, in order, for state comparisons. */
-  static final String OTHER_USER_COLUMNS = "email, score, team_id, tags, profile, created_at";
+  static final String OTHER_USER_COLUMNS = "email, score, team_id, tags, profile, created_at, contact";
 
   private TwinTables() {}
 
   static void create(TestDatabase db) throws SQLException {
     try (Connection c = db.plainConnection(); Statement st = c.createStatement()) {
+      // A composite type whose fields are named like the migrating column's two names: a field is
+      // never the column (issue 11). One type for both schemas, so rows copy between them.
+      st.execute("CREATE TYPE public.contact_info AS (full_name text, display_name text)");
       for (String schema : new String[] {"mig", "twin"}) {
         st.execute("CREATE SCHEMA " + schema);
         st.execute("SET search_path = " + schema);
@@ -47,8 +51,8 @@ final class TwinTables {
         st.execute("CREATE SEQUENCE seq START 100000");
         st.execute("CREATE TABLE users (id int PRIMARY KEY DEFAULT nextval('seq'), full_name text, email text UNIQUE,"
             + " score int NOT NULL DEFAULT 0, team_id int, tags text[] NOT NULL DEFAULT '{}',"
-            + " profile jsonb NOT NULL DEFAULT '{}', created_at timestamp NOT NULL DEFAULT '2024-01-01 00:00:00'"
-            + twinColumn + ")");
+            + " profile jsonb NOT NULL DEFAULT '{}', created_at timestamp NOT NULL DEFAULT '2024-01-01 00:00:00',"
+            + " contact public.contact_info" + twinColumn + ")");
         st.execute("CREATE INDEX ON users (full_name)");
         st.execute("CREATE TABLE orders (id int PRIMARY KEY, user_id int, amount numeric(10,2) NOT NULL,"
             + " status text NOT NULL DEFAULT 'new', note text, placed_at timestamp NOT NULL DEFAULT '2024-02-01 00:00:00')");
@@ -56,7 +60,7 @@ final class TwinTables {
           st.execute("CREATE INDEX ON users (display_name)");
           // The migrating table's rows as the application sees them, for copying them to the twin.
           st.execute("CREATE TYPE users_row AS (id int, full_name text, email text, score int, team_id int,"
-              + " tags text[], profile jsonb, created_at timestamp)");
+              + " tags text[], profile jsonb, created_at timestamp, contact public.contact_info)");
           st.execute("""
               CREATE FUNCTION sync_display_name() RETURNS trigger LANGUAGE plpgsql AS $$
               BEGIN
@@ -91,11 +95,13 @@ final class TwinTables {
     String name = "CASE WHEN g % 7 = 0 THEN NULL WHEN g = 1 THEN 'Ada Lovelace' WHEN g = 2 THEN 'Alan Turing'"
         + " WHEN g = 3 THEN 'O''Brien' WHEN g = 4 THEN 'Zoë ünicode' ELSE 'User ' || g END";
     st.execute("INSERT INTO " + schema + ".users (id, " + String.join(", ", nameColumns) + ", email, score, team_id, tags,"
-        + " profile, created_at) SELECT g, " + String.join(", ", java.util.Collections.nCopies(nameColumns.size(), name))
+        + " profile, created_at, contact) SELECT g, " + String.join(", ", java.util.Collections.nCopies(nameColumns.size(), name))
         + ", 'u' || g || '@example.com', g % 5, CASE WHEN g % 11 = 0 THEN NULL ELSE 1 + g % 3 END,"
         + " ARRAY['t' || g % 3, 'all'], jsonb_build_object('age', 20 + g, 'city', (ARRAY['Oslo','Rome','Lima'])[1 + g % 3],"
         + " 'prefs', jsonb_build_object('lang', CASE WHEN g % 2 = 0 THEN 'en' ELSE 'fr' END), 'vip', g % 4 = 0),"
-        + " timestamp '2024-01-01 00:00:00' + g * interval '1 day' FROM generate_series(1, 40) g");
+        + " timestamp '2024-01-01 00:00:00' + g * interval '1 day',"
+        + " CASE WHEN g % 6 = 0 THEN NULL ELSE ROW('c' || g, 'd' || g)::public.contact_info END"
+        + " FROM generate_series(1, 40) g");
     st.execute("INSERT INTO " + schema + ".orders (id, user_id, amount, status, note, placed_at)"
         + " SELECT g, 1 + g % 45, (g * 3.5)::numeric(10,2), (ARRAY['new','paid','shipped'])[1 + g % 3],"
         + " CASE WHEN g % 4 = 0 THEN NULL ELSE 'note ' || g END, timestamp '2024-02-01 00:00:00' + g * interval '6 hours'"

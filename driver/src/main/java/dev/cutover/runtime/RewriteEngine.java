@@ -8,6 +8,7 @@ import dev.cutover.migration.MigrationSnapshot;
 import dev.cutover.rewriter.Catalog;
 import dev.cutover.rewriter.Rewrite;
 import dev.cutover.rewriter.RewriteRefusedException;
+import dev.cutover.rewriter.RewriterBugException;
 import java.sql.SQLException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -63,7 +64,8 @@ public final class RewriteEngine {
    * @param searchPath the session's {@code search_path}, on which name resolution depends
    * @param catalog the session's catalog, consulted only on a cache miss
    * @throws SQLException {@code 0A000} naming the migration and the reason when the rewriter refuses
-   *     and {@code cutover.onUnsupported=reject}; or a catalog query's error
+   *     and {@code cutover.onUnsupported=reject}; {@code XX000} when the rewriter failed (a bug); or
+   *     a catalog query's error
    */
   public Rewrite rewrite(String sql, MigrationSnapshot snapshot, String searchPath, Catalog catalog)
       throws SQLException {
@@ -101,6 +103,10 @@ public final class RewriteEngine {
       return new Entry(snapshot, searchPath, Rewrite.unchanged(sql, snapshot.epoch()), e);
     } catch (CatalogQueryException e) {
       throw e.getCause();
+    } catch (RewriterBugException e) {
+      // Not cached, and never sent unchanged (not even under passthrough): a bug fails closed.
+      LOG.error("{}", e.getMessage(), e);
+      throw new CutoverSQLException(e.getMessage(), CutoverSqlState.INTERNAL_ERROR, e);
     }
   }
 

@@ -7,6 +7,7 @@ import dev.cutover.migration.MigrationSnapshot;
 import dev.cutover.migration.Phase;
 import dev.cutover.rewriter.Rewrite;
 import dev.cutover.rewriter.RewriteRefusedException;
+import dev.cutover.rewriter.RewriterBugException;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Set;
@@ -69,5 +70,23 @@ class RewriteEngineTest {
     }
     assertThat(engine.passthroughCount()).isEqualTo(3);
     assertThat(calls).hasValue(1); // the refusal is cached too
+  }
+
+  @Test
+  void rewrite_rewriterBug_failsClosedWithInternalErrorEvenUnderPassthrough() {
+    for (boolean passthrough : new boolean[] {false, true}) {
+      RewriteEngine engine = new RewriteEngine((sql, s, c) -> {
+        throw new RewriterBugException(sql, new ClassCastException("SqlBasicCall"));
+      }, passthrough, 10);
+      try {
+        engine.rewrite("SELECT full_name FROM users", DUAL, "public", null);
+        throw new AssertionError("expected an internal error");
+      } catch (SQLException e) {
+        assertThat(e.getSQLState()).isEqualTo("XX000");
+        assertThat(e.getMessage()).contains("bug in Cutover", "ClassCastException", "SELECT full_name FROM users");
+        assertThat(e.getCause()).isInstanceOf(RewriterBugException.class);
+      }
+      assertThat(engine.passthroughCount()).isZero();
+    }
   }
 }

@@ -57,13 +57,43 @@ public final class StatementRewriter {
    * @return the rewrite; {@link Rewrite#isUnchanged()} when nothing needed changing
    * @throws RewriteRefusedException when the statement touches a migrating column and cannot be
    *     rewritten safely
+   * @throws RewriterBugException when the rewriter itself failed (a bug in Cutover)
    */
   public Rewrite rewrite(String sql, MigrationSnapshot snapshot, Catalog catalog)
       throws RewriteRefusedException {
     if (!snapshot.mayTouch(sql)) {
       return Rewrite.unchanged(sql, snapshot.epoch());
     }
-    MigrationIndex index = index(snapshot);
+    try {
+      return plan(sql, snapshot, index(snapshot), (schema, table) -> {
+        try {
+          return catalog.table(schema, table);
+        } catch (RuntimeException e) {
+          throw new CatalogFailure(e);
+        }
+      });
+    } catch (CatalogFailure e) {
+      throw e.failure; // the catalog's own error (a failed query), not the rewriter's
+    } catch (RuntimeException e) {
+      // Planning failed where it should have refused or rewritten: a bug, never a half-rewritten
+      // statement and never a refusal that would hide it.
+      throw new RewriterBugException(sql, e);
+    }
+  }
+
+  /** Carries an exception of the catalog past the rewriter's own failure handling. */
+  private static final class CatalogFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final transient RuntimeException failure;
+
+    CatalogFailure(RuntimeException failure) {
+      super(null, null, false, false);
+      this.failure = failure;
+    }
+  }
+
+  private Rewrite plan(String sql, MigrationSnapshot snapshot, MigrationIndex index, Catalog catalog)
+      throws RewriteRefusedException {
     SqlText text = new SqlText(sql);
     Edits edits = new Edits(text);
     Set<String> oldUsed = new LinkedHashSet<>();
@@ -74,14 +104,7 @@ public final class StatementRewriter {
       if (text.nextSignificant(stmt.fromToken(), stmt.toToken()) < 0) {
         continue;
       }
-      try {
-        StatementPlanner.plan(text, stmt, index, catalog, edits, oldUsed, newUsed, touch);
-      } catch (ClassCastException | IndexOutOfBoundsException | IllegalStateException | NullPointerException e) {
-        // A parse shape the planner did not expect: refuse rather than send a half-rewritten statement.
-        String id = snapshot.migrations().get(0).id();
-        throw new RewriteRefusedException(id, "the rewriter met a statement shape it does not handle ("
-            + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
-      }
+      StatementPlanner.plan(text, stmt, index, catalog, edits, oldUsed, newUsed, touch);
     }
     String plainSql = sql;
     int[] plainMap = null;

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Arbitrary token soup never escapes as anything but a rewrite or a refusal. */
+/** Arbitrary token soup never escapes as anything but a rewrite or a refusal (never a {@link RewriterBugException}). */
 class RobustnessTest {
 
   private static final List<String> PIECES = List.of(
@@ -16,7 +16,9 @@ class RobustnessTest {
       "FROM", "WHERE", "SET", "VALUES", "(", ")", ",", "=", "?", "??", "$1", "'x'", "E'\\''", "$$a b$$",
       "/* c */", "-- c\n", "\"Full_Name\"", ";", "{fn", "}", "ON CONFLICT", "DO UPDATE", "RETURNING", "AS",
       "JOIN", "ON", "UNION", "ORDER BY", "GROUP BY", "::text", "interval '1 day'", ".", "||", "upper(", "1",
-      "WITH", "FOR UPDATE", "(SELECT", "excluded.", "NULL", "\n", "\t", "é");
+      "WITH", "FOR UPDATE", "(SELECT", "excluded.", "NULL", "\n", "\t", "é",
+      // Issue 11's shapes: field selection, whole rows, alias lists, row types, composite targets.
+      "(u).", "(full_name).", "u.*", "to_jsonb(u)", "AS u(a, b)", "u(a)", "::users", "contact.full_name", "ONLY");
 
   @Test
   void rewrite_randomTokenSoup_rewritesOrRefuses() {
@@ -33,7 +35,7 @@ class RobustnessTest {
           assertThat(r.sql()).isNotNull();
         } catch (RewriteRefusedException expected) {
           assertThat(expected.migrationId()).isEqualTo(Fixtures.ID);
-        } catch (RuntimeException | Error e) {
+        } catch (RewriterBugException | Error e) {
           fail("unexpected " + e + " for: " + sql, e);
         }
       }

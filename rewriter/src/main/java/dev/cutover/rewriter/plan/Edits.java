@@ -17,6 +17,12 @@ import java.util.List;
  * the phase's column too). Replacements never overlap each other; insertions never fall strictly
  * inside a replacement. The parameter map follows the placeholders in output order: each copied
  * placeholder binds the application parameter of the original one.
+ *
+ * <p>Wherever new text or a copy meets the text before or after it in the output, a space is put
+ * between them when their touching characters would otherwise read as one token (original text
+ * next to original text is never changed): two word
+ * characters ({@code AS ownerFROM}), a word character and a quote ({@code E'...'}), two operator
+ * characters ({@code -} and {@code -} start a comment), or two quotes of the same kind.
  */
 public final class Edits {
 
@@ -161,36 +167,44 @@ public final class Edits {
   /**
    * Appends new text, with a space before it when it would otherwise run into the text before it
    * ({@code SELECT(x)FROM}, {@code SELECT"x"FROM}: PostgreSQL needs no spaces there, but a new
-   * name or {@code AS label} beside them would merge into one token).
+   * name or {@code AS label} beside them would merge into one token). Original text next to
+   * original text is never changed.
    */
   private void appendNew(StringBuilder out, String piece) {
     if (piece.isEmpty()) {
       return;
     }
-    if (!out.isEmpty() && merges(out.charAt(out.length() - 1), piece.charAt(0))) {
+    if (!out.isEmpty() && runTogether(out.charAt(out.length() - 1), piece.charAt(0))) {
       out.append(' ');
     }
     out.append(piece);
     afterNew = true;
   }
 
-  /** Whether PostgreSQL would read {@code before} and {@code after}, written side by side, as one token. */
-  private static boolean merges(char before, char after) {
-    return wordChar(before) && wordChar(after) || before == '"' && after == '"'
-        || OPERATOR_CHARS.indexOf(before) >= 0 && OPERATOR_CHARS.indexOf(after) >= 0;
+  /** Whether {@code before} directly followed by {@code after} could lex differently from the two apart. */
+  static boolean runTogether(char before, char after) {
+    if (isWordChar(before)) {
+      return isWordChar(after) || after == '\'';
+    }
+    if (isOperatorChar(before)) {
+      return isOperatorChar(after);
+    }
+    return (before == '"' || before == '\'') && after == before;
   }
 
-  private static final String OPERATOR_CHARS = "+-*/<>=~!@#%^&|`?";
+  private static boolean isWordChar(char c) {
+    return Character.isLetterOrDigit(c) || c == '_' || c == '$' || c > 127;
+  }
 
-  private static boolean wordChar(char c) {
-    return Character.isLetterOrDigit(c) || c == '_' || c == '$' || c >= 0x80;
+  private static boolean isOperatorChar(char c) {
+    return "+-*/<>=~!@#%^&|`?".indexOf(c) >= 0;
   }
 
   private void copyOriginal(int from, int to, StringBuilder out, List<Integer> params) {
     if (from >= to) {
       return;
     }
-    if (afterNew && !out.isEmpty() && merges(out.charAt(out.length() - 1), text.sql().charAt(from))) {
+    if (afterNew && !out.isEmpty() && runTogether(out.charAt(out.length() - 1), text.sql().charAt(from))) {
       out.append(' ');
     }
     afterNew = false;

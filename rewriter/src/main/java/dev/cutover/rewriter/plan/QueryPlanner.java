@@ -17,6 +17,8 @@ import java.util.Set;
 import org.apache.calcite.sql.JoinConditionType;
 import org.apache.calcite.sql.SqlBasicCall;
 import org.apache.calcite.sql.SqlCall;
+import org.apache.calcite.sql.SqlCollectionTypeNameSpec;
+import org.apache.calcite.sql.SqlDataTypeSpec;
 import org.apache.calcite.sql.SqlIdentifier;
 import org.apache.calcite.sql.SqlJoin;
 import org.apache.calcite.sql.SqlKind;
@@ -24,6 +26,7 @@ import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.SqlOrderBy;
 import org.apache.calcite.sql.SqlSelect;
+import org.apache.calcite.sql.SqlTypeNameSpec;
 import org.apache.calcite.sql.SqlWith;
 import org.apache.calcite.sql.SqlWithItem;
 
@@ -43,6 +46,14 @@ import org.apache.calcite.sql.SqlWithItem;
  * select {@code *} next to a migrating table. A {@code *} expansion adds one column (the new name):
  * where a column count is fixed (set operations, subquery expressions, INSERT ... SELECT) it is
  * refused, also through a derived table or CTE that expanded one ({@code widened}).
+ *
+ * <p>Names are read as PostgreSQL reads them: in {@code (x).f} the field {@code f} is never a
+ * column (only {@code x} is a reference: a column, or a FROM item's row, when {@code (x).f} is
+ * column {@code f} of it); a name that is no column but a FROM item is that item's whole row. The
+ * whole row of a migrating table, and a column alias list over it, would have the phase's physical
+ * columns and positions: such a FROM item is sent as a derived table of the application's columns
+ * (those {@code SELECT *} gives) under the same name ({@link #derived}); a whole-row reference found
+ * after its FROM item was planned asks for the statement to be planned again ({@link Replan}).
  */
 final class QueryPlanner {
 
@@ -256,7 +267,7 @@ final class QueryPlanner {
         } else {
           List<String> names = ctx.folded(id);
           labels.names.add(names.get(names.size() - 1));
-          column(id, names, scope, labelEnd(item, id), list == unlabelled);
+          column(id, names, scope, item, list == unlabelled);
         }
       } else if (item.getKind() == SqlKind.AS) {
         SqlCall as = (SqlCall) item;
@@ -267,15 +278,24 @@ final class QueryPlanner {
           labels.complete = false;
         }
         expression(as.operand(0), scope);
-      } else if (castColumn(item) != null && list != unlabelled) {
-        // PostgreSQL labels x::t and CAST(x AS t) with the column's name: keep the application's.
-        SqlIdentifier id = castColumn(item);
-        List<String> names = ctx.folded(id);
-        labels.names.add(names.get(names.size() - 1));
-        expression(item, scope);
-        String label = rewrittenName(names, scope);
-        if (label != null) {
-          ctx.edits.insert(labelEnd(item, id), List.of(Edits.Piece.text(" AS " + Identifiers.quote(label))));
+      } else if (labelled(item) != null && list != unlabelled) {
+        // PostgreSQL labels x::t, CAST(x AS t), (x).f and (x).f::t with the column's or the field's
+        // name: keep the application's.
+        SqlNode inner = item;
+        while (inner.getKind() == SqlKind.CAST) {
+          SqlCall cast = (SqlCall) inner;
+          for (int k = 1; k < cast.operandCount(); k++) {
+            expression(cast.operand(k), scope); // the type: never a migrating table's row type
+          }
+          inner = cast.operand(0);
+        }
+        if (inner instanceof SqlIdentifier id) {
+          List<String> names = ctx.folded(id);
+          labels.names.add(names.get(names.size() - 1));
+          column(id, names, scope, item, false);
+        } else {
+          labels.names.add(ctx.folded(field(inner)).get(0));
+          dot((SqlCall) inner, scope, item);
         }
       } else {
         if (item instanceof SqlCall call && call.getOperator() instanceof org.apache.calcite.sql.SqlFunction) {
@@ -355,15 +375,16 @@ final class QueryPlanner {
       }
       boolean columnAliases = as.operandCount() > 2;
       if (target instanceof SqlIdentifier tableId && !columnAliases) {
-        scope.add(table(tableId, alias, aliasText, scope));
+        scope.add(fromTable(tableId, alias, aliasText, scope));
       } else {
         if (target instanceof SqlIdentifier tableId) {
           FromItem renamed = table(tableId, alias, aliasText, scope);
           if (renamed.isMigrating()) {
-            throw ctx.refuse(renamed.migrations().get(0), "a column alias list on a migrating table ('" + aliasText
-                + "(...)') is not supported");
+            // The list renames by position, and the physical positions change with the phase.
+            scope.add(derived(renamed, tableId, aliasText, aliasNames(as)));
+          } else {
+            scope.add(new FromItem(alias, null, null, aliasText, null, List.of()));
           }
-          scope.add(new FromItem(alias, null, null, aliasText, null, List.of()));
         } else if (isQuery(target) && target.getKind() != SqlKind.VALUES) {
           // A derived table sees the enclosing query's names, not its FROM siblings, unless LATERAL.
           // Its own * may expand: a derived table's width never reaches the enclosing query's width
@@ -392,7 +413,7 @@ final class QueryPlanner {
       return;
     }
     if (node instanceof SqlIdentifier tableId) {
-      scope.add(table(tableId, null, null, scope));
+      scope.add(fromTable(tableId, null, null, scope));
       return;
     }
     if (node.getKind() == SqlKind.LATERAL && isQuery(((SqlCall) node).operand(0))) {
@@ -589,18 +610,23 @@ final class QueryPlanner {
     if (node == null) {
       return;
     }
+    if (node instanceof SqlDataTypeSpec type) {
+      rowType(type);
+      return;
+    }
     if (node instanceof SqlIdentifier id) {
       if (id.isStar()) {
         if (id.names.size() > 1) {
-          FromItem item = scope.byQualifier(ctx.folded(id).subList(0, id.names.size() - 1));
-          if (item != null && item.isMigrating()) {
-            throw ctx.refuse(item.migrations().get(0), "'" + id + "' of a migrating table inside an expression"
-                + " is not supported");
+          // t.* inside an expression (f(t.*), count(t.*)) is t's whole row.
+          List<String> qualifier = ctx.folded(id).subList(0, id.names.size() - 1);
+          FromItem item = scope.relation(qualifier);
+          if (item != null) {
+            wholeRowOf(item, String.join(".", qualifier) + ".*");
           }
         }
         return;
       }
-      column(id, ctx.folded(id), scope, -1, false);
+      column(id, ctx.folded(id), scope, null, false);
       return;
     }
     if (node instanceof SqlNodeList list) {
@@ -629,6 +655,10 @@ final class QueryPlanner {
       expression(call.operand(0), scope);
       return;
     }
+    if (field(call) != null) {
+      dot(call, scope, null);
+      return;
+    }
     for (SqlNode operand : call.getOperandList()) {
       expression(operand, scope);
     }
@@ -640,32 +670,26 @@ final class QueryPlanner {
         || SqlKind.SET_QUERY.contains(kind) || kind == SqlKind.VALUES || kind == SqlKind.EXPLICIT_TABLE;
   }
 
-  /** The column under a chain of casts ({@code x::a::b}, {@code CAST(x AS t)}), or null. */
-  private static SqlIdentifier castColumn(SqlNode item) {
+  /**
+   * The node PostgreSQL takes a select item's label from when the item is a cast of a column
+   * ({@code x::a::b}, {@code CAST(x AS t)}) or a field selection {@code (x).f}, possibly cast: the
+   * column, or the field selection; {@code null} otherwise.
+   */
+  private static SqlNode labelled(SqlNode item) {
     SqlNode inner = item;
     while (inner instanceof SqlCall call && call.getKind() == SqlKind.CAST && call.operandCount() >= 1) {
       inner = call.operand(0);
     }
-    return inner != item && inner instanceof SqlIdentifier id && !id.isStar() ? id : null;
+    if (inner != item && inner instanceof SqlIdentifier id && !id.isStar()) {
+      return id;
+    }
+    return field(inner) != null ? inner : null;
   }
 
-  /**
-   * The application's name of column reference {@code names} when planning rewrote it (so the
-   * select item needs an explicit label), or {@code null} when it reaches the server as written.
-   */
-  private String rewrittenName(List<String> names, Scope scope) {
-    Scope.Resolution r;
-    try {
-      r = scope.resolve(names);
-    } catch (Scope.Unresolvable e) {
-      return null; // expression() has refused it already
-    }
-    if (r == null) {
-      return null;
-    }
-    ColumnMigration m = r.migration();
-    String read = m.readColumn();
-    return m.readSql(r.name(), "").equals(Identifiers.quote(read)) && read.equals(r.name()) ? null : r.name();
+  /** The field name of field selection {@code (x).f}, or {@code null} when {@code node} is none. */
+  private static SqlIdentifier field(SqlNode node) {
+    return node.getKind() == SqlKind.DOT && node instanceof SqlCall call && call.operandCount() == 2
+        && call.operand(1) instanceof SqlIdentifier f && f.names.size() == 1 && !f.isStar() ? f : null;
   }
 
   /**
@@ -716,29 +740,107 @@ final class QueryPlanner {
   }
 
   /**
-   * Plans one column reference; {@code labelAt} is where the application's label goes when it is a
-   * bare select-list item (after any parentheses that wrap it), or -1.
+   * Plans one column reference; {@code labelItem} is the select item whose label the application
+   * expects from it (a bare column, or a cast of one), or {@code null}. A name that is no column
+   * but a FROM item is that item's whole row.
    */
-  private void column(SqlIdentifier id, List<String> names, Scope scope, int labelAt, boolean insertSource)
+  private void column(SqlIdentifier id, List<String> names, Scope scope, SqlNode labelItem, boolean insertSource)
       throws RewriteRefusedException {
-    Scope.Resolution r;
-    try {
-      r = scope.resolve(names);
-    } catch (Scope.Unresolvable e) {
-      throw ctx.refuse(e.migration, e.getMessage());
+    Scope.Resolution r = resolve(names, scope);
+    if (r == null) {
+      FromItem row = wholeRow(names, scope);
+      if (row != null) {
+        wholeRowOf(row, String.join(".", names));
+      }
+      return;
     }
+    int[] first = ctx.span(id, 0);
+    String qualifier = names.size() > 1
+        ? ctx.text.sql().substring(first[0], ctx.span(id, names.size() - 2)[1]) + "." : "";
+    emit(r, scope, String.join(".", names), ctx.span(id, names.size() - 1), first[0], qualifier, labelItem, id,
+        insertSource);
+  }
+
+  /**
+   * Plans field selection {@code (x).f}: {@code f} is never a column of its own. When {@code x} is a
+   * FROM item's name (its whole row), {@code (x).f} is column {@code f} of that item; when {@code x}
+   * is a column (perhaps a migrating column of a composite type), only {@code x} is a reference.
+   */
+  private void dot(SqlCall dot, Scope scope, SqlNode labelItem) throws RewriteRefusedException {
+    SqlNode base = dot.operand(0);
+    SqlIdentifier field = field(dot);
+    if (!(base instanceof SqlIdentifier id) || id.isStar()) {
+      expression(base, scope);
+      return;
+    }
+    List<String> names = ctx.folded(id);
+    if (resolve(names, scope) != null) {
+      column(id, names, scope, null, false); // a migrating column: its field stays as written
+      return;
+    }
+    FromItem row = wholeRow(names, scope);
+    if (row == null) {
+      return; // a column that is not migrating, or nothing Cutover knows
+    }
+    String name = ctx.folded(field).get(0);
+    ColumnMigration m = row.migrationFor(name);
+    Scope.Resolution r = m != null ? new Scope.Resolution(row, m, name)
+        : row.appliedFor(name) != null ? new Scope.Resolution(row, row.appliedFor(name), name, true) : null;
     if (r == null) {
       return;
     }
+    int start = ctx.positions.start(dot.getParserPosition());
+    int[] leaf = ctx.span(field, 0);
+    int open = ctx.text.tokenStartingAt(start);
+    if (open < 0 || ctx.text.tokens().get(open).kind() != TokenKind.LPAREN || start >= leaf[0]) {
+      throw ctx.refuse(m, "the parser's reading of field selection '" + dot + "' does not match the SQL text");
+    }
+    emit(r, scope, "(" + String.join(".", names) + ")." + name, leaf, start, ctx.text.sql().substring(start, leaf[0]),
+        labelItem, field, false);
+  }
+
+  /** {@link Scope#resolve}, a refusal when PostgreSQL's choice is uncertain. */
+  private Scope.Resolution resolve(List<String> names, Scope scope) throws RewriteRefusedException {
+    try {
+      return scope.resolve(names);
+    } catch (Scope.Unresolvable e) {
+      throw ctx.refuse(e.migration, e.getMessage());
+    }
+  }
+
+  /** {@link Scope#wholeRow}, a refusal when PostgreSQL's choice is uncertain. */
+  private FromItem wholeRow(List<String> names, Scope scope) throws RewriteRefusedException {
+    try {
+      return scope.wholeRow(names);
+    } catch (Scope.Unresolvable e) {
+      throw ctx.refuse(e.migration, e.getMessage());
+    }
+  }
+
+  /**
+   * Rewrites one resolved reference to a migrating column.
+   *
+   * @param written the reference as the application wrote it, for messages
+   * @param leaf the offsets of the column name
+   * @param start where the whole reference starts (its qualifier, or the leaf)
+   * @param qualifier the text from {@code start} to the leaf ({@code ""}, {@code u.} or {@code (u).})
+   * @param labelItem the select item the label goes after, or {@code null} (see {@link #column})
+   * @param labelLeaf the identifier whose name PostgreSQL labels {@code labelItem} with
+   */
+  private void emit(Scope.Resolution r, Scope scope, String written, int[] leaf, int start, String qualifier,
+      SqlNode labelItem, SqlIdentifier labelLeaf, boolean insertSource) throws RewriteRefusedException {
     ColumnMigration m = r.migration();
     ctx.used(m, r.name());
+    if (r.applied()) {
+      return; // a derived table Cutover made reads the phase's column under this name already
+    }
     // Only a column of this query level: a correlated reference to an enclosing query may stand
     // after that query's GROUP BY, where only the grouped (converted) expression exists.
-    if (inPredicate && labelAt < 0 && m.predicateReadsOld(r.name()) && scope.owns(r.item())) {
+    if (inPredicate && labelItem == null && m.predicateReadsOld(r.name()) && scope.owns(r.item())) {
       return; // the old column, as written
     }
     String read = m.readColumn();
-    int[] span = ctx.span(id, names.size() - 1);
+    int[] span = leaf;
     String plain = m.readSql(r.name(), "");
     String replacement;
     if (plain.equals(Identifiers.quote(read))) {
@@ -751,20 +853,18 @@ final class QueryPlanner {
         // PostgreSQL matches a grouped expression only outside subqueries: the converted
         // reference would fail with 42803 "subquery uses ungrouped column" naming a column the
         // application never wrote.
-        throw ctx.refuse(m, "'" + String.join(".", names) + "' refers from a subquery to the grouped rows of the"
+        throw ctx.refuse(m, "'" + written + "' refers from a subquery to the grouped rows of the"
             + " enclosing query, and is read converted in phase " + m.phase().sqlName() + " (PostgreSQL cannot match"
             + " the grouped expression inside a subquery); compare in the enclosing query's WHERE, or use the name"
             + " this phase reads");
       }
       // A conversion wraps the whole reference, qualifier included.
-      int[] first = ctx.span(id, 0);
-      String qualifier = names.size() > 1 ? ctx.text.sql().substring(first[0], ctx.span(id, names.size() - 2)[1]) + "."
-          : "";
       replacement = m.readSql(r.name(), qualifier);
-      span = new int[] {first[0], span[1]};
+      span = new int[] {start, leaf[1]};
     }
-    if (labelAt >= 0 && !(insertSource && !m.isRename())) {
+    if (labelItem != null && !(insertSource && !m.isRename())) {
       // (a rename keeps its label even in an INSERT's source, as it always did: harmless there)
+      int labelAt = labelEnd(labelItem, labelLeaf);
       if (labelAt == span[1]) {
         replacement += " AS " + Identifiers.quote(r.name());
       } else {
@@ -772,6 +872,152 @@ final class QueryPlanner {
       }
     }
     ctx.edits.replace(span[0], span[1], replacement);
+  }
+
+  // ---------------------------------------------------------------- whole rows
+
+  /**
+   * A whole-row reference to {@code item} ({@code t}, {@code t.*} inside an expression, {@code (t)}):
+   * for a migrating table, its physical row has the phase's columns, so the FROM item is planned
+   * again as a derived table of the application's columns under the same name ({@link Replan}).
+   * Refused where no derived table can stand: the target of a write, or {@code EXCLUDED}.
+   */
+  private void wholeRowOf(FromItem item, String written) throws RewriteRefusedException {
+    if (!item.isMigrating()) {
+      return;
+    }
+    ColumnMigration m = item.migrations().get(0);
+    Integer at = sources.get(item);
+    if (at == null) {
+      throw ctx.refuse(m, "the whole row of '" + written + "' (the target of an INSERT, UPDATE or DELETE, or"
+          + " EXCLUDED) is not supported while its column '" + m.oldColumn() + "' migrates: the row's physical"
+          + " columns change with the phase; list the columns");
+    }
+    if (!item.columnsKnown()) {
+      throw ctx.refuse(m, "the whole row of table '" + item.table() + "', whose columns the catalog does not know");
+    }
+    throw new Replan(at);
+  }
+
+  /**
+   * Refuses a type that is a migrating table's row type ({@code NULL::t}, {@code CAST(x AS t[])},
+   * {@code jsonb_populate_record(NULL::t, ...)}): its fields are the phase's physical columns.
+   */
+  private void rowType(SqlDataTypeSpec type) throws RewriteRefusedException {
+    SqlTypeNameSpec spec = type.getTypeNameSpec();
+    while (spec instanceof SqlCollectionTypeNameSpec collection) {
+      spec = collection.getElementTypeName();
+    }
+    SqlIdentifier name = spec.getTypeName();
+    if (name == null || name.names.isEmpty()) {
+      return;
+    }
+    int last = name.names.size() - 1;
+    int t = ctx.tokenOf(name, last);
+    String folded = t >= 0 ? ctx.text.folded(t) : name.names.get(last).toLowerCase(java.util.Locale.ROOT);
+    List<ColumnMigration> migrations = ctx.index.forTableName(folded);
+    if (migrations.isEmpty() && t < 0) {
+      migrations = ctx.index.forTableName(name.names.get(last));
+    }
+    if (!migrations.isEmpty()) {
+      throw ctx.refuse(migrations.get(0), "the row type of migrating table '" + folded + "' (as in NULL::" + folded
+          + " or jsonb_populate_record(NULL::" + folded + ", ...)) is not supported while its column '"
+          + migrations.get(0).oldColumn() + "' migrates: its fields are the phase's physical columns; build the"
+          + " row from the columns you need");
+    }
+  }
+
+  /**
+   * The derived table that replaces migrating table {@code item} in FROM, where the application
+   * uses its whole row or renames its columns by position ({@code t AS a(x, y)}): {@code (SELECT
+   * <the columns SELECT * gives> FROM t) AS a}, so that the row, and the positions, are the
+   * application's columns in the order the table had before the migration (the new name last).
+   */
+  private FromItem derived(FromItem item, SqlIdentifier tableId, String aliasText, List<String> columnAliases)
+      throws RewriteRefusedException {
+    ColumnMigration m = item.migrations().get(0);
+    if (!item.columnsKnown()) {
+      throw ctx.refuse(m, "the whole row or a column alias list of table '" + item.table() + "', whose columns the"
+          + " catalog does not know");
+    }
+    SqlText text = ctx.text;
+    List<String> names = ctx.folded(tableId);
+    int firstToken = ctx.tokenOf(tableId, 0);
+    int lastToken = ctx.tokenOf(tableId, names.size() - 1);
+    int start = text.tokens().get(firstToken).start();
+    int before = text.previousSignificant(firstToken - 1, ctx.stmt.fromToken());
+    if (before >= 0 && text.isKeyword(before, "only")) {
+      start = text.tokens().get(before).start(); // FROM ONLY t: the derived table reads ONLY t
+    }
+    int after = text.nextSignificant(lastToken + 1, ctx.stmt.toToken());
+    if (after >= 0 && "*".equals(text.tokens().get(after).text(text.sql()))) {
+      throw ctx.refuse(m, "'" + item.table() + " *' read as a whole row or with a column alias list");
+    }
+    for (int i = ctx.stmt.fromToken(); i < ctx.stmt.toToken(); i++) {
+      Token t = text.tokens().get(i);
+      if (t.isIdentifier() && SYSTEM_COLUMNS.contains(text.folded(i))) {
+        throw ctx.refuse(m, "system column '" + text.folded(i) + "' in a statement that reads migrating table '"
+            + item.table() + "' as a whole row or with a column alias list");
+      }
+      if (aliasText == null && t.isIdentifier() && text.folded(i).equals(item.table())) {
+        int p = text.previousSignificant(i - 1, ctx.stmt.fromToken());
+        int n = text.nextSignificant(i + 1, ctx.stmt.toToken());
+        if (p >= 0 && n >= 0 && text.tokens().get(p).kind() == TokenKind.DOT
+            && text.tokens().get(n).kind() == TokenKind.DOT) {
+          throw ctx.refuse(m, "a schema-qualified column reference to table '" + item.table() + "', which the"
+              + " statement reads as a whole row; give the table an alias and qualify with it");
+        }
+      }
+    }
+    Labels labels = new Labels();
+    List<String> columns = expand(item, "", labels);
+    String sub = "(SELECT " + String.join(", ", columns) + " FROM " + text.sql().substring(start,
+        text.tokens().get(lastToken).end()) + ")";
+    String qualifierText = aliasText;
+    String alias;
+    if (aliasText == null) {
+      qualifierText = text.tokens().get(lastToken).text(text.sql());
+      alias = names.get(names.size() - 1);
+      sub += " AS " + qualifierText;
+    } else {
+      alias = item.alias();
+    }
+    ctx.edits.replace(start, text.tokens().get(lastToken).end(), sub);
+    ctx.readsRows = true;
+    List<String> columnNames = renamed(labels.names, columnAliases);
+    FromItem out = new FromItem(alias, null, null, qualifierText,
+        columnNames == null ? null : new TableInfo("", alias, columnNames), List.of(), item.migrations());
+    if (labels.widened) {
+      widened.add(out);
+    }
+    return out;
+  }
+
+  /** PostgreSQL's system columns: a derived table does not have them. */
+  private static final Set<String> SYSTEM_COLUMNS = Set.of("ctid", "xmin", "xmax", "cmin", "cmax", "tableoid");
+
+  /**
+   * Where each migrating table of a FROM clause starts in the text: the key under which a whole-row
+   * reference asks for it to be planned again as a derived table.
+   */
+  private final java.util.Map<FromItem, Integer> sources = new java.util.IdentityHashMap<>();
+
+  /**
+   * The FROM item for table name {@code tableId} in a FROM clause: a migrating table whose whole row
+   * the statement uses ({@link StatementContext#rowSources}) becomes a derived table.
+   */
+  private FromItem fromTable(SqlIdentifier tableId, String alias, String aliasText, Scope scope)
+      throws RewriteRefusedException {
+    FromItem item = table(tableId, alias, aliasText, scope);
+    if (!item.isMigrating()) {
+      return item;
+    }
+    int at = ctx.span(tableId, 0)[0];
+    if (ctx.rowSources.contains(at)) {
+      return derived(item, tableId, aliasText, null);
+    }
+    sources.put(item, at);
+    return item;
   }
 
   // ---------------------------------------------------------------- star
@@ -783,6 +1029,10 @@ final class QueryPlanner {
     if (names.size() > 1) {
       FromItem item = scope.byQualifier(names.subList(0, names.size() - 1));
       if (item == null || !item.isMigrating()) {
+        FromItem outer = item == null ? scope.relation(names.subList(0, names.size() - 1)) : null;
+        if (outer != null) {
+          wholeRowOf(outer, String.join(".", names.subList(0, names.size() - 1)) + ".*"); // an enclosing query's row
+        }
         addColumns(item, labels);
         return;
       }
@@ -916,6 +1166,10 @@ final class QueryPlanner {
     }
     if (star && migratingTable) {
       throw ctx.refuse(construct(node) + " selecting * with a migrating table is not supported yet; list the columns");
+    }
+    if (migratingTable && ctx.mayUseRows()) {
+      throw ctx.refuse(construct(node) + " that may use a migrating table's whole row is not supported yet; list the"
+          + " columns");
     }
     return migratingTable;
   }

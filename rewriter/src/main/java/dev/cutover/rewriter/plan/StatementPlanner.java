@@ -172,7 +172,7 @@ public final class StatementPlanner {
     // A WITH may hide a write (a data-modifying CTE, or the main statement) that Cutover must mirror.
     boolean writes = kind.equals("insert") || kind.equals("update") && updateMayFill()
         || kind.equals("with") && (hasKeyword("insert") || hasKeyword("update") && updateMayFill());
-    if (!writes && !mentionsColumnOrStar()) {
+    if (!writes && !mentionsColumnOrStar() && !ctx.mayUseRows()) {
       if (ctx.touch != null && kind.equals("select") && anyDualWrite()) {
         // Nothing to rewrite, but the rows it returns may be lazily migrated: plan it for the touch
         // alone. It names no migration column and no *, so planning it edits nothing.
@@ -190,6 +190,32 @@ public final class StatementPlanner {
   }
 
   private void planParsed() throws RewriteRefusedException {
+    Edits.Mark mark = ctx.edits.mark();
+    Set<String> oldBefore = Set.copyOf(ctx.oldUsed);
+    Set<String> newBefore = Set.copyOf(ctx.newUsed);
+    while (true) {
+      try {
+        planOnce();
+        return;
+      } catch (Replan replan) {
+        // A whole-row reference to a FROM item planned as the plain table: plan again, that item a
+        // derived table. At most once per FROM item.
+        if (!ctx.rowSources.add(replan.at)) {
+          throw new IllegalStateException("the FROM item at " + replan.at + " was asked for as a derived table twice");
+        }
+        ctx.edits.rollback(mark);
+        ctx.oldUsed.retainAll(oldBefore);
+        ctx.newUsed.retainAll(newBefore);
+        ctx.distinctOn.clear();
+        ctx.readsRows = false;
+        if (ctx.touch != null) {
+          ctx.touch.target = null;
+        }
+      }
+    }
+  }
+
+  private void planOnce() throws RewriteRefusedException {
     SqlText text = ctx.text;
     int first = text.nextSignificant(ctx.stmt.fromToken(), ctx.stmt.toToken());
     if (text.isKeyword(first, "declare")) {
@@ -316,7 +342,7 @@ public final class StatementPlanner {
       target = writePlanner.delete(delete, extraFrom);
     } else if (QueryPlanner.isQuery(node) && node.getKind() != SqlKind.VALUES && node.getKind() != SqlKind.EXPLICIT_TABLE) {
       QueryPlanner.Labels labels = queries.query(node, outer);
-      if (ctx.touch != null && outer == null && kind.equals("select")) {
+      if (ctx.touch != null && outer == null && kind.equals("select") && !ctx.readsRows) {
         ReadTouchPlanner.plan(ctx, queries, node, ctx.touch); // the top-level SELECT only
       }
       return labels;

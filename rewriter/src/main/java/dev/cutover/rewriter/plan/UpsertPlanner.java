@@ -47,7 +47,10 @@ final class UpsertPlanner {
           doToken = i;
           break;
         }
-        ColumnMigration m = target.migrationFor(text.folded(i));
+        int before = text.previousSignificant(i - 1, onToken);
+        boolean field = before >= 0 && text.tokens().get(before).kind() == dev.cutover.rewriter.lex.TokenKind.DOT;
+        // A name after a dot is a field of a composite value ((col).f in an index expression).
+        ColumnMigration m = field ? null : target.migrationFor(text.folded(i));
         if (m != null) {
           ctx.used(m, text.folded(i));
           String arbiter = m.readColumn();

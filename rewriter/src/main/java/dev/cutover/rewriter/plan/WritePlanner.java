@@ -137,10 +137,12 @@ final class WritePlanner {
       }
     } else {
       for (SqlNode c : columns) {
+        // PostgreSQL: the first name is the column, any further ones a field of its composite type.
         SqlIdentifier id = (SqlIdentifier) c;
         List<String> folded = ctx.folded(id);
-        names.add(folded.get(folded.size() - 1));
-        spans.add(ctx.span(id, folded.size() - 1));
+        names.add(folded.get(0));
+        spans.add(ctx.span(id, 0));
+        refuseFieldOfMigrating(item, folded);
       }
       if (names.size() != width) {
         return scope; // PostgreSQL rejects it anyway
@@ -531,7 +533,9 @@ final class WritePlanner {
     for (int j = 0; j < targets.size(); j++) {
       SqlIdentifier id = (SqlIdentifier) targets.get(j);
       List<String> names = ctx.folded(id);
-      String name = names.get(names.size() - 1);
+      // PostgreSQL: the first name is the column (never a table qualifier), any further ones a field.
+      String name = names.get(0);
+      refuseFieldOfMigrating(item, names);
       int leaf = ctx.tokenOf(id, names.size() - 1);
       int[] rhs = rightHandSide(leaf, limitToken);
       if (rhs == null) {
@@ -548,7 +552,7 @@ final class WritePlanner {
       }
       ctx.used(m, name);
       List<ColumnMigration.Write> physical = m.writes(name);
-      Token leafToken = ctx.text.tokens().get(leaf);
+      Token leafToken = ctx.text.tokens().get(ctx.tokenOf(id, 0));
       if (!physical.get(0).column().equals(name)) {
         ctx.edits.replace(leafToken.start(), leafToken.end(), Identifiers.quote(physical.get(0).column()));
       }
@@ -588,6 +592,18 @@ final class WritePlanner {
   private boolean isDefault(SqlNode value, int[] span) {
     return value.getKind() == SqlKind.DEFAULT
         || span[1] - span[0] == "default".length() && ctx.text.sql().regionMatches(true, span[0], "default", 0, 7);
+  }
+
+  /**
+   * Refuses an assignment to a field of a migrating column ({@code SET col.f = ...}, {@code INSERT
+   * INTO t (col.f)}): each physical column would need its own field assignment.
+   */
+  private void refuseFieldOfMigrating(FromItem item, List<String> names) throws RewriteRefusedException {
+    ColumnMigration m = names.size() > 1 ? item.migrationFor(names.get(0)) : null;
+    if (m != null) {
+      throw ctx.refuse(m, "assigning a field of migrating column '" + names.get(0) + "' ('" + String.join(".", names)
+          + "') is not supported; assign the whole column");
+    }
   }
 
   /** The offsets of the right-hand side of the SET item whose target is token {@code leaf}. */

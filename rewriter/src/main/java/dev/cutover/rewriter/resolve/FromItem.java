@@ -15,10 +15,20 @@ import java.util.List;
  *     written), or {@code null} when there is none
  * @param info the catalog's table, or {@code null} when its columns are unknown
  * @param migrations the migrations of this table (empty when none)
+ * @param applied for a derived table Cutover made of a migrating table (a whole-row reference or a
+ *     column alias list over it), the migrations whose columns it already reads under the
+ *     application's names: a reference to them is a use of the name, with nothing to rewrite;
+ *     empty otherwise
  */
 public record FromItem(
     String alias, String schema, String table, String qualifierText, TableInfo info,
-    List<ColumnMigration> migrations) {
+    List<ColumnMigration> migrations, List<ColumnMigration> applied) {
+
+  /** An item that is not a derived table Cutover made. */
+  public FromItem(String alias, String schema, String table, String qualifierText, TableInfo info,
+      List<ColumnMigration> migrations) {
+    this(alias, schema, table, qualifierText, info, migrations, List.of());
+  }
 
   /** Whether the item's columns are known (a catalog table). */
   public boolean columnsKnown() {
@@ -41,6 +51,16 @@ public record FromItem(
   /** The migration whose old or new name is {@code name}, or {@code null}. */
   public ColumnMigration migrationFor(String name) {
     for (ColumnMigration m : migrations) {
+      if (m.oldColumn().equals(name) || m.newColumn().equals(name)) {
+        return m;
+      }
+    }
+    return null;
+  }
+
+  /** The migration whose old or new name is {@code name} among {@link #applied}, or {@code null}. */
+  public ColumnMigration appliedFor(String name) {
+    for (ColumnMigration m : applied) {
       if (m.oldColumn().equals(name) || m.newColumn().equals(name)) {
         return m;
       }

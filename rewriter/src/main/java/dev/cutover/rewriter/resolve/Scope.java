@@ -16,8 +16,15 @@ public final class Scope {
    * @param item the FROM item it belongs to
    * @param migration the migration of that column
    * @param name the folded name the application wrote
+   * @param applied whether {@code item} is a derived table Cutover made that already reads the
+   *     phase's column under {@code name} (a use of the name, nothing to rewrite)
    */
-  public record Resolution(FromItem item, ColumnMigration migration, String name) {}
+  public record Resolution(FromItem item, ColumnMigration migration, String name, boolean applied) {
+    /** A reference that reads the migrating table's physical columns. */
+    public Resolution(FromItem item, ColumnMigration migration, String name) {
+      this(item, migration, name, false);
+    }
+  }
 
   /** Thrown when PostgreSQL's resolution of a migration column cannot be determined with certainty. */
   public static final class Unresolvable extends Exception {
@@ -182,6 +189,65 @@ public final class Scope {
   }
 
   /**
+   * The FROM item that {@code names} (folded; a name that is not a column) designates as a whole
+   * row, as PostgreSQL decides: a bare name is a column when an item of this level or an enclosing
+   * one has such a column, and only otherwise the row of the item of that name (innermost first);
+   * {@code a.b} is a column of item {@code a} when there is one, otherwise the row of table
+   * {@code a.b} (schema {@code a}).
+   *
+   * @return the item, or {@code null} when the names are a column or designate nothing known
+   * @throws Unresolvable when they may be the whole row of a migrating table or a column of an item
+   *     whose columns are unknown
+   */
+  public FromItem wholeRow(List<String> names) throws Unresolvable {
+    if (names.size() == 1) {
+      String name = names.get(0);
+      boolean maybeColumn = false;
+      for (Scope s = this; s != null; s = s.parent) {
+        if (s.merged.containsKey(name)) {
+          return null;
+        }
+        for (FromItem item : s.items) {
+          if (!item.columnsKnown()) {
+            maybeColumn = true;
+          } else if (item.hasColumn(name)) {
+            return null;
+          }
+        }
+      }
+      FromItem row = relation(names);
+      if (row != null && maybeColumn && row.isMigrating()) {
+        throw new Unresolvable(row.migrations().get(0), "'" + name + "' may be a column of a FROM item whose columns"
+            + " are unknown (a subquery, function or unknown table) or the whole row of migrating table '"
+            + row.table() + "'; qualify the column, or give the row reference an unambiguous alias");
+      }
+      return maybeColumn ? null : row;
+    }
+    if (names.size() == 2 && relation(names.subList(0, 1)) == null) {
+      return relation(names);
+    }
+    if (names.size() == 3 && relation(names.subList(0, 2)) == null) {
+      FromItem row = relation(names.subList(1, 3));
+      if (row != null && row.isMigrating()) {
+        throw new Unresolvable(row.migrations().get(0), "'" + String.join(".", names) + "' may be a whole-row"
+            + " reference to migrating table '" + row.table() + "' written with a database name; use its alias");
+      }
+    }
+    return null;
+  }
+
+  /** The item {@code qualifier} designates here or in an enclosing level (innermost first), or {@code null}. */
+  public FromItem relation(List<String> qualifier) {
+    for (Scope s = this; s != null; s = s.parent) {
+      FromItem item = s.byQualifier(qualifier);
+      if (item != null) {
+        return item;
+      }
+    }
+    return null;
+  }
+
+  /**
    * Resolves a column reference given as folded names ({@code col}, {@code q.col},
    * {@code s.t.col}).
    *
@@ -200,7 +266,11 @@ public final class Scope {
         return parent == null ? null : parent.resolve(names);
       }
       ColumnMigration m = item.migrationFor(column);
-      return m == null ? null : new Resolution(item, m, column);
+      if (m == null) {
+        m = item.appliedFor(column);
+        return m == null ? null : new Resolution(item, m, column, true);
+      }
+      return new Resolution(item, m, column);
     }
     Resolution mergedColumn = merged.get(column);
     if (mergedColumn != null) {
@@ -208,6 +278,7 @@ public final class Scope {
     }
     FromItem found = null;
     ColumnMigration migration = null;
+    FromItem appliedItem = null;
     int candidates = 0;
     boolean unknown = false;
     for (FromItem item : items) {
@@ -226,10 +297,15 @@ public final class Scope {
         if (m != null) {
           migration = m;
           found = item;
+        } else if (item.appliedFor(column) != null) {
+          appliedItem = item;
         }
       }
     }
     if (migration == null) {
+      if (appliedItem != null && candidates == 1 && !unknown) {
+        return new Resolution(appliedItem, appliedItem.appliedFor(column), column, true);
+      }
       if (candidates > 0 || parent == null) {
         return null;
       }
