@@ -116,17 +116,21 @@ record ConnectionSettings(String pgUrl, Properties pgProperties, Map<CutoverProp
           + RuntimeConfig.minimumLeaseMillis(refreshMillis) + " ms with " + CutoverProperty.REFRESH_MILLIS.propertyName()
           + "=" + refreshMillis + ")", CutoverSqlState.CONNECTION_UNABLE_TO_CONNECT);
     }
-    return new RuntimeConfig(
-        pgUrl,
-        pgProperties,
-        parsed.getProperty("user", ""),
-        CutoverProperty.SCHEMA.validate(cutover.get(CutoverProperty.SCHEMA)),
-        refreshMillis,
-        "passthrough".equals(CutoverProperty.ON_UNSUPPORTED.validate(cutover.get(CutoverProperty.ON_UNSUPPORTED))),
-        Integer.parseInt(CutoverProperty.CACHE_SIZE.validate(cutover.get(CutoverProperty.CACHE_SIZE))),
-        Boolean.parseBoolean(CutoverProperty.READ_TOUCH.validate(cutover.get(CutoverProperty.READ_TOUCH))),
-        instance != null ? instance : DefaultInstance.NAME,
-        leaseMillis);
+    String user = parsed.getProperty("user", "");
+    String schema = CutoverProperty.SCHEMA.validate(cutover.get(CutoverProperty.SCHEMA));
+    boolean passthrough =
+        "passthrough".equals(CutoverProperty.ON_UNSUPPORTED.validate(cutover.get(CutoverProperty.ON_UNSUPPORTED)));
+    int cacheSize = Integer.parseInt(CutoverProperty.CACHE_SIZE.validate(cutover.get(CutoverProperty.CACHE_SIZE)));
+    boolean readTouch = Boolean.parseBoolean(CutoverProperty.READ_TOUCH.validate(cutover.get(CutoverProperty.READ_TOUCH)));
+    if (instance == null) {
+      // Each distinct configuration is a runtime of its own, heartbeating its own row: two runtimes
+      // of one process under one name would lock each other out of that row (and the fence would
+      // end the one the row does not speak for). host:pid, then a short hash of the configuration.
+      instance = DefaultInstance.NAME + "/" + String.format(java.util.Locale.ROOT, "%06x", 0xffffff & java.util.Objects.hash(
+          pgUrl, user, schema, refreshMillis, passthrough, cacheSize, readTouch, leaseMillis));
+    }
+    return new RuntimeConfig(pgUrl, pgProperties, user, schema, refreshMillis, passthrough, cacheSize, readTouch,
+        instance, leaseMillis);
   }
 
   private static CutoverProperty known(String name) throws CutoverSQLException {

@@ -32,9 +32,15 @@ public enum CutoverProperty {
   READ_TOUCH("cutover.readTouch", "true",
       "Lazily migrate, in the background, the rows that a SELECT returns during dual_write",
       new String[] {"true", "false"}),
-  /** The instance name reported in {@code cutover status}; defaults to {@code host:pid}. */
+  /**
+   * The instance name reported in {@code cutover status}; defaults to {@code host:pid/hash}, the hash
+   * of the connection's settings, so that each distinct configuration in one process (its own
+   * runtime, heartbeat and acknowledgements) has a name of its own.
+   */
   INSTANCE("cutover.instance", null,
-      "The name this process reports in `cutover status` (default host:pid)", null),
+      "The name this process reports in `cutover status` (default host:pid/hash: each distinct configuration"
+          + " in one process is an instance of its own; a name set here must be unique among live processes"
+          + " and configurations)", null),
   /**
    * How long a confirmation of the phase (a reload followed by a heartbeat) lets statements run
    * while a migration is unfinished; past it a statement waits briefly for a new one, then is
