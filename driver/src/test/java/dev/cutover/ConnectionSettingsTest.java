@@ -83,9 +83,22 @@ class ConnectionSettingsTest {
     assertThat(c.passthrough()).isFalse();
     assertThat(c.cacheSize()).isEqualTo(10000);
     assertThat(c.readTouch()).isTrue();
-    assertThat(c.instance()).matches(".+:\\d+");
+    assertThat(c.instance()).matches(".+:\\d+/[0-9a-f]{6}");
     assertThat(c.user()).isEqualTo("bob");
     assertThat(c.url()).isEqualTo("jdbc:postgresql://h/db");
+  }
+
+  @Test
+  void toRuntimeConfig_defaultInstance_oneNamePerConfiguration() throws SQLException {
+    String same = ConnectionSettings.parse("jdbc:cutover:postgresql://h/db", null).toRuntimeConfig().instance();
+    assertThat(ConnectionSettings.parse("jdbc:cutover:postgresql://h/db", null).toRuntimeConfig().instance())
+        .isEqualTo(same);
+    // Another configuration in the same process is a runtime of its own: it must not share the name
+    // (two runtimes under one name locked each other out of the heartbeat row).
+    assertThat(ConnectionSettings.parse("jdbc:cutover:postgresql://h/db?cutover.refreshMillis=200", null)
+        .toRuntimeConfig().instance()).isNotEqualTo(same).startsWith(same.substring(0, same.indexOf('/')));
+    assertThat(ConnectionSettings.parse("jdbc:cutover:postgresql://h/db?cutover.instance=app-1", null)
+        .toRuntimeConfig().instance()).isEqualTo("app-1");
   }
 
   @Test
