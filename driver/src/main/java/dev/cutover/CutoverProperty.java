@@ -5,7 +5,7 @@ import java.util.Locale;
 
 /**
  * Every {@code cutover.*} connection property, in one place: its name, default and description
- * drive URL parsing, {@link CutoverDriver#getPropertyInfo} and the README table. Each property may
+ * drive URL parsing, {@link CutoverDriver#getPropertyInfo} and the configuration reference (docs/configuration.md). Each property may
  * be given as a URL query parameter or in the connection {@link java.util.Properties}; the URL wins,
  * as with pgjdbc. Cutover removes them before handing the URL and properties to pgjdbc.
  */

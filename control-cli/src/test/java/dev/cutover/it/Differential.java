@@ -803,7 +803,7 @@ final class Differential implements AutoCloseable {
     config.setMaximumPoolSize(3);
     // HikariCP evicts a connection on SQLState 0A000 (it counts "feature not supported" as fatal),
     // which is what a Cutover refusal carries: an application keeps its connection only with an
-    // override like this one (see the README). Without it every refusal closes the connection.
+    // override like this one (see docs/application-guide.md). Without it every refusal closes the connection.
     config.setExceptionOverride(new SQLExceptionOverride() {
       @java.lang.Override
       public SQLExceptionOverride.Override adjudicate(SQLException e) {
