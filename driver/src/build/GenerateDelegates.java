@@ -1,6 +1,10 @@
-// Generates driver/src/main/java/dev/cutover/jdbc/Delegating*.java from the java.sql interfaces.
-// Run from the repository root with: java driver/src/build/GenerateDelegates.java
-// The output is committed; re-run only when the supported JDBC version changes.
+// Generates the driver's plain JDBC delegation (Delegating*, ColumnHiding*) from the java.sql
+// interfaces of the JDK that builds it. Run by the driver's build in generate-sources
+// (driver/pom.xml) as a Java source-file program:
+//   java driver/src/build/GenerateDelegates.java <output source root>
+// The output goes to target/generated-sources and is never committed, so a newer JDBC (or JDK)
+// regenerates it. A file is rewritten only when its content changed, so that an unchanged build
+// recompiles nothing. Prints nothing unless it fails.
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Type;
@@ -19,7 +23,11 @@ public class GenerateDelegates {
   record Spec(Class<?> iface, String name, String superClass, String ctorParams, String superArgs, String accessor) {}
 
   public static void main(String[] args) throws Exception {
-    Path dir = Path.of("driver/src/main/java/dev/cutover/jdbc");
+    if (args.length != 1) {
+      throw new IllegalArgumentException("usage: GenerateDelegates <output source root>");
+    }
+    Path dir = Path.of(args[0], "dev/cutover/jdbc");
+    Files.createDirectories(dir);
     List<Spec> specs = List.of(
         new Spec(java.sql.Connection.class, "DelegatingConnection", null, "Connection delegate", null, null),
         new Spec(java.sql.Statement.class, "DelegatingStatement", null, "Statement delegate", null, null),
@@ -33,10 +41,17 @@ public class GenerateDelegates {
                 + "dev.cutover.migration.MigrationSnapshot snapshot, Preparer preparer",
             "connection, delegate, sql, rewrite, snapshot, preparer, false", "callableDelegate"));
     for (Spec spec : specs) {
-      Files.writeString(dir.resolve(spec.name() + ".java"), generate(spec));
+      write(dir.resolve(spec.name() + ".java"), generate(spec));
     }
-    Files.writeString(dir.resolve("ColumnHidingResultSet.java"), generateHidingResultSet());
-    Files.writeString(dir.resolve("ColumnHidingMetaData.java"), generateHidingMetaData());
+    write(dir.resolve("ColumnHidingResultSet.java"), generateHidingResultSet());
+    write(dir.resolve("ColumnHidingMetaData.java"), generateHidingMetaData());
+  }
+
+  /** Writes {@code content} unless the file already holds exactly that (keeps its timestamp for javac). */
+  static void write(Path file, String content) throws java.io.IOException {
+    if (!Files.exists(file) || !Files.readString(file).equals(content)) {
+      Files.writeString(file, content);
+    }
   }
 
   /** Whether {@code m} of ResultSet / ResultSetMetaData takes a column index or label first. */
