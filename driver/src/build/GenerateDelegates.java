@@ -32,7 +32,6 @@ public class GenerateDelegates {
         new Spec(java.sql.Connection.class, "DelegatingConnection", null, "Connection delegate", null, null),
         new Spec(java.sql.Statement.class, "DelegatingStatement", null, "Statement delegate", null, null),
         new Spec(java.sql.ResultSet.class, "DelegatingResultSet", null, "ResultSet delegate", null, null),
-        new Spec(java.sql.DatabaseMetaData.class, "DelegatingDatabaseMetaData", null, "DatabaseMetaData delegate", null, null),
         new Spec(java.sql.PreparedStatement.class, "DelegatingPreparedStatement", "ProxyStatement",
             "ProxyConnection connection, PreparedStatement delegate, boolean touchAllowed",
             "connection, delegate, touchAllowed", "preparedDelegate"),
@@ -191,6 +190,7 @@ public class GenerateDelegates {
       b.append("  protected ").append(simple).append(" delegate;\n\n");
       b.append("  protected ").append(spec.name()).append("(").append(spec.ctorParams()).append(") {\n");
       b.append("    this.delegate = delegate;\n  }\n\n");
+      wrapper(b);
       target = "delegate";
     } else {
       b.append("  protected ").append(spec.name()).append("(").append(spec.ctorParams()).append(") {\n");
@@ -203,7 +203,7 @@ public class GenerateDelegates {
     List<Method> methods = new ArrayList<>();
     if (spec.superClass() == null) {
       for (Method m : iface.getMethods()) {
-        if (!Modifier.isStatic(m.getModifiers())) {
+        if (!Modifier.isStatic(m.getModifiers()) && m.getDeclaringClass() != java.sql.Wrapper.class) {
           methods.add(m);
         }
       }
@@ -266,6 +266,21 @@ public class GenerateDelegates {
     b.setLength(b.length() - 1);
     b.append("}\n");
     return b.toString();
+  }
+
+  /**
+   * java.sql.Wrapper, final here and nowhere else: a wrapper is its own class and interfaces, and
+   * otherwise whatever pgjdbc's object unwraps to ({@code unwrapDelegate}, which a subclass may
+   * refine for one interface).
+   */
+  static void wrapper(StringBuilder b) {
+    b.append("  @Override\n  public final <T> T unwrap(Class<T> iface) throws SQLException {\n"
+        + "    return iface.isInstance(this) ? iface.cast(this) : unwrapDelegate(iface);\n  }\n\n");
+    b.append("  /** What {@link #unwrap} returns for an interface this wrapper does not implement: pgjdbc's answer. */\n"
+        + "  protected <T> T unwrapDelegate(Class<T> iface) throws SQLException {\n"
+        + "    return delegate.unwrap(iface);\n  }\n\n");
+    b.append("  @Override\n  public final boolean isWrapperFor(Class<?> iface) throws SQLException {\n"
+        + "    return iface.isInstance(this) || delegate.isWrapperFor(iface);\n  }\n\n");
   }
 
   static String signature(Method m) {
