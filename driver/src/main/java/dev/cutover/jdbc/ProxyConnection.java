@@ -51,7 +51,8 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
   private final BaseConnection pg;
   private final TransactionMark transaction;
   private boolean autoCommit;
-  private ProxyDatabaseMetaData metaData;
+  private DatabaseMetaData metaData; // ProxyDatabaseMetaData over pgMetaData
+  private DatabaseMetaData pgMetaData;
   private MigrationSnapshot seenSnapshot; // the snapshot of this connection's last statement
   private String searchPath;
   private boolean searchPathUnsettled; // see searchPathMayChange
@@ -482,28 +483,21 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
 
   @Override
   public DatabaseMetaData getMetaData() throws SQLException {
-    DatabaseMetaData pgMetaData = delegate.getMetaData();
-    if (metaData == null || metaData.delegate != pgMetaData) {
-      metaData = new ProxyDatabaseMetaData(this, pgMetaData);
+    DatabaseMetaData current = delegate.getMetaData();
+    if (metaData == null || pgMetaData != current) {
+      metaData = ProxyDatabaseMetaData.of(this, current);
+      pgMetaData = current;
     }
     return metaData;
   }
 
   @Override
-  public <T> T unwrap(Class<T> iface) throws SQLException {
-    if (iface.isInstance(this)) {
-      return iface.cast(this);
-    }
+  protected <T> T unwrapDelegate(Class<T> iface) throws SQLException {
     if (iface == PGConnection.class) {
       // COPY would otherwise write one column of a dual-written pair: see GuardedCopyManager.
       return iface.cast(GuardedPgConnection.of(this, delegate.unwrap(PGConnection.class)));
     }
     return delegate.unwrap(iface);
-  }
-
-  @Override
-  public boolean isWrapperFor(Class<?> iface) throws SQLException {
-    return iface.isInstance(this) || delegate.isWrapperFor(iface);
   }
 
   @Override

@@ -335,19 +335,6 @@ public class ProxyStatement extends DelegatingStatement {
     return connection;
   }
 
-  @Override
-  public <T> T unwrap(Class<T> iface) throws SQLException {
-    if (iface.isInstance(this)) {
-      return iface.cast(this);
-    }
-    return delegate.unwrap(iface);
-  }
-
-  @Override
-  public boolean isWrapperFor(Class<?> iface) throws SQLException {
-    return iface.isInstance(this) || delegate.isWrapperFor(iface);
-  }
-
   /** The pgjdbc statement's text: the SQL sent (after rewriting), with bound values for a prepared one. */
   @Override
   public String toString() {

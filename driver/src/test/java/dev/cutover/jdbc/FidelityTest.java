@@ -1,6 +1,7 @@
 package dev.cutover.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -124,7 +125,25 @@ class FidelityTest {
       DatabaseMetaData md = raw.getMetaData();
       assertThat(md.getConnection()).isSameAs(raw);
       assertThat(md.unwrap(org.postgresql.jdbc.PgDatabaseMetaData.class)).isNotNull();
+      assertThat(md.unwrap(DatabaseMetaData.class)).isSameAs(md);
+      assertThat(md.isWrapperFor(DatabaseMetaData.class)).isTrue();
+      assertThat(md.isWrapperFor(org.postgresql.jdbc.PgDatabaseMetaData.class)).isTrue();
+      assertThat(md.isWrapperFor(Connection.class)).isFalse();
+      assertThat(raw.getMetaData()).isSameAs(md).isEqualTo(md);
+      assertThat(md.getDriverName()).isEqualTo("PostgreSQL JDBC Driver");
+      assertThat(md.getURL()).startsWith("jdbc:postgresql:"); // pgjdbc's answer, as before
+      try (ResultSet tables = md.getTables(null, null, "pg_class", null)) {
+        assertThat(tables.next()).isTrue(); // metadata result sets are pgjdbc's own
+        assertThat(tables.getString("TABLE_NAME")).isEqualTo("pg_class");
+      }
     }
+    DatabaseMetaData closed;
+    try (Connection raw = db.cutoverConnection()) {
+      closed = raw.getMetaData();
+    }
+    // pgjdbc's own exception, not an UndeclaredThrowableException from the proxy.
+    assertThatThrownBy(() -> closed.getTables(null, null, "pg_class", null))
+        .isInstanceOf(org.postgresql.util.PSQLException.class);
     // Through a pool, the pool's proxy stays on top, as with pgjdbc alone.
     try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
       assertThat(st.getConnection()).isSameAs(c);
