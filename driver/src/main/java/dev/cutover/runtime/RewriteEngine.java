@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.cutover.CutoverSQLException;
 import dev.cutover.CutoverSqlState;
+import dev.cutover.CutoverStatistics.RefusalKind;
 import dev.cutover.migration.MigrationSnapshot;
 import dev.cutover.rewriter.Catalog;
 import dev.cutover.rewriter.Rewrite;
@@ -29,13 +30,19 @@ import org.slf4j.LoggerFactory;
 public final class RewriteEngine {
 
   private static final Logger LOG = LoggerFactory.getLogger(RewriteEngine.class);
+  /**
+   * Each distinct rewrite at DEBUG, once, when it is computed: what the application sent and what
+   * PostgreSQL receives; refusals with their reason. Unchanged statements at TRACE.
+   */
+  private static final Logger REWRITE_LOG = LoggerFactory.getLogger("dev.cutover.rewrite");
   private static final int MAX_SQL_IN_MESSAGE = 500;
 
   /**
    * A cached outcome: the rewrite, or the refusal (with {@code rewrite} the pass-through), for one
    * snapshot and one {@code search_path}.
    */
-  private record Entry(MigrationSnapshot snapshot, String searchPath, Rewrite rewrite, RewriteRefusedException refusal) {}
+  private record Entry(MigrationSnapshot snapshot, String searchPath, Rewrite rewrite, RewriteRefusedException refusal,
+      boolean changed) {}
 
   private final RewriteFunction rewriter;
   private final boolean passthrough;
@@ -71,16 +78,22 @@ public final class RewriteEngine {
       throws SQLException {
     Entry entry = cache.getIfPresent(sql);
     if (entry == null || entry.snapshot() != snapshot || !java.util.Objects.equals(entry.searchPath(), searchPath)) {
+      Telemetry.CACHE_MISSES.increment();
       entry = compute(sql, snapshot, searchPath, catalog);
       cache.put(sql, entry);
+    } else {
+      Telemetry.CACHE_HITS.increment();
     }
     if (entry.refusal() != null) {
       if (!passthrough) {
+        Telemetry.refused(RefusalKind.UNSUPPORTED_STATEMENT);
         throw refused(entry.refusal(), sql);
       }
       passthroughCount.increment();
+      Telemetry.PASSED_THROUGH.increment();
       return entry.rewrite();
     }
+    (entry.changed() ? Telemetry.REWRITTEN : Telemetry.UNCHANGED).increment();
     Rewrite rewrite = entry.rewrite();
     if (!rewrite.oldNameUsed().isEmpty()) {
       oldNamesUsed.addAll(rewrite.oldNameUsed());
@@ -94,17 +107,31 @@ public final class RewriteEngine {
   private Entry compute(String sql, MigrationSnapshot snapshot, String searchPath, Catalog catalog)
       throws SQLException {
     try {
-      return new Entry(snapshot, searchPath, rewriter.rewrite(sql, snapshot, catalog), null);
+      Rewrite rewrite = rewriter.rewrite(sql, snapshot, catalog);
+      boolean changed = !(rewrite.isUnchanged() && rewrite.sql().equals(sql));
+      if (changed && REWRITE_LOG.isDebugEnabled()) {
+        REWRITE_LOG.debug("Cutover rewrote a statement (epoch {}, search_path {}):\n  sent by the application: {}"
+            + "\n  sent to PostgreSQL:      {}", snapshot.epoch(), searchPath, sql, rewrite.sql());
+      } else if (!changed && REWRITE_LOG.isTraceEnabled()) {
+        REWRITE_LOG.trace("Cutover sends a statement unchanged (epoch {}): {}", snapshot.epoch(), sql);
+      }
+      return new Entry(snapshot, searchPath, rewrite, null, changed);
     } catch (RewriteRefusedException e) {
       if (passthrough) {
         LOG.warn("{} Sending it unchanged because cutover.onUnsupported=passthrough. Statement: {}",
             e.getMessage(), abbreviate(sql));
       }
-      return new Entry(snapshot, searchPath, Rewrite.unchanged(sql, snapshot.epoch()), e);
+      if (REWRITE_LOG.isDebugEnabled()) {
+        REWRITE_LOG.debug("Cutover {} a statement (epoch {}, search_path {}): {}\n  sent by the application: {}",
+            passthrough ? "passes through (cutover.onUnsupported=passthrough)" : "refuses", snapshot.epoch(),
+            searchPath, e.getMessage(), sql);
+      }
+      return new Entry(snapshot, searchPath, Rewrite.unchanged(sql, snapshot.epoch()), e, false);
     } catch (CatalogQueryException e) {
       throw e.getCause();
     } catch (RewriterBugException e) {
       // Not cached, and never sent unchanged (not even under passthrough): a bug fails closed.
+      Telemetry.refused(RefusalKind.REWRITER_BUG);
       LOG.error("{}", e.getMessage(), e);
       throw new CutoverSQLException(e.getMessage(), CutoverSqlState.INTERNAL_ERROR, e);
     }
