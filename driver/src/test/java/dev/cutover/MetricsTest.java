@@ -151,6 +151,7 @@ class MetricsTest {
       restore.run();
     }
     String log = captured.toString(StandardCharsets.UTF_8);
+    System.out.print(log); // the sample in docs/observability.md comes from here
     String sent = "sent by the application: UPDATE users SET full_name = 'logged' WHERE id = 42";
     assertThat(log.split(java.util.regex.Pattern.quote(sent), -1)).hasSize(2);
     assertThat(log).contains("sent to PostgreSQL:").contains("display_name");
