@@ -118,6 +118,21 @@ class MetricsTest {
     }
   }
 
+  /** Reading the old name at dual_write is recorded as a use of the name, but the text is sent as written. */
+  @Test
+  void oldNameReadAtDualWrite_withoutReadTouch_isUnchanged() throws SQLException {
+    Properties p = db.properties();
+    p.setProperty("cutover.instance", "metrics-no-touch");
+    p.setProperty("cutover.readTouch", "false");
+    try (Connection app = DriverManager.getConnection(db.cutoverUrl(), p); Statement st = app.createStatement()) {
+      double unchanged = statements("unchanged", "none");
+      double rewritten = statements("rewritten", "none");
+      st.execute("SELECT full_name FROM users WHERE id = -1");
+      assertThat(statements("unchanged", "none")).isEqualTo(unchanged + 1);
+      assertThat(statements("rewritten", "none")).isEqualTo(rewritten);
+    }
+  }
+
   @Test
   void passthroughIsCountedApart() throws SQLException {
     try (Connection app = connect("metrics-passthrough", "passthrough"); Statement st = app.createStatement()) {

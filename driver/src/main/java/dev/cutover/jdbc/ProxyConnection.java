@@ -256,10 +256,8 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
     if (changesPath) {
       searchPathMayChange(); // the text runs after this read: read again for the next one
     }
-    Rewrite rewrite = runtime.engine().rewrite(sql, snapshot, searchPath, sessionCatalog);
-    if (rewrite.readTouch() != null && (!touch || runtime.lazyMigrator() == null)) {
-      rewrite = rewrite.withoutReadTouch();
-    }
+    Rewrite rewrite = runtime.engine().rewrite(sql, snapshot, searchPath, sessionCatalog,
+        touch && runtime.lazyMigrator() != null);
     return rewrite.isUnchanged() && rewrite.sql().equals(sql) ? null : rewrite;
   }
 

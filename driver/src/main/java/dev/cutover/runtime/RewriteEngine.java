@@ -39,10 +39,17 @@ public final class RewriteEngine {
 
   /**
    * A cached outcome: the rewrite, or the refusal (with {@code rewrite} the pass-through), for one
-   * snapshot and one {@code search_path}.
+   * snapshot and one {@code search_path}; {@code plain} is the rewrite without its read touch, and
+   * the flags say whether each sends another text than the application's (for the counters).
    */
-  private record Entry(MigrationSnapshot snapshot, String searchPath, Rewrite rewrite, RewriteRefusedException refusal,
-      boolean changed) {}
+  private record Entry(MigrationSnapshot snapshot, String searchPath, Rewrite rewrite, Rewrite plain,
+      RewriteRefusedException refusal, boolean changed, boolean plainChanged) {
+
+    static Entry of(MigrationSnapshot snapshot, String searchPath, String sql, Rewrite rewrite) {
+      Rewrite plain = rewrite.withoutReadTouch();
+      return new Entry(snapshot, searchPath, rewrite, plain, null, !rewrite.sql().equals(sql), !plain.sql().equals(sql));
+    }
+  }
 
   private final RewriteFunction rewriter;
   private final boolean passthrough;
@@ -65,6 +72,12 @@ public final class RewriteEngine {
     this.cache = Caffeine.newBuilder().maximumSize(cacheSize).executor(Runnable::run).build();
   }
 
+  /** {@link #rewrite(String, MigrationSnapshot, String, Catalog, boolean)} keeping the read touch. */
+  public Rewrite rewrite(String sql, MigrationSnapshot snapshot, String searchPath, Catalog catalog)
+      throws SQLException {
+    return rewrite(sql, snapshot, searchPath, catalog, true);
+  }
+
   /**
    * Rewrites {@code sql} for {@code snapshot}, from the cache when possible.
    *
@@ -73,9 +86,11 @@ public final class RewriteEngine {
    * @throws SQLException {@code 0A000} naming the migration and the reason when the rewriter refuses
    *     and {@code cutover.onUnsupported=reject}; {@code XX000} when the rewriter failed (a bug); or
    *     a catalog query's error
+   * @param keepTouch whether a SELECT may keep the read touch's hidden columns (see {@link
+   *     dev.cutover.rewriter.ReadTouch}); without, the rewrite comes without them
    */
-  public Rewrite rewrite(String sql, MigrationSnapshot snapshot, String searchPath, Catalog catalog)
-      throws SQLException {
+  public Rewrite rewrite(String sql, MigrationSnapshot snapshot, String searchPath, Catalog catalog,
+      boolean keepTouch) throws SQLException {
     Entry entry = cache.getIfPresent(sql);
     if (entry == null || entry.snapshot() != snapshot || !java.util.Objects.equals(entry.searchPath(), searchPath)) {
       Telemetry.CACHE_MISSES.increment();
@@ -93,8 +108,8 @@ public final class RewriteEngine {
       Telemetry.PASSED_THROUGH.increment();
       return entry.rewrite();
     }
-    (entry.changed() ? Telemetry.REWRITTEN : Telemetry.UNCHANGED).increment();
-    Rewrite rewrite = entry.rewrite();
+    Rewrite rewrite = keepTouch ? entry.rewrite() : entry.plain();
+    ((keepTouch ? entry.changed() : entry.plainChanged()) ? Telemetry.REWRITTEN : Telemetry.UNCHANGED).increment();
     if (!rewrite.oldNameUsed().isEmpty()) {
       oldNamesUsed.addAll(rewrite.oldNameUsed());
     }
@@ -108,14 +123,14 @@ public final class RewriteEngine {
       throws SQLException {
     try {
       Rewrite rewrite = rewriter.rewrite(sql, snapshot, catalog);
-      boolean changed = !(rewrite.isUnchanged() && rewrite.sql().equals(sql));
+      boolean changed = !rewrite.sql().equals(sql);
       if (changed && REWRITE_LOG.isDebugEnabled()) {
         REWRITE_LOG.debug("Cutover rewrote a statement (epoch {}, search_path {}):\n  sent by the application: {}"
             + "\n  sent to PostgreSQL:      {}", snapshot.epoch(), searchPath, sql, rewrite.sql());
       } else if (!changed && REWRITE_LOG.isTraceEnabled()) {
         REWRITE_LOG.trace("Cutover sends a statement unchanged (epoch {}): {}", snapshot.epoch(), sql);
       }
-      return new Entry(snapshot, searchPath, rewrite, null, changed);
+      return Entry.of(snapshot, searchPath, sql, rewrite);
     } catch (RewriteRefusedException e) {
       if (passthrough) {
         LOG.warn("{} Sending it unchanged because cutover.onUnsupported=passthrough. Statement: {}",
@@ -126,7 +141,8 @@ public final class RewriteEngine {
             passthrough ? "passes through (cutover.onUnsupported=passthrough)" : "refuses", snapshot.epoch(),
             searchPath, e.getMessage(), sql);
       }
-      return new Entry(snapshot, searchPath, Rewrite.unchanged(sql, snapshot.epoch()), e, false);
+      Rewrite unchanged = Rewrite.unchanged(sql, snapshot.epoch());
+      return new Entry(snapshot, searchPath, unchanged, unchanged, e, false, false);
     } catch (CatalogQueryException e) {
       throw e.getCause();
     } catch (RewriterBugException e) {
