@@ -16,7 +16,8 @@ import java.util.Locale;
  *
  * <p>What counts as a statement: each time the driver looks up the rewrite of a statement text
  * that may name a migrating table ({@code Statement.execute*}, each text of a batch, and a {@code
- * PreparedStatement} when it is prepared and again after a phase change, not per execution). Texts
+ * PreparedStatement} when it is prepared and again after the migrations change, not per execution;
+ * {@code Connection.nativeSQL} too). Texts
  * that name no migrating table, and every statement while no migration exists, go straight to
  * PostgreSQL and are not counted: counting them would cost the path that must cost nothing.
  * Counters never decrease while the class is loaded.

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * snapshot is replaced, never mutated, when the migrations change), so a phase change can never
  * serve a stale rewrite even before {@link #invalidateAll()} runs. A refusal is cached like a
  * rewrite, so a refused statement is parsed once per snapshot, and refused (or passed through and
- * counted) at every use. Thread-safe.
+ * counted) at every use. Every call counts its outcome and whether the cache answered ({@link
+ * Telemetry}, striped counters); only this slow path counts. Thread-safe.
  */
 public final class RewriteEngine {
 
