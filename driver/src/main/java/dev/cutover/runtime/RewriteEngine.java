@@ -84,11 +84,11 @@ public final class RewriteEngine {
    *
    * @param searchPath the session's {@code search_path}, on which name resolution depends
    * @param catalog the session's catalog, consulted only on a cache miss
+   * @param keepTouch whether a SELECT may keep the read touch's hidden columns (see {@link
+   *     dev.cutover.rewriter.ReadTouch}); without, the rewrite comes without them
    * @throws SQLException {@code 0A000} naming the migration and the reason when the rewriter refuses
    *     and {@code cutover.onUnsupported=reject}; {@code XX000} when the rewriter failed (a bug); or
    *     a catalog query's error
-   * @param keepTouch whether a SELECT may keep the read touch's hidden columns (see {@link
-   *     dev.cutover.rewriter.ReadTouch}); without, the rewrite comes without them
    */
   public Rewrite rewrite(String sql, MigrationSnapshot snapshot, String searchPath, Catalog catalog,
       boolean keepTouch) throws SQLException {
