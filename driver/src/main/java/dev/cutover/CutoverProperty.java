@@ -5,7 +5,8 @@ import java.util.Locale;
 
 /**
  * Every {@code cutover.*} connection property, in one place: its name, default and description
- * drive URL parsing, {@link CutoverDriver#getPropertyInfo} and the configuration reference (docs/configuration.md). Each property may
+ * drive URL parsing, {@link CutoverDriver#getPropertyInfo} and the configuration reference
+ * ({@code docs/configuration.md}, which a test compares with this enum). Each property may
  * be given as a URL query parameter or in the connection {@link java.util.Properties}; the URL wins,
  * as with pgjdbc. Cutover removes them before handing the URL and properties to pgjdbc.
  */
@@ -22,15 +23,16 @@ public enum CutoverProperty {
           + " the heartbeat follows it, bounded to 1-5 s (positive integer)", null),
   /** What to do with a statement that touches a migrating column and cannot be rewritten safely. */
   ON_UNSUPPORTED("cutover.onUnsupported", "reject",
-      "A statement that touches a migrating column and cannot be rewritten safely: reject (SQLException, SQLState 0A000)"
-          + " or passthrough (sent as written, logged, counted)",
+      "A statement that touches a migrating column and cannot be rewritten safely: reject (SQLException, SQLState 0A000,"
+          + " the message names the migration and the reason) or passthrough (sent as written, logged, counted)",
       new String[] {"reject", "passthrough"}),
   /** Entries of the rewritten-statement cache, and statement texts whose pre-check is remembered. */
   CACHE_SIZE("cutover.cacheSize", "10000",
-      "Entries of the rewritten-statement cache, and texts whose pre-check is remembered (integer >= 0)", null),
+      "Entries of the rewritten-statement cache; also the most statement texts whose pre-check (does it name a"
+          + " migrating table?) is remembered while a migration exists (integer >= 0)", null),
   /** Whether rows a SELECT returns are lazily migrated in the background. */
   READ_TOUCH("cutover.readTouch", "true",
-      "Lazily migrate, in the background, the rows that a SELECT returns during dual_write",
+      "In dual_write, fill in the background the new column of the rows that a SELECT returns (lazy migration)",
       new String[] {"true", "false"}),
   /**
    * The instance name reported in {@code cutover status}; defaults to {@code host:pid/hash}, the hash

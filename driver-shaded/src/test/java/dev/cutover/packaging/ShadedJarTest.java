@@ -102,6 +102,45 @@ class ShadedJarTest {
     }
   }
 
+  /**
+   * Micrometer is the application's: the jar neither bundles nor relocates it, the driver binds its
+   * meters to the application's own global registry, and they count the application's statements.
+   */
+  @Test
+  void application_withItsOwnMicrometer_seesTheDriversMetersInItsGlobalRegistry() throws Exception {
+    try (java.sql.Connection admin = db.plainConnection(); java.sql.Statement st = admin.createStatement()) {
+      // A control schema of its own: the other tests' phase walks share this database.
+      new dev.cutover.control.ControlSchema("metered").install(admin);
+      st.execute("CREATE TABLE metered (id bigint PRIMARY KEY, full_name text, display_name text)");
+      dev.cutover.testing.MigrationRows.insertRename(admin, "metered", "metered-rename", "metered", "full_name",
+          "display_name", Phase.DUAL_WRITE);
+    }
+    var micrometer = IsolatedApplication.jarsIn(Path.of(System.getProperty("cutover.micrometerLibs")));
+    try (IsolatedApplication app = IsolatedApplication.withDriver(micrometer)) {
+      assertThat(IsolatedApplication.origin(app.load("io.micrometer.core.instrument.MeterRegistry")))
+          .startsWith("micrometer-core-");
+      Class<?> registryType = app.load("io.micrometer.core.instrument.MeterRegistry");
+      Object global = app.load("io.micrometer.core.instrument.Metrics").getField("globalRegistry").get(null);
+      Object simple = app.load("io.micrometer.core.instrument.simple.SimpleMeterRegistry").getConstructor().newInstance();
+      app.load("io.micrometer.core.instrument.composite.CompositeMeterRegistry").getMethod("add", registryType)
+          .invoke(global, simple);
+      java.util.Properties p = db.properties();
+      p.setProperty("cutover.instance", "shaded-metrics");
+      p.setProperty("cutover.schema", "metered");
+      try (java.sql.Connection c = app.connect(db.cutoverUrl(), p); java.sql.Statement st = c.createStatement()) {
+        st.execute("INSERT INTO metered (id, full_name) VALUES (1, 'Ada')");
+        st.execute("UPDATE metered SET full_name = 'Ada L' WHERE id = 1");
+      }
+      Object search = registryType.getMethod("get", String.class).invoke(simple, "cutover.statements");
+      Class<?> searchType = app.load("io.micrometer.core.instrument.search.RequiredSearch");
+      search = searchType.getMethod("tags", String[].class)
+          .invoke(search, (Object) new String[] {"outcome", "rewritten", "reason", "none"});
+      Object counter = searchType.getMethod("functionCounter").invoke(search);
+      double count = (double) app.load("io.micrometer.core.instrument.FunctionCounter").getMethod("count").invoke(counter);
+      assertThat(count).isEqualTo(2.0);
+    }
+  }
+
   private static Object enumConstant(Class<?> type, String name) {
     for (Object constant : type.getEnumConstants()) {
       if (((Enum<?>) constant).name().equals(name)) {

@@ -2,8 +2,10 @@ package dev.cutover.jdbc;
 
 import dev.cutover.CutoverSQLException;
 import dev.cutover.CutoverSqlState;
+import dev.cutover.CutoverStatistics.RefusalKind;
 import dev.cutover.migration.MigrationSnapshot;
 import dev.cutover.rewriter.Rewrite;
+import dev.cutover.runtime.Telemetry;
 import java.sql.CallableStatement;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -39,6 +41,7 @@ public final class ProxyCallableStatement extends DelegatingCallableStatement {
   /** Refuses a rewrite that moves parameters: out-parameter indexes would no longer match. */
   static void checkSupported(Rewrite rewrite) throws SQLException {
     if (rewrite != null && rewrite.parameterMap() != null) {
+      Telemetry.refused(RefusalKind.CALLABLE_PARAMETERS);
       throw new CutoverSQLException(
           "Cutover cannot rewrite a CallableStatement whose parameters move (a call that writes a migrating"
               + " column): use a PreparedStatement for it.",

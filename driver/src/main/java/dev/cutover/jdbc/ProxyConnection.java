@@ -3,6 +3,7 @@ package dev.cutover.jdbc;
 import dev.cutover.CutoverConnection;
 import dev.cutover.CutoverSQLException;
 import dev.cutover.CutoverSqlState;
+import dev.cutover.CutoverStatistics.RefusalKind;
 import dev.cutover.control.InstanceMarker;
 import dev.cutover.migration.ColumnMigration;
 import dev.cutover.migration.MigrationSnapshot;
@@ -13,6 +14,7 @@ import dev.cutover.runtime.CatalogCache;
 import dev.cutover.runtime.CutoverRuntime;
 import dev.cutover.runtime.RuntimeRegistry;
 import dev.cutover.runtime.StatementFilter;
+import dev.cutover.runtime.Telemetry;
 import dev.cutover.runtime.TransactionMark;
 import java.sql.CallableStatement;
 import java.sql.Connection;
@@ -86,6 +88,7 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
    */
   void beginStatement() throws SQLException {
     if (!runtime.holdsLease() && !runtime.awaitLease()) {
+      Telemetry.refused(RefusalKind.LEASE_EXPIRED);
       throw new CutoverSQLException("Cutover did not send the statement: a migration is in progress and "
           + runtime.leaseProblem() + ", so it may be behind the phase the operator set. Retry when the database"
           + " is reachable again", CutoverSqlState.LEASE_EXPIRED);
@@ -254,10 +257,8 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
     if (changesPath) {
       searchPathMayChange(); // the text runs after this read: read again for the next one
     }
-    Rewrite rewrite = runtime.engine().rewrite(sql, snapshot, searchPath, sessionCatalog);
-    if (rewrite.readTouch() != null && (!touch || runtime.lazyMigrator() == null)) {
-      rewrite = rewrite.withoutReadTouch();
-    }
+    Rewrite rewrite = runtime.engine().rewrite(sql, snapshot, searchPath, sessionCatalog,
+        touch && runtime.lazyMigrator() != null);
     return rewrite.isUnchanged() && rewrite.sql().equals(sql) ? null : rewrite;
   }
 
@@ -330,6 +331,7 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
       }
     }
     if (ids.length() > 0) {
+      Telemetry.refused(RefusalKind.UPDATABLE_RESULT_SET);
       throw new CutoverSQLException("Cutover refuses ResultSet." + operation + "() on a result set that"
           + " may read a migrating table (migration " + ids + "): pgjdbc would write its own SQL from the result's"
           + " column names, past Cutover, and reach only one of the columns. Write the change with an UPDATE,"

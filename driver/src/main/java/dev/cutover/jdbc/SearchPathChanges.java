@@ -2,10 +2,12 @@ package dev.cutover.jdbc;
 
 import dev.cutover.CutoverSQLException;
 import dev.cutover.CutoverSqlState;
+import dev.cutover.CutoverStatistics.RefusalKind;
 import dev.cutover.migration.ColumnMigration;
 import dev.cutover.migration.MigrationSnapshot;
 import dev.cutover.rewriter.lex.SqlText;
 import dev.cutover.runtime.StatementFilter;
+import dev.cutover.runtime.Telemetry;
 
 /**
  * A text of several statements in which one may change {@code search_path} ({@code SET [LOCAL]
@@ -32,6 +34,7 @@ final class SearchPathChanges {
         for (ColumnMigration m : snapshot.migrations()) {
           ids.append(ids.length() == 0 ? "" : ", ").append(m.id());
         }
+        Telemetry.refused(RefusalKind.SEARCH_PATH_CHANGE);
         throw new CutoverSQLException("Cutover cannot rewrite a statement that follows a change of search_path in"
             + " the same text (migration " + ids + "): its table names would be resolved with the search_path the"
             + " session had before the text ran. Send the change of search_path as a statement of its own."

@@ -183,6 +183,8 @@ public final class CutoverRuntime implements AutoCloseable {
       poller = scheduler.scheduleWithFixedDelay(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
     }
     listener.start();
+    Telemetry.started(this);
+    MetricsAutoBinding.bindGlobalRegistryOnce();
   }
 
   /** The configuration. */
@@ -318,6 +320,14 @@ public final class CutoverRuntime implements AutoCloseable {
       }
     }
     return true;
+  }
+
+  /**
+   * Nanoseconds since the last confirmation of the phase (see {@link #holdsLease()}), or -1 before
+   * the first one. For monitoring.
+   */
+  public long confirmationAgeNanos() {
+    return leaseConfirmed ? System.nanoTime() - lastConfirmationNanos : -1;
   }
 
   /** Why the lease could not be confirmed, for a refusal: how old the last confirmation is, and the last error. */
@@ -513,6 +523,7 @@ public final class CutoverRuntime implements AutoCloseable {
       engine.invalidateAll();
       catalog.invalidateAll();
       LOG.info("Cutover: now applying migrations at epoch {}", loaded.epoch());
+      Telemetry.migrationsChanged();
     }
   }
 
@@ -712,5 +723,6 @@ public final class CutoverRuntime implements AutoCloseable {
       closeSide();
     }
     scheduler.shutdownNow();
+    Telemetry.stopped(this);
   }
 }

@@ -156,6 +156,7 @@ public final class LazyMigrator implements AutoCloseable {
   public boolean offer(ReadTouch.Target target, String[] key) {
     if (closed) {
       dropped.increment();
+      Telemetry.LAZY_DROPPED.increment();
       return false;
     }
     if (!started) {
@@ -163,9 +164,11 @@ public final class LazyMigrator implements AutoCloseable {
     }
     if (queue.offer(new Item(target, key))) {
       queued.increment();
+      Telemetry.LAZY_QUEUED.increment();
       return true;
     }
     dropped.increment();
+    Telemetry.LAZY_DROPPED.increment();
     return false;
   }
 
@@ -354,6 +357,7 @@ public final class LazyMigrator implements AutoCloseable {
         }
         c.commit();
         filled.add(rows);
+        Telemetry.LAZY_FILLED.add(rows);
       } catch (SQLException | RuntimeException e) {
         try {
           c.rollback();
@@ -472,7 +476,9 @@ public final class LazyMigrator implements AutoCloseable {
         break;
       }
     }
-    dropped.add(queue.size());
+    int left = queue.size();
+    dropped.add(left);
+    Telemetry.LAZY_DROPPED.add(left);
     queue.clear();
     synchronized (this) {
       connections.forEach(ConnectionHolder::close);

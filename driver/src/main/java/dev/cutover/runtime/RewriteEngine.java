@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.cutover.CutoverSQLException;
 import dev.cutover.CutoverSqlState;
+import dev.cutover.CutoverStatistics.RefusalKind;
 import dev.cutover.migration.MigrationSnapshot;
 import dev.cutover.rewriter.Catalog;
 import dev.cutover.rewriter.Rewrite;
@@ -24,18 +25,32 @@ import org.slf4j.LoggerFactory;
  * snapshot is replaced, never mutated, when the migrations change), so a phase change can never
  * serve a stale rewrite even before {@link #invalidateAll()} runs. A refusal is cached like a
  * rewrite, so a refused statement is parsed once per snapshot, and refused (or passed through and
- * counted) at every use. Thread-safe.
+ * counted) at every use. Every call counts its outcome and whether the cache answered ({@link
+ * Telemetry}, striped counters); only this slow path counts. Thread-safe.
  */
 public final class RewriteEngine {
 
   private static final Logger LOG = LoggerFactory.getLogger(RewriteEngine.class);
+  /**
+   * Each distinct rewrite at DEBUG, once, when it is computed: what the application sent and what
+   * PostgreSQL receives; refusals with their reason. Unchanged statements at TRACE.
+   */
+  private static final Logger REWRITE_LOG = LoggerFactory.getLogger("dev.cutover.rewrite");
   private static final int MAX_SQL_IN_MESSAGE = 500;
 
   /**
    * A cached outcome: the rewrite, or the refusal (with {@code rewrite} the pass-through), for one
-   * snapshot and one {@code search_path}.
+   * snapshot and one {@code search_path}; {@code plain} is the rewrite without its read touch, and
+   * the flags say whether each sends another text than the application's (for the counters).
    */
-  private record Entry(MigrationSnapshot snapshot, String searchPath, Rewrite rewrite, RewriteRefusedException refusal) {}
+  private record Entry(MigrationSnapshot snapshot, String searchPath, Rewrite rewrite, Rewrite plain,
+      RewriteRefusedException refusal, boolean changed, boolean plainChanged) {
+
+    static Entry of(MigrationSnapshot snapshot, String searchPath, String sql, Rewrite rewrite) {
+      Rewrite plain = rewrite.withoutReadTouch();
+      return new Entry(snapshot, searchPath, rewrite, plain, null, !rewrite.sql().equals(sql), !plain.sql().equals(sql));
+    }
+  }
 
   private final RewriteFunction rewriter;
   private final boolean passthrough;
@@ -58,30 +73,44 @@ public final class RewriteEngine {
     this.cache = Caffeine.newBuilder().maximumSize(cacheSize).executor(Runnable::run).build();
   }
 
+  /** {@link #rewrite(String, MigrationSnapshot, String, Catalog, boolean)} keeping the read touch. */
+  public Rewrite rewrite(String sql, MigrationSnapshot snapshot, String searchPath, Catalog catalog)
+      throws SQLException {
+    return rewrite(sql, snapshot, searchPath, catalog, true);
+  }
+
   /**
    * Rewrites {@code sql} for {@code snapshot}, from the cache when possible.
    *
    * @param searchPath the session's {@code search_path}, on which name resolution depends
    * @param catalog the session's catalog, consulted only on a cache miss
+   * @param keepTouch whether a SELECT may keep the read touch's hidden columns (see {@link
+   *     dev.cutover.rewriter.ReadTouch}); without, the rewrite comes without them
    * @throws SQLException {@code 0A000} naming the migration and the reason when the rewriter refuses
    *     and {@code cutover.onUnsupported=reject}; {@code XX000} when the rewriter failed (a bug); or
    *     a catalog query's error
    */
-  public Rewrite rewrite(String sql, MigrationSnapshot snapshot, String searchPath, Catalog catalog)
-      throws SQLException {
+  public Rewrite rewrite(String sql, MigrationSnapshot snapshot, String searchPath, Catalog catalog,
+      boolean keepTouch) throws SQLException {
     Entry entry = cache.getIfPresent(sql);
     if (entry == null || entry.snapshot() != snapshot || !java.util.Objects.equals(entry.searchPath(), searchPath)) {
+      Telemetry.CACHE_MISSES.increment();
       entry = compute(sql, snapshot, searchPath, catalog);
       cache.put(sql, entry);
+    } else {
+      Telemetry.CACHE_HITS.increment();
     }
     if (entry.refusal() != null) {
       if (!passthrough) {
+        Telemetry.refused(RefusalKind.UNSUPPORTED_STATEMENT);
         throw refused(entry.refusal(), sql);
       }
       passthroughCount.increment();
+      Telemetry.PASSED_THROUGH.increment();
       return entry.rewrite();
     }
-    Rewrite rewrite = entry.rewrite();
+    Rewrite rewrite = keepTouch ? entry.rewrite() : entry.plain();
+    ((keepTouch ? entry.changed() : entry.plainChanged()) ? Telemetry.REWRITTEN : Telemetry.UNCHANGED).increment();
     if (!rewrite.oldNameUsed().isEmpty()) {
       oldNamesUsed.addAll(rewrite.oldNameUsed());
     }
@@ -94,17 +123,32 @@ public final class RewriteEngine {
   private Entry compute(String sql, MigrationSnapshot snapshot, String searchPath, Catalog catalog)
       throws SQLException {
     try {
-      return new Entry(snapshot, searchPath, rewriter.rewrite(sql, snapshot, catalog), null);
+      Rewrite rewrite = rewriter.rewrite(sql, snapshot, catalog);
+      boolean changed = !rewrite.sql().equals(sql);
+      if (changed && REWRITE_LOG.isDebugEnabled()) {
+        REWRITE_LOG.debug("Cutover rewrote a statement (epoch {}, search_path {}):\n  sent by the application: {}"
+            + "\n  sent to PostgreSQL:      {}", snapshot.epoch(), searchPath, sql, rewrite.sql());
+      } else if (!changed && REWRITE_LOG.isTraceEnabled()) {
+        REWRITE_LOG.trace("Cutover sends a statement unchanged (epoch {}): {}", snapshot.epoch(), sql);
+      }
+      return Entry.of(snapshot, searchPath, sql, rewrite);
     } catch (RewriteRefusedException e) {
       if (passthrough) {
         LOG.warn("{} Sending it unchanged because cutover.onUnsupported=passthrough. Statement: {}",
             e.getMessage(), abbreviate(sql));
       }
-      return new Entry(snapshot, searchPath, Rewrite.unchanged(sql, snapshot.epoch()), e);
+      if (REWRITE_LOG.isDebugEnabled()) {
+        REWRITE_LOG.debug("Cutover {} a statement (epoch {}, search_path {}): {}\n  sent by the application: {}",
+            passthrough ? "passes through (cutover.onUnsupported=passthrough)" : "refuses", snapshot.epoch(),
+            searchPath, e.getMessage(), sql);
+      }
+      Rewrite unchanged = Rewrite.unchanged(sql, snapshot.epoch());
+      return new Entry(snapshot, searchPath, unchanged, unchanged, e, false, false);
     } catch (CatalogQueryException e) {
       throw e.getCause();
     } catch (RewriterBugException e) {
       // Not cached, and never sent unchanged (not even under passthrough): a bug fails closed.
+      Telemetry.refused(RefusalKind.REWRITER_BUG);
       LOG.error("{}", e.getMessage(), e);
       throw new CutoverSQLException(e.getMessage(), CutoverSqlState.INTERNAL_ERROR, e);
     }
