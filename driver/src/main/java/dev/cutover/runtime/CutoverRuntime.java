@@ -388,7 +388,13 @@ public final class CutoverRuntime implements AutoCloseable {
    */
   public long refreshNow() throws SQLException {
     synchronized (pollLock) {
-      poll(true, true);
+      try {
+        poll(true, true);
+      } catch (SQLException e) {
+        // The side connection may have been ended under a lingering runtime (the CLI's fence, a
+        // server restart): poll closed it; one attempt on a new one before the caller sees anything.
+        poll(true, true);
+      }
     }
     return snapshot.epoch();
   }
