@@ -1,8 +1,5 @@
 package dev.cutover.example;
 
-import dev.cutover.example.Repositories.CustomerRepository;
-import dev.cutover.example.Repositories.CustomerV2Repository;
-import dev.cutover.example.Repositories.PaymentRepository;
 import java.math.BigDecimal;
 import java.util.List;
 import org.springframework.data.domain.Page;
