@@ -40,7 +40,7 @@ import io.micrometer.core.instrument.MeterRegistry;
  * real CLI in this JVM. The application maps the old names until the end; a second entity and a
  * native query use the new names from {@code dual_write} on.
  */
-@SpringBootTest(properties = "logging.level.org.hibernate.SQL=debug")
+@SpringBootTest
 class MigrationWhileServingTest {
 
   static final TestDatabase db = new TestDatabase();
@@ -173,6 +173,9 @@ class MigrationWhileServingTest {
     }
     shop.createBatch(batch);
     check(shop.page("b" + n + "@", 0, 10).getTotalElements(), 5L, "batch insert");
+    shop.importCustomers(List.of("i-" + n + "-a", "i-" + n + "-b", "i-" + n + "-c"), "i" + n + "@example.com");
+    check(shop.findByName("i-" + n + "-b").size(), 1, "JDBC batch");
+    check(shop.page("i" + n + "@", 0, 10).getTotalElements(), 3L, "JDBC batch");
     Payment p = shop.pay(c.getId(), new BigDecimal("12.34"));
     check(shop.payment(p.getId()).getAmount(), new BigDecimal("12.34"), "payment");
     shop.addToAmount(p.getId(), new BigDecimal("1.01"));
