@@ -60,7 +60,8 @@ class CutoverAutoConfigurationTest {
           assertThat(health.health().getStatus()).isEqualTo(Status.UP);
           assertThat(ctx).doesNotHaveBean(CutoverMetricsAutoConfiguration.CutoverMeterBinder.class);
         });
-    runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+    runner.withPropertyValues("spring.datasource.url=jdbc:cutover:postgresql://localhost:5432/app")
+        .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
         .run(ctx -> assertThat(ctx).hasSingleBean(CutoverMetricsAutoConfiguration.CutoverMeterBinder.class));
   }
 
