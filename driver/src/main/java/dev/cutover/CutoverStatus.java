@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * What the driver in this class loader applies now, for health checks and metrics: one
- * {@link Runtime} per database and control schema that has an open connection (or had one a few
+ * {@link RuntimeStatus} per database and control schema that has an open connection (or had one a few
  * seconds ago), each with its migrations as last read.
  *
  * <p>Reading it is cheap and takes no connection: it copies what the runtimes already hold.
@@ -39,18 +39,18 @@ public final class CutoverStatus {
    * @param refreshAgeMillis how long ago it last read the migrations
    * @param migrations the migrations it applies, by id
    */
-  public record Runtime(String url, String controlSchema, String instance, long epoch, long refreshAgeMillis,
+  public record RuntimeStatus(String url, String controlSchema, String instance, long epoch, long refreshAgeMillis,
       List<Migration> migrations) {}
 
   /** The runtimes of this class loader now, by URL and control schema. */
-  public static List<Runtime> runtimes() {
+  public static List<RuntimeStatus> runtimes() {
     return RuntimeRegistry.running().stream()
         .map(CutoverStatus::of)
-        .sorted(Comparator.comparing(Runtime::url).thenComparing(Runtime::controlSchema))
+        .sorted(Comparator.comparing(RuntimeStatus::url).thenComparing(RuntimeStatus::controlSchema))
         .toList();
   }
 
-  private static Runtime of(CutoverRuntime runtime) {
+  private static RuntimeStatus of(CutoverRuntime runtime) {
     var snapshot = runtime.snapshot();
     List<Migration> migrations = snapshot.migrations().stream()
         .map(CutoverStatus::of)
@@ -59,8 +59,8 @@ public final class CutoverStatus {
     var config = runtime.config();
     String url = config.url();
     int query = url.indexOf('?');
-    return new Runtime(query < 0 ? url : url.substring(0, query), config.schema(), config.instance(), snapshot.epoch(),
-        runtime.refreshAgeMillis(), migrations);
+    return new RuntimeStatus(query < 0 ? url : url.substring(0, query), config.schema(), config.instance(),
+        snapshot.epoch(), runtime.refreshAgeMillis(), migrations);
   }
 
   private static Migration of(ColumnMigration m) {

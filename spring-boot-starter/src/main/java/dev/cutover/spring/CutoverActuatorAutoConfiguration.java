@@ -36,7 +36,7 @@ public class CutoverActuatorAutoConfiguration {
   HealthIndicator cutoverHealthIndicator(Environment env) {
     Duration max = env.getProperty("cutover.health.max-refresh-age", Duration.class, Duration.ofSeconds(60));
     return () -> {
-      List<CutoverStatus.Runtime> runtimes = CutoverStatus.runtimes();
+      List<CutoverStatus.RuntimeStatus> runtimes = CutoverStatus.runtimes();
       boolean stale = runtimes.stream().anyMatch(r -> r.refreshAgeMillis() > max.toMillis());
       return (stale ? Health.down() : Health.up()).withDetail("runtimes", describe(runtimes)).build();
     };
@@ -51,7 +51,7 @@ public class CutoverActuatorAutoConfiguration {
   }
 
   /** The runtimes as plain maps and lists, for JSON. */
-  static List<Map<String, Object>> describe(List<CutoverStatus.Runtime> runtimes) {
+  static List<Map<String, Object>> describe(List<CutoverStatus.RuntimeStatus> runtimes) {
     return runtimes.stream().map(r -> {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("url", r.url());

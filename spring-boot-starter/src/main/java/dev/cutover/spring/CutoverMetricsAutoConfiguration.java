@@ -64,7 +64,7 @@ public class CutoverMetricsAutoConfiguration {
     }
 
     static void refresh(MultiGauge phase, MultiGauge epoch, MultiGauge age) {
-      List<CutoverStatus.Runtime> runtimes = CutoverStatus.runtimes();
+      List<CutoverStatus.RuntimeStatus> runtimes = CutoverStatus.runtimes();
       List<CutoverStatus.Migration> migrations = runtimes.stream().flatMap(r -> r.migrations().stream()).toList();
       phase.register(migrations.stream()
           .map(m -> MultiGauge.Row.of(tags(m), PHASES.indexOf(m.phase()))).toList(), true);
