@@ -128,7 +128,7 @@ public final class CutoverRuntime implements AutoCloseable {
   private boolean startedReported;
   private boolean rowWritten;
   private long lastReported = -1;
-  private long lastLoadNanos;
+  private volatile long lastLoadNanos; // written under pollLock, read by refreshAgeMillis()
   private long lastHeartbeatNanos;
   private boolean pollFailing;
   private boolean heartbeatFailing;
@@ -195,6 +195,14 @@ public final class CutoverRuntime implements AutoCloseable {
   /** The current snapshot; the hot path reads this once per statement. */
   public MigrationSnapshot snapshot() {
     return snapshot;
+  }
+
+  /**
+   * How long ago the migrations were last read from the control schema, in milliseconds: about
+   * {@code cutover.refreshMillis} at most while the control schema answers.
+   */
+  public long refreshAgeMillis() {
+    return (System.nanoTime() - lastLoadNanos) / 1_000_000L;
   }
 
   /** The pre-filter of statement texts, for the current snapshot or (briefly) the previous one. */

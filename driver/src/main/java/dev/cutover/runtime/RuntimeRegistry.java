@@ -3,6 +3,7 @@ package dev.cutover.runtime;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -73,6 +74,11 @@ public final class RuntimeRegistry {
       throw e;
     }
     return existing;
+  }
+
+  /** The runtimes running now (for status reporting), in no particular order. */
+  public static synchronized List<CutoverRuntime> running() {
+    return RUNTIMES.values().stream().map(h -> h.runtime).toList();
   }
 
   /** Gives back a runtime obtained from {@link #acquire}. */
