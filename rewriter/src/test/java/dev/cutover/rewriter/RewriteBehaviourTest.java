@@ -48,10 +48,29 @@ class RewriteBehaviourTest {
       SELECT (full_name)::char(4) FROM users                  | SELECT (display_name)::char(4) AS full_name FROM users
       SELECT u.full_name::text::varchar, id FROM users u      | SELECT u.display_name::text::varchar AS full_name, id FROM users u
       SELECT display_name::text FROM users                    | SELECT display_name::text FROM users
+      SELECT full_name COLLATE "C" FROM users                 | SELECT display_name COLLATE "C" AS full_name FROM users
+      SELECT full_name::text COLLATE "C", id FROM users       | SELECT display_name::text COLLATE "C" AS full_name, id FROM users
+      SELECT id FROM users ORDER BY full_name COLLATE "C" DESC | SELECT id FROM users ORDER BY display_name COLLATE "C" DESC
+      SELECT full_name at FROM users                          | SELECT display_name at FROM users
       SELECT x FROM (SELECT (full_name) FROM users) t(x)      | SELECT x FROM (SELECT (display_name) AS full_name FROM users) t(x)
       SELECT (SELECT full_name FROM users LIMIT 1) AS y       | SELECT (SELECT display_name AS full_name FROM users LIMIT 1) AS y
       """)
   void label_parenthesisedOrCastColumnKeepsPostgresLabel(String sql, String expected) throws Exception {
+    assertThat(rewrite(sql, Phase.READ_NEW).sql()).isEqualTo(expected);
+  }
+
+  // An aggregate ORDER BY (jOOQ's MULTISET writes json_agg(... ORDER BY ...)), with DISTINCT, FILTER and OVER.
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      SELECT json_agg(full_name ORDER BY id) FROM users                      | SELECT json_agg(display_name ORDER BY id) FROM users
+      SELECT jsonb_agg(id ORDER BY full_name DESC NULLS LAST) FROM users     | SELECT jsonb_agg(id ORDER BY display_name DESC NULLS LAST) FROM users
+      SELECT json_object_agg(id, full_name ORDER BY full_name) FROM users    | SELECT json_object_agg(id, display_name ORDER BY display_name) FROM users
+      SELECT jsonb_object_agg(full_name, id ORDER BY id) FROM users u        | SELECT jsonb_object_agg(display_name, id ORDER BY id) FROM users u
+      SELECT json_agg(DISTINCT full_name ORDER BY full_name) FILTER (WHERE id > ?) FROM users | SELECT json_agg(DISTINCT display_name ORDER BY display_name) FILTER (WHERE id > ?) FROM users
+      SELECT jsonb_agg(full_name) OVER (PARTITION BY id) FROM users          | SELECT jsonb_agg(display_name) OVER (PARTITION BY id) FROM users
+      SELECT json_agg FROM (SELECT 1 AS json_agg) t                          | SELECT json_agg FROM (SELECT 1 AS json_agg) t
+      """)
+  void aggregateOrderBy_rewritesArgumentsAndOrderItems(String sql, String expected) throws Exception {
     assertThat(rewrite(sql, Phase.READ_NEW).sql()).isEqualTo(expected);
   }
 

@@ -5,6 +5,7 @@ import dev.cutover.rewriter.RewriteRefusedException;
 import dev.cutover.rewriter.TableInfo;
 import dev.cutover.rewriter.lex.Identifiers;
 import dev.cutover.rewriter.lex.SqlText;
+import dev.cutover.rewriter.parse.PostgresOperators;
 import dev.cutover.rewriter.lex.Token;
 import dev.cutover.rewriter.lex.TokenKind;
 import dev.cutover.rewriter.resolve.AppColumns;
@@ -279,10 +280,10 @@ final class QueryPlanner {
         }
         expression(as.operand(0), scope);
       } else if (labelled(item) != null && list != unlabelled) {
-        // PostgreSQL labels x::t, CAST(x AS t), (x).f and (x).f::t with the column's or the field's
-        // name: keep the application's.
+        // PostgreSQL labels x::t, CAST(x AS t), x COLLATE c, (x).f and (x).f::t with the column's or
+        // the field's name: keep the application's.
         SqlNode inner = item;
-        while (inner.getKind() == SqlKind.CAST) {
+        while (inner.getKind() == SqlKind.CAST || inner instanceof SqlCall c && c.getOperator() == PostgresOperators.COLLATE) {
           SqlCall cast = (SqlCall) inner;
           for (int k = 1; k < cast.operandCount(); k++) {
             expression(cast.operand(k), scope); // the type: never a migrating table's row type
@@ -677,7 +678,8 @@ final class QueryPlanner {
    */
   private static SqlNode labelled(SqlNode item) {
     SqlNode inner = item;
-    while (inner instanceof SqlCall call && call.getKind() == SqlKind.CAST && call.operandCount() >= 1) {
+    while (inner instanceof SqlCall call && call.operandCount() >= 1
+        && (call.getKind() == SqlKind.CAST || call.getOperator() == PostgresOperators.COLLATE)) {
       inner = call.operand(0);
     }
     if (inner != item && inner instanceof SqlIdentifier id && !id.isStar()) {
