@@ -37,9 +37,6 @@ UPDATE "users" SET "display_name" = ? WHERE "id" = ?
 SELECT(full_name)FROM users WHERE(id=?)
 --@ params: 3
 
-SELECT"full_name"FROM"users"WHERE"id"=?
---@ params: 5
-
 SELECT id FROM users WHERE full_name=?OR display_name=?ORDER BY id
 --@ params: 'Ada Lovelace', 'Alan Turing'
 

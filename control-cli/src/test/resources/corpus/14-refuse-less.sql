@@ -1,0 +1,53 @@
+-- Ordinary PostgreSQL that Cutover refused on a migrating table (issue "Refuse less"): aggregate
+-- ORDER BY in the JSON aggregates (jOOQ's MULTISET), COLLATE, AT TIME ZONE, ROW(...), @@, ^@.
+
+--@ category: refuse-less/aggregate-order-by
+
+SELECT json_agg(full_name ORDER BY id DESC) FROM users WHERE id < 8
+
+SELECT jsonb_agg(display_name ORDER BY display_name NULLS FIRST, id) FROM users WHERE id < 8
+
+SELECT json_object_agg(id, full_name ORDER BY id) FROM users WHERE id < 6
+
+SELECT jsonb_object_agg(display_name, id ORDER BY id) FILTER (WHERE display_name IS NOT NULL) FROM users WHERE id < 6
+
+SELECT t.id, (SELECT coalesce(jsonb_agg(jsonb_build_object('id', u.id, 'name', u.full_name) ORDER BY u.id), '[]') FROM users u WHERE u.team_id = t.id) AS members FROM teams t ORDER BY t.id
+
+SELECT json_agg(DISTINCT full_name ORDER BY full_name) FROM users WHERE id < 10
+
+SELECT id, jsonb_agg(full_name) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM users WHERE id < 6 ORDER BY id
+
+--@ category: refuse-less/collate
+
+SELECT full_name COLLATE "C", id FROM users WHERE id < 6 ORDER BY id
+
+SELECT id FROM users WHERE display_name COLLATE "C" < ? ORDER BY display_name COLLATE "C", id
+--@ params: 'U'
+
+SELECT u.display_name::text COLLATE "POSIX" AS n FROM users u WHERE u.id = ?
+--@ params: 3
+
+--@ category: refuse-less/at-time-zone
+
+SELECT id, created_at AT TIME ZONE 'UTC' AT TIME ZONE 'Europe/Paris', full_name FROM users WHERE id < 4 ORDER BY id
+
+SELECT id FROM users WHERE (created_at AT TIME ZONE 'UTC') < now() AND full_name IS NOT NULL ORDER BY id
+
+--@ category: refuse-less/row
+
+SELECT ROW(id, full_name) FROM users WHERE id = ?
+--@ params: 4
+
+SELECT id FROM users WHERE ROW(id, display_name) IS NOT NULL AND id < 5 ORDER BY id
+
+SELECT id FROM users WHERE (id, full_name) = ROW(?, 'User 2') ORDER BY id
+--@ params: 2
+
+--@ category: refuse-less/operators
+
+SELECT id FROM users WHERE full_name ^@ 'User 1' ORDER BY id
+
+SELECT id FROM users WHERE to_tsvector('simple', display_name) @@ to_tsquery('simple', 'user') AND id < 5 ORDER BY id
+
+UPDATE users SET score = score + 1 WHERE display_name ^@ ? AND id < 4
+--@ params: 'User'
