@@ -51,3 +51,20 @@ SELECT id FROM users WHERE to_tsvector('simple', display_name) @@ to_tsquery('si
 
 UPDATE users SET score = score + 1 WHERE display_name ^@ ? AND id < 4
 --@ params: 'User'
+
+--@ category: refuse-less/insert-alias
+
+INSERT INTO users AS u (id, full_name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET display_name = u.full_name || '+' WHERE u.id > 0 RETURNING u.full_name, u.display_name
+--@ params: $new, 'Alias ins'
+
+INSERT INTO users AS u (id, display_name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET full_name = EXCLUDED.display_name || u.full_name
+--@ params: 3, 'Alias upd '
+
+INSERT INTO users AS "U" (id, email) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email WHERE "U".display_name IS NOT NULL RETURNING "U".*
+--@ params: 4, 'alias4@example.com'
+
+--@ category: refuse-less/set-operation-star
+
+SELECT * FROM users WHERE id = 3 UNION SELECT * FROM users WHERE id < 3 ORDER BY id
+
+SELECT * FROM users u WHERE u.id < 4 EXCEPT SELECT * FROM users WHERE full_name IS NULL ORDER BY 1

@@ -15,7 +15,7 @@ class RefusalTest {
       DROP TABLE users                                                       | cutover CLI
       TRUNCATE users                                                         | cutover CLI
       CREATE INDEX users_n ON users (full_name)                              | cutover CLI
-      SELECT * FROM users UNION SELECT * FROM users                          | UNION
+      SELECT * FROM users UNION SELECT id, full_name, email FROM users       | UNION
       SELECT id FROM orders WHERE (user_id, 1, 2, 3) IN (SELECT * FROM users) | subquery
       WITH x AS (SELECT * FROM users) SELECT id FROM orders UNION SELECT * FROM x | list the columns
       INSERT INTO orders SELECT * FROM (SELECT * FROM users) t               | list the columns

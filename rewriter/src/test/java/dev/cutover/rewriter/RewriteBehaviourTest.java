@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Star expansion, quoting, masking, escapes, multi-statement texts and pass-through. */
 class RewriteBehaviourTest {
@@ -36,6 +37,29 @@ class RewriteBehaviourTest {
     assertThat(r.sql()).isEqualTo(expected);
     assertThat(r.parameterMap()).containsExactly(1);
     assertThat(r.isUnchanged()).isFalse();
+  }
+
+  // A top-level set operation whose branches all select * of the migrating table widen alike (was refused).
+  @Test
+  void star_inEveryBranchOfATopLevelSetOperation_expandsEachBranch() throws Exception {
+    Rewrite r = rewrite("SELECT * FROM users WHERE id = 1 UNION ALL SELECT * FROM public.users u WHERE u.id = 2", Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo("SELECT id, display_name AS full_name, email, display_name FROM users WHERE id = 1"
+        + " UNION ALL SELECT id, display_name AS full_name, email, display_name FROM public.users u WHERE u.id = 2");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {
+      "SELECT * FROM users UNION ALL SELECT id, full_name, email FROM users",
+      "SELECT id, full_name, email FROM users EXCEPT SELECT * FROM users",
+      "SELECT * FROM users UNION SELECT * FROM accounts",
+      "INSERT INTO users SELECT * FROM users UNION ALL SELECT * FROM users",
+      "SELECT id FROM orders WHERE (id, 'a', 'b', 'c') IN (SELECT * FROM users UNION SELECT * FROM users)",
+  })
+  void star_inASetOperationThatWouldChangeWidth_isRefused(String sql) {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> rewrite(sql, Phase.DUAL_WRITE))
+        .isInstanceOf(RewriteRefusedException.class)
+        .hasMessageContaining("list the columns");
   }
 
   // Found by the differential corpus: labels of parenthesised and cast select items.
@@ -386,6 +410,30 @@ class RewriteBehaviourTest {
 
     assertThat(r.sql()).isEqualTo("INSERT INTO users (id, email) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET"
         + " email = EXCLUDED.email, display_name = users.full_name RETURNING full_name");
+  }
+
+  // INSERT INTO t AS a: the alias names the target in DO UPDATE, its WHERE and RETURNING (was a parse refusal).
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '!', textBlock = """
+      PLANNED    ! INSERT INTO users AS u (id, full_name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET full_name = u.full_name || EXCLUDED.full_name WHERE u.full_name <> ? RETURNING u.full_name
+      DUAL_WRITE ! INSERT INTO users AS u (id, full_name, display_name) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET full_name = u.full_name || EXCLUDED.full_name, display_name = u.full_name || EXCLUDED.full_name WHERE u.full_name <> ? RETURNING u.full_name
+      READ_NEW   ! INSERT INTO users AS u (id, full_name, display_name) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET full_name = u.display_name || EXCLUDED.display_name, display_name = u.display_name || EXCLUDED.display_name WHERE u.display_name <> ? RETURNING u.display_name AS full_name
+      COMPLETED  ! INSERT INTO users AS u (id, display_name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET display_name = u.display_name || EXCLUDED.display_name WHERE u.display_name <> ? RETURNING u.display_name AS full_name
+      """)
+  void upsert_targetAlias_namesTheTarget(Phase phase, String expected) throws Exception {
+    Rewrite r = rewrite("INSERT INTO users AS u (id, full_name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET"
+        + " full_name = u.full_name || EXCLUDED.full_name WHERE u.full_name <> ? RETURNING u.full_name", phase);
+
+    assertThat(r.sql()).isEqualTo(expected);
+  }
+
+  @Test
+  void upsert_targetAlias_dualWriteFillUsesTheAlias() throws Exception {
+    Rewrite r = rewrite("INSERT INTO public.users AS \"U\" (id, email) VALUES (?, ?) ON CONFLICT (id) DO UPDATE"
+        + " SET email = EXCLUDED.email", Phase.DUAL_WRITE);
+
+    assertThat(r.sql()).isEqualTo("INSERT INTO public.users AS \"U\" (id, email) VALUES (?, ?) ON CONFLICT (id) DO UPDATE"
+        + " SET email = EXCLUDED.email, display_name = \"U\".full_name");
   }
 
   @Test

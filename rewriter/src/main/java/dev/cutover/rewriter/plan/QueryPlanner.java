@@ -108,17 +108,38 @@ final class QueryPlanner {
       return with(with, parent);
     }
     if (SqlKind.SET_QUERY.contains(node.getKind())) {
-      Labels first = null;
-      starFree++;
+      // Where a * may widen the output (a top-level query), each branch may expand its *, as long as
+      // every branch then widens alike: the same labels in the same order, as a * over the same
+      // table gives. Elsewhere (an INSERT's source, a subquery expression) the width is fixed.
+      boolean widthFree = starFree == 0;
+      if (!widthFree) {
+        starFree++;
+      }
+      List<Labels> branches = new ArrayList<>(2);
       try {
         for (SqlNode branch : ((SqlCall) node).getOperandList()) {
-          Labels labels = query(branch, parent);
-          first = first == null ? labels : first;
-          first.widened |= labels.widened;
+          branches.add(query(branch, parent));
         }
       } finally {
-        starFree--;
+        if (!widthFree) {
+          starFree--;
+        }
       }
+      Labels first = branches.get(0);
+      boolean widened = false;
+      for (Labels labels : branches) {
+        widened |= labels.widened;
+      }
+      if (widened && widthFree) {
+        for (Labels labels : branches) {
+          if (!labels.widened || !labels.complete || !labels.names.equals(first.names)) {
+            throw ctx.refuse("SELECT * of a migrating table in a UNION/INTERSECT/EXCEPT branch is supported only when"
+                + " every branch selects * of the same columns (expanding it would change the column count); list"
+                + " the columns");
+          }
+        }
+      }
+      first.widened |= widened;
       return first;
     }
     throw ctx.refuse(construct(node) + " is not supported on a migrating table yet");

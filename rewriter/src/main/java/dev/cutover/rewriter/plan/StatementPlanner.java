@@ -316,6 +316,7 @@ public final class StatementPlanner {
       int valuesToken = text.nextSignificant(defaultValues + 1, limit);
       CalciteMask.blank(main, offset(defaultValues), offset(valuesToken + 1));
     }
+    int insertAlias = insert && defaultValues < 0 ? insertAlias(main, first, limit) : -1;
     if (kind.equals("update")) {
       int set = depthZeroKeyword("set", first, limit);
       int afterSet = set < 0 ? -1 : text.nextSignificant(set + 1, limit);
@@ -335,7 +336,7 @@ public final class StatementPlanner {
     if (defaultValues >= 0 && node instanceof SqlDelete delete && delete.getCondition() == null) {
       target = writePlanner.delete(delete, null);
     } else if (node instanceof SqlInsert ins) {
-      target = writePlanner.insert(ins, onConflict >= 0 ? onConflict : limit);
+      target = writePlanner.insert(ins, onConflict >= 0 ? onConflict : limit, insertAlias);
     } else if (node instanceof SqlUpdate update) {
       target = writePlanner.update(update, limit, extraFrom);
     } else if (node instanceof SqlDelete delete) {
@@ -666,6 +667,40 @@ public final class StatementPlanner {
     QueryPlanner.Labels labels = new QueryPlanner.Labels();
     queries.projection(select.getSelectList(), target, labels);
     return labels;
+  }
+
+  /**
+   * {@code INSERT INTO t AS a ...}: Calcite's INSERT has no alias, so {@code AS a} is blanked in the
+   * main parse and the alias token (returned, or -1 when there is none) names the target instead.
+   */
+  private int insertAlias(char[] main, int insertToken, int limit) {
+    SqlText text = ctx.text;
+    int into = text.nextSignificant(insertToken + 1, limit);
+    if (into < 0 || !text.isKeyword(into, "into")) {
+      return -1;
+    }
+    int name = text.nextSignificant(into + 1, limit);
+    if (name < 0 || !text.tokens().get(name).isIdentifier()) {
+      return -1;
+    }
+    int next = text.nextSignificant(name + 1, limit);
+    while (next >= 0 && text.tokens().get(next).kind() == TokenKind.DOT) {
+      name = text.nextSignificant(next + 1, limit);
+      if (name < 0 || !text.tokens().get(name).isIdentifier()) {
+        return -1;
+      }
+      next = text.nextSignificant(name + 1, limit);
+    }
+    if (next < 0 || !text.isKeyword(next, "as")) {
+      return -1;
+    }
+    int alias = text.nextSignificant(next + 1, limit);
+    if (alias < 0 || !text.tokens().get(alias).isIdentifier()) {
+      return -1; // left to the parser, which refuses it
+    }
+    Token a = text.tokens().get(alias);
+    CalciteMask.blank(main, offset(next), a.end() - ctx.stmt.start());
+    return alias;
   }
 
   /** Blanks a trailing {@code FOR UPDATE / SHARE ...} locking clause, which Calcite cannot parse. */
