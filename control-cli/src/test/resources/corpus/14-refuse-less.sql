@@ -68,3 +68,10 @@ INSERT INTO users AS "U" (id, email) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SE
 SELECT * FROM users WHERE id = 3 UNION SELECT * FROM users WHERE id < 3 ORDER BY id
 
 SELECT * FROM users u WHERE u.id < 4 EXCEPT SELECT * FROM users WHERE full_name IS NULL ORDER BY 1
+
+--@ category: refuse-less/explain
+
+EXPLAIN (COSTS OFF) SELECT full_name, display_name FROM users WHERE false
+
+EXPLAIN (COSTS OFF) UPDATE users SET display_name = ? WHERE false
+--@ params: 'never'

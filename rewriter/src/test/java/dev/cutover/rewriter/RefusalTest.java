@@ -46,7 +46,7 @@ class RefusalTest {
       UPDATE users SET full_name = (SELECT owner FROM accounts LIMIT 1)      | subquery
       UPDATE users SET (full_name, email) = (?, ?) WHERE id = ?               | row assignment
       COPY users (full_name) FROM STDIN                                      | COPY
-      EXPLAIN SELECT full_name FROM users                                    | EXPLAIN
+      EXPLAIN CREATE TABLE x AS SELECT full_name FROM users                  | EXPLAIN
       """)
   void rewrite_refusesConstruct(String text, String construct) {
     String sql = text.replace("\\n", "\n");

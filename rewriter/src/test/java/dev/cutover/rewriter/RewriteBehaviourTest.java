@@ -98,6 +98,19 @@ class RewriteBehaviourTest {
     assertThat(rewrite(sql, Phase.READ_NEW).sql()).isEqualTo(expected);
   }
 
+  // EXPLAIN rewrites the statement it explains (EXPLAIN ANALYZE runs it: a write must reach both columns).
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      DUAL_WRITE | EXPLAIN ANALYZE UPDATE users SET full_name = ? WHERE id = 1 | EXPLAIN ANALYZE UPDATE users SET full_name = ?, display_name = ? WHERE id = 1
+      DUAL_WRITE | EXPLAIN analyse verbose DELETE FROM users WHERE full_name = ? | EXPLAIN analyse verbose DELETE FROM users WHERE full_name = ?
+      READ_NEW   | EXPLAIN SELECT full_name FROM users WHERE full_name > ? | EXPLAIN SELECT display_name AS full_name FROM users WHERE display_name > ?
+      COMPLETED  | EXPLAIN (ANALYZE, COSTS OFF) INSERT INTO users (id, full_name) VALUES (?, ?) | EXPLAIN (ANALYZE, COSTS OFF) INSERT INTO users (id, display_name) VALUES (?, ?)
+      READ_NEW   | EXPLAIN (FORMAT JSON) WITH a AS (SELECT id, full_name FROM users) SELECT full_name FROM a | EXPLAIN (FORMAT JSON) WITH a AS (SELECT id, display_name AS full_name FROM users) SELECT full_name FROM a
+      """)
+  void explain_rewritesTheExplainedStatement(Phase phase, String sql, String expected) throws Exception {
+    assertThat(rewrite(sql, phase).sql()).isEqualTo(expected);
+  }
+
   @Test
   void simpleCase_operandRewrittenOnce() throws Exception {
     // Calcite repeats a simple CASE's operand in every WHEN; the text has it once (corpus finding 5).

@@ -53,7 +53,7 @@ public final class StatementPlanner {
 
   private static final Set<String> DDL = Set.of(
       "alter", "drop", "truncate", "create", "comment", "reindex", "cluster", "grant", "revoke", "security");
-  private static final Set<String> REFUSED_KINDS = Set.of("copy", "explain", "merge", "table", "prepare", "call");
+  private static final Set<String> REFUSED_KINDS = Set.of("copy", "merge", "table", "prepare", "call");
   private static final Set<String> PARSED_KINDS = Set.of("select", "insert", "update", "delete", "with", "values", "(");
   /**
    * Statements that read and write no row values of the tables they name (locking, maintenance,
@@ -151,6 +151,17 @@ public final class StatementPlanner {
             + " on a migrating table is not supported");
       }
     }
+    if (kind.equals("explain")) {
+      // EXPLAIN [options] statement: the statement is planned (and rewritten) as one of its own; the
+      // output is a plan, not the table's rows (EXPLAIN ANALYZE runs the rewritten statement).
+      first = explained(first);
+      kind = kindOf(first);
+      ctx.touch = null;
+      if (!PARSED_KINDS.contains(kind)) {
+        throw ctx.refuse("EXPLAIN of a " + kind.toUpperCase(java.util.Locale.ROOT)
+            + " statement on a migrating table is not supported");
+      }
+    }
     if (DDL.contains(kind)) {
       throw ctx.refuse(kind.toUpperCase(java.util.Locale.ROOT) + " on migrating table '" + ctx.touched.get(0).table()
           + "' through the driver is not allowed while the migration runs; change the table with the cutover CLI"
@@ -220,6 +231,8 @@ public final class StatementPlanner {
     int first = text.nextSignificant(ctx.stmt.fromToken(), ctx.stmt.toToken());
     if (text.isKeyword(first, "declare")) {
       first = cursorQuery(first);
+    } else if (text.isKeyword(first, "explain")) {
+      first = explained(first);
     }
     String construct = unsupportedConstruct();
     if (construct != null) {
@@ -261,6 +274,39 @@ public final class StatementPlanner {
       }
     }
     throw ctx.refuse("a DECLARE ... CURSOR the rewriter cannot read");
+  }
+
+  /**
+   * The first token of the statement of {@code EXPLAIN [(option, ...)] [ANALYZE] [VERBOSE] statement}
+   * starting at token {@code explain}; refuses an EXPLAIN it cannot read.
+   */
+  private int explained(int explain) throws RewriteRefusedException {
+    SqlText text = ctx.text;
+    int to = ctx.stmt.toToken();
+    int i = text.nextSignificant(explain + 1, to);
+    if (i >= 0 && text.tokens().get(i).kind() == TokenKind.LPAREN) {
+      int depth = 0;
+      for (; i < to; i++) {
+        TokenKind k = text.tokens().get(i).kind();
+        if (k == TokenKind.LPAREN) {
+          depth++;
+        } else if (k == TokenKind.RPAREN && --depth == 0) {
+          break;
+        }
+      }
+      i = i < to ? text.nextSignificant(i + 1, to) : -1;
+    } else {
+      if (i >= 0 && (text.isKeyword(i, "analyze") || text.isKeyword(i, "analyse"))) {
+        i = text.nextSignificant(i + 1, to);
+      }
+      if (i >= 0 && text.isKeyword(i, "verbose")) {
+        i = text.nextSignificant(i + 1, to);
+      }
+    }
+    if (i < 0) {
+      throw ctx.refuse("an EXPLAIN the rewriter cannot read");
+    }
+    return i;
   }
 
   /** The statement's text as Calcite may read it (same length and lines as the original). */
