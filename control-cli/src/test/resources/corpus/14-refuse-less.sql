@@ -75,3 +75,9 @@ EXPLAIN (COSTS OFF) SELECT full_name, display_name FROM users WHERE false
 
 EXPLAIN (COSTS OFF) UPDATE users SET display_name = ? WHERE false
 --@ params: 'never'
+
+--@ category: refuse-less/create-table-as
+
+DROP TABLE IF EXISTS pg_temp.rl_ctas; CREATE TEMP TABLE rl_ctas AS SELECT id, full_name, display_name FROM users WHERE id < 6; SELECT * FROM rl_ctas ORDER BY id
+
+DROP TABLE IF EXISTS pg_temp.rl_into; SELECT u.full_name AS n, u.display_name, id INTO TEMP rl_into FROM users u WHERE id < 6; SELECT * FROM rl_into ORDER BY id

@@ -47,6 +47,10 @@ class RefusalTest {
       UPDATE users SET (full_name, email) = (?, ?) WHERE id = ?               | row assignment
       COPY users (full_name) FROM STDIN                                      | COPY
       EXPLAIN CREATE TABLE x AS SELECT full_name FROM users                  | EXPLAIN
+      CREATE TEMP TABLE users AS SELECT full_name FROM users                 | hide it
+      SELECT full_name INTO public.users FROM users                          | hide it
+      CREATE TABLE x AS TABLE users                                          | CREATE TABLE ... AS TABLE
+      CREATE TABLE x (LIKE users)                                            | cutover CLI
       """)
   void rewrite_refusesConstruct(String text, String construct) {
     String sql = text.replace("\\n", "\n");

@@ -111,6 +111,20 @@ class RewriteBehaviourTest {
     assertThat(rewrite(sql, phase).sql()).isEqualTo(expected);
   }
 
+  // CREATE TABLE ... AS and SELECT ... INTO: the query is rewritten, the new table gets the application's names.
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      CREATE TEMP TABLE x AS SELECT id, full_name FROM users | CREATE TEMP TABLE x AS SELECT id, display_name AS full_name FROM users
+      CREATE TABLE IF NOT EXISTS s.x (a, b) AS SELECT * FROM users WITH NO DATA | CREATE TABLE IF NOT EXISTS s.x (a, b) AS SELECT id, display_name AS full_name, email, display_name FROM users WITH NO DATA
+      CREATE UNLOGGED TABLE x WITH (fillfactor = 70) AS WITH a AS (SELECT full_name FROM users) SELECT * FROM a WITH DATA | CREATE UNLOGGED TABLE x WITH (fillfactor = 70) AS WITH a AS (SELECT display_name AS full_name FROM users) SELECT * FROM a WITH DATA
+      SELECT full_name INTO TEMP x FROM users | SELECT display_name AS full_name INTO TEMP x FROM users
+      SELECT * INTO TEMPORARY TABLE x FROM users u WHERE u.full_name > ? | SELECT id, display_name AS full_name, email, display_name INTO TEMPORARY TABLE x FROM users u WHERE u.display_name > ?
+      SELECT id, full_name INTO x FROM users UNION ALL SELECT id, full_name FROM users | SELECT id, display_name AS full_name INTO x FROM users UNION ALL SELECT id, display_name AS full_name FROM users
+      """)
+  void createTableAsAndSelectInto_rewriteTheQuery(String sql, String expected) throws Exception {
+    assertThat(rewrite(sql, Phase.READ_NEW).sql()).isEqualTo(expected);
+  }
+
   @Test
   void simpleCase_operandRewrittenOnce() throws Exception {
     // Calcite repeats a simple CASE's operand in every WHEN; the text has it once (corpus finding 5).

@@ -162,6 +162,18 @@ public final class StatementPlanner {
             + " statement on a migrating table is not supported");
       }
     }
+    int[] createAs = kind.equals("create") ? createTableAs(first) : null;
+    if (createAs != null) {
+      // CREATE TABLE t AS query: the query is planned (and rewritten) as one of its own; the new
+      // table's columns are its labels, the application's names.
+      first = createAs[0];
+      kind = kindOf(first);
+      ctx.touch = null;
+      if (!PARSED_KINDS.contains(kind)) {
+        throw ctx.refuse("CREATE TABLE ... AS " + kind.toUpperCase(java.util.Locale.ROOT)
+            + " on a migrating table is not supported");
+      }
+    }
     if (DDL.contains(kind)) {
       throw ctx.refuse(kind.toUpperCase(java.util.Locale.ROOT) + " on migrating table '" + ctx.touched.get(0).table()
           + "' through the driver is not allowed while the migration runs; change the table with the cutover CLI"
@@ -234,6 +246,12 @@ public final class StatementPlanner {
     } else if (text.isKeyword(first, "explain")) {
       first = explained(first);
     }
+    int end = ctx.stmt.toToken();
+    int[] createAs = text.isKeyword(first, "create") ? createTableAs(first) : null;
+    if (createAs != null) {
+      first = createAs[0];
+      end = createAs[1];
+    }
     String construct = unsupportedConstruct();
     if (construct != null) {
       throw ctx.refuse(construct + " is not supported on a migrating table yet");
@@ -246,7 +264,7 @@ public final class StatementPlanner {
     base = masked.toCharArray();
     ctx.positions = new PositionMap(masked, ctx.stmt.start());
     queries = new QueryPlanner(ctx);
-    part(first, ctx.stmt.toToken(), null);
+    part(first, end, null);
   }
 
   /**
@@ -309,6 +327,93 @@ public final class StatementPlanner {
     return i;
   }
 
+  /**
+   * The query of {@code CREATE [GLOBAL | LOCAL] [TEMP | TEMPORARY | UNLOGGED] TABLE [IF NOT EXISTS]
+   * name [(columns)] [options] AS query [WITH [NO] DATA]} starting at token {@code create}, as
+   * {@code {first token, end token}}; {@code null} for any other CREATE. Refuses a new table named
+   * like a migrating table (it would hide it from the statements after it).
+   */
+  private int[] createTableAs(int create) throws RewriteRefusedException {
+    SqlText text = ctx.text;
+    int to = ctx.stmt.toToken();
+    int i = text.nextSignificant(create + 1, to);
+    if (i >= 0 && (text.isKeyword(i, "global") || text.isKeyword(i, "local"))) {
+      i = text.nextSignificant(i + 1, to);
+    }
+    if (i >= 0 && (text.isKeyword(i, "temp") || text.isKeyword(i, "temporary") || text.isKeyword(i, "unlogged"))) {
+      i = text.nextSignificant(i + 1, to);
+    }
+    if (i < 0 || !text.isKeyword(i, "table")) {
+      return null;
+    }
+    i = text.nextSignificant(i + 1, to);
+    int as = -1;
+    int depth = 0;
+    for (int k = i; k >= 0 && k < to; k++) {
+      TokenKind kind = text.tokens().get(k).kind();
+      if (kind == TokenKind.LPAREN) {
+        depth++;
+      } else if (kind == TokenKind.RPAREN) {
+        depth--;
+      } else if (depth == 0 && text.isKeyword(k, "as")) {
+        as = k;
+        break;
+      }
+    }
+    if (as < 0) {
+      return null;
+    }
+    if (text.isKeyword(i, "if")) {
+      i = text.nextSignificant(i + 1, to); // not
+      i = i < 0 ? -1 : text.nextSignificant(i + 1, to); // exists
+      i = i < 0 ? -1 : text.nextSignificant(i + 1, to);
+    }
+    int name = i;
+    while (name >= 0 && name < as) {
+      int next = text.nextSignificant(name + 1, as);
+      if (next < 0 || text.tokens().get(next).kind() != TokenKind.DOT) {
+        break;
+      }
+      name = text.nextSignificant(next + 1, as);
+    }
+    if (name < 0 || name >= as || !text.tokens().get(name).isIdentifier()) {
+      throw ctx.refuse("a CREATE TABLE ... AS the rewriter cannot read");
+    }
+    for (ColumnMigration m : ctx.touched) {
+      if (m.table().equals(text.folded(name))) {
+        throw ctx.refuse(m, "CREATE TABLE ... AS named like migrating table '" + m.table() + "' is not supported (the"
+            + " new table would hide it from the statements after it)");
+      }
+    }
+    int first = text.nextSignificant(as + 1, to);
+    if (first < 0) {
+      throw ctx.refuse("a CREATE TABLE ... AS the rewriter cannot read");
+    }
+    int end = to;
+    int with = -1;
+    depth = 0;
+    for (int k = first; k < to; k++) {
+      TokenKind kind = text.tokens().get(k).kind();
+      if (kind == TokenKind.LPAREN) {
+        depth++;
+      } else if (kind == TokenKind.RPAREN) {
+        depth--;
+      } else if (depth == 0 && text.isKeyword(k, "with")) {
+        with = k;
+      }
+    }
+    if (with > first) {
+      int next = text.nextSignificant(with + 1, to);
+      if (next >= 0 && text.isKeyword(next, "no")) {
+        next = text.nextSignificant(next + 1, to);
+      }
+      if (next >= 0 && text.isKeyword(next, "data") && text.nextSignificant(next + 1, to) < 0) {
+        end = with;
+      }
+    }
+    return new int[] {first, end};
+  }
+
   /** The statement's text as Calcite may read it (same length and lines as the original). */
   private String masked;
   /** {@link #masked} with the DISTINCT ON lists blanked once read: what every parse of a part starts from. */
@@ -350,6 +455,9 @@ public final class StatementPlanner {
     char[] main = only(from, to);
     CalciteMask.blank(main, offset(onConflict < 0 ? limit : onConflict), offset(to));
     locking(main, from, to);
+    if (kind.equals("select")) {
+      selectInto(main, from, limit);
+    }
     int defaultValues = insert ? defaultValues(first, onConflict < 0 ? limit : onConflict) : -1;
     if (defaultValues >= 0) {
       // INSERT INTO t [AS a] DEFAULT VALUES reads as DELETE FROM t [AS a]: the target, nothing else.
@@ -747,6 +855,44 @@ public final class StatementPlanner {
     Token a = text.tokens().get(alias);
     CalciteMask.blank(main, offset(next), a.end() - ctx.stmt.start());
     return alias;
+  }
+
+  /**
+   * Blanks {@code SELECT ... INTO [TEMP | TEMPORARY | UNLOGGED | LOCAL TEMP | GLOBAL TEMP] [TABLE] name},
+   * which Calcite cannot parse: the query is planned as it is, and the new table's columns are its
+   * labels. Refuses a new table named like a migrating table (it would hide it afterwards).
+   */
+  private void selectInto(char[] main, int from, int to) throws RewriteRefusedException {
+    int into = depthZeroKeyword("into", from, to);
+    if (into < 0) {
+      return;
+    }
+    SqlText text = ctx.text;
+    int i = text.nextSignificant(into + 1, to);
+    for (String word : new String[] {"global", "local", "temp", "temporary", "unlogged", "table"}) {
+      if (i >= 0 && (text.isKeyword(i, word) || word.equals("temp") && text.isKeyword(i, "temporary"))) {
+        i = text.nextSignificant(i + 1, to);
+      }
+    }
+    int name = i;
+    while (name >= 0) {
+      int next = text.nextSignificant(name + 1, to);
+      if (next < 0 || text.tokens().get(next).kind() != TokenKind.DOT) {
+        break;
+      }
+      name = text.nextSignificant(next + 1, to);
+    }
+    if (name < 0 || !text.tokens().get(name).isIdentifier()) {
+      throw ctx.refuse("a SELECT ... INTO the rewriter cannot read");
+    }
+    for (ColumnMigration m : ctx.touched) {
+      if (m.table().equals(text.folded(name))) {
+        throw ctx.refuse(m, "SELECT ... INTO a table named like migrating table '" + m.table() + "' is not supported"
+            + " (the new table would hide it from the statements after it)");
+      }
+    }
+    ctx.touch = null; // the rows go to the new table, not to the application
+    CalciteMask.blank(main, offset(into), text.tokens().get(name).end() - ctx.stmt.start());
   }
 
   /** Blanks a trailing {@code FOR UPDATE / SHARE ...} locking clause, which Calcite cannot parse. */
