@@ -81,3 +81,11 @@ EXPLAIN (COSTS OFF) UPDATE users SET display_name = ? WHERE false
 DROP TABLE IF EXISTS pg_temp.rl_ctas; CREATE TEMP TABLE rl_ctas AS SELECT id, full_name, display_name FROM users WHERE id < 6; SELECT * FROM rl_ctas ORDER BY id
 
 DROP TABLE IF EXISTS pg_temp.rl_into; SELECT u.full_name AS n, u.display_name, id INTO TEMP rl_into FROM users u WHERE id < 6; SELECT * FROM rl_into ORDER BY id
+
+--@ category: refuse-less/row-assignment
+
+UPDATE users SET (display_name, score) = ROW(?, score + 1) WHERE id = ?
+--@ params: 'Row assigned', 7
+
+UPDATE users u SET (score, full_name) = (u.score + 2, upper(u.display_name)), email = u.email WHERE u.id = ? RETURNING u.full_name, u.display_name, u.score
+--@ params: 8

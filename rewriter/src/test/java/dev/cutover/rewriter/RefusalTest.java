@@ -44,7 +44,8 @@ class RefusalTest {
       INSERT INTO users (id, full_name) VALUES (nextval('s'), ?), (?, gen_random_uuid()::text) | gen_random_uuid()
       UPDATE users SET full_name = clock_timestamp()::text                   | clock_timestamp()
       UPDATE users SET full_name = (SELECT owner FROM accounts LIMIT 1)      | subquery
-      UPDATE users SET (full_name, email) = (?, ?) WHERE id = ?               | row assignment
+      UPDATE users SET (full_name, email) = (SELECT ?, ?) WHERE id = ?        | row assignment
+      UPDATE users SET (full_name) = (?) WHERE id = ?                         | row assignment
       COPY users (full_name) FROM STDIN                                      | COPY
       EXPLAIN CREATE TABLE x AS SELECT full_name FROM users                  | EXPLAIN
       CREATE TEMP TABLE users AS SELECT full_name FROM users                 | hide it

@@ -125,6 +125,26 @@ class RewriteBehaviourTest {
     assertThat(rewrite(sql, Phase.READ_NEW).sql()).isEqualTo(expected);
   }
 
+  // SET (a, b) = (x, y) / ROW(x, y) is PostgreSQL's sugar for SET a = x, b = y: planned in that form.
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource(delimiter = '!', textBlock = """
+      DUAL_WRITE ! UPDATE users SET (full_name, email) = (?, ?) WHERE id = ? ! UPDATE users SET full_name = ?, display_name = ?, email = ? WHERE id = ?
+      COMPLETED  ! UPDATE users SET (full_name, email) = (?, ?) WHERE id = ? ! UPDATE users SET display_name = ?, email = ? WHERE id = ?
+      READ_NEW   ! UPDATE users SET (score, display_name) = ROW(score + 1, upper(full_name)), email = ? WHERE id = ? ! UPDATE users SET score = score + 1, full_name = upper(display_name), display_name = upper(display_name), email = ? WHERE id = ?
+      NEW_ONLY   ! SELECT 1; UPDATE users u SET (full_name) = ROW(?) WHERE u.id = ? RETURNING u.full_name ! SELECT 1; UPDATE users u SET display_name = ? WHERE u.id = ? RETURNING u.display_name AS full_name
+      """)
+  void rowAssignment_ofValues_isPlannedAsSeparateAssignments(Phase phase, String sql, String expected) throws Exception {
+    assertThat(rewrite(sql, phase).sql()).isEqualTo(expected);
+  }
+
+  @Test
+  void rowAssignment_keepsParameterOrder() throws Exception {
+    Rewrite r = rewrite("UPDATE users SET (email, full_name) = (?, ?) WHERE id = ?", Phase.DUAL_WRITE);
+
+    assertThat(r.sql()).isEqualTo("UPDATE users SET email = ?, full_name = ?, display_name = ? WHERE id = ?");
+    assertThat(r.parameterMap()).containsExactly(1, 2, 2, 3);
+  }
+
   @Test
   void simpleCase_operandRewrittenOnce() throws Exception {
     // Calcite repeats a simple CASE's operand in every WHEN; the text has it once (corpus finding 5).

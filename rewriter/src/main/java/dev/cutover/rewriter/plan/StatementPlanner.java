@@ -475,8 +475,12 @@ public final class StatementPlanner {
       int set = depthZeroKeyword("set", first, limit);
       int afterSet = set < 0 ? -1 : text.nextSignificant(set + 1, limit);
       if (afterSet >= 0 && text.tokens().get(afterSet).kind() == TokenKind.LPAREN) {
-        throw ctx.refuse("UPDATE ... SET (column, ...) = (...) (a row assignment) is not supported on a migrating"
-            + " table yet; assign each column on its own");
+        String plain = rowAssignments(afterSet, limit);
+        if (plain != null) {
+          throw new Desugared(plain);
+        }
+        throw ctx.refuse("UPDATE ... SET (column, ...) = (...) (a row assignment) from a sub-SELECT, or other than a"
+            + " list of values or ROW(...), is not supported on a migrating table yet; assign each column on its own");
       }
       setDefaults(main, first, limit);
     }
@@ -893,6 +897,116 @@ public final class StatementPlanner {
     }
     ctx.touch = null; // the rows go to the new table, not to the application
     CalciteMask.blank(main, offset(into), text.tokens().get(name).end() - ctx.stmt.start());
+  }
+
+  /**
+   * The whole text with every leading {@code (a, b) = (x, y)} / {@code (a, b) = ROW(x, y)} clause of
+   * the SET list starting at token {@code first} written as {@code a = x, b = y}, which is how
+   * PostgreSQL's grammar reads a row assignment from a row constructor; {@code null} when a clause is
+   * anything else (a sub-SELECT source, a subscripted or field target, counts that differ, a single
+   * value without ROW, which PostgreSQL rejects).
+   */
+  private String rowAssignments(int first, int limit) {
+    SqlText text = ctx.text;
+    String sql = text.sql();
+    StringBuilder out = new StringBuilder(sql.length() + 16);
+    int copied = 0;
+    int i = first;
+    while (i >= 0 && i < limit && text.tokens().get(i).kind() == TokenKind.LPAREN) {
+      int clauseStart = text.tokens().get(i).start();
+      List<int[]> targets = new ArrayList<>();
+      int k = text.nextSignificant(i + 1, limit);
+      while (true) {
+        if (k < 0 || !text.tokens().get(k).isIdentifier()) {
+          return null;
+        }
+        targets.add(new int[] {k, k});
+        k = text.nextSignificant(k + 1, limit);
+        if (k < 0) {
+          return null;
+        }
+        TokenKind kind = text.tokens().get(k).kind();
+        if (kind == TokenKind.RPAREN) {
+          break;
+        }
+        if (kind != TokenKind.COMMA) {
+          return null;
+        }
+        k = text.nextSignificant(k + 1, limit);
+      }
+      k = text.nextSignificant(k + 1, limit);
+      if (k < 0 || !"=".equals(text.tokens().get(k).text(sql))) {
+        return null;
+      }
+      k = text.nextSignificant(k + 1, limit);
+      boolean row = k >= 0 && text.isKeyword(k, "row");
+      if (row) {
+        k = text.nextSignificant(k + 1, limit);
+      }
+      if (k < 0 || text.tokens().get(k).kind() != TokenKind.LPAREN) {
+        return null;
+      }
+      int inner = text.nextSignificant(k + 1, limit);
+      if (inner < 0 || text.isKeyword(inner, "select") || text.isKeyword(inner, "with")
+          || text.isKeyword(inner, "values") || text.tokens().get(inner).kind() == TokenKind.LPAREN && !row) {
+        return null; // a sub-SELECT (or what may be one): PostgreSQL runs it once per row, not rewritten here
+      }
+      List<int[]> values = new ArrayList<>();
+      int depth = 0;
+      int valueStart = inner;
+      int close = -1;
+      for (int j = inner; j < limit; j++) {
+        TokenKind kind = text.tokens().get(j).kind();
+        if (kind == TokenKind.LPAREN || kind == TokenKind.LBRACKET) {
+          depth++;
+        } else if ((kind == TokenKind.RPAREN || kind == TokenKind.RBRACKET) && depth > 0) {
+          depth--;
+        } else if (kind == TokenKind.RPAREN) {
+          values.add(new int[] {valueStart, text.previousSignificant(j - 1, valueStart)});
+          close = j;
+          break;
+        } else if (kind == TokenKind.COMMA && depth == 0) {
+          values.add(new int[] {valueStart, text.previousSignificant(j - 1, valueStart)});
+          valueStart = text.nextSignificant(j + 1, limit);
+          if (valueStart < 0) {
+            return null;
+          }
+        }
+      }
+      if (close < 0 || values.size() != targets.size() || values.size() == 1 && !row) {
+        return null;
+      }
+      for (int[] v : values) {
+        if (v[1] < v[0]) {
+          return null; // an empty value
+        }
+      }
+      int after = text.nextSignificant(close + 1, limit);
+      boolean more = after >= 0 && text.tokens().get(after).kind() == TokenKind.COMMA;
+      if (after >= 0 && !more && !text.isKeyword(after, "where") && !text.isKeyword(after, "from")
+          && !text.isKeyword(after, "returning")) {
+        return null; // (a, b) = (x, y) followed by more of an expression
+      }
+      out.append(sql, copied, clauseStart);
+      for (int n = 0; n < targets.size(); n++) {
+        if (n > 0) {
+          out.append(", ");
+        }
+        out.append(text.tokens().get(targets.get(n)[0]).text(sql)).append(" = ")
+            .append(sql, text.tokens().get(values.get(n)[0]).start(), text.tokens().get(values.get(n)[1]).end());
+      }
+      copied = text.tokens().get(close).end();
+      if (!more) {
+        break;
+      }
+      // The next clause: another row assignment, or a plain one left as it is (then no more are read).
+      i = text.nextSignificant(after + 1, limit);
+    }
+    if (copied == 0) {
+      return null;
+    }
+    out.append(sql, copied, sql.length());
+    return out.toString();
   }
 
   /** Blanks a trailing {@code FOR UPDATE / SHARE ...} locking clause, which Calcite cannot parse. */
