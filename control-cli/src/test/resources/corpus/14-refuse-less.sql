@@ -89,3 +89,11 @@ UPDATE users SET (display_name, score) = ROW(?, score + 1) WHERE id = ?
 
 UPDATE users u SET (score, full_name) = (u.score + 2, upper(u.display_name)), email = u.email WHERE u.id = ? RETURNING u.full_name, u.display_name, u.score
 --@ params: 8
+
+--@ category: refuse-less/with-ties
+
+SELECT id, full_name FROM users WHERE id < 20 ORDER BY team_id NULLS LAST, display_name FETCH FIRST 3 ROWS WITH TIES
+
+SELECT count(*) FROM (SELECT id FROM users ORDER BY score FETCH FIRST 1 ROW WITH TIES) t WHERE id > 0
+
+SELECT id FROM users WHERE full_name IN (SELECT full_name FROM users ORDER BY full_name NULLS LAST OFFSET 1 ROWS FETCH NEXT 2 ROWS WITH TIES) ORDER BY id

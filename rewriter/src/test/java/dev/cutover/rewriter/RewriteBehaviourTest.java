@@ -145,6 +145,18 @@ class RewriteBehaviourTest {
     assertThat(r.parameterMap()).containsExactly(1, 2, 2, 3);
   }
 
+  // FETCH ... WITH TIES: read as ROWS ONLY by the parser, kept in the text (was a parse refusal).
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      SELECT id FROM users ORDER BY full_name FETCH FIRST 2 ROWS WITH TIES | SELECT id FROM users ORDER BY display_name FETCH FIRST 2 ROWS WITH TIES
+      SELECT full_name FROM users ORDER BY full_name DESC OFFSET 1 ROW FETCH NEXT ? ROW WITH TIES | SELECT display_name AS full_name FROM users ORDER BY full_name DESC OFFSET 1 ROW FETCH NEXT ? ROW WITH TIES
+      SELECT x FROM (SELECT full_name AS x FROM users ORDER BY full_name FETCH FIRST 1 ROWS WITH TIES) t | SELECT x FROM (SELECT display_name AS x FROM users ORDER BY display_name FETCH FIRST 1 ROWS WITH TIES) t
+      UPDATE users SET score = 1 WHERE id IN (SELECT id FROM users ORDER BY full_name FETCH FIRST 1 ROWS WITH TIES) | UPDATE users SET score = 1 WHERE id IN (SELECT id FROM users ORDER BY display_name FETCH FIRST 1 ROWS WITH TIES)
+      """)
+  void fetchWithTies_rewritesTheOrderBy(String sql, String expected) throws Exception {
+    assertThat(rewrite(sql, Phase.READ_NEW).sql()).isEqualTo(expected);
+  }
+
   @Test
   void simpleCase_operandRewrittenOnce() throws Exception {
     // Calcite repeats a simple CASE's operand in every WHEN; the text has it once (corpus finding 5).

@@ -455,9 +455,7 @@ public final class StatementPlanner {
     char[] main = only(from, to);
     CalciteMask.blank(main, offset(onConflict < 0 ? limit : onConflict), offset(to));
     locking(main, from, to);
-    if (kind.equals("select")) {
-      selectInto(main, from, limit);
-    }
+    queryClauses(main, from, limit, query);
     int defaultValues = insert ? defaultValues(first, onConflict < 0 ? limit : onConflict) : -1;
     if (defaultValues >= 0) {
       // INSERT INTO t [AS a] DEFAULT VALUES reads as DELETE FROM t [AS a]: the target, nothing else.
@@ -862,15 +860,52 @@ public final class StatementPlanner {
   }
 
   /**
+   * Reads the clauses Calcite cannot parse in one pass over a part's tokens: {@code FETCH ... WITH
+   * TIES} at any depth and, in a query, {@code SELECT ... INTO table}.
+   */
+  private void queryClauses(char[] main, int from, int to, boolean query) throws RewriteRefusedException {
+    SqlText text = ctx.text;
+    int into = -1;
+    int depth = 0;
+    for (int i = from; i < to; i++) {
+      switch (text.tokens().get(i).kind()) {
+        case LPAREN, LBRACKET -> depth++;
+        case RPAREN, RBRACKET -> depth--;
+        case IDENT -> {
+          if (query && depth == 0 && into < 0 && text.isKeyword(i, "into")) {
+            into = i;
+          } else if (text.isKeyword(i, "ties")) {
+            withTies(main, i, from);
+          }
+        }
+        default -> { }
+      }
+    }
+    if (into >= 0) {
+      selectInto(main, into, to);
+    }
+  }
+
+  /**
+   * {@code FETCH FIRST n ROWS WITH TIES} (token {@code ties}) reads as {@code ... ROWS ONLY} for the
+   * parser: the clause names no column (its ORDER BY is planned as usual) and the text keeps WITH TIES.
+   */
+  private void withTies(char[] main, int ties, int from) {
+    SqlText text = ctx.text;
+    int with = text.previousSignificant(ties - 1, from);
+    int rows = with < 0 ? -1 : text.previousSignificant(with - 1, from);
+    if (rows >= 0 && text.isKeyword(with, "with") && (text.isKeyword(rows, "rows") || text.isKeyword(rows, "row"))) {
+      CalciteMask.blank(main, offset(with), offset(ties + 1));
+      "ONLY".getChars(0, 4, main, offset(with));
+    }
+  }
+
+  /**
    * Blanks {@code SELECT ... INTO [TEMP | TEMPORARY | UNLOGGED | LOCAL TEMP | GLOBAL TEMP] [TABLE] name},
    * which Calcite cannot parse: the query is planned as it is, and the new table's columns are its
    * labels. Refuses a new table named like a migrating table (it would hide it afterwards).
    */
-  private void selectInto(char[] main, int from, int to) throws RewriteRefusedException {
-    int into = depthZeroKeyword("into", from, to);
-    if (into < 0) {
-      return;
-    }
+  private void selectInto(char[] main, int into, int to) throws RewriteRefusedException {
     SqlText text = ctx.text;
     int i = text.nextSignificant(into + 1, to);
     for (String word : new String[] {"global", "local", "temp", "temporary", "unlogged", "table"}) {
