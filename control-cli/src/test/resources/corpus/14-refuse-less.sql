@@ -93,6 +93,7 @@ UPDATE users u SET (score, full_name) = (u.score + 2, upper(u.display_name)), em
 --@ category: refuse-less/with-ties
 
 SELECT id, full_name FROM users WHERE id < 20 ORDER BY team_id NULLS LAST, display_name FETCH FIRST 3 ROWS WITH TIES
+--@ unordered
 
 SELECT count(*) FROM (SELECT id FROM users ORDER BY score FETCH FIRST 1 ROW WITH TIES) t WHERE id > 0
 
