@@ -18,7 +18,7 @@ void InfixCast(List<Object> list, ExprContext exprContext, Span s) :
     }
 }
 
-/** PostgreSQL's jsonb, containment and overlap operators, and pgjdbc's escaped "?" operators. */
+/** PostgreSQL's jsonb, containment, overlap, text search and prefix operators, and pgjdbc's escaped "?" operators. */
 void PostgresBinaryOperator(List<Object> list, ExprContext exprContext, Span s) :
 {
     final SqlOperator op;
@@ -35,10 +35,99 @@ void PostgresBinaryOperator(List<Object> list, ExprContext exprContext, Span s) 
     |   <PG_KEY_EXISTS> { op = PostgresOperators.KEY_EXISTS; }
     |   <PG_ANY_KEY_EXISTS> { op = PostgresOperators.ANY_KEY_EXISTS; }
     |   <PG_ALL_KEYS_EXIST> { op = PostgresOperators.ALL_KEYS_EXIST; }
+    |   <PG_TEXT_MATCH> { op = PostgresOperators.TEXT_MATCH; }
+    |   <PG_STARTS_WITH> { op = PostgresOperators.STARTS_WITH; }
     )
     {
         checkNonQueryExpression(exprContext);
         list.add(new SqlParserUtil.ToTreeListItem(op, getPos()));
     }
     AddExpression2b(list, ExprContext.ACCEPT_SUB_QUERY)
+}
+
+/**
+ * PostgreSQL's JSON aggregates with an aggregate ORDER BY: json_agg(x ORDER BY y), as jOOQ's
+ * MULTISET writes them. The call has the shape Calcite gives STRING_AGG and ARRAY_AGG (the ORDER BY
+ * list is the last operand), and takes FILTER and OVER as a named call does.
+ */
+SqlNode PostgresOrderedAggregateCall() :
+{
+    final SqlIdentifier name;
+    final Span s;
+    final List<SqlNode> args = new ArrayList<SqlNode>();
+    SqlLiteral quantifier = null;
+    final SqlNodeList orderBy;
+    SqlCall call;
+    final Span filterSpan;
+    final SqlNode filter;
+    final Span overSpan;
+    final SqlNode over;
+}
+{
+    ( <JSON_AGG> | <JSONB_AGG> | <JSON_OBJECT_AGG> | <JSONB_OBJECT_AGG> ) {
+        s = span();
+        name = new SqlIdentifier(unquotedIdentifier(), getPos());
+    }
+    <LPAREN>
+    [ quantifier = AllOrDistinct() ]
+    AddArg(args, ExprContext.ACCEPT_SUB_QUERY)
+    ( <COMMA> AddArg(args, ExprContext.ACCEPT_SUB_QUERY) )*
+    [ orderBy = OrderBy(true) { args.add(orderBy); } ]
+    <RPAREN> {
+        call = createCall(name, s.end(this), SqlFunctionCategory.USER_DEFINED_FUNCTION, quantifier, args);
+    }
+    [
+        <FILTER> { filterSpan = span(); }
+        <LPAREN>
+        <WHERE>
+        filter = Expression(ExprContext.ACCEPT_SUB_QUERY)
+        <RPAREN> {
+            call = SqlStdOperatorTable.FILTER.createCall(filterSpan.end(this), call, filter);
+        }
+    ]
+    [
+        <OVER> { overSpan = span(); }
+        (
+            over = SimpleIdentifier()
+        |
+            over = WindowSpecification()
+        )
+        {
+            call = SqlStdOperatorTable.OVER.createCall(overSpan.end(over), call, over);
+        }
+    ]
+    { return call; }
+}
+
+/**
+ * PostgreSQL's expr COLLATE name. The collation is a name, never a column: it becomes a character
+ * literal operand (the rewriter only reads its position), so nothing resolves it as a column.
+ */
+void PostgresCollate(List<Object> list, ExprContext exprContext, Span s) :
+{
+    final SqlIdentifier name;
+}
+{
+    <COLLATE> {
+        checkNonQueryExpression(exprContext);
+    }
+    name = CompoundIdentifier() {
+        list.add(new SqlParserUtil.ToTreeListItem(PostgresOperators.COLLATE, s.pos()));
+        list.add(SqlLiteral.createCharString(name.toString(), name.getParserPosition()));
+    }
+}
+
+/** PostgreSQL's expr AT TIME ZONE zone (the zone is an expression, possibly a column). */
+void PostgresAtTimeZone(List<Object> list, ExprContext exprContext, Span s) :
+{
+    final SqlNode zone;
+}
+{
+    <AT> <TIME> <ZONE> {
+        checkNonQueryExpression(exprContext);
+        list.add(new SqlParserUtil.ToTreeListItem(PostgresOperators.AT_TIME_ZONE, getPos()));
+    }
+    zone = Expression3(ExprContext.ACCEPT_SUB_QUERY) {
+        list.add(zone);
+    }
 }

@@ -2,6 +2,7 @@ package dev.cutover.rewriter;
 
 import dev.cutover.migration.MigrationSnapshot;
 import dev.cutover.rewriter.lex.SqlText;
+import dev.cutover.rewriter.plan.Desugared;
 import dev.cutover.rewriter.plan.Edits;
 import dev.cutover.rewriter.plan.ReadTouchPlan;
 import dev.cutover.rewriter.plan.StatementPlanner;
@@ -104,7 +105,12 @@ public final class StatementRewriter {
       if (text.nextSignificant(stmt.fromToken(), stmt.toToken()) < 0) {
         continue;
       }
-      StatementPlanner.plan(text, stmt, index, catalog, edits, oldUsed, newUsed, touch);
+      try {
+        StatementPlanner.plan(text, stmt, index, catalog, edits, oldUsed, newUsed, touch);
+      } catch (Desugared d) {
+        // The same statement in a plain form PostgreSQL reads alike (placeholders in the same order).
+        return plan(d.sql(), snapshot, index, catalog);
+      }
     }
     String plainSql = sql;
     int[] plainMap = null;

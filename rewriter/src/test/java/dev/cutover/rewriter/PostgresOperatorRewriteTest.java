@@ -40,6 +40,14 @@ class PostgresOperatorRewriteTest {
       "C::jsonb -> 'a' ->> 'b' = ?",
       "coalesce(C::jsonb -> 'a', ?::jsonb) @> ?::jsonb",
       "(C::jsonb ->> 'n')::int > ?",
+      "C ^@ ?",
+      "to_tsvector(C) @@ to_tsquery(?)",
+      "C collate \"POSIX\" < ?",
+      "C collate pg_catalog.\"default\" = ?",
+      "to_char(now() AT TIME ZONE 'utc', 'YYYY') <> C",
+      "now() AT TIME ZONE C IS NOT NULL",
+      "ROW(id, C) = ROW(?, 'x')",
+      "ROW(C) IS NOT NULL",
   })
   void operatorForm_rewritesTheColumnAtItsPosition(String form) throws Exception {
     for (Phase phase : Phase.values()) {

@@ -15,7 +15,7 @@ class RefusalTest {
       DROP TABLE users                                                       | cutover CLI
       TRUNCATE users                                                         | cutover CLI
       CREATE INDEX users_n ON users (full_name)                              | cutover CLI
-      SELECT * FROM users UNION SELECT * FROM users                          | UNION
+      SELECT * FROM users UNION SELECT id, full_name, email FROM users       | UNION
       SELECT id FROM orders WHERE (user_id, 1, 2, 3) IN (SELECT * FROM users) | subquery
       WITH x AS (SELECT * FROM users) SELECT id FROM orders UNION SELECT * FROM x | list the columns
       INSERT INTO orders SELECT * FROM (SELECT * FROM users) t               | list the columns
@@ -44,9 +44,14 @@ class RefusalTest {
       INSERT INTO users (id, full_name) VALUES (nextval('s'), ?), (?, gen_random_uuid()::text) | gen_random_uuid()
       UPDATE users SET full_name = clock_timestamp()::text                   | clock_timestamp()
       UPDATE users SET full_name = (SELECT owner FROM accounts LIMIT 1)      | subquery
-      UPDATE users SET (full_name, email) = (?, ?) WHERE id = ?               | row assignment
+      UPDATE users SET (full_name, email) = (SELECT ?, ?) WHERE id = ?        | row assignment
+      UPDATE users SET (full_name) = (?) WHERE id = ?                         | row assignment
       COPY users (full_name) FROM STDIN                                      | COPY
-      EXPLAIN SELECT full_name FROM users                                    | EXPLAIN
+      EXPLAIN CREATE TABLE x AS SELECT full_name FROM users                  | EXPLAIN
+      CREATE TEMP TABLE users AS SELECT full_name FROM users                 | hide it
+      SELECT full_name INTO public.users FROM users                          | hide it
+      CREATE TABLE x AS TABLE users                                          | CREATE TABLE ... AS TABLE
+      CREATE TABLE x (LIKE users)                                            | cutover CLI
       """)
   void rewrite_refusesConstruct(String text, String construct) {
     String sql = text.replace("\\n", "\n");

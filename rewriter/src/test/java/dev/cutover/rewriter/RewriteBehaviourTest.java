@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Star expansion, quoting, masking, escapes, multi-statement texts and pass-through. */
 class RewriteBehaviourTest {
@@ -38,6 +39,29 @@ class RewriteBehaviourTest {
     assertThat(r.isUnchanged()).isFalse();
   }
 
+  // A top-level set operation whose branches all select * of the migrating table widen alike (was refused).
+  @Test
+  void star_inEveryBranchOfATopLevelSetOperation_expandsEachBranch() throws Exception {
+    Rewrite r = rewrite("SELECT * FROM users WHERE id = 1 UNION ALL SELECT * FROM public.users u WHERE u.id = 2", Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo("SELECT id, display_name AS full_name, email, display_name FROM users WHERE id = 1"
+        + " UNION ALL SELECT id, display_name AS full_name, email, display_name FROM public.users u WHERE u.id = 2");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {
+      "SELECT * FROM users UNION ALL SELECT id, full_name, email FROM users",
+      "SELECT id, full_name, email FROM users EXCEPT SELECT * FROM users",
+      "SELECT * FROM users UNION SELECT * FROM accounts",
+      "INSERT INTO users SELECT * FROM users UNION ALL SELECT * FROM users",
+      "SELECT id FROM orders WHERE (id, 'a', 'b', 'c') IN (SELECT * FROM users UNION SELECT * FROM users)",
+  })
+  void star_inASetOperationThatWouldChangeWidth_isRefused(String sql) {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> rewrite(sql, Phase.DUAL_WRITE))
+        .isInstanceOf(RewriteRefusedException.class)
+        .hasMessageContaining("list the columns");
+  }
+
   // Found by the differential corpus: labels of parenthesised and cast select items.
   @ParameterizedTest(name = "{0} -> {1}")
   @CsvSource(delimiter = '|', textBlock = """
@@ -48,10 +72,88 @@ class RewriteBehaviourTest {
       SELECT (full_name)::char(4) FROM users                  | SELECT (display_name)::char(4) AS full_name FROM users
       SELECT u.full_name::text::varchar, id FROM users u      | SELECT u.display_name::text::varchar AS full_name, id FROM users u
       SELECT display_name::text FROM users                    | SELECT display_name::text FROM users
+      SELECT full_name COLLATE "C" FROM users                 | SELECT display_name COLLATE "C" AS full_name FROM users
+      SELECT full_name::text COLLATE "C", id FROM users       | SELECT display_name::text COLLATE "C" AS full_name, id FROM users
+      SELECT id FROM users ORDER BY full_name COLLATE "C" DESC | SELECT id FROM users ORDER BY display_name COLLATE "C" DESC
+      SELECT full_name at FROM users                          | SELECT display_name at FROM users
       SELECT x FROM (SELECT (full_name) FROM users) t(x)      | SELECT x FROM (SELECT (display_name) AS full_name FROM users) t(x)
       SELECT (SELECT full_name FROM users LIMIT 1) AS y       | SELECT (SELECT display_name AS full_name FROM users LIMIT 1) AS y
       """)
   void label_parenthesisedOrCastColumnKeepsPostgresLabel(String sql, String expected) throws Exception {
+    assertThat(rewrite(sql, Phase.READ_NEW).sql()).isEqualTo(expected);
+  }
+
+  // An aggregate ORDER BY (jOOQ's MULTISET writes json_agg(... ORDER BY ...)), with DISTINCT, FILTER and OVER.
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      SELECT json_agg(full_name ORDER BY id) FROM users                      | SELECT json_agg(display_name ORDER BY id) FROM users
+      SELECT jsonb_agg(id ORDER BY full_name DESC NULLS LAST) FROM users     | SELECT jsonb_agg(id ORDER BY display_name DESC NULLS LAST) FROM users
+      SELECT json_object_agg(id, full_name ORDER BY full_name) FROM users    | SELECT json_object_agg(id, display_name ORDER BY display_name) FROM users
+      SELECT jsonb_object_agg(full_name, id ORDER BY id) FROM users u        | SELECT jsonb_object_agg(display_name, id ORDER BY id) FROM users u
+      SELECT json_agg(DISTINCT full_name ORDER BY full_name) FILTER (WHERE id > ?) FROM users | SELECT json_agg(DISTINCT display_name ORDER BY display_name) FILTER (WHERE id > ?) FROM users
+      SELECT jsonb_agg(full_name) OVER (PARTITION BY id) FROM users          | SELECT jsonb_agg(display_name) OVER (PARTITION BY id) FROM users
+      SELECT json_agg FROM (SELECT 1 AS json_agg) t                          | SELECT json_agg FROM (SELECT 1 AS json_agg) t
+      """)
+  void aggregateOrderBy_rewritesArgumentsAndOrderItems(String sql, String expected) throws Exception {
+    assertThat(rewrite(sql, Phase.READ_NEW).sql()).isEqualTo(expected);
+  }
+
+  // EXPLAIN rewrites the statement it explains (EXPLAIN ANALYZE runs it: a write must reach both columns).
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      DUAL_WRITE | EXPLAIN ANALYZE UPDATE users SET full_name = ? WHERE id = 1 | EXPLAIN ANALYZE UPDATE users SET full_name = ?, display_name = ? WHERE id = 1
+      DUAL_WRITE | EXPLAIN analyse verbose DELETE FROM users WHERE full_name = ? | EXPLAIN analyse verbose DELETE FROM users WHERE full_name = ?
+      READ_NEW   | EXPLAIN SELECT full_name FROM users WHERE full_name > ? | EXPLAIN SELECT display_name AS full_name FROM users WHERE display_name > ?
+      COMPLETED  | EXPLAIN (ANALYZE, COSTS OFF) INSERT INTO users (id, full_name) VALUES (?, ?) | EXPLAIN (ANALYZE, COSTS OFF) INSERT INTO users (id, display_name) VALUES (?, ?)
+      READ_NEW   | EXPLAIN (FORMAT JSON) WITH a AS (SELECT id, full_name FROM users) SELECT full_name FROM a | EXPLAIN (FORMAT JSON) WITH a AS (SELECT id, display_name AS full_name FROM users) SELECT full_name FROM a
+      """)
+  void explain_rewritesTheExplainedStatement(Phase phase, String sql, String expected) throws Exception {
+    assertThat(rewrite(sql, phase).sql()).isEqualTo(expected);
+  }
+
+  // CREATE TABLE ... AS and SELECT ... INTO: the query is rewritten, the new table gets the application's names.
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      CREATE TEMP TABLE x AS SELECT id, full_name FROM users | CREATE TEMP TABLE x AS SELECT id, display_name AS full_name FROM users
+      CREATE TABLE IF NOT EXISTS s.x (a, b) AS SELECT * FROM users WITH NO DATA | CREATE TABLE IF NOT EXISTS s.x (a, b) AS SELECT id, display_name AS full_name, email, display_name FROM users WITH NO DATA
+      CREATE UNLOGGED TABLE x WITH (fillfactor = 70) AS WITH a AS (SELECT full_name FROM users) SELECT * FROM a WITH DATA | CREATE UNLOGGED TABLE x WITH (fillfactor = 70) AS WITH a AS (SELECT display_name AS full_name FROM users) SELECT * FROM a WITH DATA
+      SELECT full_name INTO TEMP x FROM users | SELECT display_name AS full_name INTO TEMP x FROM users
+      SELECT * INTO TEMPORARY TABLE x FROM users u WHERE u.full_name > ? | SELECT id, display_name AS full_name, email, display_name INTO TEMPORARY TABLE x FROM users u WHERE u.display_name > ?
+      SELECT id, full_name INTO x FROM users UNION ALL SELECT id, full_name FROM users | SELECT id, display_name AS full_name INTO x FROM users UNION ALL SELECT id, display_name AS full_name FROM users
+      """)
+  void createTableAsAndSelectInto_rewriteTheQuery(String sql, String expected) throws Exception {
+    assertThat(rewrite(sql, Phase.READ_NEW).sql()).isEqualTo(expected);
+  }
+
+  // SET (a, b) = (x, y) / ROW(x, y) is PostgreSQL's sugar for SET a = x, b = y: planned in that form.
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource(delimiter = '!', textBlock = """
+      DUAL_WRITE ! UPDATE users SET (full_name, email) = (?, ?) WHERE id = ? ! UPDATE users SET full_name = ?, display_name = ?, email = ? WHERE id = ?
+      COMPLETED  ! UPDATE users SET (full_name, email) = (?, ?) WHERE id = ? ! UPDATE users SET display_name = ?, email = ? WHERE id = ?
+      READ_NEW   ! UPDATE users SET (score, display_name) = ROW(score + 1, upper(full_name)), email = ? WHERE id = ? ! UPDATE users SET score = score + 1, full_name = upper(display_name), display_name = upper(display_name), email = ? WHERE id = ?
+      NEW_ONLY   ! SELECT 1; UPDATE users u SET (full_name) = ROW(?) WHERE u.id = ? RETURNING u.full_name ! SELECT 1; UPDATE users u SET display_name = ? WHERE u.id = ? RETURNING u.display_name AS full_name
+      """)
+  void rowAssignment_ofValues_isPlannedAsSeparateAssignments(Phase phase, String sql, String expected) throws Exception {
+    assertThat(rewrite(sql, phase).sql()).isEqualTo(expected);
+  }
+
+  @Test
+  void rowAssignment_keepsParameterOrder() throws Exception {
+    Rewrite r = rewrite("UPDATE users SET (email, full_name) = (?, ?) WHERE id = ?", Phase.DUAL_WRITE);
+
+    assertThat(r.sql()).isEqualTo("UPDATE users SET email = ?, full_name = ?, display_name = ? WHERE id = ?");
+    assertThat(r.parameterMap()).containsExactly(1, 2, 2, 3);
+  }
+
+  // FETCH ... WITH TIES: read as ROWS ONLY by the parser, kept in the text (was a parse refusal).
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      SELECT id FROM users ORDER BY full_name FETCH FIRST 2 ROWS WITH TIES | SELECT id FROM users ORDER BY display_name FETCH FIRST 2 ROWS WITH TIES
+      SELECT full_name FROM users ORDER BY full_name DESC OFFSET 1 ROW FETCH NEXT ? ROW WITH TIES | SELECT display_name AS full_name FROM users ORDER BY full_name DESC OFFSET 1 ROW FETCH NEXT ? ROW WITH TIES
+      SELECT x FROM (SELECT full_name AS x FROM users ORDER BY full_name FETCH FIRST 1 ROWS WITH TIES) t | SELECT x FROM (SELECT display_name AS x FROM users ORDER BY display_name FETCH FIRST 1 ROWS WITH TIES) t
+      UPDATE users SET score = 1 WHERE id IN (SELECT id FROM users ORDER BY full_name FETCH FIRST 1 ROWS WITH TIES) | UPDATE users SET score = 1 WHERE id IN (SELECT id FROM users ORDER BY display_name FETCH FIRST 1 ROWS WITH TIES)
+      """)
+  void fetchWithTies_rewritesTheOrderBy(String sql, String expected) throws Exception {
     assertThat(rewrite(sql, Phase.READ_NEW).sql()).isEqualTo(expected);
   }
 
@@ -367,6 +469,30 @@ class RewriteBehaviourTest {
 
     assertThat(r.sql()).isEqualTo("INSERT INTO users (id, email) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET"
         + " email = EXCLUDED.email, display_name = users.full_name RETURNING full_name");
+  }
+
+  // INSERT INTO t AS a: the alias names the target in DO UPDATE, its WHERE and RETURNING (was a parse refusal).
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '!', textBlock = """
+      PLANNED    ! INSERT INTO users AS u (id, full_name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET full_name = u.full_name || EXCLUDED.full_name WHERE u.full_name <> ? RETURNING u.full_name
+      DUAL_WRITE ! INSERT INTO users AS u (id, full_name, display_name) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET full_name = u.full_name || EXCLUDED.full_name, display_name = u.full_name || EXCLUDED.full_name WHERE u.full_name <> ? RETURNING u.full_name
+      READ_NEW   ! INSERT INTO users AS u (id, full_name, display_name) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET full_name = u.display_name || EXCLUDED.display_name, display_name = u.display_name || EXCLUDED.display_name WHERE u.display_name <> ? RETURNING u.display_name AS full_name
+      COMPLETED  ! INSERT INTO users AS u (id, display_name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET display_name = u.display_name || EXCLUDED.display_name WHERE u.display_name <> ? RETURNING u.display_name AS full_name
+      """)
+  void upsert_targetAlias_namesTheTarget(Phase phase, String expected) throws Exception {
+    Rewrite r = rewrite("INSERT INTO users AS u (id, full_name) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET"
+        + " full_name = u.full_name || EXCLUDED.full_name WHERE u.full_name <> ? RETURNING u.full_name", phase);
+
+    assertThat(r.sql()).isEqualTo(expected);
+  }
+
+  @Test
+  void upsert_targetAlias_dualWriteFillUsesTheAlias() throws Exception {
+    Rewrite r = rewrite("INSERT INTO public.users AS \"U\" (id, email) VALUES (?, ?) ON CONFLICT (id) DO UPDATE"
+        + " SET email = EXCLUDED.email", Phase.DUAL_WRITE);
+
+    assertThat(r.sql()).isEqualTo("INSERT INTO public.users AS \"U\" (id, email) VALUES (?, ?) ON CONFLICT (id) DO UPDATE"
+        + " SET email = EXCLUDED.email, display_name = \"U\".full_name");
   }
 
   @Test

@@ -12,6 +12,7 @@ import org.apache.calcite.sql.parser.SqlAbstractParserImpl;
 import org.apache.calcite.sql.parser.SqlParseException;
 import org.apache.calcite.sql.parser.SqlParser;
 import org.apache.calcite.sql.validate.SqlConformanceEnum;
+import org.apache.calcite.sql.validate.SqlDelegatingConformance;
 
 /**
  * Cutover's SQL parser, configured once: Calcite's grammar extended for PostgreSQL at build time
@@ -35,12 +36,24 @@ public final class CalciteParser {
       .withQuoting(Quoting.DOUBLE_QUOTE)
       .withQuotedCasing(Casing.UNCHANGED)
       .withUnquotedCasing(Casing.UNCHANGED)
-      .withConformance(SqlConformanceEnum.BABEL)
+      .withConformance(new PostgresConformance())
       .withIdentifierMaxLength(1024);
 
   private static final ThreadLocal<SqlAbstractParserImpl> PARSER = ThreadLocal.withInitial(CalciteParser::create);
 
   private CalciteParser() {}
+
+  /** Babel's conformance, plus PostgreSQL's explicit row constructor ROW(a, b) in any expression. */
+  private static final class PostgresConformance extends SqlDelegatingConformance {
+    PostgresConformance() {
+      super(SqlConformanceEnum.BABEL);
+    }
+
+    @Override
+    public boolean allowExplicitRowValueConstructor() {
+      return true;
+    }
+  }
 
   /** A parser with the settings {@code SqlParser} would apply for {@link #CONFIG}. */
   private static SqlAbstractParserImpl create() {

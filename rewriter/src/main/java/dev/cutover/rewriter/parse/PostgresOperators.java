@@ -44,6 +44,22 @@ public final class PostgresOperators {
   /** {@code jsonb ??& keys} (PostgreSQL's {@code ?&}). */
   public static final SqlBinaryOperator ALL_KEYS_EXIST = op("??&");
 
+  /** {@code tsvector @@ tsquery}. */
+  public static final SqlBinaryOperator TEXT_MATCH = op("@@");
+  /** {@code text ^@ prefix}. */
+  public static final SqlBinaryOperator STARTS_WITH = op("^@");
+
+  /**
+   * {@code expr COLLATE name}: binds tighter than any arithmetic, as in PostgreSQL. Its second
+   * operand is the collation's name as a character literal, never a column.
+   */
+  public static final SqlBinaryOperator COLLATE = new SqlBinaryOperator("COLLATE", SqlKind.OTHER, 76, true,
+      ReturnTypes.ARG0_NULLABLE, InferTypes.FIRST_KNOWN, OperandTypes.ANY_ANY);
+
+  /** {@code expr AT TIME ZONE zone}: below COLLATE, above {@code *} and {@code /}, as in PostgreSQL. */
+  public static final SqlBinaryOperator AT_TIME_ZONE = new SqlBinaryOperator("AT TIME ZONE", SqlKind.OTHER, 74,
+      true, ReturnTypes.ARG0_NULLABLE, InferTypes.FIRST_KNOWN, OperandTypes.ANY_ANY);
+
   private PostgresOperators() {}
 
   private static SqlBinaryOperator op(String name) {

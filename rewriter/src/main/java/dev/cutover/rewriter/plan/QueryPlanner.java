@@ -5,6 +5,7 @@ import dev.cutover.rewriter.RewriteRefusedException;
 import dev.cutover.rewriter.TableInfo;
 import dev.cutover.rewriter.lex.Identifiers;
 import dev.cutover.rewriter.lex.SqlText;
+import dev.cutover.rewriter.parse.PostgresOperators;
 import dev.cutover.rewriter.lex.Token;
 import dev.cutover.rewriter.lex.TokenKind;
 import dev.cutover.rewriter.resolve.AppColumns;
@@ -107,17 +108,38 @@ final class QueryPlanner {
       return with(with, parent);
     }
     if (SqlKind.SET_QUERY.contains(node.getKind())) {
-      Labels first = null;
-      starFree++;
+      // Where a * may widen the output (a top-level query), each branch may expand its *, as long as
+      // every branch then widens alike: the same labels in the same order, as a * over the same
+      // table gives. Elsewhere (an INSERT's source, a subquery expression) the width is fixed.
+      boolean widthFree = starFree == 0;
+      if (!widthFree) {
+        starFree++;
+      }
+      List<Labels> branches = new ArrayList<>(2);
       try {
         for (SqlNode branch : ((SqlCall) node).getOperandList()) {
-          Labels labels = query(branch, parent);
-          first = first == null ? labels : first;
-          first.widened |= labels.widened;
+          branches.add(query(branch, parent));
         }
       } finally {
-        starFree--;
+        if (!widthFree) {
+          starFree--;
+        }
       }
+      Labels first = branches.get(0);
+      boolean widened = false;
+      for (Labels labels : branches) {
+        widened |= labels.widened;
+      }
+      if (widened && widthFree) {
+        for (Labels labels : branches) {
+          if (!labels.widened || !labels.complete || !labels.names.equals(first.names)) {
+            throw ctx.refuse("SELECT * of a migrating table in a UNION/INTERSECT/EXCEPT branch is supported only when"
+                + " every branch selects * of the same columns (expanding it would change the column count); list"
+                + " the columns");
+          }
+        }
+      }
+      first.widened |= widened;
       return first;
     }
     throw ctx.refuse(construct(node) + " is not supported on a migrating table yet");
@@ -279,10 +301,10 @@ final class QueryPlanner {
         }
         expression(as.operand(0), scope);
       } else if (labelled(item) != null && list != unlabelled) {
-        // PostgreSQL labels x::t, CAST(x AS t), (x).f and (x).f::t with the column's or the field's
-        // name: keep the application's.
+        // PostgreSQL labels x::t, CAST(x AS t), x COLLATE c, (x).f and (x).f::t with the column's or
+        // the field's name: keep the application's.
         SqlNode inner = item;
-        while (inner.getKind() == SqlKind.CAST) {
+        while (inner.getKind() == SqlKind.CAST || inner instanceof SqlCall c && c.getOperator() == PostgresOperators.COLLATE) {
           SqlCall cast = (SqlCall) inner;
           for (int k = 1; k < cast.operandCount(); k++) {
             expression(cast.operand(k), scope); // the type: never a migrating table's row type
@@ -677,7 +699,8 @@ final class QueryPlanner {
    */
   private static SqlNode labelled(SqlNode item) {
     SqlNode inner = item;
-    while (inner instanceof SqlCall call && call.getKind() == SqlKind.CAST && call.operandCount() >= 1) {
+    while (inner instanceof SqlCall call && call.operandCount() >= 1
+        && (call.getKind() == SqlKind.CAST || call.getOperator() == PostgresOperators.COLLATE)) {
       inner = call.operand(0);
     }
     if (inner != item && inner instanceof SqlIdentifier id && !id.isStar()) {

@@ -53,7 +53,7 @@ public final class StatementPlanner {
 
   private static final Set<String> DDL = Set.of(
       "alter", "drop", "truncate", "create", "comment", "reindex", "cluster", "grant", "revoke", "security");
-  private static final Set<String> REFUSED_KINDS = Set.of("copy", "explain", "merge", "table", "prepare", "call");
+  private static final Set<String> REFUSED_KINDS = Set.of("copy", "merge", "table", "prepare", "call");
   private static final Set<String> PARSED_KINDS = Set.of("select", "insert", "update", "delete", "with", "values", "(");
   /**
    * Statements that read and write no row values of the tables they name (locking, maintenance,
@@ -151,6 +151,29 @@ public final class StatementPlanner {
             + " on a migrating table is not supported");
       }
     }
+    if (kind.equals("explain")) {
+      // EXPLAIN [options] statement: the statement is planned (and rewritten) as one of its own; the
+      // output is a plan, not the table's rows (EXPLAIN ANALYZE runs the rewritten statement).
+      first = explained(first);
+      kind = kindOf(first);
+      ctx.touch = null;
+      if (!PARSED_KINDS.contains(kind)) {
+        throw ctx.refuse("EXPLAIN of a " + kind.toUpperCase(java.util.Locale.ROOT)
+            + " statement on a migrating table is not supported");
+      }
+    }
+    int[] createAs = kind.equals("create") ? createTableAs(first) : null;
+    if (createAs != null) {
+      // CREATE TABLE t AS query: the query is planned (and rewritten) as one of its own; the new
+      // table's columns are its labels, the application's names.
+      first = createAs[0];
+      kind = kindOf(first);
+      ctx.touch = null;
+      if (!PARSED_KINDS.contains(kind)) {
+        throw ctx.refuse("CREATE TABLE ... AS " + kind.toUpperCase(java.util.Locale.ROOT)
+            + " on a migrating table is not supported");
+      }
+    }
     if (DDL.contains(kind)) {
       throw ctx.refuse(kind.toUpperCase(java.util.Locale.ROOT) + " on migrating table '" + ctx.touched.get(0).table()
           + "' through the driver is not allowed while the migration runs; change the table with the cutover CLI"
@@ -220,6 +243,14 @@ public final class StatementPlanner {
     int first = text.nextSignificant(ctx.stmt.fromToken(), ctx.stmt.toToken());
     if (text.isKeyword(first, "declare")) {
       first = cursorQuery(first);
+    } else if (text.isKeyword(first, "explain")) {
+      first = explained(first);
+    }
+    int end = ctx.stmt.toToken();
+    int[] createAs = text.isKeyword(first, "create") ? createTableAs(first) : null;
+    if (createAs != null) {
+      first = createAs[0];
+      end = createAs[1];
     }
     String construct = unsupportedConstruct();
     if (construct != null) {
@@ -233,7 +264,7 @@ public final class StatementPlanner {
     base = masked.toCharArray();
     ctx.positions = new PositionMap(masked, ctx.stmt.start());
     queries = new QueryPlanner(ctx);
-    part(first, ctx.stmt.toToken(), null);
+    part(first, end, null);
   }
 
   /**
@@ -261,6 +292,126 @@ public final class StatementPlanner {
       }
     }
     throw ctx.refuse("a DECLARE ... CURSOR the rewriter cannot read");
+  }
+
+  /**
+   * The first token of the statement of {@code EXPLAIN [(option, ...)] [ANALYZE] [VERBOSE] statement}
+   * starting at token {@code explain}; refuses an EXPLAIN it cannot read.
+   */
+  private int explained(int explain) throws RewriteRefusedException {
+    SqlText text = ctx.text;
+    int to = ctx.stmt.toToken();
+    int i = text.nextSignificant(explain + 1, to);
+    if (i >= 0 && text.tokens().get(i).kind() == TokenKind.LPAREN) {
+      int depth = 0;
+      for (; i < to; i++) {
+        TokenKind k = text.tokens().get(i).kind();
+        if (k == TokenKind.LPAREN) {
+          depth++;
+        } else if (k == TokenKind.RPAREN && --depth == 0) {
+          break;
+        }
+      }
+      i = i < to ? text.nextSignificant(i + 1, to) : -1;
+    } else {
+      if (i >= 0 && (text.isKeyword(i, "analyze") || text.isKeyword(i, "analyse"))) {
+        i = text.nextSignificant(i + 1, to);
+      }
+      if (i >= 0 && text.isKeyword(i, "verbose")) {
+        i = text.nextSignificant(i + 1, to);
+      }
+    }
+    if (i < 0) {
+      throw ctx.refuse("an EXPLAIN the rewriter cannot read");
+    }
+    return i;
+  }
+
+  /**
+   * The query of {@code CREATE [GLOBAL | LOCAL] [TEMP | TEMPORARY | UNLOGGED] TABLE [IF NOT EXISTS]
+   * name [(columns)] [options] AS query [WITH [NO] DATA]} starting at token {@code create}, as
+   * {@code {first token, end token}}; {@code null} for any other CREATE. Refuses a new table named
+   * like a migrating table (it would hide it from the statements after it).
+   */
+  private int[] createTableAs(int create) throws RewriteRefusedException {
+    SqlText text = ctx.text;
+    int to = ctx.stmt.toToken();
+    int i = text.nextSignificant(create + 1, to);
+    if (i >= 0 && (text.isKeyword(i, "global") || text.isKeyword(i, "local"))) {
+      i = text.nextSignificant(i + 1, to);
+    }
+    if (i >= 0 && (text.isKeyword(i, "temp") || text.isKeyword(i, "temporary") || text.isKeyword(i, "unlogged"))) {
+      i = text.nextSignificant(i + 1, to);
+    }
+    if (i < 0 || !text.isKeyword(i, "table")) {
+      return null;
+    }
+    i = text.nextSignificant(i + 1, to);
+    int as = -1;
+    int depth = 0;
+    for (int k = i; k >= 0 && k < to; k++) {
+      TokenKind kind = text.tokens().get(k).kind();
+      if (kind == TokenKind.LPAREN) {
+        depth++;
+      } else if (kind == TokenKind.RPAREN) {
+        depth--;
+      } else if (depth == 0 && text.isKeyword(k, "as")) {
+        as = k;
+        break;
+      }
+    }
+    if (as < 0) {
+      return null;
+    }
+    if (text.isKeyword(i, "if")) {
+      i = text.nextSignificant(i + 1, to); // not
+      i = i < 0 ? -1 : text.nextSignificant(i + 1, to); // exists
+      i = i < 0 ? -1 : text.nextSignificant(i + 1, to);
+    }
+    int name = i;
+    while (name >= 0 && name < as) {
+      int next = text.nextSignificant(name + 1, as);
+      if (next < 0 || text.tokens().get(next).kind() != TokenKind.DOT) {
+        break;
+      }
+      name = text.nextSignificant(next + 1, as);
+    }
+    if (name < 0 || name >= as || !text.tokens().get(name).isIdentifier()) {
+      throw ctx.refuse("a CREATE TABLE ... AS the rewriter cannot read");
+    }
+    for (ColumnMigration m : ctx.touched) {
+      if (m.table().equals(text.folded(name))) {
+        throw ctx.refuse(m, "CREATE TABLE ... AS named like migrating table '" + m.table() + "' is not supported (the"
+            + " new table would hide it from the statements after it)");
+      }
+    }
+    int first = text.nextSignificant(as + 1, to);
+    if (first < 0) {
+      throw ctx.refuse("a CREATE TABLE ... AS the rewriter cannot read");
+    }
+    int end = to;
+    int with = -1;
+    depth = 0;
+    for (int k = first; k < to; k++) {
+      TokenKind kind = text.tokens().get(k).kind();
+      if (kind == TokenKind.LPAREN) {
+        depth++;
+      } else if (kind == TokenKind.RPAREN) {
+        depth--;
+      } else if (depth == 0 && text.isKeyword(k, "with")) {
+        with = k;
+      }
+    }
+    if (with > first) {
+      int next = text.nextSignificant(with + 1, to);
+      if (next >= 0 && text.isKeyword(next, "no")) {
+        next = text.nextSignificant(next + 1, to);
+      }
+      if (next >= 0 && text.isKeyword(next, "data") && text.nextSignificant(next + 1, to) < 0) {
+        end = with;
+      }
+    }
+    return new int[] {first, end};
   }
 
   /** The statement's text as Calcite may read it (same length and lines as the original). */
@@ -304,6 +455,7 @@ public final class StatementPlanner {
     char[] main = only(from, to);
     CalciteMask.blank(main, offset(onConflict < 0 ? limit : onConflict), offset(to));
     locking(main, from, to);
+    queryClauses(main, from, limit, query);
     int defaultValues = insert ? defaultValues(first, onConflict < 0 ? limit : onConflict) : -1;
     if (defaultValues >= 0) {
       // INSERT INTO t [AS a] DEFAULT VALUES reads as DELETE FROM t [AS a]: the target, nothing else.
@@ -316,12 +468,17 @@ public final class StatementPlanner {
       int valuesToken = text.nextSignificant(defaultValues + 1, limit);
       CalciteMask.blank(main, offset(defaultValues), offset(valuesToken + 1));
     }
+    int insertAlias = insert && defaultValues < 0 ? insertAlias(main, first, limit) : -1;
     if (kind.equals("update")) {
       int set = depthZeroKeyword("set", first, limit);
       int afterSet = set < 0 ? -1 : text.nextSignificant(set + 1, limit);
       if (afterSet >= 0 && text.tokens().get(afterSet).kind() == TokenKind.LPAREN) {
-        throw ctx.refuse("UPDATE ... SET (column, ...) = (...) (a row assignment) is not supported on a migrating"
-            + " table yet; assign each column on its own");
+        String plain = rowAssignments(afterSet, limit);
+        if (plain != null) {
+          throw new Desugared(plain);
+        }
+        throw ctx.refuse("UPDATE ... SET (column, ...) = (...) (a row assignment) from a sub-SELECT, or other than a"
+            + " list of values or ROW(...), is not supported on a migrating table yet; assign each column on its own");
       }
       setDefaults(main, first, limit);
     }
@@ -335,7 +492,7 @@ public final class StatementPlanner {
     if (defaultValues >= 0 && node instanceof SqlDelete delete && delete.getCondition() == null) {
       target = writePlanner.delete(delete, null);
     } else if (node instanceof SqlInsert ins) {
-      target = writePlanner.insert(ins, onConflict >= 0 ? onConflict : limit);
+      target = writePlanner.insert(ins, onConflict >= 0 ? onConflict : limit, insertAlias);
     } else if (node instanceof SqlUpdate update) {
       target = writePlanner.update(update, limit, extraFrom);
     } else if (node instanceof SqlDelete delete) {
@@ -666,6 +823,225 @@ public final class StatementPlanner {
     QueryPlanner.Labels labels = new QueryPlanner.Labels();
     queries.projection(select.getSelectList(), target, labels);
     return labels;
+  }
+
+  /**
+   * {@code INSERT INTO t AS a ...}: Calcite's INSERT has no alias, so {@code AS a} is blanked in the
+   * main parse and the alias token (returned, or -1 when there is none) names the target instead.
+   */
+  private int insertAlias(char[] main, int insertToken, int limit) {
+    SqlText text = ctx.text;
+    int into = text.nextSignificant(insertToken + 1, limit);
+    if (into < 0 || !text.isKeyword(into, "into")) {
+      return -1;
+    }
+    int name = text.nextSignificant(into + 1, limit);
+    if (name < 0 || !text.tokens().get(name).isIdentifier()) {
+      return -1;
+    }
+    int next = text.nextSignificant(name + 1, limit);
+    while (next >= 0 && text.tokens().get(next).kind() == TokenKind.DOT) {
+      name = text.nextSignificant(next + 1, limit);
+      if (name < 0 || !text.tokens().get(name).isIdentifier()) {
+        return -1;
+      }
+      next = text.nextSignificant(name + 1, limit);
+    }
+    if (next < 0 || !text.isKeyword(next, "as")) {
+      return -1;
+    }
+    int alias = text.nextSignificant(next + 1, limit);
+    if (alias < 0 || !text.tokens().get(alias).isIdentifier()) {
+      return -1; // left to the parser, which refuses it
+    }
+    Token a = text.tokens().get(alias);
+    CalciteMask.blank(main, offset(next), a.end() - ctx.stmt.start());
+    return alias;
+  }
+
+  /**
+   * Reads the clauses Calcite cannot parse in one pass over a part's tokens: {@code FETCH ... WITH
+   * TIES} at any depth and, in a query, {@code SELECT ... INTO table}.
+   */
+  private void queryClauses(char[] main, int from, int to, boolean query) throws RewriteRefusedException {
+    SqlText text = ctx.text;
+    int into = -1;
+    int depth = 0;
+    for (int i = from; i < to; i++) {
+      switch (text.tokens().get(i).kind()) {
+        case LPAREN, LBRACKET -> depth++;
+        case RPAREN, RBRACKET -> depth--;
+        case IDENT -> {
+          if (query && depth == 0 && into < 0 && text.isKeyword(i, "into")) {
+            into = i;
+          } else if (text.isKeyword(i, "ties")) {
+            withTies(main, i, from);
+          }
+        }
+        default -> { }
+      }
+    }
+    if (into >= 0) {
+      selectInto(main, into, to);
+    }
+  }
+
+  /**
+   * {@code FETCH FIRST n ROWS WITH TIES} (token {@code ties}) reads as {@code ... ROWS ONLY} for the
+   * parser: the clause names no column (its ORDER BY is planned as usual) and the text keeps WITH TIES.
+   */
+  private void withTies(char[] main, int ties, int from) {
+    SqlText text = ctx.text;
+    int with = text.previousSignificant(ties - 1, from);
+    int rows = with < 0 ? -1 : text.previousSignificant(with - 1, from);
+    if (rows >= 0 && text.isKeyword(with, "with") && (text.isKeyword(rows, "rows") || text.isKeyword(rows, "row"))) {
+      CalciteMask.blank(main, offset(with), offset(ties + 1));
+      "ONLY".getChars(0, 4, main, offset(with));
+    }
+  }
+
+  /**
+   * Blanks {@code SELECT ... INTO [TEMP | TEMPORARY | UNLOGGED | LOCAL TEMP | GLOBAL TEMP] [TABLE] name},
+   * which Calcite cannot parse: the query is planned as it is, and the new table's columns are its
+   * labels. Refuses a new table named like a migrating table (it would hide it afterwards).
+   */
+  private void selectInto(char[] main, int into, int to) throws RewriteRefusedException {
+    SqlText text = ctx.text;
+    int i = text.nextSignificant(into + 1, to);
+    for (String word : new String[] {"global", "local", "temp", "temporary", "unlogged", "table"}) {
+      if (i >= 0 && (text.isKeyword(i, word) || word.equals("temp") && text.isKeyword(i, "temporary"))) {
+        i = text.nextSignificant(i + 1, to);
+      }
+    }
+    int name = i;
+    while (name >= 0) {
+      int next = text.nextSignificant(name + 1, to);
+      if (next < 0 || text.tokens().get(next).kind() != TokenKind.DOT) {
+        break;
+      }
+      name = text.nextSignificant(next + 1, to);
+    }
+    if (name < 0 || !text.tokens().get(name).isIdentifier()) {
+      throw ctx.refuse("a SELECT ... INTO the rewriter cannot read");
+    }
+    for (ColumnMigration m : ctx.touched) {
+      if (m.table().equals(text.folded(name))) {
+        throw ctx.refuse(m, "SELECT ... INTO a table named like migrating table '" + m.table() + "' is not supported"
+            + " (the new table would hide it from the statements after it)");
+      }
+    }
+    ctx.touch = null; // the rows go to the new table, not to the application
+    CalciteMask.blank(main, offset(into), text.tokens().get(name).end() - ctx.stmt.start());
+  }
+
+  /**
+   * The whole text with every leading {@code (a, b) = (x, y)} / {@code (a, b) = ROW(x, y)} clause of
+   * the SET list starting at token {@code first} written as {@code a = x, b = y}, which is how
+   * PostgreSQL's grammar reads a row assignment from a row constructor; {@code null} when a clause is
+   * anything else (a sub-SELECT source, a subscripted or field target, counts that differ, a single
+   * value without ROW, which PostgreSQL rejects).
+   */
+  private String rowAssignments(int first, int limit) {
+    SqlText text = ctx.text;
+    String sql = text.sql();
+    StringBuilder out = new StringBuilder(sql.length() + 16);
+    int copied = 0;
+    int i = first;
+    while (i >= 0 && i < limit && text.tokens().get(i).kind() == TokenKind.LPAREN) {
+      int clauseStart = text.tokens().get(i).start();
+      List<int[]> targets = new ArrayList<>();
+      int k = text.nextSignificant(i + 1, limit);
+      while (true) {
+        if (k < 0 || !text.tokens().get(k).isIdentifier()) {
+          return null;
+        }
+        targets.add(new int[] {k, k});
+        k = text.nextSignificant(k + 1, limit);
+        if (k < 0) {
+          return null;
+        }
+        TokenKind kind = text.tokens().get(k).kind();
+        if (kind == TokenKind.RPAREN) {
+          break;
+        }
+        if (kind != TokenKind.COMMA) {
+          return null;
+        }
+        k = text.nextSignificant(k + 1, limit);
+      }
+      k = text.nextSignificant(k + 1, limit);
+      if (k < 0 || !"=".equals(text.tokens().get(k).text(sql))) {
+        return null;
+      }
+      k = text.nextSignificant(k + 1, limit);
+      boolean row = k >= 0 && text.isKeyword(k, "row");
+      if (row) {
+        k = text.nextSignificant(k + 1, limit);
+      }
+      if (k < 0 || text.tokens().get(k).kind() != TokenKind.LPAREN) {
+        return null;
+      }
+      int inner = text.nextSignificant(k + 1, limit);
+      if (inner < 0 || text.isKeyword(inner, "select") || text.isKeyword(inner, "with")
+          || text.isKeyword(inner, "values") || text.tokens().get(inner).kind() == TokenKind.LPAREN && !row) {
+        return null; // a sub-SELECT (or what may be one): PostgreSQL runs it once per row, not rewritten here
+      }
+      List<int[]> values = new ArrayList<>();
+      int depth = 0;
+      int valueStart = inner;
+      int close = -1;
+      for (int j = inner; j < limit; j++) {
+        TokenKind kind = text.tokens().get(j).kind();
+        if (kind == TokenKind.LPAREN || kind == TokenKind.LBRACKET) {
+          depth++;
+        } else if ((kind == TokenKind.RPAREN || kind == TokenKind.RBRACKET) && depth > 0) {
+          depth--;
+        } else if (kind == TokenKind.RPAREN) {
+          values.add(new int[] {valueStart, text.previousSignificant(j - 1, valueStart)});
+          close = j;
+          break;
+        } else if (kind == TokenKind.COMMA && depth == 0) {
+          values.add(new int[] {valueStart, text.previousSignificant(j - 1, valueStart)});
+          valueStart = text.nextSignificant(j + 1, limit);
+          if (valueStart < 0) {
+            return null;
+          }
+        }
+      }
+      if (close < 0 || values.size() != targets.size() || values.size() == 1 && !row) {
+        return null;
+      }
+      for (int[] v : values) {
+        if (v[1] < v[0]) {
+          return null; // an empty value
+        }
+      }
+      int after = text.nextSignificant(close + 1, limit);
+      boolean more = after >= 0 && text.tokens().get(after).kind() == TokenKind.COMMA;
+      if (after >= 0 && !more && !text.isKeyword(after, "where") && !text.isKeyword(after, "from")
+          && !text.isKeyword(after, "returning")) {
+        return null; // (a, b) = (x, y) followed by more of an expression
+      }
+      out.append(sql, copied, clauseStart);
+      for (int n = 0; n < targets.size(); n++) {
+        if (n > 0) {
+          out.append(", ");
+        }
+        out.append(text.tokens().get(targets.get(n)[0]).text(sql)).append(" = ")
+            .append(sql, text.tokens().get(values.get(n)[0]).start(), text.tokens().get(values.get(n)[1]).end());
+      }
+      copied = text.tokens().get(close).end();
+      if (!more) {
+        break;
+      }
+      // The next clause: another row assignment, or a plain one left as it is (then no more are read).
+      i = text.nextSignificant(after + 1, limit);
+    }
+    if (copied == 0) {
+      return null;
+    }
+    out.append(sql, copied, sql.length());
+    return out.toString();
   }
 
   /** Blanks a trailing {@code FOR UPDATE / SHARE ...} locking clause, which Calcite cannot parse. */

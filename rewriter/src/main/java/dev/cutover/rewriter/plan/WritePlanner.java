@@ -63,8 +63,15 @@ final class WritePlanner {
   private record Row(List<SqlNode> values, List<int[]> spans, int insertAt, List<Boolean> aliased) {}
 
   /** Plans an INSERT whose clauses end before token {@code limitToken}; returns the target's scope. */
-  Scope insert(SqlInsert insert, int limitToken) throws RewriteRefusedException {
-    Scope scope = target(insert.getTargetTable(), null);
+  Scope insert(SqlInsert insert, int limitToken, int aliasToken) throws RewriteRefusedException {
+    Scope scope;
+    if (aliasToken >= 0) {
+      // INSERT INTO t AS a: the alias was blanked for the parser; it names the target from here on.
+      scope = target(insert.getTargetTable(), ctx.text.folded(aliasToken),
+          ctx.text.tokens().get(aliasToken).text(ctx.text.sql()));
+    } else {
+      scope = target(insert.getTargetTable(), null);
+    }
     FromItem item = scope.items().get(0);
     SqlNode source = insert.getSource();
     SqlNodeList columns = insert.getTargetColumnList();
@@ -662,12 +669,8 @@ final class WritePlanner {
   // ---------------------------------------------------------------- shared
 
   private Scope target(SqlNode table, SqlIdentifier alias) throws RewriteRefusedException {
-    SqlNode node = tableNode(table);
     if (table.getKind() == SqlKind.AS) {
       alias = (SqlIdentifier) ((SqlCall) table).operand(1);
-    }
-    if (!(node instanceof SqlIdentifier id)) {
-      throw ctx.refuse("a write whose target is not a plain table name");
     }
     String aliasName = null;
     String aliasText = null;
@@ -675,6 +678,14 @@ final class WritePlanner {
       aliasName = ctx.folded(alias).get(0);
       Token t = ctx.text.tokens().get(ctx.tokenOf(alias, 0));
       aliasText = t.text(ctx.text.sql());
+    }
+    return target(table, aliasName, aliasText);
+  }
+
+  private Scope target(SqlNode table, String aliasName, String aliasText) throws RewriteRefusedException {
+    SqlNode node = tableNode(table);
+    if (!(node instanceof SqlIdentifier id)) {
+      throw ctx.refuse("a write whose target is not a plain table name");
     }
     Scope scope = new Scope(outer);
     scope.add(queries.table(id, aliasName, aliasText, null)); // a write's target is never a CTE
