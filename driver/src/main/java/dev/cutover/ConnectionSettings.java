@@ -1,5 +1,6 @@
 package dev.cutover;
 
+import dev.cutover.runtime.NotificationMode;
 import dev.cutover.runtime.RuntimeConfig;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -126,7 +127,8 @@ record ConnectionSettings(String pgUrl, Properties pgProperties, Map<CutoverProp
         Integer.parseInt(CutoverProperty.CACHE_SIZE.validate(cutover.get(CutoverProperty.CACHE_SIZE))),
         Boolean.parseBoolean(CutoverProperty.READ_TOUCH.validate(cutover.get(CutoverProperty.READ_TOUCH))),
         instance != null ? instance : DefaultInstance.NAME,
-        leaseMillis);
+        leaseMillis,
+        NotificationMode.of(CutoverProperty.NOTIFICATIONS.validate(cutover.get(CutoverProperty.NOTIFICATIONS))));
   }
 
   private static CutoverProperty known(String name) throws CutoverSQLException {
