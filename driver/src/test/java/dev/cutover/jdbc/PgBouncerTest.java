@@ -118,6 +118,24 @@ class PgBouncerTest {
     }
   }
 
+  /** In session mode each client keeps its server connection: the check passes and notifications work. */
+  @Test
+  void sessionPooling_checkPasses_listens() throws Exception {
+    try (PgBouncer session = PgBouncer.start(db, "session"); Connection admin = db.plainConnection()) {
+      Properties p = db.properties();
+      p.setProperty("cutover.instance", "pgb-session");
+      p.setProperty("cutover.refreshMillis", "60000");
+      try (Connection app = DriverManager.getConnection(session.cutoverUrl(), p)) {
+        CutoverRuntime runtime = runtime(app);
+        dev.cutover.CutoverConnection cutover = app.unwrap(dev.cutover.CutoverConnection.class);
+        assertThat(await(10_000, runtime::listening)).isNotNegative();
+        long epoch = MigrationRows.insertRename(admin, "cutover", "session", "users", "full_name", "display_name",
+            Phase.PLANNED);
+        assertThat(await(1_000, () -> cutover.currentEpoch() == epoch)).isBetween(0L, 999L);
+      }
+    }
+  }
+
   @Test
   void pollMode_neverListens() throws Exception {
     try (Connection app = throughBouncer("pgb-poll", "poll")) {
@@ -179,6 +197,8 @@ class PgBouncerTest {
           long epoch = MigrationRows.setPhase(admin, "cutover", "users-dn", phase);
           long seen = await(5_000, () -> cutover.currentEpoch() == epoch);
           assertThat(seen).as("ms until %s was seen (refreshMillis %d)", phase, REFRESH).isBetween(0L, 3 * REFRESH);
+          System.out.printf("PgBouncerTest: %s reached the driver through PgBouncer after %d ms (refreshMillis %d)%n",
+              phase, seen, REFRESH);
           assertThat(await(10_000, () -> appliedEpoch(admin, instance) >= epoch))
               .as("the heartbeat through PgBouncer acknowledges %s", phase).isNotNegative();
           if (phase == Phase.DUAL_WRITE) {
