@@ -156,7 +156,7 @@ public final class CutoverRuntime implements AutoCloseable {
       return t;
     });
     this.listener = new NotificationListener("cutover-listener[" + name + "]", config::url, config.notifications(),
-        config.refreshMillis(), () -> openSide("cutover-listener"), () -> openSide("cutover-check"), this::requestReload);
+        config.refreshMillis(), () -> openSide("cutover-listener"), this::sendCheck, this::requestReload);
     this.lazyMigrator = config.readTouch()
         ? new LazyMigrator(name, this::snapshot, () -> openSide("cutover-touch"), this::registerBackground,
             this::transactionEnded, LazyMigrator.DEFAULT_CAPACITY, this::holdsLease)
@@ -701,6 +701,26 @@ public final class CutoverRuntime implements AutoCloseable {
         LOG.debug("Cutover: closing the side connection failed", e);
       }
       side = null;
+    }
+  }
+
+  /**
+   * Sends the listener's check notification on the side connection (called on the listener's
+   * thread): a connection other than the listener's, and no extra one.
+   */
+  private void sendCheck(String channel, String payload) throws SQLException {
+    synchronized (pollLock) {
+      if (closed) {
+        throw new SQLException("the Cutover runtime is closed");
+      }
+      try (PreparedStatement ps = sideConnection().prepareStatement("SELECT pg_notify(?, ?)")) {
+        ps.setString(1, channel);
+        ps.setString(2, payload);
+        ps.execute();
+      } catch (SQLException | RuntimeException e) {
+        closeSide();
+        throw e;
+      }
     }
   }
 

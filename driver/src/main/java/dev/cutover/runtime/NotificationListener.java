@@ -1,7 +1,6 @@
 package dev.cutover.runtime;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.function.Supplier;
@@ -29,8 +28,9 @@ import org.slf4j.LoggerFactory;
  *   <li>A connection that is silent for {@link #VALIDATE_AFTER_MILLIS} is checked with
  *       {@link Connection#isValid(int)}, so that a half-open TCP connection does not leave the
  *       process relying on polling alone for long.
- *   <li>The check ({@link NotificationMode#AUTO}): after each {@code LISTEN}, a second, short-lived
- *       connection sends a notification with a random payload on a channel of this listener's own;
+ *   <li>The check ({@link NotificationMode#AUTO}): after each {@code LISTEN}, another connection (the
+ *       runtime's poller's: no extra connection, which a role's connection limit might refuse) sends
+ *       a notification with a random payload on a channel of this listener's own;
  *       unless it arrives within {@link #PROBE_WAIT_MILLIS}, the listener logs that once, stops and
  *       leaves the runtime to its polling. A round trip is the one test that does not depend on
  *       which pooler sits in between or how it is configured: PgBouncer is invisible to its clients
@@ -69,7 +69,7 @@ final class NotificationListener implements AutoCloseable {
   private final NotificationMode mode;
   private final long refreshMillis;
   private final ConnectionFactory factory;
-  private final ConnectionFactory probeFactory;
+  private final CheckSender checkSender;
   private final Runnable onChange;
   private final Thread thread;
   private volatile boolean closed;
@@ -82,21 +82,27 @@ final class NotificationListener implements AutoCloseable {
     Connection open() throws SQLException;
   }
 
+  /** Sends {@code pg_notify(channel, payload)} on a connection other than the listener's. */
+  @FunctionalInterface
+  interface CheckSender {
+    void send(String channel, String payload) throws SQLException;
+  }
+
   /**
    * @param description the database, for log lines
    * @param mode {@code cutover.notifications}
    * @param refreshMillis the runtime's poll interval, for the log line when notifications do not arrive
    * @param factory opens the listening connection
-   * @param probeFactory opens the short-lived connection that sends the check's notification
+   * @param checkSender sends the check's notification on another connection (the runtime's poller's)
    * @param onChange called on every notification (or burst), and once after each {@code LISTEN}
    */
   NotificationListener(String threadName, Supplier<String> description, NotificationMode mode, long refreshMillis,
-      ConnectionFactory factory, ConnectionFactory probeFactory, Runnable onChange) {
+      ConnectionFactory factory, CheckSender checkSender, Runnable onChange) {
     this.description = description;
     this.mode = mode;
     this.refreshMillis = refreshMillis;
     this.factory = factory;
-    this.probeFactory = probeFactory;
+    this.checkSender = checkSender;
     this.onChange = onChange;
     this.thread = new Thread(this::run, threadName);
     this.thread.setDaemon(true);
@@ -193,14 +199,7 @@ final class NotificationListener implements AutoCloseable {
     try (Statement st = c.createStatement()) {
       st.execute("LISTEN " + channel);
     }
-    try (Connection other = probeFactory.open()) {
-      other.setAutoCommit(true);
-      try (PreparedStatement ps = other.prepareStatement("SELECT pg_notify(?, ?)")) {
-        ps.setString(1, channel);
-        ps.setString(2, payload);
-        ps.execute();
-      }
-    }
+    checkSender.send(channel, payload);
     long deadline = System.nanoTime() + PROBE_WAIT_MILLIS * 1_000_000L;
     boolean arrived = false;
     while (!arrived && !closed) {
