@@ -197,7 +197,7 @@ class PgBouncerTest {
           long epoch = MigrationRows.setPhase(admin, "cutover", "users-dn", phase);
           long seen = await(5_000, () -> cutover.currentEpoch() == epoch);
           assertThat(seen).as("ms until %s was seen (refreshMillis %d)", phase, REFRESH).isBetween(0L, 3 * REFRESH);
-          System.out.printf("PgBouncerTest: %s reached the driver through PgBouncer after %d ms (refreshMillis %d)%n",
+          System.out.printf(java.util.Locale.ROOT, "PgBouncerTest: %s reached the driver through PgBouncer after %d ms (refreshMillis %d)%n",
               phase, seen, REFRESH);
           assertThat(await(10_000, () -> appliedEpoch(admin, instance) >= epoch))
               .as("the heartbeat through PgBouncer acknowledges %s", phase).isNotNegative();
