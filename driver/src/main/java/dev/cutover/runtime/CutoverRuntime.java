@@ -393,7 +393,17 @@ public final class CutoverRuntime implements AutoCloseable {
    */
   public long refreshNow() throws SQLException {
     synchronized (pollLock) {
-      poll(true, true);
+      boolean reused = side != null;
+      try {
+        poll(true, true);
+      } catch (SQLException e) {
+        if (!reused || closed) {
+          throw e;
+        }
+        // The idle side connection may have been ended meanwhile (the CLI's fence of a runtime that
+        // lingers after its last connection closed, a server restart); poll closed it: once more on a new one.
+        poll(true, true);
+      }
     }
     return snapshot.epoch();
   }
