@@ -1,5 +1,6 @@
 package dev.cutover;
 
+import dev.cutover.runtime.NotificationMode;
 import dev.cutover.runtime.RuntimeConfig;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -130,7 +131,8 @@ record ConnectionSettings(String pgUrl, Properties pgProperties, Map<CutoverProp
           pgUrl, user, schema, refreshMillis, passthrough, cacheSize, readTouch, leaseMillis));
     }
     return new RuntimeConfig(pgUrl, pgProperties, user, schema, refreshMillis, passthrough, cacheSize, readTouch,
-        instance, leaseMillis);
+        instance, leaseMillis,
+        NotificationMode.of(CutoverProperty.NOTIFICATIONS.validate(cutover.get(CutoverProperty.NOTIFICATIONS))));
   }
 
   private static CutoverProperty known(String name) throws CutoverSQLException {

@@ -51,7 +51,18 @@ public enum CutoverProperty {
   LEASE_MILLIS("cutover.leaseMillis", null,
       "While a migration is unfinished, how long in milliseconds the last confirmation of the phase lets statements"
           + " run; then they wait briefly for a new one or fail with SQLState 08006. Keep it below the CLI's"
-          + " --instance-ttl (default 5000 or three heartbeat intervals; at least two)", null);
+          + " --instance-ttl (default 5000 or three heartbeat intervals; at least two)", null),
+  /**
+   * How phase changes reach the driver besides polling: {@code auto} listens and first checks with a
+   * notification of its own that notifications arrive (behind a pooler in transaction mode they do
+   * not: it then logs once and polls), {@code listen} listens without that check, {@code poll} never
+   * listens.
+   */
+  NOTIFICATIONS("cutover.notifications", "auto",
+      "How phase changes reach the driver besides polling every cutover.refreshMillis: auto (LISTEN, after checking"
+          + " that a notification of its own arrives; behind a pooler in transaction mode such as PgBouncer it does not,"
+          + " and the driver logs it once and polls), listen (LISTEN without the check) or poll (no listener connection)",
+      new String[] {"auto", "listen", "poll"});
 
   /** Prefix shared by every Cutover property; anything else goes to pgjdbc untouched. */
   public static final String PREFIX = "cutover.";

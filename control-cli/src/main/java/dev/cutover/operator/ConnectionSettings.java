@@ -54,6 +54,7 @@ public record ConnectionSettings(String url, String user, String password, Strin
     if (c == null) {
       throw new SQLException("pgjdbc did not accept the URL " + url);
     }
+    refuseThroughPooler(c);
     if (c.getMetaData().getDatabaseMajorVersion() >= 14) {
       // The server checks every second, even in the middle of a statement, that this process is
       // still there: a CLI killed during a long wait (CREATE INDEX CONCURRENTLY behind an old
@@ -63,5 +64,28 @@ public record ConnectionSettings(String url, String user, String password, Strin
       }
     }
     return c;
+  }
+
+  /**
+   * Refuses a connection through a pooler (PgBouncer, pgcat, Odyssey, a cloud proxy): the CLI needs a
+   * server session of its own for the whole command (a session advisory lock per migration, its
+   * {@code client_connection_check_interval}, the fence that must not end its own backend). A pooler
+   * answers the startup with a cancel key of its own, so the process id pgjdbc was told differs
+   * from the server's {@code pg_backend_pid()}; on a direct connection they are the same.
+   */
+  static void refuseThroughPooler(Connection c) throws SQLException {
+    int announced = c.unwrap(org.postgresql.PGConnection.class).getBackendPID();
+    int actual;
+    try (java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+      rs.next();
+      actual = rs.getInt(1);
+    }
+    if (announced != actual) {
+      c.close();
+      throw OperatorException.usage("the URL leads to a connection pooler (the server process " + actual
+          + " is not the one announced at login, " + announced + "): connect the cutover CLI directly to PostgreSQL"
+          + " (the pooler's server host and port); it needs a server session of its own for the whole command."
+          + " Applications may keep connecting through the pooler");
+    }
   }
 }

@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Propagation: a {@link NotificationListener} keeps a connection of its own on {@code LISTEN
  *       cutover} and asks for a reload on every notification (and once after each reconnection).
  *       Reload requests are coalesced: at most one is queued at a time. Polling every {@code
- *       cutover.refreshMillis} stays as the fallback.
+ *       cutover.refreshMillis} stays as the fallback, and is all there is when the listener finds
+ *       that notifications do not arrive (a pooler in transaction mode; see {@link
+ *       NotificationMode}).
  *   <li>One daemon thread (the scheduler) does all control-schema I/O, under {@code pollLock}, on a
  *       side connection of its own opened through pgjdbc with the application's URL and properties.
  *       When the database is unreachable the last snapshot stays in use: an application statement
@@ -153,8 +155,8 @@ public final class CutoverRuntime implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.listener = new NotificationListener("cutover-listener[" + name + "]", config::url,
-        () -> openSide("cutover-listener"), this::requestReload);
+    this.listener = new NotificationListener("cutover-listener[" + name + "]", config::url, config.notifications(),
+        config.refreshMillis(), () -> openSide("cutover-listener"), this::sendCheck, this::requestReload);
     this.lazyMigrator = config.readTouch()
         ? new LazyMigrator(name, this::snapshot, () -> openSide("cutover-touch"), this::registerBackground,
             this::transactionEnded, LazyMigrator.DEFAULT_CAPACITY, this::holdsLease)
@@ -381,6 +383,19 @@ public final class CutoverRuntime implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether phase changes arrive by polling alone: notifications were found not to reach this
+   * process (a pooler in transaction mode), or {@code cutover.notifications=poll}.
+   */
+  public boolean pollingOnly() {
+    return listener.state() == NotificationListener.State.POLLING;
+  }
+
+  /** Whether the listener is connected and its notifications were found to arrive (or not checked: {@code listen}). */
+  public boolean listening() {
+    return listener.state() == NotificationListener.State.LISTENING;
+  }
+
   /** The listener connection's server process id, or 0 while it is not connected (for tests and diagnostics). */
   public int listenerBackendPid() {
     return listener.backendPid();
@@ -396,11 +411,15 @@ public final class CutoverRuntime implements AutoCloseable {
    */
   public long refreshNow() throws SQLException {
     synchronized (pollLock) {
+      boolean reused = side != null;
       try {
         poll(true, true);
       } catch (SQLException e) {
-        // The side connection may have been ended under a lingering runtime (the CLI's fence, a
-        // server restart): poll closed it; one attempt on a new one before the caller sees anything.
+        if (!reused || closed) {
+          throw e;
+        }
+        // The idle side connection may have been ended meanwhile (the CLI's fence of a runtime that
+        // lingers after its last connection closed, a server restart); poll closed it: once more on a new one.
         poll(true, true);
       }
     }
@@ -711,6 +730,26 @@ public final class CutoverRuntime implements AutoCloseable {
         LOG.debug("Cutover: closing the side connection failed", e);
       }
       side = null;
+    }
+  }
+
+  /**
+   * Sends the listener's check notification on the side connection (called on the listener's
+   * thread): a connection other than the listener's, and no extra one.
+   */
+  private void sendCheck(String channel, String payload) throws SQLException {
+    synchronized (pollLock) {
+      if (closed) {
+        throw new SQLException("the Cutover runtime is closed");
+      }
+      try (PreparedStatement ps = sideConnection().prepareStatement("SELECT pg_notify(?, ?)")) {
+        ps.setString(1, channel);
+        ps.setString(2, payload);
+        ps.execute();
+      } catch (SQLException | RuntimeException e) {
+        closeSide();
+        throw e;
+      }
     }
   }
 

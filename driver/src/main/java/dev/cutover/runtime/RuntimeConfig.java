@@ -17,6 +17,7 @@ import java.util.Properties;
  * @param instance {@code cutover.instance}
  * @param leaseMillis {@code cutover.leaseMillis}; 0 turns the lease off (tests and benchmarks without a
  *     database only: the URL property cannot)
+ * @param notifications {@code cutover.notifications}
  */
 public record RuntimeConfig(
     String url,
@@ -28,13 +29,21 @@ public record RuntimeConfig(
     int cacheSize,
     boolean readTouch,
     String instance,
-    long leaseMillis) {
+    long leaseMillis,
+    NotificationMode notifications) {
 
   /** A configuration with the default lease ({@link #defaultLeaseMillis}). */
   public RuntimeConfig(String url, Properties pgProperties, String user, String schema, long refreshMillis,
       boolean passthrough, int cacheSize, boolean readTouch, String instance) {
     this(url, pgProperties, user, schema, refreshMillis, passthrough, cacheSize, readTouch, instance,
         defaultLeaseMillis(refreshMillis));
+  }
+
+  /** A configuration that listens for notifications after checking that they arrive ({@link NotificationMode#AUTO}). */
+  public RuntimeConfig(String url, Properties pgProperties, String user, String schema, long refreshMillis,
+      boolean passthrough, int cacheSize, boolean readTouch, String instance, long leaseMillis) {
+    this(url, pgProperties, user, schema, refreshMillis, passthrough, cacheSize, readTouch, instance, leaseMillis,
+        NotificationMode.AUTO);
   }
 
   /** The default lease for {@code refreshMillis}: 5 s or three heartbeat intervals, whichever is longer. */
@@ -61,11 +70,12 @@ public record RuntimeConfig(
    * a runtime of their own rather than silently sharing the first one's).
    */
   public record Key(String url, String user, String schema, long refreshMillis, boolean passthrough,
-      int cacheSize, boolean readTouch, String instance, long leaseMillis) {}
+      int cacheSize, boolean readTouch, String instance, long leaseMillis, NotificationMode notifications) {}
 
   /** This configuration's runtime key. */
   public Key key() {
-    return new Key(url, user, schema, refreshMillis, passthrough, cacheSize, readTouch, instance, leaseMillis);
+    return new Key(url, user, schema, refreshMillis, passthrough, cacheSize, readTouch, instance, leaseMillis,
+        notifications);
   }
 
   /** The tag this instance's connections carry in their {@code application_name} (see {@link InstanceMarker}). */

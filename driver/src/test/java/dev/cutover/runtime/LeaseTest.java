@@ -133,41 +133,4 @@ class LeaseTest {
       throw new IllegalStateException(e);
     }
   }
-
-  /** Polling every 5 s: the runtime's own tick does not replace a dead side connection first. */
-  private static Connection slowPolling(String instance) throws SQLException {
-    Properties p = db.properties();
-    p.setProperty("cutover.instance", instance);
-    p.setProperty("cutover.refreshMillis", "5000");
-    p.setProperty("cutover.leaseMillis", "15000");
-    return DriverManager.getConnection(db.cutoverUrl(), p);
-  }
-
-  @Test
-  void lingeringRuntimeFenced_nextConnectionRefreshes_withoutAnError() throws Exception {
-    try (Connection admin = db.plainConnection()) {
-      MigrationRows.insertRename(admin, "cutover", "m", "users", "full_name", "display_name", Phase.DUAL_WRITE);
-    }
-    try (Connection c = slowPolling("fenced-linger")) {
-      c.createStatement().executeUpdate("INSERT INTO users (id, full_name) VALUES (1, 'a')");
-    }
-    // The runtime lingers with its side connections; the CLI's fence ends every tagged backend.
-    try (Connection admin = db.plainConnection(); Statement st = admin.createStatement();
-        ResultSet rs = st.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-            + " WHERE datname = current_database() AND application_name LIKE '%cutover:%'")) {
-      rs.next();
-      assertThat(rs.getInt(1)).isPositive();
-    }
-    // Before: refreshMigrations threw "FATAL: terminating connection due to administrator command"
-    // from the dead side connection (TypeChangeCliTest failed on it after an advance fenced).
-    try (Connection c = slowPolling("fenced-linger")) {
-      c.unwrap(dev.cutover.CutoverConnection.class).refreshMigrations();
-      assertThat(c.createStatement().executeUpdate("UPDATE users SET full_name = 'b' WHERE id = 1")).isEqualTo(1);
-    }
-    try (Connection admin = db.plainConnection(); Statement st = admin.createStatement();
-        ResultSet rs = st.executeQuery("SELECT display_name FROM users WHERE id = 1")) {
-      rs.next();
-      assertThat(rs.getString(1)).isEqualTo("b");
-    }
-  }
 }

@@ -165,6 +165,32 @@ class PropagationTest {
     }
   }
 
+  /**
+   * Regression: a side connection ended while idle (the CLI's fence of a runtime lingering after its
+   * last connection closed) made the next refreshMigrations() fail with 57P01 until a poll noticed.
+   */
+  @Test
+  void refreshNow_sideConnectionEndedWhileIdle_reconnectsOnce() throws Exception {
+    String instance = "side-ended";
+    try (Connection admin = db.plainConnection(); Connection app = connect(instance, SLOW_POLL, new Properties())) {
+      CutoverConnection cutover = app.unwrap(CutoverConnection.class);
+      cutover.refreshMigrations(); // opens the side connection
+      String name = dev.cutover.control.InstanceMarker.applicationName("cutover-runtime " + instance,
+          dev.cutover.control.InstanceMarker.of("cutover", instance));
+      try (PreparedStatement ps = admin.prepareStatement("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+          + " WHERE datname = current_database() AND application_name = ?")) {
+        ps.setString(1, name);
+        try (ResultSet rs = ps.executeQuery()) {
+          assertThat(rs.next()).as("the side connection was found").isTrue();
+        }
+      }
+      assertThat(await(5_000, () -> countByName(admin, name) == 0)).isNotNegative();
+      long planned = MigrationRows.insertRename(admin, "cutover", "users-dn", "users", "full_name", "display_name",
+          Phase.PLANNED);
+      assertThat(cutover.refreshMigrations()).isEqualTo(planned);
+    }
+  }
+
   @Test
   void sideConnections_applicationNameOfUser_isKept() throws Exception {
     Properties named = new Properties();

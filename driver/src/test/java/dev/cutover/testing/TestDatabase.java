@@ -78,6 +78,16 @@ public final class TestDatabase implements BeforeAllCallback, AfterAllCallback {
     return "jdbc:cutover:" + server().url(name);
   }
 
+  /** The server's host name or address. */
+  public String host() {
+    return server().host();
+  }
+
+  /** The server's port. */
+  public int port() {
+    return server().port();
+  }
+
   /** The user to connect as. */
   public String user() {
     return server().user();
