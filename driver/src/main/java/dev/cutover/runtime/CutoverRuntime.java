@@ -237,7 +237,17 @@ public final class CutoverRuntime implements AutoCloseable {
     TransactionMark mark = new TransactionMark();
     marks.add(mark);
     if (openConnections.getAndIncrement() == 0 && !closed) {
-      requestRenewal(); // write the instance row again if the last close deleted it, and confirm the lease
+      // The first connection (of a new runtime, or of one that lingered and deleted its row): the
+      // instance row is written now, on the caller's thread, before the connection is used. Until
+      // it is, the CLI's fence sees this instance's tag with no row behind it and ends its backends
+      // (an advance right after the application connected failed its first statement with 57P01).
+      synchronized (pollLock) {
+        try {
+          poll(true, true);
+        } catch (SQLException | RuntimeException e) {
+          requestRenewal(); // the control schema does not answer now: the scheduler keeps trying
+        }
+      }
     }
     return mark;
   }

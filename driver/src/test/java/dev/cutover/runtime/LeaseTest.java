@@ -133,4 +133,22 @@ class LeaseTest {
       throw new IllegalStateException(e);
     }
   }
+
+  @Test
+  void firstConnection_instanceRowWrittenBeforeItIsHandedOut() throws Exception {
+    try (Connection admin = db.plainConnection()) {
+      MigrationRows.insertRename(admin, "cutover", "m", "users", "full_name", "display_name", Phase.DUAL_WRITE);
+    }
+    for (int round = 0; round < 3; round++) {
+      // A new runtime, then the same one after its last close deleted the row (it lingers): either
+      // way the row is there, acknowledging the current epoch, when the connection is returned. An
+      // advance in between fences a tag without a row (the application's first statement got 57P01).
+      try (Connection c = connect("registered-early"); Connection admin = db.plainConnection();
+          Statement st = admin.createStatement();
+          ResultSet rs = st.executeQuery("SELECT applied_epoch FROM cutover.instances WHERE instance = 'registered-early'")) {
+        assertThat(rs.next()).as("round %d", round).isTrue();
+        assertThat(rs.getLong(1)).isEqualTo(c.unwrap(dev.cutover.CutoverConnection.class).refreshMigrations());
+      }
+    }
+  }
 }
