@@ -37,7 +37,7 @@ class MetricsTest {
   @BeforeAll
   static void setUp() throws SQLException {
     try (Connection c = db.plainConnection(); Statement st = c.createStatement()) {
-      new ControlSchema("cutover").install(c);
+      dev.cutover.control.install.ControlSchemaInstaller.install(c, "cutover");
       st.execute("CREATE TABLE users (id bigint PRIMARY KEY, full_name text, display_name text)");
       st.execute("CREATE TABLE other (id bigint PRIMARY KEY, note text)");
       MigrationRows.insertRename(c, "cutover", "users-display-name", "users", "full_name", "display_name",

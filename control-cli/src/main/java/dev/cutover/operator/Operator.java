@@ -1,6 +1,7 @@
 package dev.cutover.operator;
 
 import dev.cutover.control.ControlSchema;
+import dev.cutover.control.install.ControlSchemaInstaller;
 import dev.cutover.migration.ColumnMigration;
 import dev.cutover.migration.Phase;
 import java.io.PrintWriter;
@@ -74,7 +75,7 @@ public final class Operator {
   public void init(List<String> applicationRoles) throws SQLException {
     try (Connection c = settings.open()) {
       int before = schema.installedVersion(c);
-      schema.install(c);
+      ControlSchemaInstaller.install(c, schema.name());
       if (before > 0 && before < ControlSchema.VERSION) {
         auditUpgrade(c, before);
       }
@@ -535,7 +536,7 @@ public final class Operator {
         return m;
       }
       if (options.lazy() && schema.installedVersion(c) < ControlSchema.LAZY_VERSION) {
-        schema.install(c);
+        ControlSchemaInstaller.install(c, schema.name());
         // On the record next to the lazy cut-over that needed it (no phase change, no new epoch).
         repo.audit(c, id, m.phase(), m.phase(), "control schema upgraded to version " + ControlSchema.VERSION
             + " (lazy cut-over)", m.epoch());

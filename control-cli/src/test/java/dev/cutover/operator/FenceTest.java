@@ -37,7 +37,7 @@ class FenceTest {
   @BeforeAll
   static void install() throws SQLException {
     try (Connection c = db.plainConnection(); Statement st = c.createStatement()) {
-      new ControlSchema("cutover").install(c);
+      dev.cutover.control.install.ControlSchemaInstaller.install(c, "cutover");
       st.execute("INSERT INTO cutover.instances (instance, applied_epoch, heartbeat_at) VALUES"
           + " ('live', 10, now()), ('expired', 5, now() - interval '1 hour')");
     }

@@ -35,6 +35,8 @@ class ShadedJarTest {
         if (e.getName().endsWith(".class") && !e.getName().startsWith("dev/cutover/")) {
           foreign.add(e.getName());
         }
+        // The driver reads the control schema and heartbeats; installing it is the CLI's.
+        assertThat(e.getName()).as("the control schema's DDL").doesNotContain("schema-v").doesNotContain("/install/");
         if (e.getName().startsWith("META-INF/services/") && !e.isDirectory()) {
           assertThat(e.getName()).isEqualTo("META-INF/services/java.sql.Driver");
         }
@@ -110,7 +112,7 @@ class ShadedJarTest {
   void application_withItsOwnMicrometer_seesTheDriversMetersInItsGlobalRegistry() throws Exception {
     try (java.sql.Connection admin = db.plainConnection(); java.sql.Statement st = admin.createStatement()) {
       // A control schema of its own: the other tests' phase walks share this database.
-      new dev.cutover.control.ControlSchema("metered").install(admin);
+      dev.cutover.control.install.ControlSchemaInstaller.install(admin, "metered");
       st.execute("CREATE TABLE metered (id bigint PRIMARY KEY, full_name text, display_name text)");
       dev.cutover.testing.MigrationRows.insertRename(admin, "metered", "metered-rename", "metered", "full_name",
           "display_name", Phase.DUAL_WRITE);

@@ -1,19 +1,13 @@
 package dev.cutover.control;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * The control schema: installs it and checks its version.
- *
- * <p>Owned here so that the driver (which reads it) and the CLI (which writes it) agree on one
- * definition.
+ * The control schema as the driver reads it: its name, its version, and how a version's columns
+ * are read. Installing it is the CLI's (the {@code cutover-control-schema} module's installer).
  */
 public final class ControlSchema {
 
@@ -28,12 +22,6 @@ public final class ControlSchema {
    * with the driver's secret token, server-side times, epochs checked, the writing backend recorded.
    */
   public static final int GUARDED_INSTANCES_VERSION = 3;
-
-  /**
-   * The DDL of each version, in order: the first creates the schema, each later one upgrades the one
-   * before. Every script is idempotent, so all of them run every time.
-   */
-  private static final String[] SCRIPTS = {"schema-v1.sql", "schema-v2.sql", "schema-v3.sql"};
 
   private final String schema;
 
@@ -50,31 +38,6 @@ public final class ControlSchema {
   /** {@code "schema".table}, quoted for splicing into SQL. */
   public String qualify(String table) {
     return quoteIdent(schema) + "." + table;
-  }
-
-  /**
-   * Creates the control schema if it is missing, or upgrades an existing one to {@link #VERSION}.
-   * Idempotent; runs in one transaction.
-   */
-  public void install(Connection connection) throws SQLException {
-    StringBuilder all = new StringBuilder();
-    for (String script : SCRIPTS) {
-      all.append(loadDdl(script)).append('\n');
-    }
-    String ddl = all.toString().replace("${schema}", quoteIdent(schema));
-    boolean autoCommit = connection.getAutoCommit();
-    connection.setAutoCommit(false);
-    try (Statement st = connection.createStatement()) {
-      // Serialise concurrent `cutover init`s.
-      st.execute("SELECT pg_advisory_xact_lock(hashtext('cutover.init'))");
-      st.execute(ddl);
-      connection.commit();
-    } catch (SQLException e) {
-      connection.rollback();
-      throw e;
-    } finally {
-      connection.setAutoCommit(autoCommit);
-    }
   }
 
   /**
@@ -108,16 +71,5 @@ public final class ControlSchema {
    */
   public static String lazyColumn(int version) {
     return version >= LAZY_VERSION ? "lazy" : "false";
-  }
-
-  private static String loadDdl(String script) {
-    try (InputStream in = ControlSchema.class.getResourceAsStream(script)) {
-      if (in == null) {
-        throw new IllegalStateException(script + " missing from the Cutover driver jar");
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

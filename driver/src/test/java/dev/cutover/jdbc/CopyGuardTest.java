@@ -34,7 +34,7 @@ class CopyGuardTest {
   @BeforeAll
   static void setUp() throws SQLException {
     try (Connection c = db.plainConnection(); Statement st = c.createStatement()) {
-      new ControlSchema("cutover").install(c);
+      dev.cutover.control.install.ControlSchemaInstaller.install(c, "cutover");
       st.execute("CREATE TABLE people (id int PRIMARY KEY, full_name text, display_name text)");
       st.execute("CREATE TABLE notes (id int PRIMARY KEY, body text)");
       MigrationRows.insertRename(c, "cutover", "people-display-name", "people", "full_name", "display_name",

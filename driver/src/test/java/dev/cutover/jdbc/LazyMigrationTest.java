@@ -41,7 +41,7 @@ class LazyMigrationTest {
   @BeforeAll
   static void setUp() throws SQLException {
     try (Connection c = db.plainConnection(); Statement st = c.createStatement()) {
-      new ControlSchema("cutover").install(c);
+      dev.cutover.control.install.ControlSchemaInstaller.install(c, "cutover");
       st.execute("CREATE TABLE users (id bigint PRIMARY KEY, full_name text, email text, display_name text)");
       st.execute("INSERT INTO users SELECT g, 'name ' || g, 'u' || g || '@x', NULL FROM generate_series(1, " + ROWS + ") g");
       st.execute("CREATE TABLE crowd (id bigint PRIMARY KEY, full_name text, display_name text)");

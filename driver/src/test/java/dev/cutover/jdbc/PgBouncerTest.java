@@ -52,7 +52,7 @@ class PgBouncerTest {
         "pgbouncer is not installed (neither on the PATH nor /usr/sbin/pgbouncer): apt-get install pgbouncer;"
             + " .ci/run installs it when apt is available");
     try (Connection c = db.plainConnection(); Statement st = c.createStatement()) {
-      new ControlSchema("cutover").install(c);
+      dev.cutover.control.install.ControlSchemaInstaller.install(c, "cutover");
       st.execute("CREATE TABLE users (id bigint PRIMARY KEY, full_name text, display_name text)");
     }
     bouncer = PgBouncer.start(db, "transaction");

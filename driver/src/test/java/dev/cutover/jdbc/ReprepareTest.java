@@ -69,7 +69,7 @@ class ReprepareTest {
   @BeforeAll
   static void install() throws SQLException {
     try (Connection c = db.plainConnection()) {
-      new ControlSchema("cutover").install(c);
+      dev.cutover.control.install.ControlSchemaInstaller.install(c, "cutover");
     }
   }
 

@@ -34,7 +34,7 @@ class LeaseTest {
   @BeforeAll
   static void install() throws SQLException {
     try (Connection c = db.plainConnection(); Statement st = c.createStatement()) {
-      new ControlSchema("cutover").install(c);
+      dev.cutover.control.install.ControlSchemaInstaller.install(c, "cutover");
       st.execute("CREATE TABLE users (id bigint PRIMARY KEY, full_name text, display_name text)");
       st.execute("CREATE TABLE other (id bigint)");
     }
