@@ -2,11 +2,8 @@ package dev.cutover.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.SQLExceptionOverride;
 import dev.cutover.CutoverConnection;
-import dev.cutover.CutoverSQLException;
 import dev.cutover.cli.CutoverCommand;
 import dev.cutover.migration.ColumnMigration;
 import dev.cutover.migration.Phase;
@@ -796,21 +793,6 @@ final class Differential implements AutoCloseable {
   }
 
   private HikariDataSource pool(String url) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(url);
-    config.setUsername(db.user());
-    config.setPassword(db.password());
-    config.setMaximumPoolSize(3);
-    // HikariCP evicts a connection on SQLState 0A000 (it counts "feature not supported" as fatal),
-    // which is what a Cutover refusal carries: an application keeps its connection only with an
-    // override like this one (see docs/application-guide.md). Without it every refusal closes the connection.
-    config.setExceptionOverride(new SQLExceptionOverride() {
-      @java.lang.Override
-      public SQLExceptionOverride.Override adjudicate(SQLException e) {
-        return e instanceof CutoverSQLException
-            ? SQLExceptionOverride.Override.DO_NOT_EVICT : SQLExceptionOverride.Override.CONTINUE_EVICT;
-      }
-    });
-    return new HikariDataSource(config);
+    return TestPools.open(db, url, 3);
   }
 }

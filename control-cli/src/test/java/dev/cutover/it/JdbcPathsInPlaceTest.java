@@ -2,7 +2,6 @@ package dev.cutover.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.cutover.testing.TestDatabase;
 import java.nio.file.Files;
@@ -294,13 +293,7 @@ class JdbcPathsInPlaceTest {
   }
 
   private static HikariDataSource pool(String url) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(url);
-    config.setUsername(db.user());
-    config.setPassword(db.password());
-    config.setMaximumPoolSize(2);
-    config.setExceptionOverrideClassName("dev.cutover.HikariRefusalOverride"); // a refusal keeps the connection
-    return new HikariDataSource(config);
+    return TestPools.open(db, url, 2);
   }
 
   private static String one(Statement st, String sql) throws SQLException {

@@ -4,7 +4,6 @@ import static dev.cutover.it.JdbcPathsInPlaceTest.keys;
 import static dev.cutover.it.JdbcPathsInPlaceTest.outcome;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.cutover.CutoverConnection;
 import dev.cutover.it.JdbcPathsInPlaceTest.Use;
@@ -253,13 +252,7 @@ class JdbcPathsTypeChangeTest {
   }
 
   private static HikariDataSource pool(String url) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(url);
-    config.setUsername(db.user());
-    config.setPassword(db.password());
-    config.setMaximumPoolSize(2);
-    config.setExceptionOverrideClassName("dev.cutover.HikariRefusalOverride");
-    return new HikariDataSource(config);
+    return TestPools.open(db, url, 2);
   }
 
   private static String one(Statement st, String sql) throws SQLException {

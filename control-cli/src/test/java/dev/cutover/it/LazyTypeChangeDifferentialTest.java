@@ -2,7 +2,6 @@ package dev.cutover.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.cutover.it.TypeChangeDifferentialTest.Case;
 import dev.cutover.it.TypeChangeDifferentialTest.Outcome;
@@ -268,18 +267,6 @@ class LazyTypeChangeDifferentialTest {
   }
 
   private static HikariDataSource pool(String url) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(url);
-    config.setUsername(db.user());
-    config.setPassword(db.password());
-    config.setMaximumPoolSize(3);
-    // Keep the connection on a Cutover refusal (SQLState 0A000), which HikariCP counts as fatal.
-    config.setExceptionOverride(new com.zaxxer.hikari.SQLExceptionOverride() {
-      @java.lang.Override
-      public com.zaxxer.hikari.SQLExceptionOverride.Override adjudicate(SQLException e) {
-        return e instanceof dev.cutover.CutoverSQLException ? Override.DO_NOT_EVICT : Override.CONTINUE_EVICT;
-      }
-    });
-    return new HikariDataSource(config);
+    return TestPools.open(db, url, 3);
   }
 }

@@ -2,7 +2,6 @@ package dev.cutover.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.cutover.migration.Phase;
 import dev.cutover.testing.TestDatabase;
@@ -444,11 +443,6 @@ class TypeChangeDifferentialTest {
   }
 
   private static HikariDataSource pool(String url, int size) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(url);
-    config.setUsername(db.user());
-    config.setPassword(db.password());
-    config.setMaximumPoolSize(size);
-    return new HikariDataSource(config);
+    return TestPools.open(db, url, size);
   }
 }

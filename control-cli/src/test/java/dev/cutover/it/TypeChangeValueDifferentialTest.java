@@ -2,7 +2,6 @@ package dev.cutover.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.cutover.it.TypeChangeDifferentialTest.Case;
 import dev.cutover.it.TypeChangeDifferentialTest.Outcome;
@@ -242,11 +241,6 @@ class TypeChangeValueDifferentialTest {
   }
 
   private static HikariDataSource pool(String url) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(url);
-    config.setUsername(db.user());
-    config.setPassword(db.password());
-    config.setMaximumPoolSize(2);
-    return new HikariDataSource(config);
+    return TestPools.open(db, url, 2);
   }
 }
