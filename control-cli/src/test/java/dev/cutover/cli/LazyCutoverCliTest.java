@@ -159,7 +159,7 @@ class LazyCutoverCliTest {
       }
 
       Cli.Run back = cli.ok("rollback", "prices-cents");
-      assertThat(back.out()).contains("read_new (lazy) -> dual_write").doesNotContain("refilled");
+      assertThat(back.out()).contains("read_new (lazy) -> dual_write").doesNotContain("refilled", "fenced");
       assertThat(state("prices-cents")).isEqualTo("dual_write f");
       assertThat(read(app, "SELECT amount FROM prices WHERE id IN (1, 2, 11) ORDER BY id"))
           .containsExactly("1.26", "2.50", "11.00");

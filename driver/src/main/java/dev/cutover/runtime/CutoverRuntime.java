@@ -539,7 +539,11 @@ public final class CutoverRuntime implements AutoCloseable {
       }
       if (installed && openConnections.get() > 0) {
         ackPending = true; // before the scan: a transaction ending during it then asks for another heartbeat
-        long applied = acknowledgeableEpoch();
+        // Never below what was acknowledged (while the snapshot is not older): a mark the last scan
+        // missed was set after that scan, so its statements read a snapshot at least as new as the
+        // one acknowledged; its older epoch (read before the mark was written) would make the
+        // acknowledgement go back, and the CLI's fence end this instance's connections.
+        long applied = Math.max(acknowledgeableEpoch(), Math.min(lastReported, snapshot.epoch()));
         ackPending = applied < snapshot.epoch();
         boolean due = System.nanoTime() - lastHeartbeatNanos >= heartbeatMillis * 1_000_000L;
         if ((forceHeartbeat || due || applied != lastReported || !rowWritten) && heartbeat(c, applied) && loaded) {

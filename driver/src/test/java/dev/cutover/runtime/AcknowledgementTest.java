@@ -263,4 +263,38 @@ class AcknowledgementTest {
     assertThat(CutoverRuntime.heartbeatMillis(2_500)).isEqualTo(2_500);
     assertThat(CutoverRuntime.heartbeatMillis(60_000)).isEqualTo(5_000);
   }
+
+  /**
+   * A statement reads the epoch for its transaction's mark before it writes the mark; when the
+   * runtime publishes a new snapshot and scans the marks in between, it acknowledges the new epoch
+   * and the mark then carries the older one, while the statement itself reads the new snapshot. The
+   * next heartbeat must not take the acknowledgement back: the CLI had already counted it, and its
+   * fence ended the connections of an instance whose acknowledgement went back (a CI run's
+   * LazyCutoverCliTest lost its application connection with 57P01 during a rollback).
+   */
+  @Test
+  void applied_markWrittenAfterTheScan_neverGoesBack() throws Exception {
+    String instance = "ack-late-mark";
+    try (Connection admin = db.plainConnection(); Connection app = connect(instance, SLOW_POLL)) {
+      CutoverConnection cutover = app.unwrap(CutoverConnection.class);
+      long old = planned(admin, app, instance);
+      long next = MigrationRows.setPhase(admin, "cutover", "users-dn", Phase.DUAL_WRITE);
+      cutover.refreshMigrations();
+      assertThat(await(1_000, () -> Long.valueOf(next).equals(appliedEpoch(admin, instance)))).isNotNegative();
+
+      CutoverRuntime runtime = RuntimeRegistry.running().stream()
+          .filter(r -> r.config().instance().equals(instance)).findFirst().orElseThrow();
+      TransactionMark late = runtime.register();
+      try {
+        late.begin(old); // the epoch read before the scan, written after it
+        cutover.refreshMigrations(); // forces a heartbeat
+        assertThat(appliedEpoch(admin, instance)).isEqualTo(next);
+        runQuery(app);
+        cutover.refreshMigrations();
+        assertThat(appliedEpoch(admin, instance)).isEqualTo(next);
+      } finally {
+        runtime.unregister(late);
+      }
+    }
+  }
 }
