@@ -30,6 +30,12 @@ final class BackfillCommand extends OperatorCommand {
       description = "pause while a standby's write or replay lag (pg_stat_replication) exceeds this")
   Duration maxLag;
 
+  /** WAL a standby may have left to replay before the backfill waits for it. */
+  @Option(names = "--max-replica-lag", paramLabel = "SIZE", defaultValue = "64MB", converter = SizeConverter.class,
+      description = "pause while a connected standby has more WAL than this left to replay (pg_current_wal_lsn()"
+          + " - replay_lsn in pg_stat_replication); 0 ignores standbys (default: ${DEFAULT-VALUE})")
+  long maxReplicaLag;
+
   /** The lock_timeout of each batch. */
   @Option(names = "--lock-timeout", paramLabel = "DURATION", defaultValue = "1s", converter = DurationConverter.class,
       description = "lock_timeout of each batch; a batch that waits longer is rolled back and retried after a"
@@ -49,7 +55,7 @@ final class BackfillCommand extends OperatorCommand {
   int run(Operator operator) throws SQLException {
     BackfillOptions options;
     try {
-      options = new BackfillOptions(batchSize, pause, maxLag, maxBatches, lockTimeout, lagQuery);
+      options = new BackfillOptions(batchSize, pause, maxLag, maxBatches, lockTimeout, lagQuery, maxReplicaLag);
     } catch (IllegalArgumentException e) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }

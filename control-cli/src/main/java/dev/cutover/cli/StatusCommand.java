@@ -68,6 +68,16 @@ final class StatusCommand extends OperatorCommand {
       out.printf("  %s  applied epoch %d  heartbeat %.1fs ago%s%n", i.instance(), i.appliedEpoch(),
           i.heartbeatAgeSeconds(), i.live() ? "" : " (not live)");
     }
+    if (!report.standbys().isEmpty()) {
+      out.println("standbys:");
+    }
+    for (StatusReport.Standby s : report.standbys()) {
+      out.printf("  %s%s  %s  %s behind%s%n", s.name(), s.clientAddr() == null ? "" : " (" + s.clientAddr() + ")",
+          s.state() == null ? "state not visible (grant pg_monitor)" : s.state(),
+          s.lagBytes() == null ? "unknown" : s.lagBytes() + " bytes of WAL",
+          s.replayLagSeconds() == null ? "" : String.format(java.util.Locale.ROOT, ", replay_lag %.1fs",
+              s.replayLagSeconds()));
+    }
     return 0;
   }
 }

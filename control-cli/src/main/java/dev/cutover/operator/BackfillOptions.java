@@ -13,9 +13,21 @@ import java.time.Duration;
  *     is rolled back and retried after a back-off (default 1 s)
  * @param lagQuery the SQL that measures the replication lag, in seconds, as one number (default
  *     {@link #REPLICATION_LAG_QUERY}; replaceable for tests, where there is no replica)
+ * @param maxReplicaLagBytes pause while a connected standby has more WAL than this left to replay
+ *     (default {@link #DEFAULT_MAX_REPLICA_LAG_BYTES}); 0 to ignore standbys
  */
 public record BackfillOptions(
-    int batchSize, Duration pause, Duration maxLag, long maxBatches, Duration lockTimeout, String lagQuery) {
+    int batchSize, Duration pause, Duration maxLag, long maxBatches, Duration lockTimeout, String lagQuery,
+    long maxReplicaLagBytes) {
+
+  /** The default of {@link #maxReplicaLagBytes()}: 64 MB, four WAL segments. */
+  public static final long DEFAULT_MAX_REPLICA_LAG_BYTES = 64L << 20;
+
+  /** The options with the default replica lag limit. */
+  public BackfillOptions(int batchSize, Duration pause, Duration maxLag, long maxBatches, Duration lockTimeout,
+      String lagQuery) {
+    this(batchSize, pause, maxLag, maxBatches, lockTimeout, lagQuery, DEFAULT_MAX_REPLICA_LAG_BYTES);
+  }
 
   /**
    * The largest write or replay lag of any standby, in seconds (0 without standbys). Reading other
@@ -42,6 +54,9 @@ public record BackfillOptions(
     }
     if (lockTimeout.isNegative() || lockTimeout.isZero()) {
       throw new IllegalArgumentException("lock timeout must be positive");
+    }
+    if (maxReplicaLagBytes < 0) {
+      throw new IllegalArgumentException("max replica lag must not be negative");
     }
     if (lagQuery == null) {
       lagQuery = REPLICATION_LAG_QUERY;

@@ -116,6 +116,7 @@ public final class Backfiller {
           return new Result(updated, done, false);
         }
         waitForLag(c, options, progress);
+        ReplicaLag.waitWhileBehind(c, options.maxReplicaLagBytes(), progress::throttled);
         long t0 = System.nanoTime();
         BatchCopier.Batch batch;
         c.setAutoCommit(false);

@@ -634,9 +634,11 @@ public final class Operator {
               + String.join(", ", diff.firstKeys()) + "); run `cutover backfill " + m.id() + "`, then `cutover verify "
               + m.id() + "`");
         }
+        standbys(options).awaitReplayed(c, "the backfill of migration '" + m.id() + "'");
         carryConstraints(c, m, table, ddl);
       }
       case NEW_ONLY -> {
+        standbys(options).awaitBeforeWritesStop(c, m.id(), "new_only stops writing " + Identifiers.quote(m.oldColumn()));
         // Writes stop reaching the old column: an INSERT naming only the new one must not fail its NOT NULL.
         Optional<TableCatalog.Column> old = TableCatalog.findColumn(c, table.oid(), m.oldColumn());
         if (old.isPresent() && old.get().notNull() && !TypeChangeDdl.inPrimaryKey(c, table, old.get())) {
@@ -747,6 +749,7 @@ public final class Operator {
           + " different from " + m.fillSql() + " (first keys: " + String.join(", ", diff.firstKeys())
           + "); run `cutover backfill " + m.id() + "`, then `cutover verify " + m.id() + "`, then advance again");
     }
+    standbys(options).awaitReplayed(c, "the backfill of migration '" + m.id() + "'");
     carryConstraints(c, m, table, ddl);
     ColumnMigration cleared = repo.changePhase(c, m.id(), Phase.READ_NEW, Phase.READ_NEW, false,
         "advance: lazy cut-over finished (backfill verified)");
@@ -1019,10 +1022,12 @@ public final class Operator {
             + Identifiers.quote(m.physicalNewColumn()) + " (first keys: " + String.join(", ", diff.firstKeys())
             + "); run `cutover rollback " + m.id() + "` again");
       }
+      standbys(options).awaitReplayed(c, "the refill of the old column of migration '" + m.id() + "'");
     }
     if (to == Phase.PLANNED) {
       // Before the phase is recorded: drivers at planned stop writing the new column.
       relaxNewColumn(c, m, ddl);
+      standbys(options).awaitBeforeWritesStop(c, m.id(), "planned stops writing " + Identifiers.quote(m.newColumn()));
     }
     ColumnMigration moved = repo.changePhase(c, m.id(), from, to, "rollback");
     out.printf("migration '%s': %s -> %s (epoch %d)%n", m.id(), from.sqlName(), to.sqlName(), moved.epoch());
@@ -1085,6 +1090,11 @@ public final class Operator {
           Identifiers.quote(m.oldColumn()));
       out.flush();
     }
+  }
+
+  /** The waits for standbys before a phase change (see {@link StandbyCatchUp}). */
+  private StandbyCatchUp standbys(AdvanceOptions options) {
+    return new StandbyCatchUp(options.ackWait(), options.instanceTtl(), out);
   }
 
   /** Drops what would fail the inserts of drivers that no longer write the new column (see ConstraintDdl). */

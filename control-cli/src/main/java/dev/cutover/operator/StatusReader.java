@@ -34,7 +34,9 @@ final class StatusReader {
     for (ColumnMigration m : migrations) {
       result.add(migration(c, m));
     }
-    return new StatusReport(schema.name(), result, instances(c));
+    return new StatusReport(schema.name(), result, instances(c), ReplicaLag.read(c).stream().map(s ->
+        new StatusReport.Standby(s.name(), s.clientAddr(), s.state(), s.replayLsn(), s.lagBytes(), s.replayLagSeconds()))
+        .toList());
   }
 
   private StatusReport.Migration migration(Connection c, ColumnMigration m) throws SQLException {

@@ -8,8 +8,23 @@ import java.util.List;
  * @param controlSchema the control schema
  * @param migrations the migrations asked for
  * @param instances every registered driver instance
+ * @param standbys every standby of the server and how far behind it is
  */
-public record StatusReport(String controlSchema, List<Migration> migrations, List<Instance> instances) {
+public record StatusReport(String controlSchema, List<Migration> migrations, List<Instance> instances,
+    List<Standby> standbys) {
+
+  /**
+   * A standby (a hot standby the applications may read from).
+   *
+   * @param name its {@code application_name}, or its replication slot's name when disconnected
+   * @param clientAddr its address, or {@code null}
+   * @param state {@code streaming}, {@code catchup}, ... or {@code disconnected}; {@code null} when not visible to this role
+   * @param replayLsn the WAL position it replayed, or {@code null} when unknown
+   * @param lagBytes WAL bytes it has not replayed yet, or {@code null} when unknown
+   * @param replayLagSeconds {@code replay_lag} in seconds, or {@code null} (idle, disconnected, unknown)
+   */
+  public record Standby(String name, String clientAddr, String state, String replayLsn, Long lagBytes,
+      Double replayLagSeconds) {}
 
   /**
    * One migration.
