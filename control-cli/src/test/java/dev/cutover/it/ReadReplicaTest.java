@@ -174,6 +174,14 @@ class ReadReplicaTest {
     awaitTrue("the standby replays the phase change",
         () -> "read_new".equals(text(standbyUrl, "SELECT phase FROM cutover.migrations WHERE id = 'wait-m'")));
     assertThat(query(standbyUrl, "SELECT count(*) FROM waited WHERE title IS DISTINCT FROM label")).isZero();
+
+    // new_only stops writing the old column: drivers on the standby (no heartbeat) get a TTL to read read_new.
+    long t0 = System.nanoTime();
+    Run newOnly = cli("advance", "wait-m", "--instance-ttl", "3s", "--wait", "30s");
+    ok(newOnly);
+    assertThat(newOnly.out()).contains("waiting 3s (--instance-ttl) before new_only stops writing \"label\"",
+        "read_new -> new_only");
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isGreaterThanOrEqualTo(3_000);
   }
 
   @Test
