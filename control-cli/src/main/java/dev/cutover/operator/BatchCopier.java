@@ -41,6 +41,11 @@ final class BatchCopier {
     this.source = source;
   }
 
+  /** The table, quoted. */
+  String table() {
+    return table;
+  }
+
   /** The key walked. */
   RowKey key() {
     return key;
@@ -107,6 +112,36 @@ final class BatchCopier {
         rs.next();
         return new Batch(rs.getLong(1), rs.getString(2));
       }
+    }
+  }
+
+  /**
+   * Copies every differing row with a key in ({@code lo}, {@code hi}] in the caller's transaction,
+   * skipping rows the application holds locked (the final pass picks them up); returns the rows
+   * updated. The rows are locked ({@code FOR UPDATE SKIP LOCKED}) and updated in one statement, each
+   * from its own current old value: a row that the application wrote (both columns, through the
+   * driver) since the walk began no longer differs and is left alone, and a row it is writing now
+   * is locked by it and skipped, never waited for and never overwritten.
+   */
+  long copyRange(Connection c, String lo, String hi) throws SQLException {
+    List<String> aliases = new ArrayList<>();
+    List<String> selected = new ArrayList<>();
+    List<String> joined = new ArrayList<>();
+    for (int i = 0; i < key.columns().size(); i++) {
+      String alias = "cutover_k" + (i + 1);
+      aliases.add(alias);
+      selected.add(key.columns().get(i) + " AS " + alias);
+      joined.add("cutover_t." + key.columns().get(i));
+    }
+    List<String> fromSel = aliases.stream().map(a -> "sel." + a).toList();
+    String sql = "WITH sel AS (SELECT " + String.join(", ", selected) + " FROM " + table + " WHERE "
+        + key.range(lo != null) + " AND " + target + " IS DISTINCT FROM " + source
+        + " FOR UPDATE SKIP LOCKED)"
+        + " UPDATE " + table + " AS cutover_t SET " + target + " = " + source + " FROM sel WHERE "
+        + RowKey.row(joined) + " = " + RowKey.row(fromSel);
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      key.bindRange(ps, 1, lo, hi);
+      return ps.executeUpdate();
     }
   }
 }
