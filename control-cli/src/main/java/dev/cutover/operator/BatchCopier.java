@@ -118,27 +118,19 @@ final class BatchCopier {
   /**
    * Copies every differing row with a key in ({@code lo}, {@code hi}] in the caller's transaction,
    * skipping rows the application holds locked (the final pass picks them up); returns the rows
-   * updated. The rows are locked ({@code FOR UPDATE SKIP LOCKED}) and updated in one statement, each
-   * from its own current old value: a row that the application wrote (both columns, through the
-   * driver) since the walk began no longer differs and is left alone, and a row it is writing now
-   * is locked by it and skipped, never waited for and never overwritten.
+   * updated.
+   *
+   * <p>The rows are chosen and locked first ({@code FOR UPDATE SKIP LOCKED}), then updated by their
+   * {@code ctid}s as locked, each from its own current old value: a row that the application wrote
+   * (both columns, through the driver) before the lock no longer differs and is not chosen, and a
+   * row it is writing now is locked by it and skipped, never waited for and never overwritten. The
+   * ctid array makes the update a TID scan of exactly the locked rows: joining them back by key (a
+   * CTE) cost 1.6x a plain range UPDATE, as the planner hashed the join over the table.
    */
   long copyRange(Connection c, String lo, String hi) throws SQLException {
-    List<String> aliases = new ArrayList<>();
-    List<String> selected = new ArrayList<>();
-    List<String> joined = new ArrayList<>();
-    for (int i = 0; i < key.columns().size(); i++) {
-      String alias = "cutover_k" + (i + 1);
-      aliases.add(alias);
-      selected.add(key.columns().get(i) + " AS " + alias);
-      joined.add("cutover_t." + key.columns().get(i));
-    }
-    List<String> fromSel = aliases.stream().map(a -> "sel." + a).toList();
-    String sql = "WITH sel AS (SELECT " + String.join(", ", selected) + " FROM " + table + " WHERE "
-        + key.range(lo != null) + " AND " + target + " IS DISTINCT FROM " + source
-        + " FOR UPDATE SKIP LOCKED)"
-        + " UPDATE " + table + " AS cutover_t SET " + target + " = " + source + " FROM sel WHERE "
-        + RowKey.row(joined) + " = " + RowKey.row(fromSel);
+    String sql = "UPDATE " + table + " SET " + target + " = " + source + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM "
+        + table + " WHERE " + key.range(lo != null) + " AND " + target + " IS DISTINCT FROM " + source
+        + " FOR UPDATE SKIP LOCKED))";
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       key.bindRange(ps, 1, lo, hi);
       return ps.executeUpdate();
