@@ -54,7 +54,7 @@ class ParallelBackfillTest {
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void workers_underConcurrentWriters_compositeKey() throws Exception {
     scenario("comp", "id int, region text, a int, PRIMARY KEY (region, id)", "g, 'r' || (g % 7), g", 30_000,
-        "--workers", "3");
+        "--workers", "3", "--batch-size", "500");
   }
 
   @Test
@@ -73,6 +73,8 @@ class ParallelBackfillTest {
     String id = table + "-t";
     cli.sql("CREATE TABLE " + table + " (" + columns + ")",
         "INSERT INTO " + table + " SELECT " + values + " FROM generate_series(1, " + rows + ") g",
+        // The writers find their rows by id (not a key of every table here: a plain index).
+        "CREATE INDEX ON " + table + " (id)",
         "ANALYZE " + table);
     Path f = dir.resolve(id + ".yaml");
     Files.writeString(f, "id: " + id + "\ntable: " + table + "\nchangeType:\n  column: a\n  to: a_big\n"
@@ -129,13 +131,20 @@ class ParallelBackfillTest {
       t.start();
       threads.add(t);
     }
+    long during;
     try {
-      Thread.sleep(300);
+      long warm = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (commits.get() < 20 && errors.isEmpty() && System.nanoTime() < warm) {
+        Thread.sleep(20); // the writers' drivers are up and writing
+      }
+      long before = commits.get();
       List<String> args = new ArrayList<>(List.of("backfill", id));
       args.addAll(List.of(options));
+      args.addAll(List.of("--pause", "20ms")); // a longer window for the writers
       Cli.Run run = cli.run(args.toArray(new String[0]));
       assertThat(run.exit()).as(run.all()).isEqualTo(0);
       assertThat(run.out()).contains("done");
+      during = commits.get() - before;
       Thread.sleep(300); // writes after the backfill are dual-written
     } finally {
       running.set(false);
@@ -144,7 +153,7 @@ class ParallelBackfillTest {
       }
     }
     assertThat(errors).as("writers' errors").isEmpty();
-    assertThat(commits.get()).as("writers committed while the backfill ran").isGreaterThan(50);
+    assertThat(during).as("writers committed while the backfill ran").isGreaterThan(0);
 
     assertThat(cli.one("SELECT count(*) FROM " + table + " WHERE a_big IS DISTINCT FROM (a * 10)::bigint"))
         .as("rows whose new column is not up(old)").isEqualTo("0");
