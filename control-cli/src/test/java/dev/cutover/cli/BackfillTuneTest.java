@@ -121,6 +121,60 @@ class BackfillTuneTest {
   }
 
   @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void tune_maxLag_holdsTheBackfill_andStatusSaysItIsTheReplicaLag() throws Exception {
+    cli.sql("CREATE SCHEMA IF NOT EXISTS lagtest", "CREATE TABLE lagtest.fake (seconds float8)",
+        "INSERT INTO lagtest.fake VALUES (5)",
+        "CREATE FUNCTION lagtest.lag() RETURNS float8 LANGUAGE sql AS 'SELECT seconds FROM lagtest.fake'");
+    int rows = 20_000;
+    table("lagged-b", "lagged", rows);
+    // No lag limit at the start: the (fake) 5 s lag does not matter until tune sets one.
+    CompletableFuture<Cli.Run> backfill = CompletableFuture.supplyAsync(() -> cli.run("backfill", "lagged-b",
+        "--batch-size", "100", "--workers", "1", "--pause", "100ms", "--lag-query", "SELECT lagtest.lag()"));
+    await("the first chunks", () -> filled("lagged") >= 200);
+    Cli.Run limit = cli.run("tune", "lagged-b", "max-lag=1s");
+    assertThat(limit.exit()).as(limit.all()).isEqualTo(0);
+    assertThat(limit.out()).contains("max lag 1s", "applied by the running backfill");
+    Thread.sleep(500);
+    long heldAt = filled("lagged");
+    Thread.sleep(1_500);
+    assertThat(filled("lagged")).as("no chunk while the lag exceeds max-lag").isEqualTo(heldAt);
+    assertThat(cli.run("status", "lagged-b").out()).contains("max lag 1s",
+        "throttled: replication lag 5.0s > --max-lag 1s");
+
+    Cli.Run off = cli.run("tune", "lagged-b", "max-lag=off", "workers=4", "batch-size=auto");
+    assertThat(off.exit()).as(off.all()).isEqualTo(0);
+    assertThat(off.out()).contains("batch size auto", "max lag off");
+    Cli.Run done = backfill.get(100, TimeUnit.SECONDS);
+    assertThat(done.exit()).as(done.all()).isEqualTo(0);
+    assertThat(done.out()).contains("throttled: replication lag 5.0s > --max-lag 1s", rows + "/" + rows, "done");
+    assertThat(cli.one("SELECT count(*) FROM lagged WHERE b IS DISTINCT FROM a")).isEqualTo("0");
+  }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void maxTransactionAge_holdsTheBackfill_whileALongTransactionIsOpen() throws Exception {
+    table("old-b", "oldtx", 2_000);
+    try (java.sql.Connection tx = db.plainConnection()) {
+      tx.setAutoCommit(false);
+      try (java.sql.Statement st = tx.createStatement()) {
+        st.execute("SELECT txid_current()"); // holds back vacuum's horizon until it ends
+      }
+      Thread.sleep(1_200);
+      CompletableFuture<Cli.Run> backfill = CompletableFuture.supplyAsync(() -> cli.run("backfill", "old-b",
+          "--batch-size", "100", "--max-transaction-age", "1s"));
+      await("the backfill's report", () -> control("old-b", "throttle_reasons::text").contains("long transaction"));
+      assertThat(filled("oldtx")).as("no chunk while the transaction is open").isZero();
+      assertThat(cli.run("status", "old-b").out()).contains("throttled: long transaction: pid",
+          "> --max-transaction-age 1s");
+      tx.commit();
+      Cli.Run done = backfill.get(60, TimeUnit.SECONDS);
+      assertThat(done.exit()).as(done.all()).isEqualTo(0);
+      assertThat(done.out()).contains("2000/2000", "done");
+    }
+  }
+
+  @Test
   void tune_badInput_isAUsageErrorNamingTheSetting() throws Exception {
     table("bad-b", "bad", 10);
     Cli.Run none = cli.run("tune", "bad-b");
