@@ -66,7 +66,9 @@ class BackfillTuneTest {
 
   static String control(String id, String column) {
     try {
-      return cli.one("SELECT " + column + " FROM cutover.backfill_control WHERE migration_id = '" + id + "'");
+      // Empty until the backfill has written its row.
+      return String.join("", cli.query("SELECT " + column + " FROM cutover.backfill_control WHERE migration_id = '"
+          + id + "'"));
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
