@@ -62,8 +62,6 @@ public final class Backfiller {
   private static final Duration FINAL_PASS_BUDGET = Duration.ofSeconds(60);
   /** How often the coordinator polls {@code backfill_control}, rechecks the throttle and shows progress. */
   static final Duration POLL = Duration.ofMillis(200);
-  /** How often a lag above --max-lag is measured again (kept for readers of the old constant: the coordinator's poll). */
-  static final Duration LAG_RECHECK = Duration.ofSeconds(1);
   /** Consecutive chunks on lock_timeout before the backfill gives up (resumably): minutes of back-off. */
   static final int MAX_LOCK_TIMEOUTS = 20;
   /** Rows per batch of the final pass (and of a refill) when chunks are sized by time. */
