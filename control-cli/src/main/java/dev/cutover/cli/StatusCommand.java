@@ -5,6 +5,7 @@ import dev.cutover.operator.StatusReport;
 import java.io.PrintWriter;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -42,6 +43,25 @@ final class StatusCommand extends OperatorCommand {
       if (m.backfill() != null) {
         out.printf("  backfill: %d rows done, last key %s of %s%s%n", m.backfill().rowsDone(), m.backfill().lastKey(),
             m.backfill().maxKey(), m.backfill().finished() ? ", finished" : ", not finished");
+        StatusReport.Control k = m.backfill().control();
+        if (k != null) {
+          out.printf("  backfill settings: batch size %s, chunk time %s, %d worker(s)%s, max lag %s (version %d%s)%n",
+              k.batchSize() == null ? "auto" : k.batchSize(), k.chunkTime(), k.workers(), k.paused() ? ", paused" : "",
+              k.maxLag() == null ? "off" : k.maxLag(), k.settingsVersion(),
+              k.tunedBy() == null ? "" : ", tuned by " + k.tunedBy());
+          if (k.running()) {
+            out.printf(Locale.ROOT, "  backfill running: %d worker(s) active, chunks of %s rows, %.0f rows/s%s%n",
+                k.activeWorkers(), k.chunkRows() == null ? "?" : k.chunkRows().toString(),
+                k.rowsPerSecond() == null ? 0.0 : k.rowsPerSecond(),
+                k.appliedVersion() < k.settingsVersion() ? " (settings version " + k.settingsVersion() + " not applied yet)"
+                    : "");
+            out.printf("  throttled: %s%n", k.throttleReasons().isEmpty() ? "no" : String.join("; ", k.throttleReasons()));
+          } else if (k.stopReason() != null) {
+            out.printf("  backfill not running (last run: %s)%n", k.stopReason());
+          } else {
+            out.printf("  backfill not running (its session is gone; run `cutover backfill %s` to resume)%n", m.id());
+          }
+        }
       }
       if (m.rowsPending() != null) {
         out.printf("  rows pending (new differs from old): %d%n", m.rowsPending());

@@ -1114,7 +1114,7 @@ public final class Operator {
   public Backfiller.Result backfill(String id, BackfillOptions options) throws SQLException {
     try (Connection c = settings.open(); MigrationRepository.Lock lock = repo.lock(c, id, "backfill")) {
       ColumnMigration m = repo.require(c, id);
-      return new Backfiller(schema, out).backfill(c, m, options);
+      return new Backfiller(schema, out, settings::open).backfill(c, m, options);
     }
   }
 

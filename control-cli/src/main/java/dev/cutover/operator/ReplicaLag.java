@@ -7,7 +7,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Consumer;
 
 /**
  * The standbys of the server the CLI is connected to, and how far each is behind: the ones
@@ -98,22 +97,6 @@ final class ReplicaLag {
       }
     }
     return worst;
-  }
-
-  /**
-   * The backfill's wait before a batch: while a connected standby is more than {@code maxBytes}
-   * behind, tells {@code throttled} which (at most every few seconds) and measures again every
-   * {@link Backfiller#LAG_RECHECK}. Returns at once when {@code maxBytes} is 0 or there is no standby.
-   */
-  static void waitWhileBehind(Connection c, long maxBytes, Consumer<String> throttled) throws SQLException {
-    if (maxBytes <= 0) {
-      return;
-    }
-    Standby behind;
-    while ((behind = tooFarBehind(c, maxBytes)) != null) {
-      throttled.accept(behind.describe() + " > --max-replica-lag " + bytes(maxBytes));
-      DdlRunner.sleepMillis(Backfiller.LAG_RECHECK.toMillis());
-    }
   }
 
   /** {@code n} bytes in the largest binary unit that keeps a number of at least 1 (as {@code pg_size_pretty}, roughly). */
