@@ -40,10 +40,10 @@ import java.util.List;
  * transaction. The update locks the rows it rewrites, and PostgreSQL re-evaluates the condition on
  * the newest version of a row that an application transaction changed meanwhile, so a row that a
  * dual write made consistent is skipped, and the old column, which holds the application's
- * writes, is never written. The chunk is then verified again. In {@code read_new} the new column
- * is what the application reads and has written; which side is right cannot be decided by a
- * tool, so repair is refused there (roll back to {@code dual_write} to make the old column the
- * truth again, or fix the rows by hand).
+ * writes, is never written. The chunk is then verified again. In {@code read_new} the application
+ * reads the new column: a difference is either a new value it wrote and saw, or a corrupted new
+ * value beside a good old one, and no tool can tell which, so repair is refused there with both
+ * ways out (a rollback refills the old column from the new one; or the rows are fixed by hand).
  *
  * <p>A run can be resumed, or limited to part of the table, with {@link Options#fromKey}: it
  * starts after that key. Progress lines name the last key checked. No state is kept in the control
@@ -53,7 +53,7 @@ import java.util.List;
 public final class Verifier {
 
   /** Rows per key range. */
-  public static final int DEFAULT_RANGE_ROWS = 10_000;
+  public static final int DEFAULT_RANGE_ROWS = 100_000;
   /** How many differing keys a report lists. */
   public static final int MAX_KEYS = 10;
   /** How many unconvertible rows a report lists. */
@@ -185,11 +185,12 @@ public final class Verifier {
     }
     if (options.repair() && m.phase() != Phase.DUAL_WRITE) {
       throw OperatorException.guard("verify --repair of migration '" + m.id() + "' refused in phase "
-          + m.phase().sqlName() + ": there the application reads the new column, so a difference may be the new"
-          + " column's value or the old one's, and rewriting either could discard what the application wrote."
-          + " Roll back to dual_write (`cutover rollback " + m.id() + " --to dual_write`), where the old column is"
-          + " the truth, and repair there; or correct the rows by hand (`cutover verify " + m.id()
-          + "` lists their keys)");
+          + m.phase().sqlName() + ": the application reads the new column now, so a difference is either a new"
+          + " value the application wrote and saw, or a corrupted one next to a good old value; a tool cannot tell"
+          + " which, and rewriting either side could discard the good one. `cutover verify " + m.id()
+          + "` lists the keys. If the new values are right: `cutover rollback " + m.id() + "` refills the old"
+          + " column from the new one (down(new)) for every differing row. If the old values are right: set the"
+          + " new column to up(old) for those keys by hand");
     }
     TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
     Walk walk = new Walk(c, m, table, walkKey(c, table, m), options);

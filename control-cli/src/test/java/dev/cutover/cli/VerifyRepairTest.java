@@ -115,6 +115,23 @@ class VerifyRepairTest {
     cli.ok("verify", "many-b");
   }
 
+  /** Before: verify compared with the type's =, for which 1.0 and 1.00 are equal; the application reads "1.0". */
+  @Test
+  void equalByTheTypeButNotTheSameValue_isADifference() throws Exception {
+    cli.sql("CREATE TABLE amounts (id int PRIMARY KEY, a numeric)",
+        "INSERT INTO amounts SELECT g, g || '.00' FROM generate_series(1, 20) g");
+    dualWrite("amounts-b", "amounts", "rename: {from: a, to: b}");
+    cli.ok("backfill", "amounts-b");
+    cli.ok("verify", "amounts-b");
+    cli.sql("UPDATE amounts SET b = 7.0 WHERE id = 7");
+    assertThat(cli.one("SELECT b = a FROM amounts WHERE id = 7")).isEqualTo("t");
+    Cli.Run found = cli.run("verify", "amounts-b");
+    assertThat(found.exit()).isEqualTo(3);
+    assertThat(found.err()).contains("1 of 20 rows differ", "first keys: 7");
+    cli.ok("verify", "amounts-b", "--repair");
+    assertThat(cli.one("SELECT b::text FROM amounts WHERE id = 7")).isEqualTo("7.00");
+  }
+
   @Test
   void typeChange_repairWritesUpOfOld() throws Exception {
     cli.sql("CREATE TABLE price (id int PRIMARY KEY, amount numeric(10,2))",
@@ -225,7 +242,7 @@ class VerifyRepairTest {
     assertThat(found.err()).contains("first keys: 9");
     Cli.Run refused = cli.run("verify", "rn-b", "--repair");
     assertThat(refused.exit()).isEqualTo(3);
-    assertThat(refused.err()).contains("refused", "read_new", "cutover rollback rn-b --to dual_write");
+    assertThat(refused.err()).contains("refused", "read_new", "cutover rollback rn-b", "down(new)", "up(old)");
     assertThat(cli.one("SELECT b FROM rn WHERE id = 9")).isEqualTo("bad");
   }
 
