@@ -119,7 +119,7 @@ class VerifyRepairTest {
   @Test
   void equalByTheTypeButNotTheSameValue_isADifference() throws Exception {
     cli.sql("CREATE TABLE amounts (id int PRIMARY KEY, a numeric)",
-        "INSERT INTO amounts SELECT g, g || '.00' FROM generate_series(1, 20) g");
+        "INSERT INTO amounts SELECT g, (g || '.00')::numeric FROM generate_series(1, 20) g");
     dualWrite("amounts-b", "amounts", "rename: {from: a, to: b}");
     cli.ok("backfill", "amounts-b");
     cli.ok("verify", "amounts-b");
