@@ -179,6 +179,11 @@ public final class Verifier {
    * entry point. The caller holds the migration's lock when repairing.
    */
   public Result verifyTable(Connection c, ColumnMigration m, Options options) throws SQLException {
+    return verifyTable(c, m, TableCatalog.requireTable(c, m.schema(), m.table()), options);
+  }
+
+  /** Refuses a phase without two current columns, and a repair outside dual_write. */
+  private static void checkPhase(ColumnMigration m, Options options) {
     if (m.phase() != Phase.DUAL_WRITE && m.phase() != Phase.READ_NEW) {
       throw new OperatorException("migration '" + m.id() + "' is in phase " + m.phase().sqlName()
           + ": verify compares the old and new columns, which both are kept current only in dual_write and read_new");
@@ -192,7 +197,15 @@ public final class Verifier {
           + " column from the new one (down(new)) for every differing row. If the old values are right: set the"
           + " new column to up(old) for those keys by hand");
     }
-    TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
+  }
+
+  /**
+   * {@link #verifyTable(Connection, ColumnMigration, Options)} over {@code table}, which holds
+   * {@code m}'s columns (the migration's table, or one partition of it).
+   */
+  public Result verifyTable(Connection c, ColumnMigration m, TableCatalog.Table table, Options options)
+      throws SQLException {
+    checkPhase(m, options);
     Walk walk = new Walk(c, m, table, walkKey(c, table, m), options);
     c.setAutoCommit(true);
     try {
