@@ -259,6 +259,16 @@ public final class Verifier {
     }
 
     Result run() throws SQLException {
+      if (options.fromKey() != null && !byCtid) {
+        // A key that is not of the key's types would fail every chunk like an unconvertible row.
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + key.param())) {
+          key.bind(ps, 1, options.fromKey());
+          ps.executeQuery().close();
+        } catch (SQLException e) {
+          throw OperatorException.usage("--from-key '" + options.fromKey() + "' is not a key of " + table.quoted()
+              + ", whose " + key.description() + " verify walks (" + TypeChangeCheck.firstLine(e) + ")");
+        }
+      }
       if (byCtid) {
         walkPages();
       } else {

@@ -113,6 +113,9 @@ class VerifyRepairTest {
     assertThat(cli.one("SELECT count(*) FROM many WHERE b IS DISTINCT FROM a")).isEqualTo(String.valueOf(4000 / 97));
     cli.ok("verify", "many-b", "--repair");
     cli.ok("verify", "many-b");
+    Cli.Run badKey = cli.run("verify", "many-b", "--from-key", "four");
+    assertThat(badKey.exit()).isEqualTo(2);
+    assertThat(badKey.err()).contains("--from-key 'four' is not a key", "primary key (\"id\")");
   }
 
   /** Before: verify compared with the type's =, for which 1.0 and 1.00 are equal; the application reads "1.0". */
