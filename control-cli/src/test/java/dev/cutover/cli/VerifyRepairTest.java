@@ -250,6 +250,45 @@ class VerifyRepairTest {
   }
 
   /**
+   * The repair waits for a row an application transaction holds, then sees that transaction's dual
+   * write: the row no longer differs and keeps the application's value.
+   */
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void repair_waitsForAHeldRow_andKeepsTheApplicationsWrite() throws Exception {
+    cli.sql("CREATE TABLE held (id int PRIMARY KEY, a text)", "INSERT INTO held SELECT g, 'v' || g FROM generate_series(1, 100) g");
+    dualWrite("held-b", "held", "rename: {from: a, to: b}");
+    cli.ok("backfill", "held-b");
+    cli.sql("UPDATE held SET b = 'corrupt' WHERE id IN (7, 8)");
+    try (Connection app = db.cutoverConnection()) {
+      app.unwrap(CutoverConnection.class).refreshMigrations();
+      app.setAutoCommit(false);
+      try (Statement st = app.createStatement()) {
+        assertThat(st.executeUpdate("UPDATE held SET a = 'app' WHERE id = 7")).isEqualTo(1);
+      }
+      Thread commit = new Thread(() -> {
+        try {
+          // Longer than the repair's lock_timeout: it also retries through a timed-out attempt.
+          Thread.sleep(2500);
+          app.commit();
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      });
+      commit.start();
+      Cli.Run repaired = cli.run("verify", "held-b", "--repair", "--json");
+      commit.join();
+      assertThat(repaired.exit()).as(repaired.all()).isZero();
+      JsonNode json = JSON.readTree(repaired.out());
+      assertThat(json.get("differing").asLong()).isEqualTo(2);
+      // Row 8 was rewritten; row 7 was made consistent by the application's dual write.
+      assertThat(json.get("repaired").asLong()).isEqualTo(1);
+    }
+    assertThat(cli.query("SELECT id || ':' || a || ':' || b FROM held WHERE id IN (7, 8) ORDER BY id"))
+        .containsExactly("7:app:app", "8:v8:v8");
+  }
+
+  /**
    * Differential ledger: an application updates rows through the driver while verify --repair
    * rewrites corrupted ones; every committed write is in both columns afterwards.
    */
