@@ -57,8 +57,11 @@ public final class RewriteEngine {
     }
   }
 
-  /** The key of a {@link Shape}: a text's {@link ConstantShape#key()} (never equal to a text's own key). */
-  private record ShapeKey(String key) {}
+  /**
+   * The key of a {@link Shape}: a text's {@link ConstantShape#key()} and {@link
+   * ConstantShape#equalities()} (never equal to a text's own key, a String).
+   */
+  private record ShapeKey(String key, String equalities) {}
 
   /**
    * The rewrite of one text of a constant shape, as a template, for one snapshot and {@code
@@ -229,7 +232,7 @@ public final class RewriteEngine {
       Telemetry.CACHE_MISSES.increment();
       return compute(sql, snapshot, searchPath, catalog);
     }
-    ShapeKey key = new ShapeKey(shape.key());
+    ShapeKey key = new ShapeKey(shape.key(), shape.equalities());
     Shape known = cache.getIfPresent(key) instanceof Shape s && s.snapshot() == snapshot
         && Objects.equals(s.searchPath(), searchPath) ? s : null;
     if (known != null && known.serves(shape.constants())) {

@@ -104,6 +104,30 @@ public record ConstantShape(String key, String[] constants) {
     return false;
   }
 
+  /**
+   * Which constants are equal to which: empty when all differ, else for each constant the index of
+   * the first one written the same, comma-separated. Texts of one {@link #key()} whose constants
+   * repeat one another differently are different shapes: a template's slot for a repeated value
+   * could not say which of the equal constants it holds.
+   */
+  public String equalities() {
+    java.util.Map<String, Integer> first = new java.util.HashMap<>(constants.length * 2);
+    StringBuilder out = null;
+    for (int i = 0; i < constants.length; i++) {
+      Integer j = first.putIfAbsent(constants[i], i);
+      if (j != null && out == null) {
+        out = new StringBuilder();
+        for (int k = 0; k < i; k++) {
+          out.append(first.get(constants[k])).append(',');
+        }
+      }
+      if (out != null) {
+        out.append(j == null ? i : j).append(',');
+      }
+    }
+    return out == null ? "" : out.toString();
+  }
+
   /** The text this shape was taken from, with {@code values} in place of its constants. */
   public String fill(String[] values) {
     StringBuilder out = new StringBuilder(key.length() + 16 * values.length);

@@ -33,14 +33,12 @@ public final class ConstantTemplate {
 
   /**
    * The template of {@code rewritten} (the rewrite of a text whose constants are {@code constants}),
-   * or {@code null} when the constants repeat one another or {@code rewritten} does not lex cleanly.
+   * or {@code null} when {@code rewritten} does not lex cleanly.
    */
   public static ConstantTemplate of(String rewritten, String[] constants) {
     Map<String, Integer> index = new HashMap<>(constants.length * 2);
     for (int i = 0; i < constants.length; i++) {
-      if (index.put(constants[i], i) != null) {
-        return null;
-      }
+      index.putIfAbsent(constants[i], i);
     }
     List<String> segments = new ArrayList<>();
     List<Integer> slots = new ArrayList<>();

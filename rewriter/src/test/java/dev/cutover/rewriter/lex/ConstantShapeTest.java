@@ -55,6 +55,15 @@ class ConstantShapeTest {
     ConstantTemplate t = ConstantTemplate.of("UPDATE t SET a = 'x', b = 'x', c = COALESCE(d, 0) WHERE id = 7",
         constants);
     assertThat(t.fill(new String[] {"'y'", "8"})).isEqualTo("UPDATE t SET a = 'y', b = 'y', c = COALESCE(d, 0) WHERE id = 8");
-    assertThat(ConstantTemplate.of("SELECT 1 WHERE a = 1 AND b = 1", new String[] {"1", "1"})).isNull();
+    assertThat(ConstantTemplate.of("SELECT 1 WHERE a = 1 AND b = 2", new String[] {"1", "1", "2"})
+        .fill(new String[] {"5", "5", "6"})).isEqualTo("SELECT 5 WHERE a = 5 AND b = 6");
+  }
+
+  @Test
+  void equalities_repeatedConstants_tellTextsApart() {
+    assertThat(shape("SELECT 1 WHERE a = 2").equalities()).isEmpty();
+    assertThat(shape("SELECT 1 WHERE a = 2 AND b = 1 AND c = 'x'").equalities()).isEqualTo("0,1,0,3,");
+    assertThat(shape("SELECT 1 WHERE a = 1 AND b = 1").equalities())
+        .isNotEqualTo(shape("SELECT 1 WHERE a = 1 AND b = 2").equalities());
   }
 }
