@@ -73,19 +73,29 @@ public final class RewriteEngine {
   private record Shape(MigrationSnapshot snapshot, String searchPath, String[] origin, boolean[] checked,
       ConstantTemplate sql, ConstantTemplate plainSql, Rewrite model, boolean poisoned) {
 
-    /** The shape of the text whose constants are {@code constants} and whose rewrite is {@code rewrite}; null when no template can be made. */
+    /**
+     * The shape of the text whose constants are {@code constants} and whose rewrite is {@code
+     * rewrite}; its templates are made when a second text checks it (most shapes are seen once).
+     */
     static Shape of(MigrationSnapshot snapshot, String searchPath, String[] constants, Rewrite rewrite) {
-      ConstantTemplate sql = ConstantTemplate.of(rewrite.sql(), constants);
-      ConstantTemplate plain = rewrite.readTouch() == null ? null
-          : ConstantTemplate.of(rewrite.readTouch().plainSql(), constants);
-      if (sql == null || rewrite.readTouch() != null && plain == null) {
+      return new Shape(snapshot, searchPath, constants, new boolean[constants.length], null, null, rewrite, false);
+    }
+
+    /** This shape with its templates; null when the rewrite cannot be made one. */
+    private Shape withTemplates() {
+      if (sql != null) {
+        return this;
+      }
+      ConstantTemplate text = ConstantTemplate.of(model.sql(), origin);
+      ConstantTemplate plain = model.readTouch() == null ? null : ConstantTemplate.of(model.readTouch().plainSql(), origin);
+      if (text == null || model.readTouch() != null && plain == null) {
         return null;
       }
-      return new Shape(snapshot, searchPath, constants, new boolean[constants.length], sql, plain, rewrite, false);
+      return new Shape(snapshot, searchPath, origin, checked, text, plain, model, false);
     }
 
     boolean serves(String[] constants) {
-      if (poisoned) {
+      if (poisoned || sql == null) {
         return false;
       }
       for (int i = 0; i < constants.length; i++) {
@@ -107,7 +117,8 @@ public final class RewriteEngine {
 
     /** This shape with the constants where {@code rewrite} (of a text with {@code constants}) differs checked; null when the template is wrong for it. */
     Shape checkedBy(String[] constants, Rewrite rewrite) {
-      if (!same(fill(constants), rewrite)) {
+      Shape made = withTemplates();
+      if (made == null || !same(made.fill(constants), rewrite)) {
         return null;
       }
       boolean[] now = checked.clone();
@@ -118,7 +129,8 @@ public final class RewriteEngine {
           more = true;
         }
       }
-      return more ? new Shape(snapshot, searchPath, origin, now, sql, plainSql, model, false) : this;
+      return more || made != this ? new Shape(snapshot, searchPath, origin, now, made.sql, made.plainSql, model, false)
+          : this;
     }
 
     Shape poison() {
@@ -248,9 +260,8 @@ public final class RewriteEngine {
     Telemetry.CACHE_MISSES.increment();
     Entry entry = compute(sql, snapshot, searchPath, catalog);
     if (known == null) {
-      Shape made = entry.refusal() == null ? Shape.of(snapshot, searchPath, shape.constants(), entry.rewrite()) : null;
-      if (made != null) {
-        cache.put(key, made);
+      if (entry.refusal() == null) {
+        cache.put(key, Shape.of(snapshot, searchPath, shape.constants(), entry.rewrite()));
       }
     } else if (!known.poisoned()) {
       // Check the template against this text's own rewrite: a difference means the rewrite depends

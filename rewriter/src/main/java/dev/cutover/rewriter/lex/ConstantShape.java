@@ -36,7 +36,7 @@ public record ConstantShape(String key, String[] constants) {
    * @param keep strings (their text as written, quotes included) that must stay in the key
    */
   public static ConstantShape of(String sql, Predicate<String> keep) {
-    if (sql.indexOf(MARK) >= 0) {
+    if (sql.indexOf(MARK) >= 0 || !mayHoldConstant(sql)) {
       return null;
     }
     List<Token> tokens = Lexer.lex(sql);
@@ -70,6 +70,17 @@ public record ConstantShape(String key, String[] constants) {
     }
     key.append(sql, copied, sql.length());
     return new ConstantShape(key.toString(), java.util.Arrays.copyOf(constants, n));
+  }
+
+  /** Whether {@code sql} has a digit or a quote at all (most prepared statements' texts have neither: no lexing). */
+  private static boolean mayHoldConstant(String sql) {
+    for (int i = 0; i < sql.length(); i++) {
+      char c = sql.charAt(i);
+      if (c >= '0' && c <= '9' || c == '\'' || c == '$') {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isConstant(Token t, String sql, Token previous, Predicate<String> keep) {
