@@ -167,4 +167,25 @@ class RewriteEngineTest {
     }
     assertThat(calls).hasValue(5);
   }
+
+  @Test
+  void rewrite_constantsRepeatingOneAnother_shareARewriteWithTextsRepeatingThemAlike() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    RewriteFunction standard = RewriteFunction.standard();
+    RewriteEngine engine = new RewriteEngine((sql, s, c) -> {
+      calls.incrementAndGet();
+      return standard.rewrite(sql, s, c);
+    }, false, 100);
+    for (int i = 0; i < 10; i++) {
+      String sql = "UPDATE users SET full_name = 'x' WHERE id = " + i + " OR email = '" + i + "' OR id = " + i;
+      assertThat(engine.rewrite(sql, DUAL, "public", CATALOG).sql()).isEqualTo(standard.rewrite(sql, DUAL, CATALOG).sql());
+    }
+    assertThat(calls).hasValue(2);
+    // The same key with the two ids different is another shape: its own template, never the one above.
+    for (int i = 0; i < 10; i++) {
+      String sql = "UPDATE users SET full_name = 'x' WHERE id = " + i + " OR email = '" + i + "' OR id = " + (i + 100);
+      assertThat(engine.rewrite(sql, DUAL, "public", CATALOG).sql()).isEqualTo(standard.rewrite(sql, DUAL, CATALOG).sql());
+    }
+    assertThat(calls).hasValue(4);
+  }
 }
