@@ -1,6 +1,7 @@
 package dev.cutover.operator;
 
 import dev.cutover.control.ControlSchema;
+import dev.cutover.control.MigrationRows;
 import dev.cutover.migration.ColumnMigration;
 import dev.cutover.migration.Phase;
 import java.sql.Connection;
@@ -23,12 +24,9 @@ public final class MigrationRepository {
     void close() throws SQLException;
   }
 
-  private static final String COLUMNS =
-      "id, table_schema, table_name, old_column, new_column, physical_new_column, up_expr, down_expr, new_type, phase, epoch, old_column_after, old_type";
-
-  /** {@link #COLUMNS} and the lazy flag, as the installed schema version has it. */
+  /** The select list of {@link MigrationRows}, as the installed schema version has it. */
   private String columns(Connection c) throws SQLException {
-    return COLUMNS + ", " + ControlSchema.lazyColumn(schema.installedVersion(c));
+    return MigrationRows.selectList(schema.installedVersion(c));
   }
 
   private final ControlSchema schema;
@@ -375,8 +373,6 @@ public final class MigrationRepository {
   }
 
   private static ColumnMigration read(ResultSet rs) throws SQLException {
-    return new ColumnMigration(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
-        rs.getString(13), Phase.parse(rs.getString(10)), rs.getLong(11), rs.getString(12), rs.getBoolean(14));
+    return MigrationRows.read(rs);
   }
 }

@@ -523,7 +523,7 @@ public final class Operator {
         }
       }
       AckWaiter acks = new AckWaiter(schema, options.instanceTtl(), out);
-      DdlRunner ddl = new DdlRunner(options.lockTimeout(), options.lockRetryBudget(), out);
+      DdlRunner ddl = new DdlRunner(options.lockTimeout(), options.lockRetryBudget(), out, settings::open);
       if (m.lazyRead() && !options.lazy()) {
         // Leaving the lazy cut-over (for new_only, or `advance --to read_new` to finish it): only
         // once every row's new column is filled and verified.
@@ -945,7 +945,7 @@ public final class Operator {
     try (Connection c = settings.open(); MigrationRepository.Lock lock = repo.lock(c, id, "rollback")) {
       ColumnMigration m = repo.require(c, id);
       AckWaiter acks = new AckWaiter(schema, options.instanceTtl(), out);
-      DdlRunner ddl = new DdlRunner(options.lockTimeout(), options.lockRetryBudget(), out);
+      DdlRunner ddl = new DdlRunner(options.lockTimeout(), options.lockRetryBudget(), out, settings::open);
       if (m.phase() == Phase.COMPLETED) {
         TableCatalog.Table table = TableCatalog.findTable(c, m.schema(), m.table()).orElse(null);
         String kept = RenameDdl.deprecatedName(m.oldColumn());
