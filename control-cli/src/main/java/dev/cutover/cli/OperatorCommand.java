@@ -2,6 +2,7 @@ package dev.cutover.cli;
 
 import dev.cutover.operator.Operator;
 import dev.cutover.operator.OperatorException;
+import dev.cutover.operator.PhaseListener;
 import java.io.PrintWriter;
 import java.sql.SQLException;
 import java.util.concurrent.Callable;
@@ -31,7 +32,9 @@ abstract class OperatorCommand implements Callable<Integer> {
 
   @Override
   public final Integer call() {
-    Operator operator = new Operator(parent.settings(), progress());
+    // Under --json the phase changes report as JSON lines on stderr, next to the result on stdout.
+    Operator operator = new Operator(parent.settings(), progress(),
+        parent.json ? PhaseListener.json(err()) : PhaseListener.text(progress()));
     try {
       int exit = run(operator);
       if (parent.json) {
