@@ -519,7 +519,7 @@ public final class Operator {
         plans.put(id, planner.forward(c, m, target, options));
       }
       checkUpFront(c, ms, plans, options);
-      List<PhaseStep> all = plans.values().stream().flatMap(List::stream).toList();
+      List<PhaseStep> all = inRounds(plans);
       if (dryRun) {
         listener.plan(all);
         return new PhaseRun(ms, all, true);
@@ -600,13 +600,27 @@ public final class Operator {
         ms.add(m);
         plans.put(id, steps);
       }
-      List<PhaseStep> all = plans.values().stream().flatMap(List::stream).toList();
+      List<PhaseStep> all = inRounds(plans);
       if (dryRun) {
         listener.plan(all);
         return new PhaseRun(ms, all, true);
       }
       return new PhaseRun(execute(c, ms, plans, options, "rollback"), all, false);
     }
+  }
+
+  /** The steps in the order they run: round by round, each migration's step of the round in the order given. */
+  private static List<PhaseStep> inRounds(Map<String, List<PhaseStep>> plans) {
+    List<PhaseStep> all = new ArrayList<>();
+    int rounds = plans.values().stream().mapToInt(List::size).max().orElse(0);
+    for (int round = 0; round < rounds; round++) {
+      for (List<PhaseStep> plan : plans.values()) {
+        if (round < plan.size()) {
+          all.add(plan.get(round));
+        }
+      }
+    }
+    return all;
   }
 
   private static List<String> distinct(List<String> ids) {
@@ -875,7 +889,6 @@ public final class Operator {
         if (sql.isEmpty()) {
           return m;
         }
-        sql.forEach(s -> listener.sql(m.id(), s));
         try {
           ddl.inTransaction(c, sql.toArray(String[]::new));
         } catch (SQLException e) {
@@ -938,13 +951,17 @@ public final class Operator {
     }
   }
 
-  /** The statements of {@code action} whose effect is not there yet. */
+  /**
+   * The statements of {@code action} whose effect is not there yet, each reported in the plan's order
+   * as about to run or as skipped.
+   */
   private List<String> pending(Connection c, ColumnMigration m, PhaseStep.Action action) throws SQLException {
     List<String> sql = new ArrayList<>();
     for (PhaseStep.Statement s : action.statements()) {
       if (s.doneWhen() != null && query(c, s.doneWhen())) {
         listener.skipped(m.id(), s.sql(), s.doneWhen());
       } else {
+        listener.sql(m.id(), s.sql());
         sql.add(s.sql());
       }
     }

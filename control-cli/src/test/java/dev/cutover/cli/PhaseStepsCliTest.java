@@ -47,7 +47,7 @@ class PhaseStepsCliTest {
         + " UNION ALL SELECT 'backfill ' || b::text FROM cutover.backfill_state b"
         + " UNION ALL SELECT 'usage ' || u::text FROM cutover.name_usage u"
         + " UNION ALL SELECT 'epoch ' || last_value FROM cutover.epoch_seq"
-        + " UNION ALL SELECT 'relation ' || c.relname || ' ' || c.relkind FROM pg_class c"
+        + " UNION ALL SELECT 'relation ' || c.relname || ' ' || c.relkind::text FROM pg_class c"
         + "   WHERE c.relnamespace = 'public'::regnamespace"
         + " UNION ALL SELECT 'column ' || a.attrelid::regclass || '.' || a.attname || ' ' || format_type(a.atttypid,"
         + "   a.atttypmod) || ' ' || a.attnotnull || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '-')"
@@ -210,7 +210,7 @@ class PhaseStepsCliTest {
     Cli.Run dry = cli.run("advance", "pairs-l", "pairs-r", "singles-v", "--to", "new_only", "--dry-run");
     assertThat(dry.exit()).as(dry.all()).isZero();
     assertThat(dry.out()).contains("dry run (nothing changed): 9 step(s)", "step 1: migration 'pairs-l' planned ->"
-        + " dual_write", "step 4: migration 'pairs-l' dual_write -> read_new");
+        + " dual_write", "step 2: migration 'pairs-r' planned -> dual_write", "step 4: migration 'pairs-l' dual_write -> read_new");
     assertThat(cli.columns("pairs")).containsExactly("id", "left_v", "right_v");
 
     Cli.Run run = cli.run("advance", "pairs-l", "pairs-r", "singles-v", "--to", "new_only", "--json");
