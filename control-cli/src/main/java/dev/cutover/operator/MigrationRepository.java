@@ -64,6 +64,40 @@ public final class MigrationRepository {
     }
   }
 
+  /**
+   * Registers migration {@code m} in {@code planned} at a new epoch (the caller holds
+   * {@link #lockEpochs} and commits).
+   *
+   * @param spec the migration file as JSON
+   * @param sourceFile where it was read from
+   * @param oldColumnAfter the column the old one follows in the table ({@code null} when first)
+   * @param oldNotNull whether the old column is NOT NULL now
+   */
+  public void register(Connection c, ColumnMigration m, String spec, String sourceFile, String oldColumnAfter,
+      boolean oldNotNull) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema.qualify("migrations")
+        + " (id, table_schema, table_name, old_column, new_column, physical_new_column, phase, epoch, spec,"
+        + " source_file, old_column_after, old_not_null, new_type, up_expr, down_expr, old_type)"
+        + " VALUES (?, ?, ?, ?, ?, ?, 'planned', nextval('" + schema.qualify("epoch_seq").replace("'", "''")
+        + "'), ?::jsonb, ?, ?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, m.id());
+      ps.setString(2, m.schema());
+      ps.setString(3, m.table());
+      ps.setString(4, m.oldColumn());
+      ps.setString(5, m.newColumn());
+      ps.setString(6, m.physicalNewColumn());
+      ps.setString(7, spec);
+      ps.setString(8, sourceFile);
+      ps.setString(9, oldColumnAfter);
+      ps.setBoolean(10, oldNotNull);
+      ps.setString(11, m.newType());
+      ps.setString(12, m.up());
+      ps.setString(13, m.down());
+      ps.setString(14, m.oldType());
+      ps.executeUpdate();
+    }
+  }
+
   /** Every registered migration, by id. */
   public List<ColumnMigration> all(Connection c) throws SQLException {
     List<ColumnMigration> result = new ArrayList<>();

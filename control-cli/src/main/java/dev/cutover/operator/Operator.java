@@ -236,27 +236,8 @@ public final class Operator {
           return new PlanResult(null, ddl, findings);
         }
         repo.lockEpochs(c);
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema.qualify("migrations")
-            + " (id, table_schema, table_name, old_column, new_column, physical_new_column, phase, epoch, spec,"
-            + " source_file, old_column_after, old_not_null, new_type, up_expr, down_expr, old_type)"
-            + " VALUES (?, ?, ?, ?, ?, ?, 'planned', nextval('" + schema.qualify("epoch_seq").replace("'", "''")
-            + "'), ?::jsonb, ?, ?, ?, ?, ?, ?, ?)")) {
-          ps.setString(1, spec.id());
-          ps.setString(2, r.table().schema());
-          ps.setString(3, r.table().name());
-          ps.setString(4, model.oldColumn());
-          ps.setString(5, model.newColumn());
-          ps.setString(6, model.physicalNewColumn());
-          ps.setString(7, spec.json());
-          ps.setString(8, file.toString());
-          ps.setString(9, TableCatalog.columnBefore(c, r.table().oid(), model.oldColumn()));
-          ps.setBoolean(10, r.oldColumn().notNull());
-          ps.setString(11, model.newType());
-          ps.setString(12, model.up());
-          ps.setString(13, model.down());
-          ps.setString(14, model.oldType());
-          ps.executeUpdate();
-        }
+        repo.register(c, model, spec.json(), file.toString(),
+            TableCatalog.columnBefore(c, r.table().oid(), model.oldColumn()), r.oldColumn().notNull());
         ColumnMigration m = repo.find(c, spec.id()).orElseThrow();
         repo.audit(c, spec.id(), null, Phase.PLANNED, "plan " + file, m.epoch());
         c.commit();

@@ -147,6 +147,50 @@ class PhaseStepsCliTest {
     return ran;
   }
 
+  /**
+   * A command that stopped half-way (here: the first statements of the plan ran, as a crashed
+   * advance would have left them) is run again: the statements already done are reported skipped,
+   * the rest run, and the result is the same as an uninterrupted run's.
+   */
+  @Test
+  void rerunAfterACrash_skipsWhatRan_runsTheRest() throws Exception {
+    cli.sql("CREATE TABLE crashed (id int PRIMARY KEY, code text NOT NULL CHECK (code <> 'bad'))",
+        "CREATE UNIQUE INDEX crashed_code ON crashed (code)",
+        "INSERT INTO crashed SELECT g, 'c' || g FROM generate_series(1, 10) g");
+    plan("crashed-sku", "id: crashed-sku\ntable: crashed\nrename: {from: code, to: sku}\n");
+    Cli.Run dry = cli.run("advance", "crashed-sku", "--dry-run", "--json");
+    assertThat(dry.exit()).as(dry.all()).isZero();
+    List<String> planned = new ArrayList<>();
+    for (JsonNode action : JSON.readTree(dry.out()).get("steps").get(0).get("actions")) {
+      for (JsonNode statement : action.get("statements")) {
+        planned.add(statement.get("sql").asText());
+      }
+    }
+    // ADD COLUMN, the check copy, CREATE INDEX CONCURRENTLY of the unique index's copy:
+    assertThat(planned).hasSize(3);
+    assertThat(planned.get(2)).startsWith("CREATE UNIQUE INDEX CONCURRENTLY \"crashed_code_cutover\"");
+    cli.sql(planned.get(0), planned.get(1)); // the crash came after the first transaction
+
+    Cli.Run rerun = cli.run("advance", "crashed-sku", "--json");
+    assertThat(rerun.exit()).as(rerun.all()).isZero();
+    List<String> skipped = new ArrayList<>();
+    List<String> ran = new ArrayList<>();
+    for (String line : rerun.err().split("\n")) {
+      if (line.startsWith("{\"event\"")) {
+        JsonNode event = JSON.readTree(line);
+        if (event.get("event").asText().equals("skipped")) {
+          skipped.add(event.get("sql").asText());
+        } else if (event.get("event").asText().equals("sql")) {
+          ran.add(event.get("sql").asText());
+        }
+      }
+    }
+    assertThat(skipped).containsExactly(planned.get(0), planned.get(1));
+    assertThat(ran).containsExactly(planned.get(2));
+    assertThat(cli.one("SELECT phase FROM cutover.migrations WHERE id = 'crashed-sku'")).isEqualTo("dual_write");
+    assertThat(cli.indexes("crashed")).anyMatch(d -> d.contains("\"crashed_code_cutover\"") && d.contains("(sku)"));
+  }
+
   @Test
   void multiStepAdvance_refusedHalfWay_isRefusedBeforeTheFirstStep() throws Exception {
     cli.sql("CREATE TABLE tags (id int PRIMARY KEY, label text NOT NULL)",
