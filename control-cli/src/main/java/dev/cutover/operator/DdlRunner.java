@@ -28,7 +28,7 @@ public final class DdlRunner {
 
   private final Duration lockTimeout;
   private final Duration retryBudget;
-  private final PrintWriter out;
+  private final java.util.function.Consumer<String> say;
   private final LockBlockers.Opener opener;
   /** {@link #lockTimeout} capped by the server's deadlock_timeout; read at the first DDL. */
   private Duration effectiveTimeout;
@@ -47,9 +47,21 @@ public final class DdlRunner {
    *     names the sessions it waited for ({@code pg_blocking_pids}); {@code null}: not named
    */
   DdlRunner(Duration lockTimeout, Duration retryBudget, PrintWriter out, LockBlockers.Opener opener) {
+    this(lockTimeout, retryBudget, opener, line -> {
+      out.println(line);
+      out.flush();
+    });
+  }
+
+  /**
+   * @param say where each retry (naming its blockers) and the lowered {@code lock_timeout} are
+   *     reported, one line at a time (a phase change's listener)
+   */
+  DdlRunner(Duration lockTimeout, Duration retryBudget, LockBlockers.Opener opener,
+      java.util.function.Consumer<String> say) {
     this.lockTimeout = lockTimeout;
     this.retryBudget = retryBudget;
-    this.out = out;
+    this.say = say;
     this.opener = opener;
   }
 
@@ -104,10 +116,9 @@ public final class DdlRunner {
               + " or raise --lock-timeout / --lock-retry-budget", e);
         }
         long sleep = Math.min(left / 1_000_000, ThreadLocalRandom.current().nextLong(backoff / 2, backoff + 1));
-        out.printf("%s (attempt %d)%s, retrying in %dms%n", DEADLOCK_DETECTED.equals(e.getSQLState())
-            ? "deadlock with another session; this DDL gave way" : "lock not available", attempt,
-            blockers.isEmpty() ? "" : ", blocked by " + blockers, sleep);
-        out.flush();
+        say.accept(String.format(java.util.Locale.ROOT, "%s (attempt %d)%s, retrying in %dms",
+            DEADLOCK_DETECTED.equals(e.getSQLState()) ? "deadlock with another session; this DDL gave way"
+                : "lock not available", attempt, blockers.isEmpty() ? "" : ", blocked by " + blockers, sleep));
         sleepMillis(sleep);
         backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
       } finally {
@@ -138,10 +149,10 @@ public final class DdlRunner {
       Duration cap = Duration.ofMillis(Math.max(1, deadlockMs / 2));
       effectiveTimeout = lockTimeout.compareTo(cap) <= 0 ? lockTimeout : cap;
       if (effectiveTimeout != lockTimeout) {
-        out.printf("note: lock_timeout %s lowered to %s, half the server's deadlock_timeout (%s), so that in a"
-            + " deadlock with the application this DDL gives up first%n", Durations.format(lockTimeout),
-            Durations.format(effectiveTimeout), Durations.format(Duration.ofMillis(deadlockMs)));
-        out.flush();
+        say.accept(String.format(java.util.Locale.ROOT, "note: lock_timeout %s lowered to %s, half the server's"
+            + " deadlock_timeout (%s), so that in a deadlock with the application this DDL gives up first",
+            Durations.format(lockTimeout), Durations.format(effectiveTimeout),
+            Durations.format(Duration.ofMillis(deadlockMs))));
       }
     }
     return effectiveTimeout;

@@ -720,7 +720,9 @@ public final class Operator {
   private List<ColumnMigration> execute(Connection c, List<ColumnMigration> ms, Map<String, List<PhaseStep>> plans,
       AdvanceOptions options, String command) throws SQLException {
     AckWaiter acks = new AckWaiter(schema, options.instanceTtl(), out);
-    DdlRunner ddl = new DdlRunner(options.lockTimeout(), options.lockRetryBudget(), out, settings::open);
+    // Its retries (naming who blocks them) report through the listener, as JSON under --json.
+    DdlRunner ddl = new DdlRunner(options.lockTimeout(), options.lockRetryBudget(), settings::open,
+        line -> listener.note(null, line));
     Map<String, ColumnMigration> current = new LinkedHashMap<>();
     ms.forEach(m -> current.put(m.id(), m));
     for (int round = 0; ; round++) {

@@ -191,6 +191,31 @@ class PhaseStepsCliTest {
     assertThat(cli.indexes("crashed")).contains("CREATE UNIQUE INDEX crashed_code_cutover ON public.crashed USING btree (sku)");
   }
 
+  /** Under --json a DDL's lock waits report as events naming the blocking session; the refusal names it too. */
+  @Test
+  void lockWait_underJson_namesTheBlockerInEventsAndError() throws Exception {
+    cli.sql("CREATE TABLE held (id int PRIMARY KEY, v text)", "INSERT INTO held VALUES (1, 'a')");
+    plan("held-w", "id: held-w\ntable: held\nrename: {from: v, to: w}\n");
+    try (java.sql.Connection blocker = db.plainConnection(); java.sql.Statement st = blocker.createStatement()) {
+      st.execute("SET application_name = 'report-job'");
+      blocker.setAutoCommit(false);
+      st.executeQuery("SELECT v FROM held").close();
+      Cli.Run run = cli.run("advance", "held-w", "--json", "--lock-timeout", "200ms", "--lock-retry-budget", "1s");
+      assertThat(run.exit()).as(run.all()).isEqualTo(1);
+      assertThat(JSON.readTree(run.out()).get("error").asText()).contains("blocked by pid", "'report-job'",
+          "idle in transaction", "SELECT v FROM held");
+      assertThat(run.err().lines().filter(l -> l.startsWith("{\"event\":\"note\"")).map(l -> {
+        try {
+          return JSON.readTree(l).get("message").asText();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      })).anyMatch(m -> m.startsWith("lock not available (attempt 1), blocked by pid") && m.contains("'report-job'"));
+      blocker.rollback();
+    }
+    assertThat(cli.one("SELECT phase FROM cutover.migrations WHERE id = 'held-w'")).isEqualTo("planned");
+  }
+
   @Test
   void multiStepAdvance_refusedHalfWay_isRefusedBeforeTheFirstStep() throws Exception {
     cli.sql("CREATE TABLE tags (id int PRIMARY KEY, label text NOT NULL)",
