@@ -185,7 +185,9 @@ final class PhaseExecutor {
       List<ColumnMigration> before = steps.stream().map(s -> current.get(s.migration())).toList();
       // As before every phase change: no live instance may still be a phase behind (it would be two
       // behind after this step), and the ones gone silent are fenced.
-      acks.await(c, before.stream().mapToLong(ColumnMigration::epoch).max().orElseThrow(), options.ackWait(),
+      long epoch = before.stream().mapToLong(ColumnMigration::epoch).max().orElseThrow();
+      listener.awaiting(before.stream().map(ColumnMigration::id).toList(), epoch);
+      acks.await(c, epoch, options.ackWait(),
           describe(before, s -> "phase " + s.phase().sqlName() + (s.lazyRead() ? " (lazy)" : "")));
       List<Integer> resume = new ArrayList<>();
       List<ColumnMigration> moved = new ArrayList<>();
@@ -510,8 +512,10 @@ final class PhaseExecutor {
   private void awaitAfterChange(Connection c, List<ColumnMigration> moved, AdvanceOptions options, AckWaiter acks)
       throws SQLException {
     String phases = String.join(", ", moved.stream().map(m -> m.phase().sqlName()).distinct().toList());
+    long epoch = moved.stream().mapToLong(ColumnMigration::epoch).max().orElseThrow();
+    listener.awaiting(moved.stream().map(ColumnMigration::id).toList(), epoch);
     try {
-      acks.await(c, moved.stream().mapToLong(ColumnMigration::epoch).max().orElseThrow(), options.ackWait(),
+      acks.await(c, epoch, options.ackWait(),
           describe(moved, m -> "phase " + m.phase().sqlName()));
     } catch (OperatorException e) {
       throw OperatorException.guard("the phase change to " + phases + " is recorded, but "

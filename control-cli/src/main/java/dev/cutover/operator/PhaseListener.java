@@ -28,6 +28,12 @@ public interface PhaseListener {
   /** The phase change is recorded at {@code epoch}; {@code message} says it in words. */
   void phaseChanged(String migration, Phase from, Phase to, long epoch, String message);
 
+  /**
+   * A wait for the fleet: every live instance must apply {@code epoch} (or a later one); one such
+   * wait covers every migration in {@code migrations}.
+   */
+  void awaiting(List<String> migrations, long epoch);
+
   /** Anything else worth saying. */
   void note(String migration, String message);
 
@@ -54,6 +60,9 @@ public interface PhaseListener {
         out.println(message);
         out.flush();
       }
+
+      @Override
+      public void awaiting(List<String> migrations, long epoch) {}
 
       @Override
       public void note(String migration, String message) {
@@ -103,7 +112,8 @@ public interface PhaseListener {
   /**
    * One JSON object per line: {@code {"event": "sql", "migration": ..., "sql": ...}}, {@code skipped}
    * (with {@code doneWhen}), {@code phase} (with {@code from}, {@code to}, {@code epoch},
-   * {@code message}), {@code note}, {@code step} and {@code plan} (with the step values).
+   * {@code message}), {@code acks} (a wait for the fleet: {@code migrations}, {@code epoch}),
+   * {@code note}, {@code step} and {@code plan} (with the step values).
    */
   static PhaseListener json(PrintWriter out) {
     ObjectMapper mapper = new ObjectMapper();
@@ -154,6 +164,15 @@ public interface PhaseListener {
         e.put("to", to.sqlName());
         e.put("epoch", epoch);
         e.put("message", message);
+        emit(e);
+      }
+
+      @Override
+      public void awaiting(List<String> migrations, long epoch) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("event", "acks");
+        e.put("migrations", migrations);
+        e.put("epoch", epoch);
         emit(e);
       }
 

@@ -286,6 +286,17 @@ class PhaseStepsCliTest {
     assertThat(run.exit()).as(run.all()).isZero();
     JsonNode result = JSON.readTree(run.out());
     assertThat(result.get("migrations")).hasSize(3);
+    // One wait for the fleet before and one after each of the three rounds, each for all three
+    // migrations: 6 waits, not one per migration and step (18).
+    List<JsonNode> waits = run.err().lines().filter(l -> l.startsWith("{\"event\":\"acks\"")).map(l -> {
+      try {
+        return JSON.readTree(l);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }).toList();
+    assertThat(waits).hasSize(6);
+    waits.forEach(w -> assertThat(w.get("migrations").toString()).isEqualTo("[\"pairs-l\",\"pairs-r\",\"singles-v\"]"));
     result.get("migrations").forEach(m -> assertThat(m.get("phase").asText()).isEqualTo("new_only"));
     // Round by round: every migration takes a step before any takes the next.
     assertThat(cli.query("SELECT migration_id || ' ' || from_phase || '->' || to_phase FROM cutover.audit_log"
