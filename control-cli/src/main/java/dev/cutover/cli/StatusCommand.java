@@ -1,21 +1,23 @@
 package dev.cutover.cli;
 
 import dev.cutover.operator.Operator;
+import dev.cutover.operator.OperatorException;
 import dev.cutover.operator.StatusReport;
 import java.io.PrintWriter;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code cutover status [ID] [--json]}: phases, backfill progress, instances, old-name use. */
+/** {@code cutover status [ID...] [--json]}: phases, backfill progress, instances, old-name use. */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show migrations, backfill progress, instances and old-name use.")
 final class StatusCommand extends OperatorCommand {
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "ID", description = "one migration (default: all)")
-  String id;
+  @Parameters(arity = "0..*", paramLabel = "ID", description = "the migrations to show (default: all)")
+  List<String> ids = List.of();
 
   /** Heartbeat age after which an instance is shown as not live. */
   @Option(names = "--instance-ttl", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
@@ -24,7 +26,17 @@ final class StatusCommand extends OperatorCommand {
 
   @Override
   int run(Operator operator) throws SQLException {
-    StatusReport report = operator.status(id, instanceTtl);
+    StatusReport report = ids.size() == 1 ? operator.status(ids.get(0), instanceTtl) : operator.status(null, instanceTtl);
+    if (ids.size() > 1) {
+      for (String id : ids) {
+        if (report.migrations().stream().noneMatch(m -> m.id().equals(id))) {
+          throw new OperatorException("no migration with id '" + id + "' (`cutover status` lists them)");
+        }
+      }
+      report = new StatusReport(report.controlSchema(), report.migrations().stream().filter(m -> ids.contains(m.id()))
+          .toList(),
+          report.instances(), report.standbys());
+    }
     PrintWriter out = out();
     if (json()) {
       result(report);
