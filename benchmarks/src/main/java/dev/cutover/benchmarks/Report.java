@@ -13,7 +13,8 @@ final class Report {
 
   /** One target row: what, the target, the measured value, whether it is met. */
   static List<Map<String, Object>> targets(
-      Map<String, Map<String, Double>> jmh, List<EndToEnd.Comparison> e2e, BackfillRate.Result backfill) {
+      Map<String, Map<String, Double>> jmh, List<EndToEnd.Comparison> e2e, BackfillRate.Result backfill,
+      List<Footprint.Result> footprint) {
     List<Map<String, Object>> rows = new ArrayList<>();
     if (jmh != null) {
       double base = jmh.get("baseline").get("nsPerStatement");
@@ -46,6 +47,20 @@ final class Report {
           verdict == null ? null : verdict.equals("met") ? Boolean.TRUE : verdict.equals("missed") ? Boolean.FALSE : null,
           verdict));
     }
+    if (footprint != null) {
+      Footprint.Result pg = footprint.get(0);
+      for (Footprint.Result r : footprint.subList(1, footprint.size())) {
+        // What the driver adds: resident memory (the heap is fixed and pre-touched, so this is native:
+        // classes, code, threads) plus the live heap after a full GC; NMT's own bookkeeping excluded.
+        long nmtOwn = r.committedByCategoryKb().getOrDefault("Native Memory Tracking", 0L)
+            - pg.committedByCategoryKb().getOrDefault("Native Memory Tracking", 0L);
+        double addedMb = (r.rssKb() - pg.rssKb() - nmtOwn + r.heapUsedKb() - pg.heapUsedKb()) / 1024.0;
+        rows.add(row("footprint over plain pgjdbc, " + r.name(), "<= 15 MB",
+            String.format(Locale.ROOT, "%+.1f MB (RSS %+.1f MB, live heap %+.1f MB), %+d classes", addedMb,
+                (r.rssKb() - pg.rssKb() - nmtOwn) / 1024.0, (r.heapUsedKb() - pg.heapUsedKb()) / 1024.0,
+                r.classes() - pg.classes()), addedMb <= 15));
+      }
+    }
     if (backfill != null) {
       rows.add(row("backfill / bulk UPDATE rows/s", ">= 0.5",
           String.format(Locale.ROOT, "%.2f (%,.0f vs %,.0f rows/s)", backfill.ratio(),
@@ -70,6 +85,10 @@ final class Report {
     m.put("met", met);
     m.put("verdict", verdict);
     return m;
+  }
+
+  private static double mb(Footprint.Result r, String category) {
+    return r.committedByCategoryKb().getOrDefault(category, 0L) / 1024.0;
   }
 
   private static String ops(List<Double> values) {
@@ -122,6 +141,24 @@ final class Report {
           r.get("mix"), r.get("config"), r.get("baseline"), r.get("throughputRatio"), r.get("throughputRatioMin"),
           r.get("throughputRatioMax"), r.get("p50Ratio"), r.get("p99Ratio"), ops((List<Double>) r.get("opsPerSecond")),
           ops((List<Double>) r.get("baselineOpsPerSecond")), 100 * (Double) r.get("baselineSpread"), r.get("note")));
+    }
+
+    List<Footprint.Result> footprint = (List<Footprint.Result>) report.get("footprint");
+    if (footprint != null) {
+      sb.append("\n## Footprint (a small application's JVM: -Xms64m -Xmx64m, pre-touched, serial GC, NMT summary)\n\n")
+          .append("| driver | RSS MB | NMT committed MB | live heap MB | Metaspace MB | Class MB | Code MB | Symbol MB"
+              + " | classes | classes by origin |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+      for (Footprint.Result r : footprint) {
+        StringBuilder origins = new StringBuilder();
+        r.classesByOrigin().forEach((o, n) -> {
+          if (n > 0) {
+            origins.append(origins.length() == 0 ? "" : ", ").append(o).append(' ').append(n);
+          }
+        });
+        sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d | %s |%n",
+            r.name(), r.rssKb() / 1024.0, r.committedKb() / 1024.0, r.heapUsedKb() / 1024.0,
+            mb(r, "Metaspace"), mb(r, "Class"), mb(r, "Code"), mb(r, "Symbol"), r.classes(), origins));
+      }
     }
 
     if (report.get("backfill") == null) {

@@ -134,7 +134,13 @@ public final class Suite {
             "heapBytesTotal", memory.heapBytesTotal(),
             "filterBytesPerEntry", memory.filterBytesPerEntry()));
       }
-      report.put("targets", Report.targets(jmh, comparisons, backfill));
+      List<Footprint.Result> footprint = null;
+      if (!smoke) { // needs the shaded jar, which the benchmarks module's own build does not make
+        log("Footprint");
+        footprint = Footprint.locate(db).run();
+        report.put("footprint", footprint);
+      }
+      report.put("targets", Report.targets(jmh, comparisons, backfill, footprint));
     }
     machine.put("loadAverageAtEnd", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     report.put("finishedAt", Instant.now().toString());
