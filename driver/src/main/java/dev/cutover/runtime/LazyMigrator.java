@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  *       current old column. A dual-written row has new = old already and is not touched.
  *   <li>Within a budget: a worker fills at most {@link #ROWS_PER_SECOND} rows a second and spends at
  *       most a fifth of its connection's time on it; what the queue cannot take is dropped at the
- *       offer, before the result set even reads the row's key ({@link #accepting()}). A key already
- *       queued or being filled is not queued twice. While a backfill of the table's migrations runs
+ *       offer, before the result set even reads the row's key ({@link
+ *       #accepting(ReadTouch.Target)}). A key already queued or being filled is not queued twice. While a backfill of the table's migrations runs
  *       (its progress row in the control schema's {@code backfill_state} moved lately), the lazy
  *       migration pauses: the backfill writes those rows anyway, in larger and cheaper batches.
  *   <li>Only in {@code dual_write} (or a lazily cut-over {@code read_new}): a batch reads the
