@@ -13,13 +13,16 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Two migrations of two adjacent columns of one table ({@code first_name} renamed to
- * {@code given_name}, {@code last_name} to {@code family_name}), walked together from
+ * {@code given_name}, and {@code last_name} renamed to {@code family_name} or, as a type change,
+ * {@code points int} becoming {@code points_big bigint}), walked together from
  * {@code planned} to {@code completed}: at every phase, {@code SELECT *} (bare, qualified, in a
  * join) through Cutover returns the labels and values that the twin, which never migrates, returns.
  * The twin carries the new names as generated columns at the end, where Cutover appends them.
@@ -32,7 +35,7 @@ class AdjacentMigrationsDifferentialTest {
 
   @RegisterExtension static final TestDatabase db = new TestDatabase();
 
-  @TempDir static Path dir;
+  @TempDir Path dir;
 
   private static final List<String> QUERIES = List.of(
       "SELECT * FROM people ORDER BY id",
@@ -41,50 +44,69 @@ class AdjacentMigrationsDifferentialTest {
       "SELECT b.*, p.* FROM badges b JOIN people p ON b.person_id = p.id ORDER BY p.id",
       "SELECT * FROM (SELECT * FROM people WHERE id < 3) s ORDER BY id");
 
-  @Test
-  void selectStar_twoAdjacentColumnsMigrating_everyPhase_matchesTwin() throws Exception {
+  @BeforeAll
+  static void init() {
+    Differential.cli(db, "init");
+  }
+
+  // One instance name for both variants: the second pool is the same application instance again,
+  // so no instance of the first variant is left for the phase changes to wait for.
+  @ParameterizedTest
+  @ValueSource(strings = {"rename", "type_change"})
+  void selectStar_twoAdjacentColumnsMigrating_everyPhase_matchesTwin(String second) throws Exception {
+    boolean rename = second.equals("rename");
+    String col = rename ? "last_name" : "points";
+    String newCol = rename ? "family_name" : "points_big";
+    String mig = "mig_" + second;
+    String twin = "twin_" + second;
     try (Connection c = db.plainConnection(); Statement st = c.createStatement()) {
-      for (String schema : List.of("mig", "twin")) {
+      for (String schema : List.of(mig, twin)) {
         st.execute("CREATE SCHEMA " + schema);
-        String generated = schema.equals("twin")
-            ? ", given_name text GENERATED ALWAYS AS (first_name) STORED,"
-                + " family_name text GENERATED ALWAYS AS (last_name) STORED" : "";
-        st.execute("CREATE TABLE " + schema + ".people (id int PRIMARY KEY, first_name text, last_name text,"
-            + " email text" + generated + ")");
-        st.execute("INSERT INTO " + schema + ".people (id, first_name, last_name, email) VALUES"
-            + " (1, 'Ada', 'Lovelace', 'ada@x'), (2, 'Alan', 'Turing', 'alan@x'), (3, 'Grace', NULL, 'grace@x')");
+        String generated = schema.equals(twin)
+            ? ", given_name text GENERATED ALWAYS AS (first_name) STORED, " + newCol
+                + (rename ? " text GENERATED ALWAYS AS (last_name)" : " bigint GENERATED ALWAYS AS (points::bigint)")
+                + " STORED" : "";
+        st.execute("CREATE TABLE " + schema + ".people (id int PRIMARY KEY, first_name text, " + col
+            + (rename ? " text" : " int") + ", email text" + generated + ")");
+        st.execute("INSERT INTO " + schema + ".people (id, first_name, " + col + ", email) VALUES"
+            + (rename ? " (1, 'Ada', 'Lovelace', 'ada@x'), (2, 'Alan', 'Turing', 'alan@x'), (3, 'Grace', NULL, 'grace@x')"
+                : " (1, 'Ada', 10, 'ada@x'), (2, 'Alan', 20, 'alan@x'), (3, 'Grace', NULL, 'grace@x')"));
         st.execute("CREATE TABLE " + schema + ".badges (person_id int, badge text)");
         st.execute("INSERT INTO " + schema + ".badges VALUES (1, 'gold'), (2, 'silver')");
       }
     }
-    Differential.cli(db, "init");
-    for (String[] m : List.of(new String[] {"a-given", "first_name", "given_name"},
-        new String[] {"b-family", "last_name", "family_name"})) {
-      Path file = dir.resolve(m[0] + ".yaml");
-      Files.writeString(file, "id: " + m[0] + "\ntable: mig.people\nrename:\n  from: " + m[1] + "\n  to: " + m[2] + "\n");
-      Differential.cli(db, "plan", file.toString());
-    }
+    Path first = dir.resolve("a-given.yaml");
+    Files.writeString(first, "id: a-given-" + second + "\ntable: " + mig + ".people\nrename:\n  from: first_name\n"
+        + "  to: given_name\n");
+    Path other = dir.resolve("b-second.yaml");
+    Files.writeString(other, "id: b-" + second + "\ntable: " + mig + ".people\n" + (rename
+        ? "rename:\n  from: last_name\n  to: family_name\n"
+        : "changeType:\n  column: points\n  to: points_big\n  type: bigint\n  up: \"points::bigint\"\n"
+            + "  down: \"points_big::int\"\n"));
+    Differential.cli(db, "plan", first.toString());
+    Differential.cli(db, "plan", other.toString());
+    List<String> ids = List.of("a-given-" + second, "b-" + second);
     List<String> mismatches = new ArrayList<>();
-    try (HikariDataSource cutover = TestPools.open(db, db.cutoverUrl() + "?currentSchema=mig&cutover.refreshMillis=100"
-        + "&cutover.instance=adjacent", 2);
-        HikariDataSource plain = TestPools.open(db, db.plainUrl() + "?currentSchema=twin", 2)) {
+    try (HikariDataSource cutover = TestPools.open(db, db.cutoverUrl() + "?currentSchema=" + mig
+        + "&cutover.refreshMillis=100&cutover.instance=adjacent", 2);
+        HikariDataSource plain = TestPools.open(db, db.plainUrl() + "?currentSchema=" + twin, 2)) {
       compare(cutover, plain, "planned", mismatches);
-      for (String id : List.of("a-given", "b-family")) {
+      for (String id : ids) {
         Differential.cli(db, "advance", id);
       }
       compare(cutover, plain, "dual_write", mismatches);
-      for (String id : List.of("a-given", "b-family")) {
+      for (String id : ids) {
         Differential.cli(db, "backfill", id);
         Differential.cli(db, "advance", id);
       }
       compare(cutover, plain, "read_new", mismatches);
-      for (String id : List.of("a-given", "b-family")) {
+      for (String id : ids) {
         Differential.cli(db, "advance", id);
       }
       compare(cutover, plain, "new_only", mismatches);
-      Differential.cli(db, "advance", "a-given");
+      Differential.cli(db, "advance", ids.get(0));
       compare(cutover, plain, "first completed", mismatches);
-      Differential.cli(db, "advance", "b-family");
+      Differential.cli(db, "advance", ids.get(1));
       compare(cutover, plain, "both completed", mismatches);
     }
     assertThat(mismatches).isEmpty();
