@@ -139,11 +139,21 @@ public final class CalciteMask {
   }
 
   /** Keywords Calcite's grammar must keep reserved that PostgreSQL allows as a label after AS. */
-  private static final java.util.Set<String> LABEL_KEYWORDS = java.util.Set.of("next", "new", "over", "partition");
+  private static final java.util.List<String> LABEL_KEYWORDS = java.util.List.of("next", "new", "over", "partition");
+
+  /** Whether token {@code i} is one of the unquoted keywords {@code words} (no allocation: parsing runs per statement). */
+  private static boolean anyKeyword(SqlText text, int i, java.util.List<String> words) {
+    for (String w : words) {
+      if (text.isKeyword(i, w)) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /** Whether token {@code i} is one of {@link #LABEL_KEYWORDS} right after AS or a dot. */
   private static boolean keywordLabel(SqlText text, SqlText.Statement stmt, int i) {
-    if (!LABEL_KEYWORDS.contains(text.folded(i))) {
+    if (!anyKeyword(text, i, LABEL_KEYWORDS)) {
       return false;
     }
     int before = text.previousSignificant(i - 1, stmt.fromToken());
@@ -162,18 +172,18 @@ public final class CalciteMask {
     out[e - 1] = '"';
   }
 
-  private static final java.util.Set<String> FRAME_STARTS = java.util.Set.of("between", "unbounded", "current");
+  private static final java.util.List<String> FRAME_STARTS = java.util.List.of("between", "unbounded", "current");
 
   /** Whether token {@code i} is the frame unit GROUPS of a window ({@code GROUPS BETWEEN}, {@code GROUPS UNBOUNDED ...}, {@code GROUPS 1 PRECEDING}). */
   private static boolean groupsFrame(SqlText text, SqlText.Statement stmt, int i) {
-    if (!text.folded(i).equals("groups") || text.tokens().get(i).end() - text.tokens().get(i).start() != 6) {
+    if (!text.isKeyword(i, "groups")) {
       return false;
     }
     int next = text.nextSignificant(i + 1, stmt.toToken());
     if (next < 0) {
       return false;
     }
-    if (text.tokens().get(next).kind() == TokenKind.IDENT && FRAME_STARTS.contains(text.folded(next))) {
+    if (anyKeyword(text, next, FRAME_STARTS)) {
       return true;
     }
     TokenKind k = text.tokens().get(next).kind();
