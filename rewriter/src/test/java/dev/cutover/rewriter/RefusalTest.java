@@ -47,6 +47,7 @@ class RefusalTest {
       UPDATE users SET full_name = clock_timestamp()::text                   | clock_timestamp()
       UPDATE users SET full_name = upper((SELECT owner FROM accounts LIMIT 1)) | subquery
       UPDATE users SET full_name[1] = ? WHERE id = ?                         | element or slice
+      UPDATE users SET email[length(full_name)] = ? WHERE id = ?             | parser
       MERGE INTO users u USING accounts a ON u.id = a.id WHEN MATCHED THEN UPDATE SET full_name = a.owner | INSERT ... ON CONFLICT
       UPDATE users SET (full_name, email) = (SELECT ?, ?) WHERE id = ?        | row assignment
       UPDATE users SET (full_name) = (?) WHERE id = ?                         | row assignment

@@ -198,6 +198,15 @@ public final class CalciteMask {
     if (open < 0 || text.tokens().get(open).kind() != TokenKind.LBRACKET || text.matching(open) < 0) {
       return false;
     }
+    // Only a subscript of numbers and parameters is blanked: one that names a column (tags[length(name)])
+    // must stay visible to the planner, so it is left to fail the parse (a refusal).
+    for (int k = open + 1; k < text.matching(open); k++) {
+      Token t = text.tokens().get(k);
+      boolean colon = t.kind() == TokenKind.OPERATOR && t.text(text.sql()).equals(":");
+      if (!colon && !constantOnly(text, k, k + 1)) {
+        return false;
+      }
+    }
     int eq = text.nextSignificant(text.matching(open) + 1, stmt.toToken());
     if (eq < 0 || !text.tokens().get(eq).text(text.sql()).equals("=")) {
       return false;
