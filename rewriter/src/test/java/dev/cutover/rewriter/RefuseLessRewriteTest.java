@@ -18,6 +18,8 @@ class RefuseLessRewriteTest {
   @ParameterizedTest(name = "{0}: {1}")
   @CsvSource(delimiter = '|', textBlock = """
       READ_NEW   | SELECT id, count(*) OVER (ORDER BY id GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW EXCLUDE TIES), full_name FROM users | SELECT id, count(*) OVER (ORDER BY id GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW EXCLUDE TIES), display_name AS full_name FROM users
+      READ_NEW   | SELECT id, max(full_name) OVER (GROUPS BETWEEN CURRENT ROW AND 2 FOLLOWING) FROM users | SELECT id, max(display_name) OVER (GROUPS BETWEEN CURRENT ROW AND 2 FOLLOWING) FROM users
+      READ_NEW   | SELECT id, max(full_name) OVER (PARTITION BY email ORDER BY id DESC GROUPS 1 PRECEDING) FROM users | SELECT id, max(display_name) OVER (PARTITION BY email ORDER BY id DESC GROUPS 1 PRECEDING) FROM users
       READ_NEW   | SELECT full_name AS next, email AS partition FROM users | SELECT display_name AS next, email AS partition FROM users
       READ_NEW   | SELECT full_name AS new, id AS over FROM users | SELECT display_name AS new, id AS over FROM users
       READ_NEW   | SELECT id FROM users WHERE full_name[1:2] = ? | SELECT id FROM users WHERE display_name[1:2] = ?

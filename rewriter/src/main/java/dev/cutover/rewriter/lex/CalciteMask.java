@@ -172,11 +172,22 @@ public final class CalciteMask {
     out[e - 1] = '"';
   }
 
+  private static final java.util.List<String> NOT_BEFORE_FRAME = java.util.List.of("select", "where", "and", "or", "not",
+      "on", "having", "when", "then", "else", "distinct", "all", "returning", "set", "by", "in");
+
   private static final java.util.List<String> FRAME_STARTS = java.util.List.of("between", "unbounded", "current");
 
   /** Whether token {@code i} is the frame unit GROUPS of a window ({@code GROUPS BETWEEN}, {@code GROUPS UNBOUNDED ...}, {@code GROUPS 1 PRECEDING}). */
   private static boolean groupsFrame(SqlText text, SqlText.Statement stmt, int i) {
     if (!text.isKeyword(i, "groups")) {
+      return false;
+    }
+    // A frame follows a window's ORDER BY list, PARTITION BY list or its opening parenthesis; a column
+    // named groups (WHERE groups BETWEEN 1 AND 2, SELECT a, groups ...) follows a clause word, a comma
+    // or an operator, and is left alone.
+    int before = text.previousSignificant(i - 1, stmt.fromToken());
+    if (before < 0 || text.tokens().get(before).kind() == TokenKind.COMMA
+        || text.tokens().get(before).kind() == TokenKind.OPERATOR || anyKeyword(text, before, NOT_BEFORE_FRAME)) {
       return false;
     }
     int next = text.nextSignificant(i + 1, stmt.toToken());
