@@ -231,12 +231,15 @@ class ReadReplicaTest {
     pauseReplay();
     CompletableFuture<Run> backfill;
     try {
+      // One worker and a pause between chunks: unthrottled, the 20 chunks take over 2 s and are done
+      // long before the check below.
       backfill = CompletableFuture.supplyAsync(() -> cli("backfill", "lag-m", "--batch-size", "100",
-          "--max-replica-lag", "1kB"));
+          "--workers", "1", "--pause", "100ms", "--max-replica-lag", "1kB"));
       Thread.sleep(4_000);
       assertThat(backfill).as("the backfill waits for the standby").isNotDone();
-      // At most the first batch ran (about 100 rows' WAL puts the standby over 1 kB); none after it.
-      assertThat(query(primaryUrl, "SELECT count(*) FROM lagging WHERE title IS NOT NULL")).isBetween(0L, 100L);
+      // The first chunk's WAL puts the standby over 1 kB; the throttle's checks run every 200 ms, so
+      // at most the chunks begun before the next check ran (about 100 ms each); none after it.
+      assertThat(query(primaryUrl, "SELECT count(*) FROM lagging WHERE title IS NOT NULL")).isBetween(0L, 300L);
     } finally {
       resumeReplay();
     }
