@@ -69,12 +69,65 @@ public final class Backfiller {
           + ": backfill runs in dual_write or read_new (run `cutover advance " + m.id() + "` first)");
     }
     TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
+    if (PartitionedTable.isPartitioned(table)) {
+      return backfillPartitions(c, m, table, options);
+    }
+    return backfillTable(c, m, m.id(), table, options);
+  }
+
+  /**
+   * A partitioned table, leaf partition by leaf partition, each walked by its own key with a
+   * checkpoint of its own ({@code <id>/<partition>}); the migration's own row says which partition
+   * finished last and how many rows all of them copied. A run that stopped resumes in the partition
+   * it stopped in; a run after a finished one starts over (copying only rows that differ).
+   */
+  private Result backfillPartitions(Connection c, ColumnMigration m, TableCatalog.Table table, BackfillOptions options)
+      throws SQLException {
+    State root = loadState(c, m.id());
+    boolean resuming = root != null && !root.finished();
+    if (!resuming) {
+      reset(c, m.id());
+      saveState(c, m.id(), null, null, 0, false);
+    }
+    long updated = 0;
+    long done = 0;
+    for (TableCatalog.Table leaf : PartitionedTable.leaves(c, table)) {
+      String stateId = partitionStateId(m.id(), leaf);
+      State leafState = loadState(c, stateId);
+      if (resuming && leafState != null && leafState.finished()) {
+        done += leafState.rowsDone();
+        continue;
+      }
+      out.printf("backfill %s: partition %s%n", m.id(), leaf.quoted());
+      Result r = backfillTable(c, m, stateId, leaf, options);
+      updated += r.rowsUpdated();
+      done += r.rowsDone();
+      if (!r.finished()) {
+        return new Result(updated, done, false);
+      }
+      saveState(c, m.id(), leaf.quoted(), null, done, false);
+    }
+    saveState(c, m.id(), null, null, done, true);
+    out.printf("backfill %s: every partition of %s is done: %d rows copied (%d this run)%n", m.id(), table.quoted(),
+        done, updated);
+    out.flush();
+    return new Result(updated, done, true);
+  }
+
+  /** The checkpoint of one partition's walk. */
+  private static String partitionStateId(String id, TableCatalog.Table leaf) {
+    return id + "/" + leaf.quoted();
+  }
+
+  /** One table's walk (a plain table, or one leaf partition), checkpointed under {@code stateId}. */
+  private Result backfillTable(Connection c, ColumnMigration m, String stateId, TableCatalog.Table table,
+      BackfillOptions options) throws SQLException {
     BatchCopier copier = copier(c, table, m, m.physicalNewColumn(), m.typedFillSql());
     try {
-      return backfill(c, m, table, copier, options);
+      return backfill(c, m, stateId, table, copier, options);
     } catch (SQLException e) {
       if (!m.isRename() && ConversionErrors.isDataError(e)) {
-        State at = loadState(c, m.id());
+        State at = loadState(c, stateId);
         ConversionErrors.locate(c, m, table, copier.key(), m.oldColumn(),
             m.typedFillSql(), at == null ? null : at.lastKey(), at == null ? copier.maxKey(c) : at.maxKey(), "backfill");
       }
@@ -82,13 +135,13 @@ public final class Backfiller {
     }
   }
 
-  private Result backfill(Connection c, ColumnMigration m, TableCatalog.Table table, BatchCopier copier,
+  private Result backfill(Connection c, ColumnMigration m, String stateId, TableCatalog.Table table, BatchCopier copier,
       BackfillOptions options) throws SQLException {
 
-    State state = loadState(c, m.id());
+    State state = loadState(c, stateId);
     if (state == null || state.finished()) {
       String maxKey = copier.maxKey(c);
-      saveState(c, m.id(), null, maxKey, 0, maxKey == null);
+      saveState(c, stateId, null, maxKey, 0, maxKey == null);
       if (maxKey == null) {
         out.printf("backfill %s: %s is empty, nothing to do%n", m.id(), table.quoted());
         out.flush();
@@ -123,7 +176,7 @@ public final class Backfiller {
           startBatch(c, options.lockTimeout());
           batch = copier.copy(c, last, state.maxKey(), options.batchSize(), true);
           if (batch.lastKey() != null) {
-            saveState(c, m.id(), batch.lastKey(), state.maxKey(), done + batch.rows(), false);
+            saveState(c, stateId, batch.lastKey(), state.maxKey(), done + batch.rows(), false);
           }
           c.commit();
         } catch (SQLException | RuntimeException e) {
@@ -184,7 +237,7 @@ public final class Backfiller {
               + " without the Cutover driver? Run `cutover verify " + m.id() + "` to list them");
         }
       }
-      saveState(c, m.id(), state.maxKey(), state.maxKey(), done, true);
+      saveState(c, stateId, state.maxKey(), state.maxKey(), done, true);
       // The estimate counted rows that the application's own (dual) writes filled meanwhile: the
       // run is complete, so the bar ends at 100% and the summary says where the difference went.
       progress.complete(state.maxKey());
@@ -247,7 +300,16 @@ public final class Backfiller {
    * @return rows updated
    */
   public long refillOld(Connection c, ColumnMigration m, int batchSize, boolean untilClean) throws SQLException {
-    TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
+    long updated = 0;
+    // A partitioned table partition by partition: a ctid walk is only meaningful within one.
+    for (TableCatalog.Table table : PartitionedTable.leaves(c, TableCatalog.requireTable(c, m.schema(), m.table()))) {
+      updated += refillOld(c, m, table, batchSize, untilClean);
+    }
+    return updated;
+  }
+
+  private long refillOld(Connection c, ColumnMigration m, TableCatalog.Table table, int batchSize, boolean untilClean)
+      throws SQLException {
     String source = m.refillSql();
     if (!m.isRename()) {
       TableCatalog.Column old = TableCatalog.findColumn(c, table.oid(), m.oldColumn()).orElseThrow(() ->
@@ -359,9 +421,11 @@ public final class Backfiller {
 
   /** Forgets a migration's backfill progress (after the new column was dropped by a rollback). */
   public void reset(Connection c, String id) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "DELETE FROM " + schema.qualify("backfill_state") + " WHERE migration_id = ?")) {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + schema.qualify("backfill_state")
+        + " WHERE migration_id = ? OR left(migration_id, length(?) + 1) = ? || '/'")) {
       ps.setString(1, id);
+      ps.setString(2, id);
+      ps.setString(3, id);
       ps.executeUpdate();
     }
   }

@@ -147,12 +147,14 @@ public final class Operator {
     } catch (UnconvertibleTable e) {
       // The plan's transaction is rolled back (nothing registered); find the row outside it.
       try (Connection c = settings.open()) {
-        TableCatalog.Table table = TableCatalog.requireTable(c, e.migration.schema(), e.migration.table());
-        RowKey key = Verifier.walkKey(c, table, e.migration);
-        String max = key.max(c, table.quoted());
-        if (max != null) {
-          ConversionErrors.locate(c, e.migration, table, key, e.migration.oldColumn(), e.migration.typedFillSql(), null,
-              max, "plan --check-all");
+        TableCatalog.Table root = TableCatalog.requireTable(c, e.migration.schema(), e.migration.table());
+        for (TableCatalog.Table table : PartitionedTable.leaves(c, root)) {
+          RowKey key = Verifier.walkKey(c, table, e.migration);
+          String max = key.max(c, table.quoted());
+          if (max != null) {
+            ConversionErrors.locate(c, e.migration, table, key, e.migration.oldColumn(), e.migration.typedFillSql(),
+                null, max, "plan --check-all");
+          }
         }
       }
       throw new InvalidMigrationFileException(file, "changeType.up", "cannot convert every row of the table ("
@@ -243,6 +245,7 @@ public final class Operator {
           ps.setString(14, model.oldType());
           ps.executeUpdate();
         }
+        PartitionedTable.record(c, schema, spec.id(), r.table());
         ColumnMigration m = repo.find(c, spec.id()).orElseThrow();
         repo.audit(c, spec.id(), null, Phase.PLANNED, "plan " + file, m.epoch());
         c.commit();
@@ -274,9 +277,9 @@ public final class Operator {
     TableCatalog.Table table = TableCatalog.findTable(c, spec.schema(), spec.table())
         .orElseThrow(() -> new InvalidMigrationFileException(file, "table", "table " + shown + " does not exist"
             + (spec.schema() == null ? " in the search_path" : "")));
-    if (table.kind() != 'r') {
-      throw new InvalidMigrationFileException(file, "table", shown + " is not an ordinary table (relkind '"
-          + table.kind() + "'): only plain tables can be migrated for now");
+    if (table.kind() != 'r' && !PartitionedTable.isPartitioned(table)) {
+      throw new InvalidMigrationFileException(file, "table", shown + " is not an ordinary or partitioned table"
+          + " (relkind '" + table.kind() + "'): only tables can be migrated");
     }
     MigrationFile.ChangeType change = spec.changeType();
     String fromField = change == null ? "rename.from" : "changeType.column";
@@ -348,7 +351,8 @@ public final class Operator {
     List<ConstraintDdl.CheckCopy> checks = ConstraintDdl.checkCopies(c, table, old, m);
     ddl.get(Phase.DUAL_WRITE).addAll(dualWriteColumnDdl(c, table, old, m, checks));
     for (RenameDdl.IndexCopy copy : RenameDdl.indexCopies(c, table, old, newName)) {
-      ddl.get(Phase.DUAL_WRITE).add(copy.createSql());
+      ddl.get(Phase.DUAL_WRITE).addAll(PartitionedTable.isPartitioned(table)
+          ? PartitionIndexCopy.of(c, copy, old.name(), newName).sql() : List.of(copy.createSql()));
     }
     String setDefault = RenameDdl.setDefaultSql(c, table, old, m);
     if (setDefault != null) {
@@ -503,6 +507,9 @@ public final class Operator {
   public ColumnMigration advance(String id, AdvanceOptions options, Confirmation confirmation) throws SQLException {
     try (Connection c = settings.open(); MigrationRepository.Lock lock = repo.lock(c, id, "advance")) {
       ColumnMigration m = repo.require(c, id);
+      if (m.phase() != Phase.COMPLETED) {
+        PartitionedTable.checkUnchanged(c, schema, m, "advance");
+      }
       Phase target = options.to() == null ? m.phase().next() : options.to();
       if (target == null) {
         throw new OperatorException("migration '" + id + "' is completed; there is no phase after it");
@@ -577,6 +584,11 @@ public final class Operator {
         out.flush();
         ddl.inTransaction(c, add.toArray(String[]::new));
         for (RenameDdl.IndexCopy copy : RenameDdl.indexCopies(c, table, old, m.physicalNewColumn())) {
+          if (PartitionedTable.isPartitioned(table)) {
+            PartitionIndexCopy.of(c, copy, old.name(), m.physicalNewColumn())
+                .run(c, settings, ddl, options.lockRetryBudget(), out);
+            continue;
+          }
           Optional<TableCatalog.Index> existing = TableCatalog.findIndex(c, copy.schema(), copy.copyName());
           if (existing.isPresent()) {
             if (existing.get().tableOid() != table.oid()) {
@@ -946,6 +958,9 @@ public final class Operator {
       ColumnMigration m = repo.require(c, id);
       AckWaiter acks = new AckWaiter(schema, options.instanceTtl(), out);
       DdlRunner ddl = new DdlRunner(options.lockTimeout(), options.lockRetryBudget(), out);
+      if (m.phase() != Phase.COMPLETED) {
+        PartitionedTable.checkUnchanged(c, schema, m, "rollback");
+      }
       if (m.phase() == Phase.COMPLETED) {
         TableCatalog.Table table = TableCatalog.findTable(c, m.schema(), m.table()).orElse(null);
         String kept = RenameDdl.deprecatedName(m.oldColumn());
@@ -1104,6 +1119,7 @@ public final class Operator {
   public Backfiller.Result backfill(String id, BackfillOptions options) throws SQLException {
     try (Connection c = settings.open(); MigrationRepository.Lock lock = repo.lock(c, id, "backfill")) {
       ColumnMigration m = repo.require(c, id);
+      PartitionedTable.checkUnchanged(c, schema, m, "backfill");
       return new Backfiller(schema, out).backfill(c, m, options);
     }
   }
@@ -1117,6 +1133,7 @@ public final class Operator {
   public Verifier.Result verify(String id, int rangeRows) throws SQLException {
     try (Connection c = settings.open()) {
       ColumnMigration m = repo.require(c, id);
+      PartitionedTable.checkUnchanged(c, schema, m, "verify");
       return new Verifier(rangeRows).verify(c, m);
     }
   }

@@ -82,10 +82,12 @@ public final class Verifier {
       c.rollback();
     }
     TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
-    RowKey key = walkKey(c, table, m);
-    String maxKey = key.max(c, table.quoted());
-    if (maxKey != null) {
-      ConversionErrors.locate(c, m, table, key, m.oldColumn(), m.typedFillSql(), null, maxKey, what);
+    for (TableCatalog.Table leaf : PartitionedTable.leaves(c, table)) {
+      RowKey key = walkKey(c, leaf, m);
+      String maxKey = key.max(c, leaf.quoted());
+      if (maxKey != null) {
+        ConversionErrors.locate(c, m, leaf, key, m.oldColumn(), m.typedFillSql(), null, maxKey, what);
+      }
     }
     throw new OperatorException(what + " of migration '" + m.id() + "': up cannot convert a row of " + table.quoted()
         + " (" + TypeChangeCheck.firstLine(e) + "); find it with a query on " + Identifiers.quote(m.oldColumn())
@@ -97,7 +99,29 @@ public final class Verifier {
       throw new OperatorException("migration '" + m.id() + "' is in phase " + m.phase().sqlName()
           + ": verify compares the old and new columns, which both are kept current only in dual_write and read_new");
     }
-    TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
+    TableCatalog.Table root = TableCatalog.requireTable(c, m.schema(), m.table());
+    if (!PartitionedTable.isPartitioned(root)) {
+      return verifyTable(c, m, root, "");
+    }
+    // Partition by partition, each by its own key; keys and ranges are named "partition: key".
+    long rows = 0;
+    long ranges = 0;
+    long differing = 0;
+    List<String> keys = new ArrayList<>();
+    List<RangeMismatch> mismatches = new ArrayList<>();
+    for (TableCatalog.Table leaf : PartitionedTable.leaves(c, root)) {
+      Result r = verifyTable(c, m, leaf, leaf.quoted() + ": ");
+      rows += r.rows();
+      ranges += r.ranges();
+      differing += r.differing();
+      r.firstKeys().stream().limit(MAX_KEYS - keys.size()).forEach(keys::add);
+      mismatches.addAll(r.mismatches());
+    }
+    return new Result(rows, ranges, differing, keys, mismatches);
+  }
+
+  private Result verifyTable(Connection c, ColumnMigration m, TableCatalog.Table table, String prefix)
+      throws SQLException {
     RowKey key = walkKey(c, table, m);
     // The old column's side is what the new column must hold: the old value itself for a rename,
     // CAST(up(old) AS new type) for a type change (checksums then compare like with like).
@@ -129,7 +153,7 @@ public final class Verifier {
       }
       String where = " WHERE " + (from == null ? "TRUE" : key.row() + " > " + key.param())
           + (to == null ? "" : " AND " + key.row() + " <= " + key.param());
-      RangeMismatch r = range(c, key, aggregate + where, from, to);
+      RangeMismatch r = range(c, key, aggregate + where, from, to, prefix);
       rows += r.rows();
       differing += r.differing();
       ranges++;
@@ -147,7 +171,7 @@ public final class Verifier {
           + " WHERE " + differs + " ORDER BY " + key.order(false) + " LIMIT " + MAX_KEYS);
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          keys.add(rs.getString(1));
+          keys.add(prefix + rs.getString(1));
         }
       }
     }
@@ -173,7 +197,6 @@ public final class Verifier {
 
   private static Result quickDiffRows(Connection c, ColumnMigration m, boolean filledOnly) throws SQLException {
     TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
-    RowKey key = walkKey(c, table, m);
     String differs = (filledOnly ? Identifiers.quote(m.physicalNewColumn()) + " IS NOT NULL AND " : "")
         + Identifiers.quote(m.physicalNewColumn()) + " IS DISTINCT FROM " + m.typedFillSql();
     long count;
@@ -183,12 +206,18 @@ public final class Verifier {
       count = rs.getLong(1);
     }
     List<String> keys = new ArrayList<>();
-    if (count > 0) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + key.text() + " AS cutover_key FROM " + table.quoted()
-          + " WHERE " + differs + " ORDER BY " + key.order(false) + " LIMIT " + MAX_KEYS);
+    // (a partitioned table's keys come partition by partition: a ctid names a row of one partition only)
+    for (TableCatalog.Table leaf : count > 0 ? PartitionedTable.leaves(c, table) : List.<TableCatalog.Table>of()) {
+      if (keys.size() >= MAX_KEYS) {
+        break;
+      }
+      RowKey key = walkKey(c, leaf, m);
+      String prefix = leaf == table ? "" : leaf.quoted() + ": ";
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + key.text() + " AS cutover_key FROM " + leaf.quoted()
+          + " WHERE " + differs + " ORDER BY " + key.order(false) + " LIMIT " + (MAX_KEYS - keys.size()));
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          keys.add(rs.getString(1));
+          keys.add(prefix + rs.getString(1));
         }
       }
     }
@@ -199,7 +228,8 @@ public final class Verifier {
     return r.differing() > 0 || !r.oldChecksum().equals(r.newChecksum());
   }
 
-  private static RangeMismatch range(Connection c, RowKey key, String sql, String from, String to) throws SQLException {
+  private static RangeMismatch range(Connection c, RowKey key, String sql, String from, String to, String prefix)
+      throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       int i = 1;
       if (from != null) {
@@ -212,7 +242,7 @@ public final class Verifier {
         rs.next();
         BigDecimal oldSum = rs.getBigDecimal(3);
         BigDecimal newSum = rs.getBigDecimal(4);
-        return new RangeMismatch(from, to, rs.getLong(1), rs.getLong(2), oldSum.toPlainString(), newSum.toPlainString());
+        return new RangeMismatch(from == null ? null : prefix + from, to == null ? null : prefix + to, rs.getLong(1), rs.getLong(2), oldSum.toPlainString(), newSum.toPlainString());
       }
     }
   }

@@ -2,6 +2,7 @@ package dev.cutover.control;
 
 import dev.cutover.migration.ColumnMigration;
 import dev.cutover.migration.MigrationSnapshot;
+import dev.cutover.migration.Partition;
 import dev.cutover.migration.Phase;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -45,6 +46,25 @@ public final class MigrationStore {
         maxEpoch = Math.max(maxEpoch, m.epoch());
       }
     }
-    return new MigrationSnapshot(maxEpoch, migrations);
+    return new MigrationSnapshot(maxEpoch, migrations, migrations.isEmpty() ? List.of() : partitions(connection));
+  }
+
+  /**
+   * Every partition, at any depth, of the migrated tables, read at each load: a partition created or
+   * attached meanwhile is known from the next poll on (the CLI refuses to go on once the set changed).
+   */
+  private List<Partition> partitions(Connection connection) throws SQLException {
+    List<Partition> partitions = new ArrayList<>();
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery("SELECT DISTINCT n.nspname, c.relname, m.table_schema, m.table_name"
+            + " FROM " + schema.qualify("migrations") + " m CROSS JOIN LATERAL pg_catalog.pg_partition_tree("
+            + "pg_catalog.to_regclass(pg_catalog.quote_ident(m.table_schema) || '.' || pg_catalog.quote_ident(m.table_name)))"
+            + " t JOIN pg_catalog.pg_class c ON c.oid = t.relid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE t.level > 0 ORDER BY 3, 4, 1, 2")) {
+      while (rs.next()) {
+        partitions.add(new Partition(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+      }
+    }
+    return partitions;
   }
 }
