@@ -278,8 +278,8 @@ public final class Operator {
         .orElseThrow(() -> new InvalidMigrationFileException(file, "table", "table " + shown + " does not exist"
             + (spec.schema() == null ? " in the search_path" : "")));
     if (table.kind() != 'r' && !PartitionedTable.isPartitioned(table)) {
-      throw new InvalidMigrationFileException(file, "table", shown + " is not an ordinary or partitioned table"
-          + " (relkind '" + table.kind() + "'): only tables can be migrated");
+      throw new InvalidMigrationFileException(file, "table", shown + " is not an ordinary table nor a"
+          + " partitioned one (relkind '" + table.kind() + "'): only tables can be migrated");
     }
     MigrationFile.ChangeType change = spec.changeType();
     String fromField = change == null ? "rename.from" : "changeType.column";

@@ -1,0 +1,136 @@
+package dev.cutover.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutover.testing.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What plan refuses on a partitioned table, with the reason and the manual step (a partition key
+ * column, a partition named instead of its partitioned table, a foreign partition), what its dry run
+ * shows (the index copy put together partition by partition), and the refusal of advance, verify,
+ * backfill and rollback once partitions were attached or detached after the plan.
+ */
+class PartitionGuardsTest {
+
+  @RegisterExtension static final TestDatabase db = new TestDatabase();
+
+  @TempDir static Path dir;
+
+  static Cli cli;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    cli = new Cli(db);
+    cli.sql("CREATE TABLE ev (id int NOT NULL, region text NOT NULL, day date NOT NULL, note text,"
+            + " PRIMARY KEY (id, region, day)) PARTITION BY LIST (region)",
+        "CREATE TABLE ev_eu PARTITION OF ev FOR VALUES IN ('eu') PARTITION BY RANGE (day)",
+        "CREATE TABLE ev_eu_2024 PARTITION OF ev_eu FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')",
+        "CREATE TABLE ev_us PARTITION OF ev FOR VALUES IN ('us')",
+        "CREATE INDEX ev_note ON ev (note)",
+        "INSERT INTO ev VALUES (1, 'eu', '2024-05-01', 'a'), (2, 'us', '2024-05-01', 'b')");
+    assertThat(cli.run("init").exit()).isEqualTo(0);
+  }
+
+  static Path file(String name, String content) throws Exception {
+    Path f = dir.resolve(name);
+    Files.writeString(f, content);
+    return f;
+  }
+
+  @Test
+  void plan_partitionKeyColumn_refusedWithTheManualWay() throws Exception {
+    Cli.Run run = cli.run("plan", file("key.yaml", "id: k1\ntable: ev\nrename: {from: region, to: area}\n").toString());
+    assertThat(run.exit()).as(run.all()).isEqualTo(1);
+    assertThat(run.all()).contains("partition key", "PARTITION BY LIST (region)", "cannot drop a partition key column",
+        "create a new partitioned table");
+    assertThat(cli.one("SELECT count(*) FROM cutover.migrations WHERE id = 'k1'")).isEqualTo("0");
+  }
+
+  @Test
+  void plan_subPartitionKeyColumn_refused() throws Exception {
+    Cli.Run run = cli.run("plan", file("subkey.yaml", "id: k2\ntable: ev\nchangeType: {column: day, to: day_ts, type:"
+        + " timestamp, up: \"day::timestamp\", down: \"day_ts::date\"}\n").toString());
+    assertThat(run.exit()).as(run.all()).isEqualTo(1);
+    assertThat(run.all()).contains("partition key", "\"public\".\"ev_eu\" PARTITION BY RANGE (day)");
+  }
+
+  @Test
+  void plan_aPartition_refusedNamingWhatToPlanInstead() throws Exception {
+    Cli.Run run = cli.run("plan", file("part.yaml", "id: k3\ntable: ev_us\nrename: {from: note, to: memo}\n").toString());
+    assertThat(run.exit()).as(run.all()).isEqualTo(1);
+    assertThat(run.all()).contains("is a partition", "plan the migration on the partitioned table");
+  }
+
+  @Test
+  void plan_foreignPartition_refused() throws Exception {
+    cli.sql("CREATE EXTENSION IF NOT EXISTS postgres_fdw",
+        "CREATE SERVER elsewhere FOREIGN DATA WRAPPER postgres_fdw OPTIONS (dbname 'nowhere')",
+        "CREATE TABLE fev (id int NOT NULL, region text NOT NULL, note text) PARTITION BY LIST (region)",
+        "CREATE TABLE fev_eu PARTITION OF fev FOR VALUES IN ('eu')",
+        "CREATE FOREIGN TABLE fev_us PARTITION OF fev FOR VALUES IN ('us') SERVER elsewhere");
+    Cli.Run run = cli.run("plan", file("foreign.yaml", "id: k4\ntable: fev\nrename: {from: note, to: memo}\n").toString());
+    assertThat(run.exit()).as(run.all()).isEqualTo(1);
+    assertThat(run.all()).contains("foreign partition", "\"public\".\"fev_us\"", "DETACH PARTITION");
+  }
+
+  @Test
+  void planDryRun_showsTheIndexCopyPartitionByPartition() throws Exception {
+    Cli.Run run = cli.run("plan", file("dry.yaml", "id: d1\ntable: ev\nrename: {from: note, to: memo}\n").toString(),
+        "--dry-run");
+    assertThat(run.exit()).as(run.all()).isEqualTo(0);
+    assertThat(run.out()).contains(
+        "ALTER TABLE \"public\".\"ev\" ADD COLUMN IF NOT EXISTS \"memo\" text",
+        "CREATE INDEX IF NOT EXISTS \"ev_note_cutover\" ON ONLY public.ev USING btree (\"memo\")",
+        "CREATE INDEX IF NOT EXISTS \"ev_eu_note_idx_cutover\" ON ONLY public.ev_eu USING btree (\"memo\")",
+        "CREATE INDEX CONCURRENTLY \"ev_eu_2024_note_idx_cutover\" ON public.ev_eu_2024 USING btree (\"memo\")",
+        "CREATE INDEX CONCURRENTLY \"ev_us_note_idx_cutover\" ON public.ev_us USING btree (\"memo\")",
+        "ALTER INDEX \"public\".\"ev_eu_note_idx_cutover\" ATTACH PARTITION \"public\".\"ev_eu_2024_note_idx_cutover\"",
+        "ALTER INDEX \"public\".\"ev_note_cutover\" ATTACH PARTITION \"public\".\"ev_eu_note_idx_cutover\"");
+    // attached bottom-up: the sub-partitioned level's index is complete before it joins the root's
+    assertThat(run.out().indexOf("ATTACH PARTITION \"public\".\"ev_eu_2024_note_idx_cutover\""))
+        .isLessThan(run.out().indexOf("ATTACH PARTITION \"public\".\"ev_eu_note_idx_cutover\""));
+  }
+
+  @Test
+  void partitionsChangedAfterThePlan_advanceVerifyBackfillRollbackRefused_untilUndone() throws Exception {
+    cli.sql("CREATE TABLE lg (id int NOT NULL, region text NOT NULL, note text) PARTITION BY LIST (region)",
+        "CREATE TABLE lg_eu PARTITION OF lg FOR VALUES IN ('eu')",
+        "CREATE TABLE lg_us PARTITION OF lg FOR VALUES IN ('us')",
+        "CREATE INDEX ON lg (note)",
+        "INSERT INTO lg SELECT g, CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END, 'n' || g FROM generate_series(1, 50) g");
+    cli.plan(dir, "lg-memo", "lg", "rename: {from: note, to: memo}\n");
+    cli.ok("advance", "lg-memo");
+    assertThat(cli.query("SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'lg_note_idx_cutover'::regclass"))
+        .containsExactly("true");
+
+    // A partition created while the migration runs (it gets both columns): every command refuses.
+    cli.sql("CREATE TABLE lg_ap PARTITION OF lg FOR VALUES IN ('ap')");
+    for (String[] command : new String[][] {{"advance", "lg-memo"}, {"verify", "lg-memo"}, {"backfill", "lg-memo"},
+        {"rollback", "lg-memo"}}) {
+      Cli.Run run = cli.run(command);
+      assertThat(run.exit()).as(String.join(" ", command) + "\n" + run.all()).isEqualTo(3);
+      assertThat(run.all()).contains("partitions of \"public\".\"lg\" changed since it was planned",
+          "attached or created: \"public\".\"lg_ap\"", "DETACH PARTITION");
+    }
+    assertThat(cli.one("SELECT phase FROM cutover.migrations WHERE id = 'lg-memo'")).isEqualTo("dual_write");
+
+    // Undone; then a partition detached: refused again, naming it.
+    cli.sql("DROP TABLE lg_ap", "ALTER TABLE lg DETACH PARTITION lg_us");
+    Cli.Run detached = cli.run("verify", "lg-memo");
+    assertThat(detached.exit()).as(detached.all()).isEqualTo(3);
+    assertThat(detached.all()).contains("detached or dropped: \"public\".\"lg_us\"");
+
+    // Attached back (it kept the new column): the migration goes on.
+    cli.sql("ALTER TABLE lg ATTACH PARTITION lg_us FOR VALUES IN ('us')");
+    cli.ok("backfill", "lg-memo");
+    cli.ok("verify", "lg-memo");
+    cli.ok("advance", "lg-memo");
+    assertThat(cli.one("SELECT phase FROM cutover.migrations WHERE id = 'lg-memo'")).isEqualTo("read_new");
+  }
+}
