@@ -51,11 +51,12 @@ class PartitionedTableTest {
   private static final int WRITERS = 3;
 
   @ParameterizedTest(name = "{0} {1}")
-  @CsvSource({"rename, pk", "rename, keyless", "rename, sub", "type, pk", "type, keyless", "type, sub"})
+  @CsvSource({"rename, pk", "rename, keyless", "rename, sub", "type, pk", "type, keyless", "type, sub", "inplace, sub"})
   @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void migration_ofPartitionedTable_fromPlannedToCompleted_underWrites_everyRowAsLastCommitted(String kind, String shape)
       throws Exception {
     boolean rename = kind.equals("rename");
+    boolean inPlace = kind.equals("inplace");
     String table = "p_" + kind + "_" + shape;
     try (Connection c = db.plainConnection(); Statement st = c.createStatement()) {
       st.execute("CREATE TABLE " + table + " (id int NOT NULL, tenant int NOT NULL, amount int NOT NULL"
@@ -80,9 +81,10 @@ class PartitionedTableTest {
     }
     String id = "m-" + kind + "-" + shape;
     Path file = dir.resolve(id + ".yaml");
-    String newName = rename ? "total" : "amount_cents";
+    String newName = rename ? "total" : inPlace ? "amount" : "amount_cents";
     Files.writeString(file, "id: " + id + "\ntable: " + table + "\n" + (rename
         ? "rename:\n  from: amount\n  to: total\n"
+        : inPlace ? "changeType:\n  column: amount\n  type: bigint\n  up: \"amount::bigint\"\n  down: \"amount::int\"\n"
         : "changeType:\n  column: amount\n  to: amount_cents\n  type: bigint\n  up: \"amount * 100\"\n"
             + "  down: \"(amount_cents / 100)::int\"\n"));
     Differential.cli(db, "init");
@@ -118,7 +120,7 @@ class PartitionedTableTest {
             boolean partition = n % 4 < 2; // the partition by name, or the partitioned table
             int value = random.nextInt(1_000_000);
             String column = useNew ? newName : "amount";
-            int written = !rename && useNew ? value * 100 : value;
+            int written = !rename && !inPlace && useNew ? value * 100 : value;
             String target = partition ? table + "_" + (row % 3) : table;
             n++;
             try (Connection c = app.getConnection(); PreparedStatement ps = c.prepareStatement(
@@ -150,7 +152,7 @@ class PartitionedTableTest {
               "INSERT INTO " + target + " (id, tenant, " + column + ") VALUES (?, ?, ?)")) {
             ps.setInt(1, row);
             ps.setInt(2, row % 3);
-            ps.setInt(3, !rename && useNew ? row * 100 : row);
+            ps.setInt(3, !rename && !inPlace && useNew ? row * 100 : row);
             ps.executeUpdate();
             ledger.put(row, row);
             statements.incrementAndGet();
@@ -189,9 +191,9 @@ class PartitionedTableTest {
     assertThat(statements.get()).isGreaterThan(100);
     assertThat(direct.get()).as("statements naming a partition").isGreaterThan(10);
     Map<Integer, Integer> actual = new HashMap<>();
-    String finalColumn = rename ? "total" : "amount";
     try (Connection c = db.plainConnection(); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT id, " + (rename ? finalColumn : "amount_cents / 100") + " FROM " + table)) {
+        ResultSet rs = st.executeQuery("SELECT id, " + (kind.equals("type") ? "amount_cents / 100" : newName)
+            + " FROM " + table)) {
       while (rs.next()) {
         actual.put(rs.getInt(1), rs.getInt(2));
       }
@@ -204,6 +206,18 @@ class PartitionedTableTest {
         assertThat(rs.getInt(1)).as("invalid indexes").isZero();
         // amount's index on the root and on each partitioned and leaf table (and the unique one in "sub")
         assertThat(rs.getInt(2)).as("indexes").isGreaterThanOrEqualTo(shape.equals("keyless") ? 4 : 8);
+      }
+      if (inPlace) {
+        try (ResultSet rs = st.executeQuery("SELECT string_agg(i.relname, ', ') FROM pg_index x JOIN pg_class i"
+            + " ON i.oid = x.indexrelid WHERE i.relname LIKE '" + table + "%cutover%'")) {
+          rs.next();
+          assertThat(rs.getString(1)).as("index copies not renamed into place").isNull();
+        }
+        try (ResultSet rs = st.executeQuery("SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
+            + " WHERE attrelid = '" + table + "'::regclass AND attname = 'amount'")) {
+          rs.next();
+          assertThat(rs.getString(1)).isEqualTo("bigint");
+        }
       }
       try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_attribute a JOIN pg_class k ON k.oid = a.attrelid"
           + " WHERE k.relname LIKE '" + table + "%' AND k.relkind IN ('r', 'p') AND a.attname = '" + newName
