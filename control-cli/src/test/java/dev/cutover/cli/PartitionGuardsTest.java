@@ -132,5 +132,12 @@ class PartitionGuardsTest {
     cli.ok("verify", "lg-memo");
     cli.ok("advance", "lg-memo");
     assertThat(cli.one("SELECT phase FROM cutover.migrations WHERE id = 'lg-memo'")).isEqualTo("read_new");
+
+    // All the way back: the new column, its index copies and its NOT NULL leave every partition.
+    cli.ok("rollback", "lg-memo", "--to", "planned");
+    assertThat(cli.one("SELECT count(*) FROM pg_attribute a JOIN pg_class k ON k.oid = a.attrelid"
+        + " WHERE k.relname LIKE 'lg%' AND a.attname = 'memo' AND NOT a.attisdropped")).isEqualTo("0");
+    assertThat(cli.one("SELECT count(*) FROM pg_class WHERE relname LIKE 'lg%cutover%'")).isEqualTo("0");
+    assertThat(cli.one("SELECT count(*) FROM lg WHERE note = 'n' || id")).isEqualTo("50");
   }
 }
