@@ -242,9 +242,14 @@ public final class Verifier {
         rs.next();
         BigDecimal oldSum = rs.getBigDecimal(3);
         BigDecimal newSum = rs.getBigDecimal(4);
-        return new RangeMismatch(from == null ? null : prefix + from, to == null ? null : prefix + to, rs.getLong(1), rs.getLong(2), oldSum.toPlainString(), newSum.toPlainString());
+        // (a partition's range is named with the partition, its open ends too)
+        return new RangeMismatch(labelled(prefix, from, "start"), labelled(prefix, to, "end"), rs.getLong(1), rs.getLong(2), oldSum.toPlainString(), newSum.toPlainString());
       }
     }
+  }
+
+  private static String labelled(String prefix, String key, String openEnd) {
+    return prefix.isEmpty() || key != null ? (key == null ? null : prefix + key) : prefix + openEnd;
   }
 
   /** The key verify walks (and names differing rows by): the backfill's. */

@@ -130,6 +130,15 @@ class PartitionGuardsTest {
     cli.sql("ALTER TABLE lg ATTACH PARTITION lg_us FOR VALUES IN ('us')");
     cli.ok("backfill", "lg-memo");
     cli.ok("verify", "lg-memo");
+
+    // A row written behind the driver's back: verify names it by its partition and its ctid there.
+    cli.sql("UPDATE lg_us SET memo = 'behind' WHERE id = 7");
+    Cli.Run differs = cli.run("verify", "lg-memo");
+    assertThat(differs.exit()).as(differs.all()).isEqualTo(3);
+    assertThat(differs.all()).contains("1 of 50 rows differ", "first keys: \"public\".\"lg_us\": (0,",
+        "keys (\"public\".\"lg_us\": start, \"public\".\"lg_us\": end]: 25 rows, 1 differ");
+    cli.ok("backfill", "lg-memo");
+    cli.ok("verify", "lg-memo");
     cli.ok("advance", "lg-memo");
     assertThat(cli.one("SELECT phase FROM cutover.migrations WHERE id = 'lg-memo'")).isEqualTo("read_new");
 
