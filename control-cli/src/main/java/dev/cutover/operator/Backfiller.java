@@ -42,6 +42,8 @@ public final class Backfiller {
   private final ControlSchema schema;
   private final PrintWriter out;
   private final boolean terminal;
+  /** Batches run by this backfiller so far: --max-batches bounds a partitioned table's whole run. */
+  private long batchesRun;
 
   /**
    * @param schema the control schema ({@code backfill_state})
@@ -85,29 +87,40 @@ public final class Backfiller {
       throws SQLException {
     State root = loadState(c, m.id());
     boolean resuming = root != null && !root.finished();
+    List<TableCatalog.Table> leaves = PartitionedTable.leaves(c, table);
+    // The migration's own row, for status: "last key <the last partition finished> of <n> partitions".
+    String all = leaves.size() + " partitions";
     if (!resuming) {
       reset(c, m.id());
-      saveState(c, m.id(), null, null, 0, false);
+      saveState(c, m.id(), null, all, 0, false);
     }
     long updated = 0;
     long done = 0;
-    for (TableCatalog.Table leaf : PartitionedTable.leaves(c, table)) {
+    String last = null;
+    for (TableCatalog.Table leaf : leaves) {
       String stateId = partitionStateId(m.id(), leaf);
       State leafState = loadState(c, stateId);
       if (resuming && leafState != null && leafState.finished()) {
         done += leafState.rowsDone();
+        last = leaf.quoted();
         continue;
       }
+      long left = options.maxBatches() - batchesRun;
+      if (options.maxBatches() > 0 && left <= 0) {
+        return new Result(updated, done, false);
+      }
       out.printf("backfill %s: partition %s%n", m.id(), leaf.quoted());
-      Result r = backfillTable(c, m, stateId, leaf, options);
+      Result r = backfillTable(c, m, stateId, leaf, options.maxBatches() == 0 ? options : new BackfillOptions(
+          options.batchSize(), options.pause(), options.maxLag(), left, options.lockTimeout(), options.lagQuery()));
       updated += r.rowsUpdated();
       done += r.rowsDone();
       if (!r.finished()) {
         return new Result(updated, done, false);
       }
-      saveState(c, m.id(), leaf.quoted(), null, done, false);
+      last = leaf.quoted();
+      saveState(c, m.id(), last, all, done, false);
     }
-    saveState(c, m.id(), null, null, done, true);
+    saveState(c, m.id(), last, all, done, true);
     out.printf("backfill %s: every partition of %s is done: %d rows copied (%d this run)%n", m.id(), table.quoted(),
         done, updated);
     out.flush();
@@ -199,6 +212,7 @@ public final class Backfiller {
         }
         long millis = (System.nanoTime() - t0) / 1_000_000;
         batches++;
+        batchesRun++;
         if (batch.lastKey() == null) {
           break;
         }

@@ -98,6 +98,32 @@ class PartitionGuardsTest {
   }
 
   @Test
+  void backfill_stoppedInAPartition_resumesThereAndSkipsTheFinishedOnes() throws Exception {
+    cli.sql("CREATE TABLE rs (id int NOT NULL, region text NOT NULL, note text, PRIMARY KEY (id, region))"
+            + " PARTITION BY LIST (region)",
+        "CREATE TABLE rs_a PARTITION OF rs FOR VALUES IN ('a')",
+        "CREATE TABLE rs_b PARTITION OF rs FOR VALUES IN ('b')",
+        "INSERT INTO rs SELECT g, CASE WHEN g <= 300 THEN 'a' ELSE 'b' END, 'n' || g FROM generate_series(1, 600) g");
+    cli.plan(dir, "rs-memo", "rs", "rename: {from: note, to: memo}\n");
+    cli.ok("advance", "rs-memo");
+    // --max-batches bounds the whole run: rs_a takes three batches and a fourth that finds nothing,
+    // rs_b stops after its first
+    Cli.Run first = cli.ok("backfill", "rs-memo", "--batch-size", "100", "--max-batches", "5");
+    assertThat(first.out()).contains("partition \"public\".\"rs_a\"", "partition \"public\".\"rs_b\"",
+        "stopped after 1 batches (100/300 rows)");
+    assertThat(cli.one("SELECT count(*) FROM rs WHERE memo IS NOT NULL")).isEqualTo("400");
+    assertThat(cli.one("SELECT last_key || ' of ' || max_key || ': ' || rows_done FROM cutover.backfill_state"
+        + " WHERE migration_id = 'rs-memo'")).isEqualTo("\"public\".\"rs_a\" of 2 partitions: 300");
+
+    Cli.Run resumed = cli.ok("backfill", "rs-memo", "--batch-size", "100");
+    assertThat(resumed.out()).doesNotContain("partition \"public\".\"rs_a\"")
+        .contains("resuming after key", "every partition of \"public\".\"rs\" is done: 600 rows copied (200 this run)");
+    assertThat(cli.ok("status", "rs-memo").out()).contains("600 rows done, last key \"public\".\"rs_b\" of 2"
+        + " partitions, finished");
+    cli.ok("verify", "rs-memo");
+  }
+
+  @Test
   void partitionsChangedAfterThePlan_advanceVerifyBackfillRollbackRefused_untilUndone() throws Exception {
     cli.sql("CREATE TABLE lg (id int NOT NULL, region text NOT NULL, note text) PARTITION BY LIST (region)",
         "CREATE TABLE lg_eu PARTITION OF lg FOR VALUES IN ('eu')",
