@@ -124,6 +124,29 @@ class PartitionGuardsTest {
   }
 
   @Test
+  void lazyCutOver_ofAPartitionedTable_thenBackfilledAndFinished() throws Exception {
+    cli.sql("CREATE TABLE lz (id int NOT NULL, region text NOT NULL, note text NOT NULL) PARTITION BY LIST (region)",
+        "CREATE TABLE lz_a PARTITION OF lz FOR VALUES IN ('a')",
+        "CREATE TABLE lz_b PARTITION OF lz FOR VALUES IN ('b') PARTITION BY HASH (id)",
+        "CREATE TABLE lz_b0 PARTITION OF lz_b FOR VALUES WITH (MODULUS 2, REMAINDER 0)",
+        "CREATE TABLE lz_b1 PARTITION OF lz_b FOR VALUES WITH (MODULUS 2, REMAINDER 1)",
+        "INSERT INTO lz SELECT g, CASE WHEN g % 2 = 0 THEN 'a' ELSE 'b' END, 'n' || g FROM generate_series(1, 200) g");
+    cli.plan(dir, "lz-memo", "lz", "rename: {from: note, to: memo}\n");
+    Cli.Run lazy = cli.ok("advance", "lz-memo", "--to", "read_new", "--lazy");
+    assertThat(lazy.out()).contains("lazily", "200 row(s) not backfilled yet");
+    Cli.Run early = cli.run("advance", "lz-memo");
+    assertThat(early.exit()).as(early.all()).isEqualTo(3);
+    assertThat(early.all()).contains("200 row(s) of \"public\".\"lz\" still have \"memo\" different");
+    cli.ok("backfill", "lz-memo");
+    cli.ok("verify", "lz-memo");
+    cli.ok("advance", "lz-memo");
+    assertThat(cli.one("SELECT phase FROM cutover.migrations WHERE id = 'lz-memo'")).isEqualTo("new_only");
+    // the NOT NULL reached the new column of every table of the tree
+    assertThat(cli.one("SELECT count(*) FROM pg_attribute a JOIN pg_class k ON k.oid = a.attrelid"
+        + " WHERE k.relname LIKE 'lz%' AND a.attname = 'memo' AND a.attnotnull")).isEqualTo("5");
+  }
+
+  @Test
   void partitionsChangedAfterThePlan_advanceVerifyBackfillRollbackRefused_untilUndone() throws Exception {
     cli.sql("CREATE TABLE lg (id int NOT NULL, region text NOT NULL, note text) PARTITION BY LIST (region)",
         "CREATE TABLE lg_eu PARTITION OF lg FOR VALUES IN ('eu')",
