@@ -958,7 +958,9 @@ public final class Operator {
       ColumnMigration m = repo.require(c, id);
       AckWaiter acks = new AckWaiter(schema, options.instanceTtl(), out);
       DdlRunner ddl = new DdlRunner(options.lockTimeout(), options.lockRetryBudget(), out);
-      if (m.phase() != Phase.COMPLETED) {
+      if (m.phase() == Phase.READ_NEW || m.phase() == Phase.NEW_ONLY) {
+        // (a refill would copy a new partition's unfilled new column over its old one; from
+        // dual_write the rollback only drops the new column, which is the way out)
         PartitionedTable.checkUnchanged(c, schema, m, "rollback");
       }
       if (m.phase() == Phase.COMPLETED) {

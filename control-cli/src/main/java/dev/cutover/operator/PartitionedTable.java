@@ -23,7 +23,7 @@ import java.util.TreeMap;
  * unique only within one partition.
  *
  * <p>The set of partitions is recorded at plan time (their oids, in the migration's stored spec)
- * and every advance, rollback, backfill and verify refuses once it changed: a partition attached
+ * and every advance, backfill, verify and rollback from read_new or new_only refuses once it changed: a partition attached
  * during the migration may hold rows whose new column nobody filled, one detached would leave with
  * a half-migrated column, and, above all, the drivers learn of a new partition only at their next
  * poll, so a statement naming it directly could write the old column alone in the meantime.
@@ -246,7 +246,8 @@ public final class PartitionedTable {
         + ". Drivers learn of a new partition only at their next poll, so a statement naming it directly may"
         + " have written the old column alone, and a detached one leaves with a half-migrated column. Undo the"
         + " change (DETACH PARTITION what was attached, ATTACH PARTITION what was detached) and run the command"
-        + " again; or roll the migration back to planned, cancel it, and plan it again. Change partitions before"
-        + " planning or after completed");
+        + " again; or, from dual_write, roll it back to planned (`cutover rollback " + m.id() + " --to planned`,"
+        + " which drops the new column), cancel it, and plan it again. Change partitions before planning or after"
+        + " completed");
   }
 }
