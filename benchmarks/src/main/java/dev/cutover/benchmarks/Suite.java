@@ -29,6 +29,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar [--smoke] [--out DIR] [--server jdbc:postgresql://127.0.0.1:5432/] [--user postgres]
  * java -jar benchmarks/target/benchmarks.jar jmh [JMH options...]   # JMH's own command line
+ * java -jar benchmarks/target/benchmarks.jar backfill [--rows N] [--pairs N] [-- BACKFILL OPTIONS]  # interleaved pairs
  * </pre>
  *
  * <p>{@code --smoke} runs everything for a few seconds in all (JMH in-process, tiny tables), to
@@ -55,6 +56,10 @@ public final class Suite {
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("jmh")) {
       org.openjdk.jmh.Main.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
+    if (args.length > 0 && args[0].equals("backfill")) {
+      BackfillRate.main(java.util.Arrays.copyOfRange(args, 1, args.length));
       return;
     }
     Path report = run(args);
@@ -103,7 +108,7 @@ public final class Suite {
       List<EndToEnd.Comparison> comparisons = e2e.run();
       report.put("endToEnd", endToEnd(comparisons));
       log("Backfill");
-      BackfillRate.Result backfill = new BackfillRate(db, smoke ? 10_000 : 1_000_000).run();
+      BackfillRate.Result backfill = BackfillRate.median(new BackfillRate(db, smoke ? 10_000 : 1_000_000).run(smoke ? 1 : 3));
       report.put("backfill", Map.of(
           "rows", backfill.rows(),
           "bulkUpdateRowsPerSecond", backfill.bulkRowsPerSecond(),

@@ -1,23 +1,31 @@
 package dev.cutover.cli;
 
-import dev.cutover.migration.ColumnMigration;
 import dev.cutover.operator.Operator;
 import dev.cutover.operator.OperatorException;
 import java.io.Console;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Map;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code cutover advance ID}: moves a migration forward, running each phase's DDL. */
-@Command(name = "advance", mixinStandardHelpOptions = true, description = "Move a migration forward one phase (or to --to), running its DDL.")
+/**
+ * {@code cutover advance ID...}: moves migrations forward, running each phase's DDL; several move
+ * together, behind one wait for the fleet per phase step.
+ */
+@Command(name = "advance", mixinStandardHelpOptions = true, description = "Move migrations forward one phase (or to --to), running their DDL.")
 final class AdvanceCommand extends OperatorCommand {
 
-  @Parameters(index = "0", paramLabel = "ID", description = "the migration id")
-  String id;
+  @Parameters(arity = "1..*", paramLabel = "ID", description = "the migration id(s); several move together, one"
+      + " wait for the instances per phase step")
+  List<String> ids;
+
+  /** Print the plan and change nothing. */
+  @Option(names = "--dry-run", description = "print every step this would run (preconditions, SQL, checks) and"
+      + " change nothing")
+  boolean dryRun;
 
   @Mixin PhaseOptions phase;
 
@@ -53,9 +61,9 @@ final class AdvanceCommand extends OperatorCommand {
 
   @Override
   int run(Operator operator) throws SQLException {
-    ColumnMigration m = operator.advance(id, phase.toOptions(force, quietPeriod, 1000, backup, keepOld, lazy),
-        this::confirm);
-    result(Map.of("id", m.id(), "phase", m.phase().sqlName(), "epoch", m.epoch(), "lazy", m.lazyRead()));
+    Operator.PhaseRun run = operator.advance(ids, phase.toOptions(force, quietPeriod, 1000, backup, keepOld, lazy),
+        this::confirm, dryRun);
+    result(PhaseOptions.result(run));
     return 0;
   }
 
@@ -68,7 +76,9 @@ final class AdvanceCommand extends OperatorCommand {
       throw OperatorException.usage(summary + ". There is no terminal to ask on: run again with --yes to go on;"
           + " nothing was changed");
     }
-    String answer = console.readLine("%s.%nType the migration id (%s) to go on: ", summary, id);
-    return answer != null && answer.trim().equals(id);
+    String expected = String.join(" ", ids);
+    String answer = console.readLine("%s.%nType the migration id%s (%s) to go on: ", summary,
+        ids.size() > 1 ? "s" : "", expected);
+    return answer != null && answer.trim().replaceAll("\\s+", " ").equals(expected);
   }
 }

@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
       AdvanceCommand.class,
       RollbackCommand.class,
       BackfillCommand.class,
+      TuneCommand.class,
       VerifyCommand.class,
       StatusCommand.class,
       DemoCommand.class,

@@ -2,6 +2,7 @@ package dev.cutover.cli;
 
 import dev.cutover.operator.Operator;
 import dev.cutover.operator.OperatorException;
+import dev.cutover.operator.PhaseListener;
 import java.io.PrintWriter;
 import java.sql.SQLException;
 import java.util.concurrent.Callable;
@@ -20,6 +21,8 @@ import picocli.CommandLine.Spec;
 abstract class OperatorCommand implements Callable<Integer> {
 
   private static final String INSUFFICIENT_PRIVILEGE = "42501";
+  /** A password refused, or none given while the server asks for one (pgjdbc's SQLState). */
+  private static final java.util.Set<String> NO_LOGIN = java.util.Set.of("28P01", "28000", "08004");
 
   @ParentCommand CutoverCommand parent;
 
@@ -29,7 +32,9 @@ abstract class OperatorCommand implements Callable<Integer> {
 
   @Override
   public final Integer call() {
-    Operator operator = new Operator(parent.settings(), progress());
+    // Under --json the phase changes report as JSON lines on stderr, next to the result on stdout.
+    Operator operator = new Operator(parent.settings(), progress(),
+        parent.json ? PhaseListener.json(err()) : PhaseListener.text(progress()));
     try {
       int exit = run(operator);
       if (parent.json) {
@@ -44,7 +49,10 @@ abstract class OperatorCommand implements Callable<Integer> {
       return fail("error: ", e.getMessage() + (e.getSQLState() == null ? "" : " (SQLState " + e.getSQLState() + ")")
           + (INSUFFICIENT_PRIVILEGE.equals(e.getSQLState()) ? ": this command takes the operator's role (the"
               + " application's role, as granted by `cutover init --grant`, can only read migrations and write its"
-              + " heartbeat)" : ""), OperatorException.FAILED, e.getSQLState());
+              + " heartbeat)" : "")
+          + (NO_LOGIN.contains(e.getSQLState()) ? "; without --password, cutover takes $PGPASSWORD, else the first"
+              + " matching host:port:database:user:password line of $PGPASSFILE or ~/.pgpass (mode 0600)" : ""),
+          OperatorException.FAILED, e.getSQLState());
     } finally {
       out().flush();
       err().flush();

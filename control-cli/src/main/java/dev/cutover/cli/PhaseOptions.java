@@ -2,7 +2,11 @@ package dev.cutover.cli;
 
 import dev.cutover.migration.Phase;
 import dev.cutover.operator.AdvanceOptions;
+import dev.cutover.operator.Operator;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** Options shared by {@code advance} and {@code rollback}. */
@@ -44,5 +48,30 @@ final class PhaseOptions {
       boolean lazy) {
     return new AdvanceOptions(to, wait, force, lockTimeout, lockRetryBudget, quietPeriod, instanceTtl, refillBatchSize,
         backup, keepOld, lazy);
+  }
+
+  /**
+   * What {@code --json} prints for an advance or a rollback: for one migration its id, phase,
+   * epoch and lazy flag; for several, {@code migrations} (a list of those); on a dry run also
+   * {@code dryRun} and {@code steps}, the plan.
+   */
+  static Map<String, Object> result(Operator.PhaseRun run) {
+    List<Map<String, Object>> migrations = run.migrations().stream().map(m -> {
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("id", m.id());
+      one.put("phase", m.phase().sqlName());
+      one.put("epoch", m.epoch());
+      one.put("lazy", m.lazyRead());
+      return one;
+    }).toList();
+    Map<String, Object> result = new LinkedHashMap<>(migrations.size() == 1 ? migrations.get(0) : Map.of());
+    if (migrations.size() > 1) {
+      result.put("migrations", migrations);
+    }
+    if (run.dryRun()) {
+      result.put("dryRun", true);
+      result.put("steps", run.steps());
+    }
+    return result;
   }
 }

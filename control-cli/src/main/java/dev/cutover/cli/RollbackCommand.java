@@ -1,21 +1,25 @@
 package dev.cutover.cli;
 
-import dev.cutover.migration.ColumnMigration;
 import dev.cutover.operator.Operator;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Map;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code cutover rollback ID}: moves a migration back one phase (or to --to). */
-@Command(name = "rollback", mixinStandardHelpOptions = true, description = "Move a migration back one phase (or to --to).")
+/** {@code cutover rollback ID...}: moves migrations back one phase (or to --to), together. */
+@Command(name = "rollback", mixinStandardHelpOptions = true, description = "Move migrations back one phase (or to --to).")
 final class RollbackCommand extends OperatorCommand {
 
-  @Parameters(index = "0", paramLabel = "ID", description = "the migration id")
-  String id;
+  @Parameters(arity = "1..*", paramLabel = "ID", description = "the migration id(s); several move together, one"
+      + " wait for the instances per phase step")
+  List<String> ids;
+
+  /** Print the plan and change nothing. */
+  @Option(names = "--dry-run", description = "print every step this would run and change nothing")
+  boolean dryRun;
 
   @Mixin PhaseOptions phase;
 
@@ -26,8 +30,9 @@ final class RollbackCommand extends OperatorCommand {
 
   @Override
   int run(Operator operator) throws SQLException {
-    ColumnMigration m = operator.rollback(id, phase.toOptions(false, Duration.ZERO, batchSize, false, false));
-    result(Map.of("id", m.id(), "phase", m.phase().sqlName(), "epoch", m.epoch(), "lazy", m.lazyRead()));
+    Operator.PhaseRun run = operator.rollback(ids, phase.toOptions(false, Duration.ZERO, batchSize, false, false),
+        dryRun);
+    result(PhaseOptions.result(run));
     return 0;
   }
 }

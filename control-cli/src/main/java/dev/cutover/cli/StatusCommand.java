@@ -1,20 +1,23 @@
 package dev.cutover.cli;
 
 import dev.cutover.operator.Operator;
+import dev.cutover.operator.OperatorException;
 import dev.cutover.operator.StatusReport;
 import java.io.PrintWriter;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code cutover status [ID] [--json]}: phases, backfill progress, instances, old-name use. */
+/** {@code cutover status [ID...] [--json]}: phases, backfill progress, instances, old-name use. */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show migrations, backfill progress, instances and old-name use.")
 final class StatusCommand extends OperatorCommand {
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "ID", description = "one migration (default: all)")
-  String id;
+  @Parameters(arity = "0..*", paramLabel = "ID", description = "the migrations to show (default: all)")
+  List<String> ids = List.of();
 
   /** Heartbeat age after which an instance is shown as not live. */
   @Option(names = "--instance-ttl", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
@@ -23,7 +26,17 @@ final class StatusCommand extends OperatorCommand {
 
   @Override
   int run(Operator operator) throws SQLException {
-    StatusReport report = operator.status(id, instanceTtl);
+    StatusReport report = ids.size() == 1 ? operator.status(ids.get(0), instanceTtl) : operator.status(null, instanceTtl);
+    if (ids.size() > 1) {
+      for (String id : ids) {
+        if (report.migrations().stream().noneMatch(m -> m.id().equals(id))) {
+          throw new OperatorException("no migration with id '" + id + "' (`cutover status` lists them)");
+        }
+      }
+      report = new StatusReport(report.controlSchema(), report.migrations().stream().filter(m -> ids.contains(m.id()))
+          .toList(),
+          report.instances(), report.standbys());
+    }
     PrintWriter out = out();
     if (json()) {
       result(report);
@@ -42,6 +55,25 @@ final class StatusCommand extends OperatorCommand {
       if (m.backfill() != null) {
         out.printf("  backfill: %d rows done, last key %s of %s%s%n", m.backfill().rowsDone(), m.backfill().lastKey(),
             m.backfill().maxKey(), m.backfill().finished() ? ", finished" : ", not finished");
+        StatusReport.Control k = m.backfill().control();
+        if (k != null) {
+          out.printf("  backfill settings: batch size %s, chunk time %s, %d worker(s)%s, max lag %s (version %d%s)%n",
+              k.batchSize() == null ? "auto" : k.batchSize(), k.chunkTime(), k.workers(), k.paused() ? ", paused" : "",
+              k.maxLag() == null ? "off" : k.maxLag(), k.settingsVersion(),
+              k.tunedBy() == null ? "" : ", tuned by " + k.tunedBy());
+          if (k.running()) {
+            out.printf(Locale.ROOT, "  backfill running: %d worker(s) active, chunks of %s rows, %.0f rows/s%s%n",
+                k.activeWorkers(), k.chunkRows() == null ? "?" : k.chunkRows().toString(),
+                k.rowsPerSecond() == null ? 0.0 : k.rowsPerSecond(),
+                k.appliedVersion() < k.settingsVersion() ? " (settings version " + k.settingsVersion() + " not applied yet)"
+                    : "");
+            out.printf("  throttled: %s%n", k.throttleReasons().isEmpty() ? "no" : String.join("; ", k.throttleReasons()));
+          } else if (k.stopReason() != null) {
+            out.printf("  backfill not running (last run: %s)%n", k.stopReason());
+          } else {
+            out.printf("  backfill not running (its session is gone; run `cutover backfill %s` to resume)%n", m.id());
+          }
+        }
       }
       if (m.rowsPending() != null) {
         out.printf("  rows pending (new differs from old): %d%n", m.rowsPending());
@@ -67,6 +99,16 @@ final class StatusCommand extends OperatorCommand {
     for (StatusReport.Instance i : report.instances()) {
       out.printf("  %s  applied epoch %d  heartbeat %.1fs ago%s%n", i.instance(), i.appliedEpoch(),
           i.heartbeatAgeSeconds(), i.live() ? "" : " (not live)");
+    }
+    if (!report.standbys().isEmpty()) {
+      out.println("standbys:");
+    }
+    for (StatusReport.Standby s : report.standbys()) {
+      out.printf("  %s%s  %s  %s behind%s%n", s.name(), s.clientAddr() == null ? "" : " (" + s.clientAddr() + ")",
+          s.state() == null ? "state not visible (grant pg_monitor)" : s.state(),
+          s.lagBytes() == null ? "unknown" : s.lagBytes() + " bytes of WAL",
+          s.replayLagSeconds() == null ? "" : String.format(java.util.Locale.ROOT, ", replay_lag %.1fs",
+              s.replayLagSeconds()));
     }
     return 0;
   }

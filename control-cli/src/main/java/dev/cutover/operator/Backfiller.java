@@ -12,16 +12,35 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Fills the new column of the rows the application has not touched yet.
+ * Fills the new column of the rows the application has not touched yet, with parallel workers over
+ * key ranges.
  *
- * <p>Implementation notes: the walk goes up to the largest key present when the backfill starts,
- * so it terminates under any insert rate (rows inserted later are dual-written by the drivers).
- * Each batch is one transaction that also checkpoints {@code backfill_state}, so a crashed
- * backfill resumes after its last committed batch. Batches skip rows the application holds
- * locked; a final pass without {@code SKIP LOCKED} (under a short {@code lock_timeout}, retried)
- * picks those up.
+ * <p>Implementation notes:
+ * <ul>
+ *   <li>The walk goes up to the largest key present when the backfill starts, so it terminates
+ *       under any insert rate (rows inserted later are dual-written by the drivers).
+ *   <li>A {@link ChunkPlanner} cuts the range into chunks in key order (primary key, unique key,
+ *       or ctid pages); each worker, on its own connection, copies one chunk per transaction
+ *       ({@link BatchCopier#copyRange}: only rows that differ, {@code FOR UPDATE SKIP LOCKED}, each
+ *       row's new value computed from its current old value under its row lock) and commits it
+ *       with the checkpoint: {@code rows_done} grows by exactly the rows the chunk updated, and
+ *       {@code last_key} moves to the end of the committed prefix of chunks. So a crashed backfill
+ *       resumes after its last committed prefix (chunks committed beyond it are walked again and
+ *       find nothing to copy) and its row count stays exact.
+ *   <li>Chunks are sized to take about {@link BackfillOptions#chunkTime()} ({@link ChunkSizer}),
+ *       unless a batch size is fixed.
+ *   <li>The coordinating thread (the command's own connection, which holds the migration's lock)
+ *       polls {@code backfill_control} every {@link #POLL} ({@link BackfillControl}), reporting its
+ *       state and applying what {@code cutover tune} changed: workers are started, or retire after
+ *       their current chunk; pausing, lag and the other {@link BackfillThrottle} checks hold the
+ *       workers before their next chunk.
+ *   <li>Rows skipped because the application held them locked are picked up by a final pass
+ *       without {@code SKIP LOCKED} (under a short {@code lock_timeout}, retried).
+ * </ul>
  */
 public final class Backfiller {
 
@@ -32,43 +51,80 @@ public final class Backfiller {
    */
   public record Result(long rowsUpdated, long rowsDone, boolean finished) {}
 
+  /** Opens a connection for a backfill worker (to the same database, as the operator's role). */
+  @FunctionalInterface
+  public interface Connections {
+    /** A new connection, autocommit on; the worker closes it. */
+    Connection open() throws SQLException;
+  }
+
   private static final Duration FINAL_PASS_LOCK_TIMEOUT = Duration.ofSeconds(1);
   private static final Duration FINAL_PASS_BUDGET = Duration.ofSeconds(60);
-  /** How often a lag above --max-lag is measured again. */
-  static final Duration LAG_RECHECK = Duration.ofSeconds(1);
-  /** Consecutive batches on lock_timeout before the backfill gives up (resumably): minutes of back-off. */
+  /** How often the coordinator polls {@code backfill_control}, rechecks the throttle and shows progress. */
+  static final Duration POLL = Duration.ofMillis(200);
+  /** Consecutive chunks on lock_timeout before the backfill gives up (resumably): minutes of back-off. */
   static final int MAX_LOCK_TIMEOUTS = 20;
+  /** Rows per batch of the final pass (and of a refill) when chunks are sized by time. */
+  static final int FINAL_PASS_BATCH = 1000;
 
   private final ControlSchema schema;
   private final PrintWriter out;
   private final boolean terminal;
-  /** Batches run by this backfiller so far: --max-batches bounds a partitioned table's whole run. */
+  private final Connections connections;
+  /** Chunks issued by this backfiller so far: --max-batches bounds a partitioned table's whole run. */
   private long batchesRun;
+  /**
+   * The settings the last walk ended with (what {@code cutover tune} changed): a partitioned
+   * table's next partition starts with them instead of the command line's.
+   */
+  private BackfillControl.Settings lastSettings;
 
   /**
+   * A backfiller for refills and resets only: {@link #backfill} needs worker connections.
+   *
    * @param schema the control schema ({@code backfill_state})
    * @param out where progress lines go (a progress bar goes to stderr instead when it is a terminal)
    */
   public Backfiller(ControlSchema schema, PrintWriter out) {
-    this(schema, out, BackfillProgress.terminal());
+    this(schema, out, null, BackfillProgress.terminal());
   }
 
   /**
-   * @param schema the control schema ({@code backfill_state})
+   * @param schema the control schema ({@code backfill_state}, {@code backfill_control})
+   * @param out where progress lines go (a progress bar goes to stderr instead when it is a terminal)
+   * @param connections where workers get their connections
+   */
+  public Backfiller(ControlSchema schema, PrintWriter out, Connections connections) {
+    this(schema, out, connections, BackfillProgress.terminal());
+  }
+
+  /**
+   * @param schema the control schema
    * @param out where progress lines go
+   * @param connections where workers get their connections (null: no {@link #backfill})
    * @param terminal whether to draw a progress bar on stderr instead of progress lines
    */
-  Backfiller(ControlSchema schema, PrintWriter out, boolean terminal) {
+  Backfiller(ControlSchema schema, PrintWriter out, Connections connections, boolean terminal) {
     this.schema = schema;
     this.out = out;
+    this.connections = connections;
     this.terminal = terminal;
   }
 
-  /** Backfills migration {@code m} (in {@code dual_write} or {@code read_new}). */
+  /**
+   * Backfills migration {@code m} (in {@code dual_write} or {@code read_new}): one table, walked
+   * from its checkpoint to the largest key present at the start.
+   *
+   * @param c the command's connection: it coordinates (checkpoint, control row, throttle checks,
+   *     final pass); the workers copy on connections of their own
+   */
   public Result backfill(Connection c, ColumnMigration m, BackfillOptions options) throws SQLException {
     if (m.phase() != Phase.DUAL_WRITE && m.phase() != Phase.READ_NEW) {
       throw new OperatorException("migration '" + m.id() + "' is in phase " + m.phase().sqlName()
           + ": backfill runs in dual_write or read_new (run `cutover advance " + m.id() + "` first)");
+    }
+    if (connections == null) {
+      throw new IllegalStateException("a backfill needs worker connections (Backfiller(schema, out, connections))");
     }
     TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
     if (PartitionedTable.isPartitioned(table)) {
@@ -110,8 +166,15 @@ public final class Backfiller {
         return new Result(updated, done, false);
       }
       out.printf("backfill %s: partition %s%n", m.id(), leaf.quoted());
-      Result r = backfillTable(c, m, stateId, leaf, options.maxBatches() == 0 ? options : new BackfillOptions(
-          options.batchSize(), options.pause(), options.maxLag(), left, options.lockTimeout(), options.lagQuery()));
+      // One partition at a time, its workers over its own key ranges (a keyless partition's ctid
+      // pages name rows of that partition only); what `tune` changed carries over to the next one.
+      BackfillControl.Settings tuned = lastSettings;
+      Result r = backfillTable(c, m, stateId, leaf, new BackfillOptions(
+          tuned == null ? options.batchSize() : tuned.batchSize(), options.pause(),
+          tuned == null ? options.maxLag() : tuned.maxLag(), options.maxBatches() == 0 ? 0 : left,
+          options.lockTimeout(), options.lagQuery(), tuned == null ? options.workers() : tuned.workers(),
+          tuned == null ? options.chunkTime() : tuned.chunkTime(), options.maxTransactionAge(),
+          options.maxReplicaLagBytes()));
       updated += r.rowsUpdated();
       done += r.rowsDone();
       if (!r.finished()) {
@@ -167,77 +230,43 @@ public final class Backfiller {
 
     long pending = copier.countPending(c, state.lastKey(), state.maxKey());
     long total = state.rowsDone() + pending;
-    long updated = 0;
-    long batches = 0;
-    String last = state.lastKey();
-    long done = state.rowsDone();
-    BackfillThrottle throttle = new BackfillThrottle();
-    try (BackfillProgress progress = BackfillProgress.create(m.id(), out, done, total, terminal)) {
-      while (true) {
-        if (options.maxBatches() > 0 && batches >= options.maxBatches()) {
-          progress.finish(last);
-          out.printf("backfill %s: stopped after %d batches (%d/%d rows); run it again to resume%n",
-              m.id(), batches, done, total);
-          out.flush();
-          return new Result(updated, done, false);
-        }
-        waitForLag(c, options, progress);
-        long t0 = System.nanoTime();
-        BatchCopier.Batch batch;
-        c.setAutoCommit(false);
-        try {
-          startBatch(c, options.lockTimeout());
-          batch = copier.copy(c, last, state.maxKey(), options.batchSize(), true);
-          if (batch.lastKey() != null) {
-            saveState(c, stateId, batch.lastKey(), state.maxKey(), done + batch.rows(), false);
-          }
-          c.commit();
-        } catch (SQLException | RuntimeException e) {
-          c.rollback();
-          if (e instanceof SQLException sql && DdlRunner.LOCK_NOT_AVAILABLE.equals(sql.getSQLState())) {
-            long wait = throttle.afterLockTimeout();
-            if (throttle.lockTimeouts() > MAX_LOCK_TIMEOUTS) {
-              throw new OperatorException("backfill " + m.id() + ": " + throttle.lockTimeouts()
-                  + " batches in a row waited longer than --lock-timeout " + Durations.format(options.lockTimeout())
-                  + " for a lock on " + table.quoted() + "; find what holds it (pg_locks), then run it again to resume");
-            }
-            progress.throttled(String.format(Locale.ROOT, "lock wait: a batch hit lock_timeout %s, retrying in %s",
-                Durations.format(options.lockTimeout()), Durations.format(Duration.ofMillis(wait))));
-            DdlRunner.sleepMillis(wait);
-            continue;
-          }
-          throw e;
-        } finally {
-          c.setAutoCommit(true);
-        }
-        long millis = (System.nanoTime() - t0) / 1_000_000;
-        batches++;
-        batchesRun++;
-        if (batch.lastKey() == null) {
-          break;
-        }
-        last = batch.lastKey();
-        done += batch.rows();
-        updated += batch.rows();
-        progress.step(batch.rows(), last);
-        long typical = throttle.typicalMillis();
-        long slow = throttle.afterBatch(millis);
-        if (slow > 0) {
-          progress.throttled(String.format(Locale.ROOT, "slow batch: %d ms (typically %d ms), waiting %s",
-              millis, typical, Durations.format(Duration.ofMillis(slow))));
-          DdlRunner.sleepMillis(slow);
-        }
-        if (!options.pause().isZero()) {
-          DdlRunner.sleepMillis(options.pause().toMillis());
-        }
+    BackfillControl control = BackfillControl.available(schema, c) ? new BackfillControl(schema, m.id()) : null;
+    if (control == null) {
+      out.printf("backfill %s: the control schema predates `cutover tune` (run `cutover init` to upgrade it);"
+          + " this backfill runs with its command line's settings%n", m.id());
+    }
+    ChunkPlanner planner = new ChunkPlanner(copier.key(), table.quoted(), state.lastKey(), state.maxKey(),
+        options.maxBatches(), ChunkPlanner.rowsPerPage(c, table.oid()));
+    long updated;
+    long done;
+    try (BackfillProgress progress = BackfillProgress.create(m.id(), out, state.rowsDone(), total, terminal)) {
+      Run run = new Run(c, m, stateId, copier, options, planner, control, progress);
+      String stop = "failed";
+      try {
+        run.walk();
+        stop = planner.complete() ? "finished" : "stopped after " + planner.issued() + " chunks";
+      } finally {
+        batchesRun += planner.issued();
+        lastSettings = run.settings;
+        run.stopped(stop);
+      }
+      updated = run.rows.get();
+      done = state.rowsDone() + updated;
+      if (!planner.complete()) {
+        progress.finish(planner.watermark());
+        out.printf("backfill %s: stopped after %d batches (%d/%d rows); run it again to resume%n",
+            m.id(), planner.issued(), done, total);
+        out.flush();
+        return new Result(updated, done, false);
       }
 
       // Rows skipped because the application held them locked: wait for them this time.
+      int batchSize = options.batchSize() == BackfillOptions.AUTO ? FINAL_PASS_BATCH : options.batchSize();
       long remaining = copier.countPending(c, null, state.maxKey());
-      long budgetRows = remaining + options.batchSize();
+      long budgetRows = remaining + batchSize;
       long deadline = System.nanoTime() + FINAL_PASS_BUDGET.toNanos();
       while (remaining > 0) {
-        BatchCopier.Batch batch = finalPassBatch(c, copier, state.maxKey(), options.batchSize(), deadline);
+        BatchCopier.Batch batch = finalPassBatch(c, copier, state.maxKey(), batchSize, deadline);
         if (batch.rows() == 0) {
           break;
         }
@@ -267,19 +296,262 @@ public final class Backfiller {
     return new Result(updated, done, true);
   }
 
-  /** Waits while the replication lag exceeds {@code --max-lag}, measured before each batch. */
-  private static void waitForLag(Connection c, BackfillOptions options, BackfillProgress progress) throws SQLException {
-    if (options.maxLag() == null) {
-      return;
+  /** One run of the walk: the coordinator (the calling thread) and its workers. */
+  private final class Run {
+    final Connection c;
+    final ColumnMigration m;
+    /** The checkpoint's row: the migration's id, or {@code <id>/<partition>} for one partition. */
+    final String stateId;
+    final BatchCopier copier;
+    final BackfillOptions options;
+    final ChunkPlanner planner;
+    final BackfillControl control;
+    final BackfillProgress progress;
+    final ChunkSizer sizer = new ChunkSizer();
+    final BackfillThrottle throttle = new BackfillThrottle();
+    /** Held while a chunk's checkpoint is computed, written and committed, so that last_key only moves forward. */
+    final Object checkpoint = new Object();
+    /** Rows this run's committed chunks updated. */
+    final AtomicLong rows = new AtomicLong();
+    final AtomicReference<Throwable> failure = new AtomicReference<>();
+    final Thread[] threads = new Thread[BackfillOptions.MAX_WORKERS];
+    volatile BackfillControl.Settings settings;
+    volatile boolean stopping;
+    private double rate;
+    private long rateRows;
+    private long rateAt = System.nanoTime();
+
+    Run(Connection c, ColumnMigration m, String stateId, BatchCopier copier, BackfillOptions options,
+        ChunkPlanner planner, BackfillControl control, BackfillProgress progress) {
+      this.c = c;
+      this.m = m;
+      this.stateId = stateId;
+      this.copier = copier;
+      this.options = options;
+      this.planner = planner;
+      this.control = control;
+      this.progress = progress;
+      throttle.addCheck(x -> settings.paused() ? "paused (`cutover tune " + m.id() + " pause=false` resumes)" : null);
+      throttle.addCheck(x -> {
+        Duration maxLag = settings.maxLag();
+        if (maxLag == null) {
+          return null;
+        }
+        double lag = replicationLag(x, options.lagQuery());
+        return BackfillThrottle.lagTooHigh(lag, maxLag.toMillis())
+            ? String.format(Locale.ROOT, "replication lag %.1fs > --max-lag %s", lag, Durations.format(maxLag))
+            : null;
+      });
+      if (options.maxTransactionAge() != null) {
+        throttle.addCheck(x -> longTransaction(x, options.maxTransactionAge()));
+      }
+      if (options.maxReplicaLagBytes() > 0) {
+        throttle.addCheck(x -> {
+          ReplicaLag.Standby behind = ReplicaLag.tooFarBehind(x, options.maxReplicaLagBytes());
+          return behind == null ? null
+              : behind.describe() + " > --max-replica-lag " + ReplicaLag.bytes(options.maxReplicaLagBytes());
+        });
+      }
     }
-    while (true) {
-      double lag = replicationLag(c, options.lagQuery());
-      if (!BackfillThrottle.lagTooHigh(lag, options.maxLag().toMillis())) {
+
+    /** Copies every chunk; returns when all committed, the chunk limit was reached, or one failed (rethrown). */
+    void walk() throws SQLException {
+      settings = control == null ? fromOptions(options) : control.start(c, options);
+      throttle.recheck(c);
+      try {
+        while (true) {
+          if (!stopping && !planner.exhausted()) {
+            for (int i = 0; i < settings.workers(); i++) {
+              if (threads[i] == null || !threads[i].isAlive()) {
+                int index = i;
+                threads[i] = new Thread(() -> work(index), "cutover-backfill-" + m.id() + "-" + i);
+                threads[i].setDaemon(true);
+                threads[i].start();
+              }
+            }
+          }
+          DdlRunner.sleepMillis(POLL.toMillis());
+          show();
+          if (failure.get() != null) {
+            break;
+          }
+          boolean alive = false;
+          for (Thread t : threads) {
+            alive |= t != null && t.isAlive();
+          }
+          if (!alive && planner.exhausted()) {
+            break;
+          }
+          if (control != null) {
+            settings = control.poll(c, report(), settings.version());
+          }
+          throttle.recheck(c);
+        }
+      } finally {
+        stopping = true;
+        for (Thread t : threads) {
+          if (t != null) {
+            try {
+              t.join();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        }
+        show();
+      }
+      Throwable f = failure.get();
+      if (f instanceof SQLException e) {
+        throw e;
+      } else if (f instanceof RuntimeException e) {
+        throw e;
+      } else if (f instanceof Error e) {
+        throw e;
+      } else if (f != null) {
+        throw new IllegalStateException(f);
+      }
+    }
+
+    /** Progress and throttle reasons, from the coordinator only. */
+    private void show() {
+      long now = rows.get();
+      if (now > shown) {
+        progress.step(now - shown, planner.watermark());
+        shown = now;
+      }
+      List<String> reasons = throttle.reasons();
+      if (!reasons.isEmpty()) {
+        progress.throttled(String.join("; ", reasons));
+      }
+    }
+
+    private long shown;
+
+    private BackfillControl.Report report() {
+      long t = System.nanoTime();
+      long r = rows.get();
+      if (t - rateAt >= 1_000_000_000L) {
+        rate = (r - rateRows) / ((t - rateAt) / 1e9);
+        rateRows = r;
+        rateAt = t;
+      }
+      int active = 0;
+      for (Thread th : threads) {
+        active += th != null && th.isAlive() ? 1 : 0;
+      }
+      return new BackfillControl.Report(active, sizer.next(settings.batchSize()), rate, throttle.reasons());
+    }
+
+    void stopped(String reason) {
+      if (control == null) {
         return;
       }
-      progress.throttled(String.format(Locale.ROOT, "replication lag %.1fs > --max-lag %s", lag,
-          Durations.format(options.maxLag())));
-      DdlRunner.sleepMillis(LAG_RECHECK.toMillis());
+      Throwable f = failure.get();
+      try {
+        control.stop(c, f == null ? reason : "failed: " + f.getMessage());
+      } catch (SQLException e) {
+        if (f != null) {
+          f.addSuppressed(e);
+        }
+      }
+    }
+
+    /** One worker: chunks until none is left, it retires ({@code workers} lowered), or the run stops. */
+    void work(int index) {
+      try (Connection w = connections.open()) {
+        while (!stopping && index < settings.workers()) {
+          if (!throttle.awaitClear(() -> stopping || index >= settings.workers())) {
+            return;
+          }
+          ChunkPlanner.Chunk chunk = planner.next(w, sizer.next(settings.batchSize()));
+          if (chunk == null) {
+            return;
+          }
+          long t0 = System.nanoTime();
+          long n;
+          w.setAutoCommit(false);
+          try {
+            startBatch(w, options.lockTimeout());
+            n = copier.copyRange(w, chunk.lo(), chunk.hi());
+            synchronized (checkpoint) {
+              saveProgress(w, stateId, planner.watermarkWith(chunk), n);
+              w.commit();
+              planner.committed(chunk);
+            }
+          } catch (SQLException | RuntimeException e) {
+            w.rollback();
+            if (e instanceof SQLException sql && DdlRunner.LOCK_NOT_AVAILABLE.equals(sql.getSQLState())) {
+              planner.retry(chunk);
+              long wait = throttle.afterLockTimeout();
+              if (throttle.lockTimeouts() > MAX_LOCK_TIMEOUTS) {
+                throw new OperatorException("backfill " + m.id() + ": " + throttle.lockTimeouts()
+                    + " batches in a row waited longer than --lock-timeout " + Durations.format(options.lockTimeout())
+                    + " for a lock on " + copier.table() + "; find what holds it (pg_locks), then run it again to"
+                    + " resume");
+              }
+              throttle.waitFor(String.format(Locale.ROOT, "lock wait: a batch hit lock_timeout %s, retrying in %s",
+                  Durations.format(options.lockTimeout()), Durations.format(Duration.ofMillis(wait))), wait);
+              continue;
+            }
+            throw e;
+          } finally {
+            w.setAutoCommit(true);
+          }
+          rows.addAndGet(n);
+          long millis = (System.nanoTime() - t0) / 1_000_000;
+          sizer.record(chunk.rows(), millis, settings.chunkTime().toMillis());
+          long typical = throttle.typicalMillis();
+          long slow = throttle.afterBatch(millis);
+          if (slow > 0) {
+            throttle.waitFor(String.format(Locale.ROOT, "slow batch: %d ms (typically %d ms), waiting %s",
+                millis, typical, Durations.format(Duration.ofMillis(slow))), slow);
+          }
+          if (!options.pause().isZero()) {
+            DdlRunner.sleepMillis(options.pause().toMillis());
+          }
+        }
+      } catch (Throwable e) {
+        failure.compareAndSet(null, e);
+        stopping = true;
+      }
+    }
+  }
+
+  /** The settings of a backfill that no {@code tune} can reach (a control schema before version 4). */
+  private static BackfillControl.Settings fromOptions(BackfillOptions options) {
+    return new BackfillControl.Settings(options.batchSize(), options.chunkTime(), options.workers(), false,
+        options.maxLag(), 0);
+  }
+
+  /**
+   * The oldest open transaction of this database other than the backfill's own, when older than
+   * {@code max}: while it lasts, vacuum cannot remove the row versions the backfill leaves behind.
+   */
+  static String longTransaction(Connection c, Duration max) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT pid, extract(epoch FROM now() - xact_start)::float8"
+        + " FROM pg_catalog.pg_stat_activity WHERE datname = current_database() AND xact_start IS NOT NULL"
+        + " AND pid <> pg_backend_pid() AND coalesce(application_name, '') <> 'cutover-cli'"
+        + " AND (backend_xid IS NOT NULL OR backend_xmin IS NOT NULL)"
+        + " AND xact_start < now() - ?::interval ORDER BY xact_start LIMIT 1")) {
+      ps.setString(1, max.toMillis() + " milliseconds");
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return null;
+        }
+        return String.format(Locale.ROOT, "long transaction: pid %d open for %s > --max-transaction-age %s",
+            rs.getInt(1), BackfillProgress.eta(Math.round(rs.getDouble(2))), Durations.format(max));
+      }
+    }
+  }
+
+  /** A committed chunk's checkpoint: its rows, and the committed prefix's end ({@code lastKey}, when known). */
+  private void saveProgress(Connection c, String id, String lastKey, long rows) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("UPDATE " + schema.qualify("backfill_state")
+        + " SET last_key = coalesce(?, last_key), rows_done = rows_done + ?, updated_at = now() WHERE migration_id = ?")) {
+      ps.setString(1, lastKey);
+      ps.setLong(2, rows);
+      ps.setString(3, id);
+      ps.executeUpdate();
     }
   }
 

@@ -28,7 +28,8 @@ public final class DdlRunner {
 
   private final Duration lockTimeout;
   private final Duration retryBudget;
-  private final PrintWriter out;
+  private final java.util.function.Consumer<String> say;
+  private final LockBlockers.Opener opener;
   /** {@link #lockTimeout} capped by the server's deadlock_timeout; read at the first DDL. */
   private Duration effectiveTimeout;
 
@@ -38,9 +39,30 @@ public final class DdlRunner {
    * @param out where retries are reported
    */
   public DdlRunner(Duration lockTimeout, Duration retryBudget, PrintWriter out) {
+    this(lockTimeout, retryBudget, out, null);
+  }
+
+  /**
+   * @param opener opens a second session that watches each attempt's lock wait, so that a retry
+   *     names the sessions it waited for ({@code pg_blocking_pids}); {@code null}: not named
+   */
+  DdlRunner(Duration lockTimeout, Duration retryBudget, PrintWriter out, LockBlockers.Opener opener) {
+    this(lockTimeout, retryBudget, opener, line -> {
+      out.println(line);
+      out.flush();
+    });
+  }
+
+  /**
+   * @param say where each retry (naming its blockers) and the lowered {@code lock_timeout} are
+   *     reported, one line at a time (a phase change's listener)
+   */
+  DdlRunner(Duration lockTimeout, Duration retryBudget, LockBlockers.Opener opener,
+      java.util.function.Consumer<String> say) {
     this.lockTimeout = lockTimeout;
     this.retryBudget = retryBudget;
-    this.out = out;
+    this.say = say;
+    this.opener = opener;
   }
 
   /** Work run in the DDL's own transaction, after its statements and before the commit. */
@@ -63,9 +85,11 @@ public final class DdlRunner {
     long deadline = System.nanoTime() + retryBudget.toNanos();
     long backoff = FIRST_BACKOFF_MS;
     Duration timeout = lockTimeout(c);
+    int pid = opener == null ? 0 : backendPid(c);
     for (int attempt = 1; ; attempt++) {
       boolean autoCommit = c.getAutoCommit();
       c.setAutoCommit(false);
+      LockBlockers watch = LockBlockers.watch(opener, pid);
       try (Statement st = c.createStatement()) {
         st.execute("SET LOCAL lock_timeout = '" + timeout.toMillis() + "ms'");
         for (String sql : statements) {
@@ -77,6 +101,7 @@ public final class DdlRunner {
         c.commit();
         return;
       } catch (SQLException e) {
+        String blockers = LockBlockers.describe(watch.stop());
         c.rollback();
         if (!LOCK_NOT_AVAILABLE.equals(e.getSQLState()) && !DEADLOCK_DETECTED.equals(e.getSQLState())) {
           throw e;
@@ -85,19 +110,28 @@ public final class DdlRunner {
         if (left <= 0) {
           throw new OperatorException("could not get the lock for `" + String.join("; ", statements) + "` within "
               + Durations.format(retryBudget) + " (" + attempt + " attempts with lock_timeout "
-              + Durations.format(timeout) + "): another session holds a conflicting lock on the table"
-              + " (look for long transactions in pg_stat_activity), then run the command again"
+              + Durations.format(timeout) + "): " + (blockers.isEmpty() ? "another session holds a conflicting lock"
+              + " on the table (look for long transactions in pg_stat_activity)" : "blocked by " + blockers)
+              + "; end or wait out that transaction, then run the command again"
               + " or raise --lock-timeout / --lock-retry-budget", e);
         }
         long sleep = Math.min(left / 1_000_000, ThreadLocalRandom.current().nextLong(backoff / 2, backoff + 1));
-        out.printf("%s (attempt %d), retrying in %dms%n", DEADLOCK_DETECTED.equals(e.getSQLState())
-            ? "deadlock with another session; this DDL gave way" : "lock not available", attempt, sleep);
-        out.flush();
+        say.accept(String.format(java.util.Locale.ROOT, "%s (attempt %d)%s, retrying in %dms",
+            DEADLOCK_DETECTED.equals(e.getSQLState()) ? "deadlock with another session; this DDL gave way"
+                : "lock not available", attempt, blockers.isEmpty() ? "" : ", blocked by " + blockers, sleep));
         sleepMillis(sleep);
         backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
       } finally {
+        watch.stop();
         c.setAutoCommit(autoCommit);
       }
+    }
+  }
+
+  private static int backendPid(Connection c) throws SQLException {
+    try (Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+      rs.next();
+      return rs.getInt(1);
     }
   }
 
@@ -115,10 +149,10 @@ public final class DdlRunner {
       Duration cap = Duration.ofMillis(Math.max(1, deadlockMs / 2));
       effectiveTimeout = lockTimeout.compareTo(cap) <= 0 ? lockTimeout : cap;
       if (effectiveTimeout != lockTimeout) {
-        out.printf("note: lock_timeout %s lowered to %s, half the server's deadlock_timeout (%s), so that in a"
-            + " deadlock with the application this DDL gives up first%n", Durations.format(lockTimeout),
-            Durations.format(effectiveTimeout), Durations.format(Duration.ofMillis(deadlockMs)));
-        out.flush();
+        say.accept(String.format(java.util.Locale.ROOT, "note: lock_timeout %s lowered to %s, half the server's"
+            + " deadlock_timeout (%s), so that in a deadlock with the application this DDL gives up first",
+            Durations.format(lockTimeout), Durations.format(effectiveTimeout),
+            Durations.format(Duration.ofMillis(deadlockMs))));
       }
     }
     return effectiveTimeout;

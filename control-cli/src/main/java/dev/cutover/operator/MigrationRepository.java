@@ -1,6 +1,7 @@
 package dev.cutover.operator;
 
 import dev.cutover.control.ControlSchema;
+import dev.cutover.control.MigrationRows;
 import dev.cutover.migration.ColumnMigration;
 import dev.cutover.migration.Phase;
 import java.sql.Connection;
@@ -23,12 +24,9 @@ public final class MigrationRepository {
     void close() throws SQLException;
   }
 
-  private static final String COLUMNS =
-      "id, table_schema, table_name, old_column, new_column, physical_new_column, up_expr, down_expr, new_type, phase, epoch, old_column_after, old_type";
-
-  /** {@link #COLUMNS} and the lazy flag, as the installed schema version has it. */
+  /** The select list of {@link MigrationRows}, as the installed schema version has it. */
   private String columns(Connection c) throws SQLException {
-    return COLUMNS + ", " + ControlSchema.lazyColumn(schema.installedVersion(c));
+    return MigrationRows.selectList(schema.installedVersion(c));
   }
 
   private final ControlSchema schema;
@@ -63,6 +61,40 @@ public final class MigrationRepository {
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(read(rs)) : Optional.empty();
       }
+    }
+  }
+
+  /**
+   * Registers migration {@code m} in {@code planned} at a new epoch (the caller holds
+   * {@link #lockEpochs} and commits).
+   *
+   * @param spec the migration file as JSON
+   * @param sourceFile where it was read from
+   * @param oldColumnAfter the column the old one follows in the table ({@code null} when first)
+   * @param oldNotNull whether the old column is NOT NULL now
+   */
+  public void register(Connection c, ColumnMigration m, String spec, String sourceFile, String oldColumnAfter,
+      boolean oldNotNull) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema.qualify("migrations")
+        + " (id, table_schema, table_name, old_column, new_column, physical_new_column, phase, epoch, spec,"
+        + " source_file, old_column_after, old_not_null, new_type, up_expr, down_expr, old_type)"
+        + " VALUES (?, ?, ?, ?, ?, ?, 'planned', nextval('" + schema.qualify("epoch_seq").replace("'", "''")
+        + "'), ?::jsonb, ?, ?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, m.id());
+      ps.setString(2, m.schema());
+      ps.setString(3, m.table());
+      ps.setString(4, m.oldColumn());
+      ps.setString(5, m.newColumn());
+      ps.setString(6, m.physicalNewColumn());
+      ps.setString(7, spec);
+      ps.setString(8, sourceFile);
+      ps.setString(9, oldColumnAfter);
+      ps.setBoolean(10, oldNotNull);
+      ps.setString(11, m.newType());
+      ps.setString(12, m.up());
+      ps.setString(13, m.down());
+      ps.setString(14, m.oldType());
+      ps.executeUpdate();
     }
   }
 
@@ -375,8 +407,6 @@ public final class MigrationRepository {
   }
 
   private static ColumnMigration read(ResultSet rs) throws SQLException {
-    return new ColumnMigration(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
-        rs.getString(13), Phase.parse(rs.getString(10)), rs.getLong(11), rs.getString(12), rs.getBoolean(14));
+    return MigrationRows.read(rs);
   }
 }

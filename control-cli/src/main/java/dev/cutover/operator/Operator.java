@@ -13,9 +13,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The operator's commands as plain Java: what {@code cutover} runs, and what a demo or an
@@ -29,6 +29,10 @@ import java.util.Optional;
  * acknowledged a phase that no longer uses it. A session advisory lock per migration keeps a
  * second {@code cutover} off the same migration for the whole command. Every DDL is idempotent
  * so a command that crashed half-way can simply be run again.
+ *
+ * <p>What each phase change runs is said once, by {@link PhasePlanner} (one {@link PhaseStep} per
+ * step, forward and back); {@code --dry-run} prints those steps and {@link PhaseExecutor} runs them,
+ * several migrations together in rounds.
  */
 public final class Operator {
 
@@ -46,16 +50,31 @@ public final class Operator {
   private final PrintWriter out;
   private final ControlSchema schema;
   private final MigrationRepository repo;
+  private final PhasePlanner planner;
+  private final PhaseListener listener;
+  private final PhaseExecutor executor;
 
   /**
    * @param settings where to connect
    * @param out where progress and results are printed
    */
   public Operator(ConnectionSettings settings, PrintWriter out) {
+    this(settings, out, PhaseListener.text(out));
+  }
+
+  /**
+   * @param settings where to connect
+   * @param out where progress other than the phase changes' is printed
+   * @param listener where the phase changes report (their statements, phases, notes, dry-run plans)
+   */
+  public Operator(ConnectionSettings settings, PrintWriter out, PhaseListener listener) {
     this.settings = settings;
     this.out = out;
     this.schema = new ControlSchema(settings.controlSchema());
     this.repo = new MigrationRepository(schema);
+    this.planner = new PhasePlanner(repo);
+    this.listener = listener;
+    this.executor = new PhaseExecutor(settings, out, repo, listener);
   }
 
   /** Creates the control schema (idempotent). */
@@ -210,7 +229,7 @@ public final class Operator {
             throw e;
           }
         }
-        Map<Phase, List<String>> ddl = phaseDdl(c, r.table(), r.oldColumn(), model);
+        Map<Phase, List<String>> ddl = phaseDdl(c, model);
         printFindings(r.table(), r.oldColumn(), findings);
         for (String warning : r.warnings()) {
           out.printf("warning: %s%n", warning);
@@ -224,27 +243,8 @@ public final class Operator {
           return new PlanResult(null, ddl, findings);
         }
         repo.lockEpochs(c);
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + schema.qualify("migrations")
-            + " (id, table_schema, table_name, old_column, new_column, physical_new_column, phase, epoch, spec,"
-            + " source_file, old_column_after, old_not_null, new_type, up_expr, down_expr, old_type)"
-            + " VALUES (?, ?, ?, ?, ?, ?, 'planned', nextval('" + schema.qualify("epoch_seq").replace("'", "''")
-            + "'), ?::jsonb, ?, ?, ?, ?, ?, ?, ?)")) {
-          ps.setString(1, spec.id());
-          ps.setString(2, r.table().schema());
-          ps.setString(3, r.table().name());
-          ps.setString(4, model.oldColumn());
-          ps.setString(5, model.newColumn());
-          ps.setString(6, model.physicalNewColumn());
-          ps.setString(7, spec.json());
-          ps.setString(8, file.toString());
-          ps.setString(9, TableCatalog.columnBefore(c, r.table().oid(), model.oldColumn()));
-          ps.setBoolean(10, r.oldColumn().notNull());
-          ps.setString(11, model.newType());
-          ps.setString(12, model.up());
-          ps.setString(13, model.down());
-          ps.setString(14, model.oldType());
-          ps.executeUpdate();
-        }
+        repo.register(c, model, spec.json(), file.toString(),
+            TableCatalog.columnBefore(c, r.table().oid(), model.oldColumn()), r.oldColumn().notNull());
         PartitionedTable.record(c, schema, spec.id(), r.table());
         ColumnMigration m = repo.find(c, spec.id()).orElseThrow();
         repo.audit(c, spec.id(), null, Phase.PLANNED, "plan " + file, m.epoch());
@@ -341,46 +341,29 @@ public final class Operator {
   /** Suffix of the column an in-place type change adds: {@code <column>__cutover_new}. */
   public static final String IN_PLACE_SUFFIX = "__cutover_new";
 
-  private static Map<Phase, List<String>> phaseDdl(
-      Connection c, TableCatalog.Table table, TableCatalog.Column old, ColumnMigration m) throws SQLException {
-    String newName = m.physicalNewColumn();
+  /**
+   * The DDL each phase runs, for {@code plan --dry-run}: the statements of the {@link PhasePlanner}'s
+   * steps from planned to completed (each once; what runs only after the fleet acknowledged the
+   * phase marked with {@link #AFTER_ACKS}).
+   */
+  private Map<Phase, List<String>> phaseDdl(Connection c, ColumnMigration m) throws SQLException {
     Map<Phase, List<String>> ddl = new EnumMap<>(Phase.class);
     for (Phase p : Phase.values()) {
       ddl.put(p, new ArrayList<>());
     }
-    List<ConstraintDdl.CheckCopy> checks = ConstraintDdl.checkCopies(c, table, old, m);
-    ddl.get(Phase.DUAL_WRITE).addAll(dualWriteColumnDdl(c, table, old, m, checks));
-    for (RenameDdl.IndexCopy copy : RenameDdl.indexCopies(c, table, old, newName)) {
-      ddl.get(Phase.DUAL_WRITE).addAll(PartitionedTable.isPartitioned(table)
-          ? PartitionIndexCopy.of(c, copy, old.name(), newName).sql() : List.of(copy.createSql()));
-    }
-    String setDefault = RenameDdl.setDefaultSql(c, table, old, m);
-    if (setDefault != null) {
-      ddl.get(Phase.DUAL_WRITE).add(AFTER_ACKS + setDefault);
-    }
-    if (old.notNull()) {
-      ddl.get(Phase.READ_NEW).addAll(ConstraintDdl.notNullPath(table, newName));
-      if (!TypeChangeDdl.inPrimaryKey(c, table, old)) {
-        // (a key column keeps its NOT NULL: it stays the key until completed; see TypeChangeDdl)
-        ddl.get(Phase.NEW_ONLY).add(ConstraintDdl.dropNotNull(table, old.name()));
-      }
-    }
-    for (ConstraintDdl.CheckCopy check : checks) {
-      if (failsOnNull(c, table, old, m, check)) {
-        ddl.get(Phase.READ_NEW).add(check.addSql());
-      }
-      ddl.get(Phase.READ_NEW).add(check.validateSql());
-    }
-    if (m.isInPlace()) {
-      ddl.get(Phase.COMPLETED).addAll(TypeChangeDdl.beforeDropInPlace(c, table, old, m));
-    }
-    ddl.get(Phase.COMPLETED).add(RenameDdl.dropColumn(table, old.name()));
-    if (m.isInPlace()) {
-      ddl.get(Phase.COMPLETED).add("ALTER TABLE " + table.quoted() + " RENAME COLUMN " + Identifiers.quote(newName)
-          + " TO " + Identifiers.quote(m.newColumn()));
-      for (RenameDdl.IndexCopy copy : RenameDdl.indexCopies(c, table, old, newName)) {
-        ddl.get(Phase.COMPLETED).add("ALTER INDEX IF EXISTS " + Identifiers.quote(copy.schema(), copy.copyName())
-            + " RENAME TO " + Identifiers.quote(copy.source().name()));
+    AdvanceOptions options = new AdvanceOptions(Phase.COMPLETED, java.time.Duration.ZERO, true,
+        java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(60), java.time.Duration.ZERO,
+        AckWaiter.DEFAULT_TTL, 1000, false, false, false);
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (PhaseStep step : planner.forward(c, m, Phase.COMPLETED, options)) {
+      boolean afterAcks = false;
+      for (PhaseStep.Action action : step.actions()) {
+        afterAcks |= action.kind() == PhaseStep.ActionKind.AWAIT_ACKS;
+        for (PhaseStep.Statement s : action.statements()) {
+          if (seen.add(s.sql())) {
+            ddl.get(step.to()).add((afterAcks ? AFTER_ACKS : "") + s.sql());
+          }
+        }
       }
     }
     return ddl;
@@ -388,29 +371,6 @@ public final class Operator {
 
   /** Marks, in the dry run's DDL, what runs only once every live instance has applied the phase. */
   static final String AFTER_ACKS = "-- once every instance has applied dual_write: ";
-
-  /** The ADD COLUMN and the NOT VALID constraint copies, run in one transaction at dual_write. */
-  private static List<String> dualWriteColumnDdl(Connection c, TableCatalog.Table table, TableCatalog.Column old,
-      ColumnMigration m, List<ConstraintDdl.CheckCopy> checks) throws SQLException {
-    String newName = m.physicalNewColumn();
-    List<String> sql = new ArrayList<>();
-    sql.add(RenameDdl.addColumn(c, table, old, m));
-    // No NOT NULL check here: until every driver has applied dual_write, an UPDATE of a row the
-    // backfill has not reached leaves the new column NULL and would violate it. It is added and
-    // validated on the advance to read_new, when every write fills the new column; so is every
-    // check copy that a NULL fails.
-    for (ConstraintDdl.CheckCopy check : checks) {
-      if (!failsOnNull(c, table, old, m, check)) {
-        sql.add(check.addSql());
-      }
-    }
-    return sql;
-  }
-
-  private static boolean failsOnNull(Connection c, TableCatalog.Table table, TableCatalog.Column old, ColumnMigration m,
-      ConstraintDdl.CheckCopy check) throws SQLException {
-    return ConstraintDdl.failsOnNull(c, table, check, m.physicalNewColumn(), m.isRename() ? old.type() : m.newType());
-  }
 
   private void printFindings(TableCatalog.Table table, TableCatalog.Column old, List<ColumnInspector.Finding> findings) {
     if (findings.isEmpty()) {
@@ -505,200 +465,146 @@ public final class Operator {
    * of an advance that reaches {@code completed}.
    */
   public ColumnMigration advance(String id, AdvanceOptions options, Confirmation confirmation) throws SQLException {
-    try (Connection c = settings.open(); MigrationRepository.Lock lock = repo.lock(c, id, "advance")) {
-      ColumnMigration m = repo.require(c, id);
-      if (m.phase() != Phase.COMPLETED) {
-        PartitionedTable.checkUnchanged(c, schema, m, "advance");
-      }
-      Phase target = options.to() == null ? m.phase().next() : options.to();
-      if (target == null) {
-        throw new OperatorException("migration '" + id + "' is completed; there is no phase after it");
-      }
-      if (target.ordinal() < m.phase().ordinal()) {
-        throw new OperatorException("migration '" + id + "' is at " + m.phase().sqlName() + ", after "
-            + target.sqlName() + ": use `cutover rollback " + id + " --to " + target.sqlName() + "` to move back");
-      }
-      if (options.lazy()) {
-        checkLazyTarget(m, target);
-      }
-      if (target == Phase.COMPLETED && m.phase() != Phase.COMPLETED) {
-        TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
-        checkCompletion(c, m, table, options);
-        if (!confirmation.confirm(completionSummary(m, table, options))) {
-          throw OperatorException.usage("not confirmed: migration '" + id + "' stays at " + m.phase().sqlName()
-              + "; nothing was changed");
-        }
-      }
-      AckWaiter acks = new AckWaiter(schema, options.instanceTtl(), out);
-      DdlRunner ddl = new DdlRunner(options.lockTimeout(), options.lockRetryBudget(), out);
-      if (m.lazyRead() && !options.lazy()) {
-        // Leaving the lazy cut-over (for new_only, or `advance --to read_new` to finish it): only
-        // once every row's new column is filled and verified.
-        m = finishLazyCutover(c, m, options, acks, ddl);
-      }
-      if (target == m.phase()) {
-        out.printf("migration '%s' is already at %s%s%n", id, target.sqlName(),
-            m.lazyRead() ? " (lazily cut over)" : "");
-        out.flush();
-        return m;
-      }
-      if (options.lazy() && schema.installedVersion(c) < ControlSchema.LAZY_VERSION) {
-        ControlSchemaInstaller.install(c, schema.name());
-        // On the record next to the lazy cut-over that needed it (no phase change, no new epoch).
-        repo.audit(c, id, m.phase(), m.phase(), "control schema upgraded to version " + ControlSchema.VERSION
-            + " (lazy cut-over)", m.epoch());
-        out.printf("upgraded the control schema \"%s\" to version %d (the lazy cut-over flag)%n", schema.name(),
-            ControlSchema.VERSION);
-        out.flush();
-      }
-      while (m.phase() != target) {
-        m = stepForward(c, m, options, acks, ddl);
-      }
-      return m;
-    }
-  }
-
-  private ColumnMigration stepForward(
-      Connection c, ColumnMigration m, AdvanceOptions options, AckWaiter acks, DdlRunner ddl) throws SQLException {
-    Phase from = m.phase();
-    Phase to = from.next();
-    acks.await(c, m.epoch(), options.ackWait(), "phase " + from.sqlName() + " of migration '" + m.id() + "'");
-    repo.checkNotLocked(c, m.id());
-    TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
-    switch (to) {
-      case DUAL_WRITE -> {
-        TableCatalog.Column old = TableCatalog.findColumn(c, table.oid(), m.oldColumn()).orElseThrow(() ->
-            new OperatorException("column " + Identifiers.quote(m.oldColumn()) + " of " + table.quoted() + " is gone"));
-        // Idempotent on a re-run after a crash: the column and its constraints may exist already.
-        List<String> add = new ArrayList<>();
-        add.add(RenameDdl.addColumn(c, table, old, m));
-        for (ConstraintDdl.CheckCopy check : ConstraintDdl.checkCopies(c, table, old, m)) {
-          if (ConstraintDdl.constraintValidated(c, table.oid(), check.copyName()).isEmpty()
-              && !failsOnNull(c, table, old, m, check)) { // (that one waits for read_new)
-            add.add(check.addSql());
-          }
-        }
-        for (String sql : add) {
-          out.printf("%s;%n", sql);
-        }
-        out.flush();
-        ddl.inTransaction(c, add.toArray(String[]::new));
-        for (RenameDdl.IndexCopy copy : RenameDdl.indexCopies(c, table, old, m.physicalNewColumn())) {
-          if (PartitionedTable.isPartitioned(table)) {
-            PartitionIndexCopy.of(c, copy, old.name(), m.physicalNewColumn())
-                .run(c, settings, ddl, options.lockRetryBudget(), out);
-            continue;
-          }
-          Optional<TableCatalog.Index> existing = TableCatalog.findIndex(c, copy.schema(), copy.copyName());
-          if (existing.isPresent()) {
-            if (existing.get().tableOid() != table.oid()) {
-              throw new OperatorException("cannot copy index " + copy.source().name() + ": the name "
-                  + copy.copyName() + " is taken by another relation");
-            }
-            if (existing.get().valid()) {
-              out.printf("index %s exists already%n", Identifiers.quote(copy.copyName()));
-              continue;
-            }
-            out.printf("%s; -- an invalid leftover of an earlier failed build%n", copy.dropSql());
-            ddl.outsideTransaction(c, copy.dropSql());
-          }
-          out.printf("%s;%n", copy.createSql());
-          out.flush();
-          new IndexCopyRunner(settings, ddl, options.lockRetryBudget(), out).run(c, copy);
-        }
-      }
-      case READ_NEW -> {
-        // In case the default's step after dual_write did not run (instances were late): every
-        // instance has acknowledged dual_write now.
-        setNewDefault(c, m, table, ddl);
-        Verifier.Result diff = Verifier.quickDiff(c, m);
-        if (diff.differing() > 0 && options.lazy()) {
-          // The lazy cut-over: no guard, and no NOT NULL / CHECK validation yet (rows not reached
-          // have an empty new column); finishLazyCutover does both once the backfill is verified.
-          // The lazy read COALESCE(new, up(old)) takes a filled new column as it is: none may differ.
-          Verifier.Result filled = Verifier.quickDiff(c, m, true);
-          if (filled.differing() > 0) {
-            throw OperatorException.guard("migration '" + m.id() + "' cannot be cut over lazily: "
-                + filled.differing() + " row(s) of " + table.quoted() + " have " + Identifiers.quote(m.physicalNewColumn())
-                + " filled and different from " + m.fillSql() + " (first keys: "
-                + String.join(", ", filled.firstKeys()) + "), and a lazy read takes a filled new column as it is;"
-                + " run `cutover backfill " + m.id() + "`, then advance again");
-          }
-          checkLazyIndexes(c, m, table);
-          ColumnMigration moved = repo.changePhase(c, m.id(), from, to, true, "advance --lazy ("
-              + diff.differing() + " row(s) not backfilled yet)");
-          out.printf("migration '%s': %s -> %s, lazily (epoch %d): %d row(s) not backfilled yet are read as %s until"
-              + " they are%n", m.id(), from.sqlName(), to.sqlName(), moved.epoch(), diff.differing(),
-              moved.readSql(moved.newColumn(), ""));
-          out.printf("next: `cutover backfill %s`, `cutover verify %s`; new_only is refused until then%n", m.id(), m.id());
-          out.flush();
-          awaitAfterChange(c, moved, options, acks);
-          return moved;
-        }
-        if (options.lazy()) {
-          out.printf("migration '%s': every row is backfilled already; entering read_new normally%n", m.id());
-          out.flush();
-        }
-        if (diff.differing() > 0) {
-          throw OperatorException.guard("migration '" + m.id() + "' cannot read the new column yet: "
-              + diff.differing() + " row(s) of " + table.quoted() + " have " + Identifiers.quote(m.physicalNewColumn())
-              + " different from " + m.fillSql() + " (first keys: "
-              + String.join(", ", diff.firstKeys()) + "); run `cutover backfill " + m.id() + "`, then `cutover verify "
-              + m.id() + "`");
-        }
-        carryConstraints(c, m, table, ddl);
-      }
-      case NEW_ONLY -> {
-        // Writes stop reaching the old column: an INSERT naming only the new one must not fail its NOT NULL.
-        Optional<TableCatalog.Column> old = TableCatalog.findColumn(c, table.oid(), m.oldColumn());
-        if (old.isPresent() && old.get().notNull() && !TypeChangeDdl.inPrimaryKey(c, table, old.get())) {
-          String drop = ConstraintDdl.dropNotNull(table, m.oldColumn());
-          out.printf("%s;%n", drop);
-          out.flush();
-          ddl.inTransaction(c, drop);
-        }
-      }
-      case COMPLETED -> {
-        if (!options.force()) {
-          checkQuietPeriod(c, m, options);
-        }
-        ColumnMigration inPlace = completeOldColumn(c, m, table, options, ddl);
-        if (inPlace != null) {
-          out.printf("migration '%s': %s -> %s (epoch %d)%n", m.id(), from.sqlName(), to.sqlName(), inPlace.epoch());
-          out.flush();
-          awaitAfterChange(c, inPlace, options, acks);
-          return inPlace;
-        }
-      }
-      default -> throw new IllegalStateException("no step into " + to);
-    }
-    ColumnMigration moved = repo.changePhase(c, m.id(), from, to, "advance");
-    out.printf("migration '%s': %s -> %s (epoch %d)%n", m.id(), from.sqlName(), to.sqlName(), moved.epoch());
-    out.flush();
-    awaitAfterChange(c, moved, options, acks);
-    if (to == Phase.DUAL_WRITE) {
-      setNewDefault(c, moved, table, ddl);
-    }
-    return moved;
+    return advance(List.of(id), options, confirmation, false).migrations().get(0);
   }
 
   /**
-   * Gives the new column its default (see {@link RenameDdl#setDefaultSql}) unless it has one: only
-   * once every live instance writes both columns.
+   * What an advance or a rollback did, or (on a dry run) would do.
+   *
+   * @param migrations each migration at the phase reached (on a dry run: where it is now), in the order given
+   * @param steps the plan: every step, in the order it runs
+   * @param dryRun whether nothing was changed
    */
-  private void setNewDefault(Connection c, ColumnMigration m, TableCatalog.Table table, DdlRunner ddl)
+  public record PhaseRun(List<ColumnMigration> migrations, List<PhaseStep> steps, boolean dryRun) {}
+
+  /**
+   * Moves migrations {@code ids} forward together, one phase or stepwise to {@code options.to()}:
+   * every step of every migration is planned, and every precondition that does not depend on an
+   * earlier step is checked, before the first step runs; then each round moves every migration one
+   * step, behind one wait for the fleet's acknowledgement before it and one after it. With
+   * {@code dryRun}, the plan is reported and nothing changes (no lock is taken, no confirmation
+   * asked).
+   */
+  public PhaseRun advance(List<String> ids, AdvanceOptions options, Confirmation confirmation, boolean dryRun)
       throws SQLException {
-    Optional<TableCatalog.Column> column = TableCatalog.findColumn(c, table.oid(), m.physicalNewColumn());
-    Optional<TableCatalog.Column> old = TableCatalog.findColumn(c, table.oid(), m.oldColumn());
-    if (column.isEmpty() || column.get().defaultExpr() != null || old.isEmpty()) {
-      return;
+    List<String> distinct = distinct(ids);
+    try (Connection c = settings.open(); PhaseExecutor.Locks locks = dryRun ? new PhaseExecutor.Locks() : executor.lockAll(c, distinct, "advance")) {
+      List<ColumnMigration> ms = new ArrayList<>();
+      Map<String, List<PhaseStep>> plans = new LinkedHashMap<>();
+      for (String id : distinct) {
+        ColumnMigration m = repo.require(c, id);
+        Phase target = options.to() == null ? m.phase().next() : options.to();
+        if (target == null) {
+          throw new OperatorException("migration '" + id + "' is completed; there is no phase after it");
+        }
+        if (target.ordinal() < m.phase().ordinal()) {
+          throw new OperatorException("migration '" + id + "' is at " + m.phase().sqlName() + ", after "
+              + target.sqlName() + ": use `cutover rollback " + id + " --to " + target.sqlName() + "` to move back");
+        }
+        if (options.lazy()) {
+          checkLazyTarget(m, target);
+        }
+        ms.add(m);
+        plans.put(id, planner.forward(c, m, target, options));
+      }
+      executor.checkUpFront(c, ms, plans, options);
+      List<PhaseStep> all = PhaseExecutor.inRounds(plans);
+      if (dryRun) {
+        listener.plan(all);
+        return new PhaseRun(ms, all, true);
+      }
+      List<String> summaries = new ArrayList<>();
+      for (ColumnMigration m : ms) {
+        if (plans.get(m.id()).stream().anyMatch(s -> s.to() == Phase.COMPLETED)) {
+          summaries.add(completionSummary(m, TableCatalog.requireTable(c, m.schema(), m.table()), options));
+        }
+      }
+      if (!summaries.isEmpty() && !confirmation.confirm(String.join("; ", summaries))) {
+        throw OperatorException.usage("not confirmed: " + String.join(", ", ms.stream().map(m -> "migration '"
+            + m.id() + "' stays at " + m.phase().sqlName()).toList()) + "; nothing was changed");
+      }
+      if (options.lazy() && !all.isEmpty() && schema.installedVersion(c) < ControlSchema.LAZY_VERSION) {
+        ControlSchemaInstaller.install(c, schema.name());
+        for (ColumnMigration m : ms) {
+          // On the record next to the lazy cut-over that needed it (no phase change, no new epoch).
+          repo.audit(c, m.id(), m.phase(), m.phase(), "control schema upgraded to version " + ControlSchema.VERSION
+              + " (lazy cut-over)", m.epoch());
+        }
+        listener.note(null, String.format("upgraded the control schema \"%s\" to version %d (the lazy cut-over flag)",
+            schema.name(), ControlSchema.VERSION));
+      }
+      for (ColumnMigration m : ms) {
+        if (plans.get(m.id()).isEmpty()) {
+          listener.note(m.id(), String.format("migration '%s' is already at %s%s", m.id(), m.phase().sqlName(),
+              m.lazyRead() ? " (lazily cut over)" : ""));
+        }
+      }
+      return new PhaseRun(executor.execute(c, ms, plans, options, "advance"), all, false);
     }
-    String sql = RenameDdl.setDefaultSql(c, table, old.get(), m);
-    if (sql != null) {
-      out.printf("%s;%n", sql);
-      out.flush();
-      ddl.inTransaction(c, sql);
+  }
+
+  /**
+   * Moves migration {@code id} back one phase, or stepwise to {@code options.to()}. From
+   * {@code completed} it is refused: the old column is gone.
+   *
+   * @return the migration at the phase reached
+   */
+  public ColumnMigration rollback(String id, AdvanceOptions options) throws SQLException {
+    return rollback(List.of(id), options, false).migrations().get(0);
+  }
+
+  /**
+   * Moves migrations {@code ids} back together (see {@link #advance(List, AdvanceOptions,
+   * Confirmation, boolean)}); with {@code dryRun}, only reports the plan.
+   */
+  public PhaseRun rollback(List<String> ids, AdvanceOptions options, boolean dryRun) throws SQLException {
+    List<String> distinct = distinct(ids);
+    try (Connection c = settings.open(); PhaseExecutor.Locks locks = dryRun ? new PhaseExecutor.Locks() : executor.lockAll(c, distinct, "rollback")) {
+      List<ColumnMigration> ms = new ArrayList<>();
+      Map<String, List<PhaseStep>> plans = new LinkedHashMap<>();
+      for (String id : distinct) {
+        ColumnMigration m = repo.require(c, id);
+        if (m.phase() == Phase.COMPLETED) {
+          TableCatalog.Table table = TableCatalog.findTable(c, m.schema(), m.table()).orElse(null);
+          String kept = RenameDdl.deprecatedName(m.oldColumn());
+          if (table != null && !m.isInPlace() && TableCatalog.findColumn(c, table.oid(), kept).isPresent()) {
+            throw new OperatorException("migration '" + id + "' is completed and cannot be rolled back; its old column"
+                + " was kept as " + table.quoted() + "." + Identifiers.quote(kept) + " (--keep-old), with the values it"
+                + " had when the migration completed: restore from it by hand if you must");
+          }
+          throw new OperatorException("migration '" + id + "' is completed: its old column "
+              + Identifiers.quote(m.oldColumn()) + " was dropped, so it cannot be rolled back");
+        }
+        Phase target = m.phase() == Phase.PLANNED ? Phase.PLANNED
+            : options.to() == null ? m.phase().previous() : options.to();
+        if (target.ordinal() > m.phase().ordinal()) {
+          throw new OperatorException("migration '" + id + "' is at " + m.phase().sqlName() + ", before "
+              + target.sqlName() + ": use `cutover advance " + id + " --to " + target.sqlName() + "` to move forward");
+        }
+        List<PhaseStep> steps = planner.backward(c, m, target);
+        if (m.phase() == Phase.PLANNED && steps.isEmpty()) {
+          throw new OperatorException("migration '" + id + "' is at planned; there is nothing to roll back (to remove"
+              + " it, run `cutover cancel " + id + "`)");
+        }
+        ms.add(m);
+        plans.put(id, steps);
+      }
+      // (a rollback's only up-front check: a partitioned table's partitions, before any id moves)
+      executor.checkUpFront(c, ms, plans, options);
+      List<PhaseStep> all = PhaseExecutor.inRounds(plans);
+      if (dryRun) {
+        listener.plan(all);
+        return new PhaseRun(ms, all, true);
+      }
+      return new PhaseRun(executor.execute(c, ms, plans, options, "rollback"), all, false);
     }
+  }
+
+  private static List<String> distinct(List<String> ids) {
+    if (ids.isEmpty()) {
+      throw OperatorException.usage("no migration id given");
+    }
+    return ids.stream().distinct().toList();
   }
 
   /** {@code --lazy} applies to the step into read_new only, and stops there. */
@@ -713,134 +619,6 @@ public final class Operator {
           + " --to read_new --lazy` from dual_write or planned, and advance further without --lazy once the"
           + " backfill is verified");
     }
-  }
-
-  /**
-   * Lazily cut over, reads filter on {@code COALESCE(new, up(old))}, which no index of either
-   * column serves: refused for a primary key column (every lookup by key would scan the table),
-   * and a note naming the other indexes that reads of the column stop using until it ends.
-   */
-  private void checkLazyIndexes(Connection c, ColumnMigration m, TableCatalog.Table table) throws SQLException {
-    TableCatalog.Column old = TableCatalog.findColumn(c, table.oid(), m.oldColumn()).orElseThrow(() ->
-        new OperatorException("column " + Identifiers.quote(m.oldColumn()) + " of " + table.quoted() + " is gone"));
-    if (TypeChangeDdl.inPrimaryKey(c, table, old)) {
-      throw OperatorException.guard("migration '" + m.id() + "': " + Identifiers.quote(m.oldColumn())
-          + " is in the primary key of " + table.quoted() + "; lazily cut over, reads would filter on "
-          + m.at(Phase.READ_NEW, 0).withLazy(true).readSql(m.newColumn(), "") + ", which no index serves, so every"
-          + " lookup by key would scan the table. Run `cutover backfill " + m.id() + "` and advance without --lazy");
-    }
-    List<String> names = new ArrayList<>();
-    for (TableCatalog.Index index : TableCatalog.indexesUsing(c, table.oid(), old.attnum())) {
-      names.add(Identifiers.quote(index.name()));
-    }
-    if (!names.isEmpty()) {
-      out.printf("note: until the lazy cut-over ends, reads that filter or sort on %s cannot use index(es) %s;"
-          + " run the backfill soon%n", Identifiers.quote(m.newColumn()), String.join(", ", names));
-      out.flush();
-    }
-  }
-
-  /**
-   * Ends the lazy cut-over of {@code m} (lazily in read_new): refused (exit 3) until every row's new
-   * column equals {@code up(old)} (the backfill ran and verifies clean); then the constraints
-   * deferred at the lazy cut-over are validated and the flag is cleared at a new epoch, which every
-   * live instance acknowledges before anything else moves: no driver may still read
-   * {@code COALESCE(new, up(old))} once new_only stops writing the old column.
-   */
-  private ColumnMigration finishLazyCutover(
-      Connection c, ColumnMigration m, AdvanceOptions options, AckWaiter acks, DdlRunner ddl) throws SQLException {
-    acks.await(c, m.epoch(), options.ackWait(), "phase read_new (lazy) of migration '" + m.id() + "'");
-    repo.checkNotLocked(c, m.id());
-    TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
-    Verifier.Result diff = Verifier.quickDiff(c, m);
-    if (diff.differing() > 0) {
-      throw OperatorException.guard("migration '" + m.id() + "' is lazily cut over to read_new and "
-          + diff.differing() + " row(s) of " + table.quoted() + " still have " + Identifiers.quote(m.physicalNewColumn())
-          + " different from " + m.fillSql() + " (first keys: " + String.join(", ", diff.firstKeys())
-          + "); run `cutover backfill " + m.id() + "`, then `cutover verify " + m.id() + "`, then advance again");
-    }
-    carryConstraints(c, m, table, ddl);
-    ColumnMigration cleared = repo.changePhase(c, m.id(), Phase.READ_NEW, Phase.READ_NEW, false,
-        "advance: lazy cut-over finished (backfill verified)");
-    out.printf("migration '%s': backfill verified, lazy cut-over finished; reads use %s alone (epoch %d)%n", m.id(),
-        Identifiers.quote(cleared.physicalNewColumn()), cleared.epoch());
-    out.flush();
-    awaitAfterChange(c, cleared, options, acks);
-    return cleared;
-  }
-
-  /**
-   * On the advance to read_new, after the backfill: validate the constraints copied NOT VALID at
-   * dual_write (adding any that are missing) and turn the NOT NULL check into SET NOT NULL.
-   */
-  private void carryConstraints(Connection c, ColumnMigration m, TableCatalog.Table table, DdlRunner ddl)
-      throws SQLException {
-    TableCatalog.Column old = TableCatalog.findColumn(c, table.oid(), m.oldColumn()).orElseThrow(() ->
-        new OperatorException("column " + Identifiers.quote(m.oldColumn()) + " of " + table.quoted() + " is gone"));
-    for (ConstraintDdl.CheckCopy check : ConstraintDdl.checkCopies(c, table, old, m)) {
-      Optional<Boolean> valid = ConstraintDdl.constraintValidated(c, table.oid(), check.copyName());
-      if (valid.isEmpty()) {
-        out.printf("%s;%n", check.addSql());
-        ddl.inTransaction(c, check.addSql());
-      }
-      if (!valid.orElse(false)) {
-        ConstraintDdl.validate(c, ddl, out, table, check.validateSql(), "check constraint "
-            + Identifiers.quote(check.copyName()) + " (a copy of " + Identifiers.quote(check.sourceName()) + ")");
-      }
-    }
-    if (oldNotNull(c, m, old)) {
-      ConstraintDdl.enforceNotNull(c, ddl, out, table, m.physicalNewColumn());
-    }
-  }
-
-  /** Whether the old column was NOT NULL before the migration (recorded at plan time). */
-  private boolean oldNotNull(Connection c, ColumnMigration m, TableCatalog.Column old) throws SQLException {
-    Boolean recorded = repo.oldNotNull(c, m.id());
-    return recorded != null ? recorded : old.notNull();
-  }
-
-  /** Makes the old column NOT NULL again (after a refill) if it was when planned. */
-  private void restoreOldNotNull(Connection c, ColumnMigration m, DdlRunner ddl) throws SQLException {
-    TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
-    Optional<TableCatalog.Column> old = TableCatalog.findColumn(c, table.oid(), m.oldColumn());
-    if (old.isPresent() && !old.get().notNull() && Boolean.TRUE.equals(repo.oldNotNull(c, m.id()))) {
-      ConstraintDdl.enforceNotNull(c, ddl, out, table, m.oldColumn());
-    }
-  }
-
-  /**
-   * completed: optionally back the old column up, then drop it (or, with --keep-old, rename it); in
-   * place, also move the key and the sequence and rename the new column into place, in the same
-   * transaction as the phase change (returned; {@code null} when the caller changes the phase).
-   */
-  /**
-   * The preconditions of entering {@code completed} that depend only on the table and the options
-   * ({@code --keep-old}, {@code --backup}), checked before the first step of a multi-step advance
-   * and again at the step itself.
-   *
-   * @return whether the old column still exists
-   */
-  private static boolean checkCompletion(Connection c, ColumnMigration m, TableCatalog.Table table,
-      AdvanceOptions options) throws SQLException {
-    String deprecated = RenameDdl.deprecatedName(m.oldColumn());
-    boolean oldExists = TableCatalog.findColumn(c, table.oid(), m.oldColumn()).isPresent();
-    if (options.keepOld() && oldExists && TableCatalog.findColumn(c, table.oid(), deprecated).isPresent()) {
-      throw new OperatorException("cannot keep the old column as " + Identifiers.quote(deprecated) + ": "
-          + table.quoted() + " has a column of that name already; rename or drop it, or advance without --keep-old");
-    }
-    if (options.backup() && oldExists) {
-      if (TableCatalog.primaryKey(c, table.oid()).isEmpty()) {
-        throw new OperatorException("cannot back up " + Identifiers.quote(m.oldColumn()) + ": " + table.quoted()
-            + " has no primary key to identify the rows");
-      }
-      String backup = RenameDdl.backupTable(table, m.oldColumn());
-      if (TableCatalog.findTable(c, table.schema(), backup).isPresent()) {
-        throw new OperatorException("cannot back up " + Identifiers.quote(m.oldColumn()) + ": "
-            + Identifiers.quote(table.schema(), backup) + " exists already; rename or drop it, then run the command"
-            + " again");
-      }
-    }
-    return oldExists;
   }
 
   /** What entering {@code completed} destroys, in words, for the confirmation. */
@@ -858,228 +636,6 @@ public final class Operator {
         + "; this cannot be rolled back";
   }
 
-  private ColumnMigration completeOldColumn(Connection c, ColumnMigration m, TableCatalog.Table table,
-      AdvanceOptions options, DdlRunner ddl) throws SQLException {
-    String deprecated = RenameDdl.deprecatedName(m.oldColumn());
-    boolean oldExists = checkCompletion(c, m, table, options);
-    if (options.backup() && oldExists) {
-      List<String> key = TableCatalog.primaryKey(c, table.oid()).stream().map(TableCatalog.Column::name).toList();
-      String backup = RenameDdl.backupTable(table, m.oldColumn());
-      String sql = RenameDdl.backupSql(table, m.oldColumn(), key);
-      out.printf("%s;%n", sql);
-      out.flush();
-      ddl.inTransaction(c, sql);
-      out.printf("backed up %s.%s into %s%n", table.quoted(), Identifiers.quote(m.oldColumn()),
-          Identifiers.quote(table.schema(), backup));
-    }
-    String sql = options.keepOld()
-        ? (oldExists ? RenameDdl.keepOldSql(table, m.oldColumn()) : null)
-        : RenameDdl.dropColumn(table, m.oldColumn());
-    List<String> statements = new ArrayList<>();
-    boolean inPlace = m.isInPlace() && TableCatalog.findColumn(c, table.oid(), m.physicalNewColumn()).isPresent();
-    if (inPlace && oldExists) {
-      TableCatalog.Column old = TableCatalog.findColumn(c, table.oid(), m.oldColumn()).orElseThrow();
-      statements.addAll(TypeChangeDdl.beforeDropInPlace(c, table, old, m));
-    }
-    if (sql != null) {
-      statements.add(sql);
-    }
-    if (inPlace) {
-      // One short transaction: the old column goes and the new one takes its name (and its indexes
-      // the names of the ones that went with it); the phase changes at the same commit, so drivers
-      // stop naming the new column's temporary name as soon as it is gone.
-      List<String> rename = RenameDdl.renameIntoPlace(c, table, m);
-      statements.addAll(options.keepOld() ? rename.subList(0, 1) : rename);
-    }
-    for (String s : statements) {
-      out.printf("%s;%n", s);
-    }
-    out.flush();
-    ColumnMigration[] moved = new ColumnMigration[1];
-    if (inPlace) {
-      ddl.inTransaction(c, tx -> moved[0] = repo.changePhaseInTransaction(tx, m.id(), m.phase(), Phase.COMPLETED,
-          "advance"), statements.toArray(String[]::new));
-    } else if (!statements.isEmpty()) {
-      ddl.inTransaction(c, statements.toArray(String[]::new));
-    }
-    if (options.keepOld()) {
-      out.printf("kept the old column as %s.%s (drop it when you no longer need it)%n", table.quoted(),
-          Identifiers.quote(deprecated));
-    }
-    return moved[0];
-  }
-
-  private void awaitAfterChange(Connection c, ColumnMigration moved, AdvanceOptions options, AckWaiter acks)
-      throws SQLException {
-    try {
-      acks.await(c, moved.epoch(), options.ackWait(), "phase " + moved.phase().sqlName() + " of migration '" + moved.id() + "'");
-    } catch (OperatorException e) {
-      throw OperatorException.guard("the phase change to " + moved.phase().sqlName() + " is recorded, but "
-          + e.getMessage() + " The next advance or rollback waits for them first.");
-    } catch (SQLException e) {
-      // Never a crash once the phase is recorded (a lost connection, a bad row): say what holds.
-      throw OperatorException.guard("the phase change to " + moved.phase().sqlName() + " is recorded, but waiting"
-          + " for the instances to acknowledge it failed (" + e.getSQLState() + ": " + e.getMessage() + ")."
-          + " The next advance or rollback waits for them first.");
-    }
-  }
-
-  private void checkQuietPeriod(Connection c, ColumnMigration m, AdvanceOptions options) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT u.instance, extract(epoch FROM now() - u.old_used_at)::float8"
-        + " FROM " + schema.qualify("name_usage") + " u JOIN " + schema.qualify("instances") + " i USING (instance)"
-        + " WHERE u.migration_id = ? AND i.heartbeat_at > now() - make_interval(secs => ?)"
-        + " AND u.old_used_at > now() - make_interval(secs => ?) ORDER BY u.old_used_at DESC")) {
-      ps.setString(1, m.id());
-      ps.setDouble(2, options.instanceTtl().toMillis() / 1000.0);
-      ps.setDouble(3, options.quietPeriod().toMillis() / 1000.0);
-      try (ResultSet rs = ps.executeQuery()) {
-        List<String> users = new ArrayList<>();
-        while (rs.next()) {
-          users.add(String.format(java.util.Locale.ROOT, "%s (%.0fs ago)", rs.getString(1), rs.getDouble(2)));
-        }
-        if (!users.isEmpty()) {
-          throw OperatorException.guard("migration '" + m.id() + "': the old name " + Identifiers.quote(m.oldColumn())
-              + " was used within the quiet period of " + Durations.format(options.quietPeriod()) + " by "
-              + String.join(", ", users) + "; deploy code that uses " + Identifiers.quote(m.newColumn())
-              + " and wait, or pass --force");
-        }
-      }
-    }
-  }
-
-  /**
-   * Moves migration {@code id} back one phase, or stepwise to {@code options.to()}. From
-   * {@code completed} it is refused: the old column is gone.
-   *
-   * @return the migration at the phase reached
-   */
-  public ColumnMigration rollback(String id, AdvanceOptions options) throws SQLException {
-    try (Connection c = settings.open(); MigrationRepository.Lock lock = repo.lock(c, id, "rollback")) {
-      ColumnMigration m = repo.require(c, id);
-      AckWaiter acks = new AckWaiter(schema, options.instanceTtl(), out);
-      DdlRunner ddl = new DdlRunner(options.lockTimeout(), options.lockRetryBudget(), out);
-      if (m.phase() == Phase.READ_NEW || m.phase() == Phase.NEW_ONLY) {
-        // (a refill would copy a new partition's unfilled new column over its old one; from
-        // dual_write the rollback only drops the new column, which is the way out)
-        PartitionedTable.checkUnchanged(c, schema, m, "rollback");
-      }
-      if (m.phase() == Phase.COMPLETED) {
-        TableCatalog.Table table = TableCatalog.findTable(c, m.schema(), m.table()).orElse(null);
-        String kept = RenameDdl.deprecatedName(m.oldColumn());
-        if (table != null && !m.isInPlace() && TableCatalog.findColumn(c, table.oid(), kept).isPresent()) {
-          throw new OperatorException("migration '" + id + "' is completed and cannot be rolled back; its old column"
-              + " was kept as " + table.quoted() + "." + Identifiers.quote(kept) + " (--keep-old), with the values it"
-              + " had when the migration completed: restore from it by hand if you must");
-        }
-        throw new OperatorException("migration '" + id + "' is completed: its old column "
-            + Identifiers.quote(m.oldColumn()) + " was dropped, so it cannot be rolled back");
-      }
-      if (m.phase() == Phase.PLANNED) {
-        if (finishRollbackToPlanned(c, m, options, acks, ddl)) {
-          return m;
-        }
-        throw new OperatorException("migration '" + id + "' is at planned; there is nothing to roll back (to remove"
-            + " it, run `cutover cancel " + id + "`)");
-      }
-      Phase target = options.to() == null ? m.phase().previous() : options.to();
-      if (target.ordinal() > m.phase().ordinal()) {
-        throw new OperatorException("migration '" + id + "' is at " + m.phase().sqlName() + ", before "
-            + target.sqlName() + ": use `cutover advance " + id + " --to " + target.sqlName() + "` to move forward");
-      }
-      while (m.phase() != target) {
-        m = stepBack(c, m, options, acks, ddl);
-      }
-      return m;
-    }
-  }
-
-  private ColumnMigration stepBack(
-      Connection c, ColumnMigration m, AdvanceOptions options, AckWaiter acks, DdlRunner ddl) throws SQLException {
-    Phase from = m.phase();
-    Phase to = from.previous();
-    // As before an advance: no live instance may still be a phase behind (it would be two behind
-    // after this step), and the ones gone silent are fenced.
-    acks.await(c, m.epoch(), options.ackWait(), "phase " + from.sqlName() + " of migration '" + m.id() + "'");
-    repo.checkNotLocked(c, m.id());
-    Backfiller backfiller = new Backfiller(schema, out);
-    if (from == Phase.NEW_ONLY) {
-      // The old column went stale in new_only: bring most of it back now, in one walk (instances
-      // still in new_only keep making rows stale, so "until clean" could chase them forever) ...
-      backfiller.refillOld(c, m, options.refillBatchSize(), false);
-    }
-    if (from == Phase.READ_NEW && m.lazyRead()) {
-      // Lazily cut over: read_new never stopped writing the old column, which is current in every
-      // row (rows not backfilled yet were even read from it); nothing to refill. A filled new
-      // column must still agree with it.
-      Verifier.Result diff = Verifier.quickDiff(c, m, true);
-      if (diff.differing() > 0) {
-        throw OperatorException.guard("migration '" + m.id() + "' cannot read the old column again: "
-            + diff.differing() + " row(s) have " + Identifiers.quote(m.physicalNewColumn()) + " filled and different"
-            + " from " + m.fillSql() + " (first keys: " + String.join(", ", diff.firstKeys()) + ")");
-      }
-      ColumnMigration moved = repo.changePhase(c, m.id(), from, to, false, "rollback (lazy cut-over cleared)");
-      out.printf("migration '%s': %s (lazy) -> %s (epoch %d)%n", m.id(), from.sqlName(), to.sqlName(), moved.epoch());
-      out.flush();
-      awaitAfterChange(c, moved, options, acks);
-      return moved;
-    }
-    if (from == Phase.READ_NEW) {
-      // dual_write reads the old column again: it must equal the new one everywhere. Every write
-      // in read_new reaches both columns, so this converges; an interrupted earlier refill is
-      // finished here rather than exposed.
-      backfiller.refillOld(c, m, options.refillBatchSize(), true);
-      restoreOldNotNull(c, m, ddl); // in case a rollback from new_only stopped before it
-      Verifier.Result diff = Verifier.quickDiff(c, m);
-      if (diff.differing() > 0) {
-        throw OperatorException.guard("migration '" + m.id() + "' cannot read the old column again: "
-            + diff.differing() + " row(s) still have " + Identifiers.quote(m.oldColumn()) + " different from "
-            + Identifiers.quote(m.physicalNewColumn()) + " (first keys: " + String.join(", ", diff.firstKeys())
-            + "); run `cutover rollback " + m.id() + "` again");
-      }
-    }
-    if (to == Phase.PLANNED) {
-      // Before the phase is recorded: drivers at planned stop writing the new column.
-      relaxNewColumn(c, m, ddl);
-    }
-    ColumnMigration moved = repo.changePhase(c, m.id(), from, to, "rollback");
-    out.printf("migration '%s': %s -> %s (epoch %d)%n", m.id(), from.sqlName(), to.sqlName(), moved.epoch());
-    out.flush();
-    awaitAfterChange(c, moved, options, acks);
-    if (from == Phase.NEW_ONLY) {
-      // ... and, once every instance dual-writes again, the rest: now it converges.
-      backfiller.refillOld(c, moved, options.refillBatchSize(), true);
-      restoreOldNotNull(c, moved, ddl);
-    }
-    if (to == Phase.PLANNED) {
-      finishRollbackToPlanned(c, moved, options, acks, ddl);
-    }
-    return moved;
-  }
-
-  /**
-   * Drops the new column after a rollback to {@code planned}, once every live instance stopped
-   * writing it. Also finishes a rollback that stopped before the drop (an instance was late).
-   *
-   * @return whether there was something to finish
-   */
-  private boolean finishRollbackToPlanned(
-      Connection c, ColumnMigration m, AdvanceOptions options, AckWaiter acks, DdlRunner ddl) throws SQLException {
-    if (!repo.lastTransition(c, m.id()).orElse("").equals("dual_write->planned")) {
-      return false;
-    }
-    TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
-    if (TableCatalog.findColumn(c, table.oid(), m.physicalNewColumn()).isEmpty()) {
-      return false;
-    }
-    relaxNewColumn(c, m, ddl); // a rollback by an earlier version recorded planned without it
-    acks.await(c, m.epoch(), options.ackWait(), "phase planned of migration '" + m.id() + "'");
-    String drop = RenameDdl.dropColumn(table, m.physicalNewColumn());
-    out.printf("%s;%n", drop);
-    out.flush();
-    ddl.inTransaction(c, drop);
-    new Backfiller(schema, out).reset(c, m.id());
-    return true;
-  }
 
   /**
    * Removes a migration that is still {@code planned}, so that its column can be planned again.
@@ -1104,25 +660,14 @@ public final class Operator {
     }
   }
 
-  /** Drops what would fail the inserts of drivers that no longer write the new column (see ConstraintDdl). */
-  private void relaxNewColumn(Connection c, ColumnMigration m, DdlRunner ddl) throws SQLException {
-    TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
-    List<String> relax = ConstraintDdl.relaxNewColumn(c, table, m);
-    if (!relax.isEmpty()) {
-      for (String sql : relax) {
-        out.printf("%s;%n", sql);
-      }
-      out.flush();
-      ddl.inTransaction(c, relax.toArray(String[]::new));
-    }
-  }
+
 
   /** Fills the new column of every row present when it starts; resumable. */
   public Backfiller.Result backfill(String id, BackfillOptions options) throws SQLException {
     try (Connection c = settings.open(); MigrationRepository.Lock lock = repo.lock(c, id, "backfill")) {
       ColumnMigration m = repo.require(c, id);
       PartitionedTable.checkUnchanged(c, schema, m, "backfill");
-      return new Backfiller(schema, out).backfill(c, m, options);
+      return new Backfiller(schema, out, settings::open).backfill(c, m, options);
     }
   }
 

@@ -1,14 +1,11 @@
 package dev.cutover.operator;
 
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The copy of one index of a partitioned table onto the new column. PostgreSQL cannot build an
@@ -21,7 +18,8 @@ import java.util.Optional;
  *
  * <p>The copy follows the source index's own tree (its partitions' indexes, through
  * {@code pg_inherits}): each copy is the rewrite of the matching source index, named after it with
- * the usual suffix. Every step is idempotent, so an advance that stopped half-way is run again.
+ * the usual suffix. Every statement is skipped when its effect is there, so an advance that stopped
+ * half-way is run again.
  *
  * @param nodes the source tree's indexes, parents before their partitions (the root first)
  */
@@ -95,103 +93,63 @@ record PartitionIndexCopy(List<Node> nodes) {
     return new RenameDdl.IndexCopy(copy.source(), copy.schema(), copy.copyName(), sql);
   }
 
-  /** Every statement, in the order {@link #run} sends them (for the dry run). */
+  /** Every statement, in the order {@link #actions} runs them. */
   List<String> sql() {
-    List<String> sql = new ArrayList<>();
+    return actions().stream().flatMap(a -> a.statements().stream()).map(PhaseStep.Statement::sql).toList();
+  }
+
+  /**
+   * The copy as actions of a phase step (idempotent, each statement skipped when its effect is
+   * there): the partitioned levels {@code ON ONLY} in one short transaction each, each leaf's index
+   * {@code CONCURRENTLY} (watched as any index copy, an invalid leftover dropped first), the
+   * attachments bottom-up. The step's postcondition {@link #rootValid} holds once every partition's
+   * index is attached.
+   */
+  List<PhaseStep.Action> actions() {
+    List<PhaseStep.Action> actions = new ArrayList<>();
+    String what = "copy index " + Identifiers.quote(nodes.get(0).copy().source().name()) + " onto the new column: ";
     for (Node n : nodes) {
       if (n.partitioned()) {
-        sql.add(n.copy().createSql());
+        actions.add(new PhaseStep.Action(PhaseStep.ActionKind.IN_TRANSACTION, List.of(new PhaseStep.Statement(
+            n.copy().createSql(), indexExists(n.copy()))), what + "the partitioned table's index, ON ONLY (empty,"
+            + " invalid until its partitions' are attached)", null));
       }
     }
     for (Node n : nodes) {
       if (!n.partitioned()) {
-        sql.add(n.copy().createSql());
+        actions.add(new PhaseStep.Action(PhaseStep.ActionKind.OUTSIDE_TRANSACTION, List.of(new PhaseStep.Statement(
+            n.copy().createSql(), PhasePlanner.validIndex(n.copy().schema(), n.copy().copyName()))),
+            what + "a leaf partition's index, CONCURRENTLY", null, n.copy().schema(), n.copy().copyName(), null));
       }
-    }
-    for (int i = nodes.size() - 1; i > 0; i--) {
-      sql.add(nodes.get(i).attachSql());
-    }
-    return sql;
-  }
-
-  /**
-   * Builds the copy (idempotent): the partitioned levels {@code ON ONLY}, each leaf's index
-   * {@code CONCURRENTLY} (watched as any index copy, with the same wait budget), the attachments
-   * bottom-up; fails unless the root copy ends valid.
-   */
-  void run(Connection c, ConnectionSettings settings, DdlRunner ddl, Duration waitBudget, PrintWriter out)
-      throws SQLException {
-    for (Node n : nodes) {
-      if (n.partitioned() && !present(c, n, out)) {
-        out.printf("%s;%n", n.copy().createSql());
-        out.flush();
-        ddl.inTransaction(c, n.copy().createSql());
-      }
-    }
-    for (Node n : nodes) {
-      if (n.partitioned()) {
-        continue;
-      }
-      Optional<TableCatalog.Index> existing = TableCatalog.findIndex(c, n.copy().schema(), n.copy().copyName());
-      if (existing.isPresent()) {
-        checkOwner(n, existing.get());
-        if (existing.get().valid()) {
-          out.printf("index %s exists already%n", Identifiers.quote(n.copy().copyName()));
-          continue;
-        }
-        out.printf("%s; -- an invalid leftover of an earlier failed build%n", n.copy().dropSql());
-        ddl.outsideTransaction(c, n.copy().dropSql());
-      }
-      out.printf("%s;%n", n.copy().createSql());
-      out.flush();
-      new IndexCopyRunner(settings, ddl, waitBudget, out).run(c, n.copy());
     }
     for (int i = nodes.size() - 1; i > 0; i--) {
       Node n = nodes.get(i);
-      if (!attached(c, n)) {
-        out.printf("%s;%n", n.attachSql());
-        out.flush();
-        ddl.inTransaction(c, n.attachSql());
-      }
+      actions.add(new PhaseStep.Action(PhaseStep.ActionKind.IN_TRANSACTION, List.of(new PhaseStep.Statement(
+          n.attachSql(), attached(n))), what + "attach a partition's index to its parent's", null));
     }
-    Node root = nodes.get(0);
-    Optional<TableCatalog.Index> built = TableCatalog.findIndex(c, root.copy().schema(), root.copy().copyName());
-    if (built.isEmpty() || !built.get().valid()) {
-      throw new OperatorException("the index copy " + Identifiers.quote(root.copy().copyName()) + " of the partitioned"
-          + " table is not valid after every partition's index was attached: a partition has no index of "
-          + Identifiers.quote(root.copy().source().name()) + " to copy (is the source index itself valid?); the phase"
-          + " did not change. Check pg_index.indisvalid of the source and its partitions' indexes, then run the"
-          + " command again");
-    }
+    return actions;
   }
 
-  private static boolean present(Connection c, Node n, PrintWriter out) throws SQLException {
-    Optional<TableCatalog.Index> existing = TableCatalog.findIndex(c, n.copy().schema(), n.copy().copyName());
-    if (existing.isEmpty()) {
-      return false;
-    }
-    checkOwner(n, existing.get());
-    out.printf("index %s exists already%n", Identifiers.quote(n.copy().copyName()));
-    return true;
+  /** The postcondition: the root copy is valid (every partition's index attached). */
+  PhaseStep.Check rootValid() {
+    RenameDdl.IndexCopy root = nodes.get(0).copy();
+    return PhaseStep.Check.sql("index " + Identifiers.quote(root.copyName()) + " of the partitioned table is valid"
+        + " (every partition's index was attached; is the source " + Identifiers.quote(root.source().name())
+        + " valid on every partition?)", PhasePlanner.validIndex(root.schema(), root.copyName()));
   }
 
-  private static void checkOwner(Node n, TableCatalog.Index existing) {
-    if (existing.tableOid() != n.tableOid()) {
-      throw new OperatorException("cannot copy index " + n.copy().source().name() + ": the name "
-          + n.copy().copyName() + " is taken by another relation");
-    }
+  private static String indexExists(RenameDdl.IndexCopy copy) {
+    return "SELECT to_regclass(" + literal(Identifiers.quote(copy.schema(), copy.copyName())) + ") IS NOT NULL";
   }
 
   /** Whether {@code n}'s copy is attached to its parent's already. */
-  private static boolean attached(Connection c, Node n) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_inherits"
-        + " WHERE inhrelid = to_regclass(?) AND inhparent = to_regclass(?))")) {
-      ps.setString(1, Identifiers.quote(n.copy().schema(), n.copy().copyName()));
-      ps.setString(2, Identifiers.quote(n.parent().schema(), n.parent().copyName()));
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getBoolean(1);
-      }
-    }
+  private static String attached(Node n) {
+    return "SELECT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = to_regclass("
+        + literal(Identifiers.quote(n.copy().schema(), n.copy().copyName())) + ") AND inhparent = to_regclass("
+        + literal(Identifiers.quote(n.parent().schema(), n.parent().copyName())) + "))";
+  }
+
+  private static String literal(String s) {
+    return "'" + s.replace("'", "''") + "'";
   }
 }

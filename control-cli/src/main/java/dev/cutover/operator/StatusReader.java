@@ -34,7 +34,40 @@ final class StatusReader {
     for (ColumnMigration m : migrations) {
       result.add(migration(c, m));
     }
-    return new StatusReport(schema.name(), result, instances(c));
+    return new StatusReport(schema.name(), result, instances(c), ReplicaLag.read(c).stream().map(s ->
+        new StatusReport.Standby(s.name(), s.clientAddr(), s.state(), s.replayLsn(), s.lagBytes(), s.replayLagSeconds()))
+        .toList());
+  }
+
+  /** The backfill's row of {@code backfill_control}, or null (none, or a control schema before version 4). */
+  private StatusReport.Control control(Connection c, String id) throws SQLException {
+    if (!BackfillControl.available(schema, c)) {
+      return null;
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT backend_pid IS NOT NULL AND heartbeat_at > now() - ?::interval"
+        + " AND EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity a WHERE a.pid = backend_pid),"
+        + " batch_size, chunk_time_ms, workers, paused, max_lag_ms, settings_version, applied_version, active_workers,"
+        + " chunk_rows, rows_per_second, throttle_reasons, extract(epoch FROM now() - heartbeat_at)::float8,"
+        + " stop_reason, tuned_by FROM " + schema.qualify("backfill_control") + " WHERE migration_id = ?")) {
+      ps.setString(1, BackfillControl.STALE.toMillis() + " milliseconds");
+      ps.setString(2, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return null;
+        }
+        boolean running = rs.getBoolean(1);
+        Integer batch = (Integer) rs.getObject(2);
+        long lag = rs.getLong(6);
+        String maxLag = rs.wasNull() ? null : Durations.format(Duration.ofMillis(lag));
+        Long chunkRows = (Long) rs.getObject(10);
+        Double rate = (Double) rs.getObject(11);
+        List<String> reasons = List.of((String[]) rs.getArray(12).getArray());
+        Double age = (Double) rs.getObject(13);
+        return new StatusReport.Control(running, batch, Durations.format(Duration.ofMillis(rs.getInt(3))), rs.getInt(4),
+            rs.getBoolean(5), maxLag, rs.getLong(7), rs.getLong(8), running ? rs.getInt(9) : 0, chunkRows, rate,
+            running ? reasons : List.of(), age, running ? null : rs.getString(14), rs.getString(15));
+      }
+    }
   }
 
   private StatusReport.Migration migration(Connection c, ColumnMigration m) throws SQLException {
@@ -54,7 +87,8 @@ final class StatusReader {
       ps.setString(1, m.id());
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
-          backfill = new StatusReport.Backfill(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBoolean(4));
+          backfill = new StatusReport.Backfill(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBoolean(4),
+              control(c, m.id()));
         }
       }
     }

@@ -8,8 +8,23 @@ import java.util.List;
  * @param controlSchema the control schema
  * @param migrations the migrations asked for
  * @param instances every registered driver instance
+ * @param standbys every standby of the server and how far behind it is
  */
-public record StatusReport(String controlSchema, List<Migration> migrations, List<Instance> instances) {
+public record StatusReport(String controlSchema, List<Migration> migrations, List<Instance> instances,
+    List<Standby> standbys) {
+
+  /**
+   * A standby (a hot standby the applications may read from).
+   *
+   * @param name its {@code application_name}, or its replication slot's name when disconnected
+   * @param clientAddr its address, or {@code null}
+   * @param state {@code streaming}, {@code catchup}, ... or {@code disconnected}; {@code null} when not visible to this role
+   * @param replayLsn the WAL position it replayed, or {@code null} when unknown
+   * @param lagBytes WAL bytes it has not replayed yet, or {@code null} when unknown
+   * @param replayLagSeconds {@code replay_lag} in seconds, or {@code null} (idle, disconnected, unknown)
+   */
+  public record Standby(String name, String clientAddr, String state, String replayLsn, Long lagBytes,
+      Double replayLagSeconds) {}
 
   /**
    * One migration.
@@ -55,8 +70,35 @@ public record StatusReport(String controlSchema, List<Migration> migrations, Lis
    * @param lastKey last key committed
    * @param maxKey the key the walk stops at
    * @param finished whether it completed
+   * @param control the settings and reported state of the last (or running) backfill, or {@code
+   *     null} when none ran with a control schema of version 4 or later
    */
-  public record Backfill(long rowsDone, String lastKey, String maxKey, boolean finished) {}
+  public record Backfill(long rowsDone, String lastKey, String maxKey, boolean finished, Control control) {}
+
+  /**
+   * A backfill's settings ({@code cutover tune} changes them) and what it reports about itself.
+   *
+   * @param running whether a backfill is running now (its session is alive and heartbeated lately)
+   * @param batchSize rows per chunk, or {@code null} for chunks sized by {@code chunkTime}
+   * @param chunkTime how long an automatically sized chunk should take
+   * @param workers workers asked for
+   * @param paused whether {@code tune pause=true} holds it
+   * @param maxLag the replication lag limit, or {@code null}
+   * @param settingsVersion the version of these settings
+   * @param appliedVersion the version the backfill last reported applying
+   * @param activeWorkers workers running at its last report
+   * @param chunkRows the chunk size in use at its last report
+   * @param rowsPerSecond its rate at its last report
+   * @param throttleReasons why it waited at its last report (replica lag, lock waits, long
+   *     transactions, paused, slow chunks); empty when it did not
+   * @param heartbeatAgeSeconds seconds since its last report
+   * @param stopReason why it stopped ("finished", "failed: ..."), or {@code null} while running
+   * @param tunedBy the role of the last {@code tune}, or {@code null}
+   */
+  public record Control(boolean running, Integer batchSize, String chunkTime, int workers, boolean paused,
+      String maxLag, long settingsVersion, long appliedVersion, int activeWorkers, Long chunkRows,
+      Double rowsPerSecond, List<String> throttleReasons, Double heartbeatAgeSeconds, String stopReason,
+      String tunedBy) {}
 
   /**
    * An instance's last use of a migration's old name.

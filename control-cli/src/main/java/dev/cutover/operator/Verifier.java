@@ -1,50 +1,147 @@
 package dev.cutover.operator;
 
+import dev.cutover.control.ControlSchema;
 import dev.cutover.migration.ColumnMigration;
 import dev.cutover.migration.Phase;
-import java.math.BigDecimal;
+import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Proves that every row's new value equals {@code up(old)} (for a rename: {@code new IS NOT
- * DISTINCT FROM old}; for a type change {@code new IS NOT DISTINCT FROM CAST(up(old) AS new type)}), range by range of the primary key: row count, differing rows, and a checksum of
- * each column, so a report says where the differences are.
+ * Proves that every row's new value equals {@code up(old)} (for a rename the old value itself; for
+ * a type change {@code CAST(up(old) AS new type)}), chunk by chunk of the row key, and with
+ * {@code --repair} rewrites the rows that differ.
+ *
+ * <p>How it walks: each chunk is one statement that reads the next {@code rangeRows} rows after
+ * the previous chunk's last key (keyset pagination on the {@link RowKey}: primary key, unique key,
+ * composite or not), or for a table without a key the next run of pages by {@code ctid} range.
+ * The server computes per chunk the row count, the number of rows whose new value differs from
+ * {@code up(old)} and a checksum of each side; nothing else crosses the network, and no chunk is
+ * found by {@code OFFSET} (which re-reads every row it skips). Only a chunk that differs is
+ * examined row by row, for its keys.
+ *
+ * <p>"Differs" compares the text of the two values ({@code up(old)::text} and {@code new::text}),
+ * not the type's equality: the application sees the text (numeric {@code 1.0} and {@code 1.00}
+ * are equal but print differently; case-insensitive types compare equal when the letters
+ * differ), and text comparison works for every type, also those without {@code =} ({@code json},
+ * {@code point}).
+ *
+ * <p>A row whose old value {@code up} cannot convert fails its chunk's statement; such a chunk is
+ * bisected by key until each failing row is alone, and those rows are reported with their key,
+ * value and error instead of ending the walk.
+ *
+ * <p>Repair ({@code dual_write} only, where the old column is the source of truth): each differing
+ * chunk gets one {@code UPDATE ... SET new = up(old) WHERE <chunk> AND <differs>} in its own short
+ * transaction. The update locks the rows it rewrites, and PostgreSQL re-evaluates the condition on
+ * the newest version of a row that an application transaction changed meanwhile, so a row that a
+ * dual write made consistent is skipped, and the old column, which holds the application's
+ * writes, is never written. The chunk is then verified again. In {@code read_new} the application
+ * reads the new column: a difference is either a new value it wrote and saw, or a corrupted new
+ * value beside a good old one, and no tool can tell which, so repair is refused there with both
+ * ways out (a rollback refills the old column from the new one; or the rows are fixed by hand).
+ *
+ * <p>A run can be resumed, or limited to part of the table, with {@link Options#fromKey}: it
+ * starts after that key. Progress lines name the last key checked. No state is kept in the control
+ * schema: a plain verify writes nothing, and a repair's rewrite is idempotent (it touches only rows
+ * that still differ), so running a chunk twice is harmless.
  */
 public final class Verifier {
 
   /** Rows per key range. */
-  public static final int DEFAULT_RANGE_ROWS = 10_000;
+  public static final int DEFAULT_RANGE_ROWS = 100_000;
   /** How many differing keys a report lists. */
   public static final int MAX_KEYS = 10;
+  /** How many unconvertible rows a report lists. */
+  public static final int MAX_ERRORS = 10;
+  /** How often (at most) a progress line is printed. */
+  private static final long PROGRESS_NANOS = 10_000_000_000L;
+  /** Rewrites of one chunk before verify gives up on it (something rewrites it behind Cutover's back). */
+  private static final int REPAIR_ATTEMPTS = 5;
+  /** lock_timeout of a repair's transaction: waiting behind an application transaction is retried. */
+  private static final int REPAIR_LOCK_TIMEOUT_MS = 2_000;
+  /** Rows a page holds when the statistics do not say (a ctid chunk's size estimate). */
+  private static final int DEFAULT_ROWS_PER_PAGE = 100;
 
   /**
-   * One key range that differs.
+   * What one run does.
+   *
+   * @param rangeRows rows per chunk (at least 1)
+   * @param repair rewrite the differing rows ({@code dual_write} only)
+   * @param fromKey start after this key (as verify prints keys: a one-column key's text, a composite
+   *     key's {@code {a,b}} literal, or a {@code ctid} {@code (page,0)}), or {@code null} for the whole table
+   * @param out where progress lines go, or {@code null}
+   */
+  public record Options(int rangeRows, boolean repair, String fromKey, PrintWriter out) {
+    /** Compact constructor: validates {@code rangeRows}. */
+    public Options {
+      if (rangeRows < 1) {
+        throw new IllegalArgumentException("--range-rows must be at least 1, was " + rangeRows);
+      }
+    }
+
+    /** Verify the whole table, {@code rangeRows} per chunk, without repair or progress lines. */
+    public static Options of(int rangeRows) {
+      return new Options(rangeRows, false, null, null);
+    }
+  }
+
+  /**
+   * One key range that differs (as found, before any repair).
    *
    * @param fromKey exclusive lower key ({@code null}: from the start)
-   * @param toKey inclusive upper key
+   * @param toKey inclusive upper key ({@code null}: to the end)
    * @param rows rows in the range
    * @param differing rows whose values differ
-   * @param oldChecksum checksum of the old column over the range
+   * @param oldChecksum checksum of {@code up(old)} over the range ({@code n/a} when a row cannot be converted)
    * @param newChecksum checksum of the new column over the range
    */
-  public record RangeMismatch(String fromKey, String toKey, long rows, long differing, String oldChecksum, String newChecksum) {}
+  public record RangeMismatch(String fromKey, String toKey, long rows, long differing, String oldChecksum,
+      String newChecksum) {}
+
+  /**
+   * A row whose old value {@code up} cannot convert.
+   *
+   * @param key the row's key
+   * @param oldValue the old column's text ({@code null} for SQL NULL)
+   * @param error PostgreSQL's message
+   */
+  public record ConversionError(String key, String oldValue, String error) {}
 
   /**
    * @param rows rows checked
    * @param ranges key ranges checked
-   * @param differing rows whose new value differs
+   * @param differing rows whose new value differed when checked (before any repair)
    * @param firstKeys the first differing keys (primary key, or ctid without one), at most {@link #MAX_KEYS}
    * @param mismatches the ranges that differ
+   * @param unconvertible rows whose old value {@code up} cannot convert (not counted in {@code differing})
+   * @param conversionErrors the first of them, at most {@link #MAX_ERRORS}
+   * @param repaired rows rewritten by {@code --repair}
+   * @param remaining rows that still differ after the repair (with {@code --repair}; else {@code differing})
+   * @param lastKey the last key checked ({@code null}: the table is empty or has no key range left)
    */
-  public record Result(long rows, long ranges, long differing, List<String> firstKeys, List<RangeMismatch> mismatches) {
-    /** Whether every row matched. */
+  public record Result(long rows, long ranges, long differing, List<String> firstKeys, List<RangeMismatch> mismatches,
+      long unconvertible, List<ConversionError> conversionErrors, long repaired, long remaining, String lastKey) {
+
+    /** Compact constructor: copies the lists. */
+    public Result {
+      firstKeys = List.copyOf(firstKeys);
+      mismatches = List.copyOf(mismatches);
+      conversionErrors = List.copyOf(conversionErrors);
+    }
+
+    /** A comparison without chunks (the guards' quick count). */
+    public Result(long rows, long ranges, long differing, List<String> firstKeys, List<RangeMismatch> mismatches) {
+      this(rows, ranges, differing, firstKeys, mismatches, 0, List.of(), 0, differing, null);
+    }
+
+    /** Whether every row matched (after the repair, with {@code --repair}) and every row converts. */
     public boolean clean() {
-      return differing == 0 && mismatches.isEmpty();
+      return remaining == 0 && unconvertible == 0;
     }
   }
 
@@ -56,17 +153,616 @@ public final class Verifier {
   }
 
   /**
-   * Verifies migration {@code m}, which must be in {@code dual_write} or {@code read_new}.
-   *
-   * @throws OperatorException naming the migration, the first row and the error when {@code up}
-   *     cannot convert a row's old value
+   * Verifies migration {@code id} through its own connection: the command's entry point. With
+   * {@code --repair} it holds the migration's advisory lock, so that no advance moves the phase
+   * (and with it the source of truth) while rows are rewritten.
    */
-  public Result verify(Connection c, ColumnMigration m) throws SQLException {
-    try {
-      return verifyRanges(c, m);
-    } catch (SQLException e) {
-      throw unconvertible(c, m, e, "verify");
+  public static Result verify(ConnectionSettings settings, String id, Options options) throws SQLException {
+    MigrationRepository repo = new MigrationRepository(new ControlSchema(settings.controlSchema()));
+    try (Connection c = settings.open()) {
+      if (!options.repair()) {
+        ColumnMigration m = repo.require(c, id);
+        PartitionedTable.checkUnchanged(c, repo.schema(), m, "verify");
+        return new Verifier(options.rangeRows()).verifyTable(c, m, options);
+      }
+      try (MigrationRepository.Lock lock = repo.lock(c, id, "verify " + id + " --repair")) {
+        ColumnMigration m = repo.require(c, id);
+        PartitionedTable.checkUnchanged(c, repo.schema(), m, "verify");
+        return new Verifier(options.rangeRows()).verifyTable(c, m, options);
+      }
     }
+  }
+
+  /** Verifies migration {@code m}, which must be in {@code dual_write} or {@code read_new}, without repair. */
+  public Result verify(Connection c, ColumnMigration m) throws SQLException {
+    return verifyTable(c, m, Options.of(rangeRows));
+  }
+
+  /**
+   * Verifies (and with {@link Options#repair} repairs) migration {@code m}'s table: the per-table
+   * entry point. The caller holds the migration's lock when repairing.
+   */
+  public Result verifyTable(Connection c, ColumnMigration m, Options options) throws SQLException {
+    TableCatalog.Table root = TableCatalog.requireTable(c, m.schema(), m.table());
+    if (!PartitionedTable.isPartitioned(root)) {
+      return verifyTable(c, m, root, options, "");
+    }
+    checkPhase(m, options);
+    return verifyPartitions(c, m, root, options);
+  }
+
+  /**
+   * A partitioned table, leaf partition by leaf partition, each by its own key (a ctid names a row
+   * of one partition only). Keys, ranges and the resume point are named {@code "partition: key"};
+   * {@code --from-key} in that form skips the partitions before the named one.
+   */
+  private Result verifyPartitions(Connection c, ColumnMigration m, TableCatalog.Table root, Options options)
+      throws SQLException {
+    List<TableCatalog.Table> leaves = PartitionedTable.leaves(c, root);
+    String fromPartition = null;
+    String fromKey = null;
+    if (options.fromKey() != null) {
+      for (TableCatalog.Table leaf : leaves) {
+        if (options.fromKey().startsWith(leaf.quoted() + ": ")) {
+          fromPartition = leaf.quoted();
+          fromKey = options.fromKey().substring(leaf.quoted().length() + 2);
+        }
+      }
+      if (fromPartition == null) {
+        throw OperatorException.usage("--from-key '" + options.fromKey() + "': " + root.quoted() + " is partitioned,"
+            + " so verify names a key with its partition, as in '" + leaves.get(0).quoted() + ": <key>'");
+      }
+    }
+    long rows = 0;
+    long ranges = 0;
+    long differing = 0;
+    long unconvertible = 0;
+    long repaired = 0;
+    long remaining = 0;
+    String last = null;
+    List<String> keys = new ArrayList<>();
+    List<RangeMismatch> mismatches = new ArrayList<>();
+    List<ConversionError> errors = new ArrayList<>();
+    boolean started = fromPartition == null;
+    for (TableCatalog.Table leaf : leaves) {
+      String prefix = leaf.quoted() + ": ";
+      Options leafOptions = options;
+      if (!started) {
+        if (!leaf.quoted().equals(fromPartition)) {
+          continue;
+        }
+        started = true;
+        leafOptions = new Options(options.rangeRows(), options.repair(), fromKey, options.out());
+      } else if (options.fromKey() != null) {
+        leafOptions = new Options(options.rangeRows(), options.repair(), null, options.out());
+      }
+      Result r = verifyTable(c, m, leaf, leafOptions, prefix);
+      rows += r.rows();
+      ranges += r.ranges();
+      differing += r.differing();
+      unconvertible += r.unconvertible();
+      repaired += r.repaired();
+      remaining += r.remaining();
+      last = r.lastKey() != null ? r.lastKey() : last;
+      r.firstKeys().stream().limit(Math.max(0, MAX_KEYS - keys.size())).forEach(keys::add);
+      r.conversionErrors().stream().limit(Math.max(0, MAX_ERRORS - errors.size())).forEach(errors::add);
+      mismatches.addAll(r.mismatches());
+    }
+    return new Result(rows, ranges, differing, keys, mismatches, unconvertible, errors, repaired, remaining, last);
+  }
+
+  /** Refuses a phase without two current columns, and a repair outside dual_write. */
+  private static void checkPhase(ColumnMigration m, Options options) {
+    if (m.phase() != Phase.DUAL_WRITE && m.phase() != Phase.READ_NEW) {
+      throw new OperatorException("migration '" + m.id() + "' is in phase " + m.phase().sqlName()
+          + ": verify compares the old and new columns, which both are kept current only in dual_write and read_new");
+    }
+    if (options.repair() && m.phase() != Phase.DUAL_WRITE) {
+      throw OperatorException.guard("verify --repair of migration '" + m.id() + "' refused in phase "
+          + m.phase().sqlName() + ": the application reads the new column now, so a difference is either a new"
+          + " value the application wrote and saw, or a corrupted one next to a good old value; a tool cannot tell"
+          + " which, and rewriting either side could discard the good one. `cutover verify " + m.id()
+          + "` lists the keys. If the new values are right: `cutover rollback " + m.id() + "` refills the old"
+          + " column from the new one (down(new)) for every differing row. If the old values are right: set the"
+          + " new column to up(old) for those keys by hand");
+    }
+  }
+
+  /**
+   * {@link #verifyTable(Connection, ColumnMigration, Options)} over {@code table}, which holds
+   * {@code m}'s columns (the migration's table, or one partition of it).
+   */
+  public Result verifyTable(Connection c, ColumnMigration m, TableCatalog.Table table, Options options)
+      throws SQLException {
+    return verifyTable(c, m, table, options, "");
+  }
+
+  /** With {@code prefix} before every key it reports (a partition's name, or empty). */
+  private Result verifyTable(Connection c, ColumnMigration m, TableCatalog.Table table, Options options, String prefix)
+      throws SQLException {
+    checkPhase(m, options);
+    Walk walk = new Walk(c, m, table, walkKey(c, table, m), options, prefix);
+    c.setAutoCommit(true);
+    try {
+      return walk.run();
+    } catch (SQLException | RuntimeException e) {
+      if (e instanceof OperatorException || walk.last == null) {
+        throw e;
+      }
+      throw new OperatorException("verify of migration '" + m.id() + "' stopped after key " + prefix + walk.last + " ("
+          + walk.rows + " rows checked): " + e.getMessage() + "; resume with `cutover verify " + m.id()
+          + (options.repair() ? " --repair" : "") + " --from-key '" + prefix + walk.last + "'`", e);
+    }
+  }
+
+  /** One run over one table. */
+  private final class Walk {
+    private final Connection c;
+    private final ColumnMigration m;
+    private final TableCatalog.Table table;
+    private final RowKey key;
+    private final Options options;
+    private final boolean byCtid;
+    /** {@code CAST(up(old) AS new type)}: what the new column must hold. */
+    private final String expected;
+    private final String newCol;
+    /** The per-row comparison: text, byte for byte. */
+    private final String differs;
+
+    private final List<RangeMismatch> mismatches = new ArrayList<>();
+    private final List<String> firstKeys = new ArrayList<>();
+    private final List<ConversionError> errors = new ArrayList<>();
+    private long rows;
+    private long ranges;
+    private long differing;
+    private long unconvertible;
+    private long repaired;
+    private long remaining;
+    private String last;
+    private long lastProgress = System.nanoTime();
+
+    /** Before every key reported: a partition's name ({@code "p: "}), or empty for a plain table. */
+    private final String prefix;
+
+    Walk(Connection c, ColumnMigration m, TableCatalog.Table table, RowKey key, Options options, String prefix) {
+      this.prefix = prefix;
+      this.c = c;
+      this.m = m;
+      this.table = table;
+      this.key = key;
+      this.options = options;
+      this.byCtid = key.columns().equals(List.of("ctid"));
+      this.expected = m.typedFillSql();
+      this.newCol = Identifiers.quote(m.physicalNewColumn());
+      this.differs = "(" + expected + ")::text COLLATE \"C\" IS DISTINCT FROM " + newCol + "::text COLLATE \"C\"";
+    }
+
+    Result run() throws SQLException {
+      if (options.fromKey() != null && !byCtid) {
+        // A key that is not of the key's types would fail every chunk like an unconvertible row.
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + key.param())) {
+          key.bind(ps, 1, options.fromKey());
+          ps.executeQuery().close();
+        } catch (SQLException e) {
+          throw OperatorException.usage("--from-key '" + options.fromKey() + "' is not a key of " + table.quoted()
+              + ", whose " + key.description() + " verify walks (" + TypeChangeCheck.firstLine(e) + ")");
+        }
+      }
+      if (byCtid) {
+        walkPages();
+      } else {
+        walkKeys();
+      }
+      if (prefix.isEmpty()) {
+        return new Result(rows, ranges, differing, firstKeys, mismatches, unconvertible, errors, repaired, remaining,
+            last);
+      }
+      // (a partition's keys and ranges are named with the partition, a range's open ends too)
+      return new Result(rows, ranges, differing, firstKeys.stream().map(k -> prefix + k).toList(),
+          mismatches.stream().map(r -> new RangeMismatch(labelled(r.fromKey(), "start"), labelled(r.toKey(), "end"),
+              r.rows(), r.differing(), r.oldChecksum(), r.newChecksum())).toList(),
+          unconvertible, errors.stream().map(e -> new ConversionError(prefix + e.key(), e.oldValue(), e.error()))
+              .toList(), repaired, remaining, last == null ? null : prefix + last);
+    }
+
+    private String labelled(String key, String openEnd) {
+      return prefix + (key == null ? openEnd : key);
+    }
+
+    /** Keyset pagination: each chunk is the next {@code rangeRows} rows after the last key. */
+    private void walkKeys() throws SQLException {
+      List<String> aliases = new ArrayList<>();
+      List<String> selected = new ArrayList<>();
+      for (int i = 0; i < key.columns().size(); i++) {
+        aliases.add("cutover_k" + (i + 1));
+        selected.add(key.columns().get(i) + " AS cutover_k" + (i + 1));
+      }
+      // The chunk's rows are the subquery's; the comparison runs over its plain columns in the
+      // aggregate above it (expressions in the subquery itself would make PostgreSQL project, and
+      // copy, every row: measured about twice as slow).
+      String rowsOf = "SELECT " + String.join(", ", selected) + ", " + Identifiers.quote(m.oldColumn()) + ", " + newCol
+          + " FROM " + table.quoted() + " WHERE %s ORDER BY " + key.order(false) + " LIMIT " + options.rangeRows();
+      // The chunk's last key: max() of a one-column key where the type has max() (its order is the
+      // key's B-tree order), in the same statement. Otherwise (a composite key, uuid...) a second
+      // statement in the same REPEATABLE READ snapshot, which therefore sees the same rows.
+      boolean oneStatement = key.single() && hasMax(key.types().get(0));
+      String aggregate = "SELECT count(*), count(*) FILTER (WHERE " + differs + ")"
+          + (oneStatement ? ", max(cutover_k1)::text" : "") + " FROM (" + rowsOf + ") cutover_chunk";
+      String lastKey = "SELECT " + key.text(aliases) + " AS cutover_key FROM (SELECT " + String.join(", ", selected)
+          + " FROM " + table.quoted() + " WHERE %s ORDER BY " + key.order(false) + " LIMIT " + options.rangeRows()
+          + ") cutover_chunk ORDER BY " + String.join(", ", aliases.stream().map(a -> a + " DESC").toList()) + " LIMIT 1";
+      String after = key.row() + " > " + key.param();
+      String from = options.fromKey();
+      while (true) {
+        String where = from == null ? "TRUE" : after;
+        Chunk chunk;
+        if (!oneStatement) {
+          c.setAutoCommit(false);
+        }
+        try {
+          if (!oneStatement) {
+            try (Statement st = c.createStatement()) {
+              st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            }
+          }
+          long n;
+          long diff;
+          String to = null;
+          try (PreparedStatement ps = c.prepareStatement(String.format(aggregate, where))) {
+            bind(ps, from, null);
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              n = rs.getLong(1);
+              diff = rs.getLong(2);
+              if (oneStatement) {
+                to = rs.getString(3);
+              }
+            }
+          }
+          if (n < options.rangeRows()) {
+            to = null; // the last chunk: open to the table's end
+          } else if (!oneStatement) {
+            try (PreparedStatement ps = c.prepareStatement(String.format(lastKey, where))) {
+              bind(ps, from, null);
+              try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                to = rs.getString(1);
+              }
+            }
+          }
+          if (!oneStatement) {
+            c.commit();
+          }
+          chunk = new Chunk(from, to, n, diff, null, null);
+        } catch (SQLException e) {
+          if (!oneStatement) {
+            c.rollback();
+          }
+          if (!ConversionErrors.isDataError(e)) {
+            throw e;
+          }
+          chunk = null;
+        } finally {
+          c.setAutoCommit(true);
+        }
+        if (chunk != null) {
+          ranges++;
+          finish(withChecksums(chunk), List.of(new Segment(chunk.from, chunk.to, chunk.differing)));
+          if (chunk.to == null) {
+            return;
+          }
+          from = chunk.to;
+        } else {
+          // A row of this chunk cannot be converted: list the chunk's keys and bisect it.
+          List<String> keys = new ArrayList<>();
+          try (PreparedStatement ps = c.prepareStatement("SELECT " + key.text() + " AS cutover_key FROM "
+              + table.quoted() + " WHERE " + (from == null ? "TRUE" : key.row() + " > " + key.param())
+              + " ORDER BY " + key.order(false) + " LIMIT " + options.rangeRows())) {
+            if (from != null) {
+              key.bind(ps, 1, from);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                keys.add(rs.getString(1));
+              }
+            }
+          }
+          if (keys.isEmpty()) {
+            throw new OperatorException("verify of migration '" + m.id() + "': the chunk after key " + from
+                + " failed with a data error and now has no rows; run verify again");
+          }
+          ranges++;
+          String to = keys.get(keys.size() - 1);
+          examine(new Chunk(from, to, keys.size(), 0, "n/a", "n/a"), keys);
+          // The walk goes on after the chunk's last key (rows inserted after it are the next chunk).
+          from = to;
+        }
+      }
+    }
+
+    /** A table without a key: chunks of pages by ctid range, up to the pages present at the start and past them. */
+    private void walkPages() throws SQLException {
+      long pages;
+      long perPage = DEFAULT_ROWS_PER_PAGE;
+      try (PreparedStatement ps = c.prepareStatement("SELECT pg_relation_size(?::oid) / current_setting('block_size')::int,"
+          + " CASE WHEN relpages > 0 AND reltuples > 0 THEN ceil(reltuples / relpages) END FROM pg_class WHERE oid = ?")) {
+        ps.setLong(1, table.oid());
+        ps.setLong(2, table.oid());
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          pages = rs.getLong(1);
+          if (rs.getObject(2) != null) {
+            perPage = Math.max(1, rs.getLong(2));
+          }
+        }
+      }
+      long step = Math.max(1, options.rangeRows() / perPage);
+      long page = options.fromKey() == null ? 0 : pageOf(options.fromKey());
+      String aggregate = "SELECT count(*), count(*) FILTER (WHERE " + differs + ") FROM " + table.quoted() + " WHERE %s";
+      while (true) {
+        // (page,0) is never a row (line pointers start at 1): "> (p,0)" starts at page p, "<= (q,0)" ends before q.
+        String from = page == 0 ? null : "(" + page + ",0)";
+        String to = page + step >= pages ? null : "(" + (page + step) + ",0)";
+        Chunk chunk;
+        try (PreparedStatement ps = c.prepareStatement(String.format(aggregate, where(from, to)))) {
+          bind(ps, from, to);
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            chunk = new Chunk(from, to, rs.getLong(1), rs.getLong(2), null, null);
+          }
+        } catch (SQLException e) {
+          if (!ConversionErrors.isDataError(e)) {
+            throw e;
+          }
+          chunk = null;
+        }
+        ranges++;
+        if (chunk != null) {
+          finish(withChecksums(chunk), List.of(new Segment(from, to, chunk.differing)));
+        } else {
+          List<String> keys = new ArrayList<>();
+          try (PreparedStatement ps = c.prepareStatement("SELECT ctid::text FROM " + table.quoted() + " WHERE "
+              + where(from, to) + " ORDER BY ctid")) {
+            bind(ps, from, to);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                keys.add(rs.getString(1));
+              }
+            }
+          }
+          // The bisection's last segment ends where the chunk ends (open at the table's end).
+          examine(new Chunk(from, to, keys.size(), 0, "n/a", "n/a"), keys);
+        }
+        if (to == null) {
+          return;
+        }
+        page += step;
+      }
+    }
+
+    /**
+     * The chunk with its checksums when it differs (a fingerprint of each side printed with the
+     * range: bit_xor of 64-bit hashes). Only differing chunks pay for them: the verdict is the exact
+     * per-row comparison, which a checksum cannot improve on (an xor of hashes also cancels out
+     * two equal wrong values).
+     */
+    private Chunk withChecksums(Chunk chunk) throws SQLException {
+      if (chunk.differing == 0) {
+        return chunk;
+      }
+      try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(bit_xor(hashtextextended((" + expected
+          + ")::text, 0)), 0)::text, coalesce(bit_xor(hashtextextended(" + newCol + "::text, 0)), 0)::text FROM "
+          + table.quoted() + " WHERE " + where(chunk.from, chunk.to))) {
+        bind(ps, chunk.from, chunk.to);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return new Chunk(chunk.from, chunk.to, chunk.rows, chunk.differing, rs.getString(1), rs.getString(2));
+        }
+      } catch (SQLException e) {
+        if (!ConversionErrors.isDataError(e)) {
+          throw e;
+        }
+        return new Chunk(chunk.from, chunk.to, chunk.rows, chunk.differing, "n/a", "n/a");
+      }
+    }
+
+    /** Whether PostgreSQL has {@code max()} of exactly {@code type} (ordered by its default B-tree order). */
+    private boolean hasMax(String type) throws SQLException {
+      try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_aggregate a"
+          + " JOIN pg_proc p ON p.oid = a.aggfnoid WHERE p.proname = 'max' AND p.pronamespace = 'pg_catalog'::regnamespace"
+          + " AND p.pronargs = 1 AND p.proargtypes[0] = CAST(? AS regtype))")) {
+        ps.setString(1, type);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getBoolean(1);
+        }
+      }
+    }
+
+    /**
+     * Bisects a chunk with a row that cannot be converted, down to the failing rows; the rest becomes
+     * segments handled like any chunk.
+     */
+    private void examine(Chunk chunk, List<String> keys) throws SQLException {
+      List<Segment> segments = new ArrayList<>();
+      bisect(chunk.from, keys, chunk.to, segments);
+      long diff = segments.stream().mapToLong(Segment::differing).sum();
+      finish(new Chunk(chunk.from, chunk.to, chunk.rows, diff, chunk.oldSum, chunk.newSum), segments);
+    }
+
+    /**
+     * Examines keys {@code (from, keys...]}; {@code to} overrides the last key as the upper bound (a
+     * ctid chunk's end, or {@code null}: open) when given for the whole chunk.
+     */
+    private void bisect(String from, List<String> keys, String to, List<Segment> out) throws SQLException {
+      String upper = to;
+      try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FILTER (WHERE " + differs + ") FROM "
+          + table.quoted() + " WHERE " + where(from, upper))) {
+        bind(ps, from, upper);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          out.add(new Segment(from, upper, rs.getLong(1)));
+          return;
+        } catch (SQLException e) {
+          if (!ConversionErrors.isDataError(e)) {
+            throw e;
+          }
+        }
+      }
+      if (keys.size() <= 1) {
+        String k = keys.isEmpty() ? upper : keys.get(0);
+        unconvertible++;
+        if (errors.size() < MAX_ERRORS) {
+          errors.add(conversionError(k));
+        }
+        return;
+      }
+      int mid = keys.size() / 2;
+      String midKey = keys.get(mid - 1);
+      bisect(from, keys.subList(0, mid), midKey, out);
+      bisect(midKey, keys.subList(mid, keys.size()), upper, out);
+    }
+
+    private ConversionError conversionError(String k) throws SQLException {
+      String value = null;
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + Identifiers.quote(m.oldColumn()) + "::text FROM "
+          + table.quoted() + " WHERE " + key.row() + " = " + key.param())) {
+        key.bind(ps, 1, k);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            value = rs.getString(1);
+          }
+        }
+      }
+      String error = "?";
+      try (PreparedStatement ps = c.prepareStatement("SELECT (" + expected + ")::text FROM " + table.quoted()
+          + " WHERE " + key.row() + " = " + key.param())) {
+        key.bind(ps, 1, k);
+        ps.executeQuery().close();
+        error = "converts now (the row changed while it was checked)";
+      } catch (SQLException e) {
+        error = TypeChangeCheck.firstLine(e);
+      }
+      return new ConversionError(k, value, error);
+    }
+
+    /** Books a checked chunk: its keys, its repair, its progress line. */
+    private void finish(Chunk chunk, List<Segment> segments) throws SQLException {
+      rows += chunk.rows;
+      differing += chunk.differing;
+      long left = chunk.differing;
+      if (chunk.differing > 0) {
+        mismatches.add(new RangeMismatch(chunk.from, chunk.to, chunk.rows, chunk.differing, chunk.oldSum, chunk.newSum));
+        for (Segment s : segments) {
+          if (s.differing > 0 && firstKeys.size() < MAX_KEYS) {
+            firstKeys.addAll(differingKeys(s, MAX_KEYS - firstKeys.size()));
+          }
+        }
+        if (options.repair()) {
+          left = 0;
+          for (Segment s : segments) {
+            if (s.differing > 0) {
+              left += repair(s);
+            }
+          }
+        }
+      }
+      remaining += left;
+      last = chunk.to != null ? chunk.to : last;
+      progress();
+    }
+
+    private List<String> differingKeys(Segment s, int limit) throws SQLException {
+      List<String> keys = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + key.text() + " AS cutover_key FROM " + table.quoted()
+          + " WHERE " + where(s.from, s.to) + " AND " + differs + " ORDER BY " + key.order(false) + " LIMIT " + limit)) {
+        bind(ps, s.from, s.to);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            keys.add(rs.getString(1));
+          }
+        }
+      }
+      return keys;
+    }
+
+    /** Rewrites the segment's differing rows, then counts them again; returns the rows that still differ. */
+    private long repair(Segment s) throws SQLException {
+      String update = "UPDATE " + table.quoted() + " SET " + newCol + " = " + expected + " WHERE " + where(s.from, s.to)
+          + " AND " + differs;
+      String count = "SELECT count(*) FILTER (WHERE " + differs + ") FROM " + table.quoted() + " WHERE "
+          + where(s.from, s.to);
+      long left = s.differing;
+      for (int attempt = 0; attempt < REPAIR_ATTEMPTS && left > 0; attempt++) {
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement(); PreparedStatement ps = c.prepareStatement(update)) {
+          st.execute("SET LOCAL lock_timeout = '" + REPAIR_LOCK_TIMEOUT_MS + "ms'");
+          bind(ps, s.from, s.to);
+          repaired += ps.executeUpdate();
+          c.commit();
+        } catch (SQLException e) {
+          c.rollback();
+          if (!DdlRunner.LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+            throw e;
+          }
+          DdlRunner.sleepMillis(100L << attempt);
+        } finally {
+          c.setAutoCommit(true);
+        }
+        try (PreparedStatement ps = c.prepareStatement(count)) {
+          bind(ps, s.from, s.to);
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            left = rs.getLong(1);
+          }
+        }
+      }
+      return left;
+    }
+
+    private void progress() {
+      PrintWriter out = options.out();
+      if (out == null || System.nanoTime() - lastProgress < PROGRESS_NANOS || last == null) {
+        return;
+      }
+      lastProgress = System.nanoTime();
+      out.printf("verify %s: %d rows checked up to key %s%s, %d differ%s%s%n", m.id(), rows, prefix, last, differing,
+          options.repair() ? ", " + repaired + " repaired" : "", unconvertible > 0 ? ", " + unconvertible
+              + " cannot be converted" : "");
+      out.flush();
+    }
+
+    /** {@code key > from AND key <= to}, either side left out when {@code null}. */
+    private String where(String from, String to) {
+      String lower = from == null ? "TRUE" : key.row() + " > " + key.param();
+      return to == null ? lower : lower + " AND " + key.row() + " <= " + key.param();
+    }
+
+    private void bind(PreparedStatement ps, String from, String to) throws SQLException {
+      int i = 1;
+      if (from != null) {
+        i = key.bind(ps, i, from);
+      }
+      if (to != null) {
+        key.bind(ps, i, to);
+      }
+    }
+  }
+
+  /** A chunk as checked: {@code (from, to]}, {@code to == null} for the table's end. */
+  private record Chunk(String from, String to, long rows, long differing, String oldSum, String newSum) {}
+
+  /** A part of a chunk where every row converts: {@code (from, to]}. */
+  private record Segment(String from, String to, long differing) {}
+
+  /** The page of a ctid given as {@code (page,line)}. */
+  static long pageOf(String ctid) {
+    String t = ctid.trim();
+    if (!t.matches("\\(\\d+,\\d+\\)")) {
+      throw OperatorException.usage("--from-key '" + ctid + "' is not a ctid such as (120,0): the table has no key,"
+          + " so verify walks it by page");
+    }
+    return Long.parseLong(t.substring(1, t.indexOf(',')));
   }
 
   /**
@@ -92,90 +788,6 @@ public final class Verifier {
     throw new OperatorException(what + " of migration '" + m.id() + "': up cannot convert a row of " + table.quoted()
         + " (" + TypeChangeCheck.firstLine(e) + "); find it with a query on " + Identifiers.quote(m.oldColumn())
         + ", fix it, or roll back to planned and plan the migration again with an expression that converts it", e);
-  }
-
-  private Result verifyRanges(Connection c, ColumnMigration m) throws SQLException {
-    if (m.phase() != Phase.DUAL_WRITE && m.phase() != Phase.READ_NEW) {
-      throw new OperatorException("migration '" + m.id() + "' is in phase " + m.phase().sqlName()
-          + ": verify compares the old and new columns, which both are kept current only in dual_write and read_new");
-    }
-    TableCatalog.Table root = TableCatalog.requireTable(c, m.schema(), m.table());
-    if (!PartitionedTable.isPartitioned(root)) {
-      return verifyTable(c, m, root, "");
-    }
-    // Partition by partition, each by its own key; keys and ranges are named "partition: key".
-    long rows = 0;
-    long ranges = 0;
-    long differing = 0;
-    List<String> keys = new ArrayList<>();
-    List<RangeMismatch> mismatches = new ArrayList<>();
-    for (TableCatalog.Table leaf : PartitionedTable.leaves(c, root)) {
-      Result r = verifyTable(c, m, leaf, leaf.quoted() + ": ");
-      rows += r.rows();
-      ranges += r.ranges();
-      differing += r.differing();
-      r.firstKeys().stream().limit(MAX_KEYS - keys.size()).forEach(keys::add);
-      mismatches.addAll(r.mismatches());
-    }
-    return new Result(rows, ranges, differing, keys, mismatches);
-  }
-
-  private Result verifyTable(Connection c, ColumnMigration m, TableCatalog.Table table, String prefix)
-      throws SQLException {
-    RowKey key = walkKey(c, table, m);
-    // The old column's side is what the new column must hold: the old value itself for a rename,
-    // CAST(up(old) AS new type) for a type change (checksums then compare like with like).
-    String oldCol = m.typedFillSql();
-    String newCol = Identifiers.quote(m.physicalNewColumn());
-    String differs = newCol + " IS DISTINCT FROM " + oldCol;
-    String keyExpr = key.text();
-    String aggregate = "SELECT count(*), count(*) FILTER (WHERE " + differs + "),"
-        + " coalesce(sum(hashtextextended(" + oldCol + "::text, 0)::numeric), 0),"
-        + " coalesce(sum(hashtextextended(" + newCol + "::text, 0)::numeric), 0) FROM " + table.quoted();
-
-    List<RangeMismatch> mismatches = new ArrayList<>();
-    long rows = 0;
-    long differing = 0;
-    long ranges = 0;
-    c.setAutoCommit(true);
-    String from = null;
-    while (true) {
-      String to;
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + keyExpr + " AS cutover_key FROM " + table.quoted()
-          + (from == null ? "" : " WHERE " + key.row() + " > " + key.param()) + " ORDER BY " + key.order(false)
-          + " OFFSET " + (rangeRows - 1) + " LIMIT 1")) {
-        if (from != null) {
-          key.bind(ps, 1, from);
-        }
-        try (ResultSet rs = ps.executeQuery()) {
-          to = rs.next() ? rs.getString(1) : null;
-        }
-      }
-      String where = " WHERE " + (from == null ? "TRUE" : key.row() + " > " + key.param())
-          + (to == null ? "" : " AND " + key.row() + " <= " + key.param());
-      RangeMismatch r = range(c, key, aggregate + where, from, to, prefix);
-      rows += r.rows();
-      differing += r.differing();
-      ranges++;
-      if (differs(r)) {
-        mismatches.add(r);
-      }
-      if (to == null) {
-        break;
-      }
-      from = to;
-    }
-    List<String> keys = new ArrayList<>();
-    if (differing > 0 || !mismatches.isEmpty()) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + keyExpr + " AS cutover_key FROM " + table.quoted()
-          + " WHERE " + differs + " ORDER BY " + key.order(false) + " LIMIT " + MAX_KEYS);
-          ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          keys.add(prefix + rs.getString(1));
-        }
-      }
-    }
-    return new Result(rows, ranges, differing, keys, mismatches);
   }
 
   /** Rows of migration {@code m}'s table whose new value differs, and the first of their keys. */
@@ -222,34 +834,6 @@ public final class Verifier {
       }
     }
     return new Result(-1, 1, count, keys, List.of());
-  }
-
-  private static boolean differs(RangeMismatch r) {
-    return r.differing() > 0 || !r.oldChecksum().equals(r.newChecksum());
-  }
-
-  private static RangeMismatch range(Connection c, RowKey key, String sql, String from, String to, String prefix)
-      throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      int i = 1;
-      if (from != null) {
-        i = key.bind(ps, i, from);
-      }
-      if (to != null) {
-        key.bind(ps, i, to);
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        BigDecimal oldSum = rs.getBigDecimal(3);
-        BigDecimal newSum = rs.getBigDecimal(4);
-        // (a partition's range is named with the partition, its open ends too)
-        return new RangeMismatch(labelled(prefix, from, "start"), labelled(prefix, to, "end"), rs.getLong(1), rs.getLong(2), oldSum.toPlainString(), newSum.toPlainString());
-      }
-    }
-  }
-
-  private static String labelled(String prefix, String key, String openEnd) {
-    return prefix.isEmpty() || key != null ? (key == null ? null : prefix + key) : prefix + openEnd;
   }
 
   /** The key verify walks (and names differing rows by): the backfill's. */

@@ -68,7 +68,7 @@ class ApplicationRoleTest {
             .as(e[0] + " " + privilege).isEqualTo(e[1].contains(privilege) ? "t" : "f");
       }
     }
-    for (String table : new String[] {"audit_log", "backfill_state"}) {
+    for (String table : new String[] {"audit_log", "backfill_state", "backfill_control"}) {
       assertThat(cli.one("SELECT has_table_privilege('" + ROLE + "', 'cutover." + table + "',"
           + " 'SELECT,INSERT,UPDATE,DELETE')")).as(table).isEqualTo("f");
     }
@@ -268,18 +268,18 @@ class ApplicationRoleTest {
     }
     // A version 2 schema and the grants of a version 2 `init --grant`: init upgrades it, records it
     // next to each unfinished migration, once, and moves the granted role to the new heartbeat path.
-    cli.sql("DELETE FROM cutover.schema_version WHERE version = 3",
+    cli.sql("DELETE FROM cutover.schema_version WHERE version >= 3",
         "REVOKE EXECUTE ON FUNCTION cutover.instance_heartbeat(text, bigint, text, boolean),"
             + " cutover.instance_deregister(text, text) FROM " + ROLE,
         "GRANT DELETE ON cutover.name_usage TO " + ROLE);
     Cli.Run init = cli.ok("init");
-    assertThat(init.out()).contains("upgraded the control schema \"cutover\" from version 2 to 3");
+    assertThat(init.out()).contains("upgraded the control schema \"cutover\" from version 2 to 4");
     assertThat(cli.query("SELECT detail FROM cutover.audit_log WHERE migration_id = 'users-dn' AND detail LIKE"
-        + " 'control schema%'")).containsExactly("control schema upgraded from version 2 to 3 (guarded instance rows)");
+        + " 'control schema%'")).containsExactly("control schema upgraded from version 2 to 4 (guarded instance rows)");
     assertThat(cli.ok("init").out()).doesNotContain("upgraded");
     assertThat(cli.one("SELECT has_function_privilege('" + ROLE + "', 'cutover.instance_heartbeat(text, bigint, text,"
         + " boolean)', 'EXECUTE') AND NOT has_table_privilege('" + ROLE + "', 'cutover.name_usage', 'DELETE')"))
         .isEqualTo("t");
-    assertThat(cli.one("SELECT max(version) FROM cutover.schema_version")).isEqualTo("3");
+    assertThat(cli.one("SELECT max(version) FROM cutover.schema_version")).isEqualTo("4");
   }
 }

@@ -207,4 +207,79 @@ class PartitionGuardsTest {
     assertThat(cli.one("SELECT count(*) FROM pg_class WHERE relname LIKE 'lg%cutover%'")).isEqualTo("0");
     assertThat(cli.one("SELECT count(*) FROM lg WHERE note = 'n' || id")).isEqualTo("50");
   }
+
+  /**
+   * The index copy of a partitioned table is part of the dual_write step: the dry run of advance
+   * prints its statements and the partition guard, and an advance after a crash half-way through
+   * the copy runs only what is missing.
+   */
+  @Test
+  void advance_dryRunShowsTheCopyAndTheGuard_aRunAfterACrashRunsOnlyWhatIsMissing() throws Exception {
+    cli.sql("CREATE TABLE cr (id int NOT NULL, region text NOT NULL, note text, PRIMARY KEY (id, region))"
+            + " PARTITION BY LIST (region)",
+        "CREATE TABLE cr_a PARTITION OF cr FOR VALUES IN ('a')",
+        "CREATE TABLE cr_b PARTITION OF cr FOR VALUES IN ('b')",
+        "CREATE INDEX cr_note ON cr (note)",
+        "INSERT INTO cr SELECT g, CASE WHEN g % 2 = 0 THEN 'a' ELSE 'b' END, 'n' || g FROM generate_series(1, 100) g");
+    cli.plan(dir, "cr-memo", "cr", "rename: {from: note, to: memo}\n");
+    Cli.Run dry = cli.ok("advance", "cr-memo", "--dry-run");
+    assertThat(dry.out()).contains("before: the partitions are those of the plan",
+        "CREATE INDEX IF NOT EXISTS \"cr_note_cutover\" ON ONLY public.cr USING btree (\"memo\")",
+        "CREATE INDEX CONCURRENTLY \"cr_a_note_idx_cutover\" ON public.cr_a USING btree (\"memo\")",
+        "CREATE INDEX CONCURRENTLY \"cr_b_note_idx_cutover\" ON public.cr_b USING btree (\"memo\")",
+        "ALTER INDEX \"public\".\"cr_note_cutover\" ATTACH PARTITION \"public\".\"cr_a_note_idx_cutover\"",
+        "ALTER INDEX \"public\".\"cr_note_cutover\" ATTACH PARTITION \"public\".\"cr_b_note_idx_cutover\"",
+        "after: index \"cr_note_cutover\" of the partitioned table is valid");
+    assertThat(cli.one("SELECT count(*) FROM pg_class WHERE relname LIKE 'cr%cutover'")).isEqualTo("0");
+
+    // What a crashed advance left: the column, the root's ON ONLY copy, one leaf's copy (unattached).
+    cli.sql("ALTER TABLE cr ADD COLUMN memo text", "CREATE INDEX cr_note_cutover ON ONLY cr (memo)",
+        "CREATE INDEX cr_a_note_idx_cutover ON cr_a (memo)");
+    Cli.Run run = cli.ok("advance", "cr-memo");
+    assertThat(run.out()).doesNotContain("ON ONLY", "CREATE INDEX CONCURRENTLY \"cr_a_note_idx_cutover\"")
+        .contains("CREATE INDEX CONCURRENTLY \"cr_b_note_idx_cutover\"",
+            "ATTACH PARTITION \"public\".\"cr_a_note_idx_cutover\"",
+            "ATTACH PARTITION \"public\".\"cr_b_note_idx_cutover\"");
+    assertThat(cli.one("SELECT phase FROM cutover.migrations WHERE id = 'cr-memo'")).isEqualTo("dual_write");
+    assertThat(cli.one("SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'cr_note_cutover'::regclass"))
+        .isEqualTo("true");
+    assertThat(cli.one("SELECT count(*) FROM pg_inherits WHERE inhparent = 'cr_note_cutover'::regclass"))
+        .isEqualTo("2");
+  }
+
+  /**
+   * verify goes partition by partition through the per-table walk: keys and the resume point name
+   * the partition, --from-key in that form skips what is before it, and --repair rewrites the rows
+   * that differ in every partition.
+   */
+  @Test
+  void verify_fromKeyAndRepair_partitionByPartition() throws Exception {
+    cli.sql("CREATE TABLE vr (id int NOT NULL, region text NOT NULL, note text, PRIMARY KEY (id, region))"
+            + " PARTITION BY LIST (region)",
+        "CREATE TABLE vr_a PARTITION OF vr FOR VALUES IN ('a')",
+        "CREATE TABLE vr_b PARTITION OF vr FOR VALUES IN ('b')",
+        "INSERT INTO vr SELECT g, CASE WHEN g <= 50 THEN 'a' ELSE 'b' END, 'n' || g FROM generate_series(1, 100) g");
+    cli.plan(dir, "vr-memo", "vr", "rename: {from: note, to: memo}\n");
+    cli.ok("advance", "vr-memo");
+    cli.ok("backfill", "vr-memo");
+    cli.ok("verify", "vr-memo");
+    cli.sql("UPDATE vr SET memo = 'behind' WHERE id IN (10, 60, 90)");
+
+    Cli.Run all = cli.run("verify", "vr-memo");
+    assertThat(all.exit()).as(all.all()).isEqualTo(3);
+    assertThat(all.all()).contains("3 of 100 rows differ", "\"public\".\"vr_a\": {10,a}",
+        "\"public\".\"vr_b\": {60,b}", "\"public\".\"vr_b\": {90,b}");
+
+    Cli.Run from = cli.run("verify", "vr-memo", "--from-key", "\"public\".\"vr_b\": {70,b}");
+    assertThat(from.exit()).as(from.all()).isEqualTo(3);
+    assertThat(from.all()).contains("1 of 30 rows differ", "\"public\".\"vr_b\": {90,b}")
+        .doesNotContain("{10,a}", "{60,b}");
+    Cli.Run bare = cli.run("verify", "vr-memo", "--from-key", "{70,b}");
+    assertThat(bare.exit()).as(bare.all()).isEqualTo(2);
+    assertThat(bare.all()).contains("is partitioned", "\"public\".\"vr_a\": <key>");
+
+    cli.ok("verify", "vr-memo", "--repair");
+    assertThat(cli.one("SELECT count(*) FROM vr WHERE memo IS DISTINCT FROM note")).isEqualTo("0");
+    cli.ok("verify", "vr-memo");
+  }
 }

@@ -40,9 +40,10 @@ class PlanCommandTest {
     Cli.Run again = cli.run("init");
     assertThat(again.exit()).isEqualTo(0);
     assertThat(again.out()).contains("control schema \"cutover\" is ready");
-    // One row per version (1, the lazy cut-over's step 2, the guarded instances' 3), however often init runs.
+    // One row per version (1, the lazy cut-over's step 2, the guarded instances' 3, the backfill
+    // control's 4), however often init runs.
     assertThat(cli.one("SELECT string_agg(version::text, ',' ORDER BY version) FROM cutover.schema_version"))
-        .isEqualTo("1,2,3");
+        .isEqualTo("1,2,3,4");
   }
 
   @Test

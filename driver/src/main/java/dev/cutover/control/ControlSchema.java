@@ -12,7 +12,7 @@ import java.sql.Statement;
 public final class ControlSchema {
 
   /** The version this build installs and understands. */
-  public static final int VERSION = 3;
+  public static final int VERSION = 4;
 
   /** The first version with {@code migrations.lazy} (the lazy cut-over, {@code advance --lazy}). */
   public static final int LAZY_VERSION = 2;
@@ -22,6 +22,12 @@ public final class ControlSchema {
    * with the driver's secret token, server-side times, epochs checked, the writing backend recorded.
    */
   public static final int GUARDED_INSTANCES_VERSION = 3;
+
+  /**
+   * The first version with {@code backfill_control}: a running backfill's settings, which {@code
+   * cutover tune} changes, and its reported state. The driver never reads it.
+   */
+  public static final int BACKFILL_CONTROL_VERSION = 4;
 
   private final String schema;
 

@@ -3,7 +3,6 @@ package dev.cutover.control;
 import dev.cutover.migration.ColumnMigration;
 import dev.cutover.migration.MigrationSnapshot;
 import dev.cutover.migration.Partition;
-import dev.cutover.migration.Phase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -36,20 +35,13 @@ public final class MigrationStore {
     long maxEpoch = 0;
     try (Statement st = connection.createStatement();
         ResultSet rs = st.executeQuery(
-            "SELECT id, table_schema, table_name, old_column, new_column, physical_new_column,"
-                + " up_expr, down_expr, new_type, phase, epoch, old_column_after, old_type, "
-                + ControlSchema.lazyColumn(version) + ", COALESCE((SELECT c.relkind = 'p' FROM pg_catalog.pg_class c"
-                + " WHERE c.oid = pg_catalog.to_regclass(pg_catalog.quote_ident(table_schema) || '.'"
-                + " || pg_catalog.quote_ident(table_name))), false) FROM " + schema.qualify("migrations")
+            "SELECT " + MigrationRows.selectListWithPartitioned(version) + " FROM " + schema.qualify("migrations")
                 + " ORDER BY id")) {
       while (rs.next()) {
-        ColumnMigration m = new ColumnMigration(
-            rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-            rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(13),
-            Phase.parse(rs.getString(10)), rs.getLong(11), rs.getString(12), rs.getBoolean(14));
+        ColumnMigration m = MigrationRows.read(rs);
         migrations.add(m);
         maxEpoch = Math.max(maxEpoch, m.epoch());
-        if (rs.getBoolean(15)) {
+        if (MigrationRows.isPartitioned(rs)) {
           partitionedSchemas.add(m.schema());
           partitionedTables.add(m.table());
         }

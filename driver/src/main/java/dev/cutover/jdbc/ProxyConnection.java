@@ -12,6 +12,7 @@ import dev.cutover.rewriter.Catalog;
 import dev.cutover.rewriter.Rewrite;
 import dev.cutover.runtime.CatalogCache;
 import dev.cutover.runtime.CutoverRuntime;
+import dev.cutover.runtime.ReadOnlyServer;
 import dev.cutover.runtime.RuntimeRegistry;
 import dev.cutover.runtime.StatementFilter;
 import dev.cutover.runtime.Telemetry;
@@ -258,8 +259,19 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
       searchPathMayChange(); // the text runs after this read: read again for the next one
     }
     Rewrite rewrite = runtime.engine().rewrite(sql, snapshot, searchPath, sessionCatalog,
-        touch && runtime.lazyMigrator() != null);
+        touch && runtime.lazyMigrator() != null && lazyWritesAllowed());
     return rewrite.isUnchanged() && rewrite.sql().equals(sql) ? null : rewrite;
+  }
+
+  /**
+   * Whether rows this connection reads may be queued for lazy migration: not when it is read-only,
+   * on a hot standby, or in a read-only session (see {@link ReadOnlyServer#refusesWrites}). Reads
+   * there are still correct (no read needs the fill); the backfill fills those rows. Checked when a
+   * statement is rewritten and again when its rows are read, since a statement prepared earlier
+   * may run after {@link #setReadOnly}.
+   */
+  boolean lazyWritesAllowed() throws SQLException {
+    return !ReadOnlyServer.refusesWrites(pg);
   }
 
   /**

@@ -56,13 +56,21 @@ public class ProxyStatement extends DelegatingStatement {
       updatable = !touchAllowed && isUpdatable();
     }
     if (migrator != null) {
-      lastResultSet = new TouchResultSet(this, resultSet, touch, migrator, labels);
+      lastResultSet = new TouchResultSet(this, resultSet, touch, lazyWritesAllowed() ? migrator : null, labels);
     } else if (labels != null || updatable) {
       lastResultSet = new MigratingResultSet(this, resultSet, labels, updatable ? sql : null, resultRewritten());
     } else {
       lastResultSet = new ProxyResultSet(this, resultSet);
     }
     return lastResultSet;
+  }
+
+  private boolean lazyWritesAllowed() {
+    try {
+      return connection.lazyWritesAllowed();
+    } catch (SQLException e) {
+      return false; // (closed) no lazy migration, never an error of the application's read
+    }
   }
 
   private boolean isUpdatable() {

@@ -13,7 +13,8 @@ import java.sql.Statement;
  * The result set of a SELECT rewritten with the read touch's hidden trailing columns (see {@link
  * ReadTouch}): they are invisible to the application (column count, metadata, indexes, labels),
  * and each row that {@link #next()} reaches with its new column still empty has its key handed to
- * the {@link LazyMigrator}.
+ * the {@link LazyMigrator} (none on a connection that must not write: the columns are hidden all
+ * the same).
  *
  * <p>Implementation notes: reading the hidden columns never fails the application: an error there
  * only skips the touch of that row. The visible column count is read once, from pgjdbc's metadata
@@ -22,7 +23,7 @@ import java.sql.Statement;
 final class TouchResultSet extends ColumnHidingResultSet {
 
   private final ReadTouch.Target target;
-  private final LazyMigrator migrator;
+  private final LazyMigrator migrator; // null: rows are not queued
   private final int hidden;
   private final NameLabels labels;
   private long pending;
@@ -91,7 +92,7 @@ final class TouchResultSet extends ColumnHidingResultSet {
   @Override
   public boolean next() throws SQLException {
     boolean row = delegate.next();
-    if (row) {
+    if (row && migrator != null) {
       touch();
     }
     return row;

@@ -66,6 +66,13 @@ import org.slf4j.LoggerFactory;
  *       can still pause between the check and the send: the CLI's fence ends the backends of an
  *       instance it goes past, and every connection tags its {@code application_name} for that
  *       ({@link dev.cutover.control.InstanceMarker}).
+ *   <li>Hot standbys: a runtime whose side connection reaches a server in recovery writes no
+ *       heartbeat (it cannot) and confirms the lease with each reload alone. Its migrations are the
+ *       standby's own, replayed in WAL order with the rows it serves, so a phase it reads never
+ *       runs ahead of the data; the CLI covers the other direction (a phase it reads lagging the
+ *       data): before read_new and new_only it waits until every standby has replayed the changes
+ *       they depend on, and before new_only also for a lease's time after that. The lazy
+ *       migration's workers always connect with {@code targetServerType=primary}.
  * </ul>
  */
 public final class CutoverRuntime implements AutoCloseable {
@@ -82,6 +89,8 @@ public final class CutoverRuntime implements AutoCloseable {
   static final long MAX_LEASE_WAIT_MILLIS = 2_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(CutoverRuntime.class);
+  /** The side connections of the lazy migration's workers. */
+  private static final String TOUCH_ROLE = "cutover-touch";
 
   private final RuntimeConfig config;
   private final ControlSchema controlSchema;
@@ -158,7 +167,7 @@ public final class CutoverRuntime implements AutoCloseable {
     this.listener = new NotificationListener("cutover-listener[" + name + "]", config::url, config.notifications(),
         config.refreshMillis(), () -> openSide("cutover-listener"), this::sendCheck, this::requestReload);
     this.lazyMigrator = config.readTouch()
-        ? new LazyMigrator(name, this::snapshot, () -> openSide("cutover-touch"), this::registerBackground,
+        ? new LazyMigrator(name, this::snapshot, () -> openSide(TOUCH_ROLE), this::registerBackground,
             this::transactionEnded, LazyMigrator.DEFAULT_CAPACITY, this::holdsLease)
         : null;
   }
@@ -537,7 +546,14 @@ public final class CutoverRuntime implements AutoCloseable {
         lastLoadNanos = System.nanoTime();
         loaded = true;
       }
-      if (installed && openConnections.get() > 0) {
+      if (installed && openConnections.get() > 0 && ReadOnlyServer.inRecovery(c)) {
+        // A hot standby: nothing can be written, so no heartbeat (the CLI does not wait for this
+        // instance). The migrations just read are the standby's, replayed in the same order as the
+        // rows it serves: they confirm the phase (see the notes on standbys).
+        if (loaded) {
+          renewLease(started);
+        }
+      } else if (installed && openConnections.get() > 0) {
         ackPending = true; // before the scan: a transaction ending during it then asks for another heartbeat
         // Never below what was acknowledged (while the snapshot is not older): a mark the last scan
         // missed was set after that scan, so its statements read a snapshot at least as new as the
@@ -726,6 +742,11 @@ public final class CutoverRuntime implements AutoCloseable {
    */
   private Connection openSide(String role) throws SQLException {
     Properties props = config.pgPropertiesCopy();
+    if (role.equals(TOUCH_ROLE)) {
+      // The lazy migration writes: always on the primary, whatever the application's URL prefers.
+      props.setProperty("targetServerType", "primary");
+      props.remove("readOnly");
+    }
     String base = props.getProperty("ApplicationName");
     props.setProperty("ApplicationName", InstanceMarker.applicationName(
         base != null ? base : role + " " + config.instance(), config.marker()));

@@ -166,6 +166,13 @@ final class NotificationListener implements AutoCloseable {
         if (closed) {
           break;
         }
+        if (e instanceof SQLException sql && "25006".equals(sql.getSQLState())) {
+          // A hot standby: no LISTEN during recovery, and no NOTIFY reaches it anyway (not replicated).
+          state = State.POLLING;
+          LOG.info("Cutover: {} is a hot standby, where notifications do not exist: phase changes arrive by polling"
+              + " every {} ms (cutover.refreshMillis)", description.get(), refreshMillis);
+          return;
+        }
         if (!failing) {
           LOG.warn("Cutover: the listener connection to {} failed (polling continues; reconnecting): {}",
               description.get(), e.toString());

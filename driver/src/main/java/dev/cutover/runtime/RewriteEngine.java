@@ -9,8 +9,13 @@ import dev.cutover.migration.MigrationSnapshot;
 import dev.cutover.rewriter.Catalog;
 import dev.cutover.rewriter.Rewrite;
 import dev.cutover.rewriter.RewriteRefusedException;
+import dev.cutover.rewriter.ReadTouch;
 import dev.cutover.rewriter.RewriterBugException;
+import dev.cutover.rewriter.lex.ConstantShape;
+import dev.cutover.rewriter.lex.ConstantTemplate;
 import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -52,11 +57,106 @@ public final class RewriteEngine {
     }
   }
 
+  /**
+   * The key of a {@link Shape}: a text's {@link ConstantShape#key()} and {@link
+   * ConstantShape#equalities()} (never equal to a text's own key, a String).
+   */
+  private record ShapeKey(String key, String equalities) {}
+
+  /**
+   * The rewrite of one text of a constant shape, as a template, for one snapshot and {@code
+   * search_path}; {@code origin} the constants of that text, {@code checked[i]} whether the rewrite
+   * of another text of the shape with another constant {@code i} matched the template. A text is
+   * served from the template only when each of its constants is checked or the same as the
+   * origin's; a {@code poisoned} shape (a text whose rewrite differed from the template) serves none.
+   */
+  private record Shape(MigrationSnapshot snapshot, String searchPath, String[] origin, boolean[] checked,
+      ConstantTemplate sql, ConstantTemplate plainSql, Rewrite model, boolean poisoned) {
+
+    /**
+     * The shape of the text whose constants are {@code constants} and whose rewrite is {@code
+     * rewrite}; its templates are made when a second text checks it (most shapes are seen once).
+     */
+    static Shape of(MigrationSnapshot snapshot, String searchPath, String[] constants, Rewrite rewrite) {
+      return new Shape(snapshot, searchPath, constants, new boolean[constants.length], null, null, rewrite, false);
+    }
+
+    /** This shape with its templates; null when the rewrite cannot be made one. */
+    private Shape withTemplates() {
+      if (sql != null) {
+        return this;
+      }
+      ConstantTemplate text = ConstantTemplate.of(model.sql(), origin);
+      ConstantTemplate plain = model.readTouch() == null ? null : ConstantTemplate.of(model.readTouch().plainSql(), origin);
+      if (text == null || model.readTouch() != null && plain == null) {
+        return null;
+      }
+      return new Shape(snapshot, searchPath, origin, checked, text, plain, model, false);
+    }
+
+    boolean serves(String[] constants) {
+      if (poisoned || sql == null) {
+        return false;
+      }
+      for (int i = 0; i < constants.length; i++) {
+        if (!checked[i] && !constants[i].equals(origin[i])) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    Rewrite fill(String[] constants) {
+      ReadTouch touch = model.readTouch();
+      if (touch != null) {
+        touch = new ReadTouch(touch.target(), plainSql.fill(constants), touch.plainParameterMap());
+      }
+      return new Rewrite(sql.fill(constants), model.parameterMap(), model.oldNameUsed(), model.newNameUsed(),
+          model.epoch(), touch);
+    }
+
+    /** This shape with the constants where {@code rewrite} (of a text with {@code constants}) differs checked; null when the template is wrong for it. */
+    Shape checkedBy(String[] constants, Rewrite rewrite) {
+      Shape made = withTemplates();
+      if (made == null || !same(made.fill(constants), rewrite)) {
+        return null;
+      }
+      boolean[] now = checked.clone();
+      boolean more = false;
+      for (int i = 0; i < constants.length; i++) {
+        if (!now[i] && !constants[i].equals(origin[i])) {
+          now[i] = true;
+          more = true;
+        }
+      }
+      return more || made != this ? new Shape(snapshot, searchPath, origin, now, made.sql, made.plainSql, model, false)
+          : this;
+    }
+
+    Shape poison() {
+      return new Shape(snapshot, searchPath, origin, checked, sql, plainSql, model, true);
+    }
+
+    private static boolean same(Rewrite a, Rewrite b) {
+      ReadTouch ta = a.readTouch();
+      ReadTouch tb = b.readTouch();
+      return a.sql().equals(b.sql()) && Arrays.equals(a.parameterMap(), b.parameterMap())
+          && a.oldNameUsed().equals(b.oldNameUsed()) && a.newNameUsed().equals(b.newNameUsed())
+          && a.epoch() == b.epoch()
+          && (ta == null ? tb == null : tb != null && ta.target().equals(tb.target())
+              && ta.plainSql().equals(tb.plainSql()) && Arrays.equals(ta.plainParameterMap(), tb.plainParameterMap()));
+    }
+  }
+
   private final RewriteFunction rewriter;
   private final boolean passthrough;
   // Keyed by the SQL text alone, so a hit allocates no key; the entry holds the search_path it was
   // made under (sessions almost always share one) and a different one recomputes and replaces it.
-  private final Cache<String, Entry> cache;
+  // Texts (String keys, Entry values) and constant shapes (ShapeKey keys, Shape values) share one
+  // bound. Caffeine's admission (W-TinyLFU) keeps the frequently used keys when more distinct texts
+  // pass than fit: a text used once does not push out a shape used by every request.
+  private final Cache<Object, Object> cache;
+  private final boolean normalize;
   private final LongAdder passthroughCount = new LongAdder();
   private final Set<String> oldNamesUsed = ConcurrentHashMap.newKeySet();
   private final Set<String> newNamesUsed = ConcurrentHashMap.newKeySet();
@@ -67,6 +167,17 @@ public final class RewriteEngine {
    * @param cacheSize {@code cutover.cacheSize}
    */
   public RewriteEngine(RewriteFunction rewriter, boolean passthrough, long cacheSize) {
+    this(rewriter, passthrough, cacheSize, true);
+  }
+
+  /**
+   * @param rewriter the rewriter
+   * @param passthrough {@code cutover.onUnsupported=passthrough}
+   * @param cacheSize {@code cutover.cacheSize}
+   * @param normalize whether texts differing in constants only share one rewrite ({@link ConstantShape})
+   */
+  public RewriteEngine(RewriteFunction rewriter, boolean passthrough, long cacheSize, boolean normalize) {
+    this.normalize = normalize;
     this.rewriter = rewriter;
     this.passthrough = passthrough;
     // Maintenance on the calling thread: a handoff to the common pool cost more than the work.
@@ -92,13 +203,14 @@ public final class RewriteEngine {
    */
   public Rewrite rewrite(String sql, MigrationSnapshot snapshot, String searchPath, Catalog catalog,
       boolean keepTouch) throws SQLException {
-    Entry entry = cache.getIfPresent(sql);
-    if (entry == null || entry.snapshot() != snapshot || !java.util.Objects.equals(entry.searchPath(), searchPath)) {
-      Telemetry.CACHE_MISSES.increment();
-      entry = compute(sql, snapshot, searchPath, catalog);
-      cache.put(sql, entry);
-    } else {
+    Object cached = cache.getIfPresent(sql);
+    Entry entry = cached instanceof Entry e && e.snapshot() == snapshot && Objects.equals(e.searchPath(), searchPath)
+        ? e : null;
+    if (entry != null) {
       Telemetry.CACHE_HITS.increment();
+    } else {
+      entry = fromShape(sql, snapshot, searchPath, catalog);
+      cache.put(sql, entry);
     }
     if (entry.refusal() != null) {
       if (!passthrough) {
@@ -118,6 +230,50 @@ public final class RewriteEngine {
       newNamesUsed.addAll(rewrite.newNameUsed());
     }
     return rewrite;
+  }
+
+  /**
+   * The entry of a text the cache does not hold: from the template of its constant shape when one
+   * is trusted, else computed (and, when the text has constants, used to make or check its shape's
+   * template).
+   */
+  private Entry fromShape(String sql, MigrationSnapshot snapshot, String searchPath, Catalog catalog)
+      throws SQLException {
+    ConstantShape shape = normalize ? ConstantShape.of(sql, snapshot::mayTouch) : null;
+    if (shape == null) {
+      Telemetry.CACHE_MISSES.increment();
+      return compute(sql, snapshot, searchPath, catalog);
+    }
+    ShapeKey key = new ShapeKey(shape.key(), shape.equalities());
+    Shape known = cache.getIfPresent(key) instanceof Shape s && s.snapshot() == snapshot
+        && Objects.equals(s.searchPath(), searchPath) ? s : null;
+    if (known != null && known.serves(shape.constants())) {
+      Telemetry.CACHE_HITS.increment();
+      Rewrite rewrite = known.fill(shape.constants());
+      if (REWRITE_LOG.isDebugEnabled() && !rewrite.sql().equals(sql)) {
+        REWRITE_LOG.debug("Cutover rewrote a statement (epoch {}, search_path {}, from the rewrite of another text"
+            + " differing in constants only):\n  sent by the application: {}\n  sent to PostgreSQL:      {}",
+            snapshot.epoch(), searchPath, sql, rewrite.sql());
+      }
+      return Entry.of(snapshot, searchPath, sql, rewrite);
+    }
+    Telemetry.CACHE_MISSES.increment();
+    Entry entry = compute(sql, snapshot, searchPath, catalog);
+    if (known == null) {
+      if (entry.refusal() == null) {
+        cache.put(key, Shape.of(snapshot, searchPath, shape.constants(), entry.rewrite()));
+      }
+    } else if (!known.poisoned()) {
+      // Check the template against this text's own rewrite: a difference means the rewrite depends
+      // on a constant's value, or a constant of the rewriter's own was taken for the application's.
+      Shape checked = entry.refusal() == null ? known.checkedBy(shape.constants(), entry.rewrite()) : null;
+      if (checked == null) {
+        cache.put(key, known.poison());
+      } else if (checked != known) {
+        cache.asMap().replace(key, known, checked); // never over a poisoned one another thread put
+      }
+    }
+    return entry;
   }
 
   private Entry compute(String sql, MigrationSnapshot snapshot, String searchPath, Catalog catalog)

@@ -89,4 +89,103 @@ class RewriteEngineTest {
       assertThat(engine.passthroughCount()).isZero();
     }
   }
+
+  private static final dev.cutover.rewriter.Catalog CATALOG = (schema, table) -> table.equals("users")
+      ? new dev.cutover.rewriter.TableInfo("public", "users", List.of("id", "email", "full_name", "display_name"))
+      : null;
+
+  @Test
+  void rewrite_textsDifferingInConstantsOnly_shareOneCachedRewrite() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    RewriteFunction standard = RewriteFunction.standard();
+    RewriteEngine engine = new RewriteEngine((sql, s, c) -> {
+      calls.incrementAndGet();
+      return standard.rewrite(sql, s, c);
+    }, false, 100);
+    for (int i = 0; i < 50; i++) {
+      String sql = "UPDATE users SET full_name = 'n" + i + "' WHERE id = " + i + " AND email IN ('a', 'b" + i + "')";
+      Rewrite r = engine.rewrite(sql, DUAL, "public", CATALOG);
+      assertThat(r.sql()).isEqualTo(standard.rewrite(sql, DUAL, CATALOG).sql()).contains("'n" + i + "'", "'b" + i + "'");
+    }
+    // The first text makes the template, the second checks it; the other 48 are filled in.
+    assertThat(calls).hasValue(2);
+    // The same text again is a hit on its own entry.
+    engine.rewrite("UPDATE users SET full_name = 'n7' WHERE id = 7 AND email IN ('a', 'b7')", DUAL, "public", CATALOG);
+    assertThat(calls).hasValue(2);
+    // Another shape, another snapshot: computed.
+    engine.rewrite("UPDATE users SET full_name = 'x' WHERE id = 1", DUAL, "public", CATALOG);
+    engine.rewrite("UPDATE users SET full_name = 'n1' WHERE id = 1 AND email IN ('a', 'b1')", READ_NEW, "public", CATALOG);
+    assertThat(calls).hasValue(4);
+  }
+
+  @Test
+  void rewrite_constantUncheckedBecauseAlwaysTheSame_isServedOnlyWithThatValue() throws SQLException {
+    AtomicInteger calls = new AtomicInteger();
+    RewriteFunction standard = RewriteFunction.standard();
+    RewriteEngine engine = new RewriteEngine((sql, s, c) -> {
+      calls.incrementAndGet();
+      return standard.rewrite(sql, s, c);
+    }, false, 100);
+    for (int i = 0; i < 10; i++) {
+      engine.rewrite("SELECT full_name FROM users WHERE email = 'tenant1' AND id = " + i, DUAL, "public", CATALOG);
+    }
+    assertThat(calls).hasValue(2);
+    // The tenant constant never differed: a new value there is computed, and checks it.
+    Rewrite r = engine.rewrite("SELECT full_name FROM users WHERE email = 'tenant2' AND id = 5", DUAL, "public", CATALOG);
+    assertThat(calls).hasValue(3);
+    assertThat(r.sql()).contains("'tenant2'", "= 5");
+    engine.rewrite("SELECT full_name FROM users WHERE email = 'tenant3' AND id = 6", DUAL, "public", CATALOG);
+    assertThat(calls).hasValue(3);
+  }
+
+  @Test
+  void rewrite_rewriterAddingAConstantEqualToTheApplications_isNeverFilledIn() throws SQLException {
+    // The rewriter's own "1" reads like the first text's constant 1: the second text's check catches it.
+    AtomicInteger calls = new AtomicInteger();
+    RewriteEngine engine = new RewriteEngine((sql, s, c) -> {
+      calls.incrementAndGet();
+      return new Rewrite(sql + " LIMIT 1", null, Set.of("m1"), Set.of(), s.epoch());
+    }, false, 100);
+    for (int i = 1; i <= 5; i++) {
+      assertThat(engine.rewrite("SELECT full_name FROM users WHERE id = " + i, DUAL, "public", null).sql())
+          .isEqualTo("SELECT full_name FROM users WHERE id = " + i + " LIMIT 1");
+    }
+    assertThat(calls).hasValue(5);
+  }
+
+  @Test
+  void rewrite_rewriteDependingOnAConstantsValue_isNeverFilledIn() throws SQLException {
+    AtomicInteger calls = new AtomicInteger();
+    RewriteEngine engine = new RewriteEngine((sql, s, c) -> {
+      calls.incrementAndGet();
+      boolean even = Integer.parseInt(sql.substring(sql.lastIndexOf('=') + 2)) % 2 == 0;
+      return new Rewrite(even ? sql.replace("full_name", "display_name") : sql, null, Set.of("m1"), Set.of(), s.epoch());
+    }, false, 100);
+    for (int i = 1; i <= 5; i++) {
+      assertThat(engine.rewrite("SELECT full_name FROM users WHERE id = " + i, DUAL, "public", null).sql())
+          .contains(i % 2 == 0 ? "display_name" : "full_name");
+    }
+    assertThat(calls).hasValue(5);
+  }
+
+  @Test
+  void rewrite_constantsRepeatingOneAnother_shareARewriteWithTextsRepeatingThemAlike() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    RewriteFunction standard = RewriteFunction.standard();
+    RewriteEngine engine = new RewriteEngine((sql, s, c) -> {
+      calls.incrementAndGet();
+      return standard.rewrite(sql, s, c);
+    }, false, 100);
+    for (int i = 0; i < 10; i++) {
+      String sql = "UPDATE users SET full_name = 'x' WHERE id = " + i + " OR email = '" + i + "' OR id = " + i;
+      assertThat(engine.rewrite(sql, DUAL, "public", CATALOG).sql()).isEqualTo(standard.rewrite(sql, DUAL, CATALOG).sql());
+    }
+    assertThat(calls).hasValue(2);
+    // The same key with the two ids different is another shape: its own template, never the one above.
+    for (int i = 0; i < 10; i++) {
+      String sql = "UPDATE users SET full_name = 'x' WHERE id = " + i + " OR email = '" + i + "' OR id = " + (i + 100);
+      assertThat(engine.rewrite(sql, DUAL, "public", CATALOG).sql()).isEqualTo(standard.rewrite(sql, DUAL, CATALOG).sql());
+    }
+    assertThat(calls).hasValue(4);
+  }
 }

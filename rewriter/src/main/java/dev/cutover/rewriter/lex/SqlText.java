@@ -8,7 +8,8 @@ import java.util.List;
  * A SQL text with its tokens and the indexes the rewriter needs: the token starting at an offset,
  * matching parentheses, the JDBC ordinal of each placeholder, and the statements.
  *
- * <p>Implementation notes: built once per text; immutable afterwards. Placeholder ordinals are
+ * <p>Implementation notes: built once per text; immutable afterwards but for a memo of folded
+ * names (filled as asked; two threads racing on it compute and store the same string). Placeholder ordinals are
  * 1-based over the whole text (all statements), which is how pgjdbc numbers them.
  */
 public final class SqlText {
@@ -119,9 +120,20 @@ public final class SqlText {
     return -1;
   }
 
+  /** Folded names by token index, made at the first ask: the planners ask for most of them several times. */
+  private String[] folded;
+
   /** The folded name of identifier token {@code index}. */
   public String folded(int index) {
-    return Identifiers.fold(tokens.get(index).text(sql));
+    if (folded == null) {
+      folded = new String[tokens.size()];
+    }
+    String name = folded[index];
+    if (name == null) {
+      name = Identifiers.fold(tokens.get(index).text(sql));
+      folded[index] = name;
+    }
+    return name;
   }
 
   /**
