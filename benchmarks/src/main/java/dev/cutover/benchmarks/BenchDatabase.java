@@ -62,6 +62,20 @@ final class BenchDatabase implements AutoCloseable {
     }
   }
 
+  /**
+   * Rows of {@code table} whose {@code column} is not null, or -1 when the column does not exist
+   * (the migration has not added it yet).
+   */
+  long count(String table, String column) {
+    try (Connection c = connect(); Statement st = c.createStatement();
+        var rs = st.executeQuery("SELECT count(" + column + ") FROM " + table)) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      return -1;
+    }
+  }
+
   /** The server's version string. */
   String serverVersion() throws SQLException {
     try (Connection c = connect(); Statement st = c.createStatement();

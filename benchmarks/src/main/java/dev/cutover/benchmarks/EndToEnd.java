@@ -4,116 +4,226 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The same multi-threaded OLTP workload (60% point select, 30% update of the renamed column, 10%
- * insert; one pooled connection per statement, autocommit) through HikariCP on plain pgjdbc and on
- * Cutover with no migration, in {@code dual_write} and in {@code read_new}. Plain pgjdbc runs
- * before and after each Cutover configuration and each ratio is against the mean of its two
- * neighbours, so that drift during the run (table growth, autovacuum, other load) cancels out.
+ * The end-to-end workloads ({@link Mix}: the suite's users mix, a TPC-C-like mix and the users mix
+ * with literal SQL) through HikariCP on plain pgjdbc and on Cutover with no migration, in {@code
+ * dual_write} and in {@code read_new}.
+ *
+ * <p>Method: the same workload against itself moves by up to 30% between two runs of a few seconds
+ * on a small machine (table growth, autovacuum, checkpoints, other load), so one run says nothing.
+ * Each comparison interleaves its runs, baseline first and last (B C B C B C B, {@code repetitions}
+ * Cutover runs), and each Cutover run is divided by the mean of its two neighbours; the report gives
+ * the median of those ratios with their minimum and maximum, and a target counts as met (or missed)
+ * only when the whole range is above (or below) it.
  */
 final class EndToEnd {
 
-  /** One configuration's figures. */
-  record Run(String name, long operations, double opsPerSecond, double p50Micros, double p99Micros) {}
+  /** One run's figures; {@code rolledBack} counts transactions that deadlocked and were not counted. */
+  record Run(String name, long operations, long rolledBack, double opsPerSecond, double p50Micros, double p99Micros) {}
 
   /**
-   * A Cutover configuration compared with the plain pgjdbc runs around it.
+   * A Cutover configuration against a baseline, interleaved: {@code baselines} has one run more
+   * than {@code cutover}, and cutover run {@code i} ran between baselines {@code i} and {@code i+1}.
    *
-   * @param baseline what the pgjdbc runs send: {@code pgjdbc} (the application's SQL), or
-   *     {@code pgjdbc, hand-written dual writes} (the SQL a hand-written dual-write would send, the
-   *     physical cost of writing both columns without Cutover)
+   * @param baseline what the baseline runs send: {@code pgjdbc} (the application's SQL), or {@code
+   *     pgjdbc, hand-written dual writes} (what a hand-written dual write would send)
+   * @param target the throughput ratio to reach, or NaN
+   * @param note what else was observed (rows filled lazily), or empty
    */
-  record Comparison(Run cutover, Run before, Run after, String baseline) {
-    double throughputRatio() {
-      return cutover.opsPerSecond() / ((before.opsPerSecond() + after.opsPerSecond()) / 2);
+  record Comparison(String mix, String config, String baseline, List<Run> cutover, List<Run> baselines, double target,
+      String note) {
+
+    /** One ratio per Cutover run, against the mean of its two neighbours. */
+    List<Double> ratios() {
+      List<Double> out = new ArrayList<>();
+      for (int i = 0; i < cutover.size(); i++) {
+        out.add(cutover.get(i).opsPerSecond()
+            / ((baselines.get(i).opsPerSecond() + baselines.get(i + 1).opsPerSecond()) / 2));
+      }
+      return out;
     }
 
-    double p50Ratio() {
-      return cutover.p50Micros() / ((before.p50Micros() + after.p50Micros()) / 2);
+    double median() {
+      return median(ratios());
     }
 
-    double p99Ratio() {
-      return cutover.p99Micros() / ((before.p99Micros() + after.p99Micros()) / 2);
+    double min() {
+      return ratios().stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+    }
+
+    double max() {
+      return ratios().stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+    }
+
+    /** Median of the p50 (or p99) latency ratios, each against the mean of the neighbours. */
+    double latencyRatio(boolean p99) {
+      List<Double> out = new ArrayList<>();
+      for (int i = 0; i < cutover.size(); i++) {
+        double before = p99 ? baselines.get(i).p99Micros() : baselines.get(i).p50Micros();
+        double after = p99 ? baselines.get(i + 1).p99Micros() : baselines.get(i + 1).p50Micros();
+        out.add((p99 ? cutover.get(i).p99Micros() : cutover.get(i).p50Micros()) / ((before + after) / 2));
+      }
+      return median(out);
+    }
+
+    /** How far the baseline runs differ, (max - min) / median: the noise the ratios are read against. */
+    double baselineSpread() {
+      double[] ops = baselines.stream().mapToDouble(Run::opsPerSecond).sorted().toArray();
+      return (ops[ops.length - 1] - ops[0]) / median(baselines.stream().map(Run::opsPerSecond).toList());
+    }
+
+    /** {@code met}, {@code missed} (the whole range on one side of the target), {@code undecided}, or null. */
+    String verdict() {
+      if (Double.isNaN(target)) {
+        return null;
+      }
+      return min() >= target ? "met" : max() < target ? "missed" : "undecided";
+    }
+
+    private static double median(List<Double> values) {
+      double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
   }
-
-  static final String MIGRATION = "users-display-name";
 
   static final String PGJDBC = "pgjdbc";
   static final String HAND = "pgjdbc, hand-written dual writes";
 
   private final BenchDatabase db;
   private final int threads;
-  private final int rows;
   private final Duration warmup;
   private final Duration measure;
+  private final int repetitions;
+  private final boolean full;
+  private Run lastBaseline;
+  private String lastBaselineKey = "";
 
-  EndToEnd(BenchDatabase db, int threads, int rows, Duration warmup, Duration measure) {
+  /**
+   * @param full also the comparisons that explain rather than test a target (no migration on the
+   *     TPC-C-like mix, dual_write without the lazy migration against hand-written dual writes)
+   */
+  EndToEnd(BenchDatabase db, int threads, Duration warmup, Duration measure, int repetitions, boolean full) {
     this.db = db;
     this.threads = threads;
-    this.rows = rows;
     this.warmup = warmup;
     this.measure = measure;
+    this.repetitions = repetitions;
+    this.full = full;
   }
 
-  /** Runs every configuration; leaves the migration in {@code read_new}. */
-  List<Comparison> run() throws Exception {
-    db.execute(
-        "CREATE TABLE users (id bigserial PRIMARY KEY, tenant_id int NOT NULL, email text NOT NULL,"
-            + " full_name text, created_at timestamptz NOT NULL DEFAULT now(), version int NOT NULL DEFAULT 0)",
-        "INSERT INTO users (tenant_id, email, full_name) SELECT i % 8, 'user' || i || '@example.com', 'Name ' || i"
-            + " FROM generate_series(1, " + rows + ") i",
-        "VACUUM ANALYZE users");
+  /** Runs every mix through every configuration; leaves the migrations in {@code read_new}. */
+  List<Comparison> run(UsersMix users, TpccMix tpcc, LiteralMix literal) throws Exception {
     db.cutover("init");
-    Path file = Files.createTempFile("users-display-name", ".yaml");
-    try {
-      Files.writeString(file, "id: " + MIGRATION + "\ntable: public.users\nrename:\n  from: full_name\n  to: display_name\n");
-      List<Comparison> out = new ArrayList<>();
-      // Not reported: the first run on the fresh table was up to 15% faster than the next ones
-      // (no dead tuples yet), which made the first ratio look like Cutover's cost.
-      measure("pgjdbc, settling", db.pgUrl(), false);
-      Run pg1 = measure("pgjdbc", db.pgUrl(), false);
-      Run none = measure("cutover, no migration", db.cutoverUrl(), false);
-      Run pg2 = measure("pgjdbc", db.pgUrl(), false);
-      out.add(new Comparison(none, pg1, pg2, PGJDBC));
-      db.cutover("plan", file.toString());
-      db.cutover("advance", MIGRATION); // -> dual_write
-      Run hand1 = measure(HAND, db.pgUrl(), true);
-      Run dual = measure("cutover, dual_write", db.cutoverUrl(), false);
-      Run hand2 = measure(HAND, db.pgUrl(), true);
-      // The same without the lazy migration of rows read: what the rewrite alone costs, since the
-      // lazy migration's background writes are work a hand-written dual write does not do.
-      Run quiet = measure("cutover, dual_write, readTouch=false", db.cutoverUrl() + "?cutover.readTouch=false", false);
-      Run hand3 = measure(HAND, db.pgUrl(), true);
-      Run pg3 = measure("pgjdbc", db.pgUrl(), false);
-      out.add(new Comparison(dual, pg2, pg3, PGJDBC));
-      out.add(new Comparison(dual, hand1, hand2, HAND));
-      out.add(new Comparison(quiet, hand2, hand3, HAND));
-      db.cutover("backfill", MIGRATION);
-      db.cutover("advance", MIGRATION); // -> read_new
-      Run readNew = measure("cutover, read_new", db.cutoverUrl(), false);
-      Run pg4 = measure("pgjdbc", db.pgUrl(), false);
-      out.add(new Comparison(readNew, pg3, pg4, PGJDBC));
-      return out;
-    } finally {
-      Files.deleteIfExists(file);
+    List<Comparison> out = new ArrayList<>();
+    // The lazy migration of rows read is off by default (cutover.readTouch): measured on its own.
+    String touch = db.cutoverUrl() + "?cutover.readTouch=true";
+
+    load(users);
+    out.add(compare(users, "cutover, no migration", db.cutoverUrl(), PGJDBC, 0.97));
+    advance(users);
+    out.add(compare(users, "cutover, dual_write", db.cutoverUrl(), PGJDBC, 0.90));
+    out.add(compare(users, "cutover, dual_write, readTouch=true", touch, PGJDBC, Double.NaN));
+    if (full) {
+      out.add(compare(users, "cutover, dual_write", db.cutoverUrl(), HAND, Double.NaN));
     }
+    backfill(users);
+    out.add(compare(users, "cutover, read_new", db.cutoverUrl(), PGJDBC, Double.NaN));
+
+    load(tpcc);
+    if (full) {
+      out.add(compare(tpcc, "cutover, no migration", db.cutoverUrl(), PGJDBC, Double.NaN));
+    }
+    advance(tpcc);
+    out.add(compare(tpcc, "cutover, dual_write", db.cutoverUrl(), PGJDBC, 0.90));
+    out.add(compare(tpcc, "cutover, dual_write, readTouch=true", touch, PGJDBC, Double.NaN));
+    backfill(tpcc);
+    out.add(compare(tpcc, "cutover, read_new", db.cutoverUrl(), PGJDBC, Double.NaN));
+
+    load(literal);
+    out.add(compare(literal, "cutover, no migration", db.cutoverUrl(), PGJDBC, Double.NaN));
+    advance(literal);
+    out.add(compare(literal, "cutover, dual_write", db.cutoverUrl(), PGJDBC, Double.NaN));
+    return out;
+  }
+
+  private void load(Mix mix) throws Exception {
+    mix.load(db);
+    // Not reported: the first run on a fresh table was up to 15% faster than the next ones (no dead
+    // tuples yet), which made the first ratio look like Cutover's cost.
+    measure(mix, "pgjdbc, settling", db.pgUrl(), false);
+    lastBaselineKey = "";
+  }
+
+  /** Plans the mix's migrations and advances them to {@code dual_write}. */
+  private void advance(Mix mix) throws Exception {
+    for (Mix.Migration m : mix.migrations()) {
+      Path file = Files.createTempFile(m.id(), ".yaml");
+      try {
+        Files.writeString(file, m.yaml());
+        db.cutover("plan", file.toString());
+        db.cutover("advance", m.id());
+      } finally {
+        Files.deleteIfExists(file);
+      }
+    }
+    lastBaselineKey = ""; // the table changed (a new column)
+  }
+
+  /** Backfills the mix's migrations and advances them to {@code read_new}. */
+  private void backfill(Mix mix) throws Exception {
+    for (Mix.Migration m : mix.migrations()) {
+      db.cutover("backfill", m.id());
+      db.cutover("advance", m.id());
+    }
+    db.execute("VACUUM ANALYZE");
+    lastBaselineKey = "";
+  }
+
+  private Comparison compare(Mix mix, String config, String url, String baseline, double target) throws Exception {
+    boolean hand = baseline.equals(HAND);
+    String key = mix.name() + "/" + baseline;
+    List<Run> baselines = new ArrayList<>();
+    List<Run> cutover = new ArrayList<>();
+    baselines.add(key.equals(lastBaselineKey) ? lastBaseline : measure(mix, baseline, db.pgUrl(), hand));
+    long filledBefore = filled(mix);
+    for (int i = 0; i < repetitions; i++) {
+      cutover.add(measure(mix, config, url, false));
+      baselines.add(measure(mix, baseline, db.pgUrl(), hand));
+    }
+    long filledAfter = filled(mix);
+    lastBaseline = baselines.get(baselines.size() - 1);
+    lastBaselineKey = key;
+    String note = filledBefore < 0 || filledAfter == filledBefore ? ""
+        : String.format(Locale.ROOT, "rows with the new column filled: %,d before, %,d after", filledBefore, filledAfter);
+    Comparison c = new Comparison(mix.name(), config, baseline, cutover, baselines, target, note);
+    System.out.printf(Locale.ROOT, "   %s: %s / %s = %.3f (%.3f-%.3f), baseline spread %.1f%%%s%n", mix.name(), config,
+        baseline, c.median(), c.min(), c.max(), 100 * c.baselineSpread(), note.isEmpty() ? "" : "; " + note);
+    return c;
+  }
+
+  /** Rows whose new column is filled, over the mix's migrations; -1 before dual_write. */
+  private long filled(Mix mix) {
+    if (mix instanceof UsersMix) {
+      return db.count("users", "display_name");
+    } else if (mix instanceof TpccMix) {
+      long c = db.count("customer", "c_data_v2");
+      long s = db.count("stock", "s_data_v2");
+      return c < 0 || s < 0 ? -1 : c + s;
+    }
+    return db.count("accounts", "holder_name");
   }
 
   /** @param dualWrite send the SQL of a hand-written dual write (both columns) instead of the application's */
-  private Run measure(String name, String url, boolean dualWrite) throws Exception {
+  private Run measure(Mix mix, String name, String url, boolean dualWrite) throws Exception {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(url);
     config.setUsername(db.user());
@@ -121,11 +231,12 @@ final class EndToEnd {
     config.setMinimumIdle(threads);
     config.setPoolName("bench");
     try (HikariDataSource ds = new HikariDataSource(config)) {
-      drive(ds, warmup, new long[threads][], dualWrite); // JIT, pool, prepared-statement caches
+      drive(mix, ds, warmup, new long[threads][], new long[threads], dualWrite); // JIT, pool, statement caches
       long[][] latencies = new long[threads][];
-      long nanos = drive(ds, measure, latencies, dualWrite);
+      long[] rolledBack = new long[threads];
+      long nanos = drive(mix, ds, measure, latencies, rolledBack, dualWrite);
       long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
-      return new Run(name, all.length, all.length * 1e9 / nanos,
+      return new Run(name, all.length, Arrays.stream(rolledBack).sum(), all.length * 1e9 / nanos,
           percentile(all, 0.50) / 1e3, percentile(all, 0.99) / 1e3);
     }
   }
@@ -138,7 +249,8 @@ final class EndToEnd {
   }
 
   /** Runs the workload on {@code threads} threads for {@code duration}; returns the elapsed nanoseconds. */
-  private long drive(HikariDataSource ds, Duration duration, long[][] latencies, boolean dualWrite) throws Exception {
+  private long drive(Mix mix, HikariDataSource ds, Duration duration, long[][] latencies, long[] rolledBack,
+      boolean dualWrite) throws Exception {
     AtomicBoolean stop = new AtomicBoolean();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Thread[] workers = new Thread[threads];
@@ -147,11 +259,16 @@ final class EndToEnd {
       workers[t] = new Thread(() -> {
         long[] lat = new long[1 << 14];
         int count = 0;
+        ThreadLocalRandom random = ThreadLocalRandom.current();
         try {
           while (!stop.get()) {
             long start = System.nanoTime();
-            operation(ds, dualWrite);
+            boolean done = mix.operation(ds, random, dualWrite);
             long took = System.nanoTime() - start;
+            if (!done) {
+              rolledBack[index]++;
+              continue;
+            }
             if (count == lat.length) {
               lat = Arrays.copyOf(lat, lat.length * 2);
             }
@@ -174,51 +291,8 @@ final class EndToEnd {
     }
     long elapsed = System.nanoTime() - start;
     if (failure.get() != null) {
-      throw new IllegalStateException("the workload failed", failure.get());
+      throw new IllegalStateException("the " + mix.name() + " workload failed", failure.get());
     }
     return elapsed;
-  }
-
-  private void operation(HikariDataSource ds, boolean dualWrite) throws SQLException {
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    long id = 1 + random.nextInt(rows);
-    int kind = random.nextInt(10);
-    try (Connection c = ds.getConnection()) {
-      if (kind < 6) {
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, email, full_name, version FROM users WHERE id = ?")) {
-          ps.setLong(1, id);
-          try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next() || rs.getString(3) == null) {
-              throw new IllegalStateException("row " + id + " missing or without full_name");
-            }
-          }
-        }
-      } else if (kind < 9) {
-        String name = "Name " + id + " v" + random.nextInt(1000);
-        try (PreparedStatement ps = c.prepareStatement(dualWrite
-            ? "UPDATE users SET full_name = ?, display_name = ?, version = version + 1 WHERE id = ?"
-            : "UPDATE users SET full_name = ?, version = version + 1 WHERE id = ?")) {
-          int i = 1;
-          ps.setString(i++, name);
-          if (dualWrite) {
-            ps.setString(i++, name);
-          }
-          ps.setLong(i, id);
-          ps.executeUpdate();
-        }
-      } else {
-        try (PreparedStatement ps = c.prepareStatement(dualWrite
-            ? "INSERT INTO users (tenant_id, email, full_name, display_name) VALUES (?, ?, ?, ?)"
-            : "INSERT INTO users (tenant_id, email, full_name) VALUES (?, ?, ?)")) {
-          ps.setInt(1, (int) (id & 7));
-          ps.setString(2, "new" + id + "@example.com");
-          ps.setString(3, "New " + id);
-          if (dualWrite) {
-            ps.setString(4, "New " + id);
-          }
-          ps.executeUpdate();
-        }
-      }
-    }
   }
 }

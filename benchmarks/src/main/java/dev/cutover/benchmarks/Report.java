@@ -13,48 +13,90 @@ final class Report {
 
   /** One target row: what, the target, the measured value, whether it is met. */
   static List<Map<String, Object>> targets(
-      Map<String, Map<String, Double>> jmh, List<EndToEnd.Comparison> e2e, BackfillRate.Result backfill) {
+      Map<String, Map<String, Double>> jmh, List<EndToEnd.Comparison> e2e, BackfillRate.Result backfill,
+      List<Footprint.Result> footprint) {
     List<Map<String, Object>> rows = new ArrayList<>();
-    double base = jmh.get("baseline").get("nsPerStatement");
-    double baseBytes = jmh.get("baseline").get("bytesPerStatement");
-    for (String impl : List.of("no_migration", "pass_through")) {
-      double ns = jmh.get(impl).get("nsPerStatement") - base;
-      double bytes = jmh.get(impl).get("bytesPerStatement") - baseBytes;
-      rows.add(row("pass-through (" + impl.replace('_', ' ') + "), over the bare driver",
-          "<= 50 ns/statement, 0 B extra",
-          String.format(Locale.ROOT, "%+.0f ns, %+.0f B", ns, bytes), ns <= 50 && bytes <= 0.5));
+    if (jmh != null) {
+      double base = jmh.get("baseline").get("nsPerStatement");
+      double baseBytes = jmh.get("baseline").get("bytesPerStatement");
+      for (String impl : List.of("no_migration", "pass_through")) {
+        double ns = jmh.get(impl).get("nsPerStatement") - base;
+        double bytes = jmh.get(impl).get("bytesPerStatement") - baseBytes;
+        rows.add(row("pass-through (" + impl.replace('_', ' ') + "), over the bare driver",
+            "<= 50 ns/statement, 0 B extra",
+            String.format(Locale.ROOT, "%+.0f ns, %+.0f B", ns, bytes), ns <= 50 && bytes <= 0.5));
+      }
+      double hit = jmh.get("cache_hit").get("nsPerStatement") - base;
+      rows.add(row("cache hit (dual_write), over the bare driver", "<= 150 ns/statement",
+          String.format(Locale.ROOT, "%+.0f ns, %+.0f B", hit, jmh.get("cache_hit").get("bytesPerStatement") - baseBytes),
+          hit <= 150));
+      double miss = jmh.get("cache_miss").get("nsPerStatement") - base;
+      rows.add(row("cache miss (parse and rewrite, ~" + Workload.averageLength() + " chars), over the bare driver",
+          "<= 50 µs/statement",
+          String.format(Locale.ROOT, "%+.1f µs, %+.0f KB", miss / 1e3,
+              (jmh.get("cache_miss").get("bytesPerStatement") - baseBytes) / 1024), miss <= 50_000));
     }
-    double hit = jmh.get("cache_hit").get("nsPerStatement") - base;
-    rows.add(row("cache hit (dual_write), over the bare driver", "<= 150 ns/statement",
-        String.format(Locale.ROOT, "%+.0f ns, %+.0f B", hit, jmh.get("cache_hit").get("bytesPerStatement") - baseBytes),
-        hit <= 150));
-    double miss = jmh.get("cache_miss").get("nsPerStatement") - base;
-    rows.add(row("cache miss (parse and rewrite, ~" + Workload.averageLength() + " chars), over the bare driver",
-        "<= 50 µs/statement",
-        String.format(Locale.ROOT, "%+.1f µs, %+.0f KB", miss / 1e3,
-            (jmh.get("cache_miss").get("bytesPerStatement") - baseBytes) / 1024), miss <= 50_000));
-    double[] minimum = {0.97, 0.90, Double.NaN, Double.NaN, Double.NaN}; // the order of EndToEnd.run()
-    for (int i = 0; i < e2e.size(); i++) {
-      EndToEnd.Comparison c = e2e.get(i);
-      double r = c.throughputRatio();
-      rows.add(row("end to end throughput, " + c.cutover().name() + " / " + c.baseline(),
-          Double.isNaN(minimum[i]) ? "(none)" : ">= " + minimum[i],
-          String.format(Locale.ROOT, "%.3f (p50 x%.2f, p99 x%.2f)", r, c.p50Ratio(), c.p99Ratio()),
-          Double.isNaN(minimum[i]) ? null : r >= minimum[i]));
+    for (EndToEnd.Comparison c : e2e) {
+      boolean hasTarget = !Double.isNaN(c.target());
+      String verdict = c.verdict();
+      rows.add(row("end to end throughput, " + c.mix() + ": " + c.config() + " / " + c.baseline(),
+          hasTarget ? ">= " + c.target() : "(none)",
+          String.format(Locale.ROOT, "%.3f (%.3f-%.3f over %d; p50 x%.2f, p99 x%.2f; baseline spread %.0f%%)",
+              c.median(), c.min(), c.max(), c.ratios().size(), c.latencyRatio(false), c.latencyRatio(true),
+              100 * c.baselineSpread()),
+          verdict == null ? null : verdict.equals("met") ? Boolean.TRUE : verdict.equals("missed") ? Boolean.FALSE : null,
+          verdict));
     }
-    rows.add(row("backfill / bulk UPDATE rows/s (median of 3 interleaved pairs)", ">= 0.90",
-        String.format(Locale.ROOT, "%.2f (%,.0f vs %,.0f rows/s)", backfill.ratio(),
-            backfill.backfillRowsPerSecond(), backfill.bulkRowsPerSecond()), backfill.ratio() >= 0.90));
+    if (footprint != null) {
+      Footprint.Result pg = footprint.get(0);
+      for (Footprint.Result r : footprint.subList(1, footprint.size())) {
+        // What the driver adds: resident memory (the heap is fixed and pre-touched, so this is native:
+        // classes, code, threads) plus the live heap after a full GC; NMT's own bookkeeping excluded.
+        long nmtOwn = r.committedByCategoryKb().getOrDefault("Native Memory Tracking", 0L)
+            - pg.committedByCategoryKb().getOrDefault("Native Memory Tracking", 0L);
+        double addedMb = (r.rssKb() - pg.rssKb() - nmtOwn + r.heapUsedKb() - pg.heapUsedKb()) / 1024.0;
+        rows.add(row("footprint over plain pgjdbc, " + r.name(), "<= 15 MB",
+            String.format(Locale.ROOT, "%+.1f MB (RSS %+.1f MB, live heap %+.1f MB), %+d classes", addedMb,
+                (r.rssKb() - pg.rssKb() - nmtOwn) / 1024.0, (r.heapUsedKb() - pg.heapUsedKb()) / 1024.0,
+                r.classes() - pg.classes()), addedMb <= 15));
+      }
+    }
+    if (backfill != null) {
+      rows.add(row("backfill / bulk UPDATE rows/s (median of interleaved pairs)", ">= 0.90",
+          String.format(Locale.ROOT, "%.2f (%,.0f vs %,.0f rows/s)", backfill.ratio(),
+              backfill.backfillRowsPerSecond(), backfill.bulkRowsPerSecond()), backfill.ratio() >= 0.90));
+    }
     return rows;
   }
 
   private static Map<String, Object> row(String what, String target, String measured, Boolean met) {
+    return row(what, target, measured, met, met == null ? null : met ? "met" : "missed");
+  }
+
+  /**
+   * @param verdict {@code met}, {@code missed} or (an end-to-end range that straddles the target)
+   *     {@code undecided}; null without a target
+   */
+  private static Map<String, Object> row(String what, String target, String measured, Boolean met, String verdict) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("what", what);
     m.put("target", target);
     m.put("measured", measured);
     m.put("met", met);
+    m.put("verdict", verdict);
     return m;
+  }
+
+  private static double mb(Footprint.Result r, String category) {
+    return r.committedByCategoryKb().getOrDefault(category, 0L) / 1024.0;
+  }
+
+  private static String ops(List<Double> values) {
+    StringBuilder sb = new StringBuilder();
+    for (Double v : values) {
+      sb.append(sb.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%,.0f", v));
+    }
+    return sb.toString();
   }
 
   @SuppressWarnings("unchecked")
@@ -71,33 +113,57 @@ final class Report {
 
     sb.append("## Targets\n\n| what | target | measured | met |\n|---|---|---|---|\n");
     for (Map<String, Object> t : (List<Map<String, Object>>) report.get("targets")) {
-      Object met = t.get("met");
+      Object verdict = t.get("verdict");
       sb.append("| ").append(t.get("what")).append(" | ").append(t.get("target")).append(" | ")
-          .append(t.get("measured")).append(" | ").append(met == null ? "-" : (Boolean) met ? "yes" : "**no**")
+          .append(t.get("measured")).append(" | ").append(verdict == null ? "-" : verdict.equals("met") ? "yes"
+              : verdict.equals("missed") ? "**no**" : "undecided (the range straddles the target)")
           .append(" |\n");
     }
 
-    sb.append("\n## Rewrite path (JMH, stub driver, one operation = one statement of ")
-        .append(Workload.STATEMENTS.size()).append(", prepare + set + execute + read + close)\n\n")
-        .append("| impl | ns/statement | ± | B/statement (-prof gc) |\n|---|---:|---:|---:|\n");
     Map<String, Map<String, Double>> jmh = (Map<String, Map<String, Double>>) report.get("rewritePath");
-    jmh.forEach((impl, r) -> sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %,.0f |%n",
-        impl, r.get("nsPerStatement"), r.get("error"), r.get("bytesPerStatement"))));
-
-    sb.append("\n## End to end (HikariCP, 4 threads, 60% point select / 30% update / 10% insert, local PostgreSQL)\n\n")
-        .append("| configuration / baseline | ops/s | p50 µs | p99 µs | baseline ops/s (before, after) | baseline spread"
-            + " | throughput ratio | p50 ratio | p99 ratio |\n")
-        .append("|---|---:|---:|---:|---|---:|---:|---:|---:|\n");
-    for (Map<String, Object> r : (List<Map<String, Object>>) report.get("endToEnd")) {
-      List<Double> pg = (List<Double>) r.get("pgjdbcOpsPerSecond");
-      // How far the two baseline runs around a configuration differ: the run's own noise, against
-      // which a ratio's distance from 1 is to be read.
-      double spread = Math.abs(pg.get(0) - pg.get(1)) / ((pg.get(0) + pg.get(1)) / 2);
-      sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %.0f | %.0f | %,.0f, %,.0f | %.1f%% | %.3f | %.2f | %.2f |%n",
-          r.get("config") + " / " + r.get("baseline"), r.get("opsPerSecond"), r.get("p50Micros"), r.get("p99Micros"), pg.get(0), pg.get(1),
-          100 * spread, r.get("throughputRatio"), r.get("p50Ratio"), r.get("p99Ratio")));
+    if (jmh != null) {
+      sb.append("\n## Rewrite path (JMH, stub driver, one operation = one statement of ")
+          .append(Workload.STATEMENTS.size()).append(", prepare + set + execute + read + close)\n\n")
+          .append("| impl | ns/statement | ± | B/statement (-prof gc) |\n|---|---:|---:|---:|\n");
+      jmh.forEach((impl, r) -> sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %,.0f | %,.0f |%n",
+          impl, r.get("nsPerStatement"), r.get("error"), r.get("bytesPerStatement"))));
     }
 
+    sb.append("\n## End to end (HikariCP, 4 threads, local PostgreSQL; runs interleaved, baseline first and last)\n\n");
+    ((Map<String, String>) report.get("endToEndMixes")).forEach((mix, what) ->
+        sb.append("- ").append(mix).append(": ").append(what).append("\n"));
+    sb.append("\nEach ratio: a Cutover run over the mean of the baseline runs before and after it; median (min-max).\n\n")
+        .append("| mix | configuration / baseline | throughput ratio | min-max | p50 ratio | p99 ratio | ops/s (Cutover runs)"
+            + " | baseline ops/s (runs) | baseline spread | note |\n")
+        .append("|---|---|---:|---|---:|---:|---|---|---:|---|\n");
+    for (Map<String, Object> r : (List<Map<String, Object>>) report.get("endToEnd")) {
+      sb.append(String.format(Locale.ROOT, "| %s | %s / %s | %.3f | %.3f-%.3f | %.2f | %.2f | %s | %s | %.1f%% | %s |%n",
+          r.get("mix"), r.get("config"), r.get("baseline"), r.get("throughputRatio"), r.get("throughputRatioMin"),
+          r.get("throughputRatioMax"), r.get("p50Ratio"), r.get("p99Ratio"), ops((List<Double>) r.get("opsPerSecond")),
+          ops((List<Double>) r.get("baselineOpsPerSecond")), 100 * (Double) r.get("baselineSpread"), r.get("note")));
+    }
+
+    List<Footprint.Result> footprint = (List<Footprint.Result>) report.get("footprint");
+    if (footprint != null) {
+      sb.append("\n## Footprint (a small application's JVM: -Xms64m -Xmx64m, pre-touched, serial GC, NMT summary)\n\n")
+          .append("| driver | RSS MB | NMT committed MB | live heap MB | Metaspace MB | Class MB | Code MB | Symbol MB"
+              + " | classes | classes by origin |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+      for (Footprint.Result r : footprint) {
+        StringBuilder origins = new StringBuilder();
+        r.classesByOrigin().forEach((o, n) -> {
+          if (n > 0) {
+            origins.append(origins.length() == 0 ? "" : ", ").append(o).append(' ').append(n);
+          }
+        });
+        sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d | %s |%n",
+            r.name(), r.rssKb() / 1024.0, r.committedKb() / 1024.0, r.heapUsedKb() / 1024.0,
+            mb(r, "Metaspace"), mb(r, "Class"), mb(r, "Code"), mb(r, "Symbol"), r.classes(), origins));
+      }
+    }
+
+    if (report.get("backfill") == null) {
+      return sb.toString();
+    }
     Map<String, Object> b = (Map<String, Object>) report.get("backfill");
     sb.append(String.format(Locale.ROOT,
         "%n## Backfill (%,d rows, `cutover backfill` defaults vs one bulk UPDATE)%n%n"

@@ -41,12 +41,14 @@ public final class Suite {
   public static final String DEFAULT_OUT = "benchmarks/results";
 
   private final boolean smoke;
+  private final boolean quick;
   private final Path out;
   private final String server;
   private final String user;
 
-  private Suite(boolean smoke, Path out, String server, String user) {
+  private Suite(boolean smoke, boolean quick, Path out, String server, String user) {
     this.smoke = smoke;
+    this.quick = quick;
     this.out = out;
     this.server = server;
     this.user = user;
@@ -69,60 +71,81 @@ public final class Suite {
   /** Runs the suite; returns the path of {@code report.json}. */
   public static Path run(String... args) throws Exception {
     boolean smoke = false;
+    boolean quick = false;
     Path out = Path.of(DEFAULT_OUT);
     String server = "jdbc:postgresql://127.0.0.1:5432/";
     String user = "postgres";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--smoke" -> smoke = true;
+        case "--quick" -> quick = true;
         case "--out" -> out = Path.of(args[++i]);
         case "--server" -> server = args[++i];
         case "--user" -> user = args[++i];
         default -> throw new IllegalArgumentException("unknown option " + args[i]
-            + " (expected --smoke, --out DIR, --server JDBC_URL, --user NAME, or `jmh ...` first)");
+            + " (expected --smoke, --quick, --out DIR, --server JDBC_URL, --user NAME, or `jmh ...` first)");
       }
     }
-    return new Suite(smoke, out, server, user).run();
+    return new Suite(smoke, quick, out, server, user).run();
   }
 
   private Path run() throws Exception {
     Files.createDirectories(out);
     Map<String, Object> report = new LinkedHashMap<>();
-    report.put("mode", smoke ? "smoke (figures meaningless)" : "full");
+    report.put("mode", smoke ? "smoke (figures meaningless)" : quick ? "quick (end to end only)" : "full");
     report.put("startedAt", Instant.now().toString());
     report.put("command", "./mvnw -q -B -DskipTests package && java -jar benchmarks/target/benchmarks.jar"
-        + (smoke ? " --smoke" : ""));
+        + (smoke ? " --smoke" : quick ? " --quick" : ""));
     Map<String, Object> machine = machine();
     report.put("machine", machine);
 
-    log("JMH: rewrite path over the stub driver");
-    Map<String, Map<String, Double>> jmh = jmh();
-    report.put("rewritePath", jmh);
+    Map<String, Map<String, Double>> jmh = null;
+    if (!quick) {
+      log("JMH: rewrite path over the stub driver");
+      jmh = jmh();
+      report.put("rewritePath", jmh);
+    }
 
     try (BenchDatabase db = new BenchDatabase(server, user)) {
       machine.put("postgresql", db.serverVersion());
       log("End to end on " + db.pgUrl());
       EndToEnd e2e = smoke
-          ? new EndToEnd(db, 4, 2_000, Duration.ofMillis(200), Duration.ofMillis(500))
-          : new EndToEnd(db, 4, 100_000, Duration.ofSeconds(3), Duration.ofSeconds(8));
-      List<EndToEnd.Comparison> comparisons = e2e.run();
+          ? new EndToEnd(db, 4, Duration.ofMillis(200), Duration.ofMillis(400), 1, true)
+          : quick
+              ? new EndToEnd(db, 4, Duration.ofSeconds(1), Duration.ofSeconds(3), 3, false)
+              : new EndToEnd(db, 4, Duration.ofSeconds(2), Duration.ofSeconds(6), 3, true);
+      UsersMix users = new UsersMix(smoke ? 2_000 : 100_000);
+      TpccMix tpcc = smoke ? new TpccMix(30, 1_000) : new TpccMix(3_000, 100_000);
+      LiteralMix literal = new LiteralMix(smoke ? 2_000 : 100_000);
+      List<EndToEnd.Comparison> comparisons = e2e.run(users, tpcc, literal);
+      report.put("endToEndMixes", Map.of(users.name(), users.description(), tpcc.name(), tpcc.description(),
+          literal.name(), literal.description()));
       report.put("endToEnd", endToEnd(comparisons));
-      log("Backfill");
-      BackfillRate.Result backfill = BackfillRate.median(new BackfillRate(db, smoke ? 10_000 : 1_000_000).run(smoke ? 1 : 3));
-      report.put("backfill", Map.of(
-          "rows", backfill.rows(),
-          "bulkUpdateRowsPerSecond", backfill.bulkRowsPerSecond(),
-          "backfillRowsPerSecond", backfill.backfillRowsPerSecond(),
-          "ratio", backfill.ratio()));
-      log("Cache memory");
-      CacheMemory.Result memory = new CacheMemory(smoke ? 500 : 10_000).run();
-      report.put("memory", Map.of(
-          "entries", memory.entries(),
-          "heapBytesPerEntry", memory.heapBytesPerEntry(),
-          "payloadBytesPerEntry", memory.payloadBytesPerEntry(),
-          "heapBytesTotal", memory.heapBytesTotal(),
-          "filterBytesPerEntry", memory.filterBytesPerEntry()));
-      report.put("targets", Report.targets(jmh, comparisons, backfill));
+      BackfillRate.Result backfill = null;
+      if (!quick) {
+        log("Backfill");
+        backfill = BackfillRate.median(new BackfillRate(db, smoke ? 10_000 : 1_000_000).run(smoke ? 1 : 3));
+        report.put("backfill", Map.of(
+            "rows", backfill.rows(),
+            "bulkUpdateRowsPerSecond", backfill.bulkRowsPerSecond(),
+            "backfillRowsPerSecond", backfill.backfillRowsPerSecond(),
+            "ratio", backfill.ratio()));
+        log("Cache memory");
+        CacheMemory.Result memory = new CacheMemory(smoke ? 500 : 10_000).run();
+        report.put("memory", Map.of(
+            "entries", memory.entries(),
+            "heapBytesPerEntry", memory.heapBytesPerEntry(),
+            "payloadBytesPerEntry", memory.payloadBytesPerEntry(),
+            "heapBytesTotal", memory.heapBytesTotal(),
+            "filterBytesPerEntry", memory.filterBytesPerEntry()));
+      }
+      List<Footprint.Result> footprint = null;
+      if (!smoke) { // needs the shaded jar, which the benchmarks module's own build does not make
+        log("Footprint");
+        footprint = Footprint.locate(db).run();
+        report.put("footprint", footprint);
+      }
+      report.put("targets", Report.targets(jmh, comparisons, backfill, footprint));
     }
     machine.put("loadAverageAtEnd", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     report.put("finishedAt", Instant.now().toString());
@@ -184,17 +207,26 @@ public final class Suite {
     List<Map<String, Object>> rows = new ArrayList<>();
     for (EndToEnd.Comparison c : comparisons) {
       Map<String, Object> row = new LinkedHashMap<>();
-      row.put("config", c.cutover().name());
+      row.put("mix", c.mix());
+      row.put("config", c.config());
       row.put("baseline", c.baseline());
-      row.put("opsPerSecond", c.cutover().opsPerSecond());
-      row.put("p50Micros", c.cutover().p50Micros());
-      row.put("p99Micros", c.cutover().p99Micros());
-      row.put("pgjdbcOpsPerSecond", List.of(c.before().opsPerSecond(), c.after().opsPerSecond()));
-      row.put("pgjdbcP50Micros", List.of(c.before().p50Micros(), c.after().p50Micros()));
-      row.put("pgjdbcP99Micros", List.of(c.before().p99Micros(), c.after().p99Micros()));
-      row.put("throughputRatio", c.throughputRatio());
-      row.put("p50Ratio", c.p50Ratio());
-      row.put("p99Ratio", c.p99Ratio());
+      row.put("throughputRatio", c.median());
+      row.put("throughputRatioMin", c.min());
+      row.put("throughputRatioMax", c.max());
+      row.put("throughputRatios", c.ratios());
+      row.put("p50Ratio", c.latencyRatio(false));
+      row.put("p99Ratio", c.latencyRatio(true));
+      row.put("baselineSpread", c.baselineSpread());
+      row.put("target", Double.isNaN(c.target()) ? null : c.target());
+      row.put("verdict", c.verdict());
+      row.put("note", c.note());
+      row.put("opsPerSecond", c.cutover().stream().map(EndToEnd.Run::opsPerSecond).toList());
+      row.put("p50Micros", c.cutover().stream().map(EndToEnd.Run::p50Micros).toList());
+      row.put("p99Micros", c.cutover().stream().map(EndToEnd.Run::p99Micros).toList());
+      row.put("rolledBack", c.cutover().stream().map(EndToEnd.Run::rolledBack).toList());
+      row.put("baselineOpsPerSecond", c.baselines().stream().map(EndToEnd.Run::opsPerSecond).toList());
+      row.put("baselineP50Micros", c.baselines().stream().map(EndToEnd.Run::p50Micros).toList());
+      row.put("baselineP99Micros", c.baselines().stream().map(EndToEnd.Run::p99Micros).toList());
       rows.add(row);
     }
     return rows;

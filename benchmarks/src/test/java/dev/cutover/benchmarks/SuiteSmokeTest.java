@@ -24,23 +24,31 @@ class SuiteSmokeTest {
       assertThat(report.path("rewritePath").path(impl).path("nsPerStatement").asDouble()).as(impl).isPositive();
       assertThat(report.path("rewritePath").path(impl).path("bytesPerStatement").isNumber()).as(impl).isTrue();
     }
-    assertThat(report.path("endToEnd")).hasSize(5);
-    for (JsonNode row : report.path("endToEnd")) {
-      assertThat(row.path("opsPerSecond").asDouble()).isPositive();
+    JsonNode e2e = report.path("endToEnd");
+    assertThat(e2e).hasSize(11);
+    for (JsonNode row : e2e) {
+      assertThat(row.path("opsPerSecond")).as(row.toString()).isNotEmpty();
+      assertThat(row.path("baselineOpsPerSecond")).hasSize(row.path("opsPerSecond").size() + 1);
       assertThat(row.path("throughputRatio").asDouble()).isPositive();
-      assertThat(row.path("p99Micros").asDouble()).isGreaterThanOrEqualTo(row.path("p50Micros").asDouble());
+      assertThat(row.path("throughputRatioMin").asDouble()).isLessThanOrEqualTo(row.path("throughputRatio").asDouble());
+      assertThat(row.path("throughputRatioMax").asDouble()).isGreaterThanOrEqualTo(row.path("throughputRatio").asDouble());
+      for (JsonNode r : row.path("p99Micros")) {
+        assertThat(r.asDouble()).isPositive();
+      }
     }
-    assertThat(report.path("endToEnd").get(1).path("config").asText()).contains("dual_write");
-    assertThat(report.path("endToEnd").get(2).path("baseline").asText()).contains("hand-written");
+    assertThat(e2e.findValuesAsText("mix")).contains("users", "TPC-C-like", "literal SQL");
+    assertThat(e2e.get(1).path("config").asText()).contains("dual_write");
+    assertThat(e2e.get(1).path("verdict").asText()).isIn("met", "missed", "undecided");
+    assertThat(e2e.get(3).path("baseline").asText()).contains("hand-written");
     assertThat(report.path("backfill").path("rows").asLong()).isEqualTo(10_000);
     assertThat(report.path("backfill").path("ratio").asDouble()).isPositive();
     assertThat(report.path("memory").path("entries").asInt()).isGreaterThanOrEqualTo(475);
     assertThat(report.path("memory").path("payloadBytesPerEntry").asDouble()).isPositive();
     assertThat(report.path("memory").has("filterBytesPerEntry")).isTrue();
-    assertThat(report.path("targets")).hasSize(10);
+    assertThat(report.path("targets")).hasSize(4 + 11 + 1);
 
     String markdown = Files.readString(out.resolve("report.md"));
-    assertThat(markdown).contains("| what | target | measured | met |", "cache miss", "dual_write", "Backfill");
+    assertThat(markdown).contains("| what | target | measured | met |", "cache miss", "dual_write", "TPC-C-like", "literal SQL", "Backfill");
     assertThat(out.resolve("jmh.json")).isNotEmptyFile();
   }
 }

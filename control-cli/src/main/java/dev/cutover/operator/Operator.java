@@ -136,7 +136,8 @@ public final class Operator {
     String r = Identifiers.quote(role);
     return List.of(
         "GRANT USAGE ON SCHEMA " + Identifiers.quote(schema.name()) + " TO " + r,
-        "GRANT SELECT ON " + schema.qualify("migrations") + ", " + schema.qualify("schema_version") + " TO " + r,
+        "GRANT SELECT ON " + schema.qualify("migrations") + ", " + schema.qualify("schema_version") + ", "
+            + schema.qualify("backfill_state") + " TO " + r,
         "GRANT SELECT, INSERT, UPDATE, DELETE ON " + schema.qualify("instances") + " TO " + r,
         "GRANT SELECT, INSERT, UPDATE ON " + schema.qualify("name_usage") + " TO " + r,
         "REVOKE DELETE, TRUNCATE ON " + schema.qualify("name_usage") + " FROM " + r,

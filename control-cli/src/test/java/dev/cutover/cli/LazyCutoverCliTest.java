@@ -41,6 +41,17 @@ class LazyCutoverCliTest {
   }
 
 
+  /**
+   * A Cutover connection with the lazy migration of rows read on (it is off by default). Every
+   * test of the class connects with it, so that they share one runtime: a second configuration
+   * would be a second instance, whose side connections linger after its test and get fenced.
+   */
+  static Connection touching() throws Exception {
+    java.util.Properties p = db.properties();
+    p.setProperty("cutover.readTouch", "true");
+    return java.sql.DriverManager.getConnection(db.cutoverUrl(), p);
+  }
+
   static String state(String id) throws Exception {
     return cli.one("SELECT phase || ' ' || CASE WHEN lazy THEN 't' ELSE 'f' END FROM cutover.migrations WHERE id = '" + id + "'");
   }
@@ -61,7 +72,7 @@ class LazyCutoverCliTest {
     cli.sql("CREATE TABLE people (id int PRIMARY KEY, full_name text NOT NULL, email text)",
         "INSERT INTO people SELECT g, 'P' || g, 'p' || g || '@x' FROM generate_series(1, 20) g");
     plan("people-dn", "people", "rename:\n  from: full_name\n  to: display_name\n");
-    try (Connection app = db.cutoverConnection()) {
+    try (Connection app = touching()) {
       cli.ok("advance", "people-dn");
       // Half the rows reached by a (partial) backfill, the others not at all.
       cli.sql("UPDATE people SET display_name = full_name WHERE id % 2 = 0");
@@ -140,7 +151,7 @@ class LazyCutoverCliTest {
         "INSERT INTO prices SELECT g, g * 1.25 FROM generate_series(1, 10) g");
     plan("prices-cents", "prices", "changeType:\n  column: amount\n  to: amount_cents\n  type: bigint\n"
         + "  up: \"(amount * 100)::bigint\"\n  down: \"amount_cents / 100.0\"\n");
-    try (Connection app = db.cutoverConnection()) {
+    try (Connection app = touching()) {
       cli.ok("advance", "prices-cents");
       assertThat(cli.ok("status").out()).contains("prices-cents").doesNotContain("(lazy)");
 

@@ -71,7 +71,7 @@ class EveryTableShapeTest {
       ledger.put(i, "seed " + i);
     }
     HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(db.cutoverUrl() + "?cutover.refreshMillis=100&cutover.instance=app-" + shape);
+    config.setJdbcUrl(db.cutoverUrl() + "?cutover.refreshMillis=100&cutover.instance=app-" + shape + "&cutover.readTouch=true");
     config.setUsername(db.user());
     config.setPassword(db.password());
     config.setMaximumPoolSize(WRITERS + 1);

@@ -270,7 +270,7 @@ class JdbcPathsInPlaceTest {
     Files.writeString(file, "id: " + ID + "\ntable: accounts\nchangeType:\n  column: id\n  type: bigint\n"
         + "  up: id::bigint\n  down: id::int\n");
     Differential.cli(db, "plan", file.toString());
-    cutover = pool(db.cutoverUrl() + "?cutover.refreshMillis=100&cutover.instance=in-place-keys");
+    cutover = pool(db.cutoverUrl() + "?cutover.refreshMillis=100&cutover.instance=in-place-keys&cutover.readTouch=true");
     twin = pool(db.plainUrl() + "?currentSchema=twin");
     try {
       compare("planned");

@@ -229,7 +229,7 @@ class JdbcPathsTypeChangeTest {
     Files.writeString(file, "id: " + ID + "\ntable: orders\nchangeType:\n  column: amount\n  to: amount_cents\n"
         + "  type: bigint\n  up: \"(amount * 100)::bigint\"\n  down: \"amount_cents / 100.0\"\n");
     Differential.cli(db, "plan", file.toString());
-    cutover = pool(db.cutoverUrl() + "?cutover.refreshMillis=100&cutover.instance=type-change-keys");
+    cutover = pool(db.cutoverUrl() + "?cutover.refreshMillis=100&cutover.instance=type-change-keys&cutover.readTouch=true");
     twin = pool(db.plainUrl() + "?currentSchema=twin");
     try {
       compare("planned");

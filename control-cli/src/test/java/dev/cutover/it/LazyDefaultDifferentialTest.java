@@ -79,7 +79,7 @@ class LazyDefaultDifferentialTest {
         + "  to: amount_cents\n  type: bigint\n  up: \"(amount * 100)::bigint\"\n  down: \"amount_cents / 100.0\"\n");
     Differential.cli(db, "plan", rename.toString());
     Differential.cli(db, "plan", change.toString());
-    cutover = pool(db.cutoverUrl() + "?currentSchema=mig&cutover.refreshMillis=100&cutover.instance=lazy-default");
+    cutover = pool(db.cutoverUrl() + "?currentSchema=mig&cutover.refreshMillis=100&cutover.instance=lazy-default&cutover.readTouch=true");
     plain = pool(db.plainUrl() + "?currentSchema=twin");
   }
 

@@ -93,7 +93,8 @@ class LazyTypeChangeDifferentialTest {
         + "  up: \"code::int\"\n  down: \"code::text\"\n");
     RenameDifferentialTest.cli(db, "plan", orders.toString());
     RenameDifferentialTest.cli(db, "plan", items.toString());
-    cutover = pool(db.cutoverUrl() + "?currentSchema=mig&cutover.refreshMillis=100&cutover.instance=lazy-differential");
+    cutover = pool(db.cutoverUrl() + "?currentSchema=mig&cutover.refreshMillis=100&cutover.instance=lazy-differential"
+        + "&cutover.readTouch=true");
     plain = pool(db.plainUrl() + "?currentSchema=twin");
   }
 

@@ -133,7 +133,7 @@ class OddIdentifierDifferentialTest {
       Files.writeString(file, "id: " + IDS.get(i) + "\n" + files[i]);
       Differential.cli(db, "plan", file.toString());
     }
-    cutover = pool(db.cutoverUrl() + "?cutover.refreshMillis=100&cutover.instance=odd-names");
+    cutover = pool(db.cutoverUrl() + "?cutover.refreshMillis=100&cutover.instance=odd-names&cutover.readTouch=true");
     plain = pool(db.plainUrl() + "?currentSchema=twin");
   }
 

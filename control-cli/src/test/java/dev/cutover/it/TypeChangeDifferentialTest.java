@@ -170,7 +170,7 @@ class TypeChangeDifferentialTest {
     Files.writeString(file, "id: " + ID + "\ntable: mig.orders\nchangeType:\n  column: amount\n  to: amount_cents\n"
         + "  type: bigint\n  up: \"(amount * 100)::bigint\"\n  down: \"amount_cents / 100.0\"\n");
     RenameDifferentialTest.cli(db, "plan", file.toString());
-    cutover = pool(db.cutoverUrl() + "?currentSchema=mig&cutover.refreshMillis=100&cutover.instance=differential", 3);
+    cutover = pool(db.cutoverUrl() + "?currentSchema=mig&cutover.refreshMillis=100&cutover.instance=differential&cutover.readTouch=true", 3);
     plain = pool(db.plainUrl() + "?currentSchema=twin", 3);
   }
 

@@ -134,7 +134,7 @@ class TypeChangeValueDifferentialTest {
     Files.writeString(file, "id: " + ID + "\ntable: mig.orders\nchangeType:\n  column: amount\n  to: amount_cents\n"
         + "  type: bigint\n  up: \"(amount * 100)::bigint\"\n  down: \"amount_cents / 100.0\"\n");
     Differential.cli(db, "plan", file.toString());
-    cutover = pool(db.cutoverUrl() + "?currentSchema=mig&cutover.refreshMillis=100&cutover.instance=values");
+    cutover = pool(db.cutoverUrl() + "?currentSchema=mig&cutover.refreshMillis=100&cutover.instance=values&cutover.readTouch=true");
     plain = pool(db.plainUrl() + "?currentSchema=twin");
   }
 

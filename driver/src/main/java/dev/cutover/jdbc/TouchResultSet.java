@@ -103,8 +103,8 @@ final class TouchResultSet extends ColumnHidingResultSet {
     try {
       int count = visibleCount();
       int keys = hidden - 1;
-      if (!delegate.getBoolean(count + hidden)) {
-        return;
+      if (!delegate.getBoolean(count + hidden) || !migrator.accepting(target)) {
+        return; // filled already, or the key would be dropped: not worth reading
       }
       String[] key = new String[keys];
       for (int i = 0; i < keys; i++) {

@@ -168,7 +168,8 @@ public final class CutoverRuntime implements AutoCloseable {
         config.refreshMillis(), () -> openSide("cutover-listener"), this::sendCheck, this::requestReload);
     this.lazyMigrator = config.readTouch()
         ? new LazyMigrator(name, this::snapshot, () -> openSide(TOUCH_ROLE), this::registerBackground,
-            this::transactionEnded, LazyMigrator.DEFAULT_CAPACITY, this::holdsLease)
+            this::transactionEnded, LazyMigrator.DEFAULT_CAPACITY, this::holdsLease,
+            controlSchema.qualify("backfill_state"))
         : null;
   }
 

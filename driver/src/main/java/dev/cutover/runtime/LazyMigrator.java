@@ -40,6 +40,12 @@ import org.slf4j.LoggerFactory;
  *       UPDATE SKIP LOCKED} (rows the application holds are skipped, never waited for), under a
  *       short {@code lock_timeout} for any other lock, and sets the new column from the row's
  *       current old column. A dual-written row has new = old already and is not touched.
+ *   <li>Within a budget: a worker fills at most {@link #ROWS_PER_SECOND} rows a second and spends at
+ *       most a fifth of its connection's time on it; what the queue cannot take is dropped at the
+ *       offer, before the result set even reads the row's key ({@link
+ *       #accepting(ReadTouch.Target)}). A key already queued or being filled is not queued twice. While a backfill of the table's migrations runs
+ *       (its progress row in the control schema's {@code backfill_state} moved lately), the lazy
+ *       migration pauses: the backfill writes those rows anyway, in larger and cheaper batches.
  *   <li>Only in {@code dual_write} (or a lazily cut-over {@code read_new}): a batch reads the
  *       runtime's snapshot after marking its transaction (a {@link TransactionMark} the runtime
  *       scans like a connection's), and fills only migrations that fill lazily in it. So once this instance acknowledges a
@@ -50,7 +56,7 @@ import org.slf4j.LoggerFactory;
 public final class LazyMigrator implements AutoCloseable {
 
   /** Keys the queue holds at most. */
-  public static final int DEFAULT_CAPACITY = 10_000;
+  public static final int DEFAULT_CAPACITY = 1_000;
   /** Background workers, each with one connection. */
   static final int WORKERS = 1;
   /** Keys one batch fills at most. */
@@ -62,6 +68,19 @@ public final class LazyMigrator implements AutoCloseable {
    * on a 2-core machine (EndToEnd benchmark); what is not filled lazily the backfill fills.
    */
   static final int REST_FACTOR = 4;
+  /**
+   * Rows the worker fills per second at most. Without this cap the fills ran at whatever the rest
+   * factor allowed (about 2,000 rows/s on a 2-core machine), each a row version, index entries and
+   * WAL that the application's own statements then competed with: {@code dual_write} reached 0.75
+   * of plain pgjdbc's throughput. The lazy migration's purpose is to fill the rows read often early
+   * (a hot row is read again and again, so it is queued soon enough at any rate); the rest is the
+   * backfill's work, done in larger and cheaper batches.
+   */
+  static final int ROWS_PER_SECOND = 200;
+  /** How often a worker asks whether a backfill runs (one primary-key read of the control schema). */
+  public static final long BACKFILL_CHECK_NANOS = 5_000_000_000L;
+  /** A backfill whose progress row moved within this many seconds counts as running. */
+  static final int BACKFILL_ACTIVE_SECONDS = 30;
   /** Lock wait allowed to a batch (besides the rows skipped because they are locked). */
   static final long LOCK_TIMEOUT_MILLIS = 100;
   /** Upper bound of a batch's statements. */
@@ -88,10 +107,28 @@ public final class LazyMigrator implements AutoCloseable {
    *     left {@code dual_write} (or the lazy cut-over) meanwhile
    * @param failedBatches batches that failed (no connection, lock or statement timeout, error)
    * @param unconvertible rows left to the backfill because {@code up} cannot convert their old value
+   * @param coalesced keys not queued because the same row was queued or being filled already
    */
-  public record Stats(long queued, long dropped, long filled, long discarded, long failedBatches, long unconvertible) {}
+  public record Stats(long queued, long dropped, long filled, long discarded, long failedBatches, long unconvertible,
+      long coalesced) {}
 
-  private record Item(ReadTouch.Target target, String[] key) {}
+  /** A queued key; equal when the table and the key's values are (the pending set's element). */
+  private record Item(ReadTouch.Target target, String[] key) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Item other && target.equals(other.target) && java.util.Arrays.equals(key, other.key);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * target.hashCode() + java.util.Arrays.hashCode(key);
+    }
+
+    @Override
+    public String toString() {
+      return target.table() + java.util.Arrays.toString(key);
+    }
+  }
 
   private final String name;
   private final Supplier<MigrationSnapshot> snapshots;
@@ -107,6 +144,16 @@ public final class LazyMigrator implements AutoCloseable {
   private final LongAdder discarded = new LongAdder();
   private final LongAdder failedBatches = new LongAdder();
   private final LongAdder unconvertibleRows = new LongAdder();
+  private final LongAdder coalesced = new LongAdder();
+  // Keys queued or in a batch not yet finished: a row read again meanwhile is not queued twice.
+  private final Set<Item> pending = ConcurrentHashMap.newKeySet();
+  // The control schema's backfill_state, qualified; null: never pause for a backfill.
+  private final String backfillState;
+  // Tables whose lazy migration pauses for a running backfill, until the given System.nanoTime().
+  private final Map<ReadTouch.Target, Long> pausedUntil = new ConcurrentHashMap<>();
+  private final Map<ReadTouch.Target, Long> nextBackfillCheck = new java.util.HashMap<>(); // the worker's
+  private boolean backfillCheckWorks = true;
+  private long backoff; // the worker's, after a failed batch (WORKERS is 1)
   // Rows whose old value up cannot convert, skipped when read again (bounded; a hot bad row would
   // otherwise split every batch it lands in).
   private final Set<String> unconvertible = ConcurrentHashMap.newKeySet();
@@ -129,16 +176,20 @@ public final class LazyMigrator implements AutoCloseable {
    */
   public LazyMigrator(String name, Supplier<MigrationSnapshot> snapshots, ConnectionSource source,
       Supplier<TransactionMark> marks, Runnable transactionEnded, int capacity) {
-    this(name, snapshots, source, marks, transactionEnded, capacity, () -> true);
+    this(name, snapshots, source, marks, transactionEnded, capacity, () -> true, null);
   }
 
   /**
    * @param leaseHeld whether the runtime's lease holds (see {@link CutoverRuntime#holdsLease()}): a
    *     batch is dropped rather than written for a phase this instance has not confirmed lately
+   * @param backfillState the control schema's {@code backfill_state} table, qualified, or null: the
+   *     lazy migration pauses while a backfill of the target's migrations runs
    */
   LazyMigrator(String name, Supplier<MigrationSnapshot> snapshots, ConnectionSource source,
-      Supplier<TransactionMark> marks, Runnable transactionEnded, int capacity, BooleanSupplier leaseHeld) {
+      Supplier<TransactionMark> marks, Runnable transactionEnded, int capacity, BooleanSupplier leaseHeld,
+      String backfillState) {
     this.leaseHeld = leaseHeld;
+    this.backfillState = backfillState;
     this.name = name;
     this.snapshots = snapshots;
     this.source = source;
@@ -148,13 +199,29 @@ public final class LazyMigrator implements AutoCloseable {
   }
 
   /**
+   * Whether an {@link #offer} for {@code target} now would be queued, as far as the migrator can
+   * tell without the key: false when the queue is full, the migrator closed, or the target's lazy
+   * migration pauses for a running backfill. A result set asks before reading a row's key columns,
+   * so that a key that would be dropped costs nothing (the drop is counted all the same).
+   */
+  public boolean accepting(ReadTouch.Target target) {
+    if (closed || queue.remainingCapacity() == 0 || paused(target)) {
+      dropped.increment();
+      Telemetry.LAZY_DROPPED.increment();
+      return false;
+    }
+    return true;
+  }
+
+  /**
    * Queues the key of a row that a SELECT returned with its new column still empty. Never blocks:
-   * when the queue is full the key is dropped and counted.
+   * when the queue is full (or the migrator pauses for a running backfill) the key is dropped and
+   * counted; when the same row is queued or being filled already it is not queued again.
    *
    * @return whether the key was queued
    */
   public boolean offer(ReadTouch.Target target, String[] key) {
-    if (closed) {
+    if (closed || paused(target)) {
       dropped.increment();
       Telemetry.LAZY_DROPPED.increment();
       return false;
@@ -162,19 +229,34 @@ public final class LazyMigrator implements AutoCloseable {
     if (!started) {
       start();
     }
-    if (queue.offer(new Item(target, key))) {
+    Item item = new Item(target, key);
+    if (!pending.add(item)) {
+      coalesced.increment();
+      return false;
+    }
+    if (queue.offer(item)) {
       queued.increment();
       Telemetry.LAZY_QUEUED.increment();
       return true;
     }
+    pending.remove(item);
     dropped.increment();
     Telemetry.LAZY_DROPPED.increment();
     return false;
   }
 
+  private boolean paused(ReadTouch.Target target) {
+    if (pausedUntil.isEmpty()) {
+      return false;
+    }
+    Long until = pausedUntil.get(target);
+    return until != null && System.nanoTime() - until < 0;
+  }
+
   /** The counts so far. */
   public Stats stats() {
-    return new Stats(queued.sum(), dropped.sum(), filled.sum(), discarded.sum(), failedBatches.sum(), unconvertibleRows.sum());
+    return new Stats(queued.sum(), dropped.sum(), filled.sum(), discarded.sum(), failedBatches.sum(),
+        unconvertibleRows.sum(), coalesced.sum());
   }
 
   /** Keys waiting in the queue now. */
@@ -216,7 +298,6 @@ public final class LazyMigrator implements AutoCloseable {
 
   private void work(TransactionMark mark, ConnectionHolder connection) {
     List<Item> batch = new ArrayList<>(BATCH_ROWS);
-    long backoff = 0;
     while (!closed) {
       reportDrops();
       try {
@@ -234,36 +315,62 @@ public final class LazyMigrator implements AutoCloseable {
       for (Item item : batch) {
         groups.computeIfAbsent(item.target(), t -> new ArrayList<>()).add(item.key());
       }
+      List<Item> inFlight = List.copyOf(batch);
       batch.clear();
-      for (Map.Entry<ReadTouch.Target, List<String[]>> group : groups.entrySet()) {
+      try {
+        if (!fillGroups(mark, connection, groups)) {
+          return;
+        }
+      } finally {
+        inFlight.forEach(pending::remove);
+      }
+    }
+  }
+
+  /** Fills each table's keys, resting after each batch as the budget says; false when interrupted. */
+  private boolean fillGroups(TransactionMark mark, ConnectionHolder connection,
+      Map<ReadTouch.Target, List<String[]>> groups) {
+    for (Map.Entry<ReadTouch.Target, List<String[]>> group : groups.entrySet()) {
+      try {
+        long started = System.nanoTime();
         try {
-          long started = System.nanoTime();
+          if (backfillRunning(connection, group.getKey())) {
+            discarded.add(group.getValue().size());
+            continue;
+          }
           fillSplitting(mark, connection, group.getKey(), group.getValue());
-          if (failing) {
-            LOG.info("Cutover: lazy migration of rows read works again");
-            failing = false;
+        } finally {
+          // Done with (or given up on): a row read from now on is queued again when it needs it.
+          for (String[] key : group.getValue()) {
+            pending.remove(new Item(group.getKey(), key));
           }
-          backoff = 0;
-          if (!sleep((System.nanoTime() - started) / 1_000_000 * REST_FACTOR)) {
-            return;
-          }
-        } catch (SQLException | RuntimeException e) {
-          failedBatches.increment();
-          discarded.add(group.getValue().size());
-          if (!failing) {
-            failing = true;
-            LOG.warn("Cutover: lazy migration of rows read failed (keys are dropped until it works again; the"
-                + " backfill fills those rows): {}", e.toString());
-          } else {
-            LOG.debug("Cutover: lazy migration batch failed", e);
-          }
-          backoff = Math.min(MAX_BACKOFF_MILLIS, Math.max(100, backoff * 2));
-          if (!sleep(backoff)) {
-            return;
-          }
+        }
+        if (failing) {
+          LOG.info("Cutover: lazy migration of rows read works again");
+          failing = false;
+        }
+        backoff = 0;
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+        if (!sleep(rest(tookMillis, group.getValue().size()))) {
+          return false;
+        }
+      } catch (SQLException | RuntimeException e) {
+        failedBatches.increment();
+        discarded.add(group.getValue().size());
+        if (!failing) {
+          failing = true;
+          LOG.warn("Cutover: lazy migration of rows read failed (keys are dropped until it works again; the"
+              + " backfill fills those rows): {}", e.toString());
+        } else {
+          LOG.debug("Cutover: lazy migration batch failed", e);
+        }
+        backoff = Math.min(MAX_BACKOFF_MILLIS, Math.max(100, backoff * 2));
+        if (!sleep(backoff)) {
+          return false;
         }
       }
     }
+    return true;
   }
 
   private static boolean sleep(long millis) {
@@ -273,6 +380,64 @@ public final class LazyMigrator implements AutoCloseable {
     } catch (InterruptedException e) {
       return false;
     }
+  }
+
+  /**
+   * How long a worker rests after a batch of {@code rows} keys that took {@code tookMillis}: long
+   * enough that the batches take at most a fifth of its time, and that it fills at most {@link
+   * #ROWS_PER_SECOND} rows a second.
+   */
+  static long rest(long tookMillis, int rows) {
+    return Math.max(tookMillis * REST_FACTOR, rows * 1000L / ROWS_PER_SECOND - tookMillis);
+  }
+
+  /**
+   * Whether a backfill of the target's migrations runs (asked of the database at most every {@link
+   * #BACKFILL_CHECK_NANOS} per table); while one does, the table's keys are dropped at the offer
+   * and discarded from the queue. A role that cannot read {@code backfill_state} never pauses.
+   */
+  private boolean backfillRunning(ConnectionHolder connection, ReadTouch.Target target) throws SQLException {
+    if (paused(target)) {
+      return true;
+    }
+    long now = System.nanoTime();
+    Long next = nextBackfillCheck.get(target);
+    if (backfillState == null || !backfillCheckWorks || (next != null && now - next < 0)) {
+      return false;
+    }
+    nextBackfillCheck.put(target, now + BACKFILL_CHECK_NANOS);
+    boolean running = false;
+    Connection c = connection.acquire();
+    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + backfillState
+        + " WHERE migration_id = ANY (?) AND finished_at IS NULL AND updated_at > now() - make_interval(secs => ?)")) {
+      ps.setArray(1, c.createArrayOf("text", target.migrationIds().toArray()));
+      ps.setInt(2, BACKFILL_ACTIVE_SECONDS);
+      try (ResultSet rs = ps.executeQuery()) {
+        running = rs.next() && rs.getLong(1) > 0;
+      }
+      c.commit();
+    } catch (SQLException e) {
+      try {
+        c.rollback();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      if (!"42501".equals(e.getSQLState()) && !"42P01".equals(e.getSQLState())) {
+        connection.failed();
+        throw e;
+      }
+      backfillCheckWorks = false; // no privilege (a role granted before this check existed), or no table
+      LOG.info("Cutover: the lazy migration cannot read {} ({}); it does not pause while a backfill runs",
+          backfillState, e.getMessage());
+    } finally {
+      connection.release();
+    }
+    if (running) {
+      pausedUntil.put(target, now + BACKFILL_CHECK_NANOS);
+    } else {
+      pausedUntil.remove(target);
+    }
+    return running;
   }
 
   /**
@@ -480,6 +645,7 @@ public final class LazyMigrator implements AutoCloseable {
     dropped.add(left);
     Telemetry.LAZY_DROPPED.add(left);
     queue.clear();
+    pending.clear();
     synchronized (this) {
       connections.forEach(ConnectionHolder::close);
     }

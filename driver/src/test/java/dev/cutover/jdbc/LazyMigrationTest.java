@@ -50,6 +50,8 @@ class LazyMigrationTest {
       st.execute("INSERT INTO twin SELECT id, full_name, email, full_name FROM users");
       st.execute("CREATE TABLE pairs (a int, b text, v text, w text, PRIMARY KEY (a, b))");
       st.execute("INSERT INTO pairs SELECT g % 10, 'k' || g, 'v' || g, NULL FROM generate_series(1, 100) g");
+      st.execute("CREATE TABLE busy (id int PRIMARY KEY, a text, b text)");
+      st.execute("INSERT INTO busy SELECT g, 'a' || g, NULL FROM generate_series(1, 100) g");
       st.execute("CREATE TABLE later (id int PRIMARY KEY, a text, b text)");
       st.execute("INSERT INTO later SELECT g, 'a' || g, NULL FROM generate_series(1, 100) g");
       MigrationRows.insertRename(c, "cutover", "users-display-name", "users", "full_name", "display_name", Phase.DUAL_WRITE);
@@ -57,6 +59,7 @@ class LazyMigrationTest {
           Phase.DUAL_WRITE);
       MigrationRows.insertRename(c, "cutover", "pairs-w", "pairs", "v", "w", Phase.DUAL_WRITE);
       MigrationRows.insertRename(c, "cutover", "later-b", "later", "a", "b", Phase.READ_NEW);
+      MigrationRows.insertRename(c, "cutover", "busy-b", "busy", "a", "b", Phase.DUAL_WRITE);
       // A type change text -> int whose up fails on one row (id 50).
       st.execute("CREATE TABLE codes (id bigint PRIMARY KEY, code text, code_num int)");
       st.execute("INSERT INTO codes SELECT g, CASE WHEN g = 50 THEN 'x50' ELSE g::text END, NULL"
@@ -87,6 +90,7 @@ class LazyMigrationTest {
 
   private static Connection cutover(String... properties) throws SQLException {
     Properties p = db.properties();
+    p.setProperty("cutover.readTouch", "true"); // off by default
     for (int i = 0; i < properties.length; i += 2) {
       p.setProperty(properties[i], properties[i + 1]);
     }
@@ -174,12 +178,13 @@ class LazyMigrationTest {
       assertThat(count("SELECT count(*) FROM codes WHERE id <> 50 AND code_num IS DISTINCT FROM code::int")).isZero();
       LazyMigrator.Stats stats = migrator(c).stats();
       assertThat(stats.unconvertible()).as(stats.toString()).isEqualTo(1);
-      // Read again: the known bad row is skipped, not split for again.
-      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT code FROM codes WHERE id = 50")) {
-        assertThat(readAll(rs)).isEqualTo(1);
-      }
+      // Read again: the known bad row is skipped, not split for again. (Read until its key is taken:
+      // while the batch that found it is still finishing, the row is pending and not queued again.)
       long deadline = System.nanoTime() + 5_000_000_000L;
       while (migrator(c).stats().discarded() <= stats.discarded() && System.nanoTime() < deadline) {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT code FROM codes WHERE id = 50")) {
+          assertThat(readAll(rs)).isEqualTo(1);
+        }
         Thread.sleep(50);
       }
       assertThat(migrator(c).stats().unconvertible()).isEqualTo(1);
@@ -291,6 +296,7 @@ class LazyMigrationTest {
     Properties p = new Properties();
     p.setProperty("user", ROLE);
     p.setProperty("password", "");
+    p.setProperty("cutover.readTouch", "true");
     // The role may hold 3 connections: this one and the runtime's two side connections. The lazy
     // migration's pool then cannot connect at all ("too many connections for role").
     try (Connection c = java.sql.DriverManager.getConnection(db.cutoverUrl(), p)) {
@@ -347,6 +353,49 @@ class LazyMigrationTest {
     }
   }
 
+  /**
+   * While a backfill of the table runs (its progress row moved lately and is not finished), rows
+   * read are left to it; once it finishes, rows read are filled again.
+   */
+  @Test
+  void backfillRunning_rowsReadLeftToIt_filledAgainOnceItFinished() throws Exception {
+    try (Connection plain = db.plainConnection(); Statement st = plain.createStatement()) {
+      st.execute("INSERT INTO cutover.backfill_state (migration_id, last_key, max_key, rows_done)"
+          + " VALUES ('busy-b', '50', '100', 50)");
+    }
+    try (Connection c = cutover()) {
+      LazyMigrator.Stats before = migrator(c).stats();
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT a FROM busy")) {
+        assertThat(readAll(rs)).isEqualTo(100);
+      }
+      // Every key is either taken and discarded (the batch that found the backfill running) or,
+      // once the pause began, dropped at the offer.
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (leftToBackfill(c, before) < 100 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(leftToBackfill(c, before)).as(migrator(c).stats().toString()).isGreaterThanOrEqualTo(100);
+      assertThat(migrator(c).stats().discarded()).isGreaterThan(before.discarded());
+      // Read again during the pause: dropped before the key is read.
+      long dropped = migrator(c).stats().dropped();
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT a FROM busy WHERE id <= 10")) {
+        assertThat(readAll(rs)).isEqualTo(10);
+      }
+      assertThat(migrator(c).stats().dropped()).isEqualTo(dropped + 10);
+      assertThat(count("SELECT count(*) FROM busy WHERE b IS NULL")).isEqualTo(100);
+
+      try (Connection plain = db.plainConnection(); Statement st = plain.createStatement()) {
+        st.execute("UPDATE cutover.backfill_state SET finished_at = now() WHERE migration_id = 'busy-b'");
+      }
+      // After the pause (the next check), rows read are filled.
+      Thread.sleep(LazyMigrator.BACKFILL_CHECK_NANOS / 1_000_000 + 200);
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT a FROM busy")) {
+        assertThat(readAll(rs)).isEqualTo(100);
+      }
+      assertThat(awaitCount("SELECT count(*) FROM busy WHERE b IS DISTINCT FROM a", 0)).isZero();
+    }
+  }
+
   @Test
   void notActiveOutsideDualWrite() throws Exception {
     try (Connection c = cutover(); Statement st = c.createStatement()) {
@@ -362,15 +411,34 @@ class LazyMigrationTest {
   @Test
   void readTouchFalse_disablesIt() throws Exception {
     try (Connection c = cutover("cutover.readTouch", "false"); Statement st = c.createStatement()) {
-      assertThat(migrator(c)).isNull();
-      try (ResultSet rs = st.executeQuery("SELECT email FROM users WHERE id BETWEEN 5001 AND 5100")) {
-        assertThat(rs).isNotInstanceOf(TouchResultSet.class);
-        assertThat(readAll(rs)).isEqualTo(100);
-        assertThat(rs.getMetaData().getColumnCount()).isEqualTo(1);
-      }
-      Thread.sleep(1000);
-      assertThat(count("SELECT count(*) FROM users WHERE id BETWEEN 5001 AND 5100 AND display_name IS NULL"))
-          .isEqualTo(100);
+      assertOff(c, st);
     }
+  }
+
+  /** Off unless asked for: a connection without the property has no lazy migration. */
+  @Test
+  void readTouchUnset_off() throws Exception {
+    Properties p = db.properties();
+    p.setProperty("cutover.instance", "touch-default");
+    try (Connection c = java.sql.DriverManager.getConnection(db.cutoverUrl(), p); Statement st = c.createStatement()) {
+      assertOff(c, st);
+    }
+  }
+
+  private static long leftToBackfill(Connection c, LazyMigrator.Stats before) throws SQLException {
+    LazyMigrator.Stats now = migrator(c).stats();
+    return now.discarded() - before.discarded() + now.dropped() - before.dropped();
+  }
+
+  private static void assertOff(Connection c, Statement st) throws Exception {
+    assertThat(migrator(c)).isNull();
+    try (ResultSet rs = st.executeQuery("SELECT email FROM users WHERE id BETWEEN 5001 AND 5100")) {
+      assertThat(rs).isNotInstanceOf(TouchResultSet.class);
+      assertThat(readAll(rs)).isEqualTo(100);
+      assertThat(rs.getMetaData().getColumnCount()).isEqualTo(1);
+    }
+    Thread.sleep(1000);
+    assertThat(count("SELECT count(*) FROM users WHERE id BETWEEN 5001 AND 5100 AND display_name IS NULL"))
+        .isEqualTo(100);
   }
 }

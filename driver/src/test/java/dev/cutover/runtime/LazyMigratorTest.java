@@ -8,6 +8,7 @@ import dev.cutover.migration.Phase;
 import dev.cutover.rewriter.ReadTouch;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -86,5 +87,109 @@ class LazyMigratorTest {
             + " \"cutover.t\" JOIN unnest(CAST(? AS integer[]), CAST(? AS text[])) AS \"cutover.w\"(\"cutover.k1\","
             + " \"cutover.k2\") ON \"cutover.t\".\"a\" = \"cutover.w\".\"cutover.k1\" AND \"cutover.t\".\"b\" ="
             + " \"cutover.w\".\"cutover.k2\" AND CASE");
+  }
+
+  /** A connection source whose {@code open} waits until {@code release} counts down: the worker holds one batch. */
+  private static LazyMigrator.ConnectionSource blocked(CountDownLatch release) {
+    return () -> {
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      throw new SQLException("not connected in this test", "08001");
+    };
+  }
+
+  /** A row read again while its key waits (or is being filled) is not queued a second time. */
+  @Test
+  void offer_sameRowTwice_queuedOnce_otherRowsAndTablesStillQueued() {
+    CountDownLatch release = new CountDownLatch(1);
+    LazyMigrator migrator = new LazyMigrator("test", () -> snapshot(Phase.DUAL_WRITE), blocked(release),
+        TransactionMark::new, () -> {}, 10_000);
+    try {
+      ReadTouch.Target pairs = new ReadTouch.Target("public", "pairs", List.of("a", "b"), List.of("m"));
+      for (int i = 0; i < 5_000; i++) {
+        assertThat(migrator.offer(USERS, new String[] {Integer.toString(i)})).isTrue();
+      }
+      // Waiting in the queue, or in the batch the worker holds: either way not queued again.
+      for (int i = 0; i < 5_000; i++) {
+        assertThat(migrator.offer(USERS, new String[] {Integer.toString(i)})).as("key " + i).isFalse();
+      }
+      assertThat(migrator.stats().coalesced()).isEqualTo(5_000);
+      assertThat(migrator.stats().queued()).isEqualTo(5_000);
+      assertThat(migrator.stats().dropped()).isZero();
+      // The same key values on another table, and another key on the same table, are other rows.
+      assertThat(migrator.offer(pairs, new String[] {"4999"})).isTrue();
+      assertThat(migrator.offer(USERS, new String[] {"5000"})).isTrue();
+      assertThat(migrator.stats().queued()).isEqualTo(5_002);
+    } finally {
+      release.countDown();
+      migrator.close();
+    }
+  }
+
+  /** A key whose batch ended (filled or not) can be queued again: the pending set forgets it. */
+  @Test
+  void offer_afterTheBatchEnded_queuedAgain() throws Exception {
+    LazyMigrator migrator = new LazyMigrator("test", () -> snapshot(Phase.DUAL_WRITE), () -> {
+      throw new SQLException("cannot connect", "08001");
+    }, TransactionMark::new, () -> {}, 100);
+    try {
+      assertThat(migrator.offer(USERS, new String[] {"7"})).isTrue();
+      for (long deadline = System.nanoTime() + 10_000_000_000L;
+          migrator.stats().failedBatches() == 0 && System.nanoTime() < deadline; Thread.sleep(20)) {
+        // the worker takes the key and fails to connect
+      }
+      assertThat(migrator.stats().failedBatches()).isEqualTo(1);
+      assertThat(migrator.offer(USERS, new String[] {"7"})).isTrue();
+      assertThat(migrator.stats().queued()).isEqualTo(2);
+      assertThat(migrator.stats().coalesced()).isZero();
+    } finally {
+      migrator.close();
+    }
+  }
+
+  /** A full queue is reported before the result set reads the key, and counted as a drop. */
+  @Test
+  void accepting_falseWhenTheQueueIsFull_countsTheDrop() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    LazyMigrator migrator = new LazyMigrator("test", () -> snapshot(Phase.DUAL_WRITE), blocked(release),
+        TransactionMark::new, () -> {}, 1_000);
+    try {
+      assertThat(migrator.accepting(USERS)).isTrue();
+      assertThat(migrator.stats().dropped()).isZero();
+      // The worker takes the first key and then waits for its connection; the rest fill the queue.
+      assertThat(migrator.offer(USERS, new String[] {"first"})).isTrue();
+      for (long deadline = System.nanoTime() + 10_000_000_000L;
+          migrator.queueSize() > 0 && System.nanoTime() < deadline; Thread.sleep(10)) {
+        // the worker takes it
+      }
+      for (int i = 0; i < 1_100; i++) {
+        migrator.offer(USERS, new String[] {Integer.toString(i)});
+      }
+      assertThat(migrator.queueSize()).isEqualTo(1_000);
+      long dropped = migrator.stats().dropped();
+      assertThat(dropped).isEqualTo(100);
+      assertThat(migrator.accepting(USERS)).isFalse();
+      assertThat(migrator.stats().dropped()).isEqualTo(dropped + 1);
+    } finally {
+      release.countDown();
+      migrator.close();
+    }
+    assertThat(migrator.accepting(USERS)).as("closed").isFalse();
+  }
+
+  /** The budget: a fifth of the worker's time at most, and ROWS_PER_SECOND rows a second at most. */
+  @Test
+  void rest_keepsBothTheDutyCycleAndTheRowRate() {
+    // A fast batch of 100 rows: the rate decides (100 rows at ROWS_PER_SECOND).
+    long rateBound = 100 * 1000L / LazyMigrator.ROWS_PER_SECOND;
+    assertThat(LazyMigrator.rest(5, 100)).isEqualTo(Math.max(20, rateBound - 5));
+    assertThat(5 + LazyMigrator.rest(5, 100)).isGreaterThanOrEqualTo(rateBound);
+    // A slow batch (a busy database): the duty cycle decides, four times the batch's time.
+    assertThat(LazyMigrator.rest(2_000, 100)).isEqualTo(8_000);
+    // One row: never less than the duty cycle's rest.
+    assertThat(LazyMigrator.rest(40, 1)).isGreaterThanOrEqualTo(160);
   }
 }

@@ -32,7 +32,9 @@ class RefusalTest {
       SELECT full_name FROM users u, (SELECT id, 1 + 1 FROM orders) s        | unknown columns
       SELECT full_name FROM users JOIN mystery m ON m.id = users.id          | unknown columns
       SELECT full_name FROM users, accounts                                  | ambiguous
-      SELECT * FROM users JOIN orders USING (id)                             | USING
+      SELECT * FROM users JOIN orders USING (id) JOIN accounts USING (id)    | several JOIN ... USING
+      SELECT * FROM users NATURAL JOIN orders                                | NATURAL JOIN
+      SELECT * FROM users u JOIN users v USING (full_name)                   | a migration column
       SELECT a.id FROM users a JOIN accounts b USING (display_name)          | USING
       SELECT full_name FROM users WHERE id = $1                              | $n
       SELECT interval, full_name FROM users                                  | parser
@@ -43,7 +45,10 @@ class RefusalTest {
       INSERT INTO users (id, full_name) VALUES (nextval('seq'), concat('Seq ', currval('seq'))) | computing the value written to both columns once
       INSERT INTO users (id, full_name) VALUES (nextval('s'), ?), (?, gen_random_uuid()::text) | gen_random_uuid()
       UPDATE users SET full_name = clock_timestamp()::text                   | clock_timestamp()
-      UPDATE users SET full_name = (SELECT owner FROM accounts LIMIT 1)      | subquery
+      UPDATE users SET full_name = upper((SELECT owner FROM accounts LIMIT 1)) | subquery
+      UPDATE users SET full_name[1] = ? WHERE id = ?                         | element or slice
+      UPDATE users SET email[length(full_name)] = ? WHERE id = ?             | parser
+      MERGE INTO users u USING accounts a ON u.id = a.id WHEN MATCHED THEN UPDATE SET full_name = a.owner | INSERT ... ON CONFLICT
       UPDATE users SET (full_name, email) = (SELECT ?, ?) WHERE id = ?        | row assignment
       UPDATE users SET (full_name) = (?) WHERE id = ?                         | row assignment
       COPY users (full_name) FROM STDIN                                      | COPY

@@ -180,6 +180,15 @@ class RowAndFieldReferenceTest {
         + " FROM users, accounts");
   }
 
+  // A VALUES list is planned like a select list now (was refused): the subquery's whole row gets its derived table.
+  @Test
+  void wholeRow_insideAValuesList_getsTheDerivedTable() throws Exception {
+    String sql = rewrite("SELECT v.x FROM (VALUES ((SELECT to_jsonb(u) FROM users u WHERE u.id = 1))) v(x)",
+        Phase.READ_NEW).sql();
+    assertThat(sql).startsWith("SELECT v.x FROM (VALUES ((SELECT to_jsonb(u) FROM (SELECT id, display_name AS full_name,")
+        .endsWith(" FROM users) u WHERE u.id = 1))) v(x)");
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', textBlock = """
       UPDATE users u SET email = ? WHERE to_jsonb(u) IS NOT NULL                     | the target of an INSERT
@@ -190,7 +199,6 @@ class RowAndFieldReferenceTest {
       SELECT u.ctid, to_jsonb(u) FROM users u                                       | system column
       SELECT public.users.id, to_jsonb(users) FROM public.users                     | schema-qualified
       SELECT u FROM users u, generate_series(1, 2) g                                | unknown
-      SELECT v.x FROM (VALUES ((SELECT to_jsonb(u) FROM users u))) v(x)             | VALUES
       """)
   void wholeRow_whereNoDerivedTableCanStand_isRefused(String sql, String reason) {
     assertThatThrownBy(() -> rewrite(sql, Phase.DUAL_WRITE))

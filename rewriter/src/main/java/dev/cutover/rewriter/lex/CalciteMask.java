@@ -19,8 +19,20 @@ public final class CalciteMask {
   /**
    * @param text the masked statement
    * @param problem {@code null}, or the construct that cannot be masked
+   * @param subscriptedTargets the (folded) columns assigned through a subscript ({@code SET tags[1] = ...}),
+   *     whose subscript the mask blanked: the caller must refuse when one is a migration column, since
+   *     the parse shows a whole-column assignment
    */
-  public record Result(String text, String problem) {}
+  public record Result(String text, String problem, java.util.List<String> subscriptedTargets) {
+    public Result {
+      subscriptedTargets = java.util.List.copyOf(subscriptedTargets);
+    }
+
+    /** A result with no subscripted assignment. */
+    public Result(String text, String problem) {
+      this(text, problem, java.util.List.of());
+    }
+  }
 
   private CalciteMask() {}
 
@@ -36,6 +48,7 @@ public final class CalciteMask {
     }
     Deque<Boolean> braces = new ArrayDeque<>();
     String problem = null;
+    java.util.List<String> subscripted = new java.util.ArrayList<>();
     for (int i = stmt.fromToken(); i < stmt.toToken(); i++) {
       Token t = text.tokens().get(i);
       int s = t.start() - base;
@@ -50,7 +63,21 @@ public final class CalciteMask {
       switch (t.kind()) {
         case IDENT -> {
           int literal = typedLiteral(text, stmt, i);
-          if (inheritanceOnly(text, stmt, i)) {
+          if (keywordLabel(text, stmt, i)) {
+            // SELECT owner AS next: a label PostgreSQL allows and Calcite's grammar reserves. A quoted
+            // name of the same length; the planner reads names from the original tokens.
+            quotedName(out, s, e);
+          } else if (groupsFrame(text, stmt, i)) {
+            // OVER (ORDER BY x GROUPS BETWEEN ...): the frame unit names no column; Calcite knows ROWS.
+            "ROWS  ".getChars(0, 6, out, s);
+          } else if (subscriptedAssignment(text, stmt, i)) {
+            // UPDATE ... SET tags[1] = ...: the parse sees SET tags = ...; the caller refuses when
+            // tags migrates (the rewrite would treat it as a whole-column write).
+            int open = text.nextSignificant(i + 1, stmt.toToken());
+            blank(out, text.tokens().get(open).start() - base, text.tokens().get(text.matching(open)).end() - base);
+            subscripted.add(text.folded(i));
+            i = text.matching(open);
+          } else if (inheritanceOnly(text, stmt, i)) {
             // FROM ONLY t, UPDATE ONLY t, DELETE FROM ONLY t: Calcite would read ONLY as the table
             // name and t as its alias, and the statement would pass unrewritten. For the rewriter
             // it is table t (a migrating table has no inheritance children: plan refuses those).
@@ -61,6 +88,8 @@ public final class CalciteMask {
             i = literal;
           }
         }
+        case LBRACKET -> slice(text, stmt, i, out, base);
+        case LPAREN -> columnDefinitionList(text, stmt, i, out, base);
         case LINE_COMMENT, BLOCK_COMMENT -> blank(out, s, e);
         case PREFIXED_STRING, DOLLAR_STRING -> plainLiteral(out, s, e);
         case DOLLAR_PARAM -> problem = problem != null ? problem : "a $n positional parameter";
@@ -106,7 +135,230 @@ public final class CalciteMask {
         default -> {}
       }
     }
-    return new Result(new String(out), problem);
+    return new Result(new String(out), problem, subscripted);
+  }
+
+  /** Keywords Calcite's grammar must keep reserved that PostgreSQL allows as a label after AS. */
+  private static final java.util.List<String> LABEL_KEYWORDS = java.util.List.of("next", "new", "over", "partition");
+
+  /** Whether token {@code i} is one of the unquoted keywords {@code words} (no allocation: parsing runs per statement). */
+  private static boolean anyKeyword(SqlText text, int i, java.util.List<String> words) {
+    for (String w : words) {
+      if (text.isKeyword(i, w)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether token {@code i} is one of {@link #LABEL_KEYWORDS} right after AS or a dot. */
+  private static boolean keywordLabel(SqlText text, SqlText.Statement stmt, int i) {
+    if (!anyKeyword(text, i, LABEL_KEYWORDS)) {
+      return false;
+    }
+    int before = text.previousSignificant(i - 1, stmt.fromToken());
+    // After AS (a label), or after a dot (a column of a derived table labelled so: s.next).
+    return before >= 0 && (text.isKeyword(before, "as") || text.tokens().get(before).kind() == TokenKind.DOT);
+  }
+
+  /** Whether token {@code t} is a keyword label the mask turned into a quoted name (see {@link #mask}). */
+  public static boolean isMaskedLabel(SqlText text, SqlText.Statement stmt, int t) {
+    return text.tokens().get(t).kind() == TokenKind.IDENT && keywordLabel(text, stmt, t);
+  }
+
+  /** Replaces identifier {@code [s, e)} by a quoted name of the same length (its inner letters). */
+  private static void quotedName(char[] out, int s, int e) {
+    out[s] = '"';
+    out[e - 1] = '"';
+  }
+
+  private static final java.util.List<String> NOT_BEFORE_FRAME = java.util.List.of("select", "where", "and", "or", "not",
+      "on", "having", "when", "then", "else", "distinct", "all", "returning", "set", "by", "in");
+
+  private static final java.util.List<String> FRAME_STARTS = java.util.List.of("between", "unbounded", "current");
+
+  /** Whether token {@code i} is the frame unit GROUPS of a window ({@code GROUPS BETWEEN}, {@code GROUPS UNBOUNDED ...}, {@code GROUPS 1 PRECEDING}). */
+  private static boolean groupsFrame(SqlText text, SqlText.Statement stmt, int i) {
+    if (!text.isKeyword(i, "groups")) {
+      return false;
+    }
+    // A frame follows a window's ORDER BY list, PARTITION BY list or its opening parenthesis; a column
+    // named groups (WHERE groups BETWEEN 1 AND 2, SELECT a, groups ...) follows a clause word, a comma
+    // or an operator, and is left alone.
+    int before = text.previousSignificant(i - 1, stmt.fromToken());
+    if (before < 0 || text.tokens().get(before).kind() == TokenKind.COMMA
+        || text.tokens().get(before).kind() == TokenKind.OPERATOR || anyKeyword(text, before, NOT_BEFORE_FRAME)) {
+      return false;
+    }
+    int next = text.nextSignificant(i + 1, stmt.toToken());
+    if (next < 0) {
+      return false;
+    }
+    if (anyKeyword(text, next, FRAME_STARTS)) {
+      return true;
+    }
+    TokenKind k = text.tokens().get(next).kind();
+    int after = text.nextSignificant(next + 1, stmt.toToken());
+    return (k == TokenKind.NUMBER || k == TokenKind.PLACEHOLDER) && after >= 0
+        && (text.isKeyword(after, "preceding") || text.isKeyword(after, "following"));
+  }
+
+  /** Whether identifier {@code i} is a SET-list target written with a subscript ({@code SET tags[1] = ...}). */
+  private static boolean subscriptedAssignment(SqlText text, SqlText.Statement stmt, int i) {
+    int open = text.nextSignificant(i + 1, stmt.toToken());
+    if (open < 0 || text.tokens().get(open).kind() != TokenKind.LBRACKET || text.matching(open) < 0) {
+      return false;
+    }
+    // Only a subscript of numbers and parameters is blanked: one that names a column (tags[length(name)])
+    // must stay visible to the planner, so it is left to fail the parse (a refusal).
+    for (int k = open + 1; k < text.matching(open); k++) {
+      Token t = text.tokens().get(k);
+      boolean colon = t.kind() == TokenKind.OPERATOR && t.text(text.sql()).equals(":");
+      if (!colon && !constantOnly(text, k, k + 1)) {
+        return false;
+      }
+    }
+    int eq = text.nextSignificant(text.matching(open) + 1, stmt.toToken());
+    if (eq < 0 || !text.tokens().get(eq).text(text.sql()).equals("=")) {
+      return false;
+    }
+    int before = text.previousSignificant(i - 1, stmt.fromToken());
+    if (before < 0) {
+      return false;
+    }
+    if (text.isKeyword(before, "set")) {
+      return true;
+    }
+    if (text.tokens().get(before).kind() != TokenKind.COMMA) {
+      return false;
+    }
+    // After a comma: only inside a SET list (a SET at the same depth, before, with no FROM/WHERE/RETURNING since).
+    int depth = 0;
+    for (int k = before - 1; k >= stmt.fromToken(); k--) {
+      TokenKind kind = text.tokens().get(k).kind();
+      if (kind == TokenKind.RPAREN || kind == TokenKind.RBRACKET) {
+        depth++;
+      } else if (kind == TokenKind.LPAREN || kind == TokenKind.LBRACKET) {
+        if (depth == 0) {
+          return false;
+        }
+        depth--;
+      } else if (depth == 0 && kind == TokenKind.IDENT) {
+        String w = text.folded(k);
+        if (w.equals("set")) {
+          return true;
+        }
+        if (w.equals("from") || w.equals("where") || w.equals("returning") || w.equals("select")) {
+          return false;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * An array slice {@code [lower:upper]} ({@code tags[1:2]}, {@code tags[:2]}, {@code tags[2:]}):
+   * Calcite reads one subscript, so the side that is only numbers and placeholders is blanked with
+   * the colon; when both sides name something the slice is left as written (the parse fails, the
+   * statement is refused).
+   */
+  private static void slice(SqlText text, SqlText.Statement stmt, int open, char[] out, int base) {
+    int close = text.matching(open);
+    if (close < 0) {
+      return;
+    }
+    if (text.nextSignificant(open + 1, close) < 0) {
+      // text[] after a type name (?::text[], CAST(x AS int[])): the array type; Calcite reads the
+      // element type, and a type names no column. Not after ARRAY (ARRAY[] is an empty array).
+      int type = text.previousSignificant(open - 1, stmt.fromToken());
+      if (type >= 0 && text.tokens().get(type).isIdentifier() && !text.isKeyword(type, "array")) {
+        blank(out, text.tokens().get(open).start() - base, text.tokens().get(close).end() - base);
+      }
+      return;
+    }
+    int colon = -1;
+    for (int k = open + 1; k < close; k++) {
+      Token t = text.tokens().get(k);
+      if (t.kind() == TokenKind.LPAREN || t.kind() == TokenKind.LBRACKET) {
+        k = text.matching(k) < 0 ? close : text.matching(k);
+      } else if (t.kind() == TokenKind.OPERATOR && t.text(text.sql()).equals(":")) {
+        if (colon >= 0) {
+          return;
+        }
+        colon = k;
+      }
+    }
+    if (colon < 0) {
+      return;
+    }
+    boolean lowerEmpty = text.nextSignificant(open + 1, colon) < 0;
+    boolean upperEmpty = text.nextSignificant(colon + 1, close) < 0;
+    Token c = text.tokens().get(colon);
+    if (lowerEmpty && upperEmpty) {
+      out[c.start() - base] = '1'; // tags[:] is the whole array; any one subscript reads the same names
+    } else if (lowerEmpty) {
+      blank(out, c.start() - base, c.end() - base);
+    } else if (upperEmpty || constantOnly(text, colon + 1, close)) {
+      blank(out, c.start() - base, text.tokens().get(close).start() - base);
+    } else if (constantOnly(text, open + 1, colon)) {
+      blank(out, text.tokens().get(open).end() - base, c.end() - base);
+    }
+  }
+
+  /** Whether tokens {@code [from, to)} are numbers, placeholders, signs and parentheses only. */
+  private static boolean constantOnly(SqlText text, int from, int to) {
+    for (int k = from; k < to; k++) {
+      Token t = text.tokens().get(k);
+      boolean ok = t.isTrivia() || t.kind() == TokenKind.NUMBER || t.kind() == TokenKind.PLACEHOLDER
+          || t.kind() == TokenKind.LPAREN || t.kind() == TokenKind.RPAREN
+          || t.kind() == TokenKind.OPERATOR && (t.text(text.sql()).equals("+") || t.text(text.sql()).equals("-"));
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A column definition list after a function in FROM ({@code jsonb_to_record(x) AS m(owner text)}):
+   * the types are blanked, leaving the alias's column names, which is all Calcite reads there. Only
+   * after {@code ) AS name}, and only when every element starts with a name.
+   */
+  private static void columnDefinitionList(SqlText text, SqlText.Statement stmt, int open, char[] out, int base) {
+    int close = text.matching(open);
+    int alias = text.previousSignificant(open - 1, stmt.fromToken());
+    if (close < 0 || alias < 0 || !text.tokens().get(alias).isIdentifier()) {
+      return;
+    }
+    int as = text.previousSignificant(alias - 1, stmt.fromToken());
+    if (as < 0 || !text.isKeyword(as, "as")) {
+      return;
+    }
+    int call = text.previousSignificant(as - 1, stmt.fromToken());
+    if (call < 0 || text.tokens().get(call).kind() != TokenKind.RPAREN) {
+      return;
+    }
+    java.util.List<int[]> blanks = new java.util.ArrayList<>();
+    int k = open + 1;
+    while (k < close) {
+      int name = text.nextSignificant(k, close);
+      if (name < 0 || !text.tokens().get(name).isIdentifier()) {
+        return;
+      }
+      int end = name + 1;
+      while (end < close && text.tokens().get(end).kind() != TokenKind.COMMA) {
+        int m = text.tokens().get(end).kind() == TokenKind.LPAREN || text.tokens().get(end).kind() == TokenKind.LBRACKET
+            ? text.matching(end) : end;
+        end = m < 0 ? close : m + 1;
+      }
+      if (text.nextSignificant(name + 1, end) >= 0) {
+        blanks.add(new int[] {text.tokens().get(name).end() - base, text.tokens().get(end - 1).end() - base});
+      }
+      k = end + 1;
+    }
+    for (int[] b : blanks) {
+      blank(out, b[0], b[1]);
+    }
   }
 
   /** Whether token {@code i} is PostgreSQL's {@code ONLY} before a table name (after FROM, UPDATE, JOIN or a comma). */

@@ -142,7 +142,39 @@ final class QueryPlanner {
       first.widened |= widened;
       return first;
     }
+    if (node.getKind() == SqlKind.VALUES) {
+      return values((SqlCall) node, parent);
+    }
     throw ctx.refuse(construct(node) + " is not supported on a migrating table yet");
+  }
+
+  /**
+   * A VALUES list in a query position (a recursive CTE's anchor, a UNION branch, {@code FROM (VALUES
+   * ...)}, {@code LATERAL (VALUES ...)}): each value is an expression over the enclosing names (the
+   * FROM siblings too, when LATERAL: {@code parent} is then the lateral scope); its columns are
+   * {@code column1, column2, ...}, as PostgreSQL names them.
+   */
+  private Labels values(SqlCall values, Scope parent) throws RewriteRefusedException {
+    Scope scope = new Scope(parent);
+    int width = -1;
+    for (SqlNode row : values.getOperandList()) {
+      if (row.getKind() != SqlKind.ROW) {
+        throw ctx.refuse("a VALUES row the rewriter cannot read");
+      }
+      SqlCall r = (SqlCall) row;
+      if (width >= 0 && r.operandCount() != width) {
+        throw ctx.refuse("VALUES rows of different lengths");
+      }
+      width = r.operandCount();
+      for (SqlNode value : r.getOperandList()) {
+        expression(value, scope);
+      }
+    }
+    Labels labels = new Labels();
+    for (int k = 1; k <= width; k++) {
+      labels.names.add("column" + k);
+    }
+    return labels;
   }
 
   /**
@@ -370,8 +402,13 @@ final class QueryPlanner {
       }
       if (join.getConditionType() == JoinConditionType.USING) {
         scope.markMergedColumns();
+        List<String> names = new ArrayList<>();
         for (SqlNode n : (SqlNodeList) join.getCondition()) {
+          names.add(ctx.folded((SqlIdentifier) n).get(0));
           using((SqlIdentifier) n, left, right, scope);
+        }
+        if (left.size() == 1 && right.size() == 1 && !join.isNatural()) {
+          scope.recordUsing(new Scope.UsingJoin(List.copyOf(names), left.get(0), right.get(0)));
         }
       } else if (join.getCondition() != null) {
         joinConditions.add(join.getCondition());
@@ -407,7 +444,7 @@ final class QueryPlanner {
           } else {
             scope.add(new FromItem(alias, null, null, aliasText, null, List.of()));
           }
-        } else if (isQuery(target) && target.getKind() != SqlKind.VALUES) {
+        } else if (isQuery(target)) {
           // A derived table sees the enclosing query's names, not its FROM siblings, unless LATERAL.
           // Its own * may expand: a derived table's width never reaches the enclosing query's width
           // (a * over the derived table in a fixed-width place is refused instead, see widened).
@@ -1072,8 +1109,13 @@ final class QueryPlanner {
       return;
     }
     if (scope.hasMergedColumns()) {
-      throw ctx.refuse("SELECT * over a JOIN ... USING or NATURAL JOIN with a migrating table is not supported;"
-          + " list the columns");
+      Scope.UsingJoin using = scope.onlyUsingJoin();
+      if (using == null) {
+        throw ctx.refuse("SELECT * over a NATURAL JOIN, or over several JOIN ... USING, with a migrating table is not"
+            + " supported; list the columns (or write one JOIN ... USING between two tables)");
+      }
+      ctx.edits.replace(first[0], last[1], String.join(", ", usingStar(using, labels)));
+      return;
     }
     List<String> parts = new ArrayList<>();
     boolean single = scope.items().size() == 1;
@@ -1116,6 +1158,55 @@ final class QueryPlanner {
     } else {
       labels.complete = false;
     }
+  }
+
+  /**
+   * {@code SELECT *} over {@code a JOIN b USING (names)}, as PostgreSQL expands it: the merged names
+   * (unqualified, so a FULL JOIN's merge is kept), then the left item's other columns, then the
+   * right's. Refused when a merged name is a migration column (which physical column the merge
+   * shows differs by phase) or a side's columns are unknown.
+   */
+  private List<String> usingStar(Scope.UsingJoin using, Labels labels) throws RewriteRefusedException {
+    List<String> out = new ArrayList<>();
+    for (String name : using.names()) {
+      if (ctx.index.isColumnName(name)) {
+        throw ctx.refuse("SELECT * over JOIN ... USING (" + name + "), a migration column, is not supported; list the"
+            + " columns or join with ON");
+      }
+      out.add(Identifiers.quote(name));
+      labels.names.add(name);
+    }
+    java.util.Set<String> merged = new java.util.HashSet<>(using.names());
+    for (FromItem item : List.of(using.left(), using.right())) {
+      if (item.qualifierText() == null || !item.columnsKnown()) {
+        throw ctx.refuse("SELECT * over JOIN ... USING next to a FROM item whose columns are not known (a subquery"
+            + " needs an alias); list the columns");
+      }
+      String prefix = item.qualifierText() + ".";
+      if (item.isMigrating()) {
+        refuseIfStarFree(item);
+        Labels mine = new Labels();
+        List<String> columns = expand(item, prefix, mine);
+        for (int i = 0; i < columns.size(); i++) {
+          if (!merged.contains(mine.names.get(i))) {
+            out.add(columns.get(i));
+            labels.names.add(mine.names.get(i));
+          }
+        }
+        labels.widened |= mine.widened;
+      } else {
+        Labels mine = new Labels();
+        addColumns(item, mine);
+        labels.widened |= mine.widened;
+        for (String c : item.info().columns()) {
+          if (!merged.contains(c)) {
+            out.add(prefix + Identifiers.quote(c));
+            labels.names.add(c);
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /** The explicit column list replacing {@code *} of a migrating item. */

@@ -3,6 +3,7 @@ package dev.cutover.rewriter.plan;
 import dev.cutover.migration.ColumnMigration;
 import dev.cutover.rewriter.Catalog;
 import dev.cutover.rewriter.RewriteRefusedException;
+import dev.cutover.rewriter.lex.CalciteMask;
 import dev.cutover.rewriter.lex.SqlText;
 import dev.cutover.rewriter.lex.Token;
 import dev.cutover.rewriter.lex.TokenKind;
@@ -173,7 +174,10 @@ final class StatementContext {
     }
     String raw = token.text(text.sql());
     boolean same = token.kind() == dev.cutover.rewriter.lex.TokenKind.QUOTED_IDENT
-        ? text.folded(t).equals(name) : raw.equals(name);
+        ? text.folded(t).equals(name) : raw.equals(name)
+            // A keyword label the mask quoted (AS next reads as "ex"): the mask's own spelling.
+            || raw.length() > 2 && raw.substring(1, raw.length() - 1).equals(name)
+                && CalciteMask.isMaskedLabel(text, stmt, t);
     return same ? t : -1;
   }
 

@@ -560,6 +560,9 @@ final class WritePlanner {
       ctx.used(m, name);
       List<ColumnMigration.Write> physical = m.writes(name);
       Token leafToken = ctx.text.tokens().get(ctx.tokenOf(id, 0));
+      if (physical.size() > 1 && onceThroughRow(sources.get(j), rhs, leafToken, physical)) {
+        continue;
+      }
       if (!physical.get(0).column().equals(name)) {
         ctx.edits.replace(leafToken.start(), leafToken.end(), Identifiers.quote(physical.get(0).column()));
       }
@@ -592,6 +595,45 @@ final class WritePlanner {
   }
 
   /**
+   * A SET value that is exactly a scalar subquery ({@code SET c = (SELECT ...)}), written to two
+   * physical columns: copying the subquery would run it twice, and two runs may see different rows
+   * or values. It becomes one row assignment fed by one run,
+   * {@code (old, new) = (SELECT conv(v), conv'(v) FROM (SELECT ...) AS cutover_once(v))}: the
+   * subquery stays correlated exactly as written (run once per row, or once per statement), no row
+   * gives NULL to both columns as the scalar subquery gives NULL, more than one row is the same
+   * error.
+   *
+   * @return whether the item was rewritten so (otherwise the caller's ordinary path applies)
+   */
+  private boolean onceThroughRow(SqlNode value, int[] rhs, Token target, List<ColumnMigration.Write> physical) {
+    if (!isScalarSubquery(value, rhs) || DuplicationCheck.firstUnsafe(value) == null) {
+      return false;
+    }
+    List<String> columns = new ArrayList<>();
+    List<String> reads = new ArrayList<>();
+    for (ColumnMigration.Write w : physical) {
+      columns.add(Identifiers.quote(w.column()));
+      reads.add(w.conversion().isIdentity() ? "cutover_once.v" : w.conversion().apply("cutover_once.v"));
+    }
+    ctx.edits.replace(target.start(), target.end(), "(" + String.join(", ", columns) + ")");
+    ctx.edits.insert(rhs[0], List.of(Edits.Piece.text("(SELECT " + String.join(", ", reads) + " FROM ")));
+    ctx.edits.insert(rhs[1], List.of(Edits.Piece.text(" AS cutover_once(v))")));
+    return true;
+  }
+
+  /** Whether {@code value}, written at {@code rhs}, is one parenthesised query and nothing else. */
+  private boolean isScalarSubquery(SqlNode value, int[] rhs) {
+    if (!QueryPlanner.isQuery(value) || value.getKind() == SqlKind.VALUES) {
+      return false;
+    }
+    int open = ctx.text.tokenStartingAt(rhs[0]);
+    if (open < 0 || ctx.text.tokens().get(open).kind() != TokenKind.LPAREN || ctx.text.matching(open) < 0) {
+      return false;
+    }
+    return ctx.text.tokens().get(ctx.text.matching(open)).end() == rhs[1];
+  }
+
+  /**
    * Whether a SET value is the keyword {@code DEFAULT}: the parser does not always say so by its
    * kind (an UPDATE's {@code SET c = DEFAULT} reaches the planner as an ordinary operand), so the
    * text decides too; bare, the word cannot be anything else (it is reserved).
@@ -618,6 +660,10 @@ final class WritePlanner {
     SqlText text = ctx.text;
     int limit = Math.min(limitToken, ctx.stmt.toToken());
     int eq = text.nextSignificant(leaf + 1, limit);
+    if (eq >= 0 && text.tokens().get(eq).kind() == TokenKind.LBRACKET && text.matching(eq) > eq) {
+      // SET tags[1] = ...: the subscript (blanked for the parser) belongs to the target.
+      eq = text.nextSignificant(text.matching(eq) + 1, limit);
+    }
     if (eq < 0 || !"=".equals(text.tokens().get(eq).text(text.sql()))) {
       return null;
     }

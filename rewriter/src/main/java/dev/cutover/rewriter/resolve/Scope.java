@@ -115,6 +115,30 @@ public final class Scope {
   /** Marks that a USING or NATURAL join merges columns. */
   public void markMergedColumns() {
     mergedColumns = true;
+    usingJoins++;
+  }
+
+  /**
+   * One {@code a JOIN b USING (names)} between two single FROM items, for {@code SELECT *}: the merged
+   * names first, then each side's other columns.
+   *
+   * @param names the merged names, folded, in list order
+   * @param left the left item
+   * @param right the right item
+   */
+  public record UsingJoin(List<String> names, FromItem left, FromItem right) {}
+
+  private UsingJoin usingJoin;
+  private int usingJoins;
+
+  /** Records a USING join of two single items (after {@link #markMergedColumns}). */
+  public void recordUsing(UsingJoin join) {
+    usingJoin = join;
+  }
+
+  /** The one USING join this level's FROM consists of, or {@code null} (none, several, NATURAL, more items). */
+  public UsingJoin onlyUsingJoin() {
+    return usingJoins == 1 && usingJoin != null && items.size() == 2 ? usingJoin : null;
   }
 
   /** Whether a USING or NATURAL join merges columns. */

@@ -1,0 +1,42 @@
+package dev.cutover.rewriter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cutover.migration.Phase;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Ordinary PostgreSQL shapes that were refused on a migrating table and are now rewritten: window
+ * frames in GROUPS units, keyword labels after AS, array slices and subscripted assignment, a SET
+ * from a scalar subquery (once, through a row assignment), VALUES as a query, column definition
+ * lists, and SELECT * over one JOIN ... USING. The corpus ({@code 15-refuse-less-shapes.sql}) runs
+ * the same shapes against PostgreSQL at every phase.
+ */
+class RefuseLessRewriteTest {
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @CsvSource(delimiter = '|', textBlock = """
+      READ_NEW   | SELECT id, count(*) OVER (ORDER BY id GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW EXCLUDE TIES), full_name FROM users | SELECT id, count(*) OVER (ORDER BY id GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW EXCLUDE TIES), display_name AS full_name FROM users
+      READ_NEW   | SELECT id, max(full_name) OVER (GROUPS BETWEEN CURRENT ROW AND 2 FOLLOWING) FROM users | SELECT id, max(display_name) OVER (GROUPS BETWEEN CURRENT ROW AND 2 FOLLOWING) FROM users
+      READ_NEW   | SELECT id, max(full_name) OVER (PARTITION BY email ORDER BY id DESC GROUPS 1 PRECEDING) FROM users | SELECT id, max(display_name) OVER (PARTITION BY email ORDER BY id DESC GROUPS 1 PRECEDING) FROM users
+      READ_NEW   | SELECT full_name AS next, email AS partition FROM users | SELECT display_name AS next, email AS partition FROM users
+      READ_NEW   | SELECT full_name AS new, id AS over FROM users | SELECT display_name AS new, id AS over FROM users
+      READ_NEW   | SELECT id FROM users WHERE full_name[1:2] = ? | SELECT id FROM users WHERE display_name[1:2] = ?
+      READ_NEW   | SELECT id FROM users WHERE full_name[:2] = ? AND full_name[2:] = ? | SELECT id FROM users WHERE display_name[:2] = ? AND display_name[2:] = ?
+      READ_NEW   | UPDATE users SET email[1] = ? WHERE full_name = ? | UPDATE users SET email[1] = ? WHERE display_name = ?
+      DUAL_WRITE | UPDATE users SET full_name = (SELECT owner FROM accounts WHERE accounts.id = users.id) WHERE id = ? | UPDATE users SET (full_name, display_name) = (SELECT cutover_once.v, cutover_once.v FROM (SELECT owner FROM accounts WHERE accounts.id = users.id) AS cutover_once(v)) WHERE id = ?
+      READ_NEW   | UPDATE users SET display_name = (SELECT max(full_name) FROM users), email = ? | UPDATE users SET (full_name, display_name) = (SELECT cutover_once.v, cutover_once.v FROM (SELECT max(display_name) FROM users) AS cutover_once(v)), email = ?
+      COMPLETED  | UPDATE users SET full_name = (SELECT owner FROM accounts LIMIT 1) | UPDATE users SET display_name = (SELECT owner FROM accounts LIMIT 1)
+      READ_NEW   | SELECT u.id, v.x FROM users u, LATERAL (VALUES (u.full_name), (u.email)) v(x) | SELECT u.id, v.x FROM users u, LATERAL (VALUES (u.display_name), (u.email)) v(x)
+      READ_NEW   | WITH RECURSIVE r(n) AS (VALUES (1) UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT u.full_name FROM r JOIN users u ON u.id = r.n | WITH RECURSIVE r(n) AS (VALUES (1) UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT u.display_name AS full_name FROM r JOIN users u ON u.id = r.n
+      READ_NEW   | SELECT u.id, m.a FROM users u, jsonb_to_record(u.email::jsonb) AS m(a text, b numeric(10, 2)) WHERE u.full_name = ? | SELECT u.id, m.a FROM users u, jsonb_to_record(u.email::jsonb) AS m(a text, b numeric(10, 2)) WHERE u.display_name = ?
+      READ_NEW   | SELECT * FROM users u JOIN orders o USING (id) | SELECT id, u.display_name AS full_name, u.email, u.display_name, o.user_id, o.total FROM users u JOIN orders o USING (id)
+      COMPLETED  | SELECT * FROM orders o LEFT JOIN users u USING (id) | SELECT id, o.user_id, o.total, u.email, u.display_name AS full_name, u.display_name FROM orders o LEFT JOIN users u USING (id)
+      """)
+  void rewrite_ordinaryShape_isRewritten(Phase phase, String sql, String expected) throws Exception {
+    Rewrite r = Fixtures.rewrite(sql, phase);
+    RenameMatrixTest.checkInvariants(sql, r, phase);
+    assertThat(r.sql()).isEqualTo(expected);
+  }
+}
