@@ -71,6 +71,13 @@ public final class Backfiller {
   private final PrintWriter out;
   private final boolean terminal;
   private final Connections connections;
+  /** Chunks issued by this backfiller so far: --max-batches bounds a partitioned table's whole run. */
+  private long batchesRun;
+  /**
+   * The settings the last walk ended with (what {@code cutover tune} changed): a partitioned
+   * table's next partition starts with them instead of the command line's.
+   */
+  private BackfillControl.Settings lastSettings;
 
   /**
    * A backfiller for refills and resets only: {@link #backfill} needs worker connections.
@@ -120,12 +127,83 @@ public final class Backfiller {
       throw new IllegalStateException("a backfill needs worker connections (Backfiller(schema, out, connections))");
     }
     TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
+    if (PartitionedTable.isPartitioned(table)) {
+      return backfillPartitions(c, m, table, options);
+    }
+    return backfillTable(c, m, m.id(), table, options);
+  }
+
+  /**
+   * A partitioned table, leaf partition by leaf partition, each walked by its own key with a
+   * checkpoint of its own ({@code <id>/<partition>}); the migration's own row says which partition
+   * finished last and how many rows all of them copied. A run that stopped resumes in the partition
+   * it stopped in; a run after a finished one starts over (copying only rows that differ).
+   */
+  private Result backfillPartitions(Connection c, ColumnMigration m, TableCatalog.Table table, BackfillOptions options)
+      throws SQLException {
+    State root = loadState(c, m.id());
+    boolean resuming = root != null && !root.finished();
+    List<TableCatalog.Table> leaves = PartitionedTable.leaves(c, table);
+    // The migration's own row, for status: "last key <the last partition finished> of <n> partitions".
+    String all = leaves.size() + " partitions";
+    if (!resuming) {
+      reset(c, m.id());
+      saveState(c, m.id(), null, all, 0, false);
+    }
+    long updated = 0;
+    long done = 0;
+    String last = null;
+    for (TableCatalog.Table leaf : leaves) {
+      String stateId = partitionStateId(m.id(), leaf);
+      State leafState = loadState(c, stateId);
+      if (resuming && leafState != null && leafState.finished()) {
+        done += leafState.rowsDone();
+        last = leaf.quoted();
+        continue;
+      }
+      long left = options.maxBatches() - batchesRun;
+      if (options.maxBatches() > 0 && left <= 0) {
+        return new Result(updated, done, false);
+      }
+      out.printf("backfill %s: partition %s%n", m.id(), leaf.quoted());
+      // One partition at a time, its workers over its own key ranges (a keyless partition's ctid
+      // pages name rows of that partition only); what `tune` changed carries over to the next one.
+      BackfillControl.Settings tuned = lastSettings;
+      Result r = backfillTable(c, m, stateId, leaf, new BackfillOptions(
+          tuned == null ? options.batchSize() : tuned.batchSize(), options.pause(),
+          tuned == null ? options.maxLag() : tuned.maxLag(), options.maxBatches() == 0 ? 0 : left,
+          options.lockTimeout(), options.lagQuery(), tuned == null ? options.workers() : tuned.workers(),
+          tuned == null ? options.chunkTime() : tuned.chunkTime(), options.maxTransactionAge(),
+          options.maxReplicaLagBytes()));
+      updated += r.rowsUpdated();
+      done += r.rowsDone();
+      if (!r.finished()) {
+        return new Result(updated, done, false);
+      }
+      last = leaf.quoted();
+      saveState(c, m.id(), last, all, done, false);
+    }
+    saveState(c, m.id(), last, all, done, true);
+    out.printf("backfill %s: every partition of %s is done: %d rows copied (%d this run)%n", m.id(), table.quoted(),
+        done, updated);
+    out.flush();
+    return new Result(updated, done, true);
+  }
+
+  /** The checkpoint of one partition's walk. */
+  private static String partitionStateId(String id, TableCatalog.Table leaf) {
+    return id + "/" + leaf.quoted();
+  }
+
+  /** One table's walk (a plain table, or one leaf partition), checkpointed under {@code stateId}. */
+  private Result backfillTable(Connection c, ColumnMigration m, String stateId, TableCatalog.Table table,
+      BackfillOptions options) throws SQLException {
     BatchCopier copier = copier(c, table, m, m.physicalNewColumn(), m.typedFillSql());
     try {
-      return backfill(c, m, table, copier, options);
+      return backfill(c, m, stateId, table, copier, options);
     } catch (SQLException e) {
       if (!m.isRename() && ConversionErrors.isDataError(e)) {
-        State at = loadState(c, m.id());
+        State at = loadState(c, stateId);
         ConversionErrors.locate(c, m, table, copier.key(), m.oldColumn(),
             m.typedFillSql(), at == null ? null : at.lastKey(), at == null ? copier.maxKey(c) : at.maxKey(), "backfill");
       }
@@ -133,13 +211,13 @@ public final class Backfiller {
     }
   }
 
-  private Result backfill(Connection c, ColumnMigration m, TableCatalog.Table table, BatchCopier copier,
+  private Result backfill(Connection c, ColumnMigration m, String stateId, TableCatalog.Table table, BatchCopier copier,
       BackfillOptions options) throws SQLException {
 
-    State state = loadState(c, m.id());
+    State state = loadState(c, stateId);
     if (state == null || state.finished()) {
       String maxKey = copier.maxKey(c);
-      saveState(c, m.id(), null, maxKey, 0, maxKey == null);
+      saveState(c, stateId, null, maxKey, 0, maxKey == null);
       if (maxKey == null) {
         out.printf("backfill %s: %s is empty, nothing to do%n", m.id(), table.quoted());
         out.flush();
@@ -162,12 +240,14 @@ public final class Backfiller {
     long updated;
     long done;
     try (BackfillProgress progress = BackfillProgress.create(m.id(), out, state.rowsDone(), total, terminal)) {
-      Run run = new Run(c, m, copier, options, planner, control, progress);
+      Run run = new Run(c, m, stateId, copier, options, planner, control, progress);
       String stop = "failed";
       try {
         run.walk();
         stop = planner.complete() ? "finished" : "stopped after " + planner.issued() + " chunks";
       } finally {
+        batchesRun += planner.issued();
+        lastSettings = run.settings;
         run.stopped(stop);
       }
       updated = run.rows.get();
@@ -200,7 +280,7 @@ public final class Backfiller {
               + " without the Cutover driver? Run `cutover verify " + m.id() + "` to list them");
         }
       }
-      saveState(c, m.id(), state.maxKey(), state.maxKey(), done, true);
+      saveState(c, stateId, state.maxKey(), state.maxKey(), done, true);
       // The estimate counted rows that the application's own (dual) writes filled meanwhile: the
       // run is complete, so the bar ends at 100% and the summary says where the difference went.
       progress.complete(state.maxKey());
@@ -220,6 +300,8 @@ public final class Backfiller {
   private final class Run {
     final Connection c;
     final ColumnMigration m;
+    /** The checkpoint's row: the migration's id, or {@code <id>/<partition>} for one partition. */
+    final String stateId;
     final BatchCopier copier;
     final BackfillOptions options;
     final ChunkPlanner planner;
@@ -239,10 +321,11 @@ public final class Backfiller {
     private long rateRows;
     private long rateAt = System.nanoTime();
 
-    Run(Connection c, ColumnMigration m, BatchCopier copier, BackfillOptions options, ChunkPlanner planner,
-        BackfillControl control, BackfillProgress progress) {
+    Run(Connection c, ColumnMigration m, String stateId, BatchCopier copier, BackfillOptions options,
+        ChunkPlanner planner, BackfillControl control, BackfillProgress progress) {
       this.c = c;
       this.m = m;
+      this.stateId = stateId;
       this.copier = copier;
       this.options = options;
       this.planner = planner;
@@ -391,7 +474,7 @@ public final class Backfiller {
             startBatch(w, options.lockTimeout());
             n = copier.copyRange(w, chunk.lo(), chunk.hi());
             synchronized (checkpoint) {
-              saveProgress(w, m.id(), planner.watermarkWith(chunk), n);
+              saveProgress(w, stateId, planner.watermarkWith(chunk), n);
               w.commit();
               planner.committed(chunk);
             }
@@ -503,7 +586,16 @@ public final class Backfiller {
    * @return rows updated
    */
   public long refillOld(Connection c, ColumnMigration m, int batchSize, boolean untilClean) throws SQLException {
-    TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
+    long updated = 0;
+    // A partitioned table partition by partition: a ctid walk is only meaningful within one.
+    for (TableCatalog.Table table : PartitionedTable.leaves(c, TableCatalog.requireTable(c, m.schema(), m.table()))) {
+      updated += refillOld(c, m, table, batchSize, untilClean);
+    }
+    return updated;
+  }
+
+  private long refillOld(Connection c, ColumnMigration m, TableCatalog.Table table, int batchSize, boolean untilClean)
+      throws SQLException {
     String source = m.refillSql();
     if (!m.isRename()) {
       TableCatalog.Column old = TableCatalog.findColumn(c, table.oid(), m.oldColumn()).orElseThrow(() ->
@@ -615,9 +707,11 @@ public final class Backfiller {
 
   /** Forgets a migration's backfill progress (after the new column was dropped by a rollback). */
   public void reset(Connection c, String id) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "DELETE FROM " + schema.qualify("backfill_state") + " WHERE migration_id = ?")) {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + schema.qualify("backfill_state")
+        + " WHERE migration_id = ? OR left(migration_id, length(?) + 1) = ? || '/'")) {
       ps.setString(1, id);
+      ps.setString(2, id);
+      ps.setString(3, id);
       ps.executeUpdate();
     }
   }

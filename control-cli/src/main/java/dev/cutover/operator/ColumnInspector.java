@@ -62,7 +62,7 @@ public final class ColumnInspector {
     List<Finding> findings = new ArrayList<>();
     String col = Identifiers.quote(old.name());
     dependents(c, table, old, findings);
-    partitioning(c, table, findings);
+    partitioning(c, table, old, findings);
     triggers(c, table, old, findings);
     functions(c, table, old, controlSchema, findings);
     try (PreparedStatement ps = c.prepareStatement(
@@ -222,7 +222,8 @@ public final class ColumnInspector {
     }
   }
 
-  private static void partitioning(Connection c, TableCatalog.Table table, List<Finding> out) throws SQLException {
+  private static void partitioning(Connection c, TableCatalog.Table table, TableCatalog.Column old, List<Finding> out)
+      throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
         "SELECT c.relispartition, EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = c.oid),"
             + " EXISTS (SELECT 1 FROM pg_inherits WHERE inhparent = c.oid) FROM pg_class c WHERE c.oid = ?")) {
@@ -231,13 +232,15 @@ public final class ColumnInspector {
         rs.next();
         if (rs.getBoolean(1)) {
           out.add(new Finding(Verdict.REFUSE, "partition", table.quoted(), "is a partition: its columns belong to the"
-              + " partitioned table (a column cannot be added to one partition); partitioned tables are not"
-              + " supported yet"));
+              + " partitioned table (a column cannot be added to one partition, nor one of its inherited columns"
+              + " renamed or dropped); plan the migration on the partitioned table at the top of the tree"));
         } else if (rs.getBoolean(2)) {
           out.add(new Finding(Verdict.REFUSE, "inheritance", table.quoted(), "inherits from another table, which owns"
               + " the column's definition; inheritance hierarchies are not supported"));
         }
-        if (rs.getBoolean(3)) {
+        if (PartitionedTable.isPartitioned(table)) {
+          out.addAll(PartitionedTable.findings(c, table, old));
+        } else if (rs.getBoolean(3)) {
           out.add(new Finding(Verdict.REFUSE, "inheritance", table.quoted(), "has child tables, which the DDL would"
               + " change too while the backfill and the driver see only the parent; not supported"));
         }

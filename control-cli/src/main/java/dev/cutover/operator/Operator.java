@@ -167,12 +167,14 @@ public final class Operator {
     } catch (UnconvertibleTable e) {
       // The plan's transaction is rolled back (nothing registered); find the row outside it.
       try (Connection c = settings.open()) {
-        TableCatalog.Table table = TableCatalog.requireTable(c, e.migration.schema(), e.migration.table());
-        RowKey key = Verifier.walkKey(c, table, e.migration);
-        String max = key.max(c, table.quoted());
-        if (max != null) {
-          ConversionErrors.locate(c, e.migration, table, key, e.migration.oldColumn(), e.migration.typedFillSql(), null,
-              max, "plan --check-all");
+        TableCatalog.Table root = TableCatalog.requireTable(c, e.migration.schema(), e.migration.table());
+        for (TableCatalog.Table table : PartitionedTable.leaves(c, root)) {
+          RowKey key = Verifier.walkKey(c, table, e.migration);
+          String max = key.max(c, table.quoted());
+          if (max != null) {
+            ConversionErrors.locate(c, e.migration, table, key, e.migration.oldColumn(), e.migration.typedFillSql(),
+                null, max, "plan --check-all");
+          }
         }
       }
       throw new InvalidMigrationFileException(file, "changeType.up", "cannot convert every row of the table ("
@@ -244,6 +246,7 @@ public final class Operator {
         repo.lockEpochs(c);
         repo.register(c, model, spec.json(), file.toString(),
             TableCatalog.columnBefore(c, r.table().oid(), model.oldColumn()), r.oldColumn().notNull());
+        PartitionedTable.record(c, schema, spec.id(), r.table());
         ColumnMigration m = repo.find(c, spec.id()).orElseThrow();
         repo.audit(c, spec.id(), null, Phase.PLANNED, "plan " + file, m.epoch());
         c.commit();
@@ -275,9 +278,9 @@ public final class Operator {
     TableCatalog.Table table = TableCatalog.findTable(c, spec.schema(), spec.table())
         .orElseThrow(() -> new InvalidMigrationFileException(file, "table", "table " + shown + " does not exist"
             + (spec.schema() == null ? " in the search_path" : "")));
-    if (table.kind() != 'r') {
-      throw new InvalidMigrationFileException(file, "table", shown + " is not an ordinary table (relkind '"
-          + table.kind() + "'): only plain tables can be migrated for now");
+    if (table.kind() != 'r' && !PartitionedTable.isPartitioned(table)) {
+      throw new InvalidMigrationFileException(file, "table", shown + " is not an ordinary table nor a"
+          + " partitioned one (relkind '" + table.kind() + "'): only tables can be migrated");
     }
     MigrationFile.ChangeType change = spec.changeType();
     String fromField = change == null ? "rename.from" : "changeType.column";
@@ -587,6 +590,8 @@ public final class Operator {
         ms.add(m);
         plans.put(id, steps);
       }
+      // (a rollback's only up-front check: a partitioned table's partitions, before any id moves)
+      executor.checkUpFront(c, ms, plans, options);
       List<PhaseStep> all = PhaseExecutor.inRounds(plans);
       if (dryRun) {
         listener.plan(all);
@@ -662,6 +667,7 @@ public final class Operator {
   public Backfiller.Result backfill(String id, BackfillOptions options) throws SQLException {
     try (Connection c = settings.open(); MigrationRepository.Lock lock = repo.lock(c, id, "backfill")) {
       ColumnMigration m = repo.require(c, id);
+      PartitionedTable.checkUnchanged(c, schema, m, "backfill");
       return new Backfiller(schema, out, settings::open).backfill(c, m, options);
     }
   }
@@ -675,6 +681,7 @@ public final class Operator {
   public Verifier.Result verify(String id, int rangeRows) throws SQLException {
     try (Connection c = settings.open()) {
       ColumnMigration m = repo.require(c, id);
+      PartitionedTable.checkUnchanged(c, schema, m, "verify");
       return new Verifier(rangeRows).verify(c, m);
     }
   }

@@ -94,7 +94,8 @@ final class PhaseExecutor {
   /**
    * Every precondition that can be known before the first step, for every step of every migration,
    * so that a move that would be refused half-way is refused before anything changes: completed's
-   * (--keep-old, --backup, the quiet period), the lazy cut-over's key refusal, and the backfill
+   * (--keep-old, --backup, the quiet period), the lazy cut-over's key refusal, a partitioned
+   * table's unchanged partitions, and the backfill
    * guard of read_new for every step but a migration's first (its own check runs first anyway);
    * when the new column does not exist yet, a table with values to copy cannot pass it.
    */
@@ -111,6 +112,7 @@ final class PhaseExecutor {
             case COMPLETION_POSSIBLE -> checkCompletion(c, m, TableCatalog.requireTable(c, m.schema(), m.table()),
                 options);
             case LAZY_INDEXES -> refuseLazyKey(c, m);
+            case PARTITIONS_UNCHANGED -> PartitionedTable.checkUnchanged(c, schema, m, direction(step));
             case BACKFILL_VERIFIED -> {
               if (!first || ms.size() > 1) {
                 predictBackfill(c, m, step, steps.get(0));
@@ -240,12 +242,18 @@ final class PhaseExecutor {
     return String.join(", ", ms.stream().map(m -> what.apply(m) + " of migration '" + m.id() + "'").toList());
   }
 
+  /** What a refusal names the command: a step back is a rollback's. */
+  private static String direction(PhaseStep step) {
+    return step.to().ordinal() < step.from().ordinal() ? "rollback" : "advance";
+  }
+
   /** Evaluates one precondition of {@code step} at the step (the fleet's acknowledgement is awaited per round). */
   private void checkAtStep(Connection c, ColumnMigration m, PhaseStep step, PhaseStep.Check check,
       AdvanceOptions options) throws SQLException {
     switch (check.kind()) {
       case ACKNOWLEDGED -> { }
       case NOT_LOCKED -> repo.checkNotLocked(c, m.id());
+      case PARTITIONS_UNCHANGED -> PartitionedTable.checkUnchanged(c, schema, m, direction(step));
       case OLD_COLUMN_PRESENT -> {
         TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
         if (TableCatalog.findColumn(c, table.oid(), m.oldColumn()).isEmpty()) {
@@ -342,7 +350,9 @@ final class PhaseExecutor {
         TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
         Optional<TableCatalog.Index> existing = TableCatalog.findIndex(c, action.indexSchema(), action.indexName());
         if (existing.isPresent()) {
-          if (existing.get().tableOid() != table.oid()) {
+          // (a partitioned table's leaf index copies are on its partitions)
+          if (existing.get().tableOid() != table.oid()
+              && !PartitionedTable.partitionSet(c, table).containsKey(existing.get().tableOid())) {
             throw new OperatorException("cannot copy an index onto " + table.quoted() + ": the name "
                 + action.indexName() + " is taken by another relation");
           }

@@ -56,7 +56,21 @@ final class PhasePlanner {
         default -> throw new IllegalStateException("no step into " + p.next());
       });
     }
-    return steps;
+    return PartitionedTable.isPartitioned(table) ? steps.stream().map(PhasePlanner::partitionsUnchanged).toList()
+        : steps;
+  }
+
+  /**
+   * {@code step} with the partitioned table's guard first: its partitions are those recorded at
+   * plan time (checked before anything of the step runs, and up front for a move of several steps).
+   */
+  private static PhaseStep partitionsUnchanged(PhaseStep step) {
+    List<Check> pre = new ArrayList<>();
+    pre.add(Check.of(CheckKind.PARTITIONS_UNCHANGED, "the partitions are those of the plan (none attached,"
+        + " created, detached or dropped since)"));
+    pre.addAll(step.preconditions());
+    return new PhaseStep(step.migration(), step.from(), step.to(), step.lazy(), pre, step.actions(),
+        step.postconditions());
   }
 
   /**
@@ -76,12 +90,16 @@ final class PhasePlanner {
     boolean lazy = m.lazyRead();
     for (Phase p = m.phase(); p != target && p.previous() != null; p = p.previous()) {
       Phase to = p.previous();
-      steps.add(switch (p) {
+      PhaseStep step = switch (p) {
         case NEW_ONLY -> fromNewOnly(c, m, table);
         case READ_NEW -> lazy ? fromLazyReadNew(m) : fromReadNew(c, m, table);
         case DUAL_WRITE -> toPlanned(c, m, table, Phase.DUAL_WRITE);
         default -> throw new IllegalStateException("no step back from " + p + " to " + to);
-      });
+      };
+      // A changed partition set refuses the way back from read_new and new_only (a refill would copy
+      // a new partition's unfilled new column over its old one); from dual_write the rollback only
+      // drops the new column, which is the way out the refusal names.
+      steps.add(p != Phase.DUAL_WRITE && PartitionedTable.isPartitioned(table) ? partitionsUnchanged(step) : step);
       lazy = false;
     }
     return steps;
@@ -109,6 +127,13 @@ final class PhasePlanner {
         + (add.size() > 1 ? " and its check copies (NOT VALID)" : ""), null));
     post.add(Check.sql("the new column " + Identifiers.quote(newName) + " exists", columnExists(table, newName)));
     for (RenameDdl.IndexCopy copy : RenameDdl.indexCopies(c, table, old, newName)) {
+      if (PartitionedTable.isPartitioned(table)) {
+        // (no CREATE INDEX CONCURRENTLY on a partitioned table: ON ONLY, each leaf's, ATTACH)
+        PartitionIndexCopy tree = PartitionIndexCopy.of(c, copy, old.name(), newName);
+        actions.addAll(tree.actions());
+        post.add(tree.rootValid());
+        continue;
+      }
       String valid = validIndex(copy.schema(), copy.copyName());
       actions.add(new Action(ActionKind.OUTSIDE_TRANSACTION, List.of(new Statement(copy.createSql(), valid)),
           "copy index " + Identifiers.quote(copy.source().name()) + " onto the new column", null, copy.schema(),
@@ -330,8 +355,15 @@ final class PhasePlanner {
     sql.add("ALTER TABLE " + table.quoted() + " RENAME COLUMN " + Identifiers.quote(m.physicalNewColumn()) + " TO "
         + Identifiers.quote(m.newColumn()));
     for (RenameDdl.IndexCopy copy : RenameDdl.indexCopies(c, table, old.get(), m.physicalNewColumn())) {
-      sql.add("ALTER INDEX IF EXISTS " + Identifiers.quote(copy.schema(), copy.copyName()) + " RENAME TO "
-          + Identifiers.quote(copy.source().name()));
+      // (a partitioned table's copy has one per partition too, each taking its source's name)
+      List<RenameDdl.IndexCopy> copies = PartitionedTable.isPartitioned(table)
+          ? PartitionIndexCopy.of(c, copy, old.get().name(), m.physicalNewColumn()).nodes().stream()
+              .map(PartitionIndexCopy.Node::copy).toList()
+          : List.of(copy);
+      for (RenameDdl.IndexCopy each : copies) {
+        sql.add("ALTER INDEX IF EXISTS " + Identifiers.quote(each.schema(), each.copyName()) + " RENAME TO "
+            + Identifiers.quote(each.source().name()));
+      }
     }
     return sql;
   }

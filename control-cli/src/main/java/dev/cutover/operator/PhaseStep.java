@@ -51,6 +51,12 @@ public record PhaseStep(String migration, Phase from, Phase to, Boolean lazy, Li
     QUIET_PERIOD,
     /** {@code --keep-old}'s new name is free; {@code --backup}'s table does not exist and the table has a key. */
     COMPLETION_POSSIBLE,
+    /**
+     * The partitions of a partitioned table are those recorded when the migration was planned (a
+     * partition attached later may have been written through its own name before the drivers knew
+     * it; one detached leaves with a half-migrated column).
+     */
+    PARTITIONS_UNCHANGED,
     /** {@link Check#sql} returns true. */
     SQL
   }

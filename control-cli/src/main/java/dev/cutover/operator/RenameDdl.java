@@ -137,9 +137,15 @@ public final class RenameDdl {
     List<String> sql = new ArrayList<>();
     sql.add("ALTER TABLE " + table.quoted() + " RENAME COLUMN " + Identifiers.quote(m.physicalNewColumn()) + " TO "
         + Identifiers.quote(m.newColumn()));
-    TableCatalog.Column now = TableCatalog.findColumn(c, table.oid(), m.physicalNewColumn()).orElse(null);
-    if (now != null) {
-      for (TableCatalog.Index index : TableCatalog.indexesUsing(c, table.oid(), now.attnum())) {
+    // (a partitioned table's partitions have index copies of their own, one per level)
+    List<TableCatalog.Table> tables = new ArrayList<>(List.of(table));
+    tables.addAll(PartitionedTable.isPartitioned(table) ? PartitionedTable.descendants(c, table) : List.of());
+    for (TableCatalog.Table t : tables) {
+      TableCatalog.Column now = TableCatalog.findColumn(c, t.oid(), m.physicalNewColumn()).orElse(null);
+      if (now == null) {
+        continue;
+      }
+      for (TableCatalog.Index index : TableCatalog.indexesUsing(c, t.oid(), now.attnum())) {
         if (index.name().endsWith(INDEX_SUFFIX)) {
           String original = index.name().substring(0, index.name().length() - INDEX_SUFFIX.length());
           sql.add("ALTER INDEX IF EXISTS " + Identifiers.quote(index.schema(), index.name()) + " RENAME TO "

@@ -161,10 +161,14 @@ public final class Verifier {
     MigrationRepository repo = new MigrationRepository(new ControlSchema(settings.controlSchema()));
     try (Connection c = settings.open()) {
       if (!options.repair()) {
-        return new Verifier(options.rangeRows()).verifyTable(c, repo.require(c, id), options);
+        ColumnMigration m = repo.require(c, id);
+        PartitionedTable.checkUnchanged(c, repo.schema(), m, "verify");
+        return new Verifier(options.rangeRows()).verifyTable(c, m, options);
       }
       try (MigrationRepository.Lock lock = repo.lock(c, id, "verify " + id + " --repair")) {
-        return new Verifier(options.rangeRows()).verifyTable(c, repo.require(c, id), options);
+        ColumnMigration m = repo.require(c, id);
+        PartitionedTable.checkUnchanged(c, repo.schema(), m, "verify");
+        return new Verifier(options.rangeRows()).verifyTable(c, m, options);
       }
     }
   }
@@ -179,7 +183,72 @@ public final class Verifier {
    * entry point. The caller holds the migration's lock when repairing.
    */
   public Result verifyTable(Connection c, ColumnMigration m, Options options) throws SQLException {
-    return verifyTable(c, m, TableCatalog.requireTable(c, m.schema(), m.table()), options);
+    TableCatalog.Table root = TableCatalog.requireTable(c, m.schema(), m.table());
+    if (!PartitionedTable.isPartitioned(root)) {
+      return verifyTable(c, m, root, options, "");
+    }
+    checkPhase(m, options);
+    return verifyPartitions(c, m, root, options);
+  }
+
+  /**
+   * A partitioned table, leaf partition by leaf partition, each by its own key (a ctid names a row
+   * of one partition only). Keys, ranges and the resume point are named {@code "partition: key"};
+   * {@code --from-key} in that form skips the partitions before the named one.
+   */
+  private Result verifyPartitions(Connection c, ColumnMigration m, TableCatalog.Table root, Options options)
+      throws SQLException {
+    List<TableCatalog.Table> leaves = PartitionedTable.leaves(c, root);
+    String fromPartition = null;
+    String fromKey = null;
+    if (options.fromKey() != null) {
+      for (TableCatalog.Table leaf : leaves) {
+        if (options.fromKey().startsWith(leaf.quoted() + ": ")) {
+          fromPartition = leaf.quoted();
+          fromKey = options.fromKey().substring(leaf.quoted().length() + 2);
+        }
+      }
+      if (fromPartition == null) {
+        throw OperatorException.usage("--from-key '" + options.fromKey() + "': " + root.quoted() + " is partitioned,"
+            + " so verify names a key with its partition, as in '" + leaves.get(0).quoted() + ": <key>'");
+      }
+    }
+    long rows = 0;
+    long ranges = 0;
+    long differing = 0;
+    long unconvertible = 0;
+    long repaired = 0;
+    long remaining = 0;
+    String last = null;
+    List<String> keys = new ArrayList<>();
+    List<RangeMismatch> mismatches = new ArrayList<>();
+    List<ConversionError> errors = new ArrayList<>();
+    boolean started = fromPartition == null;
+    for (TableCatalog.Table leaf : leaves) {
+      String prefix = leaf.quoted() + ": ";
+      Options leafOptions = options;
+      if (!started) {
+        if (!leaf.quoted().equals(fromPartition)) {
+          continue;
+        }
+        started = true;
+        leafOptions = new Options(options.rangeRows(), options.repair(), fromKey, options.out());
+      } else if (options.fromKey() != null) {
+        leafOptions = new Options(options.rangeRows(), options.repair(), null, options.out());
+      }
+      Result r = verifyTable(c, m, leaf, leafOptions, prefix);
+      rows += r.rows();
+      ranges += r.ranges();
+      differing += r.differing();
+      unconvertible += r.unconvertible();
+      repaired += r.repaired();
+      remaining += r.remaining();
+      last = r.lastKey() != null ? r.lastKey() : last;
+      r.firstKeys().stream().limit(Math.max(0, MAX_KEYS - keys.size())).forEach(keys::add);
+      r.conversionErrors().stream().limit(Math.max(0, MAX_ERRORS - errors.size())).forEach(errors::add);
+      mismatches.addAll(r.mismatches());
+    }
+    return new Result(rows, ranges, differing, keys, mismatches, unconvertible, errors, repaired, remaining, last);
   }
 
   /** Refuses a phase without two current columns, and a repair outside dual_write. */
@@ -205,8 +274,14 @@ public final class Verifier {
    */
   public Result verifyTable(Connection c, ColumnMigration m, TableCatalog.Table table, Options options)
       throws SQLException {
+    return verifyTable(c, m, table, options, "");
+  }
+
+  /** With {@code prefix} before every key it reports (a partition's name, or empty). */
+  private Result verifyTable(Connection c, ColumnMigration m, TableCatalog.Table table, Options options, String prefix)
+      throws SQLException {
     checkPhase(m, options);
-    Walk walk = new Walk(c, m, table, walkKey(c, table, m), options);
+    Walk walk = new Walk(c, m, table, walkKey(c, table, m), options, prefix);
     c.setAutoCommit(true);
     try {
       return walk.run();
@@ -214,9 +289,9 @@ public final class Verifier {
       if (e instanceof OperatorException || walk.last == null) {
         throw e;
       }
-      throw new OperatorException("verify of migration '" + m.id() + "' stopped after key " + walk.last + " ("
+      throw new OperatorException("verify of migration '" + m.id() + "' stopped after key " + prefix + walk.last + " ("
           + walk.rows + " rows checked): " + e.getMessage() + "; resume with `cutover verify " + m.id()
-          + (options.repair() ? " --repair" : "") + " --from-key '" + walk.last + "'`", e);
+          + (options.repair() ? " --repair" : "") + " --from-key '" + prefix + walk.last + "'`", e);
     }
   }
 
@@ -246,7 +321,11 @@ public final class Verifier {
     private String last;
     private long lastProgress = System.nanoTime();
 
-    Walk(Connection c, ColumnMigration m, TableCatalog.Table table, RowKey key, Options options) {
+    /** Before every key reported: a partition's name ({@code "p: "}), or empty for a plain table. */
+    private final String prefix;
+
+    Walk(Connection c, ColumnMigration m, TableCatalog.Table table, RowKey key, Options options, String prefix) {
+      this.prefix = prefix;
       this.c = c;
       this.m = m;
       this.table = table;
@@ -274,7 +353,20 @@ public final class Verifier {
       } else {
         walkKeys();
       }
-      return new Result(rows, ranges, differing, firstKeys, mismatches, unconvertible, errors, repaired, remaining, last);
+      if (prefix.isEmpty()) {
+        return new Result(rows, ranges, differing, firstKeys, mismatches, unconvertible, errors, repaired, remaining,
+            last);
+      }
+      // (a partition's keys and ranges are named with the partition, a range's open ends too)
+      return new Result(rows, ranges, differing, firstKeys.stream().map(k -> prefix + k).toList(),
+          mismatches.stream().map(r -> new RangeMismatch(labelled(r.fromKey(), "start"), labelled(r.toKey(), "end"),
+              r.rows(), r.differing(), r.oldChecksum(), r.newChecksum())).toList(),
+          unconvertible, errors.stream().map(e -> new ConversionError(prefix + e.key(), e.oldValue(), e.error()))
+              .toList(), repaired, remaining, last == null ? null : prefix + last);
+    }
+
+    private String labelled(String key, String openEnd) {
+      return prefix + (key == null ? openEnd : key);
     }
 
     /** Keyset pagination: each chunk is the next {@code rangeRows} rows after the last key. */
@@ -634,7 +726,7 @@ public final class Verifier {
         return;
       }
       lastProgress = System.nanoTime();
-      out.printf("verify %s: %d rows checked up to key %s, %d differ%s%s%n", m.id(), rows, last, differing,
+      out.printf("verify %s: %d rows checked up to key %s%s, %d differ%s%s%n", m.id(), rows, prefix, last, differing,
           options.repair() ? ", " + repaired + " repaired" : "", unconvertible > 0 ? ", " + unconvertible
               + " cannot be converted" : "");
       out.flush();
@@ -686,10 +778,12 @@ public final class Verifier {
       c.rollback();
     }
     TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
-    RowKey key = walkKey(c, table, m);
-    String maxKey = key.max(c, table.quoted());
-    if (maxKey != null) {
-      ConversionErrors.locate(c, m, table, key, m.oldColumn(), m.typedFillSql(), null, maxKey, what);
+    for (TableCatalog.Table leaf : PartitionedTable.leaves(c, table)) {
+      RowKey key = walkKey(c, leaf, m);
+      String maxKey = key.max(c, leaf.quoted());
+      if (maxKey != null) {
+        ConversionErrors.locate(c, m, leaf, key, m.oldColumn(), m.typedFillSql(), null, maxKey, what);
+      }
     }
     throw new OperatorException(what + " of migration '" + m.id() + "': up cannot convert a row of " + table.quoted()
         + " (" + TypeChangeCheck.firstLine(e) + "); find it with a query on " + Identifiers.quote(m.oldColumn())
@@ -715,7 +809,6 @@ public final class Verifier {
 
   private static Result quickDiffRows(Connection c, ColumnMigration m, boolean filledOnly) throws SQLException {
     TableCatalog.Table table = TableCatalog.requireTable(c, m.schema(), m.table());
-    RowKey key = walkKey(c, table, m);
     String differs = (filledOnly ? Identifiers.quote(m.physicalNewColumn()) + " IS NOT NULL AND " : "")
         + Identifiers.quote(m.physicalNewColumn()) + " IS DISTINCT FROM " + m.typedFillSql();
     long count;
@@ -725,12 +818,18 @@ public final class Verifier {
       count = rs.getLong(1);
     }
     List<String> keys = new ArrayList<>();
-    if (count > 0) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + key.text() + " AS cutover_key FROM " + table.quoted()
-          + " WHERE " + differs + " ORDER BY " + key.order(false) + " LIMIT " + MAX_KEYS);
+    // (a partitioned table's keys come partition by partition: a ctid names a row of one partition only)
+    for (TableCatalog.Table leaf : count > 0 ? PartitionedTable.leaves(c, table) : List.<TableCatalog.Table>of()) {
+      if (keys.size() >= MAX_KEYS) {
+        break;
+      }
+      RowKey key = walkKey(c, leaf, m);
+      String prefix = leaf == table ? "" : leaf.quoted() + ": ";
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + key.text() + " AS cutover_key FROM " + leaf.quoted()
+          + " WHERE " + differs + " ORDER BY " + key.order(false) + " LIMIT " + (MAX_KEYS - keys.size()));
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          keys.add(rs.getString(1));
+          keys.add(prefix + rs.getString(1));
         }
       }
     }

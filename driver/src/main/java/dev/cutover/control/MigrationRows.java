@@ -27,6 +27,22 @@ public final class MigrationRows {
     return COLUMNS + ControlSchema.lazyColumn(installedVersion);
   }
 
+  /**
+   * {@link #selectList} followed by whether the migration's table is partitioned (read by
+   * {@link #isPartitioned}): the driver reads the partitions only of the tables that are, so a
+   * migration of a plain table costs no further query.
+   */
+  public static String selectListWithPartitioned(int installedVersion) {
+    return selectList(installedVersion) + ", COALESCE((SELECT c.relkind = 'p' FROM pg_catalog.pg_class c"
+        + " WHERE c.oid = pg_catalog.to_regclass(pg_catalog.quote_ident(table_schema) || '.'"
+        + " || pg_catalog.quote_ident(table_name))), false)";
+  }
+
+  /** Whether the current row's table is partitioned (the row selected with {@link #selectListWithPartitioned}). */
+  public static boolean isPartitioned(ResultSet rs) throws SQLException {
+    return rs.getBoolean(15);
+  }
+
   /** The migration on the current row of {@code rs}, selected with {@link #selectList}. */
   public static ColumnMigration read(ResultSet rs) throws SQLException {
     return new ColumnMigration(

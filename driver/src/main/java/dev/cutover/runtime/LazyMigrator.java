@@ -550,7 +550,7 @@ public final class LazyMigrator implements AutoCloseable {
     List<ColumnMigration> out = new ArrayList<>(1);
     for (ColumnMigration m : snapshot.migrations()) {
       if (m.fillsLazily() && target.migrationIds().contains(m.id())
-          && m.schema().equals(target.schema()) && m.table().equals(target.table())) {
+          && snapshot.isTableOf(m, target.schema(), target.table())) {
         out.add(m);
       }
     }

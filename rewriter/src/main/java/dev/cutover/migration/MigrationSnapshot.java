@@ -21,6 +21,7 @@ public final class MigrationSnapshot {
 
   private final long epoch;
   private final List<ColumnMigration> migrations;
+  private final List<Partition> partitions;
   private final WordSet tableWords;
   // Table names that are not single words (quoted names with spaces, dots, $...): substring search,
   // for the name as written inside double quotes (a " doubled) as well as bare.
@@ -31,17 +32,31 @@ public final class MigrationSnapshot {
    * @param migrations the migrations, at most one per column
    */
   public MigrationSnapshot(long epoch, List<ColumnMigration> migrations) {
+    this(epoch, migrations, List.of());
+  }
+
+  /**
+   * @param epoch the global epoch of this snapshot (the highest migration epoch, 0 when empty)
+   * @param migrations the migrations, at most one per column
+   * @param partitions the partitions of the migrating tables (a statement naming one is a statement
+   *     on its migrating table)
+   */
+  public MigrationSnapshot(long epoch, List<ColumnMigration> migrations, List<Partition> partitions) {
     this.epoch = epoch;
     this.migrations = List.copyOf(migrations);
+    this.partitions = List.copyOf(partitions);
     Set<String> words = new HashSet<>();
     List<String> others = new ArrayList<>();
-    for (ColumnMigration m : this.migrations) {
-      if (WordSet.isWord(m.table())) {
-        words.add(m.table());
+    List<String> names = new ArrayList<>();
+    this.migrations.forEach(m -> names.add(m.table()));
+    this.partitions.forEach(p -> names.add(p.table()));
+    for (String table : names) {
+      if (WordSet.isWord(table)) {
+        words.add(table);
       } else {
-        others.add(m.table());
-        if (m.table().indexOf('"') >= 0) {
-          others.add(m.table().replace("\"", "\"\""));
+        others.add(table);
+        if (table.indexOf('"') >= 0) {
+          others.add(table.replace("\"", "\"\""));
         }
       }
     }
@@ -57,6 +72,27 @@ public final class MigrationSnapshot {
   /** The migrations, at most one per column. */
   public List<ColumnMigration> migrations() {
     return migrations;
+  }
+
+  /** The partitions, at any depth, of the migrating tables. */
+  public List<Partition> partitions() {
+    return partitions;
+  }
+
+  /**
+   * Whether {@code schema.table} is migration {@code m}'s table or one of its partitions (whose rows
+   * are rows of the migrating table).
+   */
+  public boolean isTableOf(ColumnMigration m, String schema, String table) {
+    if (m.schema().equals(schema) && m.table().equals(table)) {
+      return true;
+    }
+    for (Partition p : partitions) {
+      if (p.schema().equals(schema) && p.table().equals(table)) {
+        return p.rootSchema().equals(m.schema()) && p.rootTable().equals(m.table());
+      }
+    }
+    return false;
   }
 
   /** Whether no migration is registered; the hot path checks this first. */
@@ -97,16 +133,18 @@ public final class MigrationSnapshot {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof MigrationSnapshot other && epoch == other.epoch && migrations.equals(other.migrations);
+    return o instanceof MigrationSnapshot other && epoch == other.epoch && migrations.equals(other.migrations)
+        && partitions.equals(other.partitions);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(epoch, migrations);
+    return Objects.hash(epoch, migrations, partitions);
   }
 
   @Override
   public String toString() {
-    return "MigrationSnapshot[epoch=" + epoch + ", migrations=" + migrations + "]";
+    return "MigrationSnapshot[epoch=" + epoch + ", migrations=" + migrations
+        + (partitions.isEmpty() ? "" : ", partitions=" + partitions) + "]";
   }
 }

@@ -26,6 +26,14 @@ public final class MigrationIndex {
       columnNames.add(m.oldColumn());
       columnNames.add(m.newColumn());
     }
+    // A partition is its migrating table under another name: the same migrations (it has both columns).
+    for (dev.cutover.migration.Partition p : snapshot.partitions()) {
+      List<ColumnMigration> root = byTable.get(key(p.rootSchema(), p.rootTable()));
+      if (root != null && !byTable.containsKey(key(p.schema(), p.table()))) {
+        byTable.put(key(p.schema(), p.table()), root);
+        byTableName.computeIfAbsent(p.table(), k -> new ArrayList<>()).addAll(root);
+      }
+    }
   }
 
   private static String key(String schema, String table) {
