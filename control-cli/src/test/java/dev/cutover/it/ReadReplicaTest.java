@@ -254,7 +254,7 @@ class ReadReplicaTest {
   @Order(4)
   void cutoverOnTheStandby_dualWriteAndReadNew_readsCorrectValuesAndQueuesNoLazyWrite() throws Exception {
     migration("ro-m", "readonly_rows", 300); // dual_write, not backfilled: every new column is empty
-    String url = "jdbc:cutover:" + standbyUrl.substring("jdbc:".length()) + "?cutover.refreshMillis=200";
+    String url = "jdbc:cutover:" + standbyUrl.substring("jdbc:".length()) + "?cutover.refreshMillis=200&cutover.readTouch=true"; // the lazy migration of rows read is off by default
     awaitTrue("the standby replays dual_write",
         () -> "dual_write".equals(text(standbyUrl, "SELECT phase FROM cutover.migrations WHERE id = 'ro-m'")));
     long queuedBefore = CutoverStatistics.lazyRowsQueued();
@@ -286,7 +286,7 @@ class ReadReplicaTest {
   @Order(5)
   void cutoverOnThePrimary_readOnlyConnection_queuesNoLazyWrite_writableOneDoes() throws Exception {
     migration("rw-m", "primary_rows", 200);
-    String url = "jdbc:cutover:" + primaryUrl.substring("jdbc:".length()) + "?cutover.refreshMillis=200";
+    String url = "jdbc:cutover:" + primaryUrl.substring("jdbc:".length()) + "?cutover.refreshMillis=200&cutover.readTouch=true"; // the lazy migration of rows read is off by default
     try (Connection c = DriverManager.getConnection(url, "postgres", "")) {
       c.setReadOnly(true);
       long before = CutoverStatistics.lazyRowsQueued();
