@@ -12,6 +12,7 @@ import dev.cutover.rewriter.Rewrite;
 import dev.cutover.rewriter.RewriteRefusedException;
 import dev.cutover.rewriter.TableInfo;
 import dev.cutover.runtime.CutoverRuntime;
+import dev.cutover.runtime.NotificationMode;
 import dev.cutover.runtime.RuntimeConfig;
 import dev.cutover.testing.MigrationRows;
 import dev.cutover.testing.TestDatabase;
@@ -97,19 +98,17 @@ class ReprepareTest {
     RuntimeConfig config = new RuntimeConfig(db.plainUrl() + pgParams, p, db.user(), "cutover", 60_000, passthrough,
         // One name per runtime: a second live runtime under the same name may not heartbeat, and
         // without its heartbeat its lease refuses statements.
-        100, true, "reprepare-test-" + INSTANCES.incrementAndGet());
+        100, true, "reprepare-test-" + INSTANCES.incrementAndGet(),
+        // Neither a lease (its renewal reloads the phase) nor notifications (the phase change's NOTIFY
+        // reloads it): the tests change the phase behind the driver's back and decide when it hears of
+        // it (refreshMigrations). With either, a loaded full run reloaded in between.
+        0, NotificationMode.POLL);
     CutoverRuntime runtime = new CutoverRuntime(config, ReprepareTest::fakeRewrite);
     Connection pg = new org.postgresql.Driver().connect(config.url(), config.pgPropertiesCopy());
     runtime.start(pg);
     ProxyConnection c = new ProxyConnection(pg, runtime, false);
     toClose.add(runtime);
     toClose.add(c);
-    // The listener reloads once it listens: let that happen now, not after a test changed the
-    // phase behind the driver's back (the tests below count on the driver not knowing yet).
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (runtime.listenerBackendPid() == 0 && System.nanoTime() < deadline) {
-      sleep(20);
-    }
     sleep(300);
     return c;
   }
@@ -351,6 +350,7 @@ class ReprepareTest {
       ps.executeUpdate();
       ps.setInt(1, 2);
       ps.setString(2, "Bob");
+      c.refreshMigrations(); // the next reload (every heartbeat, 5 s) is well after the statement
       dropNewColumnBehindDriversBack();
       assertThat(ps.executeUpdate()).isEqualTo(1);
       assertThat(ps.toString()).doesNotContain("display_name");
@@ -364,6 +364,7 @@ class ReprepareTest {
     }
     advance(plain, Phase.DUAL_WRITE);
     try (Statement st = plain.createStatement()) {
+      plain.refreshMigrations();
       dropNewColumnBehindDriversBack();
       assertThat(st.executeUpdate(PLAIN_INSERT)).isEqualTo(1);
     }
@@ -379,6 +380,7 @@ class ReprepareTest {
     try (PreparedStatement ps = c.prepareStatement(INSERT)) {
       ps.setInt(1, 1);
       ps.setString(2, "Ada");
+      c.refreshMigrations(); // the next reload (every heartbeat, 5 s) is well after the statement
       dropNewColumnBehindDriversBack();
       assertThatThrownBy(ps::executeUpdate).isInstanceOf(SQLException.class)
           .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("42703");
