@@ -74,7 +74,7 @@ public final class Operator {
     this.repo = new MigrationRepository(schema);
     this.planner = new PhasePlanner(repo);
     this.listener = listener;
-    this.executor = new PhaseExecutor(settings, out, repo, listener);
+    this.executor = new PhaseExecutor(settings, repo, listener);
   }
 
   /** Creates the control schema (idempotent). */

@@ -31,14 +31,14 @@ import java.util.Optional;
 final class PhaseExecutor {
 
   private final ConnectionSettings settings;
-  private final PrintWriter out;
+  private final PrintWriter progress;
   private final ControlSchema schema;
   private final MigrationRepository repo;
   private final PhaseListener listener;
 
-  PhaseExecutor(ConnectionSettings settings, PrintWriter out, MigrationRepository repo, PhaseListener listener) {
+  PhaseExecutor(ConnectionSettings settings, MigrationRepository repo, PhaseListener listener) {
     this.settings = settings;
-    this.out = out;
+    this.progress = PhaseListener.lines(listener, null); // the helpers' lines are the listener's notes
     this.schema = repo.schema();
     this.repo = repo;
     this.listener = listener;
@@ -168,7 +168,7 @@ final class PhaseExecutor {
    */
   List<ColumnMigration> execute(Connection c, List<ColumnMigration> ms, Map<String, List<PhaseStep>> plans,
       AdvanceOptions options, String command) throws SQLException {
-    AckWaiter acks = new AckWaiter(schema, options.instanceTtl(), out);
+    AckWaiter acks = new AckWaiter(schema, options.instanceTtl(), progress);
     // Its retries (naming who blocks them) report through the listener, as JSON under --json.
     DdlRunner ddl = new DdlRunner(options.lockTimeout(), options.lockRetryBudget(), settings::open,
         line -> listener.note(null, line));
@@ -368,16 +368,16 @@ final class PhaseExecutor {
           ddl.outsideTransaction(c, leftover.dropSql());
         }
         listener.sql(m.id(), create.sql());
-        new IndexCopyRunner(settings, ddl, options.lockRetryBudget(), out).run(c,
+        new IndexCopyRunner(settings, ddl, options.lockRetryBudget(), progress).run(c,
             new RenameDdl.IndexCopy(null, action.indexSchema(), action.indexName(), create.sql()));
         return m;
       }
       case REFILL_OLD -> {
-        new Backfiller(schema, out, settings::open).refillOld(c, m, options.refillBatchSize(), false);
+        new Backfiller(schema, progress, settings::open).refillOld(c, m, options.refillBatchSize(), false);
         return m;
       }
       case REFILL_OLD_UNTIL_CLEAN -> {
-        new Backfiller(schema, out, settings::open).refillOld(c, m, options.refillBatchSize(), true);
+        new Backfiller(schema, progress, settings::open).refillOld(c, m, options.refillBatchSize(), true);
         return m;
       }
       case CHECK -> {
@@ -388,7 +388,7 @@ final class PhaseExecutor {
         return changePhase(c, m, step, action, options, ddl, command);
       }
       case RESET_BACKFILL -> {
-        new Backfiller(schema, out, settings::open).reset(c, m.id());
+        new Backfiller(schema, progress, settings::open).reset(c, m.id());
         return m;
       }
       case AWAIT_ACKS -> throw new IllegalStateException("the fleet's acknowledgement is awaited per round");
@@ -472,7 +472,7 @@ final class PhaseExecutor {
 
   /** The waits for standbys before a phase change (see {@link StandbyCatchUp}). */
   private StandbyCatchUp standbys(AdvanceOptions options) {
-    return new StandbyCatchUp(options.ackWait(), options.instanceTtl(), out);
+    return new StandbyCatchUp(options.ackWait(), options.instanceTtl(), progress);
   }
 
   /**

@@ -40,6 +40,41 @@ public interface PhaseListener {
   /** A dry run's plan: every step, nothing run. */
   void plan(List<PhaseStep> steps);
 
+  /**
+   * A writer for the helpers a phase change calls (the fleet's wait, the fence, the index build's
+   * watch, the standby waits, the refill): each line they print becomes a {@link #note} of {@code
+   * migration}, so that {@code --json} renders it as an event like every other line of progress.
+   */
+  static PrintWriter lines(PhaseListener listener, String migration) {
+    return new PrintWriter(new java.io.Writer() {
+      private final StringBuilder line = new StringBuilder();
+
+      @Override
+      public synchronized void write(char[] chars, int off, int len) {
+        for (int i = off; i < off + len; i++) {
+          char ch = chars[i];
+          if (ch == '\n') {
+            listener.note(migration, line.toString());
+            line.setLength(0);
+          } else if (ch != '\r') {
+            line.append(ch);
+          }
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public synchronized void close() {
+        if (line.length() > 0) {
+          listener.note(migration, line.toString());
+          line.setLength(0);
+        }
+      }
+    });
+  }
+
   /** Renders lines: statements as {@code SQL;}, phase changes and notes as sentences. */
   static PhaseListener text(PrintWriter out) {
     return new PhaseListener() {

@@ -261,6 +261,35 @@ class PhaseStepsCliTest {
     assertThat(cli.one("SELECT phase FROM cutover.migrations WHERE id = 'held-w'")).isEqualTo("planned");
   }
 
+  /**
+   * The helpers a phase change calls (here the fence) report through the listener too: under
+   * {@code --json} every line on stderr is an event, the fence's report a note among them.
+   */
+  @Test
+  void fence_underJson_reportsAsANoteEvent_andEveryProgressLineIsJson() throws Exception {
+    cli.sql("CREATE TABLE fenced (id int PRIMARY KEY, v text)", "INSERT INTO fenced VALUES (1, 'a')");
+    plan("fenced-w", "id: fenced-w\ntable: fenced\nrename: {from: v, to: w}\n");
+    java.util.Properties p = db.properties();
+    p.setProperty("ApplicationName", dev.cutover.control.InstanceMarker.applicationName("app",
+        dev.cutover.control.InstanceMarker.of("cutover", "never-heartbeated")));
+    try (java.sql.Connection stale = new org.postgresql.Driver().connect(db.plainUrl(), p)) {
+      Cli.Run run = cli.run("advance", "fenced-w", "--json");
+      assertThat(run.exit()).as(run.all()).isEqualTo(0);
+      List<String> lines = run.err().lines().filter(l -> !l.isBlank()).toList();
+      assertThat(lines).isNotEmpty().allMatch(l -> l.startsWith("{\"event\":"));
+      assertThat(lines.stream().map(l -> {
+        try {
+          return JSON.readTree(l);
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }).filter(e -> e.get("event").asText().equals("note")).map(e -> e.get("message").asText()))
+          .anyMatch(m -> m.startsWith("fenced an unregistered Cutover instance"));
+      assertThat(stale.isValid(2)).isFalse();
+    }
+    assertThat(cli.one("SELECT phase FROM cutover.migrations WHERE id = 'fenced-w'")).isEqualTo("dual_write");
+  }
+
   @Test
   void multiStepAdvance_refusedHalfWay_isRefusedBeforeTheFirstStep() throws Exception {
     cli.sql("CREATE TABLE tags (id int PRIMARY KEY, label text NOT NULL)",
