@@ -34,6 +34,17 @@ public final class StubConnection extends FailingConnection {
   }
 
   @Override
+  public boolean isReadOnly() {
+    return false;
+  }
+
+  /** No server parameters: a primary that reports neither hot standby nor read-only sessions. */
+  @Override
+  public String getParameterStatus(String name) {
+    return null;
+  }
+
+  @Override
   public PreparedStatement prepareStatement(String sql) {
     return new StubPreparedStatement(this, sql);
   }
