@@ -408,8 +408,11 @@ public final class LazyMigrator implements AutoCloseable {
     nextBackfillCheck.put(target, now + BACKFILL_CHECK_NANOS);
     boolean running = false;
     Connection c = connection.acquire();
-    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + backfillState
-        + " WHERE migration_id = ANY (?) AND finished_at IS NULL AND updated_at > now() - make_interval(secs => ?)")) {
+    // A partitioned table's backfill keeps one row per partition, "<id>/<partition>".
+    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + backfillState + " s"
+        + " WHERE EXISTS (SELECT 1 FROM unnest(?::text[]) AS m(id)"
+        + "   WHERE s.migration_id = m.id OR left(s.migration_id, length(m.id) + 1) = m.id || '/')"
+        + " AND finished_at IS NULL AND updated_at > now() - make_interval(secs => ?)")) {
       ps.setArray(1, c.createArrayOf("text", target.migrationIds().toArray()));
       ps.setInt(2, BACKFILL_ACTIVE_SECONDS);
       try (ResultSet rs = ps.executeQuery()) {

@@ -52,6 +52,8 @@ class LazyMigrationTest {
       st.execute("INSERT INTO pairs SELECT g % 10, 'k' || g, 'v' || g, NULL FROM generate_series(1, 100) g");
       st.execute("CREATE TABLE busy (id int PRIMARY KEY, a text, b text)");
       st.execute("INSERT INTO busy SELECT g, 'a' || g, NULL FROM generate_series(1, 100) g");
+      st.execute("CREATE TABLE busy_parts (id int PRIMARY KEY, a text, b text)");
+      st.execute("INSERT INTO busy_parts SELECT g, 'a' || g, NULL FROM generate_series(1, 100) g");
       st.execute("CREATE TABLE later (id int PRIMARY KEY, a text, b text)");
       st.execute("INSERT INTO later SELECT g, 'a' || g, NULL FROM generate_series(1, 100) g");
       MigrationRows.insertRename(c, "cutover", "users-display-name", "users", "full_name", "display_name", Phase.DUAL_WRITE);
@@ -60,6 +62,7 @@ class LazyMigrationTest {
       MigrationRows.insertRename(c, "cutover", "pairs-w", "pairs", "v", "w", Phase.DUAL_WRITE);
       MigrationRows.insertRename(c, "cutover", "later-b", "later", "a", "b", Phase.READ_NEW);
       MigrationRows.insertRename(c, "cutover", "busy-b", "busy", "a", "b", Phase.DUAL_WRITE);
+      MigrationRows.insertRename(c, "cutover", "busy-parts-b", "busy_parts", "a", "b", Phase.DUAL_WRITE);
       // A type change text -> int whose up fails on one row (id 50).
       st.execute("CREATE TABLE codes (id bigint PRIMARY KEY, code text, code_num int)");
       st.execute("INSERT INTO codes SELECT g, CASE WHEN g = 50 THEN 'x50' ELSE g::text END, NULL"
@@ -393,6 +396,27 @@ class LazyMigrationTest {
         assertThat(readAll(rs)).isEqualTo(100);
       }
       assertThat(awaitCount("SELECT count(*) FROM busy WHERE b IS DISTINCT FROM a", 0)).isZero();
+    }
+  }
+
+  /** A partitioned table's backfill keeps one progress row per partition: it pauses the lazy migration too. */
+  @Test
+  void backfillOfAPartitionRunning_rowsReadLeftToIt() throws Exception {
+    try (Connection plain = db.plainConnection(); Statement st = plain.createStatement()) {
+      st.execute("INSERT INTO cutover.backfill_state (migration_id, last_key, max_key, rows_done)"
+          + " VALUES ('busy-parts-b/\"public\".\"busy_parts_p1\"', '50', '100', 50)");
+    }
+    try (Connection c = cutover()) {
+      LazyMigrator.Stats before = migrator(c).stats();
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT a FROM busy_parts")) {
+        assertThat(readAll(rs)).isEqualTo(100);
+      }
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (leftToBackfill(c, before) < 100 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(leftToBackfill(c, before)).as(migrator(c).stats().toString()).isGreaterThanOrEqualTo(100);
+      assertThat(count("SELECT count(*) FROM busy_parts WHERE b IS NULL")).isEqualTo(100);
     }
   }
 
