@@ -1,17 +1,12 @@
 package dev.cutover.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.cutover.cli.CutoverCommand;
-import java.io.File;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,7 +16,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,7 +25,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Three driver instances under load survive a restart of the database server: their poller,
@@ -57,23 +50,15 @@ class DatabaseRestartTest {
   @Test
   @Timeout(value = 240, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void rename_serverRestartedUnderThreeInstances_reconnectsAcknowledgesAndFollowsNextPhase() throws Exception {
-    String version = clusterVersion();
-    assumeTrue(version != null && onPath("pg_createcluster") && onPath("pg_ctlcluster") && onPath("pg_dropcluster")
-        && canManageClusters(), "needs the Debian PostgreSQL cluster tools, run as root or postgres");
-
-    int port = freePort();
-    String cluster = "cutover_restart_" + ProcessHandle.current().pid();
-    run(120, "pg_createcluster", version, cluster, "-p", String.valueOf(port), "--", "--auth=trust", "--no-sync");
-    try {
-      run(60, "pg_ctlcluster", "--skip-systemctl-redirect", version, cluster, "start");
-      exercise(version, cluster, "jdbc:postgresql://127.0.0.1:" + port + "/postgres");
-    } finally {
-      run(120, "pg_dropcluster", "--stop", version, cluster);
+    PrivateCluster.assumeAvailable();
+    try (PrivateCluster cluster = PrivateCluster.start("cutover_restart")) {
+      exercise(cluster);
     }
   }
 
-  private void exercise(String version, String cluster, String plainUrl) throws Exception {
-    awaitServer(plainUrl);
+  private void exercise(PrivateCluster cluster) throws Exception {
+    String plainUrl = cluster.url();
+    cluster.awaitAccepting();
     sql(plainUrl, "CREATE TABLE items (id int PRIMARY KEY, label text)",
         "INSERT INTO items SELECT g, 'seed ' || g FROM generate_series(1, 200) g");
     Path file = dir.resolve("m.yaml");
@@ -114,8 +99,8 @@ class DatabaseRestartTest {
       ok(cli(plainUrl, "backfill", "items-title"));
       assertThat(query(plainUrl, "SELECT count(*) FROM cutover.instances WHERE instance LIKE 'restart-%'")).isEqualTo(3);
 
-      run(60, "pg_ctlcluster", "--skip-systemctl-redirect", version, cluster, "restart");
-      awaitServer(plainUrl);
+      cluster.ctl("restart");
+      cluster.awaitAccepting();
 
       // Completes only when all three instances reconnected their side connections, saw the new
       // epoch and acknowledged it.
@@ -261,65 +246,6 @@ class DatabaseRestartTest {
       }
       Thread.sleep(50);
     }
-  }
-
-  private static void awaitServer(String url) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (true) {
-      try (Connection c = DriverManager.getConnection(url, "postgres", "")) {
-        return;
-      } catch (SQLException e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        Thread.sleep(200);
-      }
-    }
-  }
-
-  private static void run(int timeoutSeconds, String... command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(done).as(String.join(" ", command) + " timed out").isTrue();
-    assertThat(p.exitValue()).as(String.join(" ", command) + "\n" + out).isZero();
-  }
-
-  /** The newest installed server version that has cluster configuration, e.g. {@code 15}. */
-  private static String clusterVersion() {
-    String[] versions = new File("/etc/postgresql").list();
-    if (versions == null || versions.length == 0) {
-      return null;
-    }
-    return Arrays.stream(versions).max((a, b) -> Integer.compare(parse(a), parse(b))).orElse(null);
-  }
-
-  private static int parse(String version) {
-    try {
-      return Integer.parseInt(version.replaceAll("\\..*", ""));
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  private static boolean canManageClusters() {
-    String user = System.getProperty("user.name");
-    return "root".equals(user) || "postgres".equals(user);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static boolean onPath(String command) {
-    for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (new File(d, command).canExecute()) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static void sleep(long millis) {

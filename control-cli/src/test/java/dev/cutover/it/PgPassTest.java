@@ -4,17 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cutover.cli.CutoverCommand;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,35 +28,27 @@ class PgPassTest {
 
   private static final String ROLE = "pgpass_operator";
   private static final String PASSWORD = "s3cret-from-pgpass";
-  private static String version;
-  private static String cluster;
+  private static PrivateCluster cluster;
   private static int port;
 
   @TempDir static Path dir;
 
   @BeforeAll
   static void cluster() throws Exception {
-    version = clusterVersion();
-    assumeTrue(version != null && onPath("pg_createcluster") && onPath("pg_ctlcluster") && onPath("pg_dropcluster")
-        && onPath("psql") && ("root".equals(System.getProperty("user.name"))
-            || "postgres".equals(System.getProperty("user.name"))),
-        "needs the Debian PostgreSQL cluster tools, run as root or postgres");
+    PrivateCluster.assumeAvailable("psql");
     assumeTrue(System.getenv("PGPASSWORD") == null, "PGPASSWORD would be used before the password file");
-    port = freePort();
-    cluster = "cutover_pgpass_" + ProcessHandle.current().pid();
-    run(120, "pg_createcluster", version, cluster, "-p", String.valueOf(port), "--", "--auth-local=trust",
-        "--auth-host=scram-sha-256", "--no-sync");
-    run(60, "pg_ctlcluster", "--skip-systemctl-redirect", version, cluster, "start");
-    run(30, "runuser", "-u", "postgres", "--", "psql", "-h", "/var/run/postgresql", "-p", String.valueOf(port),
-        "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c", "CREATE ROLE " + ROLE + " LOGIN SUPERUSER PASSWORD '"
-            + PASSWORD + "'");
+    cluster = PrivateCluster.start("cutover_pgpass", "--auth-local=trust", "--auth-host=scram-sha-256");
+    port = cluster.port();
+    PrivateCluster.run(30, "runuser", "-u", "postgres", "--", "psql", "-h", "/var/run/postgresql", "-p",
+        String.valueOf(port), "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-c", "CREATE ROLE " + ROLE
+            + " LOGIN SUPERUSER PASSWORD '" + PASSWORD + "'");
   }
 
   @AfterAll
   static void drop() throws Exception {
     System.clearProperty("org.postgresql.pgpassfile");
     if (cluster != null) {
-      run(120, "pg_dropcluster", "--stop", version, cluster);
+      cluster.close();
     }
   }
 
@@ -115,44 +103,5 @@ class PgPassTest {
     } finally {
       System.clearProperty("org.postgresql.pgpassfile");
     }
-  }
-
-  private static void run(int timeoutSeconds, String... command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(done).as(String.join(" ", command) + " timed out").isTrue();
-    assertThat(p.exitValue()).as(String.join(" ", command) + "\n" + out).isZero();
-  }
-
-  private static String clusterVersion() {
-    String[] versions = new File("/etc/postgresql").list();
-    if (versions == null || versions.length == 0) {
-      return null;
-    }
-    return Arrays.stream(versions).max((a, b) -> Integer.compare(parse(a), parse(b))).orElse(null);
-  }
-
-  private static int parse(String v) {
-    try {
-      return Integer.parseInt(v.replaceAll("\\..*", ""));
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static boolean onPath(String command) {
-    for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (new File(d, command).canExecute()) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -1,16 +1,11 @@
 package dev.cutover.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cutover.CutoverStatistics;
 import dev.cutover.cli.CutoverCommand;
-import java.io.File;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -19,7 +14,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -47,56 +41,22 @@ class ReadReplicaTest {
 
   @TempDir static Path dir;
 
-  static String version;
-  static String primaryCluster;
-  static String standbyCluster;
+  static PrivateCluster primary;
+  static PrivateCluster standby;
   static String primaryUrl;
   static String standbyUrl;
-  static boolean created;
 
   record Run(int exit, String out) {}
 
   @BeforeAll
   static void clusters() throws Exception {
-    version = clusterVersion();
-    assumeTrue(version != null, "no PostgreSQL cluster configuration in /etc/postgresql (Debian cluster tools)");
-    for (String tool : List.of("pg_createcluster", "pg_ctlcluster", "pg_dropcluster", "pg_conftool", "pg_basebackup")) {
-      assumeTrue(onPath(tool), tool + " is not on the PATH: the read replica test needs the Debian cluster tools");
-    }
-    String user = System.getProperty("user.name");
-    assumeTrue("root".equals(user) || "postgres".equals(user),
-        "creating PostgreSQL clusters needs root or the postgres user, not " + user);
-
-    long pid = ProcessHandle.current().pid();
-    primaryCluster = "cutover_primary_" + pid;
-    standbyCluster = "cutover_standby_" + pid;
-    int primaryPort = freePort();
-    int standbyPort = freePort();
-    created = true; // from here on, @AfterAll drops whatever exists
-    run(120, "pg_createcluster", version, primaryCluster, "-p", String.valueOf(primaryPort), "--", "--auth=trust",
-        "--no-sync");
+    PrivateCluster.assumeAvailable("pg_conftool", "pg_basebackup");
     // wal_level replica, max_wal_senders and trust for replication from localhost are the defaults.
-    run(60, "pg_ctlcluster", "--skip-systemctl-redirect", version, primaryCluster, "start");
-    primaryUrl = "jdbc:postgresql://127.0.0.1:" + primaryPort + "/postgres";
-    awaitServer(primaryUrl);
-
-    run(120, "pg_createcluster", version, standbyCluster, "-p", String.valueOf(standbyPort), "--", "--auth=trust",
-        "--no-sync");
-    String data = output("pg_conftool", "-s", version, standbyCluster, "show", "data_directory").trim();
-    deleteRecursively(Path.of(data));
-    Files.createDirectory(Path.of(data));
-    if ("root".equals(user)) {
-      run(30, "chown", "postgres:postgres", data);
-      run(30, "chmod", "700", data);
-      run(300, "runuser", "-u", "postgres", "--", "pg_basebackup", "-h", "127.0.0.1", "-p", String.valueOf(primaryPort),
-          "-U", "postgres", "-D", data, "-R", "-X", "stream");
-    } else {
-      run(300, "pg_basebackup", "-h", "127.0.0.1", "-p", String.valueOf(primaryPort), "-U", "postgres", "-D", data,
-          "-R", "-X", "stream");
-    }
-    run(60, "pg_ctlcluster", "--skip-systemctl-redirect", version, standbyCluster, "start");
-    standbyUrl = "jdbc:postgresql://127.0.0.1:" + standbyPort + "/postgres";
-    awaitServer(standbyUrl);
+    primary = PrivateCluster.start("cutover_primary");
+    primaryUrl = primary.url();
+    primary.awaitAccepting();
+    standby = PrivateCluster.standbyOf(primary, "cutover_standby");
+    standbyUrl = standby.url();
     awaitTrue("the standby streams", () -> query(primaryUrl,
         "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'") == 1);
 
@@ -105,20 +65,21 @@ class ReadReplicaTest {
 
   @AfterAll
   static void dropClusters() throws Exception {
-    if (!created) {
-      return;
-    }
-    // Both, each even when the other fails; a missing cluster is not an error here.
-    for (String cluster : new String[] {standbyCluster, primaryCluster}) {
-      if (new File("/etc/postgresql/" + version + "/" + cluster).exists()) {
-        run(120, "pg_dropcluster", "--stop", version, cluster);
+    // Both, each even when the other fails.
+    try {
+      if (standby != null) {
+        standby.close();
+      }
+    } finally {
+      if (primary != null) {
+        primary.close();
       }
     }
   }
 
   /** The standby's name in pg_stat_replication: its cluster_name, which the Debian tools set. */
   static String standbyName() {
-    return version + "/" + standbyCluster;
+    return standby.clusterName();
   }
 
   static void migration(String id, String table, int rows) throws Exception {
@@ -380,74 +341,5 @@ class ReadReplicaTest {
       }
       Thread.sleep(100);
     }
-  }
-
-  static void awaitServer(String url) throws Exception {
-    awaitTrue("the server at " + url + " accepts connections", () -> {
-      try (Connection c = DriverManager.getConnection(url, "postgres", "")) {
-        return true;
-      } catch (SQLException e) {
-        return false;
-      }
-    });
-  }
-
-  static void run(int timeoutSeconds, String... command) throws IOException, InterruptedException {
-    output(timeoutSeconds, command);
-  }
-
-  static String output(String... command) throws IOException, InterruptedException {
-    return output(60, command);
-  }
-
-  static String output(int timeoutSeconds, String... command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    boolean done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(done).as(String.join(" ", command) + " timed out").isTrue();
-    assertThat(p.exitValue()).as(String.join(" ", command) + "\n" + out).isZero();
-    return out;
-  }
-
-  static void deleteRecursively(Path path) throws IOException {
-    if (!Files.exists(path)) {
-      return;
-    }
-    try (var walk = Files.walk(path)) {
-      for (Path p : walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
-        Files.delete(p);
-      }
-    }
-  }
-
-  static String clusterVersion() {
-    String[] versions = new File("/etc/postgresql").list();
-    if (versions == null || versions.length == 0) {
-      return null;
-    }
-    return Arrays.stream(versions).max((a, b) -> Integer.compare(major(a), major(b))).orElse(null);
-  }
-
-  static int major(String version) {
-    try {
-      return Integer.parseInt(version.replaceAll("\\..*", ""));
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  static boolean onPath(String command) {
-    for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (new File(d, command).canExecute()) {
-        return true;
-      }
-    }
-    return false;
   }
 }
