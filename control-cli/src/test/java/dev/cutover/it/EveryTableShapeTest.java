@@ -10,18 +10,12 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,9 +60,9 @@ class EveryTableShapeTest {
     RenameDifferentialTest.cli(db, "init");
     RenameDifferentialTest.cli(db, "plan", file.toString());
 
-    Map<Integer, String> ledger = new ConcurrentHashMap<>();
+    Map<Integer, String> seed = new HashMap<>();
     for (int i = 1; i <= ROWS; i++) {
-      ledger.put(i, "seed " + i);
+      seed.put(i, "seed " + i);
     }
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(db.cutoverUrl() + "?cutover.refreshMillis=100&cutover.instance=app-" + shape + "&cutover.readTouch=true");
@@ -76,58 +70,40 @@ class EveryTableShapeTest {
     config.setPassword(db.password());
     config.setMaximumPoolSize(WRITERS + 1);
     config.setExceptionOverrideClassName("dev.cutover.HikariRefusalOverride");
-    AtomicBoolean running = new AtomicBoolean(true);
-    AtomicLong statements = new AtomicLong();
-    List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     AtomicInteger nextId = new AtomicInteger(ROWS);
+    WriterLedger<String> writers = new WriterLedger<>(seed);
     try (HikariDataSource app = new HikariDataSource(config)) {
-      List<Thread> threads = new ArrayList<>();
       for (int w = 0; w < WRITERS; w++) {
         int slice = w;
-        threads.add(new Thread(() -> {
-          ThreadLocalRandom random = ThreadLocalRandom.current();
-          long n = 0;
-          while (running.get()) {
-            // Own rows only (id % WRITERS == slice): the ledger's last value per row is then exact.
-            int row = 1 + slice + WRITERS * random.nextInt(ROWS / WRITERS);
-            String name = (n % 2 == 0) ? "name" : "label";
-            String value = "w" + slice + " " + n++;
-            try (Connection c = app.getConnection();
-                PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET " + name + " = ? WHERE id = ?")) {
-              ps.setString(1, value);
-              ps.setInt(2, row);
-              assertThat(ps.executeUpdate()).isEqualTo(1);
-              ledger.put(row, value);
-              statements.incrementAndGet();
-            } catch (SQLException | AssertionError e) {
-              failures.add(e.toString());
-            }
-          }
-        }, "writer-" + w));
-      }
-      threads.add(new Thread(() -> {
-        long n = 0;
-        while (running.get()) {
-          int row = nextId.incrementAndGet();
-          String name = (n++ % 2 == 0) ? "name" : "label";
+        writers.writer("writer-" + w, n -> {
+          // Own rows only (id % WRITERS == slice): the ledger's last value per row is then exact.
+          int row = 1 + slice + WRITERS * ThreadLocalRandom.current().nextInt(ROWS / WRITERS);
+          String name = (n % 2 == 0) ? "name" : "label";
+          String value = "w" + slice + " " + n;
           try (Connection c = app.getConnection();
-              PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (tenant, id, " + name
-                  + ") VALUES (?, ?, ?)")) {
-            ps.setInt(1, row % 3);
+              PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET " + name + " = ? WHERE id = ?")) {
+            ps.setString(1, value);
             ps.setInt(2, row);
-            ps.setString(3, "inserted " + row);
-            ps.executeUpdate();
-            ledger.put(row, "inserted " + row);
-            statements.incrementAndGet();
-            Thread.sleep(2);
-          } catch (SQLException e) {
-            failures.add(e.toString());
-          } catch (InterruptedException e) {
-            return;
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+            writers.committed(row, value);
           }
+        });
+      }
+      writers.writer("inserter", n -> {
+        int row = nextId.incrementAndGet();
+        String name = (n % 2 == 0) ? "name" : "label";
+        try (Connection c = app.getConnection();
+            PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (tenant, id, " + name
+                + ") VALUES (?, ?, ?)")) {
+          ps.setInt(1, row % 3);
+          ps.setInt(2, row);
+          ps.setString(3, "inserted " + row);
+          ps.executeUpdate();
+          writers.committed(row, "inserted " + row);
         }
-      }, "inserter"));
-      threads.forEach(Thread::start);
+        Thread.sleep(2);
+      });
+      writers.start();
       try {
         Thread.sleep(300);
         RenameDifferentialTest.cli(db, "advance", id);
@@ -143,14 +119,9 @@ class EveryTableShapeTest {
         RenameDifferentialTest.cli(db, "advance", id, "--force");
         Thread.sleep(300);
       } finally {
-        running.set(false);
-        for (Thread t : threads) {
-          t.join(10_000);
-        }
+        writers.close();
       }
     }
-    assertThat(failures).as("failed statements").isEmpty();
-    assertThat(statements.get()).isGreaterThan(100);
     Map<Integer, String> actual = new HashMap<>();
     try (Connection c = db.plainConnection(); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT id, label FROM " + table)) {
@@ -158,6 +129,6 @@ class EveryTableShapeTest {
         actual.put(rs.getInt(1), rs.getString(2));
       }
     }
-    assertThat(actual).as("every row as last committed").isEqualTo(new HashMap<>(ledger));
+    writers.assertEveryRowAsLastCommitted(actual, 100);
   }
 }

@@ -10,16 +10,11 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Timeout;
@@ -91,9 +86,9 @@ class PartitionedTableTest {
     Differential.cli(db, "plan", file.toString());
 
     // id -> the value last committed, in the old column's units
-    Map<Integer, Integer> ledger = new ConcurrentHashMap<>();
+    Map<Integer, Integer> seed = new HashMap<>();
     for (int i = 1; i <= ROWS; i++) {
-      ledger.put(i, i);
+      seed.put(i, i);
     }
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(db.cutoverUrl() + "?cutover.refreshMillis=100&cutover.instance=app-" + kind + shape);
@@ -101,70 +96,52 @@ class PartitionedTableTest {
     config.setPassword(db.password());
     config.setMaximumPoolSize(WRITERS + 1);
     config.setExceptionOverrideClassName("dev.cutover.HikariRefusalOverride");
-    AtomicBoolean running = new AtomicBoolean(true);
-    AtomicLong statements = new AtomicLong();
     AtomicLong direct = new AtomicLong();
-    List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
     AtomicInteger nextId = new AtomicInteger(ROWS);
+    WriterLedger<Integer> writers = new WriterLedger<>(seed);
     try (HikariDataSource app = new HikariDataSource(config)) {
-      List<Thread> threads = new ArrayList<>();
       for (int w = 0; w < WRITERS; w++) {
         int slice = w;
-        threads.add(new Thread(() -> {
+        writers.writer("writer-" + w, n -> {
           ThreadLocalRandom random = ThreadLocalRandom.current();
-          long n = 0;
-          while (running.get()) {
-            // Own rows only (id % WRITERS == slice): the ledger's last value per row is then exact.
-            int row = 1 + slice + WRITERS * random.nextInt(ROWS / WRITERS);
-            boolean useNew = n % 2 == 0;
-            boolean partition = n % 4 < 2; // the partition by name, or the partitioned table
-            int value = random.nextInt(1_000_000);
-            String column = useNew ? newName : "amount";
-            int written = !rename && !inPlace && useNew ? value * 100 : value;
-            String target = partition ? table + "_" + (row % 3) : table;
-            n++;
-            try (Connection c = app.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "UPDATE " + target + " SET " + column + " = ? WHERE id = ? AND tenant = ?")) {
-              ps.setInt(1, written);
-              ps.setInt(2, row);
-              ps.setInt(3, row % 3);
-              assertThat(ps.executeUpdate()).isEqualTo(1);
-              ledger.put(row, value);
-              statements.incrementAndGet();
-              if (partition) {
-                direct.incrementAndGet();
-              }
-            } catch (SQLException | AssertionError e) {
-              failures.add(e.toString());
-            }
-          }
-        }, "writer-" + w));
-      }
-      threads.add(new Thread(() -> {
-        long n = 0;
-        while (running.get()) {
-          int row = nextId.incrementAndGet();
+          // Own rows only (id % WRITERS == slice): the ledger's last value per row is then exact.
+          int row = 1 + slice + WRITERS * random.nextInt(ROWS / WRITERS);
           boolean useNew = n % 2 == 0;
-          boolean partition = n++ % 3 == 0;
+          boolean partition = n % 4 < 2; // the partition by name, or the partitioned table
+          int value = random.nextInt(1_000_000);
           String column = useNew ? newName : "amount";
+          int written = !rename && !inPlace && useNew ? value * 100 : value;
           String target = partition ? table + "_" + (row % 3) : table;
           try (Connection c = app.getConnection(); PreparedStatement ps = c.prepareStatement(
-              "INSERT INTO " + target + " (id, tenant, " + column + ") VALUES (?, ?, ?)")) {
-            ps.setInt(1, row);
-            ps.setInt(2, row % 3);
-            ps.setInt(3, !rename && !inPlace && useNew ? row * 100 : row);
-            ps.executeUpdate();
-            ledger.put(row, row);
-            statements.incrementAndGet();
-            Thread.sleep(2);
-          } catch (SQLException e) {
-            failures.add(e.toString());
-          } catch (InterruptedException e) {
-            return;
+              "UPDATE " + target + " SET " + column + " = ? WHERE id = ? AND tenant = ?")) {
+            ps.setInt(1, written);
+            ps.setInt(2, row);
+            ps.setInt(3, row % 3);
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+            writers.committed(row, value);
+            if (partition) {
+              direct.incrementAndGet();
+            }
           }
+        });
+      }
+      writers.writer("inserter", n -> {
+        int row = nextId.incrementAndGet();
+        boolean useNew = n % 2 == 0;
+        boolean partition = n % 3 == 0;
+        String column = useNew ? newName : "amount";
+        String target = partition ? table + "_" + (row % 3) : table;
+        try (Connection c = app.getConnection(); PreparedStatement ps = c.prepareStatement(
+            "INSERT INTO " + target + " (id, tenant, " + column + ") VALUES (?, ?, ?)")) {
+          ps.setInt(1, row);
+          ps.setInt(2, row % 3);
+          ps.setInt(3, !rename && !inPlace && useNew ? row * 100 : row);
+          ps.executeUpdate();
+          writers.committed(row, row);
         }
-      }, "inserter"));
-      threads.forEach(Thread::start);
+        Thread.sleep(2);
+      });
+      writers.start();
       try {
         Thread.sleep(300);
         Differential.cli(db, "advance", id);
@@ -181,14 +158,9 @@ class PartitionedTableTest {
         Differential.cli(db, "advance", id, "--force");
         Thread.sleep(300);
       } finally {
-        running.set(false);
-        for (Thread t : threads) {
-          t.join(10_000);
-        }
+        writers.close();
       }
     }
-    assertThat(failures).as("failed statements").isEmpty();
-    assertThat(statements.get()).isGreaterThan(100);
     assertThat(direct.get()).as("statements naming a partition").isGreaterThan(10);
     Map<Integer, Integer> actual = new HashMap<>();
     try (Connection c = db.plainConnection(); Statement st = c.createStatement();
@@ -198,7 +170,7 @@ class PartitionedTableTest {
         actual.put(rs.getInt(1), rs.getInt(2));
       }
     }
-    assertThat(actual).as("every row as last committed").isEqualTo(new HashMap<>(ledger));
+    writers.assertEveryRowAsLastCommitted(actual, 100);
     try (Connection c = db.plainConnection(); Statement st = c.createStatement()) {
       try (ResultSet rs = st.executeQuery("SELECT count(*) FILTER (WHERE NOT x.indisvalid), count(*) FROM pg_index x"
           + " JOIN pg_class i ON i.oid = x.indexrelid WHERE i.relname LIKE '" + table + "%'")) {
