@@ -18,7 +18,10 @@ void InfixCast(List<Object> list, ExprContext exprContext, Span s) :
     }
 }
 
-/** PostgreSQL's jsonb, containment, overlap, text search and prefix operators, and pgjdbc's escaped "?" operators. */
+/**
+ * PostgreSQL's jsonb, containment, overlap, text search, prefix and pattern (~~, ~~*, !~~, !~~*: LIKE and
+ * ILIKE as operators) operators, and pgjdbc's escaped "?" operators.
+ */
 void PostgresBinaryOperator(List<Object> list, ExprContext exprContext, Span s) :
 {
     final SqlOperator op;
@@ -37,6 +40,10 @@ void PostgresBinaryOperator(List<Object> list, ExprContext exprContext, Span s) 
     |   <PG_ALL_KEYS_EXIST> { op = PostgresOperators.ALL_KEYS_EXIST; }
     |   <PG_TEXT_MATCH> { op = PostgresOperators.TEXT_MATCH; }
     |   <PG_STARTS_WITH> { op = PostgresOperators.STARTS_WITH; }
+    |   <PG_LIKE> { op = PostgresOperators.LIKE; }
+    |   <PG_ILIKE> { op = PostgresOperators.ILIKE; }
+    |   <PG_NOT_LIKE> { op = PostgresOperators.NOT_LIKE; }
+    |   <PG_NOT_ILIKE> { op = PostgresOperators.NOT_ILIKE; }
     )
     {
         checkNonQueryExpression(exprContext);

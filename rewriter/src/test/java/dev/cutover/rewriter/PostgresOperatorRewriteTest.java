@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * PostgreSQL operators the grammar reads natively (jsonb, containment, overlap, pgjdbc's {@code ??}
- * family, POSIX regex, {@code ::}, ILIKE): a migration column on either side is rewritten at its
+ * family, POSIX regex, {@code ::}, ILIKE and its operators {@code ~~}, {@code ~~*}, {@code !~~}, {@code !~~*}): a migration column on either side is rewritten at its
  * own position, and placeholders keep their order.
  */
 class PostgresOperatorRewriteTest {
@@ -37,6 +37,17 @@ class PostgresOperatorRewriteTest {
       "C !~* ?",
       "C ILIKE ?",
       "C NOT ILIKE 'a%'",
+      "C ~~ ?",
+      "C ~~* 'a%'",
+      "C !~~ ?",
+      "C !~~* 'a%'",
+      "C~~'a%'",
+      "C LIKE ANY (ARRAY['a%', ?])",
+      "C ILIKE ALL (ARRAY['a%', 'b%'])",
+      "C ~~ ANY (?::text[])",
+      "C NOT LIKE ALL (?::text[])",
+      "C NOT ILIKE ANY (ARRAY['a%'])",
+      "C !~~* SOME (ARRAY['a%'])",
       "C::jsonb -> 'a' ->> 'b' = ?",
       "coalesce(C::jsonb -> 'a', ?::jsonb) @> ?::jsonb",
       "(C::jsonb ->> 'n')::int > ?",
@@ -74,6 +85,15 @@ class PostgresOperatorRewriteTest {
       n++;
     }
     return n;
+  }
+
+  @Test
+  void quantifiedLikeOverASubquery_rewritesBothSides() throws Exception {
+    Rewrite r = Fixtures.rewrite("SELECT id FROM users WHERE full_name LIKE ANY (SELECT display_name FROM users"
+        + " UNION SELECT ?)", Phase.READ_NEW);
+
+    assertThat(r.sql()).isEqualTo("SELECT id FROM users WHERE display_name LIKE ANY (SELECT display_name FROM users"
+        + " UNION SELECT ?)");
   }
 
   @ParameterizedTest(name = "{0}")

@@ -82,10 +82,30 @@ public final class CalciteMask {
             // name and t as its alias, and the statement would pass unrewritten. For the rewriter
             // it is table t (a migrating table has no inheritance children: plan refuses those).
             blank(out, s, e);
+          } else if (quantifiedLike(text, stmt, i)) {
+            // x [NOT] LIKE ANY (...): Calcite reads quantified comparisons only; the operator names
+            // no column, and the planner reads names from the original tokens.
+            i = maskQuantifiedLike(text, stmt, i, out, base);
+          } else if (orderByUsing(text, stmt, i)) {
+            // ORDER BY x USING <: the sort operator names no column; Calcite knows ASC and DESC.
+            int op = text.nextSignificant(i + 1, stmt.toToken());
+            int last = text.tokens().get(op).kind() == TokenKind.OPERATOR ? op : text.matching(text.nextSignificant(op + 1,
+                stmt.toToken()));
+            blank(out, s, text.tokens().get(last).end() - base);
+            i = last;
           } else if (literal >= 0) {
             // PostgreSQL's interval '1 day' / timestamptz '...': Calcite only needs to see a literal here.
             plainLiteral(out, s, text.tokens().get(literal).end() - base);
             i = literal;
+          }
+        }
+        case OPERATOR -> {
+          if (quantifiedLike(text, stmt, i)) {
+            i = maskQuantifiedLike(text, stmt, i, out, base);
+          } else if (inheritanceStar(text, stmt, i)) {
+            // FROM t *: PostgreSQL's explicit "t and its inheritance children", which is t itself for
+            // the rewriter (a migrating table has no inheritance children: plan refuses those).
+            blank(out, s, e);
           }
         }
         case LBRACKET -> slice(text, stmt, i, out, base);
@@ -374,6 +394,112 @@ public final class CalciteMask {
     Token b = text.tokens().get(before);
     return b.kind() == TokenKind.COMMA
         || (b.kind() == TokenKind.IDENT && java.util.Set.of("from", "update", "join").contains(text.folded(before)));
+  }
+
+  /**
+   * Whether token {@code i} is the {@code USING} of {@code ORDER BY x USING op}: followed by an
+   * operator, or by {@code OPERATOR(...)}. (JOIN ... USING is followed by a parenthesis, DELETE and
+   * MERGE ... USING by a table.)
+   */
+  private static boolean orderByUsing(SqlText text, SqlText.Statement stmt, int i) {
+    if (!text.folded(i).equals("using")) {
+      return false;
+    }
+    int next = text.nextSignificant(i + 1, stmt.toToken());
+    if (next < 0) {
+      return false;
+    }
+    Token n = text.tokens().get(next);
+    if (n.kind() == TokenKind.OPERATOR) {
+      return true;
+    }
+    if (n.kind() != TokenKind.IDENT || !text.folded(next).equals("operator")) {
+      return false;
+    }
+    int open = text.nextSignificant(next + 1, stmt.toToken());
+    return open >= 0 && text.tokens().get(open).kind() == TokenKind.LPAREN && text.matching(open) >= 0;
+  }
+
+  private static final java.util.Set<String> LIKE_WORDS = java.util.Set.of("like", "ilike", "~~", "~~*", "!~~", "!~~*");
+  private static final java.util.Set<String> QUANTIFIERS = java.util.Set.of("any", "some", "all");
+
+  /** Whether token {@code i} is the pattern operator of {@code x LIKE ANY (...)} (or ILIKE, ~~, ~~*; SOME, ALL). */
+  private static boolean quantifiedLike(SqlText text, SqlText.Statement stmt, int i) {
+    Token t = text.tokens().get(i);
+    String word = t.kind() == TokenKind.OPERATOR ? t.text(text.sql()) : text.folded(i);
+    if (!LIKE_WORDS.contains(word)) {
+      return false;
+    }
+    int q = text.nextSignificant(i + 1, stmt.toToken());
+    if (q < 0 || text.tokens().get(q).kind() != TokenKind.IDENT || !QUANTIFIERS.contains(text.folded(q))) {
+      return false;
+    }
+    int open = text.nextSignificant(q + 1, stmt.toToken());
+    return open >= 0 && text.tokens().get(open).kind() == TokenKind.LPAREN;
+  }
+
+  /**
+   * Writes {@code [NOT] LIKE} of a quantified pattern match as {@code =} or {@code <>}, padded to the
+   * same length (the shortest form, {@code ~~}, has room for {@code <>}); returns the last token masked.
+   */
+  private static int maskQuantifiedLike(SqlText text, SqlText.Statement stmt, int i, char[] out, int base) {
+    Token t = text.tokens().get(i);
+    int from = t.start() - base;
+    boolean negated = t.kind() == TokenKind.OPERATOR && t.text(text.sql()).startsWith("!");
+    int before = text.previousSignificant(i - 1, stmt.fromToken());
+    if (t.kind() == TokenKind.IDENT && before >= 0 && text.folded(before).equals("not")) {
+      negated = true;
+      from = text.tokens().get(before).start() - base;
+    }
+    blank(out, from, t.end() - base);
+    String op = negated ? "<>" : "=";
+    op.getChars(0, op.length(), out, from);
+    return i;
+  }
+
+  /** Functions whose parentheses hold a FROM that is not a FROM clause: {@code substring(s FROM n * 2)}. */
+  private static final java.util.Set<String> FROM_IN_CALL = java.util.Set.of("extract", "substring", "trim", "overlay");
+
+  /**
+   * Whether token {@code i}, a {@code *}, follows a table name directly after FROM, JOIN or UPDATE
+   * ({@code FROM t *}, {@code FROM s.t * AS x}), where it is PostgreSQL's inheritance star and not a
+   * multiplication.
+   */
+  private static boolean inheritanceStar(SqlText text, SqlText.Statement stmt, int i) {
+    if (!text.tokens().get(i).text(text.sql()).equals("*")) {
+      return false;
+    }
+    int name = text.previousSignificant(i - 1, stmt.fromToken());
+    if (name < 0 || !text.tokens().get(name).isIdentifier()) {
+      return false;
+    }
+    int before = text.previousSignificant(name - 1, stmt.fromToken());
+    if (before >= 0 && text.tokens().get(before).kind() == TokenKind.DOT) {
+      int schema = text.previousSignificant(before - 1, stmt.fromToken());
+      if (schema < 0 || !text.tokens().get(schema).isIdentifier()) {
+        return false;
+      }
+      before = text.previousSignificant(schema - 1, stmt.fromToken());
+    }
+    if (before < 0 || text.tokens().get(before).kind() != TokenKind.IDENT
+        || !java.util.Set.of("from", "join", "update").contains(text.folded(before))) {
+      return false;
+    }
+    // The FROM of substring(x FROM n * 2) is inside a call's parentheses.
+    int depth = 0;
+    for (int k = before - 1; k >= stmt.fromToken(); k--) {
+      TokenKind kind = text.tokens().get(k).kind();
+      if (kind == TokenKind.RPAREN) {
+        depth++;
+      } else if (kind == TokenKind.LPAREN) {
+        if (depth == 0) {
+          int call = text.previousSignificant(k - 1, stmt.fromToken());
+          return call < 0 || !FROM_IN_CALL.contains(text.folded(call));
+        }
+        depth--;
+      }
+    }
+    return true;
   }
 
   private static final java.util.Set<String> TYPED_LITERALS =

@@ -9,7 +9,8 @@ import org.apache.calcite.sql.type.ReturnTypes;
 /**
  * PostgreSQL binary operators that Calcite's operator tables lack, as the generated parser
  * ({@code PostgresParserImpl}) builds them: jsonb access ({@code ->}, {@code ->>}, {@code #>},
- * {@code #>>}), containment ({@code @>}, {@code <@}), overlap ({@code &&}) and key existence, which
+ * {@code #>>}), containment ({@code @>}, {@code <@}), overlap ({@code &&}), the pattern operators behind
+ * {@code LIKE} and {@code ILIKE} ({@code ~~}, {@code ~~*}, {@code !~~}, {@code !~~*}) and key existence, which
  * a JDBC application writes {@code ??}, {@code ??|}, {@code ??&} (pgjdbc's escapes for {@code ?},
  * {@code ?|}, {@code ?&}).
  *
@@ -48,6 +49,15 @@ public final class PostgresOperators {
   public static final SqlBinaryOperator TEXT_MATCH = op("@@");
   /** {@code text ^@ prefix}. */
   public static final SqlBinaryOperator STARTS_WITH = op("^@");
+
+  /** {@code text ~~ pattern}: the operator behind {@code LIKE}. */
+  public static final SqlBinaryOperator LIKE = op("~~");
+  /** {@code text ~~* pattern}: the operator behind {@code ILIKE}. */
+  public static final SqlBinaryOperator ILIKE = op("~~*");
+  /** {@code text !~~ pattern}: the operator behind {@code NOT LIKE}. */
+  public static final SqlBinaryOperator NOT_LIKE = op("!~~");
+  /** {@code text !~~* pattern}: the operator behind {@code NOT ILIKE}. */
+  public static final SqlBinaryOperator NOT_ILIKE = op("!~~*");
 
   /**
    * {@code expr COLLATE name}: binds tighter than any arithmetic, as in PostgreSQL. Its second
