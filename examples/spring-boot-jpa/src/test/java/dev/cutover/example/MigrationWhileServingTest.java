@@ -82,6 +82,7 @@ class MigrationWhileServingTest {
 
   private final AtomicBoolean newNames = new AtomicBoolean();
   private final AtomicInteger requests = new AtomicInteger();
+  private int pauses;
   private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
 
   @Test
@@ -127,7 +128,8 @@ class MigrationWhileServingTest {
     }
 
     assertThat(failures).as("failed requests").isEmpty();
-    assertThat(requests.get()).as("requests served").isGreaterThan(50);
+    // Three at every phase visited (pause() waited for them); how many more depends on the machine's load.
+    assertThat(requests.get()).as("requests served").isGreaterThanOrEqualTo(3 * pauses);
     // The final data: every customer has a name, every payment an amount in cents, equal to what the app reads.
     try (Connection c = db.plainConnection(); Statement st = c.createStatement()) {
       assertThat(one(st, "SELECT count(*) FROM customer WHERE display_name IS NULL")).isEqualTo(0);
@@ -214,6 +216,7 @@ class MigrationWhileServingTest {
 
   /** Lets the application serve a few requests at the current phase; it must. */
   private void pause() {
+    pauses++;
     int until = requests.get() + 3;
     long deadline = System.nanoTime() + 20_000_000_000L;
     while (requests.get() < until && failures.isEmpty()) {
