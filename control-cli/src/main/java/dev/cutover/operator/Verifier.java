@@ -53,6 +53,14 @@ import java.util.concurrent.Future;
  * starts after that key. Progress lines name the last key checked. No state is kept in the control
  * schema: a plain verify writes nothing, and a repair's rewrite is idempotent (it touches only rows
  * that still differ), so running a chunk twice is harmless.
+ *
+ * <p>With {@link Options#workers} above 1 (and {@link ConnectionSettings} to open connections) the
+ * key range is cut into slices at split keys estimated from statistics ({@link VerifySlices}), and
+ * each slice is walked as above by its own connection, the first on the caller's (which holds the
+ * repair's lock). Results are merged in key order. The resume point of a run that stops, and of its
+ * progress lines, is the key below which every slice finished; a resumed run checks the later
+ * slices' finished parts again (harmless, as above). Verify is not throttled: it reads, and
+ * writes only rows that differ.
  */
 public final class Verifier {
 
@@ -490,8 +498,9 @@ public final class Verifier {
       long differing = walks.stream().mapToLong(w -> w.differing).sum();
       long repaired = walks.stream().mapToLong(w -> w.repaired).sum();
       long unconvertible = walks.stream().mapToLong(w -> w.unconvertible).sum();
-      out.printf("verify %s: %d rows checked%s up to key %s%s, %d differ%s%s%n", m.id(), rows(),
-          walks.size() > 1 ? " (" + walks.size() + " slices at once; every slice finished)" : "", prefix, upTo,
+      out.printf("verify %s: %d rows checked %s %s%s, %d differ%s%s%n", m.id(), rows(),
+          walks.size() > 1 ? "(" + walks.size() + " slices at once), every slice finished up to key" : "up to key",
+          prefix, upTo,
           differing, options.repair() ? ", " + repaired + " repaired" : "", unconvertible > 0 ? ", " + unconvertible
               + " cannot be converted" : "");
       out.flush();
