@@ -52,14 +52,36 @@ final class VerifySlices {
     if (Verifier.isCtid(key)) {
       return pages(c, table, after, slices);
     }
-    List<String> best = resolve(c, table, key, after, pick(histogram(c, table, key, after), slices));
+    List<String> best = estimate(() -> resolve(c, table, key, after, pick(histogram(c, table, key, after), slices)));
     if (best.size() < slices - 1 && key.single() && INTEGERS.contains(key.types().get(0))) {
-      best = better(best, resolve(c, table, key, after, evenly(c, table, key, after, slices)));
+      best = better(best, estimate(() -> resolve(c, table, key, after, evenly(c, table, key, after, slices))));
     }
     if (best.size() < slices - 1) {
-      best = better(best, pick(sample(c, table, key, after), slices));
+      best = better(best, estimate(() -> pick(sample(c, table, key, after), slices)));
     }
     return best;
+  }
+
+  /** One way of estimating split keys. */
+  private interface Estimate {
+    List<String> get() throws SQLException;
+  }
+
+  /**
+   * The estimate's split keys, or none when it fails (a key type whose statistics do not read back
+   * as text, say): split keys only balance the work, so a failed estimate means fewer slices, never
+   * a failed verify. (The caller's connection is in autocommit: a failed statement leaves nothing
+   * behind.)
+   */
+  private static List<String> estimate(Estimate e) throws SQLException {
+    try {
+      return e.get();
+    } catch (SQLException ex) {
+      if (ex.getSQLState() != null && ex.getSQLState().startsWith("08")) {
+        throw ex; // the connection itself failed
+      }
+      return List.of();
+    }
   }
 
   private static List<String> better(List<String> a, List<String> b) {
