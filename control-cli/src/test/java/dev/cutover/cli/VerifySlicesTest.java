@@ -215,6 +215,43 @@ class VerifySlicesTest {
     assertThat(cli.one("SELECT count(*) FROM s_heap WHERE w = 'v' || n")).isEqualTo("3000");
   }
 
+  /** Each leaf partition is sliced by its own key; keys and split keys name their partition. */
+  @Test
+  void partitionedTable_eachLeafSliced() throws Exception {
+    cli.sql("CREATE TABLE s_part (id int NOT NULL, region text NOT NULL, note text, PRIMARY KEY (id, region))"
+            + " PARTITION BY LIST (region)",
+        "CREATE TABLE s_part_a PARTITION OF s_part FOR VALUES IN ('a') WITH (autovacuum_enabled = false)",
+        "CREATE TABLE s_part_b PARTITION OF s_part FOR VALUES IN ('b') WITH (autovacuum_enabled = false)",
+        "INSERT INTO s_part SELECT g, CASE WHEN g <= 600 THEN 'a' ELSE 'b' END, 'n' || g FROM generate_series(1, 1200) g");
+    dualWrite("s-part", "s_part", "rename: {from: note, to: memo}\n");
+    cli.sql("ANALYZE s_part_a", "ANALYZE s_part_b");
+    Cli.Run clean = cli.run("verify", "s-part", "--workers", "2", "--range-rows", "100", "--json");
+    assertThat(clean.exit()).as(clean.all()).isZero();
+    List<String> splits = list(JSON.readTree(clean.out()).get("splitKeys"));
+    assertThat(splits).hasSize(2);
+    assertThat(splits.get(0)).startsWith("\"public\".\"s_part_a\": {");
+    assertThat(splits.get(1)).startsWith("\"public\".\"s_part_b\": {");
+    List<String> corrupt = new ArrayList<>();
+    for (String s : splits) {
+      String k = s.substring(s.indexOf(": ") + 2);
+      corrupt.add(k);
+      cli.sql("UPDATE s_part SET memo = 'bad' WHERE ARRAY[id::text, region]::text = " + literal(k));
+    }
+    cli.sql("UPDATE s_part SET memo = NULL WHERE id IN (1, 600, 601, 1200)");
+    Cli.Run found = cli.run("verify", "s-part", "--workers", "2", "--range-rows", "100", "--json");
+    assertThat(found.exit()).as(found.all()).isEqualTo(3);
+    JsonNode json = JSON.readTree(found.out());
+    assertThat(json.get("rows").asLong()).isEqualTo(1200);
+    assertThat(list(json.get("firstKeys"))).containsExactly("\"public\".\"s_part_a\": {1,a}",
+        "\"public\".\"s_part_a\": " + corrupt.get(0), "\"public\".\"s_part_a\": {600,a}",
+        "\"public\".\"s_part_b\": {601,b}", "\"public\".\"s_part_b\": " + corrupt.get(1),
+        "\"public\".\"s_part_b\": {1200,b}");
+    Cli.Run repaired = cli.run("verify", "s-part", "--workers", "2", "--range-rows", "100", "--repair", "--json");
+    assertThat(repaired.exit()).as(repaired.all()).isZero();
+    assertThat(JSON.readTree(repaired.out()).get("repaired").asLong()).isEqualTo(6);
+    assertThat(cli.one("SELECT count(*) FROM s_part WHERE memo = note")).isEqualTo("1200");
+  }
+
   @Test
   void emptyTable_andATableSmallerThanTheSlices() throws Exception {
     cli.sql("CREATE TABLE s_empty (id int PRIMARY KEY, a text)");
