@@ -1,5 +1,6 @@
 package dev.cutover.cli;
 
+import dev.cutover.operator.BackfillOptions;
 import dev.cutover.operator.Operator;
 import dev.cutover.operator.OperatorException;
 import dev.cutover.operator.Verifier;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code cutover verify ID [--repair] [--from-key KEY]}: checks every row's new value against
+ * {@code cutover verify ID [--repair] [--from-key KEY] [--workers N]}: checks every row's new value against
  * {@code up(old)}; exit 0 when all match, 3 with the differing keys, 1 when rows cannot be
  * converted (listed with their keys and errors). With {@code --repair} (dual_write only) the
  * differing rows are rewritten and checked again, and the exit code says what is left.
@@ -38,22 +39,28 @@ final class VerifyCommand extends OperatorCommand {
       description = "rows per checked chunk (default: ${DEFAULT-VALUE})")
   int rangeRows;
 
+  /** Slices of the key range walked at once, each on its own connection. */
+  @Option(names = "--workers", paramLabel = "N", defaultValue = "" + BackfillOptions.DEFAULT_WORKERS,
+      description = "slices of the key range checked at once, each on its own connection; split points from the"
+          + " key's statistics (default: ${DEFAULT-VALUE}, as the backfill)")
+  int workers;
+
   /** What {@code --json} prints. */
   record Verification(String id, boolean clean, long rows, long ranges, long differing, List<String> firstKeys,
       List<Verifier.RangeMismatch> mismatches, long unconvertible, List<Verifier.ConversionError> conversionErrors,
-      boolean repair, long repaired, long remaining, String lastKey) {}
+      boolean repair, long repaired, long remaining, String lastKey, List<String> splitKeys) {}
 
   @Override
   int run(Operator operator) throws SQLException {
     Verifier.Options options;
     try {
-      options = new Verifier.Options(rangeRows, repair, fromKey, progress());
+      options = new Verifier.Options(rangeRows, repair, fromKey, progress(), workers);
     } catch (IllegalArgumentException e) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
     Verifier.Result r = Verifier.verify(parent.settings(), id, options);
     result(new Verification(id, r.clean(), r.rows(), r.ranges(), r.differing(), r.firstKeys(), r.mismatches(),
-        r.unconvertible(), r.conversionErrors(), repair, r.repaired(), r.remaining(), r.lastKey()));
+        r.unconvertible(), r.conversionErrors(), repair, r.repaired(), r.remaining(), r.lastKey(), r.splitKeys()));
     int exit = r.unconvertible() > 0 ? OperatorException.FAILED
         : r.remaining() > 0 ? OperatorException.GUARD_REFUSED : 0;
     if (json()) {

@@ -11,6 +11,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Proves that every row's new value equals {@code up(old)} (for a rename the old value itself; for
@@ -49,6 +53,14 @@ import java.util.List;
  * starts after that key. Progress lines name the last key checked. No state is kept in the control
  * schema: a plain verify writes nothing, and a repair's rewrite is idempotent (it touches only rows
  * that still differ), so running a chunk twice is harmless.
+ *
+ * <p>With {@link Options#workers} above 1 (and {@link ConnectionSettings} to open connections) the
+ * key range is cut into slices at split keys estimated from statistics ({@link VerifySlices}), and
+ * each slice is walked as above by its own connection, the first on the caller's (which holds the
+ * repair's lock). Results are merged in key order. The resume point of a run that stops, and of its
+ * progress lines, is the key below which every slice finished; a resumed run checks the later
+ * slices' finished parts again (harmless, as above). Verify is not throttled: it reads, and
+ * writes only rows that differ.
  */
 public final class Verifier {
 
@@ -75,18 +87,34 @@ public final class Verifier {
    * @param fromKey start after this key (as verify prints keys: a one-column key's text, a composite
    *     key's {@code {a,b}} literal, or a {@code ctid} {@code (page,0)}), or {@code null} for the whole table
    * @param out where progress lines go, or {@code null}
+   * @param workers slices of the key range walked at once, each on its own connection (1: one walk
+   *     on the caller's connection; more need {@link ConnectionSettings} to open the others)
    */
-  public record Options(int rangeRows, boolean repair, String fromKey, PrintWriter out) {
-    /** Compact constructor: validates {@code rangeRows}. */
+  public record Options(int rangeRows, boolean repair, String fromKey, PrintWriter out, int workers) {
+    /** Compact constructor: validates {@code rangeRows} and {@code workers}. */
     public Options {
       if (rangeRows < 1) {
         throw new IllegalArgumentException("--range-rows must be at least 1, was " + rangeRows);
       }
+      if (workers < 1 || workers > BackfillOptions.MAX_WORKERS) {
+        throw new IllegalArgumentException("--workers must be between 1 and " + BackfillOptions.MAX_WORKERS + ", was "
+            + workers);
+      }
     }
 
-    /** Verify the whole table, {@code rangeRows} per chunk, without repair or progress lines. */
+    /** One walker (no slices). */
+    public Options(int rangeRows, boolean repair, String fromKey, PrintWriter out) {
+      this(rangeRows, repair, fromKey, out, 1);
+    }
+
+    /** Verify the whole table, {@code rangeRows} per chunk, without repair or progress lines, one walker. */
     public static Options of(int rangeRows) {
       return new Options(rangeRows, false, null, null);
+    }
+
+    /** The same options starting after {@code key}. */
+    Options from(String key) {
+      return new Options(rangeRows, repair, key, out, workers);
     }
   }
 
@@ -123,20 +151,25 @@ public final class Verifier {
    * @param repaired rows rewritten by {@code --repair}
    * @param remaining rows that still differ after the repair (with {@code --repair}; else {@code differing})
    * @param lastKey the last key checked ({@code null}: the table is empty or has no key range left)
+   * @param splitKeys where the key range was cut into slices walked at once (each slice runs from
+   *     the previous split key, exclusive, to its own, inclusive; the last one to the end); empty
+   *     with one walker
    */
   public record Result(long rows, long ranges, long differing, List<String> firstKeys, List<RangeMismatch> mismatches,
-      long unconvertible, List<ConversionError> conversionErrors, long repaired, long remaining, String lastKey) {
+      long unconvertible, List<ConversionError> conversionErrors, long repaired, long remaining, String lastKey,
+      List<String> splitKeys) {
 
     /** Compact constructor: copies the lists. */
     public Result {
       firstKeys = List.copyOf(firstKeys);
       mismatches = List.copyOf(mismatches);
       conversionErrors = List.copyOf(conversionErrors);
+      splitKeys = List.copyOf(splitKeys);
     }
 
     /** A comparison without chunks (the guards' quick count). */
     public Result(long rows, long ranges, long differing, List<String> firstKeys, List<RangeMismatch> mismatches) {
-      this(rows, ranges, differing, firstKeys, mismatches, 0, List.of(), 0, differing, null);
+      this(rows, ranges, differing, firstKeys, mismatches, 0, List.of(), 0, differing, null, List.of());
     }
 
     /** Whether every row matched (after the repair, with {@code --repair}) and every row converts. */
@@ -146,10 +179,22 @@ public final class Verifier {
   }
 
   private final int rangeRows;
+  /** Opens the connections of the slices after the first, or {@code null}: one walker only. */
+  private final ConnectionSettings settings;
 
   /** @param rangeRows rows per key range */
   public Verifier(int rangeRows) {
+    this(rangeRows, null);
+  }
+
+  /**
+   * @param rangeRows rows per key range
+   * @param settings where the slices after the first connect ({@code null}: one walker, whatever
+   *     {@link Options#workers} says)
+   */
+  public Verifier(int rangeRows, ConnectionSettings settings) {
     this.rangeRows = rangeRows;
+    this.settings = settings;
   }
 
   /**
@@ -163,12 +208,12 @@ public final class Verifier {
       if (!options.repair()) {
         ColumnMigration m = repo.require(c, id);
         PartitionedTable.checkUnchanged(c, repo.schema(), m, "verify");
-        return new Verifier(options.rangeRows()).verifyTable(c, m, options);
+        return new Verifier(options.rangeRows(), settings).verifyTable(c, m, options);
       }
       try (MigrationRepository.Lock lock = repo.lock(c, id, "verify " + id + " --repair")) {
         ColumnMigration m = repo.require(c, id);
         PartitionedTable.checkUnchanged(c, repo.schema(), m, "verify");
-        return new Verifier(options.rangeRows()).verifyTable(c, m, options);
+        return new Verifier(options.rangeRows(), settings).verifyTable(c, m, options);
       }
     }
   }
@@ -213,6 +258,32 @@ public final class Verifier {
             + " so verify names a key with its partition, as in '" + leaves.get(0).quoted() + ": <key>'");
       }
     }
+    List<Result> results = new ArrayList<>();
+    boolean started = fromPartition == null;
+    for (TableCatalog.Table leaf : leaves) {
+      String prefix = leaf.quoted() + ": ";
+      Options leafOptions = options;
+      if (!started) {
+        if (!leaf.quoted().equals(fromPartition)) {
+          continue;
+        }
+        started = true;
+        leafOptions = options.from(fromKey);
+      } else if (options.fromKey() != null) {
+        leafOptions = options.from(null);
+      }
+      results.add(verifyTable(c, m, leaf, leafOptions, prefix));
+    }
+    return merge(results, null);
+  }
+
+  /**
+   * The results of consecutive parts of a walk (partitions, or slices of one key range) in key
+   * order, as one: counts summed, lists concatenated in that order (each part's keys are its first in
+   * key order, so the first {@link #MAX_KEYS} of the concatenation are the walk's first), the last
+   * part's last key. {@code splitKeys}: the slices' split keys, or {@code null} for the parts' own.
+   */
+  private static Result merge(List<Result> parts, List<String> splitKeys) {
     long rows = 0;
     long ranges = 0;
     long differing = 0;
@@ -223,20 +294,8 @@ public final class Verifier {
     List<String> keys = new ArrayList<>();
     List<RangeMismatch> mismatches = new ArrayList<>();
     List<ConversionError> errors = new ArrayList<>();
-    boolean started = fromPartition == null;
-    for (TableCatalog.Table leaf : leaves) {
-      String prefix = leaf.quoted() + ": ";
-      Options leafOptions = options;
-      if (!started) {
-        if (!leaf.quoted().equals(fromPartition)) {
-          continue;
-        }
-        started = true;
-        leafOptions = new Options(options.rangeRows(), options.repair(), fromKey, options.out());
-      } else if (options.fromKey() != null) {
-        leafOptions = new Options(options.rangeRows(), options.repair(), null, options.out());
-      }
-      Result r = verifyTable(c, m, leaf, leafOptions, prefix);
+    List<String> splits = new ArrayList<>();
+    for (Result r : parts) {
       rows += r.rows();
       ranges += r.ranges();
       differing += r.differing();
@@ -247,8 +306,10 @@ public final class Verifier {
       r.firstKeys().stream().limit(Math.max(0, MAX_KEYS - keys.size())).forEach(keys::add);
       r.conversionErrors().stream().limit(Math.max(0, MAX_ERRORS - errors.size())).forEach(errors::add);
       mismatches.addAll(r.mismatches());
+      splits.addAll(r.splitKeys());
     }
-    return new Result(rows, ranges, differing, keys, mismatches, unconvertible, errors, repaired, remaining, last);
+    return new Result(rows, ranges, differing, keys, mismatches, unconvertible, errors, repaired, remaining, last,
+        splitKeys != null ? splitKeys : splits);
   }
 
   /** Refuses a phase without two current columns, and a repair outside dual_write. */
@@ -277,27 +338,178 @@ public final class Verifier {
     return verifyTable(c, m, table, options, "");
   }
 
-  /** With {@code prefix} before every key it reports (a partition's name, or empty). */
+  /**
+   * With {@code prefix} before every key it reports (a partition's name, or empty). With more than
+   * one worker the key range is cut into slices (see {@link VerifySlices}), each walked by its own
+   * connection (the first on {@code c}) exactly like a whole table, and their results merged in
+   * key order. A run that stops names the key below which every slice finished: the resume point
+   * (slices after it that had finished are walked again, which is harmless).
+   */
   private Result verifyTable(Connection c, ColumnMigration m, TableCatalog.Table table, Options options, String prefix)
       throws SQLException {
     checkPhase(m, options);
-    Walk walk = new Walk(c, m, table, walkKey(c, table, m), options, prefix);
+    RowKey key = walkKey(c, table, m);
     c.setAutoCommit(true);
-    try {
-      return walk.run();
-    } catch (SQLException | RuntimeException e) {
-      if (e instanceof OperatorException || walk.last == null) {
-        throw e;
+    if (options.fromKey() != null && !isCtid(key)) {
+      // A key that is not of the key's types would fail every chunk like an unconvertible row.
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + key.param())) {
+        key.bind(ps, 1, options.fromKey());
+        ps.executeQuery().close();
+      } catch (SQLException e) {
+        throw OperatorException.usage("--from-key '" + options.fromKey() + "' is not a key of " + table.quoted()
+            + ", whose " + key.description() + " verify walks (" + TypeChangeCheck.firstLine(e) + ")");
       }
-      throw new OperatorException("verify of migration '" + m.id() + "' stopped after key " + prefix + walk.last + " ("
-          + walk.rows + " rows checked): " + e.getMessage() + "; resume with `cutover verify " + m.id()
-          + (options.repair() ? " --repair" : "") + " --from-key '" + prefix + walk.last + "'`", e);
+    }
+    List<String> splits = settings == null || options.workers() < 2 ? List.of()
+        : VerifySlices.splitKeys(c, table, key, options.fromKey(), options.workers(), options.rangeRows());
+    Slices slices = new Slices(m, options, prefix);
+    String lo = options.fromKey();
+    for (String split : splits) {
+      slices.walks.add(new Walk(m, table, key, options, prefix, lo, split, slices));
+      lo = split;
+    }
+    slices.walks.add(new Walk(m, table, key, options, prefix, lo, null, slices));
+    List<Throwable> failures = new ArrayList<>();
+    if (slices.walks.size() == 1) {
+      try {
+        return slices.walks.get(0).run(c);
+      } catch (SQLException | RuntimeException e) {
+        failures.add(e);
+      }
+    } else {
+      ExecutorService pool = Executors.newFixedThreadPool(slices.walks.size() - 1, r -> {
+        Thread t = new Thread(r, "cutover-verify-slice");
+        t.setDaemon(true);
+        return t;
+      });
+      List<Future<Result>> others = new ArrayList<>();
+      try {
+        for (Walk walk : slices.walks.subList(1, slices.walks.size())) {
+          others.add(pool.submit(() -> {
+            try (Connection own = settings.open()) {
+              return walk.run(own);
+            } catch (SQLException | RuntimeException e) {
+              slices.stop = true;
+              throw e;
+            }
+          }));
+        }
+        List<Result> results = new ArrayList<>();
+        try {
+          results.add(slices.walks.get(0).run(c));
+        } catch (SQLException | RuntimeException e) {
+          slices.stop = true;
+          failures.add(e);
+        }
+        for (Future<Result> f : others) {
+          try {
+            results.add(f.get());
+          } catch (ExecutionException e) {
+            failures.add(e.getCause());
+          } catch (InterruptedException e) {
+            slices.stop = true;
+            Thread.currentThread().interrupt();
+            failures.add(e);
+          }
+        }
+        if (failures.isEmpty()) {
+          return merge(results, splits.stream().map(k -> prefix + k).toList());
+        }
+      } finally {
+        pool.shutdown();
+      }
+    }
+    // The first failure in key order is the one to report.
+    Throwable first = failures.get(0);
+    String resume = slices.resumeKey();
+    if (first instanceof OperatorException || java.util.Objects.equals(resume, options.fromKey())) {
+      throw rethrow(first);
+    }
+    String what = slices.walks.size() == 1 ? "stopped after key " + prefix + resume + " (" + slices.rows()
+        + " rows checked)" : "stopped; every slice finished up to key " + prefix + resume + " (" + slices.rows()
+        + " rows checked by " + slices.walks.size() + " workers)";
+    throw new OperatorException("verify of migration '" + m.id() + "' " + what + ": " + first.getMessage()
+        + "; resume with `cutover verify " + m.id() + (options.repair() ? " --repair" : "") + " --from-key '" + prefix
+        + resume + "'`", first);
+  }
+
+  private static SQLException rethrow(Throwable t) {
+    if (t instanceof SQLException e) {
+      return e;
+    }
+    if (t instanceof RuntimeException e) {
+      throw e;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
+    throw new IllegalStateException(t);
+  }
+
+  static boolean isCtid(RowKey key) {
+    return key.columns().equals(List.of("ctid"));
+  }
+
+  /** The slices of one table's walk: their shared stop flag and progress line. */
+  private static final class Slices {
+    private final ColumnMigration m;
+    private final Options options;
+    private final String prefix;
+    /** In key order. */
+    private final List<Walk> walks = new ArrayList<>();
+    /** Set when a slice fails: the others stop after their current chunk. */
+    private volatile boolean stop;
+    private long lastProgress = System.nanoTime();
+
+    Slices(ColumnMigration m, Options options, String prefix) {
+      this.m = m;
+      this.options = options;
+      this.prefix = prefix;
+    }
+
+    /**
+     * The key below which every row was checked: the end of the leading finished slices, then the
+     * first unfinished slice's last checked key (or its start). {@code null} when nothing is left.
+     */
+    synchronized String resumeKey() {
+      for (Walk w : walks) {
+        if (!w.done) {
+          return w.last != null ? w.last : w.lo;
+        }
+      }
+      return null;
+    }
+
+    synchronized long rows() {
+      return walks.stream().mapToLong(w -> w.rows).sum();
+    }
+
+    /** A progress line, at most every {@link #PROGRESS_NANOS}; the caller holds this lock. */
+    void progress() {
+      PrintWriter out = options.out();
+      if (out == null || System.nanoTime() - lastProgress < PROGRESS_NANOS) {
+        return;
+      }
+      String upTo = resumeKey();
+      if (upTo == null || upTo.equals(options.fromKey())) {
+        return;
+      }
+      lastProgress = System.nanoTime();
+      long differing = walks.stream().mapToLong(w -> w.differing).sum();
+      long repaired = walks.stream().mapToLong(w -> w.repaired).sum();
+      long unconvertible = walks.stream().mapToLong(w -> w.unconvertible).sum();
+      out.printf("verify %s: %d rows checked %s %s%s, %d differ%s%s%n", m.id(), rows(),
+          walks.size() > 1 ? "(" + walks.size() + " slices at once), every slice finished up to key" : "up to key",
+          prefix, upTo,
+          differing, options.repair() ? ", " + repaired + " repaired" : "", unconvertible > 0 ? ", " + unconvertible
+              + " cannot be converted" : "");
+      out.flush();
     }
   }
 
-  /** One run over one table. */
+  /** One run over one table, or over one slice of its key range: {@code (lo, hi]}. */
   private final class Walk {
-    private final Connection c;
+    private Connection c;
     private final ColumnMigration m;
     private final TableCatalog.Table table;
     private final RowKey key;
@@ -319,35 +531,34 @@ public final class Verifier {
     private long repaired;
     private long remaining;
     private String last;
-    private long lastProgress = System.nanoTime();
+    /** Whether the walk reached the slice's end (else it failed or was stopped). */
+    private boolean done;
 
     /** Before every key reported: a partition's name ({@code "p: "}), or empty for a plain table. */
     private final String prefix;
+    /** The slice: after {@code lo} ({@code null}: from the start), up to {@code hi} ({@code null}: to the end). */
+    private final String lo;
+    private final String hi;
+    private final Slices slices;
 
-    Walk(Connection c, ColumnMigration m, TableCatalog.Table table, RowKey key, Options options, String prefix) {
+    Walk(ColumnMigration m, TableCatalog.Table table, RowKey key, Options options, String prefix, String lo, String hi,
+        Slices slices) {
       this.prefix = prefix;
-      this.c = c;
+      this.lo = lo;
+      this.hi = hi;
+      this.slices = slices;
       this.m = m;
       this.table = table;
       this.key = key;
       this.options = options;
-      this.byCtid = key.columns().equals(List.of("ctid"));
+      this.byCtid = isCtid(key);
       this.expected = m.typedFillSql();
       this.newCol = Identifiers.quote(m.physicalNewColumn());
       this.differs = "(" + expected + ")::text COLLATE \"C\" IS DISTINCT FROM " + newCol + "::text COLLATE \"C\"";
     }
 
-    Result run() throws SQLException {
-      if (options.fromKey() != null && !byCtid) {
-        // A key that is not of the key's types would fail every chunk like an unconvertible row.
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + key.param())) {
-          key.bind(ps, 1, options.fromKey());
-          ps.executeQuery().close();
-        } catch (SQLException e) {
-          throw OperatorException.usage("--from-key '" + options.fromKey() + "' is not a key of " + table.quoted()
-              + ", whose " + key.description() + " verify walks (" + TypeChangeCheck.firstLine(e) + ")");
-        }
-      }
+    Result run(Connection connection) throws SQLException {
+      this.c = connection;
       if (byCtid) {
         walkPages();
       } else {
@@ -355,14 +566,14 @@ public final class Verifier {
       }
       if (prefix.isEmpty()) {
         return new Result(rows, ranges, differing, firstKeys, mismatches, unconvertible, errors, repaired, remaining,
-            last);
+            last, List.of());
       }
       // (a partition's keys and ranges are named with the partition, a range's open ends too)
       return new Result(rows, ranges, differing, firstKeys.stream().map(k -> prefix + k).toList(),
           mismatches.stream().map(r -> new RangeMismatch(labelled(r.fromKey(), "start"), labelled(r.toKey(), "end"),
               r.rows(), r.differing(), r.oldChecksum(), r.newChecksum())).toList(),
           unconvertible, errors.stream().map(e -> new ConversionError(prefix + e.key(), e.oldValue(), e.error()))
-              .toList(), repaired, remaining, last == null ? null : prefix + last);
+              .toList(), repaired, remaining, last == null ? null : prefix + last, List.of());
     }
 
     private String labelled(String key, String openEnd) {
@@ -391,10 +602,9 @@ public final class Verifier {
       String lastKey = "SELECT " + key.text(aliases) + " AS cutover_key FROM (SELECT " + String.join(", ", selected)
           + " FROM " + table.quoted() + " WHERE %s ORDER BY " + key.order(false) + " LIMIT " + options.rangeRows()
           + ") cutover_chunk ORDER BY " + String.join(", ", aliases.stream().map(a -> a + " DESC").toList()) + " LIMIT 1";
-      String after = key.row() + " > " + key.param();
-      String from = options.fromKey();
-      while (true) {
-        String where = from == null ? "TRUE" : after;
+      String from = lo;
+      while (!slices.stop) {
+        String where = where(from, hi);
         Chunk chunk;
         if (!oneStatement) {
           c.setAutoCommit(false);
@@ -409,7 +619,7 @@ public final class Verifier {
           long diff;
           String to = null;
           try (PreparedStatement ps = c.prepareStatement(String.format(aggregate, where))) {
-            bind(ps, from, null);
+            bind(ps, from, hi);
             try (ResultSet rs = ps.executeQuery()) {
               rs.next();
               n = rs.getLong(1);
@@ -420,10 +630,10 @@ public final class Verifier {
             }
           }
           if (n < options.rangeRows()) {
-            to = null; // the last chunk: open to the table's end
+            to = hi; // the slice's last chunk: to its end (null: open to the table's end)
           } else if (!oneStatement) {
             try (PreparedStatement ps = c.prepareStatement(String.format(lastKey, where))) {
-              bind(ps, from, null);
+              bind(ps, from, hi);
               try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 to = rs.getString(1);
@@ -447,8 +657,10 @@ public final class Verifier {
         }
         if (chunk != null) {
           ranges++;
-          finish(withChecksums(chunk), List.of(new Segment(chunk.from, chunk.to, chunk.differing)));
-          if (chunk.to == null) {
+          // A full chunk that ends on the slice's end is its last (no empty chunk after it).
+          boolean end = chunk.to == null || chunk.to.equals(hi);
+          finish(withChecksums(chunk), List.of(new Segment(chunk.from, chunk.to, chunk.differing)), end);
+          if (end) {
             return;
           }
           from = chunk.to;
@@ -456,11 +668,9 @@ public final class Verifier {
           // A row of this chunk cannot be converted: list the chunk's keys and bisect it.
           List<String> keys = new ArrayList<>();
           try (PreparedStatement ps = c.prepareStatement("SELECT " + key.text() + " AS cutover_key FROM "
-              + table.quoted() + " WHERE " + (from == null ? "TRUE" : key.row() + " > " + key.param())
-              + " ORDER BY " + key.order(false) + " LIMIT " + options.rangeRows())) {
-            if (from != null) {
-              key.bind(ps, 1, from);
-            }
+              + table.quoted() + " WHERE " + where(from, hi) + " ORDER BY " + key.order(false) + " LIMIT "
+              + options.rangeRows())) {
+            bind(ps, from, hi);
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
                 keys.add(rs.getString(1));
@@ -473,7 +683,12 @@ public final class Verifier {
           }
           ranges++;
           String to = keys.get(keys.size() - 1);
-          examine(new Chunk(from, to, keys.size(), 0, "n/a", "n/a"), keys);
+          // In a bounded slice a short chunk is its last: it ends where the slice ends.
+          boolean end = hi != null && (keys.size() < options.rangeRows() || to.equals(hi));
+          examine(new Chunk(from, end ? hi : to, keys.size(), 0, "n/a", "n/a"), keys, end);
+          if (end) {
+            return;
+          }
           // The walk goes on after the chunk's last key (rows inserted after it are the next chunk).
           from = to;
         }
@@ -497,12 +712,15 @@ public final class Verifier {
         }
       }
       long step = Math.max(1, options.rangeRows() / perPage);
-      long page = options.fromKey() == null ? 0 : pageOf(options.fromKey());
+      long page = lo == null ? 0 : pageOf(lo);
+      // The slice's end page (exclusive); the last slice also takes the pages added while it runs.
+      long limit = hi == null ? pages : pageOf(hi);
       String aggregate = "SELECT count(*), count(*) FILTER (WHERE " + differs + ") FROM " + table.quoted() + " WHERE %s";
-      while (true) {
+      while (!slices.stop) {
         // (page,0) is never a row (line pointers start at 1): "> (p,0)" starts at page p, "<= (q,0)" ends before q.
         String from = page == 0 ? null : "(" + page + ",0)";
-        String to = page + step >= pages ? null : "(" + (page + step) + ",0)";
+        String to = page + step >= limit ? hi : "(" + (page + step) + ",0)";
+        boolean end = to == null || to.equals(hi);
         Chunk chunk;
         try (PreparedStatement ps = c.prepareStatement(String.format(aggregate, where(from, to)))) {
           bind(ps, from, to);
@@ -518,7 +736,7 @@ public final class Verifier {
         }
         ranges++;
         if (chunk != null) {
-          finish(withChecksums(chunk), List.of(new Segment(from, to, chunk.differing)));
+          finish(withChecksums(chunk), List.of(new Segment(from, to, chunk.differing)), end);
         } else {
           List<String> keys = new ArrayList<>();
           try (PreparedStatement ps = c.prepareStatement("SELECT ctid::text FROM " + table.quoted() + " WHERE "
@@ -531,9 +749,9 @@ public final class Verifier {
             }
           }
           // The bisection's last segment ends where the chunk ends (open at the table's end).
-          examine(new Chunk(from, to, keys.size(), 0, "n/a", "n/a"), keys);
+          examine(new Chunk(from, to, keys.size(), 0, "n/a", "n/a"), keys, end);
         }
-        if (to == null) {
+        if (end) {
           return;
         }
         page += step;
@@ -583,11 +801,11 @@ public final class Verifier {
      * Bisects a chunk with a row that cannot be converted, down to the failing rows; the rest becomes
      * segments handled like any chunk.
      */
-    private void examine(Chunk chunk, List<String> keys) throws SQLException {
+    private void examine(Chunk chunk, List<String> keys, boolean end) throws SQLException {
       List<Segment> segments = new ArrayList<>();
       bisect(chunk.from, keys, chunk.to, segments);
       long diff = segments.stream().mapToLong(Segment::differing).sum();
-      finish(new Chunk(chunk.from, chunk.to, chunk.rows, diff, chunk.oldSum, chunk.newSum), segments);
+      finish(new Chunk(chunk.from, chunk.to, chunk.rows, diff, chunk.oldSum, chunk.newSum), segments, end);
     }
 
     /**
@@ -611,7 +829,9 @@ public final class Verifier {
       }
       if (keys.size() <= 1) {
         String k = keys.isEmpty() ? upper : keys.get(0);
-        unconvertible++;
+        synchronized (slices) {
+          unconvertible++;
+        }
         if (errors.size() < MAX_ERRORS) {
           errors.add(conversionError(k));
         }
@@ -647,15 +867,13 @@ public final class Verifier {
     }
 
     /** Books a checked chunk: its keys, its repair, its progress line. */
-    private void finish(Chunk chunk, List<Segment> segments) throws SQLException {
-      rows += chunk.rows;
-      differing += chunk.differing;
+    private void finish(Chunk chunk, List<Segment> segments, boolean end) throws SQLException {
       long left = chunk.differing;
+      List<String> keys = new ArrayList<>();
       if (chunk.differing > 0) {
-        mismatches.add(new RangeMismatch(chunk.from, chunk.to, chunk.rows, chunk.differing, chunk.oldSum, chunk.newSum));
         for (Segment s : segments) {
-          if (s.differing > 0 && firstKeys.size() < MAX_KEYS) {
-            firstKeys.addAll(differingKeys(s, MAX_KEYS - firstKeys.size()));
+          if (s.differing > 0 && firstKeys.size() + keys.size() < MAX_KEYS) {
+            keys.addAll(differingKeys(s, MAX_KEYS - firstKeys.size() - keys.size()));
           }
         }
         if (options.repair()) {
@@ -667,9 +885,20 @@ public final class Verifier {
           }
         }
       }
-      remaining += left;
-      last = chunk.to != null ? chunk.to : last;
-      progress();
+      // (under the slices' lock: another slice's progress line reads these counters)
+      synchronized (slices) {
+        rows += chunk.rows;
+        differing += chunk.differing;
+        if (chunk.differing > 0) {
+          mismatches.add(new RangeMismatch(chunk.from, chunk.to, chunk.rows, chunk.differing, chunk.oldSum,
+              chunk.newSum));
+        }
+        firstKeys.addAll(keys);
+        remaining += left;
+        last = chunk.to != null ? chunk.to : last;
+        done = end;
+        slices.progress();
+      }
     }
 
     private List<String> differingKeys(Segment s, int limit) throws SQLException {
@@ -698,7 +927,10 @@ public final class Verifier {
         try (Statement st = c.createStatement(); PreparedStatement ps = c.prepareStatement(update)) {
           st.execute("SET LOCAL lock_timeout = '" + REPAIR_LOCK_TIMEOUT_MS + "ms'");
           bind(ps, s.from, s.to);
-          repaired += ps.executeUpdate();
+          int n = ps.executeUpdate();
+          synchronized (slices) {
+            repaired += n;
+          }
           c.commit();
         } catch (SQLException e) {
           c.rollback();
@@ -718,18 +950,6 @@ public final class Verifier {
         }
       }
       return left;
-    }
-
-    private void progress() {
-      PrintWriter out = options.out();
-      if (out == null || System.nanoTime() - lastProgress < PROGRESS_NANOS || last == null) {
-        return;
-      }
-      lastProgress = System.nanoTime();
-      out.printf("verify %s: %d rows checked up to key %s%s, %d differ%s%s%n", m.id(), rows, prefix, last, differing,
-          options.repair() ? ", " + repaired + " repaired" : "", unconvertible > 0 ? ", " + unconvertible
-              + " cannot be converted" : "");
-      out.flush();
     }
 
     /** {@code key > from AND key <= to}, either side left out when {@code null}. */
