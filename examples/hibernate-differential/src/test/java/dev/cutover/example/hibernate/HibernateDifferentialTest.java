@@ -130,9 +130,11 @@ class HibernateDifferentialTest {
           + "  to: amount_cents\n  type: bigint\n  up: \"(amount * 100)::bigint\"\n  down: \"amount_cents / 100.0\"\n");
       cli("plan", rename.toString());
       cli("plan", cents.toString());
-      String cutoverUrl = db.cutoverUrl() + "?currentSchema=mig&cutover.refreshMillis=100";
+      // prepareThreshold=1: every statement is server-prepared at its first execution, and pgjdbc keeps
+      // it per connection, so statements prepared in one phase meet the tables of the next.
+      String cutoverUrl = db.cutoverUrl() + "?currentSchema=mig&prepareThreshold=1&cutover.refreshMillis=100";
       mig = new Side("cutover", cutoverUrl, db);
-      twin = new Side("twin", db.plainUrl() + "?currentSchema=twin", db);
+      twin = new Side("twin", db.plainUrl() + "?currentSchema=twin&prepareThreshold=1", db);
       watch = DriverManager.getConnection(cutoverUrl, db.properties());
       admin = db.plainConnection();
       try {
