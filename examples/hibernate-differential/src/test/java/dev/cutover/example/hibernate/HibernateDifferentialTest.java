@@ -135,9 +135,12 @@ class HibernateDifferentialTest {
       cli("plan", cents.toString());
       // prepareThreshold=1: every statement is server-prepared at its first execution, and pgjdbc keeps
       // it per connection, so statements prepared in one phase meet the tables of the next.
-      String cutoverUrl = db.cutoverUrl() + "?currentSchema=mig&prepareThreshold=1&cutover.refreshMillis=100";
+      // reWriteBatchedInserts=true (a common setting with Hibernate): pgjdbc sends a batch of inserts
+      // as multi-row VALUES, built from the text Cutover rewrote.
+      String pg = "prepareThreshold=1&reWriteBatchedInserts=true";
+      String cutoverUrl = db.cutoverUrl() + "?currentSchema=mig&" + pg + "&cutover.refreshMillis=100";
       mig = new Side("cutover", cutoverUrl, db);
-      twin = new Side("twin", db.plainUrl() + "?currentSchema=twin&prepareThreshold=1", db);
+      twin = new Side("twin", db.plainUrl() + "?currentSchema=twin&" + pg, db);
       watch = DriverManager.getConnection(cutoverUrl, db.properties());
       admin = db.plainConnection();
       try {
