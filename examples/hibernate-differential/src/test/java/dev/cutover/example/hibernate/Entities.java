@@ -8,6 +8,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
+import org.hibernate.annotations.Generated;
 import java.math.BigDecimal;
 import java.util.List;
 
@@ -24,7 +25,7 @@ final class Entities {
 
   /** Every mapped class, for the session factories. */
   static final List<Class<?>> ALL = List.of(Customer.class, CustomerV2.class, BatchCustomer.class,
-      BatchCustomerV2.class, Payment.class, PaymentV2.class, BatchPayment.class);
+      BatchCustomerV2.class, DefaultedCustomer.class, DefaultedCustomerV2.class, Payment.class, PaymentV2.class, BatchPayment.class);
 
   /** The application as deployed before the rename: {@code full_name}. */
   @Entity(name = "Customer")
@@ -141,6 +142,67 @@ final class Entities {
     @Override
     public String toString() {
       return "BatchCustomerV2[" + id + ", " + displayName + ", " + email + ", v" + version + "]";
+    }
+  }
+
+  /**
+   * The name left to the column's default at insert and read back by Hibernate ({@code @Generated}):
+   * the key and the name come back in one statement.
+   */
+  @Entity(name = "DefaultedCustomer")
+  @Table(name = "customer")
+  static class DefaultedCustomer {
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    Long id;
+
+    @Generated
+    @Column(name = "full_name")
+    String fullName;
+
+    String email;
+
+    @Version
+    long version;
+
+    DefaultedCustomer() {}
+
+    DefaultedCustomer(String email) {
+      this.email = email;
+    }
+
+    @Override
+    public String toString() {
+      return "DefaultedCustomer[" + id + ", " + fullName + ", " + email + ", v" + version + "]";
+    }
+  }
+
+  /** {@link DefaultedCustomer} under the new name. */
+  @Entity(name = "DefaultedCustomerV2")
+  @Table(name = "customer")
+  static class DefaultedCustomerV2 {
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    Long id;
+
+    @Generated
+    @Column(name = "display_name")
+    String displayName;
+
+    String email;
+
+    @Version
+    long version;
+
+    DefaultedCustomerV2() {}
+
+    DefaultedCustomerV2(String email) {
+      this.email = email;
+    }
+
+    @Override
+    public String toString() {
+      return "DefaultedCustomerV2[" + id + ", " + displayName + ", " + email + ", v" + version + "]";
     }
   }
 
