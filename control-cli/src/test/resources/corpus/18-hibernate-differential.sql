@@ -91,3 +91,9 @@ select * from users where id = ?
 
 select u.* from users u where u.id = ?
 --@ params: 12
+
+insert into users (email,score) values (?,?) returning id,full_name
+--@ params: null, 3
+
+insert into users (email,score) values (?,?) returning id,display_name
+--@ params: null, 4
