@@ -25,7 +25,7 @@ final class Entities {
 
   /** Every mapped class, for the session factories. */
   static final List<Class<?>> ALL = List.of(Customer.class, CustomerV2.class, BatchCustomer.class,
-      BatchCustomerV2.class, DefaultedCustomer.class, DefaultedCustomerV2.class, Payment.class, PaymentV2.class, BatchPayment.class);
+      BatchCustomerV2.class, DefaultedCustomer.class, DefaultedCustomerV2.class, Payment.class, PaymentV2.class, BatchPayment.class, DoublePayment.class);
 
   /** The application as deployed before the rename: {@code full_name}. */
   @Entity(name = "Customer")
@@ -296,6 +296,39 @@ final class Entities {
     public String toString() {
       return "BatchPayment[" + id + ", " + customerId + ", " + (amount == null ? null : amount.toPlainString())
           + ", v" + version + "]";
+    }
+  }
+
+  /**
+   * {@code amount} mapped as a {@code Double}: Hibernate binds {@code float8}, which PostgreSQL rounds
+   * to the column's two decimals on the way in; the new column must get the cents of that stored value.
+   */
+  @Entity(name = "DoublePayment")
+  @Table(name = "payment")
+  static class DoublePayment {
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    Long id;
+
+    @Column(name = "customer_id")
+    Long customerId;
+
+    @Column(name = "amount")
+    Double amount;
+
+    @Version
+    long version;
+
+    DoublePayment() {}
+
+    DoublePayment(Long customerId, Double amount) {
+      this.customerId = customerId;
+      this.amount = amount;
+    }
+
+    @Override
+    public String toString() {
+      return "DoublePayment[" + id + ", " + customerId + ", " + amount + ", v" + version + "]";
     }
   }
 }

@@ -11,6 +11,7 @@ import dev.cutover.example.hibernate.Entities.Customer;
 import dev.cutover.example.hibernate.Entities.CustomerV2;
 import dev.cutover.example.hibernate.Entities.DefaultedCustomer;
 import dev.cutover.example.hibernate.Entities.DefaultedCustomerV2;
+import dev.cutover.example.hibernate.Entities.DoublePayment;
 import dev.cutover.example.hibernate.Entities.Payment;
 import dev.cutover.example.hibernate.Entities.PaymentV2;
 import dev.cutover.testing.TestDatabase;
@@ -311,6 +312,24 @@ class HibernateDifferentialTest {
       x.flush();
       return List.of(d, e, x.createQuery("select c.fullName, c.email from Customer c where c.id in (:ids) order by c.id",
           Object[].class).setParameter("ids", List.of(d.id, e.id)).getResultList());
+    }));
+    // Amounts bound as float8 on half-cent boundaries (1.005 is 1.00499999... as a double).
+    same(where, "persist and update amounts bound as doubles", s -> inTx(s, x -> {
+      List<Long> ids = new ArrayList<>();
+      for (double d : new double[] {1.005, 2.675, 0.285, 1.015, 99999.995}) {
+        DoublePayment dp = new DoublePayment((Long) s.vars.get("a"), d);
+        x.persist(dp);
+        ids.add(dp.id);
+      }
+      x.flush();
+      DoublePayment first = x.find(DoublePayment.class, ids.get(0));
+      first.amount = 8.125;
+      x.flush();
+      x.clear();
+      return List.of(x.createQuery("from PaymentV2 p where p.id in (:ids) order by p.id", PaymentV2.class)
+          .setParameter("ids", ids).getResultList(),
+          x.createQuery("from DoublePayment p where p.id in (:ids) order by p.id", DoublePayment.class)
+          .setParameter("ids", ids).getResultList());
     }));
     // Sequence keys: one JDBC batch per entity (hibernate.jdbc.batch_size).
     same(where, "batched inserts", s -> inTx(s, x -> {
