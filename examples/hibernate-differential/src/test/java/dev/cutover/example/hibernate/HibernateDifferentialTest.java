@@ -67,7 +67,8 @@ import org.junit.jupiter.api.io.TempDir;
  * managed and merged entities with optimistic locking, removal, criteria queries with predicates and
  * ordering on the migrating columns and pagination, count and aggregate queries, JPQL bulk
  * {@code update} (also {@code update versioned}) and {@code delete}, native queries through either
- * name, and a pessimistic lock. The SQL texts Hibernate sent through Cutover are written to
+ * name, pessimistic locks, a name left to the column's default and read back ({@code @Generated}),
+ * and amounts bound as doubles. The SQL texts Hibernate sent through Cutover are written to
  * {@code target/hibernate-statements.sql}.
  */
 class HibernateDifferentialTest {
