@@ -513,7 +513,8 @@ public final class StatementPlanner {
     if (defaultValues >= 0 && node instanceof SqlDelete delete && delete.getCondition() == null) {
       target = writePlanner.delete(delete, null);
     } else if (node instanceof SqlInsert ins) {
-      target = writePlanner.insert(ins, onConflict >= 0 ? onConflict : limit, insertAlias);
+      target = new InsertPlanner(ctx, queries, writePlanner).insert(ins, onConflict >= 0 ? onConflict : limit,
+          insertAlias);
     } else if (node instanceof SqlUpdate update) {
       target = writePlanner.update(update, limit, extraFrom);
     } else if (node instanceof SqlDelete delete) {
