@@ -86,7 +86,7 @@ final class QueryPlanner {
 
   /** Plans a top-level query. */
   void query(SqlNode node) throws RewriteRefusedException {
-    query(node, null);
+    query(node, null, Clause.TOP);
   }
 
   /**
@@ -94,18 +94,24 @@ final class QueryPlanner {
    * names resolve in {@code parent}; returns its output labels.
    */
   Labels query(SqlNode node, Scope parent) throws RewriteRefusedException {
+    return query(node, parent, Clause.TOP);
+  }
+
+  /** {@link #query(SqlNode, Scope)} nested in {@code enclosing}. */
+  private Labels query(SqlNode node, Scope parent, Clause enclosing) throws RewriteRefusedException {
+    Clause clause = enclosing.nestedQuery();
     if (node instanceof SqlOrderBy orderBy) {
       if (orderBy.query instanceof SqlSelect select) {
-        return select(select, orderBy.orderList, parent);
+        return select(select, orderBy.orderList, parent, clause);
       }
       // ORDER BY of a set operation can only name output columns: nothing to rewrite there.
-      return query(orderBy.query, parent);
+      return query(orderBy.query, parent, clause);
     }
     if (node instanceof SqlSelect select) {
-      return select(select, null, parent);
+      return select(select, null, parent, clause);
     }
     if (node instanceof SqlWith with) {
-      return with(with, parent);
+      return with(with, parent, clause);
     }
     if (SqlKind.SET_QUERY.contains(node.getKind())) {
       // Where a * may widen the output (a top-level query), each branch may expand its *, as long as
@@ -118,7 +124,7 @@ final class QueryPlanner {
       List<Labels> branches = new ArrayList<>(2);
       try {
         for (SqlNode branch : ((SqlCall) node).getOperandList()) {
-          branches.add(query(branch, parent));
+          branches.add(query(branch, parent, clause));
         }
       } finally {
         if (!widthFree) {
@@ -143,7 +149,7 @@ final class QueryPlanner {
       return first;
     }
     if (node.getKind() == SqlKind.VALUES) {
-      return values((SqlCall) node, parent);
+      return values((SqlCall) node, parent, clause);
     }
     throw ctx.refuse(construct(node) + " is not supported on a migrating table yet");
   }
@@ -154,7 +160,7 @@ final class QueryPlanner {
    * FROM siblings too, when LATERAL: {@code parent} is then the lateral scope); its columns are
    * {@code column1, column2, ...}, as PostgreSQL names them.
    */
-  private Labels values(SqlCall values, Scope parent) throws RewriteRefusedException {
+  private Labels values(SqlCall values, Scope parent, Clause clause) throws RewriteRefusedException {
     Scope scope = new Scope(parent);
     int width = -1;
     for (SqlNode row : values.getOperandList()) {
@@ -167,7 +173,7 @@ final class QueryPlanner {
       }
       width = r.operandCount();
       for (SqlNode value : r.getOperandList()) {
-        expression(value, scope);
+        expression(value, scope, clause);
       }
     }
     Labels labels = new Labels();
@@ -182,7 +188,7 @@ final class QueryPlanner {
    * level, which the statement planner splits from the tokens): each CTE's output labels become the
    * columns of a FROM item its name designates in the later CTEs and the body.
    */
-  private Labels with(SqlWith with, Scope parent) throws RewriteRefusedException {
+  private Labels with(SqlWith with, Scope parent, Clause clause) throws RewriteRefusedException {
     Scope scope = new Scope(parent);
     List<SqlWithItem> items = new ArrayList<>();
     for (SqlNode n : with.withList) {
@@ -198,9 +204,9 @@ final class QueryPlanner {
       }
     }
     for (SqlWithItem item : items) {
-      scope.defineCte(ctx.folded(item.name).get(0), cteItem(item, query(item.query, scope)));
+      scope.defineCte(ctx.folded(item.name).get(0), cteItem(item, query(item.query, scope, clause)));
     }
-    return query(with.body, scope);
+    return query(with.body, scope, clause);
   }
 
   private FromItem cteItem(SqlWithItem item, Labels labels) throws RewriteRefusedException {
@@ -254,7 +260,7 @@ final class QueryPlanner {
   Labels fixedWidthQuery(SqlNode node, Scope parent) throws RewriteRefusedException {
     starFree++;
     try {
-      return query(node, parent);
+      return query(node, parent, Clause.TOP);
     } finally {
       starFree--;
     }
@@ -269,48 +275,41 @@ final class QueryPlanner {
   /** While positive, expanding {@code *} of a migrating table is refused (it would change a column count). */
   private int starFree;
 
-  private Labels select(SqlSelect select, SqlNodeList outerOrder, Scope parent) throws RewriteRefusedException {
-    // A query nested in a condition has its own conditions; its select list, GROUP BY and HAVING
-    // are not conditions of the enclosing query.
-    boolean enclosingPredicate = inPredicate;
-    inPredicate = false;
-    try {
-      return selectBody(select, outerOrder, parent);
-    } finally {
-      inPredicate = enclosingPredicate;
-    }
-  }
-
-  private Labels selectBody(SqlSelect select, SqlNodeList outerOrder, Scope parent) throws RewriteRefusedException {
+  private Labels select(SqlSelect select, SqlNodeList outerOrder, Scope parent, Clause clause)
+      throws RewriteRefusedException {
     List<SqlNode> joinConditions = new ArrayList<>();
     Scope scope = new Scope(parent);
-    from(select.getFrom(), scope, joinConditions);
+    from(select.getFrom(), scope, joinConditions, clause);
     Labels labels = new Labels();
     boolean grouped = select.getGroup() != null && !select.getGroup().isEmpty();
     scope.afterGrouping(grouped);
-    projection(select.getSelectList(), scope, labels);
+    projection(select.getSelectList(), scope, labels, clause);
     scope.afterGrouping(false);
     for (SqlNode condition : joinConditions) {
-      predicate(condition, scope);
+      expression(condition, scope, clause.condition());
     }
-    predicate(select.getWhere(), scope);
-    expression(select.getGroup(), scope);
+    expression(select.getWhere(), scope, clause.condition());
+    expression(select.getGroup(), scope, clause);
     scope.afterGrouping(grouped);
     // Not a predicate() for the old column: HAVING runs after grouping, where only the GROUP BY
     // expressions (the converted read) exist, not the old column itself.
-    expression(select.getHaving(), scope);
-    expression(select.getWindowList(), scope);
-    expression(select.getQualify(), scope);
+    expression(select.getHaving(), scope, clause);
+    expression(select.getWindowList(), scope, clause);
+    expression(select.getQualify(), scope, clause);
     Set<String> names = new HashSet<>(labels.names);
     // DISTINCT ON expressions are read by ORDER BY's rules (an output label first).
-    orderBy(ctx.distinctOn.get(ctx.positions.start(select.getParserPosition())), scope, names);
-    orderBy(select.getOrderList(), scope, names);
-    orderBy(outerOrder, scope, names);
+    orderBy(ctx.distinctOn.get(ctx.positions.start(select.getParserPosition())), scope, names, clause);
+    orderBy(select.getOrderList(), scope, names, clause);
+    orderBy(outerOrder, scope, names, clause);
     return labels;
   }
 
   /** Plans a select list or RETURNING list over {@code scope}, collecting output labels. */
   void projection(SqlNodeList list, Scope scope, Labels labels) throws RewriteRefusedException {
+    projection(list, scope, labels, Clause.TOP);
+  }
+
+  private void projection(SqlNodeList list, Scope scope, Labels labels, Clause clause) throws RewriteRefusedException {
     if (list == null) {
       return;
     }
@@ -321,7 +320,7 @@ final class QueryPlanner {
         } else {
           List<String> names = ctx.folded(id);
           labels.names.add(names.get(names.size() - 1));
-          column(id, names, scope, item, list == unlabelled);
+          column(id, names, scope, item, list == unlabelled, clause);
         }
       } else if (item.getKind() == SqlKind.AS) {
         SqlCall as = (SqlCall) item;
@@ -331,7 +330,7 @@ final class QueryPlanner {
         } else {
           labels.complete = false;
         }
-        expression(as.operand(0), scope);
+        expression(as.operand(0), scope, clause);
       } else if (labelled(item) != null && list != unlabelled) {
         // PostgreSQL labels x::t, CAST(x AS t), x COLLATE c, (x).f and (x).f::t with the column's or
         // the field's name: keep the application's.
@@ -339,17 +338,17 @@ final class QueryPlanner {
         while (inner.getKind() == SqlKind.CAST || inner instanceof SqlCall c && c.getOperator() == PostgresOperators.COLLATE) {
           SqlCall cast = (SqlCall) inner;
           for (int k = 1; k < cast.operandCount(); k++) {
-            expression(cast.operand(k), scope); // the type: never a migrating table's row type
+            expression(cast.operand(k), scope, clause); // the type: never a migrating table's row type
           }
           inner = cast.operand(0);
         }
         if (inner instanceof SqlIdentifier id) {
           List<String> names = ctx.folded(id);
           labels.names.add(names.get(names.size() - 1));
-          column(id, names, scope, item, false);
+          column(id, names, scope, item, false, clause);
         } else {
           labels.names.add(ctx.folded(field(inner)).get(0));
-          dot((SqlCall) inner, scope, item);
+          dot((SqlCall) inner, scope, item, clause);
         }
       } else {
         if (item instanceof SqlCall call && call.getOperator() instanceof org.apache.calcite.sql.SqlFunction) {
@@ -357,12 +356,12 @@ final class QueryPlanner {
         } else {
           labels.complete = false;
         }
-        expression(item, scope);
+        expression(item, scope, clause);
       }
     }
   }
 
-  private void orderBy(SqlNodeList list, Scope scope, Set<String> labels) throws RewriteRefusedException {
+  private void orderBy(SqlNodeList list, Scope scope, Set<String> labels, Clause clause) throws RewriteRefusedException {
     if (list == null) {
       return;
     }
@@ -377,7 +376,7 @@ final class QueryPlanner {
           && labels.contains(ctx.folded(id).get(0))) {
         continue;
       }
-      expression(key, scope);
+      expression(key, scope, clause);
     }
   }
 
@@ -385,14 +384,19 @@ final class QueryPlanner {
 
   /** Adds the FROM items of {@code node} to {@code scope}. */
   void from(SqlNode node, Scope scope, List<SqlNode> joinConditions) throws RewriteRefusedException {
+    from(node, scope, joinConditions, Clause.TOP);
+  }
+
+  private void from(SqlNode node, Scope scope, List<SqlNode> joinConditions, Clause clause)
+      throws RewriteRefusedException {
     if (node == null) {
       return;
     }
     if (node instanceof SqlJoin join) {
       int before = scope.items().size();
-      from(join.getLeft(), scope, joinConditions);
+      from(join.getLeft(), scope, joinConditions, clause);
       int middle = scope.items().size();
-      from(join.getRight(), scope, joinConditions);
+      from(join.getRight(), scope, joinConditions, clause);
       List<FromItem> left = List.copyOf(scope.items().subList(before, middle));
       List<FromItem> right = List.copyOf(scope.items().subList(middle, scope.items().size()));
       if (join.isNatural()) {
@@ -418,7 +422,7 @@ final class QueryPlanner {
     if (node.getKind() == SqlKind.TABLESAMPLE) {
       // t [AS a] TABLESAMPLE method (n) [REPEATABLE (s)]: the sample reads t's columns by the same
       // names; its arguments are literals (Calcite reads nothing else there).
-      from(((SqlCall) node).operand(0), scope, joinConditions);
+      from(((SqlCall) node).operand(0), scope, joinConditions, clause);
       return;
     }
     if (node.getKind() == SqlKind.AS) {
@@ -452,7 +456,7 @@ final class QueryPlanner {
           starFree = 0;
           Labels labels;
           try {
-            labels = query(target, lateral ? scope.lateralParent() : scope.parent());
+            labels = query(target, lateral ? scope.lateralParent() : scope.parent(), clause);
           } finally {
             starFree = saved;
           }
@@ -465,7 +469,7 @@ final class QueryPlanner {
           }
           scope.add(item);
         } else {
-          functionOrNested(target, scope);
+          functionOrNested(target, scope, clause);
           scope.add(new FromItem(alias, null, null, aliasText, null, List.of()));
         }
       }
@@ -480,14 +484,14 @@ final class QueryPlanner {
       int saved = starFree;
       starFree = 0;
       try {
-        query(target, scope.lateralParent());
+        query(target, scope.lateralParent(), clause);
       } finally {
         starFree = saved;
       }
       scope.add(new FromItem(null, null, null, null, null, List.of()));
       return;
     }
-    functionOrNested(node, scope);
+    functionOrNested(node, scope, clause);
     scope.add(new FromItem(null, null, null, null, null, List.of()));
   }
 
@@ -496,7 +500,7 @@ final class QueryPlanner {
    * PostgreSQL lets its arguments refer to the FROM items before it, so they are planned over those;
    * its own columns stay unknown. Anything else is a nested construct (see {@link #nested}).
    */
-  private void functionOrNested(SqlNode node, Scope scope) throws RewriteRefusedException {
+  private void functionOrNested(SqlNode node, Scope scope, Clause clause) throws RewriteRefusedException {
     SqlNode call = node.getKind() == SqlKind.LATERAL ? ((SqlCall) node).operand(0) : node;
     if (call.getKind() == SqlKind.COLLECTION_TABLE && ((SqlCall) call).operandCount() == 1) {
       call = ((SqlCall) call).operand(0);
@@ -513,7 +517,7 @@ final class QueryPlanner {
     }
     Scope arguments = new Scope(scope.lateralParent());
     for (SqlNode operand : ((SqlCall) call).getOperandList()) {
-      expression(operand, arguments);
+      expression(operand, arguments, clause);
     }
   }
 
@@ -647,25 +651,21 @@ final class QueryPlanner {
 
   // ---------------------------------------------------------------- expressions
 
-  // Set while planning a WHERE or ON condition (see ColumnMigration.predicateReadsOld).
-  private boolean inPredicate;
-
   /**
    * Plans a condition ({@code WHERE}, {@code ON}): as {@link #expression}, but a
    * name whose value the old column still holds exactly is read there, where its index is.
    */
   void predicate(SqlNode node, Scope scope) throws RewriteRefusedException {
-    boolean outer = inPredicate;
-    inPredicate = true;
-    try {
-      expression(node, scope);
-    } finally {
-      inPredicate = outer;
-    }
+    expression(node, scope, Clause.TOP.condition());
   }
 
   /** Plans every column reference in expression {@code node}. */
   void expression(SqlNode node, Scope scope) throws RewriteRefusedException {
+    expression(node, scope, Clause.TOP);
+  }
+
+  /** Plans every column reference in expression {@code node}, which stands in {@code clause}. */
+  private void expression(SqlNode node, Scope scope, Clause clause) throws RewriteRefusedException {
     if (node == null) {
       return;
     }
@@ -685,12 +685,12 @@ final class QueryPlanner {
         }
         return;
       }
-      column(id, ctx.folded(id), scope, null, false);
+      column(id, ctx.folded(id), scope, null, false, clause);
       return;
     }
     if (node instanceof SqlNodeList list) {
       for (SqlNode n : list) {
-        expression(n, scope);
+        expression(n, scope, clause);
       }
       return;
     }
@@ -704,22 +704,22 @@ final class QueryPlanner {
       }
       starFree++;
       try {
-        query(call, scope);
+        query(call, scope, clause);
       } finally {
         starFree--;
       }
       return;
     }
     if (call.getKind() == SqlKind.AS) {
-      expression(call.operand(0), scope);
+      expression(call.operand(0), scope, clause);
       return;
     }
     if (field(call) != null) {
-      dot(call, scope, null);
+      dot(call, scope, null, clause);
       return;
     }
     for (SqlNode operand : call.getOperandList()) {
-      expression(operand, scope);
+      expression(operand, scope, clause);
     }
   }
 
@@ -804,8 +804,8 @@ final class QueryPlanner {
    * expects from it (a bare column, or a cast of one), or {@code null}. A name that is no column
    * but a FROM item is that item's whole row.
    */
-  private void column(SqlIdentifier id, List<String> names, Scope scope, SqlNode labelItem, boolean insertSource)
-      throws RewriteRefusedException {
+  private void column(SqlIdentifier id, List<String> names, Scope scope, SqlNode labelItem, boolean insertSource,
+      Clause clause) throws RewriteRefusedException {
     Scope.Resolution r = resolve(names, scope);
     if (r == null) {
       FromItem row = wholeRow(names, scope);
@@ -818,7 +818,7 @@ final class QueryPlanner {
     String qualifier = names.size() > 1
         ? ctx.text.sql().substring(first[0], ctx.span(id, names.size() - 2)[1]) + "." : "";
     emit(r, scope, String.join(".", names), ctx.span(id, names.size() - 1), first[0], qualifier, labelItem, id,
-        insertSource);
+        insertSource, clause);
   }
 
   /**
@@ -826,16 +826,16 @@ final class QueryPlanner {
    * FROM item's name (its whole row), {@code (x).f} is column {@code f} of that item; when {@code x}
    * is a column (perhaps a migrating column of a composite type), only {@code x} is a reference.
    */
-  private void dot(SqlCall dot, Scope scope, SqlNode labelItem) throws RewriteRefusedException {
+  private void dot(SqlCall dot, Scope scope, SqlNode labelItem, Clause clause) throws RewriteRefusedException {
     SqlNode base = dot.operand(0);
     SqlIdentifier field = field(dot);
     if (!(base instanceof SqlIdentifier id) || id.isStar()) {
-      expression(base, scope);
+      expression(base, scope, clause);
       return;
     }
     List<String> names = ctx.folded(id);
     if (resolve(names, scope) != null) {
-      column(id, names, scope, null, false); // a migrating column: its field stays as written
+      column(id, names, scope, null, false, clause); // a migrating column: its field stays as written
       return;
     }
     FromItem row = wholeRow(names, scope);
@@ -856,7 +856,7 @@ final class QueryPlanner {
       throw ctx.refuse(m, "the parser's reading of field selection '" + dot + "' does not match the SQL text");
     }
     emit(r, scope, "(" + String.join(".", names) + ")." + name, leaf, start, ctx.text.sql().substring(start, leaf[0]),
-        labelItem, field, false);
+        labelItem, field, false, clause);
   }
 
   /** {@link Scope#resolve}, a refusal when PostgreSQL's choice is uncertain. */
@@ -888,7 +888,7 @@ final class QueryPlanner {
    * @param labelLeaf the identifier whose name PostgreSQL labels {@code labelItem} with
    */
   private void emit(Scope.Resolution r, Scope scope, String written, int[] leaf, int start, String qualifier,
-      SqlNode labelItem, SqlIdentifier labelLeaf, boolean insertSource) throws RewriteRefusedException {
+      SqlNode labelItem, SqlIdentifier labelLeaf, boolean insertSource, Clause clause) throws RewriteRefusedException {
     ColumnMigration m = r.migration();
     ctx.used(m, r.name());
     if (r.applied()) {
@@ -896,7 +896,7 @@ final class QueryPlanner {
     }
     // Only a column of this query level: a correlated reference to an enclosing query may stand
     // after that query's GROUP BY, where only the grouped (converted) expression exists.
-    if (inPredicate && labelItem == null && m.predicateReadsOld(r.name()) && scope.owns(r.item())) {
+    if (clause.predicate() && labelItem == null && m.predicateReadsOld(r.name()) && scope.owns(r.item())) {
       return; // the old column, as written
     }
     String read = m.readColumn();
