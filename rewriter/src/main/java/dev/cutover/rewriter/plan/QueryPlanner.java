@@ -117,19 +117,10 @@ final class QueryPlanner {
       // Where a * may widen the output (a top-level query), each branch may expand its *, as long as
       // every branch then widens alike: the same labels in the same order, as a * over the same
       // table gives. Elsewhere (an INSERT's source, a subquery expression) the width is fixed.
-      boolean widthFree = starFree == 0;
-      if (!widthFree) {
-        starFree++;
-      }
+      boolean widthFree = !clause.fixedWidth();
       List<Labels> branches = new ArrayList<>(2);
-      try {
-        for (SqlNode branch : ((SqlCall) node).getOperandList()) {
-          branches.add(query(branch, parent, clause));
-        }
-      } finally {
-        if (!widthFree) {
-          starFree--;
-        }
+      for (SqlNode branch : ((SqlCall) node).getOperandList()) {
+        branches.add(query(branch, parent, clause));
       }
       Labels first = branches.get(0);
       boolean widened = false;
@@ -258,12 +249,7 @@ final class QueryPlanner {
 
   /** Plans a query whose column count must not change (the source of an INSERT ... SELECT). */
   Labels fixedWidthQuery(SqlNode node, Scope parent) throws RewriteRefusedException {
-    starFree++;
-    try {
-      return query(node, parent, Clause.TOP);
-    } finally {
-      starFree--;
-    }
+    return query(node, parent, Clause.TOP.withFixedWidth());
   }
 
   /**
@@ -271,9 +257,6 @@ final class QueryPlanner {
    * columns are not labelled (the writer may wrap them in a conversion, where a label cannot stand).
    */
   SqlNodeList unlabelled;
-
-  /** While positive, expanding {@code *} of a migrating table is refused (it would change a column count). */
-  private int starFree;
 
   private Labels select(SqlSelect select, SqlNodeList outerOrder, Scope parent, Clause clause)
       throws RewriteRefusedException {
@@ -316,7 +299,7 @@ final class QueryPlanner {
     for (SqlNode item : list) {
       if (item instanceof SqlIdentifier id) {
         if (id.isStar()) {
-          star(id, scope, labels);
+          star(id, scope, labels, clause);
         } else {
           List<String> names = ctx.folded(id);
           labels.names.add(names.get(names.size() - 1));
@@ -452,14 +435,7 @@ final class QueryPlanner {
           // A derived table sees the enclosing query's names, not its FROM siblings, unless LATERAL.
           // Its own * may expand: a derived table's width never reaches the enclosing query's width
           // (a * over the derived table in a fixed-width place is refused instead, see widened).
-          int saved = starFree;
-          starFree = 0;
-          Labels labels;
-          try {
-            labels = query(target, lateral ? scope.lateralParent() : scope.parent(), clause);
-          } finally {
-            starFree = saved;
-          }
+          Labels labels = query(target, lateral ? scope.lateralParent() : scope.parent(), clause.withFreeWidth());
           List<String> names = labels != null && labels.complete
               ? renamed(labels.names, columnAliases ? aliasNames(as) : null) : null;
           TableInfo columns = names != null ? new TableInfo("", alias, names) : null;
@@ -481,13 +457,7 @@ final class QueryPlanner {
     }
     if (node.getKind() == SqlKind.LATERAL && isQuery(((SqlCall) node).operand(0))) {
       SqlNode target = ((SqlCall) node).operand(0);
-      int saved = starFree;
-      starFree = 0;
-      try {
-        query(target, scope.lateralParent(), clause);
-      } finally {
-        starFree = saved;
-      }
+      query(target, scope.lateralParent(), clause.withFreeWidth());
       scope.add(new FromItem(null, null, null, null, null, List.of()));
       return;
     }
@@ -702,12 +672,7 @@ final class QueryPlanner {
         nested(call);
         return;
       }
-      starFree++;
-      try {
-        query(call, scope, clause);
-      } finally {
-        starFree--;
-      }
+      query(call, scope, clause.withFixedWidth());
       return;
     }
     if (call.getKind() == SqlKind.AS) {
@@ -1082,7 +1047,7 @@ final class QueryPlanner {
 
   // ---------------------------------------------------------------- star
 
-  private void star(SqlIdentifier id, Scope scope, Labels labels) throws RewriteRefusedException {
+  private void star(SqlIdentifier id, Scope scope, Labels labels, Clause clause) throws RewriteRefusedException {
     List<String> names = ctx.folded(id);
     int[] first = ctx.span(id, 0);
     int[] last = ctx.span(id, names.size() - 1);
@@ -1093,10 +1058,10 @@ final class QueryPlanner {
         if (outer != null) {
           wholeRowOf(outer, String.join(".", names.subList(0, names.size() - 1)) + ".*"); // an enclosing query's row
         }
-        addColumns(item, labels);
+        addColumns(item, labels, clause);
         return;
       }
-      refuseIfStarFree(item);
+      refuseIfFixedWidth(item, clause);
       int[] qualifierEnd = ctx.span(id, names.size() - 2);
       String prefix = ctx.text.sql().substring(first[0], qualifierEnd[1]) + ".";
       ctx.edits.replace(first[0], last[1], String.join(", ", expand(item, prefix, labels)));
@@ -1104,7 +1069,7 @@ final class QueryPlanner {
     }
     if (!scope.anyMigrating()) {
       for (FromItem item : scope.items()) {
-        addColumns(item, labels);
+        addColumns(item, labels, clause);
       }
       return;
     }
@@ -1114,7 +1079,7 @@ final class QueryPlanner {
         throw ctx.refuse("SELECT * over a NATURAL JOIN, or over several JOIN ... USING, with a migrating table is not"
             + " supported; list the columns (or write one JOIN ... USING between two tables)");
       }
-      ctx.edits.replace(first[0], last[1], String.join(", ", usingStar(using, labels)));
+      ctx.edits.replace(first[0], last[1], String.join(", ", usingStar(using, labels, clause)));
       return;
     }
     List<String> parts = new ArrayList<>();
@@ -1125,18 +1090,18 @@ final class QueryPlanner {
       }
       String prefix = single ? "" : item.qualifierText() + ".";
       if (item.isMigrating()) {
-        refuseIfStarFree(item);
+        refuseIfFixedWidth(item, clause);
         parts.addAll(expand(item, prefix, labels));
       } else {
-        addColumns(item, labels);
+        addColumns(item, labels, clause);
         parts.add(prefix + "*");
       }
     }
     ctx.edits.replace(first[0], last[1], String.join(", ", parts));
   }
 
-  private void refuseIfStarFree(FromItem item) throws RewriteRefusedException {
-    if (starFree > 0) {
+  private void refuseIfFixedWidth(FromItem item, Clause clause) throws RewriteRefusedException {
+    if (clause.fixedWidth()) {
       throw ctx.refuse(item.migrations().get(0), "SELECT * of migrating table '" + item.table()
           + "' inside a subquery expression, a UNION/INTERSECT/EXCEPT branch or an INSERT ... SELECT is not supported (expanding it"
           + " would change the column count); list the columns");
@@ -1144,9 +1109,9 @@ final class QueryPlanner {
   }
 
   /** The columns of a {@code *} over a non-migrating item; refused when they are wider than before the migration where width is fixed. */
-  private void addColumns(FromItem item, Labels labels) throws RewriteRefusedException {
+  private void addColumns(FromItem item, Labels labels, Clause clause) throws RewriteRefusedException {
     if (item != null && widened.contains(item)) {
-      if (starFree > 0) {
+      if (clause.fixedWidth()) {
         throw ctx.refuse("SELECT * of '" + item.qualifierText() + "', which selects * of a migrating table, inside"
             + " a subquery expression, a UNION/INTERSECT/EXCEPT branch or an INSERT ... SELECT is not supported"
             + " (the expansion would change the column count); list the columns");
@@ -1166,7 +1131,7 @@ final class QueryPlanner {
    * right's. Refused when a merged name is a migration column (which physical column the merge
    * shows differs by phase) or a side's columns are unknown.
    */
-  private List<String> usingStar(Scope.UsingJoin using, Labels labels) throws RewriteRefusedException {
+  private List<String> usingStar(Scope.UsingJoin using, Labels labels, Clause clause) throws RewriteRefusedException {
     List<String> out = new ArrayList<>();
     for (String name : using.names()) {
       if (ctx.index.isColumnName(name)) {
@@ -1184,7 +1149,7 @@ final class QueryPlanner {
       }
       String prefix = item.qualifierText() + ".";
       if (item.isMigrating()) {
-        refuseIfStarFree(item);
+        refuseIfFixedWidth(item, clause);
         Labels mine = new Labels();
         List<String> columns = expand(item, prefix, mine);
         for (int i = 0; i < columns.size(); i++) {
@@ -1196,7 +1161,7 @@ final class QueryPlanner {
         labels.widened |= mine.widened;
       } else {
         Labels mine = new Labels();
-        addColumns(item, mine);
+        addColumns(item, mine, clause);
         labels.widened |= mine.widened;
         for (String c : item.info().columns()) {
           if (!merged.contains(c)) {
