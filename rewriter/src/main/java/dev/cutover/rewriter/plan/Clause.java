@@ -11,25 +11,28 @@ package dev.cutover.rewriter.plan;
  * @param fixedWidth the query's column count must not change (a subquery expression, a set
  *     operation's branch in such a place, the source of an INSERT ... SELECT): expanding {@code *} of
  *     a migrating table, which adds the new name as one more column, is refused there
+ * @param unlabelled the select list of an INSERT's source query, whose labels PostgreSQL ignores:
+ *     its type-change columns are not labelled (the insert planner may wrap them in a conversion,
+ *     where a label cannot stand); it holds for that one list, nothing nested in it
  */
-record Clause(boolean predicate, boolean fixedWidth) {
+record Clause(boolean predicate, boolean fixedWidth, boolean unlabelled) {
 
   /** A clause of a top-level query or write that is none of the special ones above. */
-  static final Clause TOP = new Clause(false, false);
+  static final Clause TOP = new Clause(false, false, false);
 
   /** A {@code WHERE} or {@code ON} condition of the current query level. */
   Clause condition() {
-    return new Clause(true, fixedWidth);
+    return new Clause(true, fixedWidth, false);
   }
 
-  /** The clauses of a query nested in this one: its conditions are its own. */
+  /** The clauses of a query nested in this one: its conditions and its labels are its own. */
   Clause nestedQuery() {
-    return new Clause(false, fixedWidth);
+    return new Clause(false, fixedWidth, false);
   }
 
   /** This clause where the column count is fixed. */
   Clause withFixedWidth() {
-    return new Clause(predicate, true);
+    return new Clause(predicate, true, unlabelled);
   }
 
   /**
@@ -37,6 +40,16 @@ record Clause(boolean predicate, boolean fixedWidth) {
    * enclosing query's (a {@code *} over it in a fixed-width place is refused instead).
    */
   Clause withFreeWidth() {
-    return new Clause(predicate, false);
+    return new Clause(predicate, false, unlabelled);
+  }
+
+  /** The select list of an INSERT's source query (see {@link #unlabelled}). */
+  static Clause insertSource() {
+    return new Clause(false, true, true);
+  }
+
+  /** This clause for what is not the select list itself. */
+  Clause labelled() {
+    return new Clause(predicate, fixedWidth, false);
   }
 }

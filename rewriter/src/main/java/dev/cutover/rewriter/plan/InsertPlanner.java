@@ -82,9 +82,7 @@ final class InsertPlanner {
         queries.nested(source);
         return scope;
       }
-      SqlNode top = source instanceof SqlOrderBy orderBy ? orderBy.query : source;
-      queries.unlabelled = top instanceof SqlSelect s ? s.getSelectList() : null;
-      queries.fixedWidthQuery(source, outer);
+      queries.insertSource(source, outer);
     } else {
       for (SqlNode row : ((SqlCall) source).getOperandList()) {
         if (row.getKind() != SqlKind.ROW) {

@@ -247,26 +247,29 @@ final class QueryPlanner {
     return out;
   }
 
-  /** Plans a query whose column count must not change (the source of an INSERT ... SELECT). */
-  Labels fixedWidthQuery(SqlNode node, Scope parent) throws RewriteRefusedException {
-    return query(node, parent, Clause.TOP.withFixedWidth());
+  /**
+   * Plans the source query of an INSERT ... SELECT: its column count must not change, and the labels
+   * of its select list, which PostgreSQL ignores, are not added to type-change columns there.
+   */
+  Labels insertSource(SqlNode node, Scope parent) throws RewriteRefusedException {
+    Clause clause = Clause.insertSource();
+    SqlNode top = node instanceof SqlOrderBy orderBy ? orderBy.query : node;
+    if (top instanceof SqlSelect select) {
+      return select(select, node instanceof SqlOrderBy orderBy ? orderBy.orderList : null, parent, clause);
+    }
+    return query(node, parent, clause.labelled());
   }
 
-  /**
-   * The select list of an INSERT's source query, whose labels PostgreSQL ignores: its type-change
-   * columns are not labelled (the writer may wrap them in a conversion, where a label cannot stand).
-   */
-  SqlNodeList unlabelled;
-
-  private Labels select(SqlSelect select, SqlNodeList outerOrder, Scope parent, Clause clause)
+  private Labels select(SqlSelect select, SqlNodeList outerOrder, Scope parent, Clause listClause)
       throws RewriteRefusedException {
+    Clause clause = listClause.labelled();
     List<SqlNode> joinConditions = new ArrayList<>();
     Scope scope = new Scope(parent);
     from(select.getFrom(), scope, joinConditions, clause);
     Labels labels = new Labels();
     boolean grouped = select.getGroup() != null && !select.getGroup().isEmpty();
     scope.afterGrouping(grouped);
-    projection(select.getSelectList(), scope, labels, clause);
+    projection(select.getSelectList(), scope, labels, listClause);
     scope.afterGrouping(false);
     for (SqlNode condition : joinConditions) {
       expression(condition, scope, clause.condition());
@@ -303,7 +306,7 @@ final class QueryPlanner {
         } else {
           List<String> names = ctx.folded(id);
           labels.names.add(names.get(names.size() - 1));
-          column(id, names, scope, item, list == unlabelled, clause);
+          column(id, names, scope, item, clause);
         }
       } else if (item.getKind() == SqlKind.AS) {
         SqlCall as = (SqlCall) item;
@@ -314,7 +317,7 @@ final class QueryPlanner {
           labels.complete = false;
         }
         expression(as.operand(0), scope, clause);
-      } else if (labelled(item) != null && list != unlabelled) {
+      } else if (labelled(item) != null && !clause.unlabelled()) {
         // PostgreSQL labels x::t, CAST(x AS t), x COLLATE c, (x).f and (x).f::t with the column's or
         // the field's name: keep the application's.
         SqlNode inner = item;
@@ -328,7 +331,7 @@ final class QueryPlanner {
         if (inner instanceof SqlIdentifier id) {
           List<String> names = ctx.folded(id);
           labels.names.add(names.get(names.size() - 1));
-          column(id, names, scope, item, false, clause);
+          column(id, names, scope, item, clause);
         } else {
           labels.names.add(ctx.folded(field(inner)).get(0));
           dot((SqlCall) inner, scope, item, clause);
@@ -655,7 +658,7 @@ final class QueryPlanner {
         }
         return;
       }
-      column(id, ctx.folded(id), scope, null, false, clause);
+      column(id, ctx.folded(id), scope, null, clause);
       return;
     }
     if (node instanceof SqlNodeList list) {
@@ -769,8 +772,8 @@ final class QueryPlanner {
    * expects from it (a bare column, or a cast of one), or {@code null}. A name that is no column
    * but a FROM item is that item's whole row.
    */
-  private void column(SqlIdentifier id, List<String> names, Scope scope, SqlNode labelItem, boolean insertSource,
-      Clause clause) throws RewriteRefusedException {
+  private void column(SqlIdentifier id, List<String> names, Scope scope, SqlNode labelItem, Clause clause)
+      throws RewriteRefusedException {
     Scope.Resolution r = resolve(names, scope);
     if (r == null) {
       FromItem row = wholeRow(names, scope);
@@ -783,7 +786,7 @@ final class QueryPlanner {
     String qualifier = names.size() > 1
         ? ctx.text.sql().substring(first[0], ctx.span(id, names.size() - 2)[1]) + "." : "";
     emit(r, scope, String.join(".", names), ctx.span(id, names.size() - 1), first[0], qualifier, labelItem, id,
-        insertSource, clause);
+        clause);
   }
 
   /**
@@ -800,7 +803,7 @@ final class QueryPlanner {
     }
     List<String> names = ctx.folded(id);
     if (resolve(names, scope) != null) {
-      column(id, names, scope, null, false, clause); // a migrating column: its field stays as written
+      column(id, names, scope, null, clause); // a migrating column: its field stays as written
       return;
     }
     FromItem row = wholeRow(names, scope);
@@ -821,7 +824,7 @@ final class QueryPlanner {
       throw ctx.refuse(m, "the parser's reading of field selection '" + dot + "' does not match the SQL text");
     }
     emit(r, scope, "(" + String.join(".", names) + ")." + name, leaf, start, ctx.text.sql().substring(start, leaf[0]),
-        labelItem, field, false, clause);
+        labelItem, field, clause);
   }
 
   /** {@link Scope#resolve}, a refusal when PostgreSQL's choice is uncertain. */
@@ -853,7 +856,7 @@ final class QueryPlanner {
    * @param labelLeaf the identifier whose name PostgreSQL labels {@code labelItem} with
    */
   private void emit(Scope.Resolution r, Scope scope, String written, int[] leaf, int start, String qualifier,
-      SqlNode labelItem, SqlIdentifier labelLeaf, boolean insertSource, Clause clause) throws RewriteRefusedException {
+      SqlNode labelItem, SqlIdentifier labelLeaf, Clause clause) throws RewriteRefusedException {
     ColumnMigration m = r.migration();
     ctx.used(m, r.name());
     if (r.applied()) {
@@ -887,7 +890,7 @@ final class QueryPlanner {
       replacement = m.readSql(r.name(), qualifier);
       span = new int[] {start, leaf[1]};
     }
-    if (labelItem != null && !(insertSource && !m.isRename())) {
+    if (labelItem != null && !(clause.unlabelled() && !m.isRename())) {
       // (a rename keeps its label even in an INSERT's source, as it always did: harmless there)
       int labelAt = labelEnd(labelItem, labelLeaf);
       if (labelAt == span[1]) {
