@@ -14,25 +14,29 @@ package dev.cutover.rewriter.plan;
  * @param unlabelled the select list of an INSERT's source query, whose labels PostgreSQL ignores:
  *     its type-change columns are not labelled (the insert planner may wrap them in a conversion,
  *     where a label cannot stand); it holds for that one list, nothing nested in it
+ * @param afterGrouping the clause runs after its level's {@code GROUP BY} (the select list,
+ *     {@code HAVING}, window definitions, {@code ORDER BY} of a grouped query); a query nested in it
+ *     records this in its scope ({@code Scope.isGroupedOuterItem}), since a correlated reference
+ *     from there sees only the grouped expressions
  */
-record Clause(boolean predicate, boolean fixedWidth, boolean unlabelled) {
+record Clause(boolean predicate, boolean fixedWidth, boolean unlabelled, boolean afterGrouping) {
 
   /** A clause of a top-level query or write that is none of the special ones above. */
-  static final Clause TOP = new Clause(false, false, false);
+  static final Clause TOP = new Clause(false, false, false, false);
 
-  /** A {@code WHERE} or {@code ON} condition of the current query level. */
+  /** A {@code WHERE} or {@code ON} condition of the current query level (which runs before grouping). */
   Clause condition() {
-    return new Clause(true, fixedWidth, false);
+    return new Clause(true, fixedWidth, false, false);
   }
 
   /** The clauses of a query nested in this one: its conditions and its labels are its own. */
   Clause nestedQuery() {
-    return new Clause(false, fixedWidth, false);
+    return new Clause(false, fixedWidth, false, afterGrouping);
   }
 
   /** This clause where the column count is fixed. */
   Clause withFixedWidth() {
-    return new Clause(predicate, true, unlabelled);
+    return new Clause(predicate, true, unlabelled, afterGrouping);
   }
 
   /**
@@ -40,16 +44,21 @@ record Clause(boolean predicate, boolean fixedWidth, boolean unlabelled) {
    * enclosing query's (a {@code *} over it in a fixed-width place is refused instead).
    */
   Clause withFreeWidth() {
-    return new Clause(predicate, false, unlabelled);
+    return new Clause(predicate, false, unlabelled, afterGrouping);
   }
 
   /** The select list of an INSERT's source query (see {@link #unlabelled}). */
   static Clause insertSource() {
-    return new Clause(false, true, true);
+    return new Clause(false, true, true, false);
   }
 
   /** This clause for what is not the select list itself. */
   Clause labelled() {
-    return new Clause(predicate, fixedWidth, false);
+    return new Clause(predicate, fixedWidth, false, afterGrouping);
+  }
+
+  /** This clause running after its level's {@code GROUP BY}, or before it. */
+  Clause withAfterGrouping(boolean value) {
+    return new Clause(predicate, fixedWidth, unlabelled, value);
   }
 }

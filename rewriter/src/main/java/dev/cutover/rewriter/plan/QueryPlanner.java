@@ -151,8 +151,9 @@ final class QueryPlanner {
    * FROM siblings too, when LATERAL: {@code parent} is then the lateral scope); its columns are
    * {@code column1, column2, ...}, as PostgreSQL names them.
    */
-  private Labels values(SqlCall values, Scope parent, Clause clause) throws RewriteRefusedException {
-    Scope scope = new Scope(parent);
+  private Labels values(SqlCall values, Scope parent, Clause enclosing) throws RewriteRefusedException {
+    Scope scope = new Scope(parent, enclosing.afterGrouping());
+    Clause clause = enclosing.withAfterGrouping(false);
     int width = -1;
     for (SqlNode row : values.getOperandList()) {
       if (row.getKind() != SqlKind.ROW) {
@@ -179,8 +180,9 @@ final class QueryPlanner {
    * level, which the statement planner splits from the tokens): each CTE's output labels become the
    * columns of a FROM item its name designates in the later CTEs and the body.
    */
-  private Labels with(SqlWith with, Scope parent, Clause clause) throws RewriteRefusedException {
-    Scope scope = new Scope(parent);
+  private Labels with(SqlWith with, Scope parent, Clause enclosing) throws RewriteRefusedException {
+    Scope scope = new Scope(parent, enclosing.afterGrouping());
+    Clause clause = enclosing.withAfterGrouping(false);
     List<SqlWithItem> items = new ArrayList<>();
     for (SqlNode n : with.withList) {
       items.add((SqlWithItem) n);
@@ -260,33 +262,33 @@ final class QueryPlanner {
     return query(node, parent, clause.labelled());
   }
 
-  private Labels select(SqlSelect select, SqlNodeList outerOrder, Scope parent, Clause listClause)
+  private Labels select(SqlSelect select, SqlNodeList outerOrder, Scope parent, Clause enclosing)
       throws RewriteRefusedException {
-    Clause clause = listClause.labelled();
+    // The select's own clauses: FROM, WHERE and GROUP BY run before grouping, the rest after it
+    // when the query is grouped; only the select list itself may be an INSERT source's.
+    boolean grouped = select.getGroup() != null && !select.getGroup().isEmpty();
+    Clause clause = enclosing.labelled().withAfterGrouping(false);
+    Clause grouping = clause.withAfterGrouping(grouped);
     List<SqlNode> joinConditions = new ArrayList<>();
-    Scope scope = new Scope(parent);
+    Scope scope = new Scope(parent, enclosing.afterGrouping());
     from(select.getFrom(), scope, joinConditions, clause);
     Labels labels = new Labels();
-    boolean grouped = select.getGroup() != null && !select.getGroup().isEmpty();
-    scope.afterGrouping(grouped);
-    projection(select.getSelectList(), scope, labels, listClause);
-    scope.afterGrouping(false);
+    projection(select.getSelectList(), scope, labels, enclosing.withAfterGrouping(grouped));
     for (SqlNode condition : joinConditions) {
       expression(condition, scope, clause.condition());
     }
     expression(select.getWhere(), scope, clause.condition());
     expression(select.getGroup(), scope, clause);
-    scope.afterGrouping(grouped);
     // Not a predicate() for the old column: HAVING runs after grouping, where only the GROUP BY
     // expressions (the converted read) exist, not the old column itself.
-    expression(select.getHaving(), scope, clause);
-    expression(select.getWindowList(), scope, clause);
-    expression(select.getQualify(), scope, clause);
+    expression(select.getHaving(), scope, grouping);
+    expression(select.getWindowList(), scope, grouping);
+    expression(select.getQualify(), scope, grouping);
     Set<String> names = new HashSet<>(labels.names);
     // DISTINCT ON expressions are read by ORDER BY's rules (an output label first).
-    orderBy(ctx.distinctOn.get(ctx.positions.start(select.getParserPosition())), scope, names, clause);
-    orderBy(select.getOrderList(), scope, names, clause);
-    orderBy(outerOrder, scope, names, clause);
+    orderBy(ctx.distinctOn.get(ctx.positions.start(select.getParserPosition())), scope, names, grouping);
+    orderBy(select.getOrderList(), scope, names, grouping);
+    orderBy(outerOrder, scope, names, grouping);
     return labels;
   }
 
@@ -438,7 +440,9 @@ final class QueryPlanner {
           // A derived table sees the enclosing query's names, not its FROM siblings, unless LATERAL.
           // Its own * may expand: a derived table's width never reaches the enclosing query's width
           // (a * over the derived table in a fixed-width place is refused instead, see widened).
-          Labels labels = query(target, lateral ? scope.lateralParent() : scope.parent(), clause.withFreeWidth());
+          Clause derived = lateral ? clause.withFreeWidth()
+              : clause.withFreeWidth().withAfterGrouping(scope.parentAfterGrouping());
+          Labels labels = query(target, lateral ? scope.lateralParent() : scope.parent(), derived);
           List<String> names = labels != null && labels.complete
               ? renamed(labels.names, columnAliases ? aliasNames(as) : null) : null;
           TableInfo columns = names != null ? new TableInfo("", alias, names) : null;
