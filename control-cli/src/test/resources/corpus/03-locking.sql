@@ -48,3 +48,10 @@ SELECT * FROM users WHERE id = 31 FOR UPDATE
 SELECT u.* FROM users u WHERE u.id = 32 FOR SHARE OF u
 
 SELECT id FROM users WHERE id = 33 AND display_name IS NOT DISTINCT FROM full_name FOR KEY SHARE
+
+SELECT id, full_name FROM users WHERE id < 6 ORDER BY id FOR UPDATE LIMIT 2
+
+SELECT id, display_name FROM users ORDER BY id FOR UPDATE OF users SKIP LOCKED OFFSET 1 LIMIT 2
+
+SELECT u.id, u.full_name FROM users u WHERE u.display_name LIKE 'User 1%' ORDER BY u.id FOR NO KEY UPDATE OF u NOWAIT LIMIT ?
+--@ params: 2

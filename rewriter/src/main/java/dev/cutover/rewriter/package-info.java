@@ -23,12 +23,19 @@
  *       statement: no identifier token, folded and decoded as PostgreSQL does, is a migrating
  *       table's name; or the statement is a kind that reads and writes no row values (locking,
  *       session and cursor commands) and names no migration column, {@code *} or NATURAL; or it is a
- *       query or write that names no migration column, no {@code *} and no NATURAL, and writes
- *       nothing Cutover must mirror. Everything else is parsed: each FROM item resolves to a table
- *       whose columns are known, or the statement is refused where a reference could reach the
- *       migrating table through it (a construct the planner does not follow, an unknown statement
- *       kind, a JDBC call escape, a Unicode-escaped identifier, {@code TABLE}, {@code PREPARE}).
+ *       query or write that names no migration column, no {@code *} and no NATURAL, does not use a
+ *       migrating table's whole row (no name of the table or its alias other than as a qualifier, no
+ *       column alias list after it), and writes nothing Cutover must mirror. Everything else is
+ *       parsed: each FROM item resolves to a table whose columns are known, or the statement is
+ *       refused where a reference could reach the migrating table through it (a construct the
+ *       planner does not follow, an unknown statement kind, a JDBC call escape, a Unicode-escaped
+ *       identifier, {@code TABLE}, {@code PREPARE}).
  * </ol>
+ *
+ * A parsed statement is rewritten in full: every part of it that can hold a column reference is
+ * read by the parser, or apart at the same positions, and planned; only words that hold none (a
+ * locking clause's, {@code WITH TIES}) are hidden from the parser. The planners' invariants are in
+ * the {@code plan} package's notes.
  *
  * SQL that the server runs later is outside the rewrite: the body of a {@code DO} block or of a
  * function or procedure created through the driver, and query text handed to a function that runs

@@ -185,6 +185,9 @@ class TypeChangeRewriteTest {
       READ_NEW   | SELECT o.amount, count(*) FROM orders o GROUP BY o.amount HAVING EXISTS (SELECT 1 FROM items i WHERE i.id = o.amount)
       READ_NEW   | SELECT o.amount, (SELECT count(*) FROM items i WHERE i.id = o.amount) FROM orders o GROUP BY o.amount
       DUAL_WRITE | SELECT o.amount_cents FROM orders o GROUP BY o.amount_cents ORDER BY (SELECT max(i.id) FROM items i WHERE i.id = o.amount_cents)
+      READ_NEW   | SELECT o.amount, (SELECT count(*) FROM items i WHERE i.id = o.amount UNION ALL SELECT 1 LIMIT 1) FROM orders o GROUP BY o.amount
+      READ_NEW   | SELECT o.amount, (SELECT d.c FROM (SELECT count(*) AS c FROM items i WHERE i.id = o.amount) d) FROM orders o GROUP BY o.amount
+      READ_NEW   | SELECT o.amount, (WITH w AS (SELECT 1 AS x) SELECT count(*) FROM w WHERE w.x = o.amount) FROM orders o GROUP BY o.amount
       """)
   void correlatedConvertedReferenceIntoGroupedRows_refused(Phase phase, String sql) {
     assertThatThrownBy(() -> rewrite(sql, phase)).isInstanceOf(RewriteRefusedException.class)

@@ -86,7 +86,7 @@ final class QueryPlanner {
 
   /** Plans a top-level query. */
   void query(SqlNode node) throws RewriteRefusedException {
-    query(node, null);
+    query(node, null, Clause.TOP);
   }
 
   /**
@@ -94,36 +94,33 @@ final class QueryPlanner {
    * names resolve in {@code parent}; returns its output labels.
    */
   Labels query(SqlNode node, Scope parent) throws RewriteRefusedException {
+    return query(node, parent, Clause.TOP);
+  }
+
+  /** {@link #query(SqlNode, Scope)} nested in {@code enclosing}. */
+  private Labels query(SqlNode node, Scope parent, Clause enclosing) throws RewriteRefusedException {
+    Clause clause = enclosing.nestedQuery();
     if (node instanceof SqlOrderBy orderBy) {
       if (orderBy.query instanceof SqlSelect select) {
-        return select(select, orderBy.orderList, parent);
+        return select(select, orderBy.orderList, parent, clause);
       }
       // ORDER BY of a set operation can only name output columns: nothing to rewrite there.
-      return query(orderBy.query, parent);
+      return query(orderBy.query, parent, clause);
     }
     if (node instanceof SqlSelect select) {
-      return select(select, null, parent);
+      return select(select, null, parent, clause);
     }
     if (node instanceof SqlWith with) {
-      return with(with, parent);
+      return with(with, parent, clause);
     }
     if (SqlKind.SET_QUERY.contains(node.getKind())) {
       // Where a * may widen the output (a top-level query), each branch may expand its *, as long as
       // every branch then widens alike: the same labels in the same order, as a * over the same
       // table gives. Elsewhere (an INSERT's source, a subquery expression) the width is fixed.
-      boolean widthFree = starFree == 0;
-      if (!widthFree) {
-        starFree++;
-      }
+      boolean widthFree = !clause.fixedWidth();
       List<Labels> branches = new ArrayList<>(2);
-      try {
-        for (SqlNode branch : ((SqlCall) node).getOperandList()) {
-          branches.add(query(branch, parent));
-        }
-      } finally {
-        if (!widthFree) {
-          starFree--;
-        }
+      for (SqlNode branch : ((SqlCall) node).getOperandList()) {
+        branches.add(query(branch, parent, clause));
       }
       Labels first = branches.get(0);
       boolean widened = false;
@@ -143,7 +140,7 @@ final class QueryPlanner {
       return first;
     }
     if (node.getKind() == SqlKind.VALUES) {
-      return values((SqlCall) node, parent);
+      return values((SqlCall) node, parent, clause);
     }
     throw ctx.refuse(construct(node) + " is not supported on a migrating table yet");
   }
@@ -154,8 +151,9 @@ final class QueryPlanner {
    * FROM siblings too, when LATERAL: {@code parent} is then the lateral scope); its columns are
    * {@code column1, column2, ...}, as PostgreSQL names them.
    */
-  private Labels values(SqlCall values, Scope parent) throws RewriteRefusedException {
-    Scope scope = new Scope(parent);
+  private Labels values(SqlCall values, Scope parent, Clause enclosing) throws RewriteRefusedException {
+    Scope scope = new Scope(parent, enclosing.afterGrouping());
+    Clause clause = enclosing.withAfterGrouping(false);
     int width = -1;
     for (SqlNode row : values.getOperandList()) {
       if (row.getKind() != SqlKind.ROW) {
@@ -167,7 +165,7 @@ final class QueryPlanner {
       }
       width = r.operandCount();
       for (SqlNode value : r.getOperandList()) {
-        expression(value, scope);
+        expression(value, scope, clause);
       }
     }
     Labels labels = new Labels();
@@ -182,8 +180,9 @@ final class QueryPlanner {
    * level, which the statement planner splits from the tokens): each CTE's output labels become the
    * columns of a FROM item its name designates in the later CTEs and the body.
    */
-  private Labels with(SqlWith with, Scope parent) throws RewriteRefusedException {
-    Scope scope = new Scope(parent);
+  private Labels with(SqlWith with, Scope parent, Clause enclosing) throws RewriteRefusedException {
+    Scope scope = new Scope(parent, enclosing.afterGrouping());
+    Clause clause = enclosing.withAfterGrouping(false);
     List<SqlWithItem> items = new ArrayList<>();
     for (SqlNode n : with.withList) {
       items.add((SqlWithItem) n);
@@ -198,9 +197,9 @@ final class QueryPlanner {
       }
     }
     for (SqlWithItem item : items) {
-      scope.defineCte(ctx.folded(item.name).get(0), cteItem(item, query(item.query, scope)));
+      scope.defineCte(ctx.folded(item.name).get(0), cteItem(item, query(item.query, scope, clause)));
     }
-    return query(with.body, scope);
+    return query(with.body, scope, clause);
   }
 
   private FromItem cteItem(SqlWithItem item, Labels labels) throws RewriteRefusedException {
@@ -250,78 +249,66 @@ final class QueryPlanner {
     return out;
   }
 
-  /** Plans a query whose column count must not change (the source of an INSERT ... SELECT). */
-  Labels fixedWidthQuery(SqlNode node, Scope parent) throws RewriteRefusedException {
-    starFree++;
-    try {
-      return query(node, parent);
-    } finally {
-      starFree--;
-    }
-  }
-
   /**
-   * The select list of an INSERT's source query, whose labels PostgreSQL ignores: its type-change
-   * columns are not labelled (the writer may wrap them in a conversion, where a label cannot stand).
+   * Plans the source query of an INSERT ... SELECT: its column count must not change, and the labels
+   * of its select list, which PostgreSQL ignores, are not added to type-change columns there.
    */
-  SqlNodeList unlabelled;
-
-  /** While positive, expanding {@code *} of a migrating table is refused (it would change a column count). */
-  private int starFree;
-
-  private Labels select(SqlSelect select, SqlNodeList outerOrder, Scope parent) throws RewriteRefusedException {
-    // A query nested in a condition has its own conditions; its select list, GROUP BY and HAVING
-    // are not conditions of the enclosing query.
-    boolean enclosingPredicate = inPredicate;
-    inPredicate = false;
-    try {
-      return selectBody(select, outerOrder, parent);
-    } finally {
-      inPredicate = enclosingPredicate;
+  Labels insertSource(SqlNode node, Scope parent) throws RewriteRefusedException {
+    Clause clause = Clause.insertSource();
+    SqlNode top = node instanceof SqlOrderBy orderBy ? orderBy.query : node;
+    if (top instanceof SqlSelect select) {
+      return select(select, node instanceof SqlOrderBy orderBy ? orderBy.orderList : null, parent, clause);
     }
+    return query(node, parent, clause.labelled());
   }
 
-  private Labels selectBody(SqlSelect select, SqlNodeList outerOrder, Scope parent) throws RewriteRefusedException {
-    List<SqlNode> joinConditions = new ArrayList<>();
-    Scope scope = new Scope(parent);
-    from(select.getFrom(), scope, joinConditions);
-    Labels labels = new Labels();
+  private Labels select(SqlSelect select, SqlNodeList outerOrder, Scope parent, Clause enclosing)
+      throws RewriteRefusedException {
+    // The select's own clauses: FROM, WHERE and GROUP BY run before grouping, the rest after it
+    // when the query is grouped; only the select list itself may be an INSERT source's.
     boolean grouped = select.getGroup() != null && !select.getGroup().isEmpty();
-    scope.afterGrouping(grouped);
-    projection(select.getSelectList(), scope, labels);
-    scope.afterGrouping(false);
+    Clause clause = enclosing.labelled().withAfterGrouping(false);
+    Clause grouping = clause.withAfterGrouping(grouped);
+    List<SqlNode> joinConditions = new ArrayList<>();
+    Scope scope = new Scope(parent, enclosing.afterGrouping());
+    from(select.getFrom(), scope, joinConditions, clause);
+    Labels labels = new Labels();
+    projection(select.getSelectList(), scope, labels, enclosing.withAfterGrouping(grouped));
     for (SqlNode condition : joinConditions) {
-      predicate(condition, scope);
+      expression(condition, scope, clause.condition());
     }
-    predicate(select.getWhere(), scope);
-    expression(select.getGroup(), scope);
-    scope.afterGrouping(grouped);
+    expression(select.getWhere(), scope, clause.condition());
+    expression(select.getGroup(), scope, clause);
     // Not a predicate() for the old column: HAVING runs after grouping, where only the GROUP BY
     // expressions (the converted read) exist, not the old column itself.
-    expression(select.getHaving(), scope);
-    expression(select.getWindowList(), scope);
-    expression(select.getQualify(), scope);
+    expression(select.getHaving(), scope, grouping);
+    expression(select.getWindowList(), scope, grouping);
+    expression(select.getQualify(), scope, grouping);
     Set<String> names = new HashSet<>(labels.names);
     // DISTINCT ON expressions are read by ORDER BY's rules (an output label first).
-    orderBy(ctx.distinctOn.get(ctx.positions.start(select.getParserPosition())), scope, names);
-    orderBy(select.getOrderList(), scope, names);
-    orderBy(outerOrder, scope, names);
+    orderBy(ctx.distinctOn.get(ctx.positions.start(select.getParserPosition())), scope, names, grouping);
+    orderBy(select.getOrderList(), scope, names, grouping);
+    orderBy(outerOrder, scope, names, grouping);
     return labels;
   }
 
   /** Plans a select list or RETURNING list over {@code scope}, collecting output labels. */
   void projection(SqlNodeList list, Scope scope, Labels labels) throws RewriteRefusedException {
+    projection(list, scope, labels, Clause.TOP);
+  }
+
+  private void projection(SqlNodeList list, Scope scope, Labels labels, Clause clause) throws RewriteRefusedException {
     if (list == null) {
       return;
     }
     for (SqlNode item : list) {
       if (item instanceof SqlIdentifier id) {
         if (id.isStar()) {
-          star(id, scope, labels);
+          star(id, scope, labels, clause);
         } else {
           List<String> names = ctx.folded(id);
           labels.names.add(names.get(names.size() - 1));
-          column(id, names, scope, item, list == unlabelled);
+          column(id, names, scope, item, clause);
         }
       } else if (item.getKind() == SqlKind.AS) {
         SqlCall as = (SqlCall) item;
@@ -331,25 +318,25 @@ final class QueryPlanner {
         } else {
           labels.complete = false;
         }
-        expression(as.operand(0), scope);
-      } else if (labelled(item) != null && list != unlabelled) {
+        expression(as.operand(0), scope, clause);
+      } else if (labelled(item) != null && !clause.unlabelled()) {
         // PostgreSQL labels x::t, CAST(x AS t), x COLLATE c, (x).f and (x).f::t with the column's or
         // the field's name: keep the application's.
         SqlNode inner = item;
         while (inner.getKind() == SqlKind.CAST || inner instanceof SqlCall c && c.getOperator() == PostgresOperators.COLLATE) {
           SqlCall cast = (SqlCall) inner;
           for (int k = 1; k < cast.operandCount(); k++) {
-            expression(cast.operand(k), scope); // the type: never a migrating table's row type
+            expression(cast.operand(k), scope, clause); // the type: never a migrating table's row type
           }
           inner = cast.operand(0);
         }
         if (inner instanceof SqlIdentifier id) {
           List<String> names = ctx.folded(id);
           labels.names.add(names.get(names.size() - 1));
-          column(id, names, scope, item, false);
+          column(id, names, scope, item, clause);
         } else {
           labels.names.add(ctx.folded(field(inner)).get(0));
-          dot((SqlCall) inner, scope, item);
+          dot((SqlCall) inner, scope, item, clause);
         }
       } else {
         if (item instanceof SqlCall call && call.getOperator() instanceof org.apache.calcite.sql.SqlFunction) {
@@ -357,12 +344,12 @@ final class QueryPlanner {
         } else {
           labels.complete = false;
         }
-        expression(item, scope);
+        expression(item, scope, clause);
       }
     }
   }
 
-  private void orderBy(SqlNodeList list, Scope scope, Set<String> labels) throws RewriteRefusedException {
+  private void orderBy(SqlNodeList list, Scope scope, Set<String> labels, Clause clause) throws RewriteRefusedException {
     if (list == null) {
       return;
     }
@@ -377,7 +364,7 @@ final class QueryPlanner {
           && labels.contains(ctx.folded(id).get(0))) {
         continue;
       }
-      expression(key, scope);
+      expression(key, scope, clause);
     }
   }
 
@@ -385,14 +372,19 @@ final class QueryPlanner {
 
   /** Adds the FROM items of {@code node} to {@code scope}. */
   void from(SqlNode node, Scope scope, List<SqlNode> joinConditions) throws RewriteRefusedException {
+    from(node, scope, joinConditions, Clause.TOP);
+  }
+
+  private void from(SqlNode node, Scope scope, List<SqlNode> joinConditions, Clause clause)
+      throws RewriteRefusedException {
     if (node == null) {
       return;
     }
     if (node instanceof SqlJoin join) {
       int before = scope.items().size();
-      from(join.getLeft(), scope, joinConditions);
+      from(join.getLeft(), scope, joinConditions, clause);
       int middle = scope.items().size();
-      from(join.getRight(), scope, joinConditions);
+      from(join.getRight(), scope, joinConditions, clause);
       List<FromItem> left = List.copyOf(scope.items().subList(before, middle));
       List<FromItem> right = List.copyOf(scope.items().subList(middle, scope.items().size()));
       if (join.isNatural()) {
@@ -418,7 +410,7 @@ final class QueryPlanner {
     if (node.getKind() == SqlKind.TABLESAMPLE) {
       // t [AS a] TABLESAMPLE method (n) [REPEATABLE (s)]: the sample reads t's columns by the same
       // names; its arguments are literals (Calcite reads nothing else there).
-      from(((SqlCall) node).operand(0), scope, joinConditions);
+      from(((SqlCall) node).operand(0), scope, joinConditions, clause);
       return;
     }
     if (node.getKind() == SqlKind.AS) {
@@ -448,14 +440,9 @@ final class QueryPlanner {
           // A derived table sees the enclosing query's names, not its FROM siblings, unless LATERAL.
           // Its own * may expand: a derived table's width never reaches the enclosing query's width
           // (a * over the derived table in a fixed-width place is refused instead, see widened).
-          int saved = starFree;
-          starFree = 0;
-          Labels labels;
-          try {
-            labels = query(target, lateral ? scope.lateralParent() : scope.parent());
-          } finally {
-            starFree = saved;
-          }
+          Clause derived = lateral ? clause.withFreeWidth()
+              : clause.withFreeWidth().withAfterGrouping(scope.parentAfterGrouping());
+          Labels labels = query(target, lateral ? scope.lateralParent() : scope.parent(), derived);
           List<String> names = labels != null && labels.complete
               ? renamed(labels.names, columnAliases ? aliasNames(as) : null) : null;
           TableInfo columns = names != null ? new TableInfo("", alias, names) : null;
@@ -465,7 +452,7 @@ final class QueryPlanner {
           }
           scope.add(item);
         } else {
-          functionOrNested(target, scope);
+          functionOrNested(target, scope, clause);
           scope.add(new FromItem(alias, null, null, aliasText, null, List.of()));
         }
       }
@@ -477,17 +464,11 @@ final class QueryPlanner {
     }
     if (node.getKind() == SqlKind.LATERAL && isQuery(((SqlCall) node).operand(0))) {
       SqlNode target = ((SqlCall) node).operand(0);
-      int saved = starFree;
-      starFree = 0;
-      try {
-        query(target, scope.lateralParent());
-      } finally {
-        starFree = saved;
-      }
+      query(target, scope.lateralParent(), clause.withFreeWidth());
       scope.add(new FromItem(null, null, null, null, null, List.of()));
       return;
     }
-    functionOrNested(node, scope);
+    functionOrNested(node, scope, clause);
     scope.add(new FromItem(null, null, null, null, null, List.of()));
   }
 
@@ -496,7 +477,7 @@ final class QueryPlanner {
    * PostgreSQL lets its arguments refer to the FROM items before it, so they are planned over those;
    * its own columns stay unknown. Anything else is a nested construct (see {@link #nested}).
    */
-  private void functionOrNested(SqlNode node, Scope scope) throws RewriteRefusedException {
+  private void functionOrNested(SqlNode node, Scope scope, Clause clause) throws RewriteRefusedException {
     SqlNode call = node.getKind() == SqlKind.LATERAL ? ((SqlCall) node).operand(0) : node;
     if (call.getKind() == SqlKind.COLLECTION_TABLE && ((SqlCall) call).operandCount() == 1) {
       call = ((SqlCall) call).operand(0);
@@ -513,7 +494,7 @@ final class QueryPlanner {
     }
     Scope arguments = new Scope(scope.lateralParent());
     for (SqlNode operand : ((SqlCall) call).getOperandList()) {
-      expression(operand, arguments);
+      expression(operand, arguments, clause);
     }
   }
 
@@ -647,25 +628,21 @@ final class QueryPlanner {
 
   // ---------------------------------------------------------------- expressions
 
-  // Set while planning a WHERE or ON condition (see ColumnMigration.predicateReadsOld).
-  private boolean inPredicate;
-
   /**
    * Plans a condition ({@code WHERE}, {@code ON}): as {@link #expression}, but a
    * name whose value the old column still holds exactly is read there, where its index is.
    */
   void predicate(SqlNode node, Scope scope) throws RewriteRefusedException {
-    boolean outer = inPredicate;
-    inPredicate = true;
-    try {
-      expression(node, scope);
-    } finally {
-      inPredicate = outer;
-    }
+    expression(node, scope, Clause.TOP.condition());
   }
 
   /** Plans every column reference in expression {@code node}. */
   void expression(SqlNode node, Scope scope) throws RewriteRefusedException {
+    expression(node, scope, Clause.TOP);
+  }
+
+  /** Plans every column reference in expression {@code node}, which stands in {@code clause}. */
+  private void expression(SqlNode node, Scope scope, Clause clause) throws RewriteRefusedException {
     if (node == null) {
       return;
     }
@@ -685,12 +662,12 @@ final class QueryPlanner {
         }
         return;
       }
-      column(id, ctx.folded(id), scope, null, false);
+      column(id, ctx.folded(id), scope, null, clause);
       return;
     }
     if (node instanceof SqlNodeList list) {
       for (SqlNode n : list) {
-        expression(n, scope);
+        expression(n, scope, clause);
       }
       return;
     }
@@ -702,24 +679,19 @@ final class QueryPlanner {
         nested(call);
         return;
       }
-      starFree++;
-      try {
-        query(call, scope);
-      } finally {
-        starFree--;
-      }
+      query(call, scope, clause.withFixedWidth());
       return;
     }
     if (call.getKind() == SqlKind.AS) {
-      expression(call.operand(0), scope);
+      expression(call.operand(0), scope, clause);
       return;
     }
     if (field(call) != null) {
-      dot(call, scope, null);
+      dot(call, scope, null, clause);
       return;
     }
     for (SqlNode operand : call.getOperandList()) {
-      expression(operand, scope);
+      expression(operand, scope, clause);
     }
   }
 
@@ -804,7 +776,7 @@ final class QueryPlanner {
    * expects from it (a bare column, or a cast of one), or {@code null}. A name that is no column
    * but a FROM item is that item's whole row.
    */
-  private void column(SqlIdentifier id, List<String> names, Scope scope, SqlNode labelItem, boolean insertSource)
+  private void column(SqlIdentifier id, List<String> names, Scope scope, SqlNode labelItem, Clause clause)
       throws RewriteRefusedException {
     Scope.Resolution r = resolve(names, scope);
     if (r == null) {
@@ -818,7 +790,7 @@ final class QueryPlanner {
     String qualifier = names.size() > 1
         ? ctx.text.sql().substring(first[0], ctx.span(id, names.size() - 2)[1]) + "." : "";
     emit(r, scope, String.join(".", names), ctx.span(id, names.size() - 1), first[0], qualifier, labelItem, id,
-        insertSource);
+        clause);
   }
 
   /**
@@ -826,16 +798,16 @@ final class QueryPlanner {
    * FROM item's name (its whole row), {@code (x).f} is column {@code f} of that item; when {@code x}
    * is a column (perhaps a migrating column of a composite type), only {@code x} is a reference.
    */
-  private void dot(SqlCall dot, Scope scope, SqlNode labelItem) throws RewriteRefusedException {
+  private void dot(SqlCall dot, Scope scope, SqlNode labelItem, Clause clause) throws RewriteRefusedException {
     SqlNode base = dot.operand(0);
     SqlIdentifier field = field(dot);
     if (!(base instanceof SqlIdentifier id) || id.isStar()) {
-      expression(base, scope);
+      expression(base, scope, clause);
       return;
     }
     List<String> names = ctx.folded(id);
     if (resolve(names, scope) != null) {
-      column(id, names, scope, null, false); // a migrating column: its field stays as written
+      column(id, names, scope, null, clause); // a migrating column: its field stays as written
       return;
     }
     FromItem row = wholeRow(names, scope);
@@ -856,7 +828,7 @@ final class QueryPlanner {
       throw ctx.refuse(m, "the parser's reading of field selection '" + dot + "' does not match the SQL text");
     }
     emit(r, scope, "(" + String.join(".", names) + ")." + name, leaf, start, ctx.text.sql().substring(start, leaf[0]),
-        labelItem, field, false);
+        labelItem, field, clause);
   }
 
   /** {@link Scope#resolve}, a refusal when PostgreSQL's choice is uncertain. */
@@ -888,7 +860,7 @@ final class QueryPlanner {
    * @param labelLeaf the identifier whose name PostgreSQL labels {@code labelItem} with
    */
   private void emit(Scope.Resolution r, Scope scope, String written, int[] leaf, int start, String qualifier,
-      SqlNode labelItem, SqlIdentifier labelLeaf, boolean insertSource) throws RewriteRefusedException {
+      SqlNode labelItem, SqlIdentifier labelLeaf, Clause clause) throws RewriteRefusedException {
     ColumnMigration m = r.migration();
     ctx.used(m, r.name());
     if (r.applied()) {
@@ -896,7 +868,7 @@ final class QueryPlanner {
     }
     // Only a column of this query level: a correlated reference to an enclosing query may stand
     // after that query's GROUP BY, where only the grouped (converted) expression exists.
-    if (inPredicate && labelItem == null && m.predicateReadsOld(r.name()) && scope.owns(r.item())) {
+    if (clause.predicate() && labelItem == null && m.predicateReadsOld(r.name()) && scope.owns(r.item())) {
       return; // the old column, as written
     }
     String read = m.readColumn();
@@ -922,7 +894,7 @@ final class QueryPlanner {
       replacement = m.readSql(r.name(), qualifier);
       span = new int[] {start, leaf[1]};
     }
-    if (labelItem != null && !(insertSource && !m.isRename())) {
+    if (labelItem != null && !(clause.unlabelled() && !m.isRename())) {
       // (a rename keeps its label even in an INSERT's source, as it always did: harmless there)
       int labelAt = labelEnd(labelItem, labelLeaf);
       if (labelAt == span[1]) {
@@ -1082,7 +1054,7 @@ final class QueryPlanner {
 
   // ---------------------------------------------------------------- star
 
-  private void star(SqlIdentifier id, Scope scope, Labels labels) throws RewriteRefusedException {
+  private void star(SqlIdentifier id, Scope scope, Labels labels, Clause clause) throws RewriteRefusedException {
     List<String> names = ctx.folded(id);
     int[] first = ctx.span(id, 0);
     int[] last = ctx.span(id, names.size() - 1);
@@ -1093,10 +1065,10 @@ final class QueryPlanner {
         if (outer != null) {
           wholeRowOf(outer, String.join(".", names.subList(0, names.size() - 1)) + ".*"); // an enclosing query's row
         }
-        addColumns(item, labels);
+        addColumns(item, labels, clause);
         return;
       }
-      refuseIfStarFree(item);
+      refuseIfFixedWidth(item, clause);
       int[] qualifierEnd = ctx.span(id, names.size() - 2);
       String prefix = ctx.text.sql().substring(first[0], qualifierEnd[1]) + ".";
       ctx.edits.replace(first[0], last[1], String.join(", ", expand(item, prefix, labels)));
@@ -1104,7 +1076,7 @@ final class QueryPlanner {
     }
     if (!scope.anyMigrating()) {
       for (FromItem item : scope.items()) {
-        addColumns(item, labels);
+        addColumns(item, labels, clause);
       }
       return;
     }
@@ -1114,7 +1086,7 @@ final class QueryPlanner {
         throw ctx.refuse("SELECT * over a NATURAL JOIN, or over several JOIN ... USING, with a migrating table is not"
             + " supported; list the columns (or write one JOIN ... USING between two tables)");
       }
-      ctx.edits.replace(first[0], last[1], String.join(", ", usingStar(using, labels)));
+      ctx.edits.replace(first[0], last[1], String.join(", ", usingStar(using, labels, clause)));
       return;
     }
     List<String> parts = new ArrayList<>();
@@ -1125,18 +1097,18 @@ final class QueryPlanner {
       }
       String prefix = single ? "" : item.qualifierText() + ".";
       if (item.isMigrating()) {
-        refuseIfStarFree(item);
+        refuseIfFixedWidth(item, clause);
         parts.addAll(expand(item, prefix, labels));
       } else {
-        addColumns(item, labels);
+        addColumns(item, labels, clause);
         parts.add(prefix + "*");
       }
     }
     ctx.edits.replace(first[0], last[1], String.join(", ", parts));
   }
 
-  private void refuseIfStarFree(FromItem item) throws RewriteRefusedException {
-    if (starFree > 0) {
+  private void refuseIfFixedWidth(FromItem item, Clause clause) throws RewriteRefusedException {
+    if (clause.fixedWidth()) {
       throw ctx.refuse(item.migrations().get(0), "SELECT * of migrating table '" + item.table()
           + "' inside a subquery expression, a UNION/INTERSECT/EXCEPT branch or an INSERT ... SELECT is not supported (expanding it"
           + " would change the column count); list the columns");
@@ -1144,9 +1116,9 @@ final class QueryPlanner {
   }
 
   /** The columns of a {@code *} over a non-migrating item; refused when they are wider than before the migration where width is fixed. */
-  private void addColumns(FromItem item, Labels labels) throws RewriteRefusedException {
+  private void addColumns(FromItem item, Labels labels, Clause clause) throws RewriteRefusedException {
     if (item != null && widened.contains(item)) {
-      if (starFree > 0) {
+      if (clause.fixedWidth()) {
         throw ctx.refuse("SELECT * of '" + item.qualifierText() + "', which selects * of a migrating table, inside"
             + " a subquery expression, a UNION/INTERSECT/EXCEPT branch or an INSERT ... SELECT is not supported"
             + " (the expansion would change the column count); list the columns");
@@ -1166,7 +1138,7 @@ final class QueryPlanner {
    * right's. Refused when a merged name is a migration column (which physical column the merge
    * shows differs by phase) or a side's columns are unknown.
    */
-  private List<String> usingStar(Scope.UsingJoin using, Labels labels) throws RewriteRefusedException {
+  private List<String> usingStar(Scope.UsingJoin using, Labels labels, Clause clause) throws RewriteRefusedException {
     List<String> out = new ArrayList<>();
     for (String name : using.names()) {
       if (ctx.index.isColumnName(name)) {
@@ -1184,7 +1156,7 @@ final class QueryPlanner {
       }
       String prefix = item.qualifierText() + ".";
       if (item.isMigrating()) {
-        refuseIfStarFree(item);
+        refuseIfFixedWidth(item, clause);
         Labels mine = new Labels();
         List<String> columns = expand(item, prefix, mine);
         for (int i = 0; i < columns.size(); i++) {
@@ -1196,7 +1168,7 @@ final class QueryPlanner {
         labels.widened |= mine.widened;
       } else {
         Labels mine = new Labels();
-        addColumns(item, mine);
+        addColumns(item, mine, clause);
         labels.widened |= mine.widened;
         for (String c : item.info().columns()) {
           if (!merged.contains(c)) {

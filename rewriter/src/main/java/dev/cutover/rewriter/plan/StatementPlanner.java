@@ -513,7 +513,8 @@ public final class StatementPlanner {
     if (defaultValues >= 0 && node instanceof SqlDelete delete && delete.getCondition() == null) {
       target = writePlanner.delete(delete, null);
     } else if (node instanceof SqlInsert ins) {
-      target = writePlanner.insert(ins, onConflict >= 0 ? onConflict : limit, insertAlias);
+      target = new InsertPlanner(ctx, queries, writePlanner).insert(ins, onConflict >= 0 ? onConflict : limit,
+          insertAlias);
     } else if (node instanceof SqlUpdate update) {
       target = writePlanner.update(update, limit, extraFrom);
     } else if (node instanceof SqlDelete delete) {
@@ -1065,16 +1066,34 @@ public final class StatementPlanner {
     return out.toString();
   }
 
-  /** Blanks a trailing {@code FOR UPDATE / SHARE ...} locking clause, which Calcite cannot parse. */
+  /**
+   * Blanks the locking clauses ({@code FOR UPDATE | NO KEY UPDATE | SHARE | KEY SHARE [OF table, ...]
+   * [NOWAIT | SKIP LOCKED]}, one or more), which Calcite cannot parse. Only their words and table
+   * names are blanked: PostgreSQL also accepts {@code LIMIT}, {@code OFFSET} and {@code FETCH} after
+   * them, whose expressions may read columns, so the parser gets everything from the first token
+   * that is no part of a locking clause (and refuses what it cannot read).
+   */
   private void locking(char[] main, int from, int to) {
+    SqlText text = ctx.text;
     int forToken = depthZeroKeyword("for", from, to);
     if (forToken < 0) {
       return;
     }
-    int next = ctx.text.nextSignificant(forToken + 1, to);
-    if (next >= 0 && (ctx.text.isKeyword(next, "update") || ctx.text.isKeyword(next, "share")
-        || ctx.text.isKeyword(next, "no") || ctx.text.isKeyword(next, "key"))) {
-      CalciteMask.blank(main, offset(forToken), offset(to));
+    int next = text.nextSignificant(forToken + 1, to);
+    if (next >= 0 && (text.isKeyword(next, "update") || text.isKeyword(next, "share")
+        || text.isKeyword(next, "no") || text.isKeyword(next, "key"))) {
+      int end = to;
+      for (int i = forToken + 1; i < to; i++) {
+        Token t = text.tokens().get(i);
+        boolean lockingPart = t.isTrivia() || t.kind() == TokenKind.DOT || t.kind() == TokenKind.COMMA
+            || t.isIdentifier() && !text.isKeyword(i, "limit") && !text.isKeyword(i, "offset")
+            && !text.isKeyword(i, "fetch");
+        if (!lockingPart) {
+          end = i;
+          break;
+        }
+      }
+      CalciteMask.blank(main, offset(forToken), offset(end));
     }
   }
 

@@ -47,10 +47,12 @@ public final class Scope {
   /** Common table expressions defined at this level ({@code WITH}), by folded name. */
   private final java.util.Map<String, FromItem> ctes = new java.util.HashMap<>();
   /**
-   * Whether the clause being planned at this level runs after its {@code GROUP BY} (select list,
-   * {@code HAVING}, {@code ORDER BY} of a grouped query), where only grouped expressions exist.
+   * Whether the clause of {@code parent}'s level that this level stands in runs after that level's
+   * {@code GROUP BY} (its select list, {@code HAVING}, {@code ORDER BY} of a grouped query), where
+   * only grouped expressions exist. Fixed when the scope is made: the enclosing clause does not
+   * change while a query nested in it is planned.
    */
-  private boolean afterGrouping;
+  private final boolean parentAfterGrouping;
   /** Migration columns merged by {@code JOIN ... USING (col)}: an unqualified reference means the merge. */
   private final java.util.Map<String, Resolution> merged = new java.util.HashMap<>();
 
@@ -59,9 +61,21 @@ public final class Scope {
     this(null);
   }
 
-  /** A scope whose unresolved names are looked up in {@code parent} (a correlated subquery). */
+  /**
+   * A scope whose unresolved names are looked up in {@code parent} (a correlated subquery), from a
+   * clause of {@code parent}'s level that runs before its {@code GROUP BY}.
+   */
   public Scope(Scope parent) {
+    this(parent, false);
+  }
+
+  /**
+   * A scope whose unresolved names are looked up in {@code parent}, standing in a clause of
+   * {@code parent}'s level that runs after its {@code GROUP BY} when {@code parentAfterGrouping}.
+   */
+  public Scope(Scope parent, boolean parentAfterGrouping) {
     this.parent = parent;
+    this.parentAfterGrouping = parentAfterGrouping;
   }
 
   /** The enclosing query's scope, or {@code null}. */
@@ -69,9 +83,9 @@ public final class Scope {
     return parent;
   }
 
-  /** Sets whether the clause being planned at this level runs after its {@code GROUP BY}. */
-  public void afterGrouping(boolean value) {
-    afterGrouping = value;
+  /** Whether this level stands in a clause of its parent's level that runs after its {@code GROUP BY}. */
+  public boolean parentAfterGrouping() {
+    return parentAfterGrouping;
   }
 
   /** Whether {@code item} is one of this level's own FROM items (not an enclosing level's). */
@@ -89,9 +103,9 @@ public final class Scope {
    * GROUP BY}: a reference to it from here is a correlated reference into grouped rows.
    */
   public boolean isGroupedOuterItem(FromItem item) {
-    for (Scope s = parent; s != null; s = s.parent) {
-      if (s.owns(item)) {
-        return s.afterGrouping;
+    for (Scope s = this; s.parent != null; s = s.parent) {
+      if (s.parent.owns(item)) {
+        return s.parentAfterGrouping;
       }
     }
     return false;
@@ -171,7 +185,7 @@ public final class Scope {
    * an enclosing level would be, in front of this level's parent.
    */
   public Scope lateralParent() {
-    Scope s = new Scope(parent);
+    Scope s = new Scope(parent, parentAfterGrouping);
     s.items.addAll(items);
     s.qualifiedOnly.addAll(qualifiedOnly);
     s.mergedColumns = mergedColumns;
