@@ -144,6 +144,10 @@ public final class StatementPlanner {
 
   private void plan() throws RewriteRefusedException {
     SqlText text = ctx.text;
+    String explicit = explicitTables();
+    if (explicit != null) {
+      throw new Desugared(explicit);
+    }
     int first = text.nextSignificant(ctx.stmt.fromToken(), ctx.stmt.toToken());
     Token firstToken = text.tokens().get(first);
     String kind = kindOf(first);
@@ -433,6 +437,42 @@ public final class StatementPlanner {
       }
     }
     return new int[] {first, end};
+  }
+
+  private static final Set<String> BEFORE_EXPLICIT_TABLE = Set.of("union", "intersect", "except", "all", "distinct");
+
+  /**
+   * The whole text with each of this statement's explicit tables ({@code TABLE t}, which PostgreSQL
+   * defines as {@code SELECT * FROM t}) written out as the SELECT, or {@code null} when it has none.
+   * A query position is the statement's start, after {@code (} or after a set operation; elsewhere
+   * TABLE is part of another command ({@code LOCK TABLE}, {@code CREATE TABLE}, {@code GRANT ... ON TABLE}).
+   */
+  private String explicitTables() {
+    SqlText text = ctx.text;
+    StringBuilder out = null;
+    int copied = 0;
+    for (int i = ctx.stmt.fromToken(); i < ctx.stmt.toToken(); i++) {
+      if (text.tokens().get(i).kind() != TokenKind.IDENT || !text.isKeyword(i, "table")) {
+        continue;
+      }
+      int next = text.nextSignificant(i + 1, ctx.stmt.toToken());
+      if (next < 0 || !text.tokens().get(next).isIdentifier()) {
+        continue;
+      }
+      int before = text.previousSignificant(i - 1, ctx.stmt.fromToken());
+      boolean queryPosition = before < 0 || text.tokens().get(before).kind() == TokenKind.LPAREN
+          || (text.tokens().get(before).kind() == TokenKind.IDENT && BEFORE_EXPLICIT_TABLE.contains(text.folded(before)));
+      if (!queryPosition) {
+        continue;
+      }
+      if (out == null) {
+        out = new StringBuilder(text.sql().length() + 16);
+      }
+      Token t = text.tokens().get(i);
+      out.append(text.sql(), copied, t.start()).append("SELECT * FROM");
+      copied = t.end();
+    }
+    return out == null ? null : out.append(text.sql(), copied, text.sql().length()).toString();
   }
 
   /** The statement's text as Calcite may read it (same length and lines as the original). */
