@@ -245,17 +245,17 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
         CutoverSqlState.INVALID_PARAMETER_VALUE);
   }
 
-  /** Closes the pgjdbc statement, then hands the bindings back to the connection for its next statement. */
+  /**
+   * Closes the pgjdbc statement, then hands the bindings back to the connection for its next
+   * statement (not when the close failed: the statement may still be used, with its bindings).
+   */
   @Override
   public void close() throws SQLException {
-    try {
-      delegate.close();
-    } finally {
-      ParameterBindings b = bindings;
-      if (b != null) {
-        bindings = null;
-        connection.recycleBindings(b);
-      }
+    delegate.close();
+    ParameterBindings b = bindings;
+    if (b != null) {
+      bindings = null;
+      connection.recycleBindings(b);
     }
   }
 
