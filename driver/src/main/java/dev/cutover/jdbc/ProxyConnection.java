@@ -17,6 +17,8 @@ import dev.cutover.runtime.RuntimeRegistry;
 import dev.cutover.runtime.StatementFilter;
 import dev.cutover.runtime.Telemetry;
 import dev.cutover.runtime.TransactionMark;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -65,6 +67,19 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
   private MigrationSnapshot searchPathSnapshot;
   private Catalog sessionCatalog; // the catalog for searchPath, made when searchPath is read
   private boolean released;
+  @SuppressWarnings("unused") // through SPARE_BINDINGS
+  private ParameterBindings spareBindings; // see takeBindings
+
+  private static final VarHandle SPARE_BINDINGS;
+
+  static {
+    try {
+      SPARE_BINDINGS = MethodHandles.lookup().findVarHandle(ProxyConnection.class, "spareBindings",
+          ParameterBindings.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   /**
    * @param delegate the pgjdbc connection
@@ -202,6 +217,26 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
     this.autoCommit = autoCommit;
     if (autoCommit) {
       endTransaction(); // pgjdbc commits an open transaction here
+    }
+  }
+
+  /**
+   * Bindings for a prepared statement's first {@code setX}: those the last closed statement handed
+   * back, or new ones. Every statement that binds needs them (a phase change between binding and
+   * executing replays them), and recycling them is what keeps a pass-through statement from
+   * allocating beyond its wrapper. The hand-over is atomic, so statements prepared on several
+   * threads at once never share bindings; a statement gives its bindings up only when it is closed.
+   */
+  ParameterBindings takeBindings() {
+    ParameterBindings spare = (ParameterBindings) SPARE_BINDINGS.getAndSet(this, null);
+    return spare != null ? spare : new ParameterBindings();
+  }
+
+  /** Takes back the bindings of a closed statement (cleared first, so no application value is kept). */
+  void recycleBindings(ParameterBindings bindings) {
+    if (bindings.recyclable()) {
+      bindings.clear();
+      SPARE_BINDINGS.setRelease(this, bindings);
     }
   }
 

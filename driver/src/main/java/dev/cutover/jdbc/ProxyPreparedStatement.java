@@ -38,7 +38,8 @@ import java.util.List;
  * <p>Implementation notes:
  * <ul>
  *   <li>The application binds against ITS parameter indexes. Every binding is recorded ({@link
- *       ParameterBindings}) and applied to the pgjdbc statement through the rewrite's parameter map:
+ *       ParameterBindings}, reused from the connection's previous statement once that one closed)
+ *       and applied to the pgjdbc statement through the rewrite's parameter map:
  *       each application index goes to every rewritten index that maps to it.
  *   <li>Before each execution (and {@code addBatch}) the runtime's snapshot is compared by identity
  *       with the one this statement was prepared for. When it changed, the SQL is rewritten again;
@@ -55,10 +56,12 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
   private final Preparer preparer;
   private Rewrite rewrite;
   private MigrationSnapshot snapshot;
-  private final ParameterBindings bindings = new ParameterBindings();
+  private ParameterBindings bindings; // taken from the connection at the first binding, handed back at close
   private List<ParameterBindings> batchRows;
-  private Boolean escapeProcessing;
-  private int bits = -1; // see bits(); -1 until asked under the current snapshot
+  // Bytes, not Boolean and int: with six references they keep the wrapper at 64 bytes, not 72,
+  // and it is allocated for every statement.
+  private byte escapeProcessing; // 0 never set, 1 off, 2 on
+  private byte bits = -1; // see bits(); -1 until asked under the current snapshot
 
   protected ProxyPreparedStatement(
       ProxyConnection connection,
@@ -142,7 +145,9 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
           fresh.addBatch();
         }
       }
-      bindings.applyAll(fresh, map);
+      if (bindings != null) {
+        bindings.applyAll(fresh, map);
+      }
       replayExtra(fresh);
     } catch (SQLException | RuntimeException e) {
       fresh.close();
@@ -169,14 +174,31 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
     if (from.isCloseOnCompletion()) {
       to.closeOnCompletion();
     }
-    if (escapeProcessing != null) {
-      to.setEscapeProcessing(escapeProcessing);
+    if (escapeProcessing != 0) {
+      to.setEscapeProcessing(escapeProcessing == 2);
     }
+  }
+
+  /**
+   * This statement's bindings, taken from the connection at the first binding; {@code null} once
+   * the statement is closed (they went back to the connection), and then the setter is left to
+   * pgjdbc's closed statement, which throws as it would without Cutover.
+   */
+  private ParameterBindings bindings() throws SQLException {
+    ParameterBindings b = bindings;
+    if (b == null && !delegate.isClosed()) {
+      b = connection.takeBindings();
+      bindings = b;
+    }
+    return b;
   }
 
   /** Records a binding and applies it at every rewritten index that maps to {@code index}. */
   private void bind(int index, Setter kind, Object value, Object a, Object b) throws SQLException {
-    bindings.set(index, kind, value, a, b);
+    ParameterBindings recorded = bindings();
+    if (recorded != null) {
+      recorded.set(index, kind, value, a, b);
+    }
     int[] map = parameterMap();
     if (map == null) {
       kind.apply(preparedDelegate(), index, value, a, b);
@@ -190,16 +212,57 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
       }
     }
     if (!found) {
-      throw new CutoverSQLException(
-          "The column index is out of range: " + index + " (the statement has no parameter " + index + ")",
-          CutoverSqlState.INVALID_PARAMETER_VALUE);
+      throw noSuchParameter(index);
+    }
+  }
+
+  /** {@link #bind} for a primitive setter ({@link Setter#isPrimitive()}): recorded and applied unboxed. */
+  private void bindPrimitive(int index, Setter kind, long value) throws SQLException {
+    ParameterBindings recorded = bindings();
+    if (recorded != null) {
+      recorded.setPrimitive(index, kind, value);
+    }
+    int[] map = parameterMap();
+    if (map == null) {
+      kind.applyPrimitive(preparedDelegate(), index, value);
+      return;
+    }
+    boolean found = false;
+    for (int j = 0; j < map.length; j++) {
+      if (map[j] == index) {
+        kind.applyPrimitive(preparedDelegate(), j + 1, value);
+        found = true;
+      }
+    }
+    if (!found) {
+      throw noSuchParameter(index);
+    }
+  }
+
+  private static SQLException noSuchParameter(int index) {
+    return new CutoverSQLException(
+        "The column index is out of range: " + index + " (the statement has no parameter " + index + ")",
+        CutoverSqlState.INVALID_PARAMETER_VALUE);
+  }
+
+  /**
+   * Closes the pgjdbc statement, then hands the bindings back to the connection for its next
+   * statement (not when the close failed: the statement may still be used, with its bindings).
+   */
+  @Override
+  public void close() throws SQLException {
+    delegate.close();
+    ParameterBindings b = bindings;
+    if (b != null) {
+      bindings = null;
+      connection.recycleBindings(b);
     }
   }
 
   /** The pre-check's bits of this statement's text ({@link StatementFilter}); answered once per snapshot. */
   private int bits() {
     if (bits < 0) {
-      bits = snapshot.isEmpty() ? 0 : connection.runtime().filter().classify(sql, snapshot);
+      bits = (byte) (snapshot.isEmpty() ? 0 : connection.runtime().filter().classify(sql, snapshot));
     }
     return bits;
   }
@@ -276,7 +339,7 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
     if (batchRows == null) {
       batchRows = new ArrayList<>();
     }
-    batchRows.add(bindings.copy());
+    batchRows.add(bindings == null ? new ParameterBindings() : bindings.copy());
   }
 
   /** Checks the lease before a batch is sent; a refused batch is cleared, as pgjdbc clears a failed one. */
@@ -328,7 +391,9 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
   @Override
   public void clearParameters() throws SQLException {
     preparedDelegate().clearParameters();
-    bindings.clear();
+    if (bindings != null) {
+      bindings.clear();
+    }
   }
 
   @Override
@@ -351,14 +416,14 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
   @Override
   public void setEscapeProcessing(boolean enable) throws SQLException {
     delegate.setEscapeProcessing(enable);
-    escapeProcessing = enable;
+    escapeProcessing = (byte) (enable ? 2 : 1);
   }
 
   // ---- setters: recorded, then applied through the parameter map
 
   @Override
   public void setNull(int i, int sqlType) throws SQLException {
-    bind(i, Setter.NULL, sqlType, null, null);
+    bindPrimitive(i, Setter.NULL, sqlType);
   }
 
   @Override
@@ -368,37 +433,37 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
 
   @Override
   public void setBoolean(int i, boolean x) throws SQLException {
-    bind(i, Setter.BOOLEAN, x, null, null);
+    bindPrimitive(i, Setter.BOOLEAN, x ? 1 : 0);
   }
 
   @Override
   public void setByte(int i, byte x) throws SQLException {
-    bind(i, Setter.BYTE, x, null, null);
+    bindPrimitive(i, Setter.BYTE, x);
   }
 
   @Override
   public void setShort(int i, short x) throws SQLException {
-    bind(i, Setter.SHORT, x, null, null);
+    bindPrimitive(i, Setter.SHORT, x);
   }
 
   @Override
   public void setInt(int i, int x) throws SQLException {
-    bind(i, Setter.INT, x, null, null);
+    bindPrimitive(i, Setter.INT, x);
   }
 
   @Override
   public void setLong(int i, long x) throws SQLException {
-    bind(i, Setter.LONG, x, null, null);
+    bindPrimitive(i, Setter.LONG, x);
   }
 
   @Override
   public void setFloat(int i, float x) throws SQLException {
-    bind(i, Setter.FLOAT, x, null, null);
+    bindPrimitive(i, Setter.FLOAT, Float.floatToRawIntBits(x));
   }
 
   @Override
   public void setDouble(int i, double x) throws SQLException {
-    bind(i, Setter.DOUBLE, x, null, null);
+    bindPrimitive(i, Setter.DOUBLE, Double.doubleToRawLongBits(x));
   }
 
   @Override

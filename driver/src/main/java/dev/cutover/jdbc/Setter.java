@@ -31,15 +31,15 @@ import java.util.Calendar;
  */
 @SuppressWarnings("deprecation")
 enum Setter {
-  NULL { void apply(PreparedStatement ps, int i, Object v, Object a, Object b) throws SQLException { ps.setNull(i, (Integer) v); } },
+  NULL(true) { void apply(PreparedStatement ps, int i, Object v, Object a, Object b) throws SQLException { ps.setNull(i, (Integer) v); } void applyPrimitive(PreparedStatement ps, int i, long v) throws SQLException { ps.setNull(i, (int) v); } },
   NULL_TYPE_NAME { void apply(PreparedStatement ps, int i, Object v, Object a, Object b) throws SQLException { ps.setNull(i, (Integer) v, (String) a); } },
-  BOOLEAN { void apply(PreparedStatement ps, int i, Object v, Object a, Object b) throws SQLException { ps.setBoolean(i, (Boolean) v); } },
-  BYTE { void apply(PreparedStatement ps, int i, Object v, Object a, Object b) throws SQLException { ps.setByte(i, (Byte) v); } },
-  SHORT { void apply(PreparedStatement ps, int i, Object v, Object a, Object b) throws SQLException { ps.setShort(i, (Short) v); } },
-  INT { void apply(PreparedStatement ps, int i, Object v, Object a, Object b) throws SQLException { ps.setInt(i, (Integer) v); } },
-  LONG { void apply(PreparedStatement ps, int i, Object v, Object a, Object b) throws SQLException { ps.setLong(i, (Long) v); } },
-  FLOAT { void apply(PreparedStatement ps, int i, Object v, Object a, Object b) throws SQLException { ps.setFloat(i, (Float) v); } },
-  DOUBLE { void apply(PreparedStatement ps, int i, Object v, Object a, Object b) throws SQLException { ps.setDouble(i, (Double) v); } },
+  BOOLEAN(true) { void apply(PreparedStatement ps, int i, Object v, Object a, Object b) throws SQLException { ps.setBoolean(i, (Boolean) v); } void applyPrimitive(PreparedStatement ps, int i, long v) throws SQLException { ps.setBoolean(i, v != 0); } },
+  BYTE(true) { void apply(PreparedStatement ps, int i, Object v, Object a, Object b) throws SQLException { ps.setByte(i, (Byte) v); } void applyPrimitive(PreparedStatement ps, int i, long v) throws SQLException { ps.setByte(i, (byte) v); } },
+  SHORT(true) { void apply(PreparedStatement ps, int i, Object v, Object a, Object b) throws SQLException { ps.setShort(i, (Short) v); } void applyPrimitive(PreparedStatement ps, int i, long v) throws SQLException { ps.setShort(i, (short) v); } },
+  INT(true) { void apply(PreparedStatement ps, int i, Object v, Object a, Object b) throws SQLException { ps.setInt(i, (Integer) v); } void applyPrimitive(PreparedStatement ps, int i, long v) throws SQLException { ps.setInt(i, (int) v); } },
+  LONG(true) { void apply(PreparedStatement ps, int i, Object v, Object a, Object b) throws SQLException { ps.setLong(i, (Long) v); } void applyPrimitive(PreparedStatement ps, int i, long v) throws SQLException { ps.setLong(i, v); } },
+  FLOAT(true) { void apply(PreparedStatement ps, int i, Object v, Object a, Object b) throws SQLException { ps.setFloat(i, (Float) v); } void applyPrimitive(PreparedStatement ps, int i, long v) throws SQLException { ps.setFloat(i, Float.intBitsToFloat((int) v)); } },
+  DOUBLE(true) { void apply(PreparedStatement ps, int i, Object v, Object a, Object b) throws SQLException { ps.setDouble(i, (Double) v); } void applyPrimitive(PreparedStatement ps, int i, long v) throws SQLException { ps.setDouble(i, Double.longBitsToDouble(v)); } },
   BIG_DECIMAL { void apply(PreparedStatement ps, int i, Object v, Object a, Object b) throws SQLException { ps.setBigDecimal(i, (BigDecimal) v); } },
   STRING { void apply(PreparedStatement ps, int i, Object v, Object a, Object b) throws SQLException { ps.setString(i, (String) v); } },
   NSTRING { void apply(PreparedStatement ps, int i, Object v, Object a, Object b) throws SQLException { ps.setNString(i, (String) v); } },
@@ -103,8 +103,32 @@ enum Setter {
     }
   };
 
+  private final boolean primitive;
+
+  Setter() {
+    this(false);
+  }
+
+  Setter(boolean primitive) {
+    this.primitive = primitive;
+  }
+
   /** Calls this setter on {@code ps} at index {@code i}. */
   abstract void apply(PreparedStatement ps, int i, Object v, Object a, Object b) throws SQLException;
+
+  /**
+   * Whether this setter takes one primitive value and no extra argument, recorded unboxed as a
+   * {@code long} ({@link #applyPrimitive}): an {@code int} or {@code long} bound on every statement
+   * would otherwise box beyond the JDK's small-integer cache. {@code NULL}'s value is its SQL type.
+   */
+  boolean isPrimitive() {
+    return primitive;
+  }
+
+  /** Calls this (primitive) setter on {@code ps} at index {@code i} with a value recorded as a {@code long}. */
+  void applyPrimitive(PreparedStatement ps, int i, long v) throws SQLException {
+    throw new IllegalStateException(name() + " is not a primitive setter");
+  }
 
   private static InputStream bytes(Object v) {
     return v == null ? null : new ByteArrayInputStream((byte[]) v);

@@ -13,8 +13,11 @@ import dev.cutover.rewriter.ReadTouch;
 import dev.cutover.rewriter.RewriterBugException;
 import dev.cutover.rewriter.lex.ConstantShape;
 import dev.cutover.rewriter.lex.ConstantTemplate;
+import dev.cutover.rewriter.lex.Lexer;
+import dev.cutover.rewriter.lex.Token;
 import java.sql.SQLException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -239,10 +242,12 @@ public final class RewriteEngine {
    */
   private Entry fromShape(String sql, MigrationSnapshot snapshot, String searchPath, Catalog catalog)
       throws SQLException {
-    ConstantShape shape = normalize ? ConstantShape.of(sql, snapshot::mayTouch) : null;
+    // Lexed once here, for the shape and, on a miss, for the rewriter.
+    List<Token> tokens = normalize && ConstantShape.mayHoldConstant(sql) ? Lexer.lex(sql) : null;
+    ConstantShape shape = tokens == null ? null : ConstantShape.of(sql, tokens, snapshot::mayTouch);
     if (shape == null) {
       Telemetry.CACHE_MISSES.increment();
-      return compute(sql, snapshot, searchPath, catalog);
+      return compute(sql, tokens, snapshot, searchPath, catalog);
     }
     ShapeKey key = new ShapeKey(shape.key(), shape.equalities());
     Shape known = cache.getIfPresent(key) instanceof Shape s && s.snapshot() == snapshot
@@ -258,7 +263,7 @@ public final class RewriteEngine {
       return Entry.of(snapshot, searchPath, sql, rewrite);
     }
     Telemetry.CACHE_MISSES.increment();
-    Entry entry = compute(sql, snapshot, searchPath, catalog);
+    Entry entry = compute(sql, tokens, snapshot, searchPath, catalog);
     if (known == null) {
       if (entry.refusal() == null) {
         cache.put(key, Shape.of(snapshot, searchPath, shape.constants(), entry.rewrite()));
@@ -276,10 +281,11 @@ public final class RewriteEngine {
     return entry;
   }
 
-  private Entry compute(String sql, MigrationSnapshot snapshot, String searchPath, Catalog catalog)
-      throws SQLException {
+  private Entry compute(String sql, List<Token> tokens, MigrationSnapshot snapshot, String searchPath,
+      Catalog catalog) throws SQLException {
     try {
-      Rewrite rewrite = rewriter.rewrite(sql, snapshot, catalog);
+      Rewrite rewrite = tokens == null ? rewriter.rewrite(sql, snapshot, catalog)
+          : rewriter.rewrite(sql, tokens, snapshot, catalog);
       boolean changed = !rewrite.sql().equals(sql);
       if (changed && REWRITE_LOG.isDebugEnabled()) {
         REWRITE_LOG.debug("Cutover rewrote a statement (epoch {}, search_path {}):\n  sent by the application: {}"

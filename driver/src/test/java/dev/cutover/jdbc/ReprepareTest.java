@@ -166,6 +166,25 @@ class ReprepareTest {
   }
 
   @Test
+  void execute_statementAfterAClosedOne_replaysOnlyItsOwnBindings() throws SQLException {
+    ProxyConnection c = connect(false, "");
+    PreparedStatement first = c.prepareStatement(INSERT);
+    first.setInt(1, 1);
+    first.setString(2, "first");
+    first.close(); // its bindings go back to the connection, cleared
+    try (PreparedStatement ps = c.prepareStatement(INSERT)) { // and come to this statement
+      ps.setInt(1, 2);
+      assertThatThrownBy(() -> first.setString(2, "late")).isInstanceOf(SQLException.class); // closed: recorded nowhere
+      advance(c, Phase.DUAL_WRITE);
+      // Re-prepared and replayed: parameter 2 was never bound on this statement, so pgjdbc refuses.
+      assertThatThrownBy(ps::executeUpdate).isInstanceOf(SQLException.class);
+      ps.setString(2, "second");
+      ps.executeUpdate();
+    }
+    assertThat(rows()).containsExactly("2:second:second");
+  }
+
+  @Test
   void executeBatch_phaseChangeMidBatch_replaysEveryRow() throws SQLException {
     for (String params : new String[] {"", "?reWriteBatchedInserts=true"}) {
       ProxyConnection c = connect(false, params);

@@ -2,6 +2,7 @@ package dev.cutover.rewriter;
 
 import dev.cutover.migration.MigrationSnapshot;
 import dev.cutover.rewriter.lex.SqlText;
+import dev.cutover.rewriter.lex.Token;
 import dev.cutover.rewriter.plan.Desugared;
 import dev.cutover.rewriter.plan.Edits;
 import dev.cutover.rewriter.plan.ReadTouchPlan;
@@ -62,11 +63,22 @@ public final class StatementRewriter {
    */
   public Rewrite rewrite(String sql, MigrationSnapshot snapshot, Catalog catalog)
       throws RewriteRefusedException {
+    return rewrite(sql, null, snapshot, catalog);
+  }
+
+  /**
+   * {@link #rewrite(String, MigrationSnapshot, Catalog)} of {@code sql} already lexed, when the
+   * caller did ({@code tokens} is {@link dev.cutover.rewriter.lex.Lexer#lex} of it, not changed
+   * afterwards; {@code null}: lexed here): a cache miss lexes its text for the constant shape first,
+   * and need not lex it twice.
+   */
+  public Rewrite rewrite(String sql, List<Token> tokens, MigrationSnapshot snapshot, Catalog catalog)
+      throws RewriteRefusedException {
     if (!snapshot.mayTouch(sql)) {
       return Rewrite.unchanged(sql, snapshot.epoch());
     }
     try {
-      return plan(sql, snapshot, index(snapshot), (schema, table) -> {
+      return plan(sql, tokens, snapshot, index(snapshot), (schema, table) -> {
         try {
           return catalog.table(schema, table);
         } catch (RuntimeException e) {
@@ -93,9 +105,9 @@ public final class StatementRewriter {
     }
   }
 
-  private Rewrite plan(String sql, MigrationSnapshot snapshot, MigrationIndex index, Catalog catalog)
-      throws RewriteRefusedException {
-    SqlText text = new SqlText(sql);
+  private Rewrite plan(String sql, List<Token> tokens, MigrationSnapshot snapshot, MigrationIndex index,
+      Catalog catalog) throws RewriteRefusedException {
+    SqlText text = tokens == null ? new SqlText(sql) : new SqlText(sql, tokens);
     Edits edits = new Edits(text);
     Set<String> oldUsed = new LinkedHashSet<>();
     Set<String> newUsed = new LinkedHashSet<>();
@@ -109,7 +121,7 @@ public final class StatementRewriter {
         StatementPlanner.plan(text, stmt, index, catalog, edits, oldUsed, newUsed, touch);
       } catch (Desugared d) {
         // The same statement in a plain form PostgreSQL reads alike (placeholders in the same order).
-        return plan(d.sql(), snapshot, index, catalog);
+        return plan(d.sql(), null, snapshot, index, catalog);
       }
     }
     String plainSql = sql;

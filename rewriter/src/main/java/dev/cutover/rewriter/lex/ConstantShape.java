@@ -36,10 +36,17 @@ public record ConstantShape(String key, String[] constants) {
    * @param keep strings (their text as written, quotes included) that must stay in the key
    */
   public static ConstantShape of(String sql, Predicate<String> keep) {
-    if (sql.indexOf(MARK) >= 0 || !mayHoldConstant(sql)) {
+    return mayHoldConstant(sql) ? of(sql, Lexer.lex(sql), keep) : null;
+  }
+
+  /**
+   * {@link #of(String, Predicate)} of {@code sql} already lexed into {@code tokens} ({@link
+   * Lexer#lex}), so that a caller that goes on to rewrite the text lexes it once.
+   */
+  public static ConstantShape of(String sql, List<Token> tokens, Predicate<String> keep) {
+    if (sql.indexOf(MARK) >= 0) {
       return null;
     }
-    List<Token> tokens = Lexer.lex(sql);
     StringBuilder key = null;
     String[] constants = NONE;
     int n = 0;
@@ -72,8 +79,11 @@ public record ConstantShape(String key, String[] constants) {
     return new ConstantShape(key.toString(), java.util.Arrays.copyOf(constants, n));
   }
 
-  /** Whether {@code sql} has a digit or a quote at all (most prepared statements' texts have neither: no lexing). */
-  private static boolean mayHoldConstant(String sql) {
+  /**
+   * Whether {@code sql} has a digit, a quote or a {@code $} at all: without, it has no constant and
+   * {@link #of} is null without lexing (most prepared statements' texts have none).
+   */
+  public static boolean mayHoldConstant(String sql) {
     for (int i = 0; i < sql.length(); i++) {
       char c = sql.charAt(i);
       if (c >= '0' && c <= '9' || c == '\'' || c == '$') {

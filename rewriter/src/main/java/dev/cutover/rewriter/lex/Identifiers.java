@@ -55,6 +55,31 @@ public final class Identifiers {
     return truncate(lowerAscii(tokenText));
   }
 
+  /**
+   * {@link #fold(String)} of the identifier token {@code sql[start, end)}, without first copying the
+   * token's text out: an unquoted name with upper-case letters (keywords written in capitals, which
+   * the planners fold as well) is one new string, not three.
+   */
+  public static String fold(String sql, int start, int end) {
+    if (end - start >= 2 && sql.charAt(start) == '"') {
+      return fold(sql.substring(start, end));
+    }
+    for (int i = start; i < end; i++) {
+      char c = sql.charAt(i);
+      if (c >= 'A' && c <= 'Z') {
+        char[] chars = new char[end - start];
+        sql.getChars(start, end, chars, 0);
+        for (int k = i - start; k < chars.length; k++) {
+          if (chars[k] >= 'A' && chars[k] <= 'Z') {
+            chars[k] = (char) (chars[k] + ('a' - 'A'));
+          }
+        }
+        return truncate(new String(chars));
+      }
+    }
+    return truncate(sql.substring(start, end));
+  }
+
   private static String lowerAscii(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

@@ -26,8 +26,13 @@ public final class SqlText {
 
   /** Lexes {@code sql}. */
   public SqlText(String sql) {
+    this(sql, Lexer.lex(sql));
+  }
+
+  /** {@code sql} already lexed: {@code tokens} is {@link Lexer#lex} of it, and is not changed afterwards. */
+  public SqlText(String sql, List<Token> tokens) {
     this.sql = sql;
-    this.tokens = Lexer.lex(sql);
+    this.tokens = tokens;
     int n = tokens.size();
     this.tokenAt = new int[sql.length() + 1];
     Arrays.fill(tokenAt, -1);
@@ -130,7 +135,8 @@ public final class SqlText {
     }
     String name = folded[index];
     if (name == null) {
-      name = Identifiers.fold(tokens.get(index).text(sql));
+      Token t = tokens.get(index);
+      name = Identifiers.fold(sql, t.start(), t.end());
       folded[index] = name;
     }
     return name;

@@ -36,6 +36,15 @@ class IdentifiersTest {
   }
 
   @Test
+  void fold_ofARegion_isTheFoldOfItsText() {
+    for (String name : new String[] {"users", "USERS", "Full_Name", "BÜCHER", "\"A\"\"b\"", "\"Mixed\"", "X".repeat(70),
+        "x".repeat(70), "é".repeat(40), "A" + "é".repeat(40), "a1$_Z", "\"\""}) {
+      String sql = "SELECT " + name + " FROM t";
+      assertThat(Identifiers.fold(sql, 7, 7 + name.length())).as(name).isEqualTo(Identifiers.fold(name));
+    }
+  }
+
+  @Test
   void fold_lowersAsciiOnlyAndCutsAt63Bytes() {
     assertThat(Identifiers.fold("USERS")).isEqualTo("users");
     assertThat(Identifiers.fold("BÜCHER")).isEqualTo("bÜcher");
