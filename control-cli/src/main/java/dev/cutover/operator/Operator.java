@@ -540,7 +540,7 @@ public final class Operator {
       out.printf("  new_only -> read_new: refill %s (no DDL)%n", refill);
     }
     out.printf("  read_new -> dual_write: no DDL (guard: the new column %s again)%n", equals);
-    out.printf("  dual_write -> planned: first the new column's NOT NULL and check copies are dropped (planned does"
+    out.printf("  dual_write -> planned: first the new column's NOT NULL, default and check copies are dropped (planned does"
         + " not write it), then, once every instance is at planned: %s;%n", RenameDdl.dropColumn(table, newName));
     out.flush();
   }

@@ -523,6 +523,11 @@ final class PhasePlanner {
     }
     String check = ConstraintDdl.notNullCheckName(newName);
     relax.add(new Statement(dropConstraint(table, check), "SELECT NOT (" + constraintExists(table, check) + ")"));
+    // Its default too: an INSERT of a driver at planned would fill the new column with it, which a
+    // unique copy fails from the second row on (the same constant; for a key with a sequence,
+    // currval of the session's last nextval), or which fails by itself (currval not yet defined).
+    relax.add(new Statement("ALTER TABLE " + table.quoted() + " ALTER COLUMN " + Identifiers.quote(newName)
+        + " DROP DEFAULT", "SELECT NOT (" + hasDefault(table, newName) + ")"));
     Optional<TableCatalog.Column> now = TableCatalog.findColumn(c, table.oid(), newName);
     if (now.isEmpty() || !TypeChangeDdl.inPrimaryKey(c, table, now.get())) {
       relax.add(new Statement(ConstraintDdl.dropNotNull(table, newName), "SELECT NOT (" + notNull(table, newName) + ")"));

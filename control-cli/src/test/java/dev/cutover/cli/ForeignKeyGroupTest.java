@@ -1,6 +1,7 @@
 package dev.cutover.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -72,7 +73,10 @@ class ForeignKeyGroupTest {
 
   /** The tables, and their twins (prefix {@code t}) that never migrate. */
   private static void createTables(String prefix) throws SQLException {
-    cli.sql("CREATE TABLE " + prefix + "par (id int PRIMARY KEY, name text)",
+    // A serial key: in new_only the old key column is filled from the sequence, not with the key the
+    // application wrote, so the old columns go stale there (what the original foreign key must not see).
+    cli.sql("CREATE TABLE " + prefix + "par (id serial PRIMARY KEY, name text)",
+        "SELECT setval('" + prefix + "par_id_seq', 10000000)",
         "CREATE TABLE " + prefix + "kid (id int PRIMARY KEY, par_id int NOT NULL REFERENCES " + prefix
             + "par (id) ON DELETE CASCADE)",
         "CREATE INDEX ON " + prefix + "kid (par_id)",
@@ -277,7 +281,10 @@ class ForeignKeyGroupTest {
     assertThat(cli.one("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'par'::regclass"
         + " AND contype = 'p'")).isEqualTo("PRIMARY KEY (id)");
     // Beyond the int range now, still checked.
-    cli.sql("INSERT INTO par VALUES (3000000000, 'big')", "INSERT INTO kid VALUES (999999, 3000000000)");
+    cli.sql("INSERT INTO par (id, name) VALUES (3000000000, 'big')",
+        "INSERT INTO kid (id, par_id) VALUES (999999, 3000000000)");
+    assertThatThrownBy(() -> cli.sql("INSERT INTO kid (id, par_id) VALUES (999998, 3000000001)"))
+        .isInstanceOf(SQLException.class).hasMessageContaining("kid_par_id_fkey");
     assertThat(cli.query("SELECT 1 FROM kid WHERE par_id = 3000000000")).hasSize(1);
   }
 }
