@@ -717,6 +717,11 @@ public final class Operator {
         ms.add(m);
         plans.put(id, steps);
       }
+      if (plans.values().stream().allMatch(List::isEmpty)) {
+        throw new OperatorException("migrations " + String.join(", ", distinct.stream().map(x -> "'" + x + "'")
+            .toList()) + " are at planned; there is nothing to roll back (to remove them, run `cutover cancel "
+            + distinct.get(0) + "`)");
+      }
       // (a rollback's only up-front check: a partitioned table's partitions, before any id moves)
       executor.checkUpFront(c, ms, plans, options);
       List<PhaseStep> all = PhaseExecutor.inRounds(plans);

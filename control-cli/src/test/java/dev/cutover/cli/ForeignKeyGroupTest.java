@@ -89,11 +89,18 @@ class ForeignKeyGroupTest {
 
   /** The SQLSTATE of running {@code sql} (with {@code %s} the table prefix) through Cutover, {@code null} when it worked. */
   private static String state(Connection c, String sql, String prefix) {
-    try (Statement st = c.createStatement()) {
-      st.execute(sql.replace("%s", prefix));
-      return null;
-    } catch (SQLException e) {
-      return e.getSQLState();
+    for (int attempt = 1; ; attempt++) {
+      try (Statement st = c.createStatement()) {
+        st.execute(sql.replace("%s", prefix));
+        return null;
+      } catch (SQLException e) {
+        // A cascade locks the parent, then the child; adding a foreign key locks the child, then the
+        // parent: PostgreSQL may break that deadlock by failing the statement, which an application
+        // retries (the operator's DDL retries too).
+        if (!"40P01".equals(e.getSQLState()) || attempt == 5) {
+          return e.getSQLState();
+        }
+      }
     }
   }
 
