@@ -67,6 +67,31 @@ class ForeignKeyGroupTest {
         .containsExactly("p1-id:planned", "p1-id.c1.p1_id:planned");
   }
 
+  @Test
+  void plan_foreignKeysThatCannotBeCarried_refusedNamingEach_nothingRegistered() throws Exception {
+    cli.sql("CREATE TABLE p2 (id int PRIMARY KEY, boss int REFERENCES p2 (id))",
+        "CREATE TABLE c2 (id int PRIMARY KEY, a int, b int, p2_id bigint REFERENCES p2 (id))",
+        "ALTER TABLE p2 ADD UNIQUE (id, boss)",
+        "ALTER TABLE c2 ADD FOREIGN KEY (a, b) REFERENCES p2 (id, boss)");
+    Cli.Run plan = cli.run("plan", keyFile("p2-id", "p2").toString());
+    assertThat(plan.exit()).as(plan.all()).isEqualTo(1);
+    assertThat(plan.err()).contains("field 'changeType.column'", "p2_boss_fkey", "references its own table",
+        "c2_a_b_fkey", "2 columns", "c2_p2_id_fkey", "is bigint, not integer", "drop the foreign key before planning");
+    assertThat(cli.query("SELECT id FROM cutover.migrations WHERE id LIKE 'p2-id%'")).isEmpty();
+  }
+
+  @Test
+  void cancel_ofAMember_cancelsTheWholeGroup() throws Exception {
+    cli.sql("CREATE TABLE p3 (id int PRIMARY KEY)", "CREATE TABLE c3 (id int PRIMARY KEY, p3_id int REFERENCES p3)");
+    cli.ok("plan", keyFile("p3-id", "p3").toString());
+    Cli.Run back = cli.run("rollback", "p3-id");
+    assertThat(back.exit()).as(back.all()).isEqualTo(1);
+    assertThat(back.all()).contains("nothing to roll back");
+    cli.ok("cancel", "p3-id.c3.p3_id");
+    assertThat(cli.query("SELECT id FROM cutover.migrations WHERE id LIKE 'p3-id%'")).isEmpty();
+    cli.ok("plan", keyFile("p3-id-again", "p3").toString());
+  }
+
   // ---- the group through every phase, forward and back, with a writer running, against a twin
 
   private static final String KEY = "par-id";

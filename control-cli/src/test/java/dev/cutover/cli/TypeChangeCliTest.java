@@ -312,10 +312,22 @@ class TypeChangeCliTest {
         + "?cutover.refreshMillis=3600000&cutover.notifications=poll&cutover.instance=laggard", db.user(),
         db.password()); Statement st = app.createStatement()) {
       app.unwrap(CutoverConnection.class).refreshMigrations();
-      Cli.Run advance = cli.run("advance", "tickets-id", "--wait", "1s");
-      app.unwrap(CutoverConnection.class).refreshMigrations(); // dual_write applied (and acknowledged)
-      assertThat(cli.one("SELECT phase FROM cutover.migrations WHERE id = 'tickets-id'")).as(advance.all())
-          .isEqualTo("dual_write");
+      Thread acknowledge = new Thread(() -> {
+        try {
+          Thread.sleep(500);
+          app.unwrap(CutoverConnection.class).refreshMigrations(); // applies dual_write while advance waits
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      acknowledge.start();
+      Cli.Run advance = cli.run("advance", "tickets-id", "--wait", "30s");
+      acknowledge.join();
+      assertThat(advance.exit()).as(advance.all()).isEqualTo(0);
+      // (its default was set once the instance acknowledged dual_write)
+      assertThat(cli.one("SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a ON"
+          + " a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = 'tickets'::regclass"
+          + " AND a.attname = 'id__cutover_new'")).contains("currval");
       st.executeUpdate("INSERT INTO tickets (note) VALUES ('dual')"); // a nextval in this session
       // The rollback records planned, then waits for the instance, which does not hear of it: the new
       // column stays until the next rollback drops it.
