@@ -10,7 +10,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * A key's in-place type change together with the columns that reference it through foreign keys:
@@ -30,9 +29,10 @@ import java.util.Locale;
  *       the new columns, added {@code NOT VALID} (a short SHARE ROW EXCLUSIVE lock on both tables;
  *       from then on it checks every write and its actions reach the new columns too), then
  *       {@code VALIDATE} (SHARE UPDATE EXCLUSIVE on the child, ROW SHARE on the parent: writes go
- *       on). A referential action of the old key run while the new one did not exist (ON UPDATE
- *       CASCADE, ON DELETE SET NULL) wrote only the child's old column; the child's own backfill
- *       guard, which runs after the new key exists, finds such a row.
+ *       on). Actions that write the child's column server-side (ON UPDATE CASCADE, SET NULL, SET
+ *       DEFAULT) are refused at plan: while only the original exists they would change the old
+ *       column alone, and a stale new value under the new foreign key could refuse, or cascade, a
+ *       delete by a wrong key.
  *   <li>read_new: both; the columns hold the same values, both are written.
  *   <li>read_new → new_only (the key's step, before any member stops writing its old column):
  *       the old foreign key is dropped. In new_only the old columns are no longer written and go
@@ -194,7 +194,7 @@ final class ForeignKeyGroup {
         + " co.oid, 0), n.nspname, t.relname, a.attname, co.conname, array_length(co.conkey, 1),"
         + " co.conrelid = co.confrelid, format_type(a.atttypid, a.atttypmod), co.confmatchtype::text,"
         + " co.confupdtype::text, co.confdeltype::text, co.condeferrable, co.condeferred,"
-        + " to_jsonb(co) -> 'confdelsetcols' IS NOT NULL AND to_jsonb(co) -> 'confdelsetcols' <> 'null'::jsonb,"
+        + " NULL," // (unused)
         + " t.relkind::text"
         + " FROM pg_constraint co JOIN pg_class t ON t.oid = co.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace"
         + " JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = co.conkey[1]"
@@ -217,8 +217,15 @@ final class ForeignKeyGroup {
           } else if (!rs.getString(9).equals(key.type())) {
             refusal = "its column " + Identifiers.quote(rs.getString(5)) + " is " + rs.getString(9) + ", not "
                 + key.type() + " like the key; only a referencing column of the key's own type is migrated with it";
-          } else if (rs.getBoolean(15)) {
-            refusal = "its ON DELETE SET NULL/SET DEFAULT names columns; not carried yet";
+          } else if (!List.of("a", "r").contains(rs.getString(11)) || List.of("n", "d").contains(rs.getString(12))) {
+            // Such an action writes the referencing column server-side, past the driver: while only the
+            // original exists it would change the old column and leave the new one stale, and a stale
+            // value under the new foreign key could refuse a delete, or cascade one, by a wrong key.
+            refusal = "its" + (List.of("a", "r").contains(rs.getString(11)) ? "" : " ON UPDATE "
+                + action(rs.getString(11))) + (List.of("n", "d").contains(rs.getString(12)) ? " ON DELETE "
+                + action(rs.getString(12)) : "") + " writes the referencing column server-side, past the driver,"
+                + " which would leave the new column stale; only NO ACTION, RESTRICT and ON DELETE CASCADE are"
+                + " carried";
           } else if (!"r".equals(rs.getString(16))) {
             refusal = "the referencing table is not an ordinary table (relkind '" + rs.getString(16) + "')";
           } else if (!member.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
@@ -359,10 +366,5 @@ final class ForeignKeyGroup {
 
   private static String literal(String s) {
     return "'" + s.replace("'", "''") + "'";
-  }
-
-  /** Lower-case, for messages. */
-  static String lower(String s) {
-    return s.toLowerCase(Locale.ROOT);
   }
 }

@@ -72,11 +72,14 @@ class ForeignKeyGroupTest {
     cli.sql("CREATE TABLE p2 (id int PRIMARY KEY, boss int REFERENCES p2 (id))",
         "CREATE TABLE c2 (id int PRIMARY KEY, a int, b int, p2_id bigint REFERENCES p2 (id))",
         "ALTER TABLE p2 ADD UNIQUE (id, boss)",
-        "ALTER TABLE c2 ADD FOREIGN KEY (a, b) REFERENCES p2 (id, boss)");
+        "ALTER TABLE c2 ADD FOREIGN KEY (a, b) REFERENCES p2 (id, boss)",
+        "CREATE TABLE d2 (id int PRIMARY KEY, p2_id int REFERENCES p2 (id) ON DELETE SET NULL)",
+        "CREATE TABLE e2 (id int PRIMARY KEY, p2_id int REFERENCES p2 (id) ON UPDATE CASCADE)");
     Cli.Run plan = cli.run("plan", keyFile("p2-id", "p2").toString());
     assertThat(plan.exit()).as(plan.all()).isEqualTo(1);
     assertThat(plan.err()).contains("field 'changeType.column'", "p2_boss_fkey", "references its own table",
-        "c2_a_b_fkey", "2 columns", "c2_p2_id_fkey", "is bigint, not integer", "drop the foreign key before planning");
+        "c2_a_b_fkey", "2 columns", "c2_p2_id_fkey", "is bigint, not integer", "d2_p2_id_fkey", "its ON DELETE SET NULL writes the referencing column",
+        "e2_p2_id_fkey", "its ON UPDATE CASCADE writes", "drop the foreign key before planning");
     assertThat(cli.query("SELECT id FROM cutover.migrations WHERE id LIKE 'p2-id%'")).isEmpty();
   }
 
