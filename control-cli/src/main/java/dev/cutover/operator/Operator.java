@@ -42,9 +42,11 @@ public final class Operator {
    * @param migration the registered migration ({@code null} on a dry run)
    * @param ddl the DDL each phase will run, in phase order
    * @param findings what plan-time inspection found using the column (none refused, or plan would have failed)
+   * @param group every id of the migration's group, the key first (the referencing columns of a key's
+   *     in-place type change, planned with it); empty when it has none
    */
   public record PlanResult(ColumnMigration migration, Map<Phase, List<String>> ddl,
-      List<ColumnInspector.Finding> findings) {}
+      List<ColumnInspector.Finding> findings, List<String> group) {}
 
   private final ConnectionSettings settings;
   private final PrintWriter out;
@@ -299,7 +301,7 @@ public final class Operator {
           refuseFindings(member.spec(), member.resolved().table(), member.findings());
         }
         if (dryRun) {
-          return new PlanResult(null, ddl, findings);
+          return new PlanResult(null, ddl, findings, group == null ? List.of() : group.ids());
         }
         repo.lockEpochs(c);
         repo.register(c, model, group == null ? spec.json()
@@ -335,7 +337,7 @@ public final class Operator {
             m.epoch());
         out.printf("next: `cutover advance %s` adds the new column and starts dual writes%n", m.id());
         out.flush();
-        return new PlanResult(m, ddl, findings);
+        return new PlanResult(m, ddl, findings, group == null ? List.of() : group.ids());
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
@@ -573,7 +575,9 @@ public final class Operator {
    * of an advance that reaches {@code completed}.
    */
   public ColumnMigration advance(String id, AdvanceOptions options, Confirmation confirmation) throws SQLException {
-    return advance(List.of(id), options, confirmation, false).migrations().get(0);
+    // (a member of a group moves with its group: the one asked for is returned)
+    return advance(List.of(id), options, confirmation, false).migrations().stream().filter(m -> m.id().equals(id))
+        .findFirst().orElseThrow();
   }
 
   /**
@@ -668,7 +672,8 @@ public final class Operator {
    * @return the migration at the phase reached
    */
   public ColumnMigration rollback(String id, AdvanceOptions options) throws SQLException {
-    return rollback(List.of(id), options, false).migrations().get(0);
+    return rollback(List.of(id), options, false).migrations().stream().filter(m -> m.id().equals(id))
+        .findFirst().orElseThrow();
   }
 
   /**

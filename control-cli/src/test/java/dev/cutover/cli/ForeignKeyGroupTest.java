@@ -60,11 +60,15 @@ class ForeignKeyGroupTest {
         "CREATE TABLE c1 (id int PRIMARY KEY, p1_id int NOT NULL REFERENCES p1 (id) ON DELETE CASCADE)",
         "INSERT INTO p1 SELECT g, 'p' || g FROM generate_series(1, 20) g",
         "INSERT INTO c1 SELECT g, 1 + g % 20 FROM generate_series(1, 40) g");
+    Cli.Run json = cli.run("plan", keyFile("p1-id", "p1").toString(), "--dry-run", "--json");
+    assertThat(json.exit()).as(json.all()).isEqualTo(0);
+    assertThat(json.out().replaceAll("\\s", "")).contains("\"group\":[\"p1-id\",\"p1-id.c1.p1_id\"]");
     Cli.Run plan = cli.run("plan", keyFile("p1-id", "p1").toString());
     assertThat(plan.exit()).as(plan.all()).isEqualTo(0);
     assertThat(plan.out()).contains("c1_p1_id_fkey", "p1-id.c1.p1_id");
     assertThat(cli.query("SELECT id || ':' || phase FROM cutover.migrations WHERE id LIKE 'p1-id%' ORDER BY id"))
         .containsExactly("p1-id:planned", "p1-id.c1.p1_id:planned");
+
   }
 
   @Test
@@ -249,6 +253,18 @@ class ForeignKeyGroupTest {
         assertThat(foreignKeys("kid")).containsExactly(
             "kid_par_id_fkey FOREIGN KEY (par_id) REFERENCES par(id) ON DELETE CASCADE true");
         probe(app, "dual_write", probeParent, mismatches);
+        Cli.Run lazy = cli.run("advance", KEY, "--to", "read_new", "--lazy");
+        assertThat(lazy.exit()).as(lazy.all()).isEqualTo(1);
+        assertThat(lazy.all()).contains("--lazy is not available");
+        cli.ok("backfill", KEY);
+        cli.ok("backfill", "par-id.kid.par_id");
+        // A member not backfilled refuses the whole group's move up front: nothing moves.
+        Cli.Run early = cli.run("advance", KEY);
+        assertThat(early.exit()).as(early.all()).isEqualTo(3);
+        assertThat(early.all()).contains("par-id.pin.par_id");
+        assertThat(cli.query("SELECT phase FROM cutover.migrations WHERE id LIKE 'par-id%'"))
+            .containsOnly("dual_write").hasSize(3);
+        assertThat(foreignKeys("kid")).hasSize(1);
         for (String id : ids) {
           cli.ok("backfill", id);
         }
