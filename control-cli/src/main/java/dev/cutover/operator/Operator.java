@@ -319,6 +319,11 @@ public final class Operator {
               repo.find(c, mm.id()).orElseThrow().epoch());
         }
         c.commit();
+        out.printf("planned migration '%s': %s.%s -> %s%s (epoch %d)%n", m.id(),
+            Identifiers.quote(m.schema(), m.table()), Identifiers.quote(m.oldColumn()),
+            Identifiers.quote(m.newColumn()), m.isRename() ? "" : " " + m.newType()
+                + (m.isInPlace() ? " in place (new column " + Identifiers.quote(m.physicalNewColumn()) + " until completed)" : ""),
+            m.epoch());
         for (Member member : members) {
           out.printf("planned migration '%s': %s.%s -> %s in place, in the group of '%s' (foreign key %s)%n",
               member.reference().member(), member.reference().quotedTable(),
@@ -330,11 +335,6 @@ public final class Operator {
               + " barrier); backfill and verify each of them before read_new%n", spec.id(),
               String.join(", ", group.ids().stream().map(id -> "'" + id + "'").toList()));
         }
-        out.printf("planned migration '%s': %s.%s -> %s%s (epoch %d)%n", m.id(),
-            Identifiers.quote(m.schema(), m.table()), Identifiers.quote(m.oldColumn()),
-            Identifiers.quote(m.newColumn()), m.isRename() ? "" : " " + m.newType()
-                + (m.isInPlace() ? " in place (new column " + Identifiers.quote(m.physicalNewColumn()) + " until completed)" : ""),
-            m.epoch());
         out.printf("next: `cutover advance %s` adds the new column and starts dual writes%n", m.id());
         out.flush();
         return new PlanResult(m, ddl, findings, group == null ? List.of() : group.ids());
