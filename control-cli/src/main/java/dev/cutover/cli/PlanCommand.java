@@ -27,8 +27,9 @@ final class PlanCommand extends OperatorCommand {
    * @param id the registered migration, {@code null} on a dry run
    * @param dryRun whether nothing was registered
    * @param ddl the DDL each phase will run
+   * @param group every id of its group (the key first), planned together; empty when none
    */
-  record Planned(String id, boolean dryRun, Map<String, List<String>> ddl) {}
+  record Planned(String id, boolean dryRun, Map<String, List<String>> ddl, List<String> group) {}
 
   /** Convert the whole table with up before registering a type change. */
   @Option(names = "--check-all", description = "for a type change, run up over every row of the table (not only the"
@@ -40,7 +41,7 @@ final class PlanCommand extends OperatorCommand {
     Operator.PlanResult plan = operator.plan(file, dryRun, checkAll);
     Map<String, List<String>> ddl = new LinkedHashMap<>();
     plan.ddl().forEach((phase, statements) -> ddl.put(phase.sqlName(), statements));
-    result(new Planned(plan.migration() == null ? null : plan.migration().id(), dryRun, ddl));
+    result(new Planned(plan.migration() == null ? null : plan.migration().id(), dryRun, ddl, plan.group()));
     return 0;
   }
 }

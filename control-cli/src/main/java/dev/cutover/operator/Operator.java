@@ -42,9 +42,11 @@ public final class Operator {
    * @param migration the registered migration ({@code null} on a dry run)
    * @param ddl the DDL each phase will run, in phase order
    * @param findings what plan-time inspection found using the column (none refused, or plan would have failed)
+   * @param group every id of the migration's group, the key first (the referencing columns of a key's
+   *     in-place type change, planned with it); empty when it has none
    */
   public record PlanResult(ColumnMigration migration, Map<Phase, List<String>> ddl,
-      List<ColumnInspector.Finding> findings) {}
+      List<ColumnInspector.Finding> findings, List<String> group) {}
 
   private final ConnectionSettings settings;
   private final PrintWriter out;
@@ -207,17 +209,51 @@ public final class Operator {
         }
         Resolved r = validate(c, spec);
         ColumnMigration model = r.model();
-        List<ColumnInspector.Finding> findings = new ArrayList<>(
-            ColumnInspector.inspect(c, r.table(), r.oldColumn(), schema.name()));
-        if (!model.isRename()) {
-          findings = TypeChangeDdl.adjust(c, r.table(), r.oldColumn(), model, findings);
-          findings.addAll(TypeChangeDdl.findings(c, r.table(), r.oldColumn(), model));
+        // An in-place key change referenced by foreign keys takes each referencing column into its group.
+        List<ForeignKeyGroup.Found> references = model.isInPlace()
+            ? ForeignKeyGroup.referencing(c, r.table(), r.oldColumn(), spec.id(), model.physicalNewColumn())
+            : List.of();
+        java.util.Set<String> carried = new java.util.HashSet<>();
+        List<ColumnInspector.Finding> groupFindings = new ArrayList<>();
+        for (ForeignKeyGroup.Found f : references) {
+          if (f.refusal() == null) {
+            carried.add(f.described());
+          } else {
+            groupFindings.add(new ColumnInspector.Finding(ColumnInspector.Verdict.REFUSE, "foreign key", f.described(),
+                "references " + Identifiers.quote(r.oldColumn().name()) + ", so its column would have to change with"
+                + " the key, but " + f.refusal() + "; drop the foreign key before planning, and add it again after"
+                + " completed (ADD CONSTRAINT ... NOT VALID, then VALIDATE)"));
+          }
         }
-        findings.addAll(ConstraintDdl.nullFailingChecks(c, r.table(), r.oldColumn()));
-        ColumnInspector.Finding volatileDefault = RenameDdl.volatileDefaultFinding(c, r.oldColumn(), model);
-        if (volatileDefault != null) {
-          findings.add(0, volatileDefault);
+        List<Member> members = new ArrayList<>();
+        if (groupFindings.isEmpty()) {
+          for (ForeignKeyGroup.Found f : references) {
+            ForeignKeyGroup.Reference ref = f.reference();
+            String value = Identifiers.quote(ref.column());
+            MigrationFile memberSpec = new MigrationFile(file(spec), ref.member(), ref.schema(), ref.table(), null,
+                new MigrationFile.ChangeType(ref.column(), null, model.newType(),
+                    dev.cutover.migration.Conversion.substitute(model.up(), model.oldColumn(), value),
+                    dev.cutover.migration.Conversion.substitute(model.down(), model.newColumn(), value)),
+                ForeignKeyGroup.memberSpec(ref, model.newType(),
+                    dev.cutover.migration.Conversion.substitute(model.up(), model.oldColumn(), value),
+                    dev.cutover.migration.Conversion.substitute(model.down(), model.newColumn(), value), spec.id()));
+            Resolved mr = validate(c, memberSpec);
+            members.add(new Member(ref, memberSpec, mr, findings(c, mr, carried)));
+            groupFindings.add(new ColumnInspector.Finding(ColumnInspector.Verdict.CARRIED, "foreign key", f.described(),
+                "references " + Identifiers.quote(r.oldColumn().name()) + ": its column " + ref.quotedTable() + "."
+                + Identifiers.quote(ref.column()) + " joins this migration's group as migration '" + ref.member()
+                + "' (" + f.childType() + " -> " + model.newType() + " in place, same up and down), and the group moves"
+                + " together; the foreign key is added on the new columns NOT VALID and validated on the advance to"
+                + " read_new, the original dropped on the advance to new_only, and the new one takes its name at"
+                + " completed"));
+          }
         }
+        ForeignKeyGroup.Group group = members.isEmpty() ? null
+            : new ForeignKeyGroup.Group(spec.id(), members.stream().map(Member::reference).toList());
+        List<ColumnInspector.Finding> findings = findings(c, r, carried);
+        findings.removeIf(f -> f.kind().equals("foreign key") && carried.contains(f.object())); // said below
+        findings.addAll(0, groupFindings.stream().filter(f -> f.verdict() == ColumnInspector.Verdict.REFUSE).toList());
+        findings.addAll(groupFindings.stream().filter(f -> f.verdict() != ColumnInspector.Verdict.REFUSE).toList());
         if (checkAll && !model.isRename()) {
           try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*), count("
               + model.typedFillSql() + ") FROM " + r.table().quoted())) {
@@ -230,34 +266,78 @@ public final class Operator {
             throw e;
           }
         }
-        Map<Phase, List<String>> ddl = phaseDdl(c, model);
+        Map<Phase, List<String>> ddl;
+        Map<String, Map<Phase, List<String>>> memberDdl = new LinkedHashMap<>();
+        planner.pending(group);
+        try {
+          ddl = phaseDdl(c, model);
+          for (Member member : members) {
+            memberDdl.put(member.reference().member(), phaseDdl(c, member.resolved().model()));
+          }
+        } finally {
+          planner.pending(null);
+        }
         printFindings(r.table(), r.oldColumn(), findings);
         for (String warning : r.warnings()) {
           out.printf("warning: %s%n", warning);
         }
+        for (Member member : members) {
+          out.printf("member '%s' of the group:%n", member.reference().member());
+          printFindings(member.resolved().table(), member.resolved().oldColumn(), member.findings());
+          for (String warning : member.resolved().warnings()) {
+            out.printf("warning: %s%n", warning);
+          }
+        }
         if (dryRun) {
           c.rollback();
           printDdl(spec.id(), ddl, r.table(), r.oldColumn(), model);
+          for (Member member : members) {
+            printDdl(member.reference().member(), memberDdl.get(member.reference().member()),
+                member.resolved().table(), member.resolved().oldColumn(), member.resolved().model());
+          }
         }
         refuseFindings(spec, r.table(), findings);
+        for (Member member : members) {
+          refuseFindings(member.spec(), member.resolved().table(), member.findings());
+        }
         if (dryRun) {
-          return new PlanResult(null, ddl, findings);
+          return new PlanResult(null, ddl, findings, group == null ? List.of() : group.ids());
         }
         repo.lockEpochs(c);
-        repo.register(c, model, spec.json(), file.toString(),
+        repo.register(c, model, group == null ? spec.json()
+                : ForeignKeyGroup.withGroup(spec.json(), ForeignKeyGroup.toJson(group)), file.toString(),
             TableCatalog.columnBefore(c, r.table().oid(), model.oldColumn()), r.oldColumn().notNull());
         PartitionedTable.record(c, schema, spec.id(), r.table());
         ColumnMigration m = repo.find(c, spec.id()).orElseThrow();
         repo.audit(c, spec.id(), null, Phase.PLANNED, "plan " + file, m.epoch());
+        for (Member member : members) {
+          ColumnMigration mm = member.resolved().model();
+          repo.register(c, mm, member.spec().json(), file.toString(),
+              TableCatalog.columnBefore(c, member.resolved().table().oid(), mm.oldColumn()),
+              member.resolved().oldColumn().notNull());
+          repo.audit(c, mm.id(), null, Phase.PLANNED, "plan " + file + " (group of '" + spec.id() + "')",
+              repo.find(c, mm.id()).orElseThrow().epoch());
+        }
         c.commit();
         out.printf("planned migration '%s': %s.%s -> %s%s (epoch %d)%n", m.id(),
             Identifiers.quote(m.schema(), m.table()), Identifiers.quote(m.oldColumn()),
             Identifiers.quote(m.newColumn()), m.isRename() ? "" : " " + m.newType()
                 + (m.isInPlace() ? " in place (new column " + Identifiers.quote(m.physicalNewColumn()) + " until completed)" : ""),
             m.epoch());
+        for (Member member : members) {
+          out.printf("planned migration '%s': %s.%s -> %s in place, in the group of '%s' (foreign key %s)%n",
+              member.reference().member(), member.reference().quotedTable(),
+              Identifiers.quote(member.reference().column()), model.newType(), spec.id(),
+              Identifiers.quote(member.reference().constraint()));
+        }
+        if (group != null) {
+          out.printf("group '%s': %s move together (advance and rollback of any of them move all, behind one"
+              + " barrier); backfill and verify each of them before read_new%n", spec.id(),
+              String.join(", ", group.ids().stream().map(id -> "'" + id + "'").toList()));
+        }
         out.printf("next: `cutover advance %s` adds the new column and starts dual writes%n", m.id());
         out.flush();
-        return new PlanResult(m, ddl, findings);
+        return new PlanResult(m, ddl, findings, group == null ? List.of() : group.ids());
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
@@ -267,6 +347,35 @@ public final class Operator {
 
   private record Resolved(TableCatalog.Table table, TableCatalog.Column oldColumn, ColumnMigration model,
       List<String> warnings) {}
+
+  /** A member of a key's group, as plan resolved it. */
+  private record Member(ForeignKeyGroup.Reference reference, MigrationFile spec, Resolved resolved,
+      List<ColumnInspector.Finding> findings) {}
+
+  private static Path file(MigrationFile spec) {
+    return spec.source();
+  }
+
+  /**
+   * What plan-time inspection finds using the column of {@code r}, adjusted for its kind of
+   * migration; the foreign keys described in {@code carried} are carried by the group.
+   */
+  private List<ColumnInspector.Finding> findings(Connection c, Resolved r, java.util.Set<String> carried)
+      throws SQLException {
+    ColumnMigration model = r.model();
+    List<ColumnInspector.Finding> findings = new ArrayList<>(
+        ColumnInspector.inspect(c, r.table(), r.oldColumn(), schema.name()));
+    if (!model.isRename()) {
+      findings = TypeChangeDdl.adjust(c, r.table(), r.oldColumn(), model, findings, carried);
+      findings.addAll(TypeChangeDdl.findings(c, r.table(), r.oldColumn(), model));
+    }
+    findings.addAll(ConstraintDdl.nullFailingChecks(c, r.table(), r.oldColumn()));
+    ColumnInspector.Finding volatileDefault = RenameDdl.volatileDefaultFinding(c, r.oldColumn(), model);
+    if (volatileDefault != null) {
+      findings.add(0, volatileDefault);
+    }
+    return findings;
+  }
 
   private Resolved validate(Connection c, MigrationFile spec) throws SQLException {
     Path file = spec.source();
@@ -433,7 +542,7 @@ public final class Operator {
       out.printf("  new_only -> read_new: refill %s (no DDL)%n", refill);
     }
     out.printf("  read_new -> dual_write: no DDL (guard: the new column %s again)%n", equals);
-    out.printf("  dual_write -> planned: first the new column's NOT NULL and check copies are dropped (planned does"
+    out.printf("  dual_write -> planned: first the new column's NOT NULL, default and check copies are dropped (planned does"
         + " not write it), then, once every instance is at planned: %s;%n", RenameDdl.dropColumn(table, newName));
     out.flush();
   }
@@ -466,7 +575,9 @@ public final class Operator {
    * of an advance that reaches {@code completed}.
    */
   public ColumnMigration advance(String id, AdvanceOptions options, Confirmation confirmation) throws SQLException {
-    return advance(List.of(id), options, confirmation, false).migrations().get(0);
+    // (a member of a group moves with its group: the one asked for is returned)
+    return advance(List.of(id), options, confirmation, false).migrations().stream().filter(m -> m.id().equals(id))
+        .findFirst().orElseThrow();
   }
 
   /**
@@ -488,13 +599,23 @@ public final class Operator {
    */
   public PhaseRun advance(List<String> ids, AdvanceOptions options, Confirmation confirmation, boolean dryRun)
       throws SQLException {
-    List<String> distinct = distinct(ids);
-    try (Connection c = settings.open(); PhaseExecutor.Locks locks = dryRun ? new PhaseExecutor.Locks() : executor.lockAll(c, distinct, "advance")) {
+    try (Connection c = settings.open()) {
+      List<String> distinct = withGroups(c, distinct(ids), options.lazy());
+      try (PhaseExecutor.Locks locks = dryRun ? new PhaseExecutor.Locks() : executor.lockAll(c, distinct, "advance")) {
+        return advance(c, distinct, options, confirmation, dryRun);
+      }
+    }
+  }
+
+  private PhaseRun advance(Connection c, List<String> distinct, AdvanceOptions options, Confirmation confirmation,
+      boolean dryRun) throws SQLException {
+    {
       List<ColumnMigration> ms = new ArrayList<>();
       Map<String, List<PhaseStep>> plans = new LinkedHashMap<>();
       for (String id : distinct) {
         ColumnMigration m = repo.require(c, id);
-        Phase target = options.to() == null ? m.phase().next() : options.to();
+        Phase catchUp = groupPhase(c, id, true);
+        Phase target = options.to() != null ? options.to() : catchUp != null ? catchUp : m.phase().next();
         if (target == null) {
           throw new OperatorException("migration '" + id + "' is completed; there is no phase after it");
         }
@@ -551,7 +672,8 @@ public final class Operator {
    * @return the migration at the phase reached
    */
   public ColumnMigration rollback(String id, AdvanceOptions options) throws SQLException {
-    return rollback(List.of(id), options, false).migrations().get(0);
+    return rollback(List.of(id), options, false).migrations().stream().filter(m -> m.id().equals(id))
+        .findFirst().orElseThrow();
   }
 
   /**
@@ -559,8 +681,17 @@ public final class Operator {
    * Confirmation, boolean)}); with {@code dryRun}, only reports the plan.
    */
   public PhaseRun rollback(List<String> ids, AdvanceOptions options, boolean dryRun) throws SQLException {
-    List<String> distinct = distinct(ids);
-    try (Connection c = settings.open(); PhaseExecutor.Locks locks = dryRun ? new PhaseExecutor.Locks() : executor.lockAll(c, distinct, "rollback")) {
+    try (Connection c = settings.open()) {
+      List<String> distinct = withGroups(c, distinct(ids), false);
+      try (PhaseExecutor.Locks locks = dryRun ? new PhaseExecutor.Locks() : executor.lockAll(c, distinct, "rollback")) {
+        return rollback(c, distinct, options, dryRun);
+      }
+    }
+  }
+
+  private PhaseRun rollback(Connection c, List<String> distinct, AdvanceOptions options, boolean dryRun)
+      throws SQLException {
+    {
       List<ColumnMigration> ms = new ArrayList<>();
       Map<String, List<PhaseStep>> plans = new LinkedHashMap<>();
       for (String id : distinct) {
@@ -576,19 +707,25 @@ public final class Operator {
           throw new OperatorException("migration '" + id + "' is completed: its old column "
               + Identifiers.quote(m.oldColumn()) + " was dropped, so it cannot be rolled back");
         }
+        Phase catchUp = groupPhase(c, id, false);
         Phase target = m.phase() == Phase.PLANNED ? Phase.PLANNED
-            : options.to() == null ? m.phase().previous() : options.to();
+            : options.to() != null ? options.to() : catchUp != null ? catchUp : m.phase().previous();
         if (target.ordinal() > m.phase().ordinal()) {
           throw new OperatorException("migration '" + id + "' is at " + m.phase().sqlName() + ", before "
               + target.sqlName() + ": use `cutover advance " + id + " --to " + target.sqlName() + "` to move forward");
         }
         List<PhaseStep> steps = planner.backward(c, m, target);
-        if (m.phase() == Phase.PLANNED && steps.isEmpty()) {
+        if (m.phase() == Phase.PLANNED && steps.isEmpty() && planner.group(c, id) == null) {
           throw new OperatorException("migration '" + id + "' is at planned; there is nothing to roll back (to remove"
               + " it, run `cutover cancel " + id + "`)");
         }
         ms.add(m);
         plans.put(id, steps);
+      }
+      if (plans.values().stream().allMatch(List::isEmpty)) {
+        throw new OperatorException("migrations " + String.join(", ", distinct.stream().map(x -> "'" + x + "'")
+            .toList()) + " are at planned; there is nothing to roll back (to remove them, run `cutover cancel "
+            + distinct.get(0) + "`)");
       }
       // (a rollback's only up-front check: a partitioned table's partitions, before any id moves)
       executor.checkUpFront(c, ms, plans, options);
@@ -599,6 +736,62 @@ public final class Operator {
       }
       return new PhaseRun(executor.execute(c, ms, plans, options, "rollback"), all, false);
     }
+  }
+
+  /**
+   * {@code ids} with every member of each one's group (the key first, then its members), in the
+   * order given otherwise: a group moves together, never a member alone. Says so when the command
+   * named only part of a group.
+   */
+  private List<String> withGroups(Connection c, List<String> ids, boolean lazy) throws SQLException {
+    List<String> all = new ArrayList<>();
+    for (String id : ids) {
+      ForeignKeyGroup.Group g = planner.group(c, id);
+      if (g == null) {
+        if (!all.contains(id)) {
+          all.add(id);
+        }
+        continue;
+      }
+      if (lazy) {
+        throw new OperatorException("--lazy is not available for migration '" + id + "': it is in the group of '"
+            + g.key() + "', whose foreign keys move to the new columns only once every row is backfilled; run"
+            + " `cutover backfill` for each of " + String.join(", ", g.ids()) + " and advance without --lazy");
+      }
+      if (!ids.containsAll(g.ids())) {
+        listener.note(id, String.format("migration '%s' is in the group of '%s' (foreign keys): %s move together",
+            id, g.key(), String.join(", ", g.ids().stream().map(x -> "'" + x + "'").toList())));
+      }
+      for (String member : g.ids()) {
+        if (!all.contains(member)) {
+          all.add(member);
+        }
+      }
+    }
+    // The key's steps before its members' within each round (its backfill guard before the foreign
+    // key on the new columns; its refill before the members put the original back).
+    return all;
+  }
+
+  /**
+   * When the members of {@code id}'s group are not all at one phase (a command stopped between
+   * them), the phase the others catch up to: the furthest one forward, the earliest one back;
+   * {@code null} otherwise.
+   */
+  private Phase groupPhase(Connection c, String id, boolean forward) throws SQLException {
+    ForeignKeyGroup.Group g = planner.group(c, id);
+    if (g == null) {
+      return null;
+    }
+    List<Phase> phases = new ArrayList<>();
+    for (String member : g.ids()) {
+      phases.add(repo.require(c, member).phase());
+    }
+    if (phases.stream().distinct().count() == 1) {
+      return null;
+    }
+    return forward ? phases.stream().max(Phase::compareTo).orElseThrow()
+        : phases.stream().min(Phase::compareTo).orElseThrow();
   }
 
   private static List<String> distinct(List<String> ids) {
@@ -644,6 +837,32 @@ public final class Operator {
    * the new column (run {@code rollback} again to finish it).
    */
   public void cancel(String id) throws SQLException {
+    ForeignKeyGroup.Group g;
+    try (Connection c = settings.open()) {
+      g = planner.group(c, id);
+      if (g != null) {
+        for (String member : g.ids()) {
+          ColumnMigration m = repo.require(c, member);
+          if (m.phase() != Phase.PLANNED) {
+            throw new OperatorException("migration '" + id + "' is in the group of '" + g.key() + "', which is"
+                + " cancelled as a whole; migration '" + member + "' is at " + m.phase().sqlName() + ": roll the group"
+                + " back to planned first (`cutover rollback " + g.key() + " --to planned`)");
+          }
+        }
+      }
+    }
+    if (g == null) {
+      cancelOne(id);
+      return;
+    }
+    List<String> ids = new ArrayList<>(g.ids());
+    java.util.Collections.reverse(ids); // the members first: the key never goes while a member remains
+    for (String member : ids) {
+      cancelOne(member);
+    }
+  }
+
+  private void cancelOne(String id) throws SQLException {
     try (Connection c = settings.open(); MigrationRepository.Lock lock = repo.lock(c, id, "cancel")) {
       ColumnMigration m = repo.require(c, id);
       if (m.phase() == Phase.PLANNED && repo.lastTransition(c, id).orElse("").equals("dual_write->planned")) {

@@ -336,7 +336,8 @@ final class PhaseExecutor {
           ddl.inTransaction(c, sql.toArray(String[]::new));
         } catch (SQLException e) {
           if (action.kind() == PhaseStep.ActionKind.VALIDATE
-              && ("23514".equals(e.getSQLState()) || "23502".equals(e.getSQLState()))) {
+              && ("23514".equals(e.getSQLState()) || "23502".equals(e.getSQLState())
+                  || "23503".equals(e.getSQLState()))) {
             throw OperatorException.guard("cannot validate " + action.description() + " on "
                 + Identifiers.quote(m.schema(), m.table()) + ": " + e.getMessage()
                 + "; fix the rows (run `cutover backfill`, then `cutover verify`) and run the command again");

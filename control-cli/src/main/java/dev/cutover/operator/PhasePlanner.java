@@ -30,8 +30,36 @@ final class PhasePlanner {
 
   private final MigrationRepository repo;
 
+  /** A group being planned (not registered yet), for plan's dry run; {@code null} when none. */
+  private ForeignKeyGroup.Group pending;
+
   PhasePlanner(MigrationRepository repo) {
     this.repo = repo;
+  }
+
+  /** Plans the steps of {@code group}'s migrations as if it were registered ({@code null}: none). */
+  void pending(ForeignKeyGroup.Group group) {
+    this.pending = group;
+  }
+
+  /** The group {@code m} belongs to, or {@code null}. */
+  ForeignKeyGroup.Group group(Connection c, String id) throws SQLException {
+    if (pending != null && pending.ids().contains(id)) {
+      return pending;
+    }
+    return ForeignKeyGroup.of(c, repo.schema().qualify("migrations"), id);
+  }
+
+  /** The foreign keys whose carrying {@code m}'s steps run: all of its group's when it is the key, else none. */
+  private List<ForeignKeyGroup.Reference> keyReferences(Connection c, ColumnMigration m) throws SQLException {
+    ForeignKeyGroup.Group g = group(c, m.id());
+    return g != null && g.key().equals(m.id()) ? g.references() : List.of();
+  }
+
+  /** The foreign key of member {@code m} of a group, or {@code null}. */
+  private ForeignKeyGroup.Reference memberReference(Connection c, ColumnMigration m) throws SQLException {
+    ForeignKeyGroup.Group g = group(c, m.id());
+    return g == null ? null : g.member(m.id());
   }
 
   /**
@@ -169,6 +197,19 @@ final class PhasePlanner {
           + " stopped before it", null));
     }
     carryConstraints(c, m, table, old, oldNotNull, actions, post);
+    for (ForeignKeyGroup.Reference r : keyReferences(c, m)) {
+      // The key's backfill guard has passed: every parent row has its new value, so the new foreign
+      // key cannot refuse a write the original accepts. NOT VALID first (short lock on both tables),
+      // then VALIDATE (writes go on).
+      actions.add(new Action(ActionKind.IN_TRANSACTION, List.of(new Statement(r.addNewSql(),
+          r.nameTaken(r.newConstraint()))), "foreign key " + Identifiers.quote(r.constraint())
+          + " on the new columns, NOT VALID (it checks every write from now on)", null));
+      actions.add(new Action(ActionKind.VALIDATE, List.of(new Statement(r.validateNewSql(), r.newExists(true))),
+          "foreign key " + Identifiers.quote(r.newConstraint()) + " (the copy of " + Identifiers.quote(r.constraint())
+          + " on the new columns)", null));
+      post.add(Check.sql("foreign key " + Identifiers.quote(r.newConstraint()) + " on " + r.quotedTable()
+          + " is validated", r.newExists(true)));
+    }
     actions.add(Action.of(ActionKind.CHANGE_PHASE, "record read_new: drivers read the new column"));
     actions.add(Action.of(ActionKind.AWAIT_ACKS, "wait until every live instance applied read_new"));
     return new PhaseStep(m.id(), Phase.DUAL_WRITE, Phase.READ_NEW, null,
@@ -273,12 +314,25 @@ final class PhasePlanner {
           ConstraintDdl.dropNotNull(table, m.oldColumn()), "SELECT NOT (" + notNull(table, m.oldColumn()) + ")")),
           "the old column stops being written: drop its NOT NULL", null));
     }
+    List<Check> pre = new ArrayList<>();
+    pre.add(Check.of(CheckKind.ACKNOWLEDGED, "every live instance has applied read_new"));
+    pre.add(Check.of(CheckKind.NOT_LOCKED, "no other session holds the migration's row"));
+    List<Check> post = new ArrayList<>();
+    for (ForeignKeyGroup.Reference r : keyReferences(c, m)) {
+      // Before any member stops writing its old column: from new_only on the old columns go stale, and
+      // a foreign key on them would refuse (or cascade to) rows by stale values. The validated one on
+      // the new columns checks every write.
+      pre.add(Check.sql("foreign key " + Identifiers.quote(r.newConstraint()) + " on " + r.quotedTable()
+          + " exists on the new columns and is validated", r.newExists(true)));
+      actions.add(0, new Action(ActionKind.IN_TRANSACTION, List.of(new Statement(r.dropOldSql(),
+          "SELECT NOT (" + r.oldExists(false) + ")")), "drop foreign key " + Identifiers.quote(r.constraint())
+          + " on the old columns (they stop being written)", null));
+      post.add(Check.sql("foreign key " + Identifiers.quote(r.constraint()) + " on the old column is gone",
+          "SELECT NOT (" + r.oldExists(false) + ")"));
+    }
     actions.add(Action.of(ActionKind.CHANGE_PHASE, "record new_only: drivers stop writing the old column"));
     actions.add(Action.of(ActionKind.AWAIT_ACKS, "wait until every live instance applied new_only"));
-    return new PhaseStep(m.id(), Phase.READ_NEW, Phase.NEW_ONLY, null,
-        List.of(Check.of(CheckKind.ACKNOWLEDGED, "every live instance has applied read_new"),
-            Check.of(CheckKind.NOT_LOCKED, "no other session holds the migration's row")),
-        actions, List.of());
+    return new PhaseStep(m.id(), Phase.READ_NEW, Phase.NEW_ONLY, null, pre, actions, post);
   }
 
   private PhaseStep completed(Connection c, ColumnMigration m, TableCatalog.Table table,
@@ -328,6 +382,12 @@ final class PhasePlanner {
       List<String> rename = renameIntoPlace(c, table, old, m);
       for (String sql : options.keepOld() ? rename.subList(0, 1) : rename) {
         statements.add(new Statement(sql, null));
+      }
+      ForeignKeyGroup.Reference ref = memberReference(c, m);
+      if (ref != null) {
+        pre.add(Check.sql("foreign key " + Identifiers.quote(ref.newConstraint()) + " on " + ref.quotedTable()
+            + " exists on the new columns and is validated", ref.newExists(true)));
+        statements.add(new Statement(ref.renameNewSql(), null));
       }
       actions.add(new Action(ActionKind.CHANGE_PHASE, statements, "record completed, in the same transaction as "
           + (options.keepOld() ? "renaming" : "dropping") + " the old column and renaming the new one into place",
@@ -384,6 +444,13 @@ final class PhasePlanner {
       notNull(table, m.oldColumn(), actions);
       post.add(Check.sql(Identifiers.quote(m.oldColumn()) + " is NOT NULL again", notNull(table, m.oldColumn())));
     }
+    ForeignKeyGroup.Reference ref = memberReference(c, m);
+    if (ref != null) {
+      // The key's step ran first in the round: its old column is refilled until clean too.
+      restoreOldForeignKey(ref, actions);
+      post.add(Check.sql("foreign key " + Identifiers.quote(ref.constraint()) + " is back on the old columns,"
+          + " validated", ref.oldExists(true)));
+    }
     return new PhaseStep(m.id(), Phase.NEW_ONLY, Phase.READ_NEW, null,
         List.of(Check.of(CheckKind.ACKNOWLEDGED, "every live instance has applied new_only"),
             Check.of(CheckKind.NOT_LOCKED, "no other session holds the migration's row")),
@@ -412,6 +479,14 @@ final class PhasePlanner {
     }
     actions.add(new Action(ActionKind.CHECK, List.of(), "every row's old column equals the new one again",
         CheckKind.OLD_COLUMN_REFILLED));
+    ForeignKeyGroup.Reference ref = memberReference(c, m);
+    if (ref != null) {
+      // (in case a rollback from new_only stopped before it) then back to the forward dual_write's state
+      restoreOldForeignKey(ref, actions);
+      actions.add(new Action(ActionKind.IN_TRANSACTION, List.of(new Statement(ref.dropNewSql(),
+          "SELECT NOT (" + ref.nameTaken(ref.newConstraint()) + ")")), "drop foreign key "
+          + Identifiers.quote(ref.newConstraint()) + " on the new columns (the original checks every write)", null));
+    }
     actions.add(Action.of(ActionKind.CHANGE_PHASE, "record dual_write: drivers read the old column again"));
     actions.add(Action.of(ActionKind.AWAIT_ACKS, "wait until every live instance applied dual_write"));
     return new PhaseStep(m.id(), Phase.READ_NEW, Phase.DUAL_WRITE, null,
@@ -428,6 +503,17 @@ final class PhasePlanner {
     // first (its NOT NULL, the temporary IS NOT NULL check, the check copies).
     List<Statement> relax = new ArrayList<>();
     String newName = m.physicalNewColumn();
+    List<ForeignKeyGroup.Reference> refs = new ArrayList<>(keyReferences(c, m));
+    if (memberReference(c, m) != null) {
+      refs.add(memberReference(c, m));
+    }
+    for (ForeignKeyGroup.Reference r : refs) {
+      // Before the key's new column (the foreign key depends on its unique index), each in its own
+      // transaction (one table pair locked at a time).
+      actions.add(new Action(ActionKind.IN_TRANSACTION, List.of(new Statement(r.dropNewSql(),
+          "SELECT NOT (" + r.nameTaken(r.newConstraint()) + ")")), "drop foreign key "
+          + Identifiers.quote(r.newConstraint()) + " on the new columns", null));
+    }
     Optional<TableCatalog.Column> old = TableCatalog.findColumn(c, table.oid(), m.oldColumn());
     if (old.isPresent()) {
       for (ConstraintDdl.CheckCopy copy : ConstraintDdl.checkCopies(c, table, old.get(), m)) {
@@ -437,6 +523,11 @@ final class PhasePlanner {
     }
     String check = ConstraintDdl.notNullCheckName(newName);
     relax.add(new Statement(dropConstraint(table, check), "SELECT NOT (" + constraintExists(table, check) + ")"));
+    // Its default too: an INSERT of a driver at planned would fill the new column with it, which a
+    // unique copy fails from the second row on (the same constant; for a key with a sequence,
+    // currval of the session's last nextval), or which fails by itself (currval not yet defined).
+    relax.add(new Statement("ALTER TABLE " + table.quoted() + " ALTER COLUMN " + Identifiers.quote(newName)
+        + " DROP DEFAULT", "SELECT NOT (" + hasDefault(table, newName) + ")"));
     Optional<TableCatalog.Column> now = TableCatalog.findColumn(c, table.oid(), newName);
     if (now.isEmpty() || !TypeChangeDdl.inPrimaryKey(c, table, now.get())) {
       relax.add(new Statement(ConstraintDdl.dropNotNull(table, newName), "SELECT NOT (" + notNull(table, newName) + ")"));
@@ -458,6 +549,15 @@ final class PhasePlanner {
   }
 
   // ---- helpers
+
+  /** The original foreign key on the old columns, added NOT VALID then validated, each skipped when done. */
+  private static void restoreOldForeignKey(ForeignKeyGroup.Reference ref, List<Action> actions) {
+    actions.add(new Action(ActionKind.IN_TRANSACTION, List.of(new Statement(ref.addOldSql(),
+        ref.nameTaken(ref.constraint()))), "foreign key " + Identifiers.quote(ref.constraint())
+        + " on the old columns again, NOT VALID", null));
+    actions.add(new Action(ActionKind.VALIDATE, List.of(new Statement(ref.validateOldSql(), ref.oldExists(true))),
+        "foreign key " + Identifiers.quote(ref.constraint()), null));
+  }
 
   private static TableCatalog.Column requireOld(ColumnMigration m, TableCatalog.Table table,
       Optional<TableCatalog.Column> old) {

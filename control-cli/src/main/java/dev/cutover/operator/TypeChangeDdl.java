@@ -28,6 +28,16 @@ final class TypeChangeDdl {
    */
   static List<ColumnInspector.Finding> adjust(Connection c, TableCatalog.Table table, TableCatalog.Column old,
       ColumnMigration m, List<ColumnInspector.Finding> findings) throws SQLException {
+    return adjust(c, table, old, m, findings, java.util.Set.of());
+  }
+
+  /**
+   * {@link #adjust(Connection, TableCatalog.Table, TableCatalog.Column, ColumnMigration, List)}; the
+   * foreign keys described in {@code carried} ({@code pg_describe_object}) are carried by the key's
+   * group (see {@link ForeignKeyGroup}).
+   */
+  static List<ColumnInspector.Finding> adjust(Connection c, TableCatalog.Table table, TableCatalog.Column old,
+      ColumnMigration m, List<ColumnInspector.Finding> findings, java.util.Set<String> carried) throws SQLException {
     boolean singleKey = TableCatalog.primaryKey(c, table.oid()).size() == 1;
     Optional<SequenceDefault> sequence = sequenceDefault(c, table, old);
     List<ColumnInspector.Finding> out = new ArrayList<>();
@@ -46,6 +56,10 @@ final class TypeChangeDdl {
       } else if (m.isInPlace() && sequence.isPresent() && f.kind().equals("owned sequence")) {
         out.add(new ColumnInspector.Finding(ColumnInspector.Verdict.CARRIED, f.kind(), f.object(),
             "moves to the new column at completed (see the sequence default)"));
+      } else if (f.kind().equals("foreign key") && m.isInPlace() && carried.contains(f.object())) {
+        out.add(new ColumnInspector.Finding(ColumnInspector.Verdict.CARRIED, f.kind(), f.object(), "moves with the"
+            + " referenced key's group: added on the new columns NOT VALID and validated on the advance to read_new,"
+            + " the original dropped on the advance to new_only, the new one renamed to its name at completed"));
       } else if (f.kind().equals("foreign key") && f.verdict() == ColumnInspector.Verdict.REFUSE) {
         out.add(new ColumnInspector.Finding(ColumnInspector.Verdict.REFUSE, f.kind(), f.object(), "a foreign key"
             + " involves " + Identifiers.quote(old.name()) + ": changing the type of a referenced or referencing"

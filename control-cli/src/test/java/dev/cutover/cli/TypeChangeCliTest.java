@@ -300,4 +300,49 @@ class TypeChangeCliTest {
       }
     }
   }
+
+  @Test
+  void inPlaceSerialKey_rollbackToPlannedStoppedBeforeTheDrop_insertsWithAnExplicitKeyStillWork() throws Exception {
+    cli.sql("CREATE TABLE tickets (id serial PRIMARY KEY, note text)",
+        "INSERT INTO tickets (note) SELECT 'n' FROM generate_series(1, 10)");
+    Path f = file("tickets.yaml", changeType("tickets-id", "tickets", "id", null, "bigint", "id::bigint", "id::int"));
+    assertThat(cli.run("plan", f.toString()).exit()).isEqualTo(0);
+    // An instance that hears of phase changes only when told (no listener, no polling within the test).
+    try (Connection app = java.sql.DriverManager.getConnection(db.cutoverUrl()
+        + "?cutover.refreshMillis=3600000&cutover.notifications=poll&cutover.instance=laggard", db.user(),
+        db.password()); Statement st = app.createStatement()) {
+      app.unwrap(CutoverConnection.class).refreshMigrations();
+      Thread acknowledge = new Thread(() -> {
+        try {
+          Thread.sleep(500);
+          app.unwrap(CutoverConnection.class).refreshMigrations(); // applies dual_write while advance waits
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      acknowledge.start();
+      Cli.Run advance = cli.run("advance", "tickets-id", "--wait", "30s");
+      acknowledge.join();
+      assertThat(advance.exit()).as(advance.all()).isEqualTo(0);
+      // (its default was set once the instance acknowledged dual_write)
+      assertThat(cli.one("SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a ON"
+          + " a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = 'tickets'::regclass"
+          + " AND a.attname = 'id__cutover_new'")).contains("currval");
+      st.executeUpdate("INSERT INTO tickets (note) VALUES ('dual')"); // a nextval in this session
+      // The rollback records planned, then waits for the instance, which does not hear of it: the new
+      // column stays until the next rollback drops it.
+      Cli.Run back = cli.run("rollback", "tickets-id", "--wait", "1s");
+      assertThat(back.exit()).as(back.all()).isEqualTo(3);
+      assertThat(cli.one("SELECT phase FROM cutover.migrations WHERE id = 'tickets-id'")).isEqualTo("planned");
+      assertThat(cli.columns("tickets")).contains("id__cutover_new");
+      app.unwrap(CutoverConnection.class).refreshMigrations();
+      // Before: the new column kept its DEFAULT currval(...), so every insert with an explicit key put the
+      // session's last nextval into it: 23505 on its unique copy.
+      st.executeUpdate("INSERT INTO tickets (id, note) VALUES (1000, 'a')");
+      st.executeUpdate("INSERT INTO tickets (id, note) VALUES (1001, 'b')");
+    }
+    assertThat(cli.run("rollback", "tickets-id").exit()).isEqualTo(0);
+    assertThat(cli.columns("tickets")).containsExactly("id", "note");
+    assertThat(cli.one("SELECT count(*) FROM tickets")).isEqualTo("13");
+  }
 }

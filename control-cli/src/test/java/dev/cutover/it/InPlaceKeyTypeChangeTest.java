@@ -47,9 +47,10 @@ class InPlaceKeyTypeChangeTest {
   private static final String ID = "accounts-id-bigint";
 
   @Test
-  void plan_foreignKeyReferencingTheColumn_refusedClearly() throws Exception {
+  void plan_foreignKeyOfAnotherTypeReferencingTheColumn_refusedClearly() throws Exception {
+    // (a referencing column of the key's own type joins the key's group: ForeignKeyGroupTest)
     sql("CREATE TABLE parents (id int PRIMARY KEY)", "CREATE TABLE children (id int PRIMARY KEY,"
-        + " parent_id int REFERENCES parents (id))");
+        + " parent_id bigint REFERENCES parents (id))");
     cli("init");
     Path file = dir.resolve("parents.yaml");
     Files.writeString(file, "id: parents-id\ntable: parents\nchangeType:\n  column: id\n  type: bigint\n"
@@ -58,7 +59,7 @@ class InPlaceKeyTypeChangeTest {
     int code = run(new StringWriter(), err, "plan", file.toString());
     assertThat(code).isEqualTo(1);
     assertThat(err.toString()).contains(file.toString(), "field 'changeType.column'", "foreign key",
-        "children_parent_id_fkey", "drop the foreign key before planning");
+        "children_parent_id_fkey", "is bigint, not integer", "drop the foreign key before planning");
   }
 
   @Test
