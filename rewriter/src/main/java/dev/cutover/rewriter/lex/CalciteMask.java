@@ -86,6 +86,14 @@ public final class CalciteMask {
             // x [NOT] LIKE ANY (...): Calcite reads quantified comparisons only; the operator names
             // no column, and the planner reads names from the original tokens.
             i = maskQuantifiedLike(text, stmt, i, out, base);
+          } else if (rowsFromOneFunction(text, stmt, i)) {
+            // FROM ROWS FROM (f(...)) AS g(n): with one function it is that function's rows, as
+            // Calcite reads FROM f(...) AS g(n). (Several functions zip their rows: not masked.)
+            int open = text.nextSignificant(text.nextSignificant(i + 1, stmt.toToken()) + 1, stmt.toToken());
+            blank(out, s, text.tokens().get(open).end() - base);
+            int close = text.matching(open);
+            blank(out, text.tokens().get(close).start() - base, text.tokens().get(close).end() - base);
+            i = open;
           } else if (orderByUsing(text, stmt, i)) {
             // ORDER BY x USING <: the sort operator names no column; Calcite knows ASC and DESC.
             int op = text.nextSignificant(i + 1, stmt.toToken());
@@ -455,6 +463,43 @@ public final class CalciteMask {
     String op = negated ? "<>" : "=";
     op.getChars(0, op.length(), out, from);
     return i;
+  }
+
+  /** Whether token {@code i} starts {@code ROWS FROM (f(...))} with exactly one function call inside. */
+  private static boolean rowsFromOneFunction(SqlText text, SqlText.Statement stmt, int i) {
+    if (!text.folded(i).equals("rows") || text.tokens().get(i).kind() != TokenKind.IDENT) {
+      return false;
+    }
+    int before = text.previousSignificant(i - 1, stmt.fromToken());
+    if (before < 0 || !(text.tokens().get(before).kind() == TokenKind.COMMA
+        || java.util.Set.of("from", "join", "lateral").contains(text.folded(before)))) {
+      return false;
+    }
+    int from = text.nextSignificant(i + 1, stmt.toToken());
+    if (from < 0 || !text.folded(from).equals("from")) {
+      return false;
+    }
+    int open = text.nextSignificant(from + 1, stmt.toToken());
+    if (open < 0 || text.tokens().get(open).kind() != TokenKind.LPAREN) {
+      return false;
+    }
+    int close = text.matching(open);
+    int name = text.nextSignificant(open + 1, stmt.toToken());
+    if (close < 0 || name < 0 || !text.tokens().get(name).isIdentifier()
+        || java.util.Set.of("values", "select", "with", "table").contains(text.folded(name))) {
+      return false; // SELECT rows FROM (VALUES (1)) v(rows): a column named rows
+    }
+    // name [. name] ( ... ) then the closing parenthesis: one call, nothing beside it.
+    int next = text.nextSignificant(name + 1, close);
+    if (next >= 0 && text.tokens().get(next).kind() == TokenKind.DOT) {
+      name = text.nextSignificant(next + 1, close);
+      next = name < 0 ? -1 : text.nextSignificant(name + 1, close);
+    }
+    if (next < 0 || text.tokens().get(next).kind() != TokenKind.LPAREN) {
+      return false;
+    }
+    int callEnd = text.matching(next);
+    return callEnd >= 0 && callEnd < close && text.nextSignificant(callEnd + 1, close) < 0;
   }
 
   /** Functions whose parentheses hold a FROM that is not a FROM clause: {@code substring(s FROM n * 2)}. */
