@@ -30,6 +30,8 @@ class SpellingTest {
       COMPLETED | SELECT id FROM users WHERE full_name='x'OR"full_name"='y'           | SELECT id FROM users WHERE display_name='x'OR display_name='y'
       DUAL_WRITE| UPDATE users SET full_name=?WHERE id=?                              | UPDATE users SET full_name=?, display_name = ?WHERE id=?
       COMPLETED | SELECT full_name FROM ONLY users                                    | SELECT display_name AS full_name FROM ONLY users
+      COMPLETED | SELECT full_name FROM users *                                       | SELECT display_name AS full_name FROM users *
+      COMPLETED | SELECT full_name FROM users*WHERE id = 1                            | SELECT display_name AS full_name FROM users*WHERE id = 1
       COMPLETED | DECLARE c CURSOR WITH HOLD FOR SELECT full_name FROM users          | DECLARE c CURSOR WITH HOLD FOR SELECT display_name AS full_name FROM users
       """)
   void spelling_isRewritten(Phase phase, String sql, String expected) throws Exception {
@@ -46,7 +48,6 @@ class SpellingTest {
       UPDATE u&"\\0075sers" SET note = 1                                | Unicode-escaped
       SELECT full_name FROM U&"!0075sers" UESCAPE '!'                   | Unicode-escaped
       SELECT id FROM U&"d!0061cct!" UESCAPE '!'                         | cannot be read
-      SELECT full_name FROM users *                                     | parser
       {call f((SELECT full_name FROM users))}                           | call escape
       DO $$BEGIN UPDATE users SET full_name = 'x'; END$$                | DO block
       DO LANGUAGE plpgsql 'BEGIN UPDATE "USERS" SET x = 1; END'         | DO block
