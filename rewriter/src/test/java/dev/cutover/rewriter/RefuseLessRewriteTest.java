@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * frames in GROUPS units, keyword labels after AS, array slices and subscripted assignment, a SET
  * from a scalar subquery (once, through a row assignment), VALUES as a query, column definition
  * lists, SELECT * over one JOIN ... USING, and explicit tables ({@code TABLE users}, PostgreSQL's
- * {@code SELECT * FROM users}), and {@code ROWS FROM} of one function. The corpus ({@code 15-refuse-less-shapes.sql}) runs
+ * {@code SELECT * FROM users}), {@code ROWS FROM} of one function, and {@code unnest(...)} in an expression. The corpus ({@code 15-refuse-less-shapes.sql}) runs
  * the same shapes against PostgreSQL at every phase.
  */
 class RefuseLessRewriteTest {
@@ -38,6 +38,10 @@ class RefuseLessRewriteTest {
       PLANNED    | table users | SELECT id, full_name, email, full_name AS display_name FROM users
       READ_NEW   | SELECT * FROM (TABLE users) t ORDER BY id | SELECT * FROM (SELECT id, display_name AS full_name, email, display_name FROM users) t ORDER BY id
       READ_NEW   | TABLE orders | TABLE orders
+      READ_NEW   | SELECT unnest(tags) AS tag, full_name FROM users WHERE id = 2 ORDER BY tag | SELECT unnest(tags) AS tag, display_name AS full_name FROM users WHERE id = 2 ORDER BY tag
+      COMPLETED  | SELECT id, unnest(ARRAY[full_name, email]) FROM users | SELECT id, unnest(ARRAY[display_name, email]) FROM users
+      READ_NEW   | SELECT u.full_name FROM users u CROSS JOIN LATERAL unnest(ARRAY[u.full_name]) AS t(x) | SELECT u.display_name AS full_name FROM users u CROSS JOIN LATERAL unnest(ARRAY[u.display_name]) AS t(x)
+      READ_NEW   | SELECT t.x, u.full_name FROM users u, unnest(ARRAY[1, 2]) AS t(x) | SELECT t.x, u.display_name AS full_name FROM users u, unnest(ARRAY[1, 2]) AS t(x)
       READ_NEW   | SELECT u.full_name, g.n FROM users u, ROWS FROM (generate_series(1, 2)) AS g(n) WHERE u.id = g.n | SELECT u.display_name AS full_name, g.n FROM users u, ROWS FROM (generate_series(1, 2)) AS g(n) WHERE u.id = g.n
       COMPLETED  | SELECT g.x FROM ROWS FROM (generate_series(1, 3)) g(x) JOIN users ON users.id = g.x WHERE users.full_name = ? | SELECT g.x FROM ROWS FROM (generate_series(1, 3)) g(x) JOIN users ON users.id = g.x WHERE users.display_name = ?
       READ_NEW   | LOCK TABLE users IN SHARE MODE | LOCK TABLE users IN SHARE MODE

@@ -82,6 +82,10 @@ public final class CalciteMask {
             // name and t as its alias, and the statement would pass unrewritten. For the rewriter
             // it is table t (a migrating table has no inheritance children: plan refuses those).
             blank(out, s, e);
+          } else if (unnestInAnExpression(text, stmt, i)) {
+            // SELECT unnest(tags) AS tag: Calcite reads UNNEST only as a FROM item. Here it is an
+            // ordinary set-returning call; a quoted name of the same length reads as one.
+            quotedName(out, s, e);
           } else if (quantifiedLike(text, stmt, i)) {
             // x [NOT] LIKE ANY (...): Calcite reads quantified comparisons only; the operator names
             // no column, and the planner reads names from the original tokens.
@@ -500,6 +504,43 @@ public final class CalciteMask {
     }
     int callEnd = text.matching(next);
     return callEnd >= 0 && callEnd < close && text.nextSignificant(callEnd + 1, close) < 0;
+  }
+
+  /** Words that start a clause: looking back from a token, the first one says which clause it is in. */
+  private static final java.util.Set<String> CLAUSE_WORDS = java.util.Set.of("select", "from", "where", "group",
+      "having", "order", "limit", "offset", "on", "join", "set", "returning", "values", "using", "window", "lateral");
+
+  /**
+   * Whether token {@code i} is {@code unnest(} called in an expression (a select list, a predicate),
+   * not as a FROM item ({@code FROM unnest(a) AS x}, {@code JOIN LATERAL unnest(...)}), which Calcite
+   * reads itself.
+   */
+  private static boolean unnestInAnExpression(SqlText text, SqlText.Statement stmt, int i) {
+    if (text.tokens().get(i).kind() != TokenKind.IDENT || !text.isKeyword(i, "unnest")) {
+      return false;
+    }
+    int open = text.nextSignificant(i + 1, stmt.toToken());
+    if (open < 0 || text.tokens().get(open).kind() != TokenKind.LPAREN) {
+      return false;
+    }
+    int depth = 0;
+    for (int k = i - 1; k >= stmt.fromToken(); k--) {
+      TokenKind kind = text.tokens().get(k).kind();
+      if (kind == TokenKind.RPAREN) {
+        depth++;
+      } else if (kind == TokenKind.LPAREN) {
+        if (depth == 0) {
+          // Directly inside parentheses: an argument or a subexpression, unless the parenthesis
+          // opens a FROM item (FROM (unnest(...)) is not PostgreSQL).
+          return true;
+        }
+        depth--;
+      } else if (depth == 0 && kind == TokenKind.IDENT && CLAUSE_WORDS.contains(text.folded(k))) {
+        String word = text.folded(k);
+        return !word.equals("from") && !word.equals("join") && !word.equals("lateral");
+      }
+    }
+    return false;
   }
 
   /** Functions whose parentheses hold a FROM that is not a FROM clause: {@code substring(s FROM n * 2)}. */
