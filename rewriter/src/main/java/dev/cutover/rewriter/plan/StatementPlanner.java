@@ -53,19 +53,8 @@ public final class StatementPlanner {
 
   private static final Set<String> DDL = Set.of(
       "alter", "drop", "truncate", "create", "comment", "reindex", "cluster", "grant", "revoke", "security");
-  /**
-   * Why MERGE stays refused: its WHEN clauses each write the target in a different way (an UPDATE
-   * SET list, an INSERT column list and VALUES, DELETE, DO NOTHING) and their conditions read the
-   * target; mirroring a write to both columns needs every action rewritten, and Calcite's grammar
-   * reads neither {@code WHEN NOT MATCHED BY SOURCE}, {@code DO NOTHING} nor PostgreSQL 17's
-   * {@code RETURNING} there, so a partly read MERGE could reach the server half-rewritten.
-   */
-  static final String MERGE_REFUSAL = "MERGE on a migrating table is not supported: its UPDATE and INSERT actions"
-      + " would each have to write both the old and the new column; write it as INSERT ... ON CONFLICT DO UPDATE,"
-      + " or as an UPDATE ... FROM followed by an INSERT ... SELECT ... WHERE NOT EXISTS, in one transaction";
-
-  private static final Set<String> REFUSED_KINDS = Set.of("copy", "merge", "table", "prepare", "call");
-  private static final Set<String> PARSED_KINDS = Set.of("select", "insert", "update", "delete", "with", "values", "(");
+  private static final Set<String> REFUSED_KINDS = Set.of("copy", "table", "prepare", "call");
+  private static final Set<String> PARSED_KINDS = Set.of("select", "insert", "update", "delete", "merge", "with", "values", "(");
   /**
    * Statements that read and write no row values of the tables they name (locking, maintenance,
    * session and cursor commands): when one names a migrating table but no migration column, no
@@ -190,9 +179,6 @@ public final class StatementPlanner {
           + "' through the driver is not allowed while the migration runs; change the table with the cutover CLI"
           + " (cutover rollback / advance) instead");
     }
-    if (kind.equals("merge")) {
-      throw ctx.refuse(MERGE_REFUSAL);
-    }
     if (REFUSED_KINDS.contains(kind)) {
       throw ctx.refuse(kind.toUpperCase(java.util.Locale.ROOT) + " statements on a migrating table are not supported");
     }
@@ -207,7 +193,7 @@ public final class StatementPlanner {
       return;
     }
     // A WITH may hide a write (a data-modifying CTE, or the main statement) that Cutover must mirror.
-    boolean writes = kind.equals("insert") || kind.equals("update") && updateMayFill()
+    boolean writes = kind.equals("insert") || kind.equals("merge") || kind.equals("update") && updateMayFill()
         || kind.equals("with") && (hasKeyword("insert") || hasKeyword("update") && updateMayFill());
     if (!writes && !mentionsColumnOrStar() && !ctx.mayUseRows()) {
       if (ctx.touch != null && kind.equals("select") && anyDualWrite()) {
@@ -266,7 +252,7 @@ public final class StatementPlanner {
       first = createAs[0];
       end = createAs[1];
     }
-    String construct = unsupportedConstruct();
+    String construct = unsupportedConstruct(first);
     if (construct != null) {
       throw ctx.refuse(construct + " is not supported on a migrating table yet");
     }
@@ -465,6 +451,14 @@ public final class StatementPlanner {
     String kind = kindOf(first);
     if (kind.equals("with")) {
       return with(first, to, outer);
+    }
+    if (kind.equals("merge")) {
+      if (outer != null) {
+        throw ctx.refuse("WITH ... MERGE on a migrating table is not supported; move the CTE into the MERGE's USING"
+            + " subquery");
+      }
+      new MergePlanner(ctx, queries, base).plan(first, to);
+      return null;
     }
     boolean query = kind.equals("select") || kind.equals("(") || kind.equals("values");
     boolean insert = kind.equals("insert");
@@ -1117,11 +1111,15 @@ public final class StatementPlanner {
     return -1;
   }
 
-  /** The first construct recognised from the tokens that the rewriter does not handle, or {@code null}. */
-  private String unsupportedConstruct() {
+  /**
+   * The first construct recognised from the tokens that the rewriter does not handle, or {@code null}:
+   * a MERGE anywhere but as the statement itself (token {@code first}), which PostgreSQL does not
+   * allow in a CTE either.
+   */
+  private String unsupportedConstruct(int first) {
     SqlText text = ctx.text;
     for (int i = ctx.stmt.fromToken(); i < ctx.stmt.toToken(); i++) {
-      if (text.tokens().get(i).kind() == TokenKind.IDENT && text.folded(i).equals("merge")) {
+      if (i != first && text.tokens().get(i).kind() == TokenKind.IDENT && text.folded(i).equals("merge")) {
         return "MERGE (in a CTE or elsewhere in the statement)";
       }
     }
