@@ -45,8 +45,8 @@ class ArrayElementRenameDifferentialTest {
 
   static final List<Case> WRITES = List.of(
       new Case("UPDATE posts SET tags[1] = ? WHERE id = ?", null, () -> new Object[] {"a", 1}),
-      new Case("UPDATE posts SET labels[2] = ?, title = upper(title) WHERE id = ? RETURNING tags, labels, title",
-          "UPDATE posts SET tags[2] = ?, title = upper(title) WHERE id = ? RETURNING tags, labels, title",
+      new Case("UPDATE posts SET labels[2] = ?, title = upper(title) WHERE id = ? RETURNING tags::text, labels::text, title",
+          "UPDATE posts SET tags[2] = ?, title = upper(title) WHERE id = ? RETURNING tags::text, labels::text, title",
           () -> new Object[] {"b", 2}),
       new Case("UPDATE posts SET tags[2:3] = ARRAY['x', 'y'] WHERE id BETWEEN ? AND ?", null, () -> new Object[] {3, 5}),
       new Case("UPDATE posts p SET labels[?] = 'z' WHERE p.id = ? RETURNING p.labels[1]",

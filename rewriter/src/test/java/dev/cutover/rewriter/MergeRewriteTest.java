@@ -69,6 +69,16 @@ class MergeRewriteTest {
     assertThat(TypeChangeRewriteTest.rewrite(sql, phase).sql()).isEqualTo(expected);
   }
 
+  /** PostgreSQL labels {@code x[i]} (and a slice) with the column's name: kept when the column is renamed (ArrayElementRenameDifferentialTest found it). */
+  @ParameterizedTest(name = "{0}: {1}")
+  @CsvSource(delimiter = '|', textBlock = """
+      PLANNED    | UPDATE users u SET email = ? WHERE u.id = ? RETURNING u.display_name[1] | UPDATE users u SET email = ? WHERE u.id = ? RETURNING u.full_name[1] AS display_name
+      READ_NEW   | SELECT full_name[1:2], full_name[1]::text FROM users | SELECT display_name[1:2] AS full_name, display_name[1]::text AS full_name FROM users
+      """)
+  void subscriptedColumn_keepsItsLabel(Phase phase, String sql, String expected) throws Exception {
+    assertThat(Fixtures.rewrite(sql, phase).sql()).isEqualTo(expected);
+  }
+
   @ParameterizedTest(name = "{0}: {1}")
   @CsvSource(delimiter = '|', textBlock = """
       DUAL_WRITE | UPDATE users SET full_name[1] = ? WHERE id = ? | backfill has not reached
