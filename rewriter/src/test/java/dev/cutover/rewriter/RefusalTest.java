@@ -57,6 +57,7 @@ class RefusalTest {
       MERGE INTO users u USING accounts a JOIN orders o ON o.id = a.id ON u.id = a.id WHEN MATCHED THEN DELETE | a join
       WITH s AS (SELECT * FROM accounts) MERGE INTO users u USING s ON u.id = s.id WHEN MATCHED THEN DELETE | MERGE (in a CTE
       WITH m AS (MERGE INTO users u USING accounts a ON u.id = a.id WHEN MATCHED THEN DELETE) SELECT 1 | MERGE (in a CTE
+      MERGE INTO users u USING accounts a ON u.id = a.id WHEN MATCHED AND u IS NOT NULL THEN DELETE | whole row of the MERGE target
       UPDATE users SET (full_name, email) = (SELECT * FROM accounts WHERE id = 1) WHERE id = ? | SELECT *
       UPDATE users SET (full_name, email) = (SELECT owner FROM accounts WHERE id = 1) WHERE id = ? | 1 columns for 2 targets
       UPDATE users SET (full_name, email) = (SELECT ?, ?) + 1 WHERE id = ?    | row assignment

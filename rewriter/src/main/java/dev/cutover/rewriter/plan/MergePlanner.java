@@ -134,8 +134,11 @@ final class MergePlanner {
       throw ctx.refuse("a MERGE the rewriter cannot read");
     }
     FromItem target = scope.items().get(0);
-    if (target.table() == null) {
-      throw ctx.refuse("a MERGE whose target is not a table");
+    if (target.table() == null || !target.applied().isEmpty()) {
+      // A whole-row reference to the target (or a column alias list on it) asked for it as a
+      // derived table of the application's columns, which a MERGE cannot write.
+      throw ctx.refuse("the whole row of the MERGE target, or a column alias list on it, is not supported while"
+          + " its table migrates (it would have to be a derived table, which cannot be written); list the columns");
     }
     WritePlanner writes = new WritePlanner(ctx, queries, null);
     for (Clause c : clauses) {
