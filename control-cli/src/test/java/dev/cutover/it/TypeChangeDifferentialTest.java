@@ -145,7 +145,33 @@ class TypeChangeDifferentialTest {
           ids -> new Object[] {1234L, 1000, WRITER_IDS}),
       write("UPDATE orders SET meta.amount = ? WHERE id = ?", null, ids -> new Object[] {new BigDecimal("3.30"), 8}),
       write("INSERT INTO orders (id, meta.amount, amount) VALUES (?, ?, ?)", null,
-          ids -> new Object[] {ids.incrementAndGet(), new BigDecimal("4.40"), new BigDecimal("5.50")}));
+          ids -> new Object[] {ids.incrementAndGet(), new BigDecimal("4.40"), new BigDecimal("5.50")}),
+      // MERGE: each action writes both columns (converted), conditions read the phase's column.
+      write("MERGE INTO orders o USING (VALUES (?, ?::numeric)) v(id, a) ON o.id = v.id WHEN MATCHED AND o.amount_cents > 0"
+          + " THEN UPDATE SET amount = v.a WHEN NOT MATCHED THEN INSERT (id, amount, note) VALUES (v.id, v.a, 'merged')",
+          null, ids -> new Object[] {ids.incrementAndGet(), new BigDecimal("12.34")}),
+      write("MERGE INTO orders o USING (VALUES (?, ?::numeric)) v(id, a) ON o.id = v.id WHEN MATCHED AND o.amount_cents > 0"
+          + " THEN UPDATE SET amount = v.a WHEN NOT MATCHED THEN INSERT (id, amount, note) VALUES (v.id, v.a, 'merged')",
+          null, ids -> new Object[] {9, new BigDecimal("4.56")}),
+      write("MERGE INTO orders o USING (VALUES (?, ?::bigint)) v(id, c) ON o.id = v.id WHEN MATCHED THEN UPDATE SET"
+          + " amount_cents = v.c, note = 'mc' WHEN NOT MATCHED THEN INSERT (id, amount_cents) VALUES (v.id, v.c)",
+          "MERGE INTO orders o USING (VALUES (?, ?::bigint)) v(id, c) ON o.id = v.id WHEN MATCHED THEN UPDATE SET"
+          + " amount = v.c / 100.0, note = 'mc' WHEN NOT MATCHED THEN INSERT (id, amount) VALUES (v.id, v.c / 100.0)",
+          ids -> new Object[] {17, 4321L}),
+      write("MERGE INTO orders o USING (VALUES (?, ?::bigint)) v(id, c) ON o.id = v.id WHEN MATCHED THEN UPDATE SET"
+          + " amount_cents = v.c, note = 'mc' WHEN NOT MATCHED THEN INSERT (id, amount_cents) VALUES (v.id, v.c)",
+          "MERGE INTO orders o USING (VALUES (?, ?::bigint)) v(id, c) ON o.id = v.id WHEN MATCHED THEN UPDATE SET"
+          + " amount = v.c / 100.0, note = 'mc' WHEN NOT MATCHED THEN INSERT (id, amount) VALUES (v.id, v.c / 100.0)",
+          ids -> new Object[] {ids.incrementAndGet(), 777L}),
+      write("MERGE INTO orders o USING (SELECT id, amount FROM orders WHERE amount_cents = ? AND id > 1000) s ON o.id = s.id"
+          + " WHEN MATCHED AND s.amount > 0 THEN DELETE WHEN NOT MATCHED THEN DO NOTHING", null,
+          ids -> new Object[] {777L}),
+      // A row assignment from a sub-SELECT: run once, written to both columns (converted).
+      write("UPDATE orders SET (note, amount) = (SELECT 'row ' || ?, max(p.amount) FROM orders p WHERE p.id < 5) WHERE id = ?",
+          null, ids -> new Object[] {"x", 18}),
+      write("UPDATE orders SET (amount_cents, note) = (SELECT ?::bigint + 1, 'rn') WHERE id = ? RETURNING amount, amount_cents",
+          "UPDATE orders SET (amount, note) = (SELECT (?::bigint + 1) / 100.0, 'rn') WHERE id = ? RETURNING amount, amount_cents",
+          ids -> new Object[] {5000L, 19}));
 
   @BeforeAll
   static void setUp() throws Exception {

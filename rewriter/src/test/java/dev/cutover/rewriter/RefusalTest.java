@@ -48,8 +48,19 @@ class RefusalTest {
       UPDATE users SET full_name = upper((SELECT owner FROM accounts LIMIT 1)) | subquery
       UPDATE users SET full_name[1] = ? WHERE id = ?                         | element or slice
       UPDATE users SET email[length(full_name)] = ? WHERE id = ?             | parser
-      MERGE INTO users u USING accounts a ON u.id = a.id WHEN MATCHED THEN UPDATE SET full_name = a.owner | INSERT ... ON CONFLICT
-      UPDATE users SET (full_name, email) = (SELECT ?, ?) WHERE id = ?        | row assignment
+      MERGE INTO users u USING accounts a ON u.id = a.id WHEN NOT MATCHED BY SOURCE THEN DELETE | BY SOURCE
+      MERGE INTO users u USING accounts a ON u.id = a.id WHEN MATCHED THEN DELETE RETURNING u.full_name | RETURNING
+      MERGE INTO users u USING accounts a ON u.id = a.id WHEN NOT MATCHED THEN INSERT VALUES (a.id, a.owner) | list the columns
+      MERGE INTO users u USING accounts a ON u.id = a.id WHEN NOT MATCHED THEN INSERT (id, full_name) VALUES (a.id, random()::text) | random()
+      MERGE INTO users u USING accounts a ON u.id = a.id WHEN MATCHED THEN UPDATE SET full_name = random()::text | random()
+      MERGE INTO users u USING accounts a ON u.id = a.id WHEN MATCHED THEN UPDATE SET (full_name, email) = (a.owner, a.owner) | row assignment
+      MERGE INTO users u USING accounts a JOIN orders o ON o.id = a.id ON u.id = a.id WHEN MATCHED THEN DELETE | a join
+      WITH s AS (SELECT * FROM accounts) MERGE INTO users u USING s ON u.id = s.id WHEN MATCHED THEN DELETE | MERGE (in a CTE
+      WITH m AS (MERGE INTO users u USING accounts a ON u.id = a.id WHEN MATCHED THEN DELETE) SELECT 1 | MERGE (in a CTE
+      MERGE INTO users u USING accounts a ON u.id = a.id WHEN MATCHED AND u IS NOT NULL THEN DELETE | whole row of the MERGE target
+      UPDATE users SET (full_name, email) = (SELECT * FROM accounts WHERE id = 1) WHERE id = ? | SELECT *
+      UPDATE users SET (full_name, email) = (SELECT owner FROM accounts WHERE id = 1) WHERE id = ? | 1 columns for 2 targets
+      UPDATE users SET (full_name, email) = (SELECT ?, ?) + 1 WHERE id = ?    | row assignment
       UPDATE users SET (full_name) = (?) WHERE id = ?                         | row assignment
       COPY users (full_name) FROM STDIN                                      | COPY
       EXPLAIN CREATE TABLE x AS SELECT full_name FROM users                  | EXPLAIN

@@ -20,8 +20,8 @@ public final class CalciteMask {
    * @param text the masked statement
    * @param problem {@code null}, or the construct that cannot be masked
    * @param subscriptedTargets the (folded) columns assigned through a subscript ({@code SET tags[1] = ...}),
-   *     whose subscript the mask blanked: the caller must refuse when one is a migration column, since
-   *     the parse shows a whole-column assignment
+   *     whose subscript the mask blanked: the parse shows a whole-column assignment, so the write
+   *     planner reads the subscript from the tokens (and refuses where it cannot mirror it)
    */
   public record Result(String text, String problem, java.util.List<String> subscriptedTargets) {
     public Result {
@@ -71,8 +71,8 @@ public final class CalciteMask {
             // OVER (ORDER BY x GROUPS BETWEEN ...): the frame unit names no column; Calcite knows ROWS.
             "ROWS  ".getChars(0, 6, out, s);
           } else if (subscriptedAssignment(text, stmt, i)) {
-            // UPDATE ... SET tags[1] = ...: the parse sees SET tags = ...; the caller refuses when
-            // tags migrates (the rewrite would treat it as a whole-column write).
+            // UPDATE ... SET tags[1] = ...: the parse sees SET tags = ...; the write planner finds
+            // the subscript in the tokens when tags migrates.
             int open = text.nextSignificant(i + 1, stmt.toToken());
             blank(out, text.tokens().get(open).start() - base, text.tokens().get(text.matching(open)).end() - base);
             subscripted.add(text.folded(i));

@@ -273,7 +273,7 @@ final class InsertPlanner {
   }
 
   /** The alias of the derived table that computes a single row's volatile values once. */
-  private static final String ONCE = "cutover_once";
+  private static final String ONCE = WritePlanner.ONCE;
 
   /**
    * A single-row {@code VALUES (...)} whose values {@code once} are volatile (or unknown) and go to

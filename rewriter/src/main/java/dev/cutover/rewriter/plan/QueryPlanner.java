@@ -320,13 +320,14 @@ final class QueryPlanner {
         }
         expression(as.operand(0), scope, clause);
       } else if (labelled(item) != null && !clause.unlabelled()) {
-        // PostgreSQL labels x::t, CAST(x AS t), x COLLATE c, (x).f and (x).f::t with the column's or
-        // the field's name: keep the application's.
+        // PostgreSQL labels x::t, CAST(x AS t), x COLLATE c, x[i], (x).f and (x).f::t with the
+        // column's or the field's name: keep the application's.
         SqlNode inner = item;
-        while (inner.getKind() == SqlKind.CAST || inner instanceof SqlCall c && c.getOperator() == PostgresOperators.COLLATE) {
+        while (inner.getKind() == SqlKind.CAST || inner.getKind() == SqlKind.ITEM
+            || inner instanceof SqlCall c && c.getOperator() == PostgresOperators.COLLATE) {
           SqlCall cast = (SqlCall) inner;
           for (int k = 1; k < cast.operandCount(); k++) {
-            expression(cast.operand(k), scope, clause); // the type: never a migrating table's row type
+            expression(cast.operand(k), scope, clause); // the type (never a migrating table's row type), or the subscript
           }
           inner = cast.operand(0);
         }
@@ -709,7 +710,8 @@ final class QueryPlanner {
   private static SqlNode labelled(SqlNode item) {
     SqlNode inner = item;
     while (inner instanceof SqlCall call && call.operandCount() >= 1
-        && (call.getKind() == SqlKind.CAST || call.getOperator() == PostgresOperators.COLLATE)) {
+        && (call.getKind() == SqlKind.CAST || call.getKind() == SqlKind.ITEM
+            || call.getOperator() == PostgresOperators.COLLATE)) {
       inner = call.operand(0);
     }
     if (inner != item && inner instanceof SqlIdentifier id && !id.isStar()) {

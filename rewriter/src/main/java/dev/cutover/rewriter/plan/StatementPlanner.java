@@ -53,19 +53,8 @@ public final class StatementPlanner {
 
   private static final Set<String> DDL = Set.of(
       "alter", "drop", "truncate", "create", "comment", "reindex", "cluster", "grant", "revoke", "security");
-  /**
-   * Why MERGE stays refused: its WHEN clauses each write the target in a different way (an UPDATE
-   * SET list, an INSERT column list and VALUES, DELETE, DO NOTHING) and their conditions read the
-   * target; mirroring a write to both columns needs every action rewritten, and Calcite's grammar
-   * reads neither {@code WHEN NOT MATCHED BY SOURCE}, {@code DO NOTHING} nor PostgreSQL 17's
-   * {@code RETURNING} there, so a partly read MERGE could reach the server half-rewritten.
-   */
-  static final String MERGE_REFUSAL = "MERGE on a migrating table is not supported: its UPDATE and INSERT actions"
-      + " would each have to write both the old and the new column; write it as INSERT ... ON CONFLICT DO UPDATE,"
-      + " or as an UPDATE ... FROM followed by an INSERT ... SELECT ... WHERE NOT EXISTS, in one transaction";
-
-  private static final Set<String> REFUSED_KINDS = Set.of("copy", "merge", "table", "prepare", "call");
-  private static final Set<String> PARSED_KINDS = Set.of("select", "insert", "update", "delete", "with", "values", "(");
+  private static final Set<String> REFUSED_KINDS = Set.of("copy", "table", "prepare", "call");
+  private static final Set<String> PARSED_KINDS = Set.of("select", "insert", "update", "delete", "merge", "with", "values", "(");
   /**
    * Statements that read and write no row values of the tables they name (locking, maintenance,
    * session and cursor commands): when one names a migrating table but no migration column, no
@@ -194,9 +183,6 @@ public final class StatementPlanner {
           + "' through the driver is not allowed while the migration runs; change the table with the cutover CLI"
           + " (cutover rollback / advance) instead");
     }
-    if (kind.equals("merge")) {
-      throw ctx.refuse(MERGE_REFUSAL);
-    }
     if (REFUSED_KINDS.contains(kind)) {
       throw ctx.refuse(kind.toUpperCase(java.util.Locale.ROOT) + " statements on a migrating table are not supported");
     }
@@ -211,8 +197,8 @@ public final class StatementPlanner {
       return;
     }
     // A WITH may hide a write (a data-modifying CTE, or the main statement) that Cutover must mirror.
-    boolean writes = kind.equals("insert") || kind.equals("update") && updateMayFill()
-        || kind.equals("with") && (hasKeyword("insert") || hasKeyword("update") && updateMayFill());
+    boolean writes = kind.equals("insert") || kind.equals("merge") || kind.equals("update") && updateMayFill()
+        || kind.equals("with") && (hasKeyword("insert") || hasKeyword("merge") || hasKeyword("update") && updateMayFill());
     if (!writes && !mentionsColumnOrStar() && !ctx.mayUseRows()) {
       if (ctx.touch != null && kind.equals("select") && anyDualWrite()) {
         // Nothing to rewrite, but the rows it returns may be lazily migrated: plan it for the touch
@@ -270,20 +256,13 @@ public final class StatementPlanner {
       first = createAs[0];
       end = createAs[1];
     }
-    String construct = unsupportedConstruct();
+    String construct = unsupportedConstruct(first);
     if (construct != null) {
       throw ctx.refuse(construct + " is not supported on a migrating table yet");
     }
     CalciteMask.Result mask = CalciteMask.mask(text, ctx.stmt, Integer.MAX_VALUE, Integer.MAX_VALUE);
     if (mask.problem() != null) {
       throw ctx.refuse("the statement contains " + mask.problem() + ", which the rewriter cannot parse safely");
-    }
-    for (String column : mask.subscriptedTargets()) {
-      if (ctx.index.isColumnName(column)) {
-        throw ctx.refuse("an assignment to an element or slice of migration column '" + column + "' (SET "
-            + column + "[...] = ...) is not supported: the other column would need the same change; assign the"
-            + " whole array (SET " + column + " = array_replace(...) or a constructed array)");
-      }
     }
     masked = mask.text();
     base = masked.toCharArray();
@@ -506,6 +485,14 @@ public final class StatementPlanner {
     if (kind.equals("with")) {
       return with(first, to, outer);
     }
+    if (kind.equals("merge")) {
+      if (outer != null) {
+        throw ctx.refuse("WITH ... MERGE on a migrating table is not supported; move the CTE into the MERGE's USING"
+            + " subquery");
+      }
+      new MergePlanner(ctx, queries, base).plan(first, to);
+      return null;
+    }
     boolean query = kind.equals("select") || kind.equals("(") || kind.equals("values");
     boolean insert = kind.equals("insert");
     int returning = query ? -1 : depthZeroKeyword("returning", from, to);
@@ -530,6 +517,7 @@ public final class StatementPlanner {
       CalciteMask.blank(main, offset(defaultValues), offset(valuesToken + 1));
     }
     int insertAlias = insert && defaultValues < 0 ? insertAlias(main, first, limit) : -1;
+    java.util.Map<Integer, int[]> rows = java.util.Map.of();
     if (kind.equals("update")) {
       int set = depthZeroKeyword("set", first, limit);
       int afterSet = set < 0 ? -1 : text.nextSignificant(set + 1, limit);
@@ -538,9 +526,8 @@ public final class StatementPlanner {
         if (plain != null) {
           throw new Desugared(plain);
         }
-        throw ctx.refuse("UPDATE ... SET (column, ...) = (...) (a row assignment) from a sub-SELECT, or other than a"
-            + " list of values or ROW(...), is not supported on a migrating table yet; assign each column on its own");
       }
+      rows = set < 0 ? java.util.Map.of() : rowSelects(main, set, limit);
       setDefaults(main, first, limit);
     }
     SqlNode extraFrom = null;
@@ -549,6 +536,7 @@ public final class StatementPlanner {
     }
     SqlNode node = parse(main, "the statement");
     WritePlanner writePlanner = new WritePlanner(ctx, queries, outer);
+    writePlanner.rowSelects(rows);
     Scope target;
     if (defaultValues >= 0 && node instanceof SqlDelete delete && delete.getCondition() == null) {
       target = writePlanner.delete(delete, null);
@@ -1107,6 +1095,69 @@ public final class StatementPlanner {
   }
 
   /**
+   * Finds the SET list's row assignments from a sub-SELECT, {@code (a, b) = (SELECT ...)}, and masks
+   * each to read {@code a = (SELECT ...)} (the parenthesis before the first target and the other
+   * targets blanked), so the sub-SELECT is parsed and planned where it stands; the write planner
+   * then writes the whole clause (see {@code WritePlanner#rowFromSelect}). Returns, by the token of
+   * each clause's first target, {@code {open, close}} of its target list and of its sub-SELECT.
+   * Refuses any other row assignment (the plain ones were desugared before).
+   */
+  private java.util.Map<Integer, int[]> rowSelects(char[] main, int set, int limit) throws RewriteRefusedException {
+    SqlText text = ctx.text;
+    java.util.Map<Integer, int[]> out = new java.util.HashMap<>();
+    boolean clauseStart = true;
+    for (int i = text.nextSignificant(set + 1, limit); i >= 0 && i < limit; i = text.nextSignificant(i + 1, limit)) {
+      Token t = text.tokens().get(i);
+      if (t.kind() == TokenKind.COMMA) {
+        clauseStart = true;
+        continue;
+      }
+      if (t.kind() == TokenKind.IDENT && (text.isKeyword(i, "from") || text.isKeyword(i, "where")
+          || text.isKeyword(i, "returning"))) {
+        break;
+      }
+      if (clauseStart && t.kind() == TokenKind.LPAREN) {
+        int close = text.matching(i);
+        List<Integer> targets = new ArrayList<>();
+        boolean plain = close > i;
+        for (int k = text.nextSignificant(i + 1, close); plain && k >= 0 && k < close;
+            k = text.nextSignificant(k + 1, close)) {
+          boolean expectName = targets.size() == 0 || text.tokens().get(text.previousSignificant(k - 1, i)).kind()
+              == TokenKind.COMMA;
+          if (expectName && text.tokens().get(k).isIdentifier()) {
+            targets.add(k);
+          } else if (expectName || text.tokens().get(k).kind() != TokenKind.COMMA) {
+            plain = false;
+          }
+        }
+        int eq = close < 0 ? -1 : text.nextSignificant(close + 1, limit);
+        int open = eq < 0 ? -1 : text.nextSignificant(eq + 1, limit);
+        int inner = open < 0 ? -1 : text.nextSignificant(open + 1, limit);
+        int end = open < 0 || text.tokens().get(open).kind() != TokenKind.LPAREN ? -1 : text.matching(open);
+        int after = end < 0 ? -1 : text.nextSignificant(end + 1, limit);
+        if (!plain || targets.isEmpty() || eq < 0 || !"=".equals(written(eq)) || end < 0 || inner < 0
+            || !text.isKeyword(inner, "select") && !text.isKeyword(inner, "with")
+            || after >= 0 && text.tokens().get(after).kind() != TokenKind.COMMA && !text.isKeyword(after, "from")
+                && !text.isKeyword(after, "where") && !text.isKeyword(after, "returning")) {
+          throw ctx.refuse("UPDATE ... SET (column, ...) = (...) (a row assignment) other than from a list of values,"
+              + " ROW(...) or a sub-SELECT is not supported on a migrating table yet; assign each column on its own");
+        }
+        CalciteMask.blank(main, offset(i), offset(i) + 1);
+        CalciteMask.blank(main, text.tokens().get(targets.get(0)).end() - ctx.stmt.start(), offset(close) + 1);
+        out.put(targets.get(0), new int[] {i, close, open, end});
+        i = end;
+        clauseStart = false;
+        continue;
+      }
+      clauseStart = false;
+      if ((t.kind() == TokenKind.LPAREN || t.kind() == TokenKind.LBRACKET) && text.matching(i) > i) {
+        i = text.matching(i);
+      }
+    }
+    return out;
+  }
+
+  /**
    * Blanks the locking clauses ({@code FOR UPDATE | NO KEY UPDATE | SHARE | KEY SHARE [OF table, ...]
    * [NOWAIT | SKIP LOCKED]}, one or more), which Calcite cannot parse. Only their words and table
    * names are blanked: PostgreSQL also accepts {@code LIMIT}, {@code OFFSET} and {@code FETCH} after
@@ -1176,11 +1227,15 @@ public final class StatementPlanner {
     return -1;
   }
 
-  /** The first construct recognised from the tokens that the rewriter does not handle, or {@code null}. */
-  private String unsupportedConstruct() {
+  /**
+   * The first construct recognised from the tokens that the rewriter does not handle, or {@code null}:
+   * a MERGE anywhere but as the statement itself (token {@code first}), which PostgreSQL does not
+   * allow in a CTE either.
+   */
+  private String unsupportedConstruct(int first) {
     SqlText text = ctx.text;
     for (int i = ctx.stmt.fromToken(); i < ctx.stmt.toToken(); i++) {
-      if (text.tokens().get(i).kind() == TokenKind.IDENT && text.folded(i).equals("merge")) {
+      if (i != first && text.tokens().get(i).kind() == TokenKind.IDENT && text.folded(i).equals("merge")) {
         return "MERGE (in a CTE or elsewhere in the statement)";
       }
     }

@@ -19,6 +19,8 @@ import org.apache.calcite.sql.SqlIdentifier;
 import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlNodeList;
+import org.apache.calcite.sql.SqlOrderBy;
+import org.apache.calcite.sql.SqlSelect;
 import org.apache.calcite.sql.SqlUpdate;
 
 /**
@@ -49,6 +51,21 @@ final class WritePlanner {
   /** The scope holding the CTEs of an enclosing WITH, or {@code null}. */
   Scope outer() {
     return outer;
+  }
+
+  /**
+   * The UPDATE's row assignments from a sub-SELECT, {@code (a, b) = (SELECT ...)}, masked for the
+   * parser as {@code a = (SELECT ...)}: by the token of the first target, the tokens {@code {open,
+   * close}} of the target list and of the sub-SELECT.
+   */
+  private Map<Integer, int[]> rowSelects = Map.of();
+
+  /** The alias of a derived table that computes written values once ({@code ... FROM (SELECT ...) AS cutover_once}). */
+  static final String ONCE = "cutover_once";
+
+  /** Sets the UPDATE's row assignments from a sub-SELECT (see {@link #rowSelects}). */
+  void rowSelects(Map<Integer, int[]> clauses) {
+    this.rowSelects = clauses;
   }
 
   // ---------------------------------------------------------------- values written (INSERT and UPDATE)
@@ -149,6 +166,12 @@ final class WritePlanner {
       String name = names.get(0);
       refuseFieldOfMigrating(item, names);
       int leaf = ctx.tokenOf(id, names.size() - 1);
+      int[] row = names.size() == 1 ? rowSelects.get(ctx.tokenOf(id, 0)) : null;
+      if (row != null) {
+        lastEnd = Math.max(lastEnd, ctx.text.tokens().get(row[3]).end());
+        rowFromSelect(item, sources.get(j), row, seen);
+        continue;
+      }
       int[] rhs = rightHandSide(leaf, limitToken);
       if (rhs == null) {
         throw ctx.refuse(item.migrations().get(0), "could not locate the SET item '" + name + "' in the SQL text");
@@ -165,6 +188,11 @@ final class WritePlanner {
       ctx.used(m, name);
       List<ColumnMigration.Write> physical = m.writes(name);
       Token leafToken = ctx.text.tokens().get(ctx.tokenOf(id, 0));
+      int subscript = subscript(ctx.tokenOf(id, 0));
+      if (subscript >= 0) {
+        subscripted(m, name, leafToken, subscript, sources.get(j), rhs, physical);
+        continue;
+      }
       if (physical.size() > 1 && onceThroughRow(sources.get(j), rhs, leafToken, physical)) {
         continue;
       }
@@ -224,6 +252,128 @@ final class WritePlanner {
     ctx.edits.insert(rhs[0], List.of(Edits.Piece.text("(SELECT " + String.join(", ", reads) + " FROM ")));
     ctx.edits.insert(rhs[1], List.of(Edits.Piece.text(" AS cutover_once(v))")));
     return true;
+  }
+
+  /**
+   * A row assignment from a sub-SELECT, {@code (a, col) = (SELECT x, y ...)}, whose targets include a
+   * migrating column: the target list gets every physical column of each target, and the sub-SELECT,
+   * run once as written (same correlation, so as often as before), feeds them all:
+   * {@code (a, old, new) = (SELECT cutover_once.v1, cutover_once.v2, conv(cutover_once.v2) FROM (SELECT
+   * x, y ...) AS cutover_once(v1, v2))}. No row gives NULL to every target, as before; more than one row
+   * is the same error. A sub-SELECT whose width is not the target count, or with {@code *}, is refused
+   * (PostgreSQL would reject the first; the second's width is the table's).
+   */
+  private void rowFromSelect(FromItem item, SqlNode value, int[] row, Map<ColumnMigration, String> seen)
+      throws RewriteRefusedException {
+    SqlText text = ctx.text;
+    List<Integer> targets = new ArrayList<>();
+    for (int k = text.nextSignificant(row[0] + 1, row[1]); k >= 0 && k < row[1]; k = text.nextSignificant(k + 1, row[1])) {
+      if (text.tokens().get(k).isIdentifier()) {
+        targets.add(k);
+      }
+    }
+    List<String> reads = new ArrayList<>();
+    List<String> aliases = new ArrayList<>();
+    boolean migrating = false;
+    for (int n = 0; n < targets.size(); n++) {
+      Token t = text.tokens().get(targets.get(n));
+      String name = text.folded(targets.get(n));
+      String v = ONCE + ".v" + (n + 1);
+      aliases.add("v" + (n + 1));
+      ColumnMigration m = item.migrationFor(name);
+      if (m == null) {
+        reads.add(v);
+        continue;
+      }
+      if (seen.put(m, name) != null) {
+        throw ctx.refuse(m, "the UPDATE sets both '" + m.oldColumn() + "' and '" + m.newColumn()
+            + "', the same logical column twice");
+      }
+      ctx.used(m, name);
+      List<ColumnMigration.Write> writes = m.writes(name);
+      // Written as it stands (planned: the old column, its own value): nothing to wrap for this one.
+      migrating |= writes.size() > 1 || !writes.get(0).conversion().isIdentity();
+      List<String> columns = new ArrayList<>();
+      for (ColumnMigration.Write w : writes) {
+        columns.add(Identifiers.quote(w.column()));
+        reads.add(w.conversion().isIdentity() ? v : w.conversion().apply(v));
+      }
+      String replacement = String.join(", ", columns);
+      if (!replacement.equals(t.text(text.sql()))) {
+        ctx.edits.replace(t.start(), t.end(), replacement);
+      }
+    }
+    if (!migrating) {
+      return;
+    }
+    SqlNode query = value instanceof SqlOrderBy orderBy ? orderBy.query : value;
+    ColumnMigration first = item.migrations().get(0);
+    if (!(query instanceof SqlSelect select)) {
+      throw ctx.refuse(first, "a row assignment from a " + QueryPlanner.construct(query) + " writing migrating column"
+          + " is not supported; write the sub-SELECT as one SELECT");
+    }
+    for (SqlNode selected : select.getSelectList()) {
+      if (selected instanceof SqlIdentifier sid && sid.isStar()) {
+        throw ctx.refuse(first, "a row assignment from SELECT * writing a migrating column is not supported; list the"
+            + " columns");
+      }
+    }
+    if (select.getSelectList().size() != targets.size()) {
+      throw ctx.refuse(first, "a row assignment whose sub-SELECT has " + select.getSelectList().size()
+          + " columns for " + targets.size() + " targets");
+    }
+    ctx.edits.insert(text.tokens().get(row[2]).start(),
+        List.of(Edits.Piece.text("(SELECT " + String.join(", ", reads) + " FROM ")));
+    ctx.edits.insert(text.tokens().get(row[3]).end(),
+        List.of(Edits.Piece.text(" AS " + ONCE + "(" + String.join(", ", aliases) + "))")));
+  }
+
+  /** The token of the {@code [} right after SET target token {@code target}, or -1 when it has no subscript. */
+  private int subscript(int target) {
+    int next = ctx.text.nextSignificant(target + 1, ctx.stmt.toToken());
+    return next >= 0 && ctx.text.tokens().get(next).kind() == TokenKind.LBRACKET && ctx.text.matching(next) > next
+        ? next : -1;
+  }
+
+  /**
+   * {@code SET col[i] = v} (or a slice) where {@code col} migrates: the same element change on each
+   * physical column written. That is the application's change only where both columns hold the same
+   * array before it: always when one column is written, and in {@code read_new} entered after the
+   * backfill and verify (every row equal, every write since reaching both). In {@code dual_write} and a
+   * lazy {@code read_new}, a row the backfill has not reached has an empty new column, and the element
+   * change would make it a one-element array that looks migrated: refused, as is a type change (the
+   * element would need converting inside the other column's array).
+   */
+  private void subscripted(ColumnMigration m, String name, Token target, int open, SqlNode value, int[] rhs,
+      List<ColumnMigration.Write> physical) throws RewriteRefusedException {
+    String written = "SET " + name + "[...] = ...";
+    if (!m.isRename()) {
+      throw ctx.refuse(m, "an assignment to an element or slice of migrating column '" + name + "' (" + written
+          + ") is not supported for a type change: the element would have to be converted inside the other column's"
+          + " array; assign the whole array");
+    }
+    if (physical.size() > 1 && m.fillsLazily()) {
+      throw ctx.refuse(m, "an assignment to an element or slice of migrating column '" + name + "' (" + written
+          + ") is not supported in " + m.phase().sqlName() + ": rows the backfill has not reached have no new value"
+          + " to change the element of; assign the whole array, or run it once the migration reads the new column");
+    }
+    if (!physical.get(0).column().equals(name)) {
+      ctx.edits.replace(target.start(), target.end(), Identifiers.quote(physical.get(0).column()));
+    }
+    if (physical.size() > 1) {
+      if (!isDefault(value, rhs)) {
+        checkDuplicable(m, value);
+      }
+      int close = ctx.text.matching(open);
+      List<Edits.Piece> pieces = new ArrayList<>();
+      for (int k = 1; k < physical.size(); k++) {
+        pieces.add(Edits.Piece.text(", " + Identifiers.quote(physical.get(k).column())));
+        pieces.add(Edits.Piece.copy(ctx.text.tokens().get(open).start(), ctx.text.tokens().get(close).end()));
+        pieces.add(Edits.Piece.text(" = "));
+        pieces.add(Edits.Piece.copy(rhs[0], rhs[1]));
+      }
+      ctx.edits.insert(rhs[1], pieces);
+    }
   }
 
   /** Whether {@code value}, written at {@code rhs}, is one parenthesised query and nothing else. */
