@@ -547,6 +547,8 @@ public final class Backfiller {
               // chunk, and the next ones for a while, skipping locked rows instead of waiting.
               skipLockedUntil = System.nanoTime() + SKIP_LOCKED_PERIOD.toNanos();
               planner.retry(chunk);
+              throttle.waitFor("rows locked by the application: chunks skip locked rows for "
+                  + Durations.format(SKIP_LOCKED_PERIOD) + ", the final pass waits for them", 0);
               continue;
             }
             if (e instanceof SQLException sql && DdlRunner.LOCK_NOT_AVAILABLE.equals(sql.getSQLState())) {
