@@ -244,8 +244,8 @@ public final class Backfiller {
       out.printf("backfill %s: resuming after key %s (%d rows done before)%n", m.id(), state.lastKey(), state.rowsDone());
     }
 
-    long pending = copier.countPending(c, state.lastKey(), state.maxKey());
-    long total = state.rowsDone() + pending;
+    BatchCopier.Pending pending = copier.pending(c, state.lastKey(), state.maxKey(), table.oid());
+    long total = state.rowsDone() + pending.rows();
     BackfillControl control = BackfillControl.available(schema, c) ? new BackfillControl(schema, m.id()) : null;
     if (control == null) {
       out.printf("backfill %s: the control schema predates `cutover tune` (run `cutover init` to upgrade it);"
@@ -270,8 +270,8 @@ public final class Backfiller {
       done = state.rowsDone() + updated;
       if (!planner.complete()) {
         progress.finish(planner.watermark());
-        out.printf("backfill %s: stopped after %d batches (%d/%d rows); run it again to resume%n",
-            m.id(), planner.issued(), done, total);
+        out.printf("backfill %s: stopped after %d batches (%d/%s%d rows); run it again to resume%n",
+            m.id(), planner.issued(), done, pending.exact() ? "" : "about ", total);
         out.flush();
         return new Result(updated, done, false);
       }
@@ -316,7 +316,8 @@ public final class Backfiller {
       // run is complete, so the bar ends at 100% and the summary says where the difference went.
       progress.complete(state.maxKey());
     }
-    long filledByApplication = Math.max(0, total - done);
+    // Only a count says how many rows the application filled: a sample's estimate is not that exact.
+    long filledByApplication = pending.exact() ? Math.max(0, total - done) : 0;
     out.printf("backfill %s: done: %d rows copied (%d this run)%s; rows inserted or updated through the driver"
         + " since it started are written to both columns and need no copy%n", m.id(), done, updated,
         filledByApplication == 0 ? "" : ", " + filledByApplication + " more of the " + total + " estimated at the"

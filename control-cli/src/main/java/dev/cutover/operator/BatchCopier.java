@@ -70,8 +70,63 @@ final class BatchCopier {
     }
   }
 
+  /**
+   * The rows pending in ({@code afterKey}, {@code maxKey}], for the progress bar.
+   *
+   * @param rows how many
+   * @param exact whether counted (else estimated from a sample of the table's pages)
+   */
+  record Pending(long rows, boolean exact) {}
+
+  /** Tables the statistics say are larger than this are sampled, not counted, for the progress bar. */
+  static final long EXACT_COUNT_ROWS = 200_000;
+  /** About how many rows the sample reads. */
+  static final long SAMPLE_ROWS = 20_000;
+
+  /**
+   * {@link #countPending} for a table of up to {@link #EXACT_COUNT_ROWS} rows (by its statistics);
+   * for a larger one, an estimate from a sample of about {@link #SAMPLE_ROWS} rows' pages
+   * ({@code TABLESAMPLE SYSTEM}). Counting reads the whole table and computes the new value of
+   * every row once more before the backfill does: about 5% of the backfill's own time. The count
+   * only feeds the progress bar and its ETA, which end at 100% either way.
+   */
+  Pending pending(Connection c, String afterKey, String maxKey, long tableOid) throws SQLException {
+    return pending(c, afterKey, maxKey, tableOid, EXACT_COUNT_ROWS, SAMPLE_ROWS);
+  }
+
+  /** {@link #pending(Connection, String, String, long)} with its thresholds given (tests). */
+  Pending pending(Connection c, String afterKey, String maxKey, long tableOid, long exactCountRows, long sampleRows)
+      throws SQLException {
+    double rows;
+    try (PreparedStatement ps = c.prepareStatement("SELECT reltuples FROM pg_catalog.pg_class WHERE oid = ?")) {
+      ps.setLong(1, tableOid);
+      try (ResultSet rs = ps.executeQuery()) {
+        rows = rs.next() ? rs.getDouble(1) : -1;
+      }
+    }
+    if (rows <= exactCountRows || rows <= sampleRows) {
+      return new Pending(countPending(c, afterKey, maxKey), true);
+    }
+    double percent = 100.0 * sampleRows / rows;
+    String sample = " TABLESAMPLE SYSTEM (" + String.format(java.util.Locale.ROOT, "%.6f", percent) + ") REPEATABLE (0)";
+    long sampled;
+    try {
+      sampled = count(c, sample, afterKey, maxKey, " AND " + target + " IS DISTINCT FROM " + source);
+    } catch (SQLException e) {
+      if (!ConversionErrors.isDataError(e) || !c.getAutoCommit()) {
+        throw e;
+      }
+      sampled = count(c, sample, afterKey, maxKey, "");
+    }
+    return new Pending(Math.round(sampled * 100.0 / percent), false);
+  }
+
   private long count(Connection c, String afterKey, String maxKey, String filter) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + table + " WHERE "
+    return count(c, "", afterKey, maxKey, filter);
+  }
+
+  private long count(Connection c, String sample, String afterKey, String maxKey, String filter) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + table + sample + " WHERE "
         + key.range(afterKey != null) + filter)) {
       key.bindRange(ps, 1, afterKey, maxKey);
       try (ResultSet rs = ps.executeQuery()) {

@@ -69,6 +69,28 @@ class BatchCopierTest {
   }
 
   /**
+   * The progress bar's pending rows: counted on a table the statistics call small, estimated from a
+   * sample of pages on a large one (here: "large" from 1,000 rows, a sample of 5,000 of 50,000).
+   */
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void pending_countedOnASmallTable_sampledOnALargeOne() throws Exception {
+    try (Connection c = db.plainConnection(); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE sampled (id int PRIMARY KEY, a text, b text)");
+      st.execute("INSERT INTO sampled SELECT g, 'v' || g, CASE WHEN g % 2 = 0 THEN 'v' || g END"
+          + " FROM generate_series(1, 50000) g");
+      st.execute("ANALYZE sampled");
+      TableCatalog.Table t = TableCatalog.requireTable(c, "public", "sampled");
+      BatchCopier copier = new BatchCopier(t, RowKey.of(c, t, Set.of("a", "b")), "b", "\"a\"");
+      BatchCopier.Pending counted = copier.pending(c, "10000", "50000", t.oid(), 1_000_000, 5_000);
+      assertThat(counted).isEqualTo(new BatchCopier.Pending(20_000, true));
+      BatchCopier.Pending sampled = copier.pending(c, "10000", "50000", t.oid(), 1_000, 5_000);
+      assertThat(sampled.exact()).isFalse();
+      assertThat(sampled.rows()).as("an estimate of the 20,000 pending rows").isBetween(15_000L, 25_000L);
+    }
+  }
+
+  /**
    * Creates {@code table} (20 rows, {@code b} empty), has an application transaction run {@code
    * write} and hold it, starts a plain chunk over the whole table, waits until the chunk waits for
    * the application's row lock, commits the application's transaction; returns the rows the chunk
