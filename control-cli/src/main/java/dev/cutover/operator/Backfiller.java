@@ -44,9 +44,10 @@ import java.util.concurrent.atomic.AtomicReference;
  *       skipping the rows the application holds; the key ranges of those chunks are remembered.
  *   <li>Rows skipped that way are picked up by a final pass over those ranges only, without
  *       {@code SKIP LOCKED} (under a short {@code lock_timeout}, retried). A resumed run cannot
- *       know which ranges its predecessor skipped rows in, and passes over the whole range. A run
- *       whose chunks never skipped a row needs no final pass: each chunk updated every row of its
- *       range that differed, or saw it filled by the application meanwhile.
+ *       know which ranges its predecessor skipped rows in, and passes over its range too. A key
+ *       walk whose chunks never skipped a row needs no final pass: each chunk updated every row of
+ *       its range that differed, or saw it filled by the application meanwhile. A ctid walk always
+ *       passes over the whole table: a row can move to a page already walked.
  * </ul>
  */
 public final class Backfiller {
@@ -280,11 +281,17 @@ public final class Backfiller {
       // ranges of this run's chunks that skipped locked rows, and what an earlier run walked (up to
       // its checkpoint: it may have skipped rows there; this run walked everything after it).
       int batchSize = options.batchSize() == BackfillOptions.AUTO ? FINAL_PASS_BATCH : options.batchSize();
+      // A ctid walk passes over everything: a row can move to a page already walked (an update
+      // outside the driver, a table rewrite between chunks), which a key cannot.
       List<String[]> ranges = new java.util.ArrayList<>();
-      if (state.lastKey() != null) {
-        ranges.add(new String[] {null, state.lastKey()});
+      if (copier.key().columns().equals(List.of("ctid"))) {
+        ranges.add(new String[] {null, state.maxKey()});
+      } else {
+        if (state.lastKey() != null) {
+          ranges.add(new String[] {null, state.lastKey()});
+        }
+        ranges.addAll(run.skippedRanges());
       }
-      ranges.addAll(run.skippedRanges());
       long[] pendingIn = new long[ranges.size()];
       long remaining = 0;
       for (int i = 0; i < ranges.size(); i++) {
