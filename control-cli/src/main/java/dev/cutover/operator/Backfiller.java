@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>A {@link ChunkPlanner} cuts the range into chunks in key order (primary key, unique key,
  *       or ctid pages); each worker, on its own connection, copies one chunk per transaction
  *       ({@link BatchCopier#copyRange}: only rows that differ, each row's new value computed from
- *       its current old value under its row lock) and commits it with the checkpoint: {@code rows_done} grows by exactly the rows the chunk updated, and
+ *       its current old value under its row lock) and commits it with the checkpoint:
+ *       {@code rows_done} grows by exactly the rows the chunk updated, and
  *       {@code last_key} moves to the end of the committed prefix of chunks. So a crashed backfill
  *       resumes after its last committed prefix (chunks committed beyond it are walked again and
  *       find nothing to copy) and its row count stays exact.
@@ -356,8 +357,8 @@ public final class Backfiller {
     final Thread[] threads = new Thread[BackfillOptions.MAX_WORKERS];
     volatile BackfillControl.Settings settings;
     volatile boolean stopping;
-    /** Until when (System.nanoTime) chunks lock their rows first, skipping locked ones; 0: plain UPDATEs. */
-    volatile long skipLockedUntil;
+    /** Until when (System.nanoTime) chunks lock their rows first, skipping locked ones; at first: now. */
+    volatile long skipLockedUntil = System.nanoTime();
     /** Committed chunks that may have skipped locked rows, by seq (key order), for the final pass. */
     private final java.util.TreeMap<Long, ChunkPlanner.Chunk> skipped = new java.util.TreeMap<>();
     private double rate;
