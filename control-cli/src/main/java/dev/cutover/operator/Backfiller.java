@@ -25,9 +25,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *       under any insert rate (rows inserted later are dual-written by the drivers).
  *   <li>A {@link ChunkPlanner} cuts the range into chunks in key order (primary key, unique key,
  *       or ctid pages); each worker, on its own connection, copies one chunk per transaction
- *       ({@link BatchCopier#copyRange}: only rows that differ, {@code FOR UPDATE SKIP LOCKED}, each
- *       row's new value computed from its current old value under its row lock) and commits it
- *       with the checkpoint: {@code rows_done} grows by exactly the rows the chunk updated, and
+ *       ({@link BatchCopier#copyRange}: only rows that differ, each row's new value computed from
+ *       its current old value under its row lock) and commits it with the checkpoint:
+ *       {@code rows_done} grows by exactly the rows the chunk updated, and
  *       {@code last_key} moves to the end of the committed prefix of chunks. So a crashed backfill
  *       resumes after its last committed prefix (chunks committed beyond it are walked again and
  *       find nothing to copy) and its row count stays exact.
@@ -38,8 +38,17 @@ import java.util.concurrent.atomic.AtomicReference;
  *       state and applying what {@code cutover tune} changed: workers are started, or retire after
  *       their current chunk; pausing, lag and the other {@link BackfillThrottle} checks hold the
  *       workers before their next chunk.
- *   <li>Rows skipped because the application held them locked are picked up by a final pass
- *       without {@code SKIP LOCKED} (under a short {@code lock_timeout}, retried).
+ *   <li>A chunk is one plain range UPDATE, which writes per row what a bulk UPDATE writes, and
+ *       waits for a row the application holds locked at most {@link #PLAIN_CHUNK_LOCK_TIMEOUT}.
+ *       A chunk that waited longer is rolled back, and for {@link #SKIP_LOCKED_PERIOD} chunks
+ *       lock their rows first with {@code FOR UPDATE SKIP LOCKED} (a WAL record more per row),
+ *       skipping the rows the application holds; the key ranges of those chunks are remembered.
+ *   <li>Rows skipped that way are picked up by a final pass over those ranges only, without
+ *       {@code SKIP LOCKED} (under a short {@code lock_timeout}, retried). A resumed run cannot
+ *       know which ranges its predecessor skipped rows in, and passes over its range too. A key
+ *       walk whose chunks never skipped a row needs no final pass: each chunk updated every row of
+ *       its range that differed, or saw it filled by the application meanwhile. A ctid walk always
+ *       passes over the whole table: a row can move to a page already walked.
  * </ul>
  */
 public final class Backfiller {
@@ -66,6 +75,15 @@ public final class Backfiller {
   static final int MAX_LOCK_TIMEOUTS = 20;
   /** Rows per batch of the final pass (and of a refill) when chunks are sized by time. */
   static final int FINAL_PASS_BATCH = 1000;
+  /**
+   * The {@code lock_timeout} of a chunk copied by a plain range UPDATE, which waits for rows the
+   * application holds locked: longer than an ordinary transaction holds a row, short enough that
+   * neither the backfill nor an application waiting behind its chunk notices. A chunk that hits it
+   * is rolled back and copied again with {@code SKIP LOCKED}.
+   */
+  static final Duration PLAIN_CHUNK_LOCK_TIMEOUT = Duration.ofMillis(50);
+  /** After a chunk found a row locked for longer than that, how long chunks lock their rows first and skip locked ones. */
+  static final Duration SKIP_LOCKED_PERIOD = Duration.ofSeconds(30);
 
   private final ControlSchema schema;
   private final PrintWriter out;
@@ -228,8 +246,8 @@ public final class Backfiller {
       out.printf("backfill %s: resuming after key %s (%d rows done before)%n", m.id(), state.lastKey(), state.rowsDone());
     }
 
-    long pending = copier.countPending(c, state.lastKey(), state.maxKey());
-    long total = state.rowsDone() + pending;
+    BatchCopier.Pending pending = copier.pending(c, state.lastKey(), state.maxKey(), table.oid());
+    long total = state.rowsDone() + pending.rows();
     BackfillControl control = BackfillControl.available(schema, c) ? new BackfillControl(schema, m.id()) : null;
     if (control == null) {
       out.printf("backfill %s: the control schema predates `cutover tune` (run `cutover init` to upgrade it);"
@@ -254,30 +272,51 @@ public final class Backfiller {
       done = state.rowsDone() + updated;
       if (!planner.complete()) {
         progress.finish(planner.watermark());
-        out.printf("backfill %s: stopped after %d batches (%d/%d rows); run it again to resume%n",
-            m.id(), planner.issued(), done, total);
+        out.printf("backfill %s: stopped after %d batches (%d/%s%d rows); run it again to resume%n",
+            m.id(), planner.issued(), done, pending.exact() ? "" : "about ", total);
         out.flush();
         return new Result(updated, done, false);
       }
 
-      // Rows skipped because the application held them locked: wait for them this time.
+      // Rows skipped because the application held them locked: wait for them this time. Only the
+      // ranges of this run's chunks that skipped locked rows, and what an earlier run walked (up to
+      // its checkpoint: it may have skipped rows there; this run walked everything after it).
       int batchSize = options.batchSize() == BackfillOptions.AUTO ? FINAL_PASS_BATCH : options.batchSize();
-      long remaining = copier.countPending(c, null, state.maxKey());
+      // A ctid walk passes over everything: a row can move to a page already walked (an update
+      // outside the driver, a table rewrite between chunks), which a key cannot.
+      List<String[]> ranges = new java.util.ArrayList<>();
+      if (copier.key().columns().equals(List.of("ctid"))) {
+        ranges.add(new String[] {null, state.maxKey()});
+      } else {
+        if (state.lastKey() != null) {
+          ranges.add(new String[] {null, state.lastKey()});
+        }
+        ranges.addAll(run.skippedRanges());
+      }
+      long[] pendingIn = new long[ranges.size()];
+      long remaining = 0;
+      for (int i = 0; i < ranges.size(); i++) {
+        pendingIn[i] = copier.countPending(c, ranges.get(i)[0], ranges.get(i)[1]);
+        remaining += pendingIn[i];
+      }
       long budgetRows = remaining + batchSize;
       long deadline = System.nanoTime() + FINAL_PASS_BUDGET.toNanos();
-      while (remaining > 0) {
-        BatchCopier.Batch batch = finalPassBatch(c, copier, state.maxKey(), batchSize, deadline);
-        if (batch.rows() == 0) {
-          break;
-        }
-        done += batch.rows();
-        updated += batch.rows();
-        progress.step(batch.rows(), state.maxKey());
-        budgetRows -= batch.rows();
-        if (budgetRows < 0) {
-          throw new OperatorException("backfill " + m.id() + ": rows keep diverging from " + m.oldColumn()
-              + " while being copied; is something writing " + table.quoted()
-              + " without the Cutover driver? Run `cutover verify " + m.id() + "` to list them");
+      for (int i = 0; i < ranges.size(); i++) {
+        String[] r = ranges.get(i);
+        while (pendingIn[i] > 0) {
+          BatchCopier.Batch batch = finalPassBatch(c, copier, r[0], r[1], batchSize, deadline);
+          if (batch.rows() == 0) {
+            break;
+          }
+          done += batch.rows();
+          updated += batch.rows();
+          progress.step(batch.rows(), state.maxKey());
+          budgetRows -= batch.rows();
+          if (budgetRows < 0) {
+            throw new OperatorException("backfill " + m.id() + ": rows keep diverging from " + m.oldColumn()
+                + " while being copied; is something writing " + table.quoted()
+                + " without the Cutover driver? Run `cutover verify " + m.id() + "` to list them");
+          }
         }
       }
       saveState(c, stateId, state.maxKey(), state.maxKey(), done, true);
@@ -285,7 +324,8 @@ public final class Backfiller {
       // run is complete, so the bar ends at 100% and the summary says where the difference went.
       progress.complete(state.maxKey());
     }
-    long filledByApplication = Math.max(0, total - done);
+    // Only a count says how many rows the application filled: a sample's estimate is not that exact.
+    long filledByApplication = pending.exact() ? Math.max(0, total - done) : 0;
     out.printf("backfill %s: done: %d rows copied (%d this run)%s; rows inserted or updated through the driver"
         + " since it started are written to both columns and need no copy%n", m.id(), done, updated,
         filledByApplication == 0 ? "" : ", " + filledByApplication + " more of the " + total + " estimated at the"
@@ -317,6 +357,10 @@ public final class Backfiller {
     final Thread[] threads = new Thread[BackfillOptions.MAX_WORKERS];
     volatile BackfillControl.Settings settings;
     volatile boolean stopping;
+    /** Until when (System.nanoTime) chunks lock their rows first, skipping locked ones; at first: now. */
+    volatile long skipLockedUntil = System.nanoTime();
+    /** Committed chunks that may have skipped locked rows, by seq (key order), for the final pass. */
+    private final java.util.TreeMap<Long, ChunkPlanner.Chunk> skipped = new java.util.TreeMap<>();
     private double rate;
     private long rateRows;
     private long rateAt = System.nanoTime();
@@ -352,6 +396,28 @@ public final class Backfiller {
               : behind.describe() + " > --max-replica-lag " + ReplicaLag.bytes(options.maxReplicaLagBytes());
         });
       }
+    }
+
+    /**
+     * The key ranges ({@code lo}, {@code hi}] of committed chunks that may have skipped rows the
+     * application held locked, in key order, adjacent chunks merged (chunks tile the walk in seq order).
+     */
+    synchronized List<String[]> skippedRanges() {
+      List<String[]> ranges = new java.util.ArrayList<>();
+      long previous = Long.MIN_VALUE;
+      for (ChunkPlanner.Chunk chunk : skipped.values()) {
+        if (!ranges.isEmpty() && chunk.seq() == previous + 1) {
+          ranges.get(ranges.size() - 1)[1] = chunk.hi();
+        } else {
+          ranges.add(new String[] {chunk.lo(), chunk.hi()});
+        }
+        previous = chunk.seq();
+      }
+      return ranges;
+    }
+
+    private synchronized void skipped(ChunkPlanner.Chunk chunk) {
+      skipped.put(chunk.seq(), chunk);
     }
 
     /** Copies every chunk; returns when all committed, the chunk limit was reached, or one failed (rethrown). */
@@ -469,17 +535,31 @@ public final class Backfiller {
           }
           long t0 = System.nanoTime();
           long n;
+          boolean skipLocked = t0 - skipLockedUntil < 0;
           w.setAutoCommit(false);
           try {
-            startBatch(w, options.lockTimeout());
-            n = copier.copyRange(w, chunk.lo(), chunk.hi());
+            startBatch(w, skipLocked || options.lockTimeout().compareTo(PLAIN_CHUNK_LOCK_TIMEOUT) < 0
+                ? options.lockTimeout() : PLAIN_CHUNK_LOCK_TIMEOUT);
+            n = copier.copyRange(w, chunk.lo(), chunk.hi(), skipLocked);
             synchronized (checkpoint) {
               saveProgress(w, stateId, planner.watermarkWith(chunk), n);
               w.commit();
               planner.committed(chunk);
+              if (skipLocked) {
+                skipped(chunk);
+              }
             }
           } catch (SQLException | RuntimeException e) {
             w.rollback();
+            if (!skipLocked && e instanceof SQLException sql && DdlRunner.LOCK_NOT_AVAILABLE.equals(sql.getSQLState())) {
+              // A row (or the table) held locked longer than an ordinary transaction: copy this
+              // chunk, and the next ones for a while, skipping locked rows instead of waiting.
+              skipLockedUntil = System.nanoTime() + SKIP_LOCKED_PERIOD.toNanos();
+              planner.retry(chunk);
+              throttle.waitFor("rows locked by the application: chunks skip locked rows for "
+                  + Durations.format(SKIP_LOCKED_PERIOD) + ", the final pass waits for them", 0);
+              continue;
+            }
             if (e instanceof SQLException sql && DdlRunner.LOCK_NOT_AVAILABLE.equals(sql.getSQLState())) {
               planner.retry(chunk);
               long wait = throttle.afterLockTimeout();
@@ -621,7 +701,7 @@ public final class Backfiller {
       }
       long deadline = System.nanoTime() + FINAL_PASS_BUDGET.toNanos();
       while (untilClean) {
-        BatchCopier.Batch batch = finalPassBatch(c, copier, maxKey, batchSize, deadline);
+        BatchCopier.Batch batch = finalPassBatch(c, copier, null, maxKey, batchSize, deadline);
         if (batch.rows() == 0) {
           break;
         }
@@ -641,14 +721,14 @@ public final class Backfiller {
   }
 
   /** One batch that waits for locked rows, under a short lock_timeout retried until {@code deadline}. */
-  private static BatchCopier.Batch finalPassBatch(
-      Connection c, BatchCopier copier, String maxKey, int batchSize, long deadline) throws SQLException {
+  private static BatchCopier.Batch finalPassBatch(Connection c, BatchCopier copier, String afterKey, String maxKey,
+      int batchSize, long deadline) throws SQLException {
     long backoff = 100;
     while (true) {
       c.setAutoCommit(false);
       try (Statement st = c.createStatement()) {
         st.execute("SET LOCAL lock_timeout = '" + FINAL_PASS_LOCK_TIMEOUT.toMillis() + "ms'");
-        BatchCopier.Batch batch = copier.copy(c, null, maxKey, batchSize, false);
+        BatchCopier.Batch batch = copier.copy(c, afterKey, maxKey, batchSize, false);
         c.commit();
         return batch;
       } catch (SQLException e) {

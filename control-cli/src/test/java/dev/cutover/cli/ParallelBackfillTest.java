@@ -50,6 +50,26 @@ class ParallelBackfillTest {
     scenario("pk", "id int PRIMARY KEY, a int, note text", "g, g, 'n'", 30_000, "--workers", "4", "--batch-size", "700");
   }
 
+  /**
+   * Writers that hold rows longer than a plain chunk waits for one: chunks fall back to locking
+   * their rows first and skipping locked ones, and the final pass over those chunks' ranges waits.
+   */
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void workers_underWritersHoldingRowsLong_skipThemAndThenWait() throws Exception {
+    holdMillis = 150;
+    try {
+      Cli.Run run = scenario("pklong", "id int PRIMARY KEY, a int, note text", "g, g, 'n'", 20_000, "--workers",
+          "2", "--batch-size", "1000");
+      assertThat(run.out()).contains("rows locked by the application: chunks skip locked rows");
+    } finally {
+      holdMillis = 20;
+    }
+  }
+
+  /** How long a writer that locks its row first holds it before updating it. */
+  private static volatile int holdMillis = 20;
+
   @Test
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void workers_underConcurrentWriters_compositeKey() throws Exception {
@@ -68,7 +88,7 @@ class ParallelBackfillTest {
    * Creates {@code table} with {@code rows} rows, changes {@code a}'s type (up: a * 10 as bigint),
    * runs writers through the driver and the backfill with {@code options}, then checks every row.
    */
-  private static void scenario(String table, String columns, String values, int rows, String... options)
+  private static Cli.Run scenario(String table, String columns, String values, int rows, String... options)
       throws Exception {
     String id = table + "-t";
     cli.sql("CREATE TABLE " + table + " (" + columns + ")",
@@ -104,7 +124,7 @@ class ParallelBackfillTest {
                   PreparedStatement up = c.prepareStatement("UPDATE " + table + " SET a = ? WHERE id = ?")) {
                 lock.setInt(1, key);
                 lock.executeQuery().close();
-                Thread.sleep(20);
+                Thread.sleep(holdMillis);
                 up.setInt(1, value);
                 up.setInt(2, key);
                 up.executeUpdate();
@@ -132,6 +152,7 @@ class ParallelBackfillTest {
       threads.add(t);
     }
     long during;
+    Cli.Run backfill;
     try {
       long warm = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (commits.get() < 20 && errors.isEmpty() && System.nanoTime() < warm) {
@@ -144,6 +165,7 @@ class ParallelBackfillTest {
       Cli.Run run = cli.run(args.toArray(new String[0]));
       assertThat(run.exit()).as(run.all()).isEqualTo(0);
       assertThat(run.out()).contains("done");
+      backfill = run;
       during = commits.get() - before;
       Thread.sleep(300); // writes after the backfill are dual-written
     } finally {
@@ -173,6 +195,7 @@ class ParallelBackfillTest {
     assertThat(wrong).as("rows whose committed write was lost").isEmpty();
     Cli.Run verify = cli.run("verify", id);
     assertThat(verify.exit()).as(verify.all()).isEqualTo(0);
+    return backfill;
   }
 
   @Test
