@@ -32,8 +32,8 @@ class RefusalTest {
       SELECT full_name FROM users u, (SELECT id, 1 + 1 FROM orders) s        | unknown columns
       SELECT full_name FROM users JOIN mystery m ON m.id = users.id          | unknown columns
       SELECT full_name FROM users, accounts                                  | ambiguous
-      SELECT * FROM users JOIN orders USING (id) JOIN accounts USING (id)    | several JOIN ... USING
-      SELECT * FROM users NATURAL JOIN orders                                | NATURAL JOIN
+      SELECT * FROM users u JOIN orders o USING (id) JOIN orders o2 ON o2.id = u.id | has a namesake
+      SELECT * FROM users u JOIN orders o USING (id), generate_series(1, 2) g | whose columns are not known
       SELECT * FROM users u JOIN users v USING (full_name)                   | a migration column
       SELECT a.id FROM users a JOIN accounts b USING (display_name)          | USING
       SELECT full_name FROM users WHERE id = $1                              | $n

@@ -10,7 +10,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Ordinary PostgreSQL shapes that were refused on a migrating table and are now rewritten: window
  * frames in GROUPS units, keyword labels after AS, array slices and subscripted assignment, a SET
  * from a scalar subquery (once, through a row assignment), VALUES as a query, column definition
- * lists, SELECT * over one JOIN ... USING, and explicit tables ({@code TABLE users}, PostgreSQL's
+ * lists, SELECT * over JOIN ... USING and NATURAL JOIN (chains included), and explicit tables ({@code TABLE users}, PostgreSQL's
  * {@code SELECT * FROM users}), {@code ROWS FROM} of one function, and {@code unnest(...)} in an expression. The corpus ({@code 15-refuse-less-shapes.sql}) runs
  * the same shapes against PostgreSQL at every phase.
  */
@@ -34,6 +34,9 @@ class RefuseLessRewriteTest {
       READ_NEW   | SELECT u.id, m.a FROM users u, jsonb_to_record(u.email::jsonb) AS m(a text, b numeric(10, 2)) WHERE u.full_name = ? | SELECT u.id, m.a FROM users u, jsonb_to_record(u.email::jsonb) AS m(a text, b numeric(10, 2)) WHERE u.display_name = ?
       READ_NEW   | SELECT * FROM users u JOIN orders o USING (id) | SELECT id, u.display_name AS full_name, u.email, u.display_name, o.user_id, o.total FROM users u JOIN orders o USING (id)
       COMPLETED  | SELECT * FROM orders o LEFT JOIN users u USING (id) | SELECT id, o.user_id, o.total, u.email, u.display_name AS full_name, u.display_name FROM orders o LEFT JOIN users u USING (id)
+      READ_NEW   | SELECT * FROM users NATURAL JOIN orders | SELECT id, users.display_name AS full_name, users.email, users.display_name, orders.user_id, orders.total FROM users NATURAL JOIN orders
+      READ_NEW   | SELECT * FROM users u JOIN orders o USING (id) JOIN orders o2 USING (id, user_id) | SELECT id, user_id, u.display_name AS full_name, u.email, u.display_name, o.total, o2.total FROM users u JOIN orders o USING (id) JOIN orders o2 USING (id, user_id)
+      COMPLETED  | SELECT * FROM orders o FULL JOIN users u USING (id) NATURAL JOIN orders o2 | SELECT id, user_id, total, u.email, u.display_name AS full_name, u.display_name FROM orders o FULL JOIN users u USING (id) NATURAL JOIN orders o2
       READ_NEW   | TABLE users | SELECT id, display_name AS full_name, email, display_name FROM users
       PLANNED    | table users | SELECT id, full_name, email, full_name AS display_name FROM users
       READ_NEW   | SELECT * FROM (TABLE users) t ORDER BY id | SELECT * FROM (SELECT id, display_name AS full_name, email, display_name FROM users) t ORDER BY id

@@ -271,7 +271,7 @@ final class QueryPlanner {
     Clause grouping = clause.withAfterGrouping(grouped);
     List<SqlNode> joinConditions = new ArrayList<>();
     Scope scope = new Scope(parent, enclosing.afterGrouping());
-    from(select.getFrom(), scope, joinConditions, clause);
+    scope.recordFromTree(from(select.getFrom(), scope, joinConditions, clause));
     Labels labels = new Labels();
     projection(select.getSelectList(), scope, labels, enclosing.withAfterGrouping(grouped));
     for (SqlNode condition : joinConditions) {
@@ -376,22 +376,28 @@ final class QueryPlanner {
     from(node, scope, joinConditions, Clause.TOP);
   }
 
-  private void from(SqlNode node, Scope scope, List<SqlNode> joinConditions, Clause clause)
+  /**
+   * Adds the FROM items of {@code node} to {@code scope}; returns how they join, for {@code SELECT *}
+   * over merged columns, or {@code null} where that is not known (an item that is not one FROM item).
+   */
+  private Scope.FromTree from(SqlNode node, Scope scope, List<SqlNode> joinConditions, Clause clause)
       throws RewriteRefusedException {
     if (node == null) {
-      return;
+      return null;
     }
     if (node instanceof SqlJoin join) {
       int before = scope.items().size();
-      from(join.getLeft(), scope, joinConditions, clause);
+      Scope.FromTree leftTree = from(join.getLeft(), scope, joinConditions, clause);
       int middle = scope.items().size();
-      from(join.getRight(), scope, joinConditions, clause);
+      Scope.FromTree rightTree = from(join.getRight(), scope, joinConditions, clause);
       List<FromItem> left = List.copyOf(scope.items().subList(before, middle));
       List<FromItem> right = List.copyOf(scope.items().subList(middle, scope.items().size()));
+      List<String> merged = List.of();
       if (join.isNatural()) {
         scope.markMergedColumns();
         natural(left, right);
         natural(right, left);
+        merged = commonColumns(leftTree, rightTree);
       }
       if (join.getConditionType() == JoinConditionType.USING) {
         scope.markMergedColumns();
@@ -400,14 +406,78 @@ final class QueryPlanner {
           names.add(ctx.folded((SqlIdentifier) n).get(0));
           using((SqlIdentifier) n, left, right, scope);
         }
-        if (left.size() == 1 && right.size() == 1 && !join.isNatural()) {
-          scope.recordUsing(new Scope.UsingJoin(List.copyOf(names), left.get(0), right.get(0)));
-        }
+        merged = List.copyOf(names);
       } else if (join.getCondition() != null) {
         joinConditions.add(join.getCondition());
       }
-      return;
+      return leftTree == null || rightTree == null || merged == null ? null
+          : new Scope.FromTree.Join(leftTree, rightTree, merged);
     }
+    int before = scope.items().size();
+    fromItem(node, scope, joinConditions, clause);
+    return scope.items().size() == before + 1 ? new Scope.FromTree.Item(scope.items().get(before)) : null;
+  }
+
+  /**
+   * The names a NATURAL join merges: the columns both sides have, in the left side's order (as the
+   * application names them; {@link #natural} refused a migration column's names on both sides), or
+   * {@code null} when a side's columns are unknown.
+   */
+  private List<String> commonColumns(Scope.FromTree left, Scope.FromTree right) throws RewriteRefusedException {
+    List<String> l = left == null ? null : columnNames(left);
+    List<String> r = right == null ? null : columnNames(right);
+    if (l == null || r == null) {
+      return null;
+    }
+    List<String> out = new ArrayList<>();
+    for (String c : l) {
+      if (r.contains(c) && !out.contains(c)) {
+        out.add(c);
+      }
+    }
+    return out;
+  }
+
+  /** The column names of {@code tree}'s rows as the application sees them, or {@code null} when unknown. */
+  private List<String> columnNames(Scope.FromTree tree) throws RewriteRefusedException {
+    if (tree instanceof Scope.FromTree.Item leaf) {
+      FromItem item = leaf.item();
+      if (!item.columnsKnown()) {
+        return null;
+      }
+      if (!item.isMigrating()) {
+        return item.info().columns();
+      }
+      List<AppColumns.AppColumn> columns = AppColumns.of(item.info(), item.migrations());
+      if (columns == null) {
+        return null;
+      }
+      List<String> out = new ArrayList<>();
+      for (AppColumns.AppColumn c : columns) {
+        out.add(c.name());
+      }
+      return out;
+    }
+    Scope.FromTree.Join join = (Scope.FromTree.Join) tree;
+    List<String> l = columnNames(join.left());
+    List<String> r = columnNames(join.right());
+    if (l == null || r == null) {
+      return null;
+    }
+    List<String> out = new ArrayList<>(join.merged());
+    for (List<String> side : List.of(l, r)) {
+      for (String c : side) {
+        if (!join.merged().contains(c)) {
+          out.add(c);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Adds the FROM item {@code node} (not a join) to {@code scope}. */
+  private void fromItem(SqlNode node, Scope scope, List<SqlNode> joinConditions, Clause clause)
+      throws RewriteRefusedException {
     if (node.getKind() == SqlKind.TABLESAMPLE) {
       // t [AS a] TABLESAMPLE method (n) [REPEATABLE (s)]: the sample reads t's columns by the same
       // names; its arguments are literals (Calcite reads nothing else there).
@@ -1083,12 +1153,28 @@ final class QueryPlanner {
       return;
     }
     if (scope.hasMergedColumns()) {
-      Scope.UsingJoin using = scope.onlyUsingJoin();
-      if (using == null) {
-        throw ctx.refuse("SELECT * over a NATURAL JOIN, or over several JOIN ... USING, with a migrating table is not"
-            + " supported; list the columns (or write one JOIN ... USING between two tables)");
+      if (scope.fromTree() == null) {
+        throw ctx.refuse("SELECT * over a NATURAL JOIN or JOIN ... USING next to a FROM item whose columns are not"
+            + " known (a subquery needs an alias, a function a column list) is not supported with a migrating table;"
+            + " list the columns");
       }
-      ctx.edits.replace(first[0], last[1], String.join(", ", usingStar(using, labels, clause)));
+      List<StarColumn> columns = mergedStar(scope.fromTree(), clause);
+      Set<String> seen = new HashSet<>();
+      for (StarColumn c : columns) {
+        if (!seen.add(c.label()) && columns.stream().anyMatch(o -> o.merged() && o.label().equals(c.label()))) {
+          // An unqualified merged name would be ambiguous beside another column of that name.
+          throw ctx.refuse("SELECT * over JOIN ... USING or NATURAL JOIN whose merged column '" + c.label()
+              + "' has a namesake elsewhere in the FROM clause is not supported with a migrating table; list the"
+              + " columns");
+        }
+      }
+      List<String> parts = new ArrayList<>();
+      for (StarColumn c : columns) {
+        parts.add(c.text());
+        labels.names.add(c.label());
+        labels.widened |= c.widened();
+      }
+      ctx.edits.replace(first[0], last[1], String.join(", ", parts));
       return;
     }
     List<String> parts = new ArrayList<>();
@@ -1135,49 +1221,54 @@ final class QueryPlanner {
   }
 
   /**
-   * {@code SELECT *} over {@code a JOIN b USING (names)}, as PostgreSQL expands it: the merged names
-   * (unqualified, so a FULL JOIN's merge is kept), then the left item's other columns, then the
-   * right's. Refused when a merged name is a migration column (which physical column the merge
-   * shows differs by phase) or a side's columns are unknown.
+   * One column of a {@code SELECT *} over joins: its label, the text that selects it, whether it is
+   * a merged column (written unqualified, as PostgreSQL names it), and whether it widens the row.
    */
-  private List<String> usingStar(Scope.UsingJoin using, Labels labels, Clause clause) throws RewriteRefusedException {
-    List<String> out = new ArrayList<>();
-    for (String name : using.names()) {
-      if (ctx.index.isColumnName(name)) {
-        throw ctx.refuse("SELECT * over JOIN ... USING (" + name + "), a migration column, is not supported; list the"
-            + " columns or join with ON");
+  private record StarColumn(String label, String text, boolean merged, boolean widened) {}
+
+  /**
+   * {@code SELECT *} over joins that merge columns (USING, NATURAL), as PostgreSQL expands it: at
+   * each join, the merged names (unqualified, so a FULL JOIN's merge is kept), then the left side's
+   * other columns, then the right's. Refused when a merged name is a migration column (which
+   * physical column the merge shows differs by phase) or an item's columns are unknown.
+   */
+  private List<StarColumn> mergedStar(Scope.FromTree tree, Clause clause) throws RewriteRefusedException {
+    if (tree instanceof Scope.FromTree.Join join) {
+      List<StarColumn> out = new ArrayList<>();
+      for (String name : join.merged()) {
+        if (ctx.index.isColumnName(name)) {
+          throw ctx.refuse("SELECT * over JOIN ... USING (" + name + ") or a NATURAL JOIN merging it, a migration"
+              + " column, is not supported; list the columns or join with ON");
+        }
+        out.add(new StarColumn(name, Identifiers.quote(name), true, false));
       }
-      out.add(Identifiers.quote(name));
-      labels.names.add(name);
+      for (Scope.FromTree side : List.of(join.left(), join.right())) {
+        for (StarColumn c : mergedStar(side, clause)) {
+          if (!join.merged().contains(c.label())) {
+            out.add(c);
+          }
+        }
+      }
+      return out;
     }
-    java.util.Set<String> merged = new java.util.HashSet<>(using.names());
-    for (FromItem item : List.of(using.left(), using.right())) {
-      if (item.qualifierText() == null || !item.columnsKnown()) {
-        throw ctx.refuse("SELECT * over JOIN ... USING next to a FROM item whose columns are not known (a subquery"
-            + " needs an alias); list the columns");
+    FromItem item = ((Scope.FromTree.Item) tree).item();
+    if (item.qualifierText() == null || !item.columnsKnown()) {
+      throw ctx.refuse("SELECT * over JOIN ... USING or NATURAL JOIN next to a FROM item whose columns are not known"
+          + " (a subquery needs an alias); list the columns");
+    }
+    String prefix = item.qualifierText() + ".";
+    List<StarColumn> out = new ArrayList<>();
+    Labels mine = new Labels();
+    if (item.isMigrating()) {
+      refuseIfFixedWidth(item, clause);
+      List<String> columns = expand(item, prefix, mine);
+      for (int i = 0; i < columns.size(); i++) {
+        out.add(new StarColumn(mine.names.get(i), columns.get(i), false, mine.widened));
       }
-      String prefix = item.qualifierText() + ".";
-      if (item.isMigrating()) {
-        refuseIfFixedWidth(item, clause);
-        Labels mine = new Labels();
-        List<String> columns = expand(item, prefix, mine);
-        for (int i = 0; i < columns.size(); i++) {
-          if (!merged.contains(mine.names.get(i))) {
-            out.add(columns.get(i));
-            labels.names.add(mine.names.get(i));
-          }
-        }
-        labels.widened |= mine.widened;
-      } else {
-        Labels mine = new Labels();
-        addColumns(item, mine, clause);
-        labels.widened |= mine.widened;
-        for (String c : item.info().columns()) {
-          if (!merged.contains(c)) {
-            out.add(prefix + Identifiers.quote(c));
-            labels.names.add(c);
-          }
-        }
+    } else {
+      addColumns(item, mine, clause);
+      for (String c : item.info().columns()) {
+        out.add(new StarColumn(c, prefix + Identifiers.quote(c), false, mine.widened));
       }
     }
     return out;

@@ -129,30 +129,35 @@ public final class Scope {
   /** Marks that a USING or NATURAL join merges columns. */
   public void markMergedColumns() {
     mergedColumns = true;
-    usingJoins++;
   }
 
   /**
-   * One {@code a JOIN b USING (names)} between two single FROM items, for {@code SELECT *}: the merged
-   * names first, then each side's other columns.
-   *
-   * @param names the merged names, folded, in list order
-   * @param left the left item
-   * @param right the right item
+   * How this level's FROM items join, for {@code SELECT *} over merged columns: single items, and
+   * joins of two trees with the names a USING or NATURAL join merges (empty for any other join).
    */
-  public record UsingJoin(List<String> names, FromItem left, FromItem right) {}
+  public sealed interface FromTree permits FromTree.Item, FromTree.Join {
+    /** One FROM item. */
+    record Item(FromItem item) implements FromTree {}
 
-  private UsingJoin usingJoin;
-  private int usingJoins;
-
-  /** Records a USING join of two single items (after {@link #markMergedColumns}). */
-  public void recordUsing(UsingJoin join) {
-    usingJoin = join;
+    /**
+     * A join of two trees.
+     *
+     * @param merged the names a USING or NATURAL join merges, folded, in the order PostgreSQL lists
+     *     them; empty for other joins
+     */
+    record Join(FromTree left, FromTree right, List<String> merged) implements FromTree {}
   }
 
-  /** The one USING join this level's FROM consists of, or {@code null} (none, several, NATURAL, more items). */
-  public UsingJoin onlyUsingJoin() {
-    return usingJoins == 1 && usingJoin != null && items.size() == 2 ? usingJoin : null;
+  private FromTree fromTree;
+
+  /** Records how this level's FROM joins ({@code null}: not known). */
+  public void recordFromTree(FromTree tree) {
+    fromTree = tree;
+  }
+
+  /** How this level's FROM joins, or {@code null} when that is not known. */
+  public FromTree fromTree() {
+    return fromTree;
   }
 
   /** Whether a USING or NATURAL join merges columns. */
