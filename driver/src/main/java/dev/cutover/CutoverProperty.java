@@ -28,11 +28,12 @@ public enum CutoverProperty {
       new String[] {"reject", "passthrough"}),
   /**
    * Entries of the rewritten-statement cache, and statement texts whose pre-check is remembered.
-   * Sized for a working set of 50,000 distinct texts (generated SQL, tagged queries): a cache smaller
-   * than the texts an application cycles through parses most of its statements again. It costs
-   * about 280 bytes of heap per entry, and only for texts actually seen.
+   * Sized for a working set of 50,000 distinct texts (generated SQL, tagged queries), each of which
+   * may take two entries (its own and its constant shape's): a cache smaller than the texts an
+   * application cycles through parses most of its statements again. It costs about 280 bytes of
+   * heap per entry, and only for texts actually seen.
    */
-  CACHE_SIZE("cutover.cacheSize", "65536",
+  CACHE_SIZE("cutover.cacheSize", "131072",
       "Entries of the rewritten-statement cache; also the most statement texts whose pre-check (does it name a"
           + " migrating table?) is remembered while a migration exists (integer >= 0)", null),
   /**
