@@ -26,8 +26,14 @@ public enum CutoverProperty {
       "A statement that touches a migrating column and cannot be rewritten safely: reject (SQLException, SQLState 0A000,"
           + " the message names the migration and the reason) or passthrough (sent as written, logged, counted)",
       new String[] {"reject", "passthrough"}),
-  /** Entries of the rewritten-statement cache, and statement texts whose pre-check is remembered. */
-  CACHE_SIZE("cutover.cacheSize", "10000",
+  /**
+   * Entries of the rewritten-statement cache, and statement texts whose pre-check is remembered.
+   * Sized for a working set of 50,000 distinct texts (generated SQL, tagged queries), each of which
+   * may take two entries (its own and its constant shape's): a cache smaller than the texts an
+   * application cycles through parses most of its statements again. It costs about 280 bytes of
+   * heap per entry, and only for texts actually seen.
+   */
+  CACHE_SIZE("cutover.cacheSize", "131072",
       "Entries of the rewritten-statement cache; also the most statement texts whose pre-check (does it name a"
           + " migrating table?) is remembered while a migration exists (integer >= 0)", null),
   /**

@@ -2,6 +2,7 @@ package dev.cutover.benchmarks;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.cutover.CutoverStatistics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,9 +15,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The end-to-end workloads ({@link Mix}: the suite's users mix, a TPC-C-like mix and the users mix
- * with literal SQL) through HikariCP on plain pgjdbc and on Cutover with no migration, in {@code
- * dual_write} and in {@code read_new}.
+ * The end-to-end workloads ({@link Mix}: the suite's users mix, a TPC-C-like mix, the users mix
+ * with literal SQL, and 50,000 distinct texts) through HikariCP on plain pgjdbc and on Cutover
+ * with no migration, in {@code dual_write} and in {@code read_new}.
  *
  * <p>Method: the same workload against itself moves by up to 30% between two runs of a few seconds
  * on a small machine (table growth, autovacuum, checkpoints, other load), so one run says nothing.
@@ -27,8 +28,13 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class EndToEnd {
 
-  /** One run's figures; {@code rolledBack} counts transactions that deadlocked and were not counted. */
-  record Run(String name, long operations, long rolledBack, double opsPerSecond, double p50Micros, double p99Micros) {}
+  /**
+   * One run's figures; {@code rolledBack} counts transactions that deadlocked and were not counted;
+   * {@code rewriteMissesPerOperation} the rewrite-cache misses (parses and rewrites) of the measured
+   * part per operation, a figure the machine's load does not move (0 on plain pgjdbc).
+   */
+  record Run(String name, long operations, long rolledBack, double opsPerSecond, double p50Micros, double p99Micros,
+      double rewriteMissesPerOperation) {}
 
   /**
    * A Cutover configuration against a baseline, interleaved: {@code baselines} has one run more
@@ -120,8 +126,11 @@ final class EndToEnd {
     this.full = full;
   }
 
-  /** Runs every mix through every configuration; leaves the migrations in {@code read_new}. */
-  List<Comparison> run(UsersMix users, TpccMix tpcc, LiteralMix literal) throws Exception {
+  /**
+   * Runs every mix through every configuration; leaves the migrations of the first three in {@code
+   * read_new} and the distinct-texts mix's in {@code dual_write}.
+   */
+  List<Comparison> run(UsersMix users, TpccMix tpcc, LiteralMix literal, DistinctTextsMix distinct) throws Exception {
     db.cutover("init");
     List<Comparison> out = new ArrayList<>();
     // The lazy migration of rows read is off by default (cutover.readTouch): measured on its own.
@@ -152,6 +161,8 @@ final class EndToEnd {
     out.add(compare(literal, "cutover, no migration", db.cutoverUrl(), PGJDBC, Double.NaN));
     advance(literal);
     out.add(compare(literal, "cutover, dual_write", db.cutoverUrl(), PGJDBC, Double.NaN));
+
+    out.addAll(runDistinct(distinct));
     return out;
   }
 
@@ -205,9 +216,67 @@ final class EndToEnd {
     String note = filledBefore < 0 || filledAfter == filledBefore ? ""
         : String.format(Locale.ROOT, "rows with the new column filled: %,d before, %,d after", filledBefore, filledAfter);
     Comparison c = new Comparison(mix.name(), config, baseline, cutover, baselines, target, note);
-    System.out.printf(Locale.ROOT, "   %s: %s / %s = %.3f (%.3f-%.3f), baseline spread %.1f%%%s%n", mix.name(), config,
-        baseline, c.median(), c.min(), c.max(), 100 * c.baselineSpread(), note.isEmpty() ? "" : "; " + note);
+    System.out.printf(Locale.ROOT, "   %s: %s / %s = %.3f (%.3f-%.3f), baseline spread %.1f%%, rewrite misses per"
+            + " operation %s%s%n", mix.name(), config, baseline, c.median(), c.min(), c.max(), 100 * c.baselineSpread(),
+        cutover.stream().map(r -> String.format(Locale.ROOT, "%.3f", r.rewriteMissesPerOperation())).toList(),
+        note.isEmpty() ? "" : "; " + note);
     return c;
+  }
+
+  /**
+   * The distinct-texts mix: pgjdbc against Cutover with no migration (full runs only), then in
+   * {@code dual_write} with the default {@code cutover.cacheSize} and with each of {@code cacheSizes}.
+   * Needs the control schema installed.
+   */
+  List<Comparison> runDistinct(DistinctTextsMix mix, int... cacheSizes) throws Exception {
+    List<Comparison> out = new ArrayList<>();
+    load(mix);
+    if (full) {
+      out.add(compare(mix, "cutover, no migration", db.cutoverUrl(), PGJDBC, Double.NaN));
+    }
+    advance(mix);
+    out.add(compare(mix, "cutover, dual_write", db.cutoverUrl(), PGJDBC, 0.90));
+    for (int size : cacheSizes) {
+      out.add(compare(mix, "cutover, dual_write, cacheSize=" + size, db.cutoverUrl() + "?cutover.cacheSize=" + size,
+          PGJDBC, Double.NaN));
+    }
+    return out;
+  }
+
+  /**
+   * {@code java -cp benchmarks/target/benchmarks.jar dev.cutover.benchmarks.EndToEnd [--texts N]
+   * [--rows N] [--warmup S] [--measure S] [--repetitions N] [--cache-size N]... [--server URL] [--user NAME]}:
+   * the distinct-texts comparison alone ({@link #runDistinct}).
+   */
+  public static void main(String[] args) throws Exception {
+    int texts = 50_000 / 3 + 1;
+    int rows = 100_000;
+    int warmupSeconds = 2;
+    int measureSeconds = 6;
+    int repetitions = 3;
+    List<Integer> sizes = new ArrayList<>();
+    String server = "jdbc:postgresql://127.0.0.1:5432/";
+    String user = "postgres";
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--texts" -> texts = Integer.parseInt(args[++i]) / 3 + 1;
+        case "--rows" -> rows = Integer.parseInt(args[++i]);
+        case "--warmup" -> warmupSeconds = Integer.parseInt(args[++i]);
+        case "--measure" -> measureSeconds = Integer.parseInt(args[++i]);
+        case "--repetitions" -> repetitions = Integer.parseInt(args[++i]);
+        case "--cache-size" -> sizes.add(Integer.parseInt(args[++i]));
+        case "--server" -> server = args[++i];
+        case "--user" -> user = args[++i];
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    DistinctTextsMix mix = new DistinctTextsMix(rows, texts);
+    System.out.println(mix.description());
+    try (BenchDatabase db = new BenchDatabase(server, user)) {
+      db.cutover("init");
+      new EndToEnd(db, 4, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(measureSeconds), repetitions, false)
+          .runDistinct(mix, sizes.stream().mapToInt(Integer::intValue).toArray());
+    }
   }
 
   /** Rows whose new column is filled, over the mix's migrations; -1 before dual_write. */
@@ -218,6 +287,8 @@ final class EndToEnd {
       long c = db.count("customer", "c_data_v2");
       long s = db.count("stock", "s_data_v2");
       return c < 0 || s < 0 ? -1 : c + s;
+    } else if (mix instanceof DistinctTextsMix) {
+      return db.count("profiles", "biography");
     }
     return db.count("accounts", "holder_name");
   }
@@ -232,12 +303,15 @@ final class EndToEnd {
     config.setPoolName("bench");
     try (HikariDataSource ds = new HikariDataSource(config)) {
       drive(mix, ds, warmup, new long[threads][], new long[threads], dualWrite); // JIT, pool, statement caches
+      mix.prime(ds);
       long[][] latencies = new long[threads][];
       long[] rolledBack = new long[threads];
+      long missesBefore = CutoverStatistics.cacheMisses();
       long nanos = drive(mix, ds, measure, latencies, rolledBack, dualWrite);
+      long misses = CutoverStatistics.cacheMisses() - missesBefore;
       long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
       return new Run(name, all.length, Arrays.stream(rolledBack).sum(), all.length * 1e9 / nanos,
-          percentile(all, 0.50) / 1e3, percentile(all, 0.99) / 1e3);
+          percentile(all, 0.50) / 1e3, percentile(all, 0.99) / 1e3, all.length == 0 ? 0 : (double) misses / all.length);
     }
   }
 

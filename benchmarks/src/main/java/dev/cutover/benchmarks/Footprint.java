@@ -30,8 +30,13 @@ import java.util.stream.Stream;
  */
 final class Footprint {
 
-  /** One JVM's figures, in KB (classes: a count). */
-  record Result(String name, long rssKb, long committedKb, long heapUsedKb, Map<String, Long> committedByCategoryKb,
+  /**
+   * One JVM's figures, in KB (classes: a count). {@code rssKb} is the resident memory as found;
+   * {@code rssTrimmedKb} after asking glibc to return the free memory of its arenas ({@code jcmd PID
+   * System.trim_native_heap}): the JIT compilers' transient arenas are freed to malloc but stay
+   * resident until trimmed, by an amount that depends on when the JVM is sampled, not on the driver.
+   */
+  record Result(String name, long rssKb, long rssTrimmedKb, long committedKb, long heapUsedKb, Map<String, Long> committedByCategoryKb,
       long classes, Map<String, Long> classesByOrigin) {}
 
   /** The class-name prefixes the loaded classes are counted by, first match wins. */
@@ -119,6 +124,10 @@ final class Footprint {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM);
+    String extra = System.getProperty("cutover.footprint.jvmArgs");
+    if (extra != null && !extra.isBlank()) {
+      command.addAll(List.of(extra.trim().split("\\s+")));
+    }
     Path classLog = Files.createTempFile("footprint-classes", ".log");
     command.add("-Xlog:class+load=info:file=" + classLog);
     command.add("-cp");
@@ -144,7 +153,10 @@ final class Footprint {
         throw new IllegalStateException("the footprint application failed:\n" + log);
       }
       long rss = rssKb(p.pid());
-      String nmt = jcmd(p.pid());
+      jcmd(p.pid(), "System.trim_native_heap");
+      long rssTrimmed = rssKb(p.pid());
+      String nmt = jcmd(p.pid(), "VM.native_memory", "summary");
+      dump(name, nmt, classLog, p.pid());
       Map<String, Long> byCategory = new LinkedHashMap<>();
       Matcher m = Pattern.compile("(?m)^-\\s+(.+?) \\(reserved=\\d+KB, committed=(\\d+)KB\\)").matcher(nmt);
       while (m.find()) {
@@ -158,11 +170,31 @@ final class Footprint {
         in.write('\n');
       }
       p.waitFor(10, TimeUnit.SECONDS);
-      return new Result(name, rss, Long.parseLong(total.group(1)), heapUsed, byCategory, classes, origins(classLog));
+      return new Result(name, rss, rssTrimmed, Long.parseLong(total.group(1)), heapUsed, byCategory, classes, origins(classLog));
     } finally {
       p.destroy();
       Files.deleteIfExists(classLog);
     }
+  }
+
+  /**
+   * With {@code -Dcutover.footprint.dump=DIR}, keeps each JVM's whole NMT summary and class-load log
+   * there ({@code nmt-NAME.txt}, {@code classes-NAME.log}, {@code smaps-NAME.txt}, {@code
+   * histogram-NAME.txt}, taken after the figures): what the report's categories and counts
+   * are made of, for finding which classes load and why.
+   */
+  private static void dump(String name, String nmt, Path classLog, long pid) throws Exception {
+    String dir = System.getProperty("cutover.footprint.dump");
+    if (dir == null) {
+      return;
+    }
+    String file = name.replaceAll("[^A-Za-z0-9_]+", "-");
+    Files.createDirectories(Path.of(dir));
+    Files.writeString(Path.of(dir, "nmt-" + file + ".txt"), nmt);
+    Files.copy(classLog, Path.of(dir, "classes-" + file + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(Path.of("/proc/" + pid + "/smaps"), Path.of(dir, "smaps-" + file + ".txt"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.writeString(Path.of(dir, "histogram-" + file + ".txt"), jcmd(pid, "GC.class_histogram"));
   }
 
   /** Loaded classes by {@link #ORIGINS} prefix, from {@code -Xlog:class+load}. */
@@ -194,10 +226,12 @@ final class Footprint {
     return -1;
   }
 
-  private static String jcmd(long pid) throws Exception {
-    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-    Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "VM.native_memory", "summary")
-        .redirectErrorStream(true).start();
+  private static String jcmd(long pid, String... command) throws Exception {
+    List<String> line = new ArrayList<>();
+    line.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+    line.add(Long.toString(pid));
+    line.addAll(List.of(command));
+    Process p = new ProcessBuilder(line).redirectErrorStream(true).start();
     String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor(30, TimeUnit.SECONDS);
     return text;

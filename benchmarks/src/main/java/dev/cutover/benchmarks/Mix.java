@@ -42,6 +42,12 @@ interface Mix {
    */
   boolean operation(DataSource ds, ThreadLocalRandom random, boolean handDualWrite) throws SQLException;
 
+  /**
+   * Brings a fresh pool to the mix's steady state before a measured run (after the warm-up, on
+   * either driver alike); by default nothing.
+   */
+  default void prime(DataSource ds) throws SQLException {}
+
   /** Whether {@link #operation} can send hand-written dual writes. */
   default boolean handDualWrites() {
     return false;

@@ -117,9 +117,11 @@ public final class Suite {
       UsersMix users = new UsersMix(smoke ? 2_000 : 100_000);
       TpccMix tpcc = smoke ? new TpccMix(30, 1_000) : new TpccMix(3_000, 100_000);
       LiteralMix literal = new LiteralMix(smoke ? 2_000 : 100_000);
-      List<EndToEnd.Comparison> comparisons = e2e.run(users, tpcc, literal);
+      // 50,001 distinct texts in all (three kinds), the working set the rewrite cache must hold.
+      DistinctTextsMix distinct = new DistinctTextsMix(smoke ? 2_000 : 100_000, smoke ? 100 : 16_667);
+      List<EndToEnd.Comparison> comparisons = e2e.run(users, tpcc, literal, distinct);
       report.put("endToEndMixes", Map.of(users.name(), users.description(), tpcc.name(), tpcc.description(),
-          literal.name(), literal.description()));
+          literal.name(), literal.description(), distinct.name(), distinct.description()));
       report.put("endToEnd", endToEnd(comparisons));
       BackfillRate.Result backfill = null;
       if (!quick) {
@@ -224,6 +226,7 @@ public final class Suite {
       row.put("p50Micros", c.cutover().stream().map(EndToEnd.Run::p50Micros).toList());
       row.put("p99Micros", c.cutover().stream().map(EndToEnd.Run::p99Micros).toList());
       row.put("rolledBack", c.cutover().stream().map(EndToEnd.Run::rolledBack).toList());
+      row.put("rewriteMissesPerOperation", c.cutover().stream().map(EndToEnd.Run::rewriteMissesPerOperation).toList());
       row.put("baselineOpsPerSecond", c.baselines().stream().map(EndToEnd.Run::opsPerSecond).toList());
       row.put("baselineP50Micros", c.baselines().stream().map(EndToEnd.Run::p50Micros).toList());
       row.put("baselineP99Micros", c.baselines().stream().map(EndToEnd.Run::p99Micros).toList());

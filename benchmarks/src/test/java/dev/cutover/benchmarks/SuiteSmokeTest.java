@@ -25,7 +25,7 @@ class SuiteSmokeTest {
       assertThat(report.path("rewritePath").path(impl).path("bytesPerStatement").isNumber()).as(impl).isTrue();
     }
     JsonNode e2e = report.path("endToEnd");
-    assertThat(e2e).hasSize(11);
+    assertThat(e2e).hasSize(13);
     for (JsonNode row : e2e) {
       assertThat(row.path("opsPerSecond")).as(row.toString()).isNotEmpty();
       assertThat(row.path("baselineOpsPerSecond")).hasSize(row.path("opsPerSecond").size() + 1);
@@ -36,7 +36,10 @@ class SuiteSmokeTest {
         assertThat(r.asDouble()).isPositive();
       }
     }
-    assertThat(e2e.findValuesAsText("mix")).contains("users", "TPC-C-like", "literal SQL");
+    assertThat(e2e.findValuesAsText("mix")).contains("users", "TPC-C-like", "literal SQL", "distinct texts");
+    JsonNode distinct = e2e.get(12);
+    assertThat(distinct.path("config").asText()).isEqualTo("cutover, dual_write");
+    assertThat(distinct.path("rewriteMissesPerOperation")).hasSize(distinct.path("opsPerSecond").size());
     assertThat(e2e.get(1).path("config").asText()).contains("dual_write");
     assertThat(e2e.get(1).path("verdict").asText()).isIn("met", "missed", "undecided");
     assertThat(e2e.get(3).path("baseline").asText()).contains("hand-written");
@@ -45,10 +48,10 @@ class SuiteSmokeTest {
     assertThat(report.path("memory").path("entries").asInt()).isGreaterThanOrEqualTo(475);
     assertThat(report.path("memory").path("payloadBytesPerEntry").asDouble()).isPositive();
     assertThat(report.path("memory").has("filterBytesPerEntry")).isTrue();
-    assertThat(report.path("targets")).hasSize(4 + 11 + 1);
+    assertThat(report.path("targets")).hasSize(4 + 13 + 1);
 
     String markdown = Files.readString(out.resolve("report.md"));
-    assertThat(markdown).contains("| what | target | measured | met |", "cache miss", "dual_write", "TPC-C-like", "literal SQL", "Backfill");
+    assertThat(markdown).contains("| what | target | measured | met |", "cache miss", "dual_write", "TPC-C-like", "literal SQL", "distinct texts", "Backfill");
     assertThat(out.resolve("jmh.json")).isNotEmptyFile();
   }
 }

@@ -2,7 +2,6 @@ package dev.cutover.rewriter.parse;
 
 import dev.cutover.rewriter.parse.generated.PostgresParserImpl;
 import org.apache.calcite.avatica.util.Casing;
-import org.apache.calcite.avatica.util.Quoting;
 import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlIdentifier;
 import org.apache.calcite.sql.SqlLambda;
@@ -10,7 +9,7 @@ import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlNodeList;
 import org.apache.calcite.sql.parser.SqlAbstractParserImpl;
 import org.apache.calcite.sql.parser.SqlParseException;
-import org.apache.calcite.sql.parser.SqlParser;
+import org.apache.calcite.sql.validate.SqlConformance;
 import org.apache.calcite.sql.validate.SqlConformanceEnum;
 import org.apache.calcite.sql.validate.SqlDelegatingConformance;
 
@@ -31,13 +30,10 @@ import org.apache.calcite.sql.validate.SqlDelegatingConformance;
  */
 public final class CalciteParser {
 
-  private static final SqlParser.Config CONFIG = SqlParser.config()
-      .withParserFactory(PostgresParserImpl.FACTORY)
-      .withQuoting(Quoting.DOUBLE_QUOTE)
-      .withQuotedCasing(Casing.UNCHANGED)
-      .withUnquotedCasing(Casing.UNCHANGED)
-      .withConformance(new PostgresConformance())
-      .withIdentifierMaxLength(1024);
+  // Not a SqlParser.Config: its default instance names Calcite's own generated parser (SqlParserImpl,
+  // a 550 KB class whose static initialisation loads more), which an application's JVM would then
+  // load and keep only to have it replaced by ours. The settings SqlParser would apply are set here.
+  private static final SqlConformance CONFORMANCE = new PostgresConformance();
 
   private static final ThreadLocal<SqlAbstractParserImpl> PARSER = ThreadLocal.withInitial(CalciteParser::create);
 
@@ -55,13 +51,16 @@ public final class CalciteParser {
     }
   }
 
-  /** A parser with the settings {@code SqlParser} would apply for {@link #CONFIG}. */
+  /**
+   * A parser with the settings {@code SqlParser} would apply for double-quoted identifiers, case kept
+   * as written, identifiers up to 1,024 characters and {@link PostgresConformance}.
+   */
   private static SqlAbstractParserImpl create() {
-    SqlAbstractParserImpl parser = CONFIG.parserFactory().getParser(new StatementReader(""));
-    parser.setQuotedCasing(CONFIG.quotedCasing());
-    parser.setUnquotedCasing(CONFIG.unquotedCasing());
-    parser.setIdentifierMaxLength(CONFIG.identifierMaxLength());
-    parser.setConformance(CONFIG.conformance());
+    SqlAbstractParserImpl parser = PostgresParserImpl.FACTORY.getParser(new StatementReader(""));
+    parser.setQuotedCasing(Casing.UNCHANGED);
+    parser.setUnquotedCasing(Casing.UNCHANGED);
+    parser.setIdentifierMaxLength(1024);
+    parser.setConformance(CONFORMANCE);
     return parser;
   }
 
@@ -75,7 +74,8 @@ public final class CalciteParser {
     parser.ReInit(new StatementReader(maskedStatement));
     parser.setOriginalSql(maskedStatement);
     parser.setTabSize(1);
-    parser.switchTo(SqlAbstractParserImpl.LexicalState.forConfig(CONFIG)); // ReInit resets it
+    // Double-quoted identifiers (what LexicalState.forConfig picks for Quoting.DOUBLE_QUOTE); ReInit resets it.
+    parser.switchTo(SqlAbstractParserImpl.LexicalState.DQID);
     SqlNode node;
     try {
       node = parser.parseSqlStmtEof();

@@ -10,7 +10,10 @@ import org.apache.calcite.sql.SqlDynamicParam;
 import org.apache.calcite.sql.SqlIdentifier;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlSelect;
+import org.apache.calcite.avatica.util.Quoting;
+import org.apache.calcite.sql.parser.SqlAbstractParserImpl;
 import org.apache.calcite.sql.parser.SqlParseException;
+import org.apache.calcite.sql.parser.SqlParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -143,5 +146,19 @@ class CalciteParserTest {
     assertThatThrownBy(() -> CalciteParser.parse("SELECT a ->> FROM t")).isInstanceOf(SqlParseException.class);
 
     assertThat(where("a ->> 'k' = ?")).isInstanceOf(SqlBasicCall.class);
+  }
+
+  @Test
+  void lexicalState_isWhatCalciteChoosesForDoubleQuotedIdentifiers() throws SqlParseException {
+    // The parser sets its lexical state itself, without a SqlParser.Config (whose default loads
+    // Calcite's own parser): it must stay the one Calcite would choose for our quoting.
+    assertThat(SqlAbstractParserImpl.LexicalState.forConfig(SqlParser.config().withQuoting(Quoting.DOUBLE_QUOTE)))
+        .isEqualTo(SqlAbstractParserImpl.LexicalState.DQID);
+    SqlIdentifier quoted = (SqlIdentifier) ((SqlSelect) CalciteParser.parse("SELECT \"Full Name\" FROM t"))
+        .getSelectList().get(0);
+    assertThat(quoted.getSimple()).isEqualTo("Full Name");
+    SqlIdentifier plain = (SqlIdentifier) ((SqlSelect) CalciteParser.parse("SELECT Full_Name FROM t"))
+        .getSelectList().get(0);
+    assertThat(plain.getSimple()).isEqualTo("Full_Name");
   }
 }
