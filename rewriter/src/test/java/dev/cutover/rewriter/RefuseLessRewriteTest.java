@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * frames in GROUPS units, keyword labels after AS, array slices and subscripted assignment, a SET
  * from a scalar subquery (once, through a row assignment), VALUES as a query, column definition
  * lists, SELECT * over JOIN ... USING and NATURAL JOIN (chains included), and explicit tables ({@code TABLE users}, PostgreSQL's
- * {@code SELECT * FROM users}), {@code ROWS FROM} of one function, and {@code unnest(...)} in an expression. The corpus ({@code 15-refuse-less-shapes.sql}) runs
+ * {@code SELECT * FROM users}), {@code ROWS FROM} of one function, a FROM function whose first argument is a call, and {@code unnest(...)} in an expression. The corpus ({@code 15-refuse-less-shapes.sql}) runs
  * the same shapes against PostgreSQL at every phase.
  */
 class RefuseLessRewriteTest {
@@ -37,6 +37,9 @@ class RefuseLessRewriteTest {
       READ_NEW   | SELECT * FROM users NATURAL JOIN orders | SELECT id, users.display_name AS full_name, users.email, users.display_name, orders.user_id, orders.total FROM users NATURAL JOIN orders
       READ_NEW   | SELECT * FROM users u JOIN orders o USING (id) JOIN orders o2 USING (id, user_id) | SELECT id, user_id, u.display_name AS full_name, u.email, u.display_name, o.total, o2.total FROM users u JOIN orders o USING (id) JOIN orders o2 USING (id, user_id)
       COMPLETED  | SELECT * FROM orders o FULL JOIN users u USING (id) NATURAL JOIN orders o2 | SELECT id, user_id, total, u.email, u.display_name AS full_name, u.display_name FROM orders o FULL JOIN users u USING (id) NATURAL JOIN orders o2
+      READ_NEW   | SELECT u.id, x.* FROM users u, jsonb_to_recordset(jsonb_build_array(jsonb_build_object('k', u.full_name))) AS x(k text) | SELECT u.id, x.* FROM users u, jsonb_to_recordset((jsonb_build_array(jsonb_build_object('k', u.display_name)))) AS x(k text)
+      READ_NEW   | SELECT u.full_name FROM users u JOIN LATERAL generate_series(abs(u.id), 3) g ON true | SELECT u.display_name AS full_name FROM users u JOIN LATERAL generate_series((abs(u.id)), 3) g ON true
+      READ_NEW   | SELECT f(g(1)), full_name FROM users | SELECT f(g(1)), display_name AS full_name FROM users
       READ_NEW   | TABLE users | SELECT id, display_name AS full_name, email, display_name FROM users
       PLANNED    | table users | SELECT id, full_name, email, full_name AS display_name FROM users
       READ_NEW   | SELECT * FROM (TABLE users) t ORDER BY id | SELECT * FROM (SELECT id, display_name AS full_name, email, display_name FROM users) t ORDER BY id

@@ -133,9 +133,9 @@ public final class StatementPlanner {
 
   private void plan() throws RewriteRefusedException {
     SqlText text = ctx.text;
-    String explicit = explicitTables();
-    if (explicit != null) {
-      throw new Desugared(explicit);
+    String plain = plainForm();
+    if (plain != null) {
+      throw new Desugared(plain);
     }
     int first = text.nextSignificant(ctx.stmt.fromToken(), ctx.stmt.toToken());
     Token firstToken = text.tokens().get(first);
@@ -419,39 +419,94 @@ public final class StatementPlanner {
   }
 
   private static final Set<String> BEFORE_EXPLICIT_TABLE = Set.of("union", "intersect", "except", "all", "distinct");
+  /** FROM-item words with a syntax of their own that the parser reads as written. */
+  private static final Set<String> OWN_FROM_SYNTAX = Set.of("unnest", "lateral", "only", "rows", "table");
+  private static final Set<String> FROM_WORDS = Set.of("from", "join", "lateral");
+  private static final Set<String> CLAUSE_WORDS = Set.of("select", "from", "where", "group", "having", "order",
+      "limit", "offset", "on", "join", "set", "returning", "values", "using", "window", "lateral");
 
   /**
-   * The whole text with each of this statement's explicit tables ({@code TABLE t}, which PostgreSQL
-   * defines as {@code SELECT * FROM t}) written out as the SELECT, or {@code null} when it has none.
-   * A query position is the statement's start, after {@code (} or after a set operation; elsewhere
-   * TABLE is part of another command ({@code LOCK TABLE}, {@code CREATE TABLE}, {@code GRANT ... ON TABLE}).
+   * The whole text with this statement's forms that PostgreSQL reads alike written in the form the
+   * parser reads, or {@code null} when it has none: an explicit table ({@code TABLE t}, which
+   * PostgreSQL defines as {@code SELECT * FROM t}) at a query position (the statement's start, after
+   * {@code (} or a set operation; elsewhere TABLE belongs to another command such as
+   * {@code LOCK TABLE}); and a FROM function whose first argument is a call,
+   * {@code FROM f(g(x)) AS r}, which Calcite mistakes for a table with extra columns, written
+   * {@code f((g(x)))}.
    */
-  private String explicitTables() {
+  private String plainForm() {
     SqlText text = ctx.text;
-    StringBuilder out = null;
-    int copied = 0;
+    java.util.TreeMap<Integer, String[]> edits = new java.util.TreeMap<>(); // offset -> {replaced end, text}
     for (int i = ctx.stmt.fromToken(); i < ctx.stmt.toToken(); i++) {
-      if (text.tokens().get(i).kind() != TokenKind.IDENT || !text.isKeyword(i, "table")) {
+      Token t = text.tokens().get(i);
+      if (t.kind() != TokenKind.IDENT) {
         continue;
       }
       int next = text.nextSignificant(i + 1, ctx.stmt.toToken());
-      if (next < 0 || !text.tokens().get(next).isIdentifier()) {
+      if (next < 0) {
         continue;
       }
-      int before = text.previousSignificant(i - 1, ctx.stmt.fromToken());
-      boolean queryPosition = before < 0 || text.tokens().get(before).kind() == TokenKind.LPAREN
-          || (text.tokens().get(before).kind() == TokenKind.IDENT && BEFORE_EXPLICIT_TABLE.contains(text.folded(before)));
-      if (!queryPosition) {
+      if (text.isKeyword(i, "table") && text.tokens().get(next).isIdentifier()) {
+        int before = text.previousSignificant(i - 1, ctx.stmt.fromToken());
+        if (before < 0 || text.tokens().get(before).kind() == TokenKind.LPAREN
+            || (text.tokens().get(before).kind() == TokenKind.IDENT && BEFORE_EXPLICIT_TABLE.contains(text.folded(before)))) {
+          edits.put(t.start(), new String[] {String.valueOf(t.end()), "SELECT * FROM"});
+        }
         continue;
       }
-      if (out == null) {
-        out = new StringBuilder(text.sql().length() + 16);
+      int call = text.nextSignificant(next + 1, ctx.stmt.toToken());
+      int callOpen = call < 0 ? -1 : text.nextSignificant(call + 1, ctx.stmt.toToken());
+      if (text.tokens().get(next).kind() == TokenKind.LPAREN && call >= 0 && text.tokens().get(call).kind() == TokenKind.IDENT
+          && callOpen >= 0 && text.tokens().get(callOpen).kind() == TokenKind.LPAREN && text.matching(callOpen) > callOpen
+          && !OWN_FROM_SYNTAX.contains(text.folded(i)) && fromItemPosition(i)) {
+        Token first = text.tokens().get(call);
+        edits.put(first.start(), new String[] {String.valueOf(first.start()), "("});
+        int end = text.tokens().get(text.matching(callOpen)).end();
+        edits.put(end, new String[] {String.valueOf(end), ")"});
       }
-      Token t = text.tokens().get(i);
-      out.append(text.sql(), copied, t.start()).append("SELECT * FROM");
-      copied = t.end();
     }
-    return out == null ? null : out.append(text.sql(), copied, text.sql().length()).toString();
+    if (edits.isEmpty()) {
+      return null;
+    }
+    StringBuilder out = new StringBuilder(text.sql().length() + 16);
+    int copied = 0;
+    for (var e : edits.entrySet()) {
+      out.append(text.sql(), copied, e.getKey()).append(e.getValue()[1]);
+      copied = Integer.parseInt(e.getValue()[0]);
+    }
+    return out.append(text.sql(), copied, text.sql().length()).toString();
+  }
+
+  /** Whether token {@code i} stands where a FROM item starts: its clause, looking back at its depth, is FROM or JOIN. */
+  private boolean fromItemPosition(int i) {
+    SqlText text = ctx.text;
+    int before = text.previousSignificant(i - 1, ctx.stmt.fromToken());
+    if (before < 0) {
+      return false;
+    }
+    Token b = text.tokens().get(before);
+    if (b.kind() == TokenKind.IDENT && FROM_WORDS.contains(text.folded(before))) {
+      return true;
+    }
+    if (b.kind() != TokenKind.COMMA) {
+      return false;
+    }
+    int depth = 0;
+    for (int k = before - 1; k >= ctx.stmt.fromToken(); k--) {
+      TokenKind kind = text.tokens().get(k).kind();
+      if (kind == TokenKind.RPAREN) {
+        depth++;
+      } else if (kind == TokenKind.LPAREN) {
+        if (depth == 0) {
+          return false;
+        }
+        depth--;
+      } else if (depth == 0 && kind == TokenKind.IDENT && CLAUSE_WORDS.contains(text.folded(k))) {
+        String word = text.folded(k);
+        return word.equals("from") || word.equals("join") || word.equals("lateral");
+      }
+    }
+    return false;
   }
 
   /** The statement's text as Calcite may read it (same length and lines as the original). */
