@@ -166,7 +166,7 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
   /**
    * Whether a statement rewritten for {@code used} that failed with {@code e} may run once more,
    * rewritten again: it failed because a column it named is gone ({@code 42703}), a newer snapshot
-   * is in place (loaded now on this connection if the notification has not arrived yet), and the
+   * is in place (loaded now on this connection, whatever the notifications brought meanwhile), and the
    * failure changed nothing (autocommit, no transaction open). The window this closes: an in-place
    * type change renames its column into place at {@code completed}; statements rewritten for {@code
    * new_only} that reach the server before this instance applies {@code completed} name a column
@@ -177,13 +177,14 @@ public final class ProxyConnection extends DelegatingConnection implements Cutov
         || pg.getTransactionState() != TransactionState.IDLE) {
       return false;
     }
-    if (runtime.snapshot() == used) {
-      try {
-        runtime.reloadOn(delegate);
-      } catch (SQLException reloadFailed) {
-        e.addSuppressed(reloadFailed);
-        return false;
-      }
+    // Always read the control schema again, even when a newer snapshot than the one used is already
+    // in place: that one may be a step short of the swap that failed the statement (a group's key
+    // completed, its referencing column not yet), and the statement runs only once more.
+    try {
+      runtime.reloadOn(delegate);
+    } catch (SQLException reloadFailed) {
+      e.addSuppressed(reloadFailed);
+      return false;
     }
     return runtime.snapshot() != used;
   }
