@@ -229,7 +229,10 @@ class HibernateDifferentialTest {
    */
   private void change(String verb, String to, String... extra) throws Exception {
     for (String id : BOTH) {
-      boolean ddlFirst = verb.equals("advance") && (to.equals("dual_write") || to.equals("completed"));
+      // DDL before the phase change: adding the columns, the swap at completed, and on the way back
+      // to planned dropping the new column's default (a driver at planned would fill it otherwise).
+      boolean ddlFirst = verb.equals("advance") && (to.equals("dual_write") || to.equals("completed"))
+          || verb.equals("rollback") && to.equals("planned");
       List<String> args = new ArrayList<>(List.of(verb, id, "--to", to, "--wait", "120s"));
       args.addAll(List.of(extra));
       if (to.equals("completed")) {
