@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -162,7 +163,42 @@ class ParallelBackfillTest {
       List<String> args = new ArrayList<>(List.of("backfill", id));
       args.addAll(List.of(options));
       args.addAll(List.of("--pause", "20ms")); // a longer window for the writers
-      Cli.Run run = cli.run(args.toArray(new String[0]));
+      Connection holder = null;
+      if (holdMillis > 20) {
+        // One row near the start held for seconds, so a chunk surely meets a row the application
+        // holds (the writers' own holds are brief and may miss a fast backfill).
+        holder = db.plainConnection();
+        holder.setAutoCommit(false);
+        try (Statement st = holder.createStatement()) {
+          st.executeQuery("SELECT a FROM " + table + " WHERE id = 100 FOR UPDATE").close();
+        }
+        Connection held = holder;
+        Thread release = new Thread(() -> {
+          try {
+            Thread.sleep(3_000);
+            held.commit();
+          } catch (Exception e) {
+            synchronized (errors) {
+              errors.add(e);
+            }
+          }
+        }, "holder");
+        release.start();
+        threads.add(release);
+      }
+      Cli.Run run;
+      try {
+        run = cli.run(args.toArray(new String[0]));
+      } finally {
+        if (holder != null) {
+          for (Thread t : threads) {
+            if (t.getName().equals("holder")) {
+              t.join(10_000);
+            }
+          }
+          holder.close();
+        }
+      }
       assertThat(run.exit()).as(run.all()).isEqualTo(0);
       assertThat(run.out()).contains("done");
       backfill = run;
