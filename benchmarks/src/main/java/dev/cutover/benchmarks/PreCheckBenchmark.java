@@ -16,7 +16,12 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The pass-through path's text pre-check alone: {@link MigrationSnapshot#mayTouch} of a workload
  * statement against one migration on a table the statement does not mention (one operation is
- * one statement). Explains the pass-through row of {@link RewritePathBenchmark}.
+ * one statement). Not what the pass-through row of {@link RewritePathBenchmark} pays per statement:
+ * the runtime's {@link dev.cutover.runtime.StatementFilter} remembers each text's answer per
+ * snapshot, so a text the application sends again costs one map lookup. This scan (and the filter's
+ * second one, for {@code search_path} changes) is paid by a text the filter has not seen under the
+ * current snapshot: the first use of each text after a phase change, and every statement of an
+ * application that inlines its values into ever new texts.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

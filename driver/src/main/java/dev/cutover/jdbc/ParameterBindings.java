@@ -11,20 +11,26 @@ import java.util.Arrays;
  *
  * <p>Implementation notes: every prepared statement that binds a parameter needs one, on the hot
  * path too (a statement bound before a phase change and executed after it is replayed), so it is
- * built to allocate nothing once in use: one array interleaving setter and value, primitive values
- * ({@link Setter#isPrimitive()}) in a {@code long[]} instead of boxed, the two extra arguments a few
- * setters take (a length, a calendar, a scale) in a third array allocated only when one is used;
- * and a closed statement hands its bindings back to its connection for the next statement ({@link
- * ProxyConnection#takeBindings()}), so a connection that prepares, binds and closes statements one
- * after the other reuses the same arrays.
+ * built to allocate nothing once in use: each index's setter as a byte (its ordinal), primitive
+ * values ({@link Setter#isPrimitive()}) in a {@code long[]} instead of boxed, other values in an
+ * {@code Object[]}, and the two extra arguments a few setters take (a length, a calendar, a scale)
+ * in a fourth array allocated only when one is used; and a closed statement hands its bindings back
+ * to its connection for the next statement ({@link ProxyConnection#takeBindings()}), so a connection
+ * that prepares, binds and closes statements one after the other reuses the same arrays. Recycled
+ * arrays live in the old generation, where G1 makes every store of a reference a card check behind
+ * a memory fence: that is why the setters are bytes, not references, and why a primitive binding
+ * stores no reference at all.
  */
 final class ParameterBindings {
 
   private static final int INITIAL_PARAMETERS = 4;
   /** Bindings that grew beyond this many parameters are not recycled (their arrays would be kept). */
   static final int MAX_RECYCLED_PARAMETERS = 64;
+  private static final Setter[] SETTERS = Setter.values();
 
-  private Object[] slots; // [2i] the Setter of index i, [2i + 1] its value (unused for a primitive setter)
+  // Indexed by the application's index (0 unused); allocated together, at the same length.
+  private byte[] kinds; // [i] 1 + the ordinal of index i's Setter, 0 when unset
+  private Object[] values; // [i] the value of index i when its setter is not primitive
   private long[] primitives; // [i] the value of index i when its setter is primitive
   private Object[] extras; // [2i] and [2i + 1]: the setter's extra arguments, or null
   private int size; // highest index set
@@ -34,22 +40,13 @@ final class ParameterBindings {
     if (index < 1) {
       return; // pgjdbc rejects it when the binding is applied
     }
-    ensureSlots(index);
-    slots[2 * index] = kind;
-    slots[2 * index + 1] = value;
-    if (a != null || b != null) {
-      if (extras == null) {
-        extras = new Object[slots.length];
-      } else if (extras.length < slots.length) {
-        extras = Arrays.copyOf(extras, slots.length);
-      }
-      extras[2 * index] = a;
-      extras[2 * index + 1] = b;
-    } else if (extras != null && 2 * index < extras.length) {
-      extras[2 * index] = null;
-      extras[2 * index + 1] = null;
+    ensureCapacity(index);
+    kinds[index] = (byte) (kind.ordinal() + 1);
+    values[index] = value;
+    setExtras(index, a, b);
+    if (index > size) {
+      size = index;
     }
-    size = Math.max(size, index);
   }
 
   /** Records a binding of application index {@code index} by a primitive setter, without boxing. */
@@ -57,30 +54,53 @@ final class ParameterBindings {
     if (index < 1) {
       return;
     }
-    set(index, kind, null, null, null);
-    if (primitives == null) {
-      primitives = new long[slots.length / 2];
-    } else if (primitives.length < slots.length / 2) {
-      primitives = Arrays.copyOf(primitives, slots.length / 2);
-    }
+    ensureCapacity(index);
+    kinds[index] = (byte) (kind.ordinal() + 1);
     primitives[index] = value;
+    if (values[index] != null) {
+      values[index] = null; // drop the application's earlier value
+    }
+    setExtras(index, null, null);
+    if (index > size) {
+      size = index;
+    }
   }
 
-  private void ensureSlots(int index) {
-    int needed = 2 * (index + 1);
-    if (slots == null) {
-      slots = new Object[Math.max(needed, 2 * (INITIAL_PARAMETERS + 1))];
-    } else if (needed > slots.length) {
-      slots = Arrays.copyOf(slots, Math.max(needed, slots.length * 2));
+  private void setExtras(int index, Object a, Object b) {
+    if (a != null || b != null) {
+      if (extras == null) {
+        extras = new Object[2 * kinds.length];
+      } else if (extras.length < 2 * kinds.length) {
+        extras = Arrays.copyOf(extras, 2 * kinds.length);
+      }
+      extras[2 * index] = a;
+      extras[2 * index + 1] = b;
+    } else if (extras != null && 2 * index < extras.length) {
+      extras[2 * index] = null;
+      extras[2 * index + 1] = null;
+    }
+  }
+
+  private void ensureCapacity(int index) {
+    if (kinds == null) {
+      int length = Math.max(index + 1, INITIAL_PARAMETERS + 1);
+      kinds = new byte[length];
+      values = new Object[length];
+      primitives = new long[length];
+    } else if (index >= kinds.length) {
+      int length = Math.max(index + 1, kinds.length * 2);
+      kinds = Arrays.copyOf(kinds, length);
+      values = Arrays.copyOf(values, length);
+      primitives = Arrays.copyOf(primitives, length);
     }
   }
 
   /** Applies application index {@code appIndex}'s binding at {@code targetIndex} of {@code ps}. */
   void applyOne(PreparedStatement ps, int targetIndex, int appIndex) throws SQLException {
-    if (appIndex < 1 || appIndex > size || slots[2 * appIndex] == null) {
+    if (appIndex < 1 || appIndex > size || kinds[appIndex] == 0) {
       return;
     }
-    Setter kind = (Setter) slots[2 * appIndex];
+    Setter kind = SETTERS[kinds[appIndex] - 1];
     if (kind.isPrimitive()) {
       kind.applyPrimitive(ps, targetIndex, primitives[appIndex]);
       return;
@@ -91,7 +111,7 @@ final class ParameterBindings {
       a = extras[2 * appIndex];
       b = extras[2 * appIndex + 1];
     }
-    kind.apply(ps, targetIndex, slots[2 * appIndex + 1], a, b);
+    kind.apply(ps, targetIndex, values[appIndex], a, b);
   }
 
   /** Applies every binding to {@code ps}, through {@code parameterMap} unless it is null. */
@@ -109,8 +129,10 @@ final class ParameterBindings {
 
   /** Forgets every binding (and drops the references to the application's values). */
   void clear() {
-    if (slots != null) {
-      Arrays.fill(slots, 0, Math.min(slots.length, 2 * (size + 1)), null);
+    if (kinds != null) {
+      int end = Math.min(kinds.length, size + 1);
+      Arrays.fill(kinds, 0, end, (byte) 0);
+      Arrays.fill(values, 0, end, null);
     }
     if (extras != null) {
       Arrays.fill(extras, 0, Math.min(extras.length, 2 * (size + 1)), null);
@@ -120,17 +142,16 @@ final class ParameterBindings {
 
   /** Whether these bindings are small enough to be handed to another statement once cleared. */
   boolean recyclable() {
-    return slots == null || slots.length <= 2 * (MAX_RECYCLED_PARAMETERS + 1);
+    return kinds == null || kinds.length <= MAX_RECYCLED_PARAMETERS + 1;
   }
 
   /** An independent copy (one batch row). */
   ParameterBindings copy() {
     ParameterBindings c = new ParameterBindings();
-    if (slots != null) {
-      c.slots = Arrays.copyOf(slots, 2 * (size + 1));
-    }
-    if (primitives != null) {
-      c.primitives = Arrays.copyOf(primitives, Math.min(primitives.length, size + 1));
+    if (kinds != null) {
+      c.kinds = Arrays.copyOf(kinds, size + 1);
+      c.values = Arrays.copyOf(values, size + 1);
+      c.primitives = Arrays.copyOf(primitives, size + 1);
     }
     if (extras != null) {
       c.extras = Arrays.copyOf(extras, Math.min(extras.length, 2 * (size + 1)));

@@ -195,14 +195,26 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
 
   /** Records a binding and applies it at every rewritten index that maps to {@code index}. */
   private void bind(int index, Setter kind, Object value, Object a, Object b) throws SQLException {
+    if (record(index, kind, value, a, b)) {
+      kind.apply(preparedDelegate(), index, value, a, b);
+    }
+  }
+
+  /**
+   * Records a binding; when the rewrite maps parameters, applies it at every rewritten index that
+   * maps to {@code index} and answers false; true when the caller applies it itself, at {@code
+   * index}. The common setters call pgjdbc's setter themselves on true: a direct call the JIT
+   * inlines, where {@code kind.apply} from a shared method is a megamorphic call whenever that
+   * method is compiled on its own.
+   */
+  private boolean record(int index, Setter kind, Object value, Object a, Object b) throws SQLException {
     ParameterBindings recorded = bindings();
     if (recorded != null) {
       recorded.set(index, kind, value, a, b);
     }
     int[] map = parameterMap();
     if (map == null) {
-      kind.apply(preparedDelegate(), index, value, a, b);
-      return;
+      return true;
     }
     boolean found = false;
     for (int j = 0; j < map.length; j++) {
@@ -214,18 +226,18 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
     if (!found) {
       throw noSuchParameter(index);
     }
+    return false;
   }
 
-  /** {@link #bind} for a primitive setter ({@link Setter#isPrimitive()}): recorded and applied unboxed. */
-  private void bindPrimitive(int index, Setter kind, long value) throws SQLException {
+  /** {@link #record} for a primitive setter ({@link Setter#isPrimitive()}): recorded and applied unboxed. */
+  private boolean recordPrimitive(int index, Setter kind, long value) throws SQLException {
     ParameterBindings recorded = bindings();
     if (recorded != null) {
       recorded.setPrimitive(index, kind, value);
     }
     int[] map = parameterMap();
     if (map == null) {
-      kind.applyPrimitive(preparedDelegate(), index, value);
-      return;
+      return true;
     }
     boolean found = false;
     for (int j = 0; j < map.length; j++) {
@@ -237,6 +249,7 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
     if (!found) {
       throw noSuchParameter(index);
     }
+    return false;
   }
 
   private static SQLException noSuchParameter(int index) {
@@ -257,6 +270,14 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
       bindings = null;
       connection.recycleBindings(b);
     }
+  }
+
+  /**
+   * The pre-check's bits of this statement's text for its snapshot, when the connection has them
+   * already (it asked the filter to rewrite the text); saves a second lookup per statement.
+   */
+  final void preChecked(int knownBits) {
+    bits = (byte) knownBits;
   }
 
   /** The pre-check's bits of this statement's text ({@link StatementFilter}); answered once per snapshot. */
@@ -314,7 +335,9 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
   @Override
   public ResultSet executeQuery() throws SQLException {
     ResultSet resultSet = run(PreparedStatement::executeQuery);
-    return wrap(resultSet, currentTouch());
+    // The common case first, without ReadTouch in any signature: C2 inlines no method whose
+    // signature names a class not loaded yet, and nothing loads ReadTouch while nothing migrates.
+    return rewrite == null && !resultMayTouch() ? wrapPlain(resultSet) : wrap(resultSet, currentTouch());
   }
 
   @Override
@@ -419,11 +442,13 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
     escapeProcessing = (byte) (enable ? 2 : 1);
   }
 
-  // ---- setters: recorded, then applied through the parameter map
+  // ---- setters: recorded, then applied through the parameter map (the common ones call pgjdbc directly: see record)
 
   @Override
   public void setNull(int i, int sqlType) throws SQLException {
-    bindPrimitive(i, Setter.NULL, sqlType);
+    if (recordPrimitive(i, Setter.NULL, sqlType)) {
+      preparedDelegate().setNull(i, sqlType);
+    }
   }
 
   @Override
@@ -433,47 +458,65 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
 
   @Override
   public void setBoolean(int i, boolean x) throws SQLException {
-    bindPrimitive(i, Setter.BOOLEAN, x ? 1 : 0);
+    if (recordPrimitive(i, Setter.BOOLEAN, x ? 1 : 0)) {
+      preparedDelegate().setBoolean(i, x);
+    }
   }
 
   @Override
   public void setByte(int i, byte x) throws SQLException {
-    bindPrimitive(i, Setter.BYTE, x);
+    if (recordPrimitive(i, Setter.BYTE, x)) {
+      preparedDelegate().setByte(i, x);
+    }
   }
 
   @Override
   public void setShort(int i, short x) throws SQLException {
-    bindPrimitive(i, Setter.SHORT, x);
+    if (recordPrimitive(i, Setter.SHORT, x)) {
+      preparedDelegate().setShort(i, x);
+    }
   }
 
   @Override
   public void setInt(int i, int x) throws SQLException {
-    bindPrimitive(i, Setter.INT, x);
+    if (recordPrimitive(i, Setter.INT, x)) {
+      preparedDelegate().setInt(i, x);
+    }
   }
 
   @Override
   public void setLong(int i, long x) throws SQLException {
-    bindPrimitive(i, Setter.LONG, x);
+    if (recordPrimitive(i, Setter.LONG, x)) {
+      preparedDelegate().setLong(i, x);
+    }
   }
 
   @Override
   public void setFloat(int i, float x) throws SQLException {
-    bindPrimitive(i, Setter.FLOAT, Float.floatToRawIntBits(x));
+    if (recordPrimitive(i, Setter.FLOAT, Float.floatToRawIntBits(x))) {
+      preparedDelegate().setFloat(i, x);
+    }
   }
 
   @Override
   public void setDouble(int i, double x) throws SQLException {
-    bindPrimitive(i, Setter.DOUBLE, Double.doubleToRawLongBits(x));
+    if (recordPrimitive(i, Setter.DOUBLE, Double.doubleToRawLongBits(x))) {
+      preparedDelegate().setDouble(i, x);
+    }
   }
 
   @Override
   public void setBigDecimal(int i, BigDecimal x) throws SQLException {
-    bind(i, Setter.BIG_DECIMAL, x, null, null);
+    if (record(i, Setter.BIG_DECIMAL, x, null, null)) {
+      preparedDelegate().setBigDecimal(i, x);
+    }
   }
 
   @Override
   public void setString(int i, String x) throws SQLException {
-    bind(i, Setter.STRING, x, null, null);
+    if (record(i, Setter.STRING, x, null, null)) {
+      preparedDelegate().setString(i, x);
+    }
   }
 
   @Override
@@ -483,12 +526,16 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
 
   @Override
   public void setBytes(int i, byte[] x) throws SQLException {
-    bind(i, Setter.BYTES, x, null, null);
+    if (record(i, Setter.BYTES, x, null, null)) {
+      preparedDelegate().setBytes(i, x);
+    }
   }
 
   @Override
   public void setDate(int i, Date x) throws SQLException {
-    bind(i, Setter.DATE, x, null, null);
+    if (record(i, Setter.DATE, x, null, null)) {
+      preparedDelegate().setDate(i, x);
+    }
   }
 
   @Override
@@ -498,7 +545,9 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
 
   @Override
   public void setTime(int i, Time x) throws SQLException {
-    bind(i, Setter.TIME, x, null, null);
+    if (record(i, Setter.TIME, x, null, null)) {
+      preparedDelegate().setTime(i, x);
+    }
   }
 
   @Override
@@ -508,7 +557,9 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
 
   @Override
   public void setTimestamp(int i, Timestamp x) throws SQLException {
-    bind(i, Setter.TIMESTAMP, x, null, null);
+    if (record(i, Setter.TIMESTAMP, x, null, null)) {
+      preparedDelegate().setTimestamp(i, x);
+    }
   }
 
   @Override
@@ -518,7 +569,9 @@ public class ProxyPreparedStatement extends DelegatingPreparedStatement {
 
   @Override
   public void setObject(int i, Object x) throws SQLException {
-    bind(i, Setter.OBJECT, x, null, null);
+    if (record(i, Setter.OBJECT, x, null, null)) {
+      preparedDelegate().setObject(i, x);
+    }
   }
 
   @Override

@@ -65,6 +65,23 @@ public class ProxyStatement extends DelegatingStatement {
     return lastResultSet;
   }
 
+  /**
+   * {@link #wrap} for a result set with no read touch, of a text that names no migrating table:
+   * the plain wrapper, the only one {@code wrap} would make for it.
+   */
+  protected final ResultSet wrapPlain(ResultSet resultSet) {
+    if (resultSet == null) {
+      return null;
+    }
+    ProxyResultSet last = lastResultSet;
+    if (last != null && last.delegate == resultSet) {
+      return last;
+    }
+    last = new ProxyResultSet(this, resultSet);
+    lastResultSet = last;
+    return last;
+  }
+
   private boolean lazyWritesAllowed() {
     try {
       return connection.lazyWritesAllowed();

@@ -1,5 +1,8 @@
 package dev.cutover.runtime;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * The epoch at which one connection's current transaction began, read by the runtime when it
  * acknowledges an epoch ({@code instances.applied_epoch}).
@@ -11,6 +14,11 @@ package dev.cutover.runtime;
  * for the new snapshot.
  * A mark may be older than the snapshot the statement then uses; that only delays the
  * acknowledgement, never makes it early.
+ *
+ * <p>{@link #end()} is a release store, not a volatile one: an end seen late only holds an
+ * acknowledgement back a moment longer, and in autocommit mode every statement ends its
+ * transaction, so the full fence of a volatile store would be paid on every statement for nothing.
+ * {@link #begin} keeps it: that store must be visible before the snapshot is read.
  */
 public final class TransactionMark {
 
@@ -18,6 +26,16 @@ public final class TransactionMark {
   public static final long NONE = Long.MAX_VALUE;
 
   private volatile long epoch = NONE;
+
+  private static final VarHandle EPOCH;
+
+  static {
+    try {
+      EPOCH = MethodHandles.lookup().findVarHandle(TransactionMark.class, "epoch", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   TransactionMark() {}
 
@@ -36,7 +54,7 @@ public final class TransactionMark {
   /** Marks the transaction as ended. */
   public void end() {
     if (epoch != NONE) {
-      epoch = NONE;
+      EPOCH.setRelease(this, NONE);
     }
   }
 

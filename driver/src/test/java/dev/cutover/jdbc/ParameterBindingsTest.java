@@ -84,6 +84,32 @@ class ParameterBindingsTest {
   }
 
   @Test
+  void applyAll_indexBoundAgainWithAnotherSetter_sendsTheLastBinding() throws SQLException {
+    ParameterBindings b = new ParameterBindings();
+    b.set(1, Setter.STRING, "first", null, null);
+    b.setPrimitive(1, Setter.LONG, 5); // a primitive after an object
+    b.setPrimitive(2, Setter.INT, 3);
+    b.set(2, Setter.OBJECT_TYPE, "7", Types.INTEGER, null); // an object with an extra argument after a primitive
+    b.setPrimitive(3, Setter.INT, 9); // grows the arrays
+    b.set(3, Setter.STRING, "last", null, null);
+    b.setPrimitive(6, Setter.NULL, Types.INTEGER);
+    try (Connection c = db.plainConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT ?::int8, ?::int4, ?::text, ?::text, ?::text, ?::int4")) {
+      b.set(4, Setter.STRING, "x", null, null);
+      b.set(5, Setter.STRING, "y", null, null);
+      ParameterBindings row = b.copy();
+      row.applyAll(ps, null);
+      try (ResultSet rs = ps.executeQuery()) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getLong(1)).isEqualTo(5);
+        assertThat(rs.getInt(2)).isEqualTo(7);
+        assertThat(rs.getString(3)).isEqualTo("last");
+        assertThat(rs.getString(6)).isNull();
+      }
+    }
+  }
+
+  @Test
   void clear_recycledBindings_bindNothing() throws SQLException {
     ParameterBindings b = extremes();
     assertThat(b.recyclable()).isTrue();

@@ -185,6 +185,28 @@ class ReprepareTest {
   }
 
   @Test
+  void execute_twoStatementsOpenAtOnce_eachReplaysItsOwnBindings() throws SQLException {
+    ProxyConnection c = connect(false, "");
+    try (PreparedStatement a = c.prepareStatement(INSERT); PreparedStatement b = c.prepareStatement(INSERT)) {
+      a.setInt(1, 1); // takes the connection's bindings
+      b.setInt(1, 2); // they are taken: its own
+      a.setString(2, "a");
+      b.setString(2, "b");
+      advance(c, Phase.DUAL_WRITE);
+      a.executeUpdate();
+      b.executeUpdate();
+    }
+    try (PreparedStatement ps = c.prepareStatement(INSERT)) { // the connection's bindings again, cleared
+      ps.setInt(1, 3);
+      advance(c, Phase.PLANNED);
+      assertThatThrownBy(ps::executeUpdate).isInstanceOf(SQLException.class); // parameter 2 never bound here
+      ps.setString(2, "c");
+      ps.executeUpdate();
+    }
+    assertThat(rows()).containsExactly("1:a:a", "2:b:b", "3:c:null");
+  }
+
+  @Test
   void executeBatch_phaseChangeMidBatch_replaysEveryRow() throws SQLException {
     for (String params : new String[] {"", "?reWriteBatchedInserts=true"}) {
       ProxyConnection c = connect(false, params);
