@@ -1,6 +1,7 @@
 package dev.cutover.rewriter;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cutover.migration.ColumnMigration;
 import dev.cutover.migration.MigrationSnapshot;
@@ -8,6 +9,7 @@ import dev.cutover.migration.Phase;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Regression: a subscript, slice or field selection of a column read through an expression
@@ -60,5 +62,28 @@ class SubscriptedReadRewriteTest {
   void subscriptOfAConvertedRead_isParenthesised(Phase phase, boolean lazy, String sql, String expected)
       throws Exception {
     assertThat(rewrite(sql, phase, lazy).sql()).isEqualTo(expected);
+  }
+
+  /**
+   * {@code SET col[i] = v} where the two columns may differ (dual_write, a lazy read_new) or hold
+   * different types stays refused: the refusal says why the other column cannot simply be set to
+   * the whole array after the assignment, and what to write instead.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"DUAL_WRITE", "READ_NEW lazy"})
+  void elementAssignment_whereTheColumnsMayDiffer_refusedSayingWhy(String at) {
+    Phase phase = Phase.valueOf(at.split(" ")[0]);
+    boolean lazy = at.endsWith("lazy");
+    assertThatThrownBy(() -> rewrite("UPDATE posts SET tags[1] = ? WHERE id = ?", phase, lazy))
+        .isInstanceOf(RewriteRefusedException.class)
+        .hasMessageContaining("a row the backfill has not reached has no new array to assign the element in")
+        .hasMessageContaining("which the new column could be set to instead, is not something a SET item can read")
+        .hasMessageContaining("assign the whole array (SET tags = ...)");
+    for (Phase p : Phase.values()) {
+      assertThatThrownBy(() -> rewrite("UPDATE stats SET big_scores[2] = ? WHERE id = ?", p, false))
+          .isInstanceOf(RewriteRefusedException.class)
+          .hasMessageContaining("or the whole array converted after the assignment, which no SET item can read")
+          .hasMessageContaining("assign the whole array (SET big_scores = ...)");
+    }
   }
 }
