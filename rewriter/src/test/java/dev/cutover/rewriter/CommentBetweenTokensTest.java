@@ -25,6 +25,9 @@ class CommentBetweenTokensTest {
 
   private static final String BLOCK = " /* c */ ";
   private static final String LINE = " -- c\n ";
+  /** The same, touching both tokens ({@code =/*c*&#47;?}, {@code id--c}): the lexer must end the token before it. */
+  private static final String BLOCK_TIGHT = "/*c*/";
+  private static final String LINE_TIGHT = "--c\n";
 
   @ParameterizedTest
   @ValueSource(strings = {
@@ -55,7 +58,7 @@ class CommentBetweenTokensTest {
       String want = Fixtures.rewrite(sql, phase).sql();
       for (int i = 0; i < tokens.size(); i++) { // (after the last one too: nothing may be appended after it)
         int at = tokens.get(i).end();
-        for (String comment : new String[] {BLOCK, LINE}) {
+        for (String comment : new String[] {BLOCK, LINE, BLOCK_TIGHT, LINE_TIGHT}) {
           String commented = sql.substring(0, at) + comment + sql.substring(at);
           try {
             String got = Fixtures.rewrite(commented, phase).sql();
@@ -89,7 +92,8 @@ class CommentBetweenTokensTest {
 
   /** The text without the inserted comments and without any whitespace. */
   private static String strip(String sql) {
-    return sql.replace("/* c */", "").replace("-- c\n", "").replaceAll("\\s+", "");
+    return sql.replace("/* c */", "").replace("-- c\n", "").replace("/*c*/", "").replace("--c\n", "")
+        .replaceAll("\\s+", "");
   }
 
   private static List<Token> significant(String sql) {
