@@ -250,5 +250,13 @@ SET full_name = EXCLUDED.full_name
 INSERT INTO users (id, full_name) VALUES (?, ?) ON CONFLICT (id) WHERE id > 0 DO NOTHING
 --@ params: 37, 'ignored'
 
+INSERT INTO users (id, full_name) VALUES (?, ?) ON CONFLICT (id) DO -- the application's note
+UPDATE SET full_name = EXCLUDED.full_name RETURNING id, full_name
+--@ params: 38, 'Commented upsert $last'
+
+INSERT INTO users (id, display_name) VALUES (?, ?) ON -- on the key
+CONFLICT (id) DO /* keep */ UPDATE SET display_name = EXCLUDED.display_name WHERE users.id > 0 -- only real ids
+--@ params: 39, 'Commented upsert new $last'
+
 INSERT INTO orders (id, user_id, amount) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET amount = EXCLUDED.amount
 --@ params: 5, 6, 99.5

@@ -52,6 +52,9 @@ final class StatusCommand extends OperatorCommand {
         out.printf("  lazily cut over: rows not backfilled yet are read from the old column; new_only is refused"
             + " until `cutover backfill %s` and `cutover verify %s` are done%n", m.id(), m.id());
       }
+      if (m.group() != null) {
+        group(out, m, report);
+      }
       if (m.backfill() != null) {
         out.printf("  backfill: %d rows done, last key %s of %s%s%n", m.backfill().rowsDone(), m.backfill().lastKey(),
             m.backfill().maxKey(), m.backfill().finished() ? ", finished" : ", not finished");
@@ -111,5 +114,29 @@ final class StatusCommand extends OperatorCommand {
               s.replayLagSeconds()));
     }
     return 0;
+  }
+
+  /**
+   * A foreign-key group: every member and its phase under the key's entry (and under a member's
+   * when the key's entry is not shown), one line naming the key under the other members'.
+   */
+  private static void group(PrintWriter out, StatusReport.Migration m, StatusReport report) {
+    StatusReport.Group g = m.group();
+    boolean keyShown = report.migrations().stream().anyMatch(x -> x.id().equals(g.key()));
+    long phases = g.members().stream().map(x -> String.valueOf(x.phase())).distinct().count();
+    String together = phases == 1 ? "all in " + g.members().get(0).phase()
+        : "phases differ: a phase change of the group is under way, or stopped between its members; `cutover"
+            + " advance " + g.key() + "` brings them to the furthest, `cutover rollback " + g.key() + "` to the earliest";
+    if (!m.id().equals(g.key()) && keyShown) {
+      out.printf("  foreign-key group of '%s' (%d migrations, %s)%n", g.key(), g.members().size(), together);
+      return;
+    }
+    out.printf("  foreign-key group of '%s' (moves together; %s):%n", g.key(), together);
+    for (StatusReport.GroupMember x : g.members()) {
+      out.printf("    %s  %s  %s%s  phase %s%n", x.id(), x.column() == null ? "?" : x.column(),
+          x.role().equals("key") ? "key" : "references it",
+          x.foreignKey() == null ? "" : " (foreign key " + x.foreignKey() + ")",
+          x.phase() == null ? "not registered" : x.phase());
+    }
   }
 }

@@ -556,8 +556,12 @@ public final class Backfiller {
               // chunk, and the next ones for a while, skipping locked rows instead of waiting.
               skipLockedUntil = System.nanoTime() + SKIP_LOCKED_PERIOD.toNanos();
               planner.retry(chunk);
-              throttle.waitFor("rows locked by the application: chunks skip locked rows for "
-                  + Durations.format(SKIP_LOCKED_PERIOD) + ", the final pass waits for them", 0);
+              String tableLock = tableLockHolder(w, copier.table());
+              throttle.waitFor(tableLock == null
+                  ? "rows locked by the application: chunks skip locked rows for "
+                      + Durations.format(SKIP_LOCKED_PERIOD) + ", the final pass waits for them"
+                  : "table lock: " + tableLock + " (as LOCK TABLE or ALTER TABLE take), not rows: chunks wait up to"
+                      + " --lock-timeout " + Durations.format(options.lockTimeout()) + " for it, then back off", 0);
               continue;
             }
             if (e instanceof SQLException sql && DdlRunner.LOCK_NOT_AVAILABLE.equals(sql.getSQLState())) {
@@ -594,6 +598,33 @@ public final class Backfiller {
         failure.compareAndSet(null, e);
         stopping = true;
       }
+    }
+  }
+
+  /**
+   * Which lock on {@code table} (quoted) a chunk that timed out waiting is most likely behind, in
+   * words, when it is the table's own rather than a row's: another session holding, or queued for,
+   * a table lock that conflicts with the chunk's {@code ROW EXCLUSIVE} (a queued one blocks later
+   * requests too). {@code null} when there is none: the wait was for rows. PostgreSQL does not say
+   * which lock a cancelled statement waited for, so this looks right after the timeout; a lock
+   * released in between reads as rows.
+   */
+  static String tableLockHolder(Connection c, String table) {
+    try (PreparedStatement ps = c.prepareStatement("SELECT l.mode, l.granted, l.pid FROM pg_catalog.pg_locks l"
+        + " WHERE l.locktype = 'relation' AND l.relation = to_regclass(?)"
+        + " AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())"
+        + " AND l.pid <> pg_backend_pid() AND l.mode IN ('ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock',"
+        + " 'AccessExclusiveLock') ORDER BY l.granted DESC, l.pid LIMIT 1")) {
+      ps.setString(1, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return null;
+        }
+        return "session " + rs.getInt(3) + (rs.getBoolean(2) ? " holds " : " waits for ") + rs.getString(1)
+            + " on " + table;
+      }
+    } catch (SQLException e) {
+      return null; // only the wording of a throttle reason depends on it
     }
   }
 

@@ -125,7 +125,26 @@ final class StatusReader {
     }
     return new StatusReport.Migration(m.id(), m.schema() + "." + m.table(), m.oldColumn(), m.newColumn(),
         m.phase().sqlName(), m.lazyRead(), m.epoch(), updatedAt, backfill, pending, conversionError, notes, uses,
-        repo.recentAudit(c, m.id(), RECENT_CHANGES));
+        repo.recentAudit(c, m.id(), RECENT_CHANGES), group(c, m));
+  }
+
+  /** The foreign-key group of {@code m} with every member's phase now, or {@code null}. */
+  private StatusReport.Group group(Connection c, ColumnMigration m) throws SQLException {
+    ForeignKeyGroup.Group g = ForeignKeyGroup.of(c, schema.qualify("migrations"), m.id());
+    if (g == null) {
+      return null;
+    }
+    List<StatusReport.GroupMember> members = new ArrayList<>();
+    ColumnMigration key = g.key().equals(m.id()) ? m : repo.find(c, g.key()).orElse(null);
+    members.add(new StatusReport.GroupMember(g.key(), "key",
+        key == null ? null : key.schema() + "." + key.table() + "." + key.oldColumn(), null,
+        key == null ? null : key.phase().sqlName()));
+    for (ForeignKeyGroup.Reference r : g.references()) {
+      ColumnMigration member = r.member().equals(m.id()) ? m : repo.find(c, r.member()).orElse(null);
+      members.add(new StatusReport.GroupMember(r.member(), "references", r.schema() + "." + r.table() + "."
+          + r.column(), r.constraint(), member == null ? null : member.phase().sqlName()));
+    }
+    return new StatusReport.Group(g.key(), members);
   }
 
   private List<StatusReport.Instance> instances(Connection c) throws SQLException {

@@ -45,11 +45,35 @@ public record StatusReport(String controlSchema, List<Migration> migrations, Lis
    * @param notes what else the operator should know (a rollback not finished), in words
    * @param oldNameUse live or past instances that used the old name, latest first
    * @param recentChanges the last audit entries (phase changes), oldest first
+   * @param group the foreign-key group the migration belongs to (an in-place key change and the
+   *     columns that reference the key), or {@code null} when none
    */
   public record Migration(
       String id, String table, String oldColumn, String newColumn, String phase, boolean lazy, long epoch, String updatedAt,
       Backfill backfill, Long rowsPending, String conversionError, List<String> notes,
-      List<NameUse> oldNameUse, List<AuditEntry> recentChanges) {}
+      List<NameUse> oldNameUse, List<AuditEntry> recentChanges, Group group) {}
+
+  /**
+   * A foreign-key group: a key's in-place type change and one member migration per column that
+   * references the key through a foreign key. They move together; each has its own phase, which
+   * differ only while a phase change of the group is under way (or stopped half-way).
+   *
+   * @param key the key migration's id
+   * @param members every migration of the group, the key first
+   */
+  public record Group(String key, List<GroupMember> members) {}
+
+  /**
+   * One migration of a foreign-key group.
+   *
+   * @param id its id ({@code <key id>.<table>.<column>} for a referencing column)
+   * @param role {@code key}, or {@code references} for a referencing column
+   * @param column {@code schema.table.column}
+   * @param foreignKey the foreign key through which the column references the key ({@code null}
+   *     for the key)
+   * @param phase its phase now, or {@code null} when it is not registered (cancelled)
+   */
+  public record GroupMember(String id, String role, String column, String foreignKey, String phase) {}
 
   /**
    * One audit entry: a phase change.

@@ -99,6 +99,55 @@ class ForeignKeyGroupTest {
     cli.ok("plan", keyFile("p3-id-again", "p3").toString());
   }
 
+  /**
+   * Regression: {@code status} showed a group's migrations as unrelated ones. It shows the group
+   * under the key with every member's column, foreign key and phase (text and JSON), names the key
+   * under a member, and says when the members' phases differ.
+   */
+  @Test
+  void status_showsTheGroupAndEachMembersPhase() throws Exception {
+    cli.sql("CREATE TABLE p4 (id int PRIMARY KEY)",
+        "CREATE TABLE c4 (id int PRIMARY KEY, p4_id int REFERENCES p4)",
+        "CREATE TABLE d4 (id int PRIMARY KEY, p4_id int CONSTRAINT d4_to_p4 REFERENCES p4)");
+    cli.ok("plan", keyFile("p4-id", "p4").toString());
+    cli.ok("advance", "p4-id");
+
+    Cli.Run text = cli.ok("status", "p4-id", "p4-id.c4.p4_id", "p4-id.d4.p4_id");
+    assertThat(text.out()).contains(
+        "  foreign-key group of 'p4-id' (moves together; all in dual_write):\n"
+            + "    p4-id  public.p4.id  key  phase dual_write\n"
+            + "    p4-id.c4.p4_id  public.c4.p4_id  references it (foreign key c4_p4_id_fkey)  phase dual_write\n"
+            + "    p4-id.d4.p4_id  public.d4.p4_id  references it (foreign key d4_to_p4)  phase dual_write\n",
+        "p4-id.c4.p4_id  public.c4.p4_id -> p4_id  phase dual_write",
+        "  foreign-key group of 'p4-id' (3 migrations, all in dual_write)");
+    // A member alone: the whole group under it, the key's entry not being shown.
+    Cli.Run member = cli.ok("status", "p4-id.d4.p4_id");
+    assertThat(member.out()).contains("foreign-key group of 'p4-id' (moves together; all in dual_write):",
+        "    p4-id  public.p4.id  key  phase dual_write");
+
+    Cli.Run json = cli.ok("status", "p4-id.c4.p4_id", "--json");
+    assertThat(json.out().replaceAll("\\s", "")).contains("\"group\":{\"key\":\"p4-id\",\"members\":["
+        + "{\"id\":\"p4-id\",\"role\":\"key\",\"column\":\"public.p4.id\",\"foreignKey\":null,\"phase\":\"dual_write\"},"
+        + "{\"id\":\"p4-id.c4.p4_id\",\"role\":\"references\",\"column\":\"public.c4.p4_id\","
+        + "\"foreignKey\":\"c4_p4_id_fkey\",\"phase\":\"dual_write\"},"
+        + "{\"id\":\"p4-id.d4.p4_id\",\"role\":\"references\",\"column\":\"public.d4.p4_id\","
+        + "\"foreignKey\":\"d4_to_p4\",\"phase\":\"dual_write\"}]}");
+
+    // Phases apart (as a command stopped between the members leaves them): said, with the way out.
+    cli.sql("UPDATE cutover.migrations SET phase = 'planned' WHERE id = 'p4-id.d4.p4_id'");
+    Cli.Run apart = cli.ok("status", "p4-id");
+    assertThat(apart.out()).contains("p4-id.d4.p4_id  public.d4.p4_id  references it (foreign key d4_to_p4)  phase planned",
+        "phases differ: a phase change of the group is under way, or stopped between its members; `cutover advance"
+            + " p4-id` brings them to the furthest, `cutover rollback p4-id` to the earliest");
+    cli.sql("UPDATE cutover.migrations SET phase = 'dual_write' WHERE id = 'p4-id.d4.p4_id'");
+
+    // A migration outside any group shows none.
+    cli.sql("CREATE TABLE solo4 (id int PRIMARY KEY)");
+    cli.ok("plan", keyFile("solo4-id", "solo4").toString());
+    assertThat(cli.ok("status", "solo4-id").out()).doesNotContain("foreign-key group");
+    assertThat(cli.ok("status", "solo4-id", "--json").out().replaceAll("\\s", "")).contains("\"group\":null");
+  }
+
   // ---- the group through every phase, forward and back, with a writer running, against a twin
 
   private static final String KEY = "par-id";

@@ -24,7 +24,6 @@ class RefusalTest {
       SELECT u.id FROM users u NATURAL JOIN generate_series(1, 2) g          | NATURAL JOIN
       UPDATE users SET full_name = random()::text FROM orders o WHERE o.user_id = users.id | random()
       WITH u AS (UPDATE users SET full_name = random()::text RETURNING id) SELECT id FROM u | random()
-      INSERT INTO users (id, full_name) VALUES (?, ?) ON CONFLICT (id) DO\\n UPDATE SET full_name = ? | ON CONFLICT
       INSERT INTO users SELECT * FROM accounts                               | INSERT ... SELECT *
       INSERT INTO users (id, full_name) SELECT id, random()::text FROM accounts | random()
       SELECT full_name FROM users u, generate_series(1, 2) s                 | unknown columns

@@ -965,6 +965,11 @@ final class QueryPlanner {
       // A conversion wraps the whole reference, qualifier included.
       replacement = m.readSql(r.name(), qualifier);
       span = new int[] {start, leaf[1]};
+      if (indirectionFollows(leaf[0])) {
+        // PostgreSQL takes a subscript or a field selection only after a column name or a
+        // parenthesised expression: CAST(...)[1] and COALESCE(...).f are syntax errors (42601).
+        replacement = "(" + replacement + ")";
+      }
     }
     if (labelItem != null && !(clause.unlabelled() && !m.isRename())) {
       // (a rename keeps its label even in an INSERT's source, as it always did: harmless there)
@@ -976,6 +981,23 @@ final class QueryPlanner {
       }
     }
     ctx.edits.replace(span[0], span[1], replacement);
+  }
+
+  /**
+   * Whether the column name whose token starts at {@code leafStart} is followed by a subscript
+   * ({@code col[1]}, {@code col[1:2]}) or a field selection ({@code (t).col.f}).
+   */
+  private boolean indirectionFollows(int leafStart) {
+    int leaf = ctx.text.tokenStartingAt(leafStart);
+    if (leaf < 0) {
+      return false;
+    }
+    int next = ctx.text.nextSignificant(leaf + 1, ctx.stmt.toToken());
+    if (next < 0) {
+      return false;
+    }
+    TokenKind kind = ctx.text.tokens().get(next).kind();
+    return kind == TokenKind.LBRACKET || kind == TokenKind.DOT;
   }
 
   // ---------------------------------------------------------------- whole rows

@@ -88,11 +88,12 @@ final class UpsertPlanner {
     int from = text.tokens().get(doToken).start() - base;
     int to = text.tokens().get(action).end() - base;
     char[] chars = masked.toCharArray();
-    if (masked.substring(from, to).indexOf('\n') >= 0 || to - from < 8) {
-      throw ctx.refuse("INSERT ... ON CONFLICT DO UPDATE split across lines between DO and UPDATE");
+    int at = headerAt(chars, from, to);
+    if (at < 0) {
+      throw ctx.refuse("INSERT ... ON CONFLICT DO UPDATE with no line of 8 characters before its SET");
     }
     CalciteMask.blank(chars, 0, to);
-    "UPDATE x".getChars(0, 8, chars, from);
+    "UPDATE x".getChars(0, 8, chars, at);
     if (limit < ctx.stmt.toToken()) {
       CalciteMask.blank(chars, text.tokens().get(limit).start() - base, chars.length);
     }
@@ -109,6 +110,35 @@ final class UpsertPlanner {
     scope.add(target);
     scope.addQualifiedOnly(new FromItem("excluded", null, null, "excluded", target.info(), target.migrations()));
     writes.update(update, limit, scope, target.qualifierText() + ".");
+  }
+
+  /**
+   * Where {@code UPDATE x} can be written in {@code chars[0, to)}, the text before the UPDATE's SET
+   * (it is all blanked): in {@code [from, to)} ({@code DO UPDATE}) when that stays on one line, else
+   * the last stretch of 8 characters without a line break before it ({@code DO -- why\n UPDATE}), so
+   * that every later token keeps its line and column; -1 when there is none.
+   */
+  private static int headerAt(char[] chars, int from, int to) {
+    if (to - from >= 8 && noLineBreak(chars, from, from + 8)) {
+      return from;
+    }
+    int run = 0;
+    for (int k = to - 1; k >= 0; k--) {
+      run = chars[k] == '\n' || chars[k] == '\r' ? 0 : run + 1;
+      if (run == 8) {
+        return k;
+      }
+    }
+    return -1;
+  }
+
+  private static boolean noLineBreak(char[] chars, int from, int to) {
+    for (int k = from; k < to; k++) {
+      if (chars[k] == '\n' || chars[k] == '\r') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private boolean mentionsMigration(int from, int limit) {

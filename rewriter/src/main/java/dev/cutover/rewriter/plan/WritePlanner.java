@@ -342,20 +342,27 @@ final class WritePlanner {
    * backfill and verify (every row equal, every write since reaching both). In {@code dual_write} and a
    * lazy {@code read_new}, a row the backfill has not reached has an empty new column, and the element
    * change would make it a one-element array that looks migrated: refused, as is a type change (the
-   * element would need converting inside the other column's array).
+   * element would need converting inside the other column's array). Setting the other column to the
+   * whole converted array instead would need the array after the assignment, which no SET item can
+   * read (each sees the row as it was) and no PostgreSQL expression computes (an element assignment
+   * can extend the array with NULLs or move its lower bound): emulating it risks a silent difference.
    */
   private void subscripted(ColumnMigration m, String name, Token target, int open, SqlNode value, int[] rhs,
       List<ColumnMigration.Write> physical) throws RewriteRefusedException {
     String written = "SET " + name + "[...] = ...";
     if (!m.isRename()) {
       throw ctx.refuse(m, "an assignment to an element or slice of migrating column '" + name + "' (" + written
-          + ") is not supported for a type change: the element would have to be converted inside the other column's"
-          + " array; assign the whole array");
+          + ") is not supported for a type change: the other column would need the element converted inside its"
+          + " array, or the whole array converted after the assignment, which no SET item can read; assign the"
+          + " whole array (SET " + name + " = ...)");
     }
     if (physical.size() > 1 && m.fillsLazily()) {
       throw ctx.refuse(m, "an assignment to an element or slice of migrating column '" + name + "' (" + written
-          + ") is not supported in " + m.phase().sqlName() + ": rows the backfill has not reached have no new value"
-          + " to change the element of; assign the whole array, or run it once the migration reads the new column");
+          + ") is not supported in " + m.phase().sqlName() + ": a row the backfill has not reached has no new array"
+          + " to assign the element in (it would become a one-element array that looks filled), and the array"
+          + " after the assignment, which the new column could be set to instead, is not something a SET item can"
+          + " read; assign the whole array (SET " + name + " = ...), or run it once the migration reads the new"
+          + " column without --lazy (read_new)");
     }
     if (!physical.get(0).column().equals(name)) {
       ctx.edits.replace(target.start(), target.end(), Identifiers.quote(physical.get(0).column()));
