@@ -112,6 +112,8 @@ final class Footprint {
         Files.deleteIfExists(file);
       }
       out.add(measure("cutover, dual_write", withCutover, db.cutoverUrl()));
+      // The lazy migration of rows read (on by default) opens a connection and a thread of its own.
+      out.add(measure("cutover, dual_write, readTouch=false", withCutover, db.cutoverUrl() + "?cutover.readTouch=false"));
       return out;
     } finally {
       try (Stream<Path> walk = Files.walk(app)) {
