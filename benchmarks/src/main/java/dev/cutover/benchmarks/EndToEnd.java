@@ -157,12 +157,25 @@ final class EndToEnd {
     backfill(tpcc);
     out.add(compare(tpcc, "cutover, read_new", db.cutoverUrl(), PGJDBC, Double.NaN));
 
+    out.addAll(runLiteral(literal));
+    out.addAll(runDistinct(distinct));
+    return out;
+  }
+
+  /**
+   * The literal-SQL mix: pgjdbc against Cutover with no migration and in {@code dual_write}, and
+   * (full runs) {@code dual_write} against the hand-written dual writes, which tells Cutover's own
+   * cost from the server's for writing the second column. Needs the control schema installed.
+   */
+  List<Comparison> runLiteral(LiteralMix literal) throws Exception {
+    List<Comparison> out = new ArrayList<>();
     load(literal);
     out.add(compare(literal, "cutover, no migration", db.cutoverUrl(), PGJDBC, Double.NaN));
     advance(literal);
-    out.add(compare(literal, "cutover, dual_write", db.cutoverUrl(), PGJDBC, Double.NaN));
-
-    out.addAll(runDistinct(distinct));
+    out.add(compare(literal, "cutover, dual_write", db.cutoverUrl(), PGJDBC, 0.90));
+    if (full) {
+      out.add(compare(literal, "cutover, dual_write", db.cutoverUrl(), HAND, Double.NaN));
+    }
     return out;
   }
 
@@ -245,8 +258,9 @@ final class EndToEnd {
 
   /**
    * {@code java -cp benchmarks/target/benchmarks.jar dev.cutover.benchmarks.EndToEnd [--texts N]
-   * [--rows N] [--warmup S] [--measure S] [--repetitions N] [--cache-size N]... [--server URL] [--user NAME]}:
-   * the distinct-texts comparison alone ({@link #runDistinct}).
+   * [--rows N] [--warmup S] [--measure S] [--repetitions N] [--cache-size N]... [--server URL] [--user NAME]
+   * [--mix literal] [--full]}: the distinct-texts comparison alone ({@link #runDistinct}), or with {@code --mix
+   * literal} the literal-SQL comparisons alone ({@link #runLiteral}; {@code --full} adds the hand-written dual writes).
    */
   public static void main(String[] args) throws Exception {
     int texts = 50_000 / 3 + 1;
@@ -257,8 +271,16 @@ final class EndToEnd {
     List<Integer> sizes = new ArrayList<>();
     String server = "jdbc:postgresql://127.0.0.1:5432/";
     String user = "postgres";
+    boolean literal = false;
+    boolean full = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
+        case "--mix" -> literal = switch (args[++i]) {
+          case "literal" -> true;
+          case "distinct" -> false;
+          default -> throw new IllegalArgumentException("unknown mix " + args[i] + " (literal or distinct)");
+        };
+        case "--full" -> full = true;
         case "--texts" -> texts = Integer.parseInt(args[++i]) / 3 + 1;
         case "--rows" -> rows = Integer.parseInt(args[++i]);
         case "--warmup" -> warmupSeconds = Integer.parseInt(args[++i]);
@@ -270,12 +292,19 @@ final class EndToEnd {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    DistinctTextsMix mix = new DistinctTextsMix(rows, texts);
-    System.out.println(mix.description());
     try (BenchDatabase db = new BenchDatabase(server, user)) {
       db.cutover("init");
-      new EndToEnd(db, 4, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(measureSeconds), repetitions, false)
-          .runDistinct(mix, sizes.stream().mapToInt(Integer::intValue).toArray());
+      EndToEnd e2e =
+          new EndToEnd(db, 4, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(measureSeconds), repetitions, full);
+      if (literal) {
+        LiteralMix mix = new LiteralMix(rows);
+        System.out.println(mix.description());
+        e2e.runLiteral(mix);
+      } else {
+        DistinctTextsMix mix = new DistinctTextsMix(rows, texts);
+        System.out.println(mix.description());
+        e2e.runDistinct(mix, sizes.stream().mapToInt(Integer::intValue).toArray());
+      }
     }
   }
 
