@@ -373,6 +373,11 @@ public final class RewriteEngine {
     (oldName ? oldNamesUsed : newNamesUsed).add(id);
   }
 
+  /** How many texts (not shapes) the cache holds now (for tests). */
+  long cachedTexts() {
+    return cache.asMap().keySet().stream().filter(String.class::isInstance).count();
+  }
+
   /** Forgets every cached rewrite (the snapshot changed). */
   public void invalidateAll() {
     cache.invalidateAll();

@@ -115,11 +115,17 @@ public final class Lexer {
 
   /** PostgreSQL identifier start: letters (any alphabet) and underscore. */
   static boolean isIdentStart(char c) {
-    return Character.isLetter(c) || c == '_' || c >= 0x80 && !Character.isWhitespace(c);
+    if (c < 0x80) { // the ASCII letters are the only letters below 0x80: no table lookup
+      return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_';
+    }
+    return Character.isLetter(c) || !Character.isWhitespace(c);
   }
 
   static boolean isIdentPart(char c) {
-    return isIdentStart(c) || Character.isDigit(c) || c == '$';
+    if (c < 0x80) {
+      return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c >= '0' && c <= '9' || c == '$';
+    }
+    return isIdentStart(c) || Character.isDigit(c);
   }
 
   private static int blockComment(String sql, int i, Sink out) {
