@@ -31,10 +31,14 @@ final class EndToEnd {
   /**
    * One run's figures; {@code rolledBack} counts transactions that deadlocked and were not counted;
    * {@code rewriteMissesPerOperation} the rewrite-cache misses (parses and rewrites) of the measured
-   * part per operation, a figure the machine's load does not move (0 on plain pgjdbc).
+   * part per operation, a figure the machine's load does not move (0 on plain pgjdbc); {@code
+   * clientCpuMicros} and {@code serverCpuMicros} the CPU time per operation of this JVM (all its
+   * threads) and of the server processes connected to the database (NaN when the server's are not
+   * readable): less moved by other load on the machine than the throughput, and they say on which
+   * side a difference is.
    */
   record Run(String name, long operations, long rolledBack, double opsPerSecond, double p50Micros, double p99Micros,
-      double rewriteMissesPerOperation) {}
+      double rewriteMissesPerOperation, double clientCpuMicros, double serverCpuMicros) {}
 
   /**
    * A Cutover configuration against a baseline, interleaved: {@code baselines} has one run more
@@ -100,6 +104,9 @@ final class EndToEnd {
       return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
   }
+
+  private static final com.sun.management.OperatingSystemMXBean PROCESS =
+      (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
   static final String PGJDBC = "pgjdbc";
   static final String HAND = "pgjdbc, hand-written dual writes";
@@ -233,6 +240,8 @@ final class EndToEnd {
             + " operation %s%s%n", mix.name(), config, baseline, c.median(), c.min(), c.max(), 100 * c.baselineSpread(),
         cutover.stream().map(r -> String.format(Locale.ROOT, "%.3f", r.rewriteMissesPerOperation())).toList(),
         note.isEmpty() ? "" : "; " + note);
+    System.out.printf(Locale.ROOT, "     CPU per operation, client + server (us): cutover %s, baseline %s%n",
+        cpu(cutover), cpu(baselines));
     return c;
   }
 
@@ -308,6 +317,11 @@ final class EndToEnd {
     }
   }
 
+  private static List<String> cpu(List<Run> runs) {
+    return runs.stream().map(r -> String.format(Locale.ROOT, "%.0f+%.0f", r.clientCpuMicros(), r.serverCpuMicros()))
+        .toList();
+  }
+
   /** Rows whose new column is filled, over the mix's migrations; -1 before dual_write. */
   private long filled(Mix mix) {
     if (mix instanceof UsersMix) {
@@ -336,11 +350,21 @@ final class EndToEnd {
       long[][] latencies = new long[threads][];
       long[] rolledBack = new long[threads];
       long missesBefore = CutoverStatistics.cacheMisses();
+      java.util.Map<Integer, Long> serverBefore = db.serverCpuNanos();
+      long clientBefore = PROCESS.getProcessCpuTime();
       long nanos = drive(mix, ds, measure, latencies, rolledBack, dualWrite);
+      long client = PROCESS.getProcessCpuTime() - clientBefore;
+      java.util.Map<Integer, Long> serverAfter = db.serverCpuNanos();
       long misses = CutoverStatistics.cacheMisses() - missesBefore;
       long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
+      long server = 0;
+      for (var e : serverAfter.entrySet()) {
+        server += e.getValue() - serverBefore.getOrDefault(e.getKey(), 0L);
+      }
+      int n = Math.max(1, all.length);
       return new Run(name, all.length, Arrays.stream(rolledBack).sum(), all.length * 1e9 / nanos,
-          percentile(all, 0.50) / 1e3, percentile(all, 0.99) / 1e3, all.length == 0 ? 0 : (double) misses / all.length);
+          percentile(all, 0.50) / 1e3, percentile(all, 0.99) / 1e3, all.length == 0 ? 0 : (double) misses / all.length,
+          client / 1e3 / n, serverAfter.isEmpty() ? Double.NaN : server / 1e3 / n);
     }
   }
 
