@@ -25,7 +25,7 @@ import java.util.SplittableRandom;
  * moved by what they do to caches and clocks); bytes do not depend on the machine's load.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar dev.cutover.benchmarks.LiteralPath [--rounds N] [--statements N] [--print]
+ * java -cp benchmarks/target/benchmarks.jar dev.cutover.benchmarks.LiteralPath [--rounds N] [--statements N] [--cache-size N] [--print]
  * </pre>
  */
 public final class LiteralPath {
@@ -60,11 +60,13 @@ public final class LiteralPath {
     int rounds = 7;
     int statements = 200_000;
     boolean print = false;
+    int cacheSize = Integer.parseInt(dev.cutover.CutoverProperty.CACHE_SIZE.defaultValue());
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--statements" -> statements = Integer.parseInt(args[++i]);
         case "--print" -> print = true;
+        case "--cache-size" -> cacheSize = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -81,9 +83,9 @@ public final class LiteralPath {
       return RowsResultSet.of(1L, "a@example.com", "Holder", BigDecimal.ONE);
     };
     Map<String, StubFixture> fixtures = new LinkedHashMap<>();
-    fixtures.put("stub alone", StubFixture.create(List.of(), false, 10_000, rows));
-    fixtures.put("no migration", StubFixture.create(List.of(), true, 10_000, rows));
-    fixtures.put("dual_write", StubFixture.create(renamed, true, 10_000, rows));
+    fixtures.put("stub alone", StubFixture.create(List.of(), false, cacheSize, rows));
+    fixtures.put("no migration", StubFixture.create(List.of(), true, cacheSize, rows));
+    fixtures.put("dual_write", StubFixture.create(renamed, true, cacheSize, rows));
     if (print) {
       Connection c = fixtures.get("dual_write").connection();
       for (int i = 0; i < 12; i++) {
