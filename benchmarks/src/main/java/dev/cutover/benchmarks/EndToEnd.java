@@ -31,10 +31,14 @@ final class EndToEnd {
   /**
    * One run's figures; {@code rolledBack} counts transactions that deadlocked and were not counted;
    * {@code rewriteMissesPerOperation} the rewrite-cache misses (parses and rewrites) of the measured
-   * part per operation, a figure the machine's load does not move (0 on plain pgjdbc).
+   * part per operation, a figure the machine's load does not move (0 on plain pgjdbc); {@code
+   * clientCpuMicros} and {@code serverCpuMicros} the CPU time per operation of this JVM (all its
+   * threads) and of the server processes connected to the database (NaN when the server's are not
+   * readable): less moved by other load on the machine than the throughput, and they say on which
+   * side a difference is.
    */
   record Run(String name, long operations, long rolledBack, double opsPerSecond, double p50Micros, double p99Micros,
-      double rewriteMissesPerOperation) {}
+      double rewriteMissesPerOperation, double clientCpuMicros, double serverCpuMicros) {}
 
   /**
    * A Cutover configuration against a baseline, interleaved: {@code baselines} has one run more
@@ -101,6 +105,9 @@ final class EndToEnd {
     }
   }
 
+  private static final com.sun.management.OperatingSystemMXBean PROCESS =
+      (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
   static final String PGJDBC = "pgjdbc";
   static final String HAND = "pgjdbc, hand-written dual writes";
 
@@ -157,12 +164,25 @@ final class EndToEnd {
     backfill(tpcc);
     out.add(compare(tpcc, "cutover, read_new", db.cutoverUrl(), PGJDBC, Double.NaN));
 
+    out.addAll(runLiteral(literal));
+    out.addAll(runDistinct(distinct));
+    return out;
+  }
+
+  /**
+   * The literal-SQL mix: pgjdbc against Cutover with no migration and in {@code dual_write}, and
+   * (full runs) {@code dual_write} against the hand-written dual writes, which tells Cutover's own
+   * cost from the server's for writing the second column. Needs the control schema installed.
+   */
+  List<Comparison> runLiteral(LiteralMix literal) throws Exception {
+    List<Comparison> out = new ArrayList<>();
     load(literal);
     out.add(compare(literal, "cutover, no migration", db.cutoverUrl(), PGJDBC, Double.NaN));
     advance(literal);
-    out.add(compare(literal, "cutover, dual_write", db.cutoverUrl(), PGJDBC, Double.NaN));
-
-    out.addAll(runDistinct(distinct));
+    out.add(compare(literal, "cutover, dual_write", db.cutoverUrl(), PGJDBC, 0.90));
+    if (full) {
+      out.add(compare(literal, "cutover, dual_write", db.cutoverUrl(), HAND, Double.NaN));
+    }
     return out;
   }
 
@@ -220,6 +240,8 @@ final class EndToEnd {
             + " operation %s%s%n", mix.name(), config, baseline, c.median(), c.min(), c.max(), 100 * c.baselineSpread(),
         cutover.stream().map(r -> String.format(Locale.ROOT, "%.3f", r.rewriteMissesPerOperation())).toList(),
         note.isEmpty() ? "" : "; " + note);
+    System.out.printf(Locale.ROOT, "     CPU per operation, client + server (us): cutover %s, baseline %s%n",
+        cpu(cutover), cpu(baselines));
     return c;
   }
 
@@ -245,8 +267,9 @@ final class EndToEnd {
 
   /**
    * {@code java -cp benchmarks/target/benchmarks.jar dev.cutover.benchmarks.EndToEnd [--texts N]
-   * [--rows N] [--warmup S] [--measure S] [--repetitions N] [--cache-size N]... [--server URL] [--user NAME]}:
-   * the distinct-texts comparison alone ({@link #runDistinct}).
+   * [--rows N] [--warmup S] [--measure S] [--repetitions N] [--cache-size N]... [--server URL] [--user NAME]
+   * [--mix literal] [--full]}: the distinct-texts comparison alone ({@link #runDistinct}), or with {@code --mix
+   * literal} the literal-SQL comparisons alone ({@link #runLiteral}; {@code --full} adds the hand-written dual writes).
    */
   public static void main(String[] args) throws Exception {
     int texts = 50_000 / 3 + 1;
@@ -257,8 +280,16 @@ final class EndToEnd {
     List<Integer> sizes = new ArrayList<>();
     String server = "jdbc:postgresql://127.0.0.1:5432/";
     String user = "postgres";
+    boolean literal = false;
+    boolean full = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
+        case "--mix" -> literal = switch (args[++i]) {
+          case "literal" -> true;
+          case "distinct" -> false;
+          default -> throw new IllegalArgumentException("unknown mix " + args[i] + " (literal or distinct)");
+        };
+        case "--full" -> full = true;
         case "--texts" -> texts = Integer.parseInt(args[++i]) / 3 + 1;
         case "--rows" -> rows = Integer.parseInt(args[++i]);
         case "--warmup" -> warmupSeconds = Integer.parseInt(args[++i]);
@@ -270,13 +301,25 @@ final class EndToEnd {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    DistinctTextsMix mix = new DistinctTextsMix(rows, texts);
-    System.out.println(mix.description());
     try (BenchDatabase db = new BenchDatabase(server, user)) {
       db.cutover("init");
-      new EndToEnd(db, 4, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(measureSeconds), repetitions, false)
-          .runDistinct(mix, sizes.stream().mapToInt(Integer::intValue).toArray());
+      EndToEnd e2e =
+          new EndToEnd(db, 4, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(measureSeconds), repetitions, full);
+      if (literal) {
+        LiteralMix mix = new LiteralMix(rows);
+        System.out.println(mix.description());
+        e2e.runLiteral(mix);
+      } else {
+        DistinctTextsMix mix = new DistinctTextsMix(rows, texts);
+        System.out.println(mix.description());
+        e2e.runDistinct(mix, sizes.stream().mapToInt(Integer::intValue).toArray());
+      }
     }
+  }
+
+  private static List<String> cpu(List<Run> runs) {
+    return runs.stream().map(r -> String.format(Locale.ROOT, "%.0f+%.0f", r.clientCpuMicros(), r.serverCpuMicros()))
+        .toList();
   }
 
   /** Rows whose new column is filled, over the mix's migrations; -1 before dual_write. */
@@ -307,11 +350,21 @@ final class EndToEnd {
       long[][] latencies = new long[threads][];
       long[] rolledBack = new long[threads];
       long missesBefore = CutoverStatistics.cacheMisses();
+      java.util.Map<Integer, Long> serverBefore = db.serverCpuNanos();
+      long clientBefore = PROCESS.getProcessCpuTime();
       long nanos = drive(mix, ds, measure, latencies, rolledBack, dualWrite);
+      long client = PROCESS.getProcessCpuTime() - clientBefore;
+      java.util.Map<Integer, Long> serverAfter = db.serverCpuNanos();
       long misses = CutoverStatistics.cacheMisses() - missesBefore;
       long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
+      long server = 0;
+      for (var e : serverAfter.entrySet()) {
+        server += e.getValue() - serverBefore.getOrDefault(e.getKey(), 0L);
+      }
+      int n = Math.max(1, all.length);
       return new Run(name, all.length, Arrays.stream(rolledBack).sum(), all.length * 1e9 / nanos,
-          percentile(all, 0.50) / 1e3, percentile(all, 0.99) / 1e3, all.length == 0 ? 0 : (double) misses / all.length);
+          percentile(all, 0.50) / 1e3, percentile(all, 0.99) / 1e3, all.length == 0 ? 0 : (double) misses / all.length,
+          client / 1e3 / n, serverAfter.isEmpty() ? Double.NaN : server / 1e3 / n);
     }
   }
 

@@ -54,7 +54,12 @@ final class LiteralMix implements Mix {
   }
 
   @Override
-  public boolean operation(DataSource ds, ThreadLocalRandom random, boolean unused) throws SQLException {
+  public boolean handDualWrites() {
+    return true;
+  }
+
+  @Override
+  public boolean operation(DataSource ds, ThreadLocalRandom random, boolean dualWrite) throws SQLException {
     long id = 1 + random.nextInt(rows);
     int kind = random.nextInt(10);
     try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
@@ -65,11 +70,14 @@ final class LiteralMix implements Mix {
           }
         }
       } else if (kind < 9) {
-        st.executeUpdate("UPDATE accounts SET holder = 'Holder " + id + " v" + random.nextInt(1000)
-            + "', version = version + 1 WHERE id = " + id);
+        String holder = "'Holder " + id + " v" + random.nextInt(1000) + "'";
+        st.executeUpdate("UPDATE accounts SET holder = " + holder + (dualWrite ? ", holder_name = " + holder : "")
+            + ", version = version + 1 WHERE id = " + id);
       } else {
-        st.executeUpdate("INSERT INTO accounts (tenant_id, email, holder, balance) VALUES (" + (id & 7) + ", 'new" + id
-            + "@example.com', 'New " + id + "', " + random.nextInt(10_000) + ".50)");
+        String holder = "'New " + id + "'";
+        st.executeUpdate("INSERT INTO accounts (tenant_id, email, holder, balance" + (dualWrite ? ", holder_name" : "")
+            + ") VALUES (" + (id & 7) + ", 'new" + id + "@example.com', " + holder + ", " + random.nextInt(10_000)
+            + ".50" + (dualWrite ? ", " + holder : "") + ")");
       }
     }
     return true;

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -52,7 +53,8 @@ public final class StubFixture implements AutoCloseable {
   static final Map<String, List<String>> TABLES = Map.of(
       "users", List.of("id", "tenant_id", "email", "full_name", "created_at", "updated_at", "version", "display_name"),
       "orders", List.of("id", "user_id", "total", "status", "created_at"),
-      "invoices", List.of("id", "order_id", "amount", "reference"));
+      "invoices", List.of("id", "order_id", "amount", "reference"),
+      "accounts", List.of("id", "tenant_id", "email", "holder", "balance", "version", "holder_name"));
 
   private static final Pattern REGCLASS = Pattern.compile("to_regclass\\('(.*)'\\)");
 
@@ -84,10 +86,23 @@ public final class StubFixture implements AutoCloseable {
    * @param cacheSize {@code cutover.cacheSize}
    */
   public static StubFixture create(Mode mode, int cacheSize) throws SQLException {
+    return create(migrations(mode), mode != Mode.BASELINE, cacheSize, sql -> null);
+  }
+
+  /**
+   * Builds a connection with {@code migrations} registered ({@code cutover}) or the stub alone.
+   *
+   * @param statements answers the benchmarked texts a {@code Statement} sends (the stub passes them to
+   *     its responder) and null for any other text (Cutover's own queries, answered here)
+   */
+  static StubFixture create(List<ColumnMigration> migrations, boolean cutover, int cacheSize,
+      Function<String, ResultSet> statements) throws SQLException {
     System.setProperty("org.slf4j.simpleLogger.log.dev.cutover.runtime", "error"); // no side connection to a stub
-    List<ColumnMigration> migrations = migrations(mode);
-    StubConnection stub = new StubConnection(sql -> respond(sql, migrations));
-    if (mode == Mode.BASELINE) {
+    StubConnection stub = new StubConnection(sql -> {
+      ResultSet rs = statements.apply(sql);
+      return rs != null ? rs : respond(sql, migrations);
+    });
+    if (!cutover) {
       return new StubFixture(stub, null);
     }
     // No lease (0): a stub writes no heartbeat to confirm one; the check costs a volatile read either way.

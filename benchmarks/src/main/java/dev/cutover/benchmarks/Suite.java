@@ -230,6 +230,10 @@ public final class Suite {
       row.put("baselineOpsPerSecond", c.baselines().stream().map(EndToEnd.Run::opsPerSecond).toList());
       row.put("baselineP50Micros", c.baselines().stream().map(EndToEnd.Run::p50Micros).toList());
       row.put("baselineP99Micros", c.baselines().stream().map(EndToEnd.Run::p99Micros).toList());
+      row.put("clientCpuMicrosPerOperation", c.cutover().stream().map(EndToEnd.Run::clientCpuMicros).toList());
+      row.put("serverCpuMicrosPerOperation", c.cutover().stream().map(EndToEnd.Run::serverCpuMicros).toList());
+      row.put("baselineClientCpuMicrosPerOperation", c.baselines().stream().map(EndToEnd.Run::clientCpuMicros).toList());
+      row.put("baselineServerCpuMicrosPerOperation", c.baselines().stream().map(EndToEnd.Run::serverCpuMicros).toList());
       rows.add(row);
     }
     return rows;

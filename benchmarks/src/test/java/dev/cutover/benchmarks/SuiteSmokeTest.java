@@ -25,7 +25,7 @@ class SuiteSmokeTest {
       assertThat(report.path("rewritePath").path(impl).path("bytesPerStatement").isNumber()).as(impl).isTrue();
     }
     JsonNode e2e = report.path("endToEnd");
-    assertThat(e2e).hasSize(13);
+    assertThat(e2e).hasSize(14);
     for (JsonNode row : e2e) {
       assertThat(row.path("opsPerSecond")).as(row.toString()).isNotEmpty();
       assertThat(row.path("baselineOpsPerSecond")).hasSize(row.path("opsPerSecond").size() + 1);
@@ -37,7 +37,14 @@ class SuiteSmokeTest {
       }
     }
     assertThat(e2e.findValuesAsText("mix")).contains("users", "TPC-C-like", "literal SQL", "distinct texts");
-    JsonNode distinct = e2e.get(12);
+    JsonNode literal = e2e.get(10);
+    assertThat(literal.path("mix").asText()).isEqualTo("literal SQL");
+    assertThat(literal.path("config").asText()).isEqualTo("cutover, dual_write");
+    assertThat(literal.path("target").asDouble()).isEqualTo(0.90);
+    assertThat(literal.path("verdict").asText()).isIn("met", "missed", "undecided");
+    assertThat(e2e.get(11).path("baseline").asText()).contains("hand-written");
+    assertThat(e2e.get(11).path("clientCpuMicrosPerOperation")).hasSize(e2e.get(11).path("opsPerSecond").size());
+    JsonNode distinct = e2e.get(13);
     assertThat(distinct.path("config").asText()).isEqualTo("cutover, dual_write");
     assertThat(distinct.path("rewriteMissesPerOperation")).hasSize(distinct.path("opsPerSecond").size());
     assertThat(e2e.get(1).path("config").asText()).contains("dual_write");
@@ -48,7 +55,7 @@ class SuiteSmokeTest {
     assertThat(report.path("memory").path("entries").asInt()).isGreaterThanOrEqualTo(475);
     assertThat(report.path("memory").path("payloadBytesPerEntry").asDouble()).isPositive();
     assertThat(report.path("memory").has("filterBytesPerEntry")).isTrue();
-    assertThat(report.path("targets")).hasSize(4 + 13 + 1);
+    assertThat(report.path("targets")).hasSize(4 + 14 + 1);
 
     String markdown = Files.readString(out.resolve("report.md"));
     assertThat(markdown).contains("| what | target | measured | met |", "cache miss", "dual_write", "TPC-C-like", "literal SQL", "distinct texts", "Backfill");

@@ -13,11 +13,8 @@ import dev.cutover.rewriter.ReadTouch;
 import dev.cutover.rewriter.RewriterBugException;
 import dev.cutover.rewriter.lex.ConstantShape;
 import dev.cutover.rewriter.lex.ConstantTemplate;
-import dev.cutover.rewriter.lex.Lexer;
-import dev.cutover.rewriter.lex.Token;
 import java.sql.SQLException;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -72,20 +69,23 @@ public final class RewriteEngine {
    * of another text of the shape with another constant {@code i} matched the template. A text is
    * served from the template only when each of its constants is checked or the same as the
    * origin's; a {@code poisoned} shape (a text whose rewrite differed from the template) serves none.
+   * {@code identity}: the template gives each text of the shape back unchanged and there is no read
+   * touch, so a text is its own rewrite's SQL (no copy is built).
    */
   private record Shape(MigrationSnapshot snapshot, String searchPath, String[] origin, boolean[] checked,
-      ConstantTemplate sql, ConstantTemplate plainSql, Rewrite model, boolean poisoned) {
+      ConstantTemplate sql, ConstantTemplate plainSql, Rewrite model, boolean poisoned, boolean identity) {
 
     /**
      * The shape of the text whose constants are {@code constants} and whose rewrite is {@code
      * rewrite}; its templates are made when a second text checks it (most shapes are seen once).
      */
     static Shape of(MigrationSnapshot snapshot, String searchPath, String[] constants, Rewrite rewrite) {
-      return new Shape(snapshot, searchPath, constants, new boolean[constants.length], null, null, rewrite, false);
+      return new Shape(snapshot, searchPath, constants, new boolean[constants.length], null, null, rewrite, false,
+          false);
     }
 
     /** This shape with its templates; null when the rewrite cannot be made one. */
-    private Shape withTemplates() {
+    private Shape withTemplates(String key) {
       if (sql != null) {
         return this;
       }
@@ -94,7 +94,8 @@ public final class RewriteEngine {
       if (text == null || model.readTouch() != null && plain == null) {
         return null;
       }
-      return new Shape(snapshot, searchPath, origin, checked, text, plain, model, false);
+      return new Shape(snapshot, searchPath, origin, checked, text, plain, model, false,
+          model.readTouch() == null && text.isIdentityOf(key));
     }
 
     boolean serves(String[] constants) {
@@ -109,7 +110,11 @@ public final class RewriteEngine {
       return true;
     }
 
-    Rewrite fill(String[] constants) {
+    /** The rewrite of {@code text}, whose constants are {@code constants}. */
+    Rewrite fill(String text, String[] constants) {
+      if (identity) {
+        return new Rewrite(text, model.parameterMap(), model.oldNameUsed(), model.newNameUsed(), model.epoch(), null);
+      }
       ReadTouch touch = model.readTouch();
       if (touch != null) {
         touch = new ReadTouch(touch.target(), plainSql.fill(constants), touch.plainParameterMap());
@@ -118,10 +123,13 @@ public final class RewriteEngine {
           model.epoch(), touch);
     }
 
-    /** This shape with the constants where {@code rewrite} (of a text with {@code constants}) differs checked; null when the template is wrong for it. */
-    Shape checkedBy(String[] constants, Rewrite rewrite) {
-      Shape made = withTemplates();
-      if (made == null || !same(made.fill(constants), rewrite)) {
+    /**
+     * This shape (of {@code key}) with the constants where {@code rewrite} (of {@code text}, whose
+     * constants are {@code constants}) differs checked; null when the template is wrong for it.
+     */
+    Shape checkedBy(String key, String text, String[] constants, Rewrite rewrite) {
+      Shape made = withTemplates(key);
+      if (made == null || !same(made.fill(text, constants), rewrite)) {
         return null;
       }
       boolean[] now = checked.clone();
@@ -132,12 +140,13 @@ public final class RewriteEngine {
           more = true;
         }
       }
-      return more || made != this ? new Shape(snapshot, searchPath, origin, now, made.sql, made.plainSql, model, false)
+      return more || made != this
+          ? new Shape(snapshot, searchPath, origin, now, made.sql, made.plainSql, model, false, made.identity)
           : this;
     }
 
     Shape poison() {
-      return new Shape(snapshot, searchPath, origin, checked, sql, plainSql, model, true);
+      return new Shape(snapshot, searchPath, origin, checked, sql, plainSql, model, true, identity);
     }
 
     private static boolean same(Rewrite a, Rewrite b) {
@@ -160,6 +169,16 @@ public final class RewriteEngine {
   // pass than fit: a text used once does not push out a shape used by every request.
   private final Cache<Object, Object> cache;
   private final boolean normalize;
+  /**
+   * The hash of the last text served from a template at each slot (by its hash): such a text goes
+   * into the cache at its second sighting only. An application that builds its SQL with constants
+   * sends a new text almost every time, and putting each in the cache cost more than serving it
+   * (Caffeine's write and eviction: a quarter of the literal-SQL path), while pushing out nothing
+   * but other such texts; a text sent again (a prepared statement with a constant in its text) is
+   * seen again while its slot still holds it, and is then cached. Racy by design: a lost write only
+   * delays a put, and a hash collision only makes one early.
+   */
+  private final int[] sightings;
   private final LongAdder passthroughCount = new LongAdder();
   private final Set<String> oldNamesUsed = ConcurrentHashMap.newKeySet();
   private final Set<String> newNamesUsed = ConcurrentHashMap.newKeySet();
@@ -185,6 +204,7 @@ public final class RewriteEngine {
     this.passthrough = passthrough;
     // Maintenance on the calling thread: a handoff to the common pool cost more than the work.
     this.cache = Caffeine.newBuilder().maximumSize(cacheSize).executor(Runnable::run).build();
+    this.sightings = new int[Integer.highestOneBit((int) Math.max(64, Math.min(cacheSize, 8192)))];
   }
 
   /** {@link #rewrite(String, MigrationSnapshot, String, Catalog, boolean)} keeping the read touch. */
@@ -213,7 +233,6 @@ public final class RewriteEngine {
       Telemetry.CACHE_HITS.increment();
     } else {
       entry = fromShape(sql, snapshot, searchPath, catalog);
-      cache.put(sql, entry);
     }
     if (entry.refusal() != null) {
       if (!passthrough) {
@@ -238,32 +257,39 @@ public final class RewriteEngine {
   /**
    * The entry of a text the cache does not hold: from the template of its constant shape when one
    * is trusted, else computed (and, when the text has constants, used to make or check its shape's
-   * template).
+   * template); cached, a text served from a template at its second sighting only.
    */
   private Entry fromShape(String sql, MigrationSnapshot snapshot, String searchPath, Catalog catalog)
       throws SQLException {
-    // Lexed once here, for the shape and, on a miss, for the rewriter.
-    List<Token> tokens = normalize && ConstantShape.mayHoldConstant(sql) ? Lexer.lex(sql) : null;
-    ConstantShape shape = tokens == null ? null : ConstantShape.of(sql, tokens, snapshot::mayTouch);
+    // Normalised in one pass without a token list: most literal texts are then served from their
+    // shape's template; a miss (a parse follows, which costs far more) lets the rewriter lex again.
+    ConstantShape shape = normalize ? ConstantShape.of(sql, snapshot::mayTouch) : null;
     if (shape == null) {
       Telemetry.CACHE_MISSES.increment();
-      return compute(sql, tokens, snapshot, searchPath, catalog);
+      Entry entry = compute(sql, snapshot, searchPath, catalog);
+      cache.put(sql, entry);
+      return entry;
     }
     ShapeKey key = new ShapeKey(shape.key(), shape.equalities());
     Shape known = cache.getIfPresent(key) instanceof Shape s && s.snapshot() == snapshot
         && Objects.equals(s.searchPath(), searchPath) ? s : null;
     if (known != null && known.serves(shape.constants())) {
       Telemetry.CACHE_HITS.increment();
-      Rewrite rewrite = known.fill(shape.constants());
+      Rewrite rewrite = known.fill(sql, shape.constants());
       if (REWRITE_LOG.isDebugEnabled() && !rewrite.sql().equals(sql)) {
         REWRITE_LOG.debug("Cutover rewrote a statement (epoch {}, search_path {}, from the rewrite of another text"
             + " differing in constants only):\n  sent by the application: {}\n  sent to PostgreSQL:      {}",
             snapshot.epoch(), searchPath, sql, rewrite.sql());
       }
-      return Entry.of(snapshot, searchPath, sql, rewrite);
+      Entry entry = Entry.of(snapshot, searchPath, sql, rewrite);
+      if (seenBefore(sql)) {
+        cache.put(sql, entry);
+      }
+      return entry;
     }
     Telemetry.CACHE_MISSES.increment();
-    Entry entry = compute(sql, tokens, snapshot, searchPath, catalog);
+    Entry entry = compute(sql, snapshot, searchPath, catalog);
+    cache.put(sql, entry);
     if (known == null) {
       if (entry.refusal() == null) {
         cache.put(key, Shape.of(snapshot, searchPath, shape.constants(), entry.rewrite()));
@@ -271,7 +297,8 @@ public final class RewriteEngine {
     } else if (!known.poisoned()) {
       // Check the template against this text's own rewrite: a difference means the rewrite depends
       // on a constant's value, or a constant of the rewriter's own was taken for the application's.
-      Shape checked = entry.refusal() == null ? known.checkedBy(shape.constants(), entry.rewrite()) : null;
+      Shape checked = entry.refusal() == null
+          ? known.checkedBy(shape.key(), sql, shape.constants(), entry.rewrite()) : null;
       if (checked == null) {
         cache.put(key, known.poison());
       } else if (checked != known) {
@@ -281,11 +308,21 @@ public final class RewriteEngine {
     return entry;
   }
 
-  private Entry compute(String sql, List<Token> tokens, MigrationSnapshot snapshot, String searchPath,
-      Catalog catalog) throws SQLException {
+  /** Whether {@code sql} was served from a template recently (see {@link #sightings}); records it. */
+  private boolean seenBefore(String sql) {
+    int h = sql.hashCode(); // cached in the String: the cache lookup computed it
+    int i = (h ^ (h >>> 16)) & (sightings.length - 1);
+    if (sightings[i] == h) {
+      return true;
+    }
+    sightings[i] = h;
+    return false;
+  }
+
+  private Entry compute(String sql, MigrationSnapshot snapshot, String searchPath, Catalog catalog)
+      throws SQLException {
     try {
-      Rewrite rewrite = tokens == null ? rewriter.rewrite(sql, snapshot, catalog)
-          : rewriter.rewrite(sql, tokens, snapshot, catalog);
+      Rewrite rewrite = rewriter.rewrite(sql, snapshot, catalog);
       boolean changed = !rewrite.sql().equals(sql);
       if (changed && REWRITE_LOG.isDebugEnabled()) {
         REWRITE_LOG.debug("Cutover rewrote a statement (epoch {}, search_path {}):\n  sent by the application: {}"
@@ -334,6 +371,11 @@ public final class RewriteEngine {
    */
   public void recordNameUse(String id, boolean oldName) {
     (oldName ? oldNamesUsed : newNamesUsed).add(id);
+  }
+
+  /** How many texts (not shapes) the cache holds now (for tests). */
+  long cachedTexts() {
+    return cache.asMap().keySet().stream().filter(String.class::isInstance).count();
   }
 
   /** Forgets every cached rewrite (the snapshot changed). */

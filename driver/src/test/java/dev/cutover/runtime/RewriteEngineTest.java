@@ -123,6 +123,54 @@ class RewriteEngineTest {
   }
 
   @Test
+  void rewrite_textServedFromATemplate_isCachedAtItsSecondSightingOnly() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    RewriteFunction standard = RewriteFunction.standard();
+    RewriteEngine engine = new RewriteEngine((sql, s, c) -> {
+      calls.incrementAndGet();
+      return standard.rewrite(sql, s, c);
+    }, false, 1000);
+    for (int i = 0; i < 100; i++) {
+      String sql = "UPDATE users SET full_name = 'n" + i + "' WHERE id = " + i;
+      assertThat(engine.rewrite(sql, DUAL, "public", CATALOG).sql()).isEqualTo(standard.rewrite(sql, DUAL, CATALOG).sql());
+    }
+    // The two texts computed are cached; the 98 filled in from the template (each new) are not.
+    assertThat(calls).hasValue(2);
+    assertThat(engine.cachedTexts()).isEqualTo(2);
+    // A text sent again is, and is then a hit on its own entry.
+    String again = "UPDATE users SET full_name = 'n50' WHERE id = 50";
+    for (int k = 0; k < 3; k++) {
+      assertThat(engine.rewrite(again, DUAL, "public", CATALOG).sql())
+          .isEqualTo(standard.rewrite(again, DUAL, CATALOG).sql());
+    }
+    assertThat(engine.cachedTexts()).isEqualTo(3);
+    assertThat(calls).hasValue(2);
+  }
+
+  @Test
+  void rewrite_textTheRewriterSendsAsWritten_isItsOwnSqlFromTheTemplate() throws Exception {
+    // A SELECT through the old name in dual_write is sent as written (its use of the name recorded):
+    // texts filled in from its template are the application's own String, not a copy.
+    RewriteFunction standard = RewriteFunction.standard();
+    RewriteEngine engine = new RewriteEngine(standard, false, 1000);
+    for (int i = 0; i < 10; i++) {
+      String sql = "SELECT id, full_name FROM users WHERE id = " + i + " AND email = 'e" + i + "'";
+      Rewrite r = engine.rewrite(sql, DUAL, "public", CATALOG);
+      assertThat(r.sql()).isEqualTo(standard.rewrite(sql, DUAL, CATALOG).sql()).isEqualTo(sql);
+      assertThat(r.oldNameUsed()).containsExactly("m1");
+      if (i >= 2) {
+        assertThat(r.sql()).isSameAs(sql);
+      }
+    }
+    // A text whose rewrite differs still gets its own text with its constants.
+    for (int i = 0; i < 5; i++) {
+      String sql = "UPDATE users SET full_name = 'n" + i + "' WHERE id = " + i;
+      assertThat(engine.rewrite(sql, DUAL, "public", CATALOG).sql()).isEqualTo(standard.rewrite(sql, DUAL, CATALOG).sql())
+          .contains("'n" + i + "'");
+    }
+  }
+
+  @Test
   void rewrite_constantUncheckedBecauseAlwaysTheSame_isServedOnlyWithThatValue() throws SQLException {
     AtomicInteger calls = new AtomicInteger();
     RewriteFunction standard = RewriteFunction.standard();

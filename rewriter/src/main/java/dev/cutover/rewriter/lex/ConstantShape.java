@@ -36,47 +36,108 @@ public record ConstantShape(String key, String[] constants) {
    * @param keep strings (their text as written, quotes included) that must stay in the key
    */
   public static ConstantShape of(String sql, Predicate<String> keep) {
-    return mayHoldConstant(sql) ? of(sql, Lexer.lex(sql), keep) : null;
+    if (!mayHoldConstant(sql) || sql.indexOf(MARK) >= 0) {
+      return null;
+    }
+    // One pass of the lexer straight into the key: no token list (this runs for every literal text).
+    Builder b = new Builder(sql, keep);
+    Lexer.scan(sql, b);
+    return b.shape();
   }
 
   /**
    * {@link #of(String, Predicate)} of {@code sql} already lexed into {@code tokens} ({@link
-   * Lexer#lex}), so that a caller that goes on to rewrite the text lexes it once.
+   * Lexer#lex}).
    */
   public static ConstantShape of(String sql, List<Token> tokens, Predicate<String> keep) {
     if (sql.indexOf(MARK) >= 0) {
       return null;
     }
-    StringBuilder key = null;
-    String[] constants = NONE;
-    int n = 0;
-    int copied = 0;
-    Token previous = null;
+    Builder b = new Builder(sql, keep);
     for (Token t : tokens) {
-      if (t.unterminated()) {
-        return null;
+      b.token(t.kind(), t.start(), t.end(), t.unterminated());
+    }
+    return b.shape();
+  }
+
+  /** Builds the key and the constants from the tokens of one text, in order. */
+  private static final class Builder implements Lexer.Sink {
+    private final String sql;
+    private final Predicate<String> keep;
+    private StringBuilder key;
+    private String[] constants = NONE;
+    private int n;
+    private int copied;
+    private boolean failed;
+    // The previous token that is not whitespace or a comment (for UESCAPE).
+    private TokenKind previousKind;
+    private int previousStart;
+    private int previousEnd;
+
+    Builder(String sql, Predicate<String> keep) {
+      this.sql = sql;
+      this.keep = keep;
+    }
+
+    @Override
+    public void token(TokenKind kind, int start, int end, boolean unterminated) {
+      if (unterminated) {
+        failed = true;
       }
-      if (isConstant(t, sql, previous, keep)) {
+      if (failed) {
+        return;
+      }
+      String constant = constant(kind, start, end);
+      if (constant != null) {
         if (key == null) {
           key = new StringBuilder(sql.length());
           constants = new String[8];
         }
-        key.append(sql, copied, t.start()).append(MARK);
-        copied = t.end();
+        key.append(sql, copied, start).append(MARK);
+        copied = end;
         if (n == constants.length) {
           constants = java.util.Arrays.copyOf(constants, n * 2);
         }
-        constants[n++] = sql.substring(t.start(), t.end());
+        constants[n++] = constant;
       }
-      if (!t.isTrivia()) {
-        previous = t;
+      if (kind != TokenKind.WHITESPACE && kind != TokenKind.LINE_COMMENT && kind != TokenKind.BLOCK_COMMENT) {
+        previousKind = kind;
+        previousStart = start;
+        previousEnd = end;
       }
     }
-    if (key == null) {
-      return null;
+
+    /** The token's text when it is a constant to take out, else null. */
+    private String constant(TokenKind kind, int start, int end) {
+      switch (kind) {
+        case NUMBER:
+          return sql.substring(start, end);
+        case STRING:
+        case DOLLAR_STRING:
+        case PREFIXED_STRING:
+          break;
+        default:
+          return null;
+      }
+      if (previousKind == TokenKind.IDENT && previousEnd - previousStart == 7
+          && sql.regionMatches(true, previousStart, "uescape", 0, 7)) {
+        return null;
+      }
+      char first = Character.toLowerCase(sql.charAt(start));
+      if (kind == TokenKind.PREFIXED_STRING && (first == 'u' || first == 'e' && hasBackslash(sql, start, end))) {
+        return null;
+      }
+      String text = sql.substring(start, end);
+      return keep.test(text) ? null : text;
     }
-    key.append(sql, copied, sql.length());
-    return new ConstantShape(key.toString(), java.util.Arrays.copyOf(constants, n));
+
+    ConstantShape shape() {
+      if (failed || key == null) {
+        return null;
+      }
+      key.append(sql, copied, sql.length());
+      return new ConstantShape(key.toString(), n == constants.length ? constants : java.util.Arrays.copyOf(constants, n));
+    }
   }
 
   /**
@@ -93,31 +154,8 @@ public record ConstantShape(String key, String[] constants) {
     return false;
   }
 
-  private static boolean isConstant(Token t, String sql, Token previous, Predicate<String> keep) {
-    switch (t.kind()) {
-      case NUMBER:
-        return true;
-      case STRING:
-      case DOLLAR_STRING:
-      case PREFIXED_STRING:
-        break;
-      default:
-        return false;
-    }
-    if (previous != null && previous.kind() == TokenKind.IDENT && previous.end() - previous.start() == 7
-        && sql.regionMatches(true, previous.start(), "uescape", 0, 7)) {
-      return false;
-    }
-    char first = Character.toLowerCase(sql.charAt(t.start()));
-    if (t.kind() == TokenKind.PREFIXED_STRING
-        && (first == 'u' || first == 'e' && hasBackslash(sql, t))) {
-      return false;
-    }
-    return !keep.test(sql.substring(t.start(), t.end()));
-  }
-
-  private static boolean hasBackslash(String sql, Token t) {
-    for (int i = t.start(); i < t.end(); i++) {
+  private static boolean hasBackslash(String sql, int start, int end) {
+    for (int i = start; i < end; i++) {
       if (sql.charAt(i) == '\\') {
         return true;
       }
@@ -132,6 +170,10 @@ public record ConstantShape(String key, String[] constants) {
    * could not say which of the equal constants it holds.
    */
   public String equalities() {
+    // Most texts repeat no constant: checked pairwise without a map (texts have few constants).
+    if (constants.length <= 16 && allDistinct()) {
+      return "";
+    }
     java.util.Map<String, Integer> first = new java.util.HashMap<>(constants.length * 2);
     StringBuilder out = null;
     for (int i = 0; i < constants.length; i++) {
@@ -147,6 +189,17 @@ public record ConstantShape(String key, String[] constants) {
       }
     }
     return out == null ? "" : out.toString();
+  }
+
+  private boolean allDistinct() {
+    for (int i = 1; i < constants.length; i++) {
+      for (int j = 0; j < i; j++) {
+        if (constants[i].equals(constants[j])) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /** The text this shape was taken from, with {@code values} in place of its constants. */

@@ -69,10 +69,34 @@ public final class ConstantTemplate {
     for (String s : segments) {
       length += s.length();
     }
-    StringBuilder out = new StringBuilder(length + 16 * slots.length);
+    for (int slot : slots) {
+      length += constants[slot].length();
+    }
+    StringBuilder out = new StringBuilder(length);
     for (int i = 0; i < slots.length; i++) {
       out.append(segments[i]).append(constants[slots[i]]);
     }
     return out.append(segments[slots.length]).toString();
+  }
+
+  /**
+   * Whether this template is {@code key} itself (a {@link ConstantShape#key()}) with each constant
+   * in its own slot, in order: then filling it with the constants of any text of that key gives
+   * that text back, and a caller can use the text instead of building a copy (a statement the
+   * rewriter sends as written, such as a SELECT through the old name in {@code dual_write}).
+   */
+  public boolean isIdentityOf(String key) {
+    int from = 0;
+    for (int i = 0; i < slots.length; i++) {
+      int mark = key.indexOf(ConstantShape.MARK, from);
+      if (slots[i] != i || mark < 0 || !key.regionMatches(from, segments[i], 0, segments[i].length())
+          || mark - from != segments[i].length()) {
+        return false;
+      }
+      from = mark + 1;
+    }
+    String last = segments[slots.length];
+    return key.indexOf(ConstantShape.MARK, from) < 0 && key.length() - from == last.length()
+        && key.regionMatches(from, last, 0, last.length());
   }
 }

@@ -18,9 +18,25 @@ public final class Lexer {
 
   private Lexer() {}
 
+  /** Receives the tokens of a {@link #scan}, in text order. */
+  @FunctionalInterface
+  public interface Sink {
+    /** One token; see {@link Token} for the arguments. */
+    void token(TokenKind kind, int start, int end, boolean unterminated);
+  }
+
   /** Tokenizes {@code sql}. */
   public static List<Token> lex(String sql) {
     List<Token> out = new ArrayList<>(Math.max(8, sql.length() / 4));
+    scan(sql, (kind, start, end, unterminated) -> out.add(new Token(kind, start, end, unterminated)));
+    return out;
+  }
+
+  /**
+   * Tokenizes {@code sql} into {@code out} without making {@link Token} objects: for a caller that
+   * looks at each token once (the constant normalisation of every literal text).
+   */
+  public static void scan(String sql, Sink out) {
     int n = sql.length();
     int i = 0;
     while (i < n) {
@@ -30,12 +46,12 @@ public final class Lexer {
         while (i < n && Character.isWhitespace(sql.charAt(i))) {
           i++;
         }
-        out.add(new Token(TokenKind.WHITESPACE, start, i, false));
+        out.token(TokenKind.WHITESPACE, start, i, false);
       } else if (c == '-' && next(sql, i) == '-') {
         while (i < n && sql.charAt(i) != '\n' && sql.charAt(i) != '\r') {
           i++;
         }
-        out.add(new Token(TokenKind.LINE_COMMENT, start, i, false));
+        out.token(TokenKind.LINE_COMMENT, start, i, false);
       } else if (c == '/' && next(sql, i) == '*') {
         i = blockComment(sql, i, out);
       } else if (c == '\'') {
@@ -56,10 +72,10 @@ public final class Lexer {
         while (i < n && isIdentPart(sql.charAt(i))) {
           i++;
         }
-        out.add(new Token(TokenKind.IDENT, start, i, false));
+        out.token(TokenKind.IDENT, start, i, false);
       } else if (Character.isDigit(c) || (c == '.' && Character.isDigit(next(sql, i)))) {
         i = number(sql, i);
-        out.add(new Token(TokenKind.NUMBER, start, i, false));
+        out.token(TokenKind.NUMBER, start, i, false);
       } else if (c == '?') {
         i = question(sql, i, out);
       } else if (OPERATOR_CHARS.indexOf(c) >= 0) {
@@ -68,15 +84,14 @@ public final class Lexer {
             && !(sql.charAt(i) == '/' && next(sql, i) == '*')) {
           i++;
         }
-        out.add(new Token(TokenKind.OPERATOR, start, i, false));
+        out.token(TokenKind.OPERATOR, start, i, false);
       } else if (c == ':') {
         i += next(sql, i) == ':' ? 2 : 1;
-        out.add(new Token(TokenKind.OPERATOR, start, i, false));
+        out.token(TokenKind.OPERATOR, start, i, false);
       } else {
-        out.add(new Token(single(c), start, ++i, false));
+        out.token(single(c), start, ++i, false);
       }
     }
-    return out;
   }
 
   private static TokenKind single(char c) {
@@ -100,14 +115,20 @@ public final class Lexer {
 
   /** PostgreSQL identifier start: letters (any alphabet) and underscore. */
   static boolean isIdentStart(char c) {
-    return Character.isLetter(c) || c == '_' || c >= 0x80 && !Character.isWhitespace(c);
+    if (c < 0x80) { // the ASCII letters are the only letters below 0x80: no table lookup
+      return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_';
+    }
+    return Character.isLetter(c) || !Character.isWhitespace(c);
   }
 
   static boolean isIdentPart(char c) {
-    return isIdentStart(c) || Character.isDigit(c) || c == '$';
+    if (c < 0x80) {
+      return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c >= '0' && c <= '9' || c == '$';
+    }
+    return isIdentStart(c) || Character.isDigit(c);
   }
 
-  private static int blockComment(String sql, int i, List<Token> out) {
+  private static int blockComment(String sql, int i, Sink out) {
     int start = i;
     int depth = 0;
     int n = sql.length();
@@ -119,19 +140,19 @@ public final class Lexer {
         depth--;
         i += 2;
         if (depth == 0) {
-          out.add(new Token(TokenKind.BLOCK_COMMENT, start, i, false));
+          out.token(TokenKind.BLOCK_COMMENT, start, i, false);
           return i;
         }
       } else {
         i++;
       }
     }
-    out.add(new Token(TokenKind.BLOCK_COMMENT, start, n, true));
+    out.token(TokenKind.BLOCK_COMMENT, start, n, true);
     return n;
   }
 
   /** A quote-delimited token where a doubled quote is an escaped quote; {@code i} is the opening quote. */
-  private static int quoted(String sql, int i, char quote, TokenKind kind, int start, List<Token> out) {
+  private static int quoted(String sql, int i, char quote, TokenKind kind, int start, Sink out) {
     int n = sql.length();
     i++;
     while (i < n) {
@@ -140,17 +161,17 @@ public final class Lexer {
           i += 2;
           continue;
         }
-        out.add(new Token(kind, start, i + 1, false));
+        out.token(kind, start, i + 1, false);
         return i + 1;
       }
       i++;
     }
-    out.add(new Token(kind, start, n, true));
+    out.token(kind, start, n, true);
     return n;
   }
 
   /** {@code E'...'}: backslash escapes as well as {@code ''}; {@code i} is the opening quote. */
-  private static int escapeString(String sql, int i, int start, List<Token> out) {
+  private static int escapeString(String sql, int i, int start, Sink out) {
     int n = sql.length();
     i++;
     while (i < n) {
@@ -162,18 +183,18 @@ public final class Lexer {
           i += 2;
           continue;
         }
-        out.add(new Token(TokenKind.PREFIXED_STRING, start, i + 1, false));
+        out.token(TokenKind.PREFIXED_STRING, start, i + 1, false);
         return i + 1;
       } else {
         i++;
       }
     }
-    out.add(new Token(TokenKind.PREFIXED_STRING, start, n, true));
+    out.token(TokenKind.PREFIXED_STRING, start, n, true);
     return n;
   }
 
   /** {@code $1}, {@code $$...$$}, {@code $tag$...$tag$}, or a lone {@code $}. */
-  private static int dollar(String sql, int i, List<Token> out) {
+  private static int dollar(String sql, int i, Sink out) {
     int start = i;
     int n = sql.length();
     if (Character.isDigit(next(sql, i))) {
@@ -181,7 +202,7 @@ public final class Lexer {
       while (i < n && Character.isDigit(sql.charAt(i))) {
         i++;
       }
-      out.add(new Token(TokenKind.DOLLAR_PARAM, start, i, false));
+      out.token(TokenKind.DOLLAR_PARAM, start, i, false);
       return i;
     }
     int j = i + 1;
@@ -194,14 +215,14 @@ public final class Lexer {
       String tag = sql.substring(i, j + 1);
       int close = sql.indexOf(tag, j + 1);
       if (close < 0) {
-        out.add(new Token(TokenKind.DOLLAR_STRING, start, n, true));
+        out.token(TokenKind.DOLLAR_STRING, start, n, true);
         return n;
       }
       int end = close + tag.length();
-      out.add(new Token(TokenKind.DOLLAR_STRING, start, end, false));
+      out.token(TokenKind.DOLLAR_STRING, start, end, false);
       return end;
     }
-    out.add(new Token(TokenKind.OTHER, start, i + 1, false));
+    out.token(TokenKind.OTHER, start, i + 1, false);
     return i + 1;
   }
 
@@ -229,17 +250,17 @@ public final class Lexer {
   }
 
   /** pgjdbc: {@code ??} is an escaped {@code ?} (the jsonb operator), a single {@code ?} a placeholder. */
-  private static int question(String sql, int i, List<Token> out) {
+  private static int question(String sql, int i, Sink out) {
     int start = i;
     if (next(sql, i) == '?') {
       i += 2;
       if (i < sql.length() && (sql.charAt(i) == '|' || sql.charAt(i) == '&')) {
         i++;
       }
-      out.add(new Token(TokenKind.ESCAPED_QUESTION, start, i, false));
+      out.token(TokenKind.ESCAPED_QUESTION, start, i, false);
       return i;
     }
-    out.add(new Token(TokenKind.PLACEHOLDER, start, i + 1, false));
+    out.token(TokenKind.PLACEHOLDER, start, i + 1, false);
     return i + 1;
   }
 }

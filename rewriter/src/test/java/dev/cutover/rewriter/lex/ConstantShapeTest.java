@@ -66,4 +66,61 @@ class ConstantShapeTest {
     assertThat(shape("SELECT 1 WHERE a = 1 AND b = 1").equalities())
         .isNotEqualTo(shape("SELECT 1 WHERE a = 1 AND b = 2").equalities());
   }
+
+  @Test
+  void of_fromTheScan_equalsOfFromTheTokenList() {
+    // The one-pass normalisation (no token list) must agree with the one over Lexer.lex's tokens.
+    String[] texts = {
+      "SELECT 1, -2.5e3, .5, 'it''s', E'a\\'b', e'plain', B'101', X'ff', N'n', $$d$q$$, $t$x$t$ FROM t",
+      "SELECT query_to_xml('select * from users', true, 'x'), U&'d\\0061t' UESCAPE '!' FROM t",
+      "SELECT U&\"a\" uescape /* c */ '!' , 'y' -- 'z' 5\n FROM t WHERE a = $1 AND b = ? AND c ?? 'k'",
+      "UPDATE t SET a = 'x', b = 'x' WHERE id = 7",
+      "SELECT 'unterminated FROM t",
+      "SELECT 1 /* unterminated",
+      "SELECT a FROM t",
+    };
+    java.util.function.Predicate<String> keep = s -> s.toLowerCase(java.util.Locale.ROOT).contains("users");
+    for (String sql : texts) {
+      ConstantShape scanned = ConstantShape.of(sql, keep);
+      ConstantShape listed = ConstantShape.mayHoldConstant(sql) ? ConstantShape.of(sql, Lexer.lex(sql), keep) : null;
+      if (listed == null) {
+        assertThat(scanned).as(sql).isNull();
+      } else {
+        assertThat(scanned.key()).as(sql).isEqualTo(listed.key());
+        assertThat(scanned.constants()).as(sql).containsExactly(listed.constants());
+      }
+    }
+  }
+
+  @Test
+  void equalities_manyConstants_sameAsFew() {
+    StringBuilder distinct = new StringBuilder("SELECT 0");
+    StringBuilder repeated = new StringBuilder("SELECT 0");
+    for (int i = 1; i < 20; i++) {
+      distinct.append(", ").append(i);
+      repeated.append(", ").append(i == 19 ? 3 : i);
+    }
+    assertThat(shape(distinct.toString()).equalities()).isEmpty();
+    assertThat(shape(repeated.toString()).equalities()).endsWith(",3,");
+  }
+
+  @Test
+  void template_isIdentityOf_onlyTheKeyWithEachConstantInOrder() {
+    ConstantShape s = shape("SELECT a FROM t WHERE id = 42 AND s = 'x'");
+    assertThat(ConstantTemplate.of("SELECT a FROM t WHERE id = 42 AND s = 'x'", s.constants()).isIdentityOf(s.key()))
+        .isTrue();
+    // Rewritten: another text than the key's.
+    assertThat(ConstantTemplate.of("SELECT b FROM t WHERE id = 42 AND s = 'x'", s.constants()).isIdentityOf(s.key()))
+        .isFalse();
+    // The constants' slots in another order.
+    assertThat(ConstantTemplate.of("SELECT a FROM t WHERE id = 'x' AND s = 42", s.constants()).isIdentityOf(s.key()))
+        .isFalse();
+    // A constant of the rewriter's own equal to an application's: a slot too many.
+    ConstantShape one = shape("SELECT a FROM t WHERE id = 0");
+    assertThat(ConstantTemplate.of("SELECT COALESCE(a, 0) FROM t WHERE id = 0", one.constants()).isIdentityOf(one.key()))
+        .isFalse();
+    // A trailing difference after the last slot.
+    assertThat(ConstantTemplate.of("SELECT a FROM t WHERE id = 0 ", one.constants()).isIdentityOf(one.key())).isFalse();
+    assertThat(ConstantTemplate.of("SELECT a FROM t WHERE id = 0", one.constants()).isIdentityOf(one.key())).isTrue();
+  }
 }
