@@ -68,9 +68,26 @@ class StatementFilterTest {
     MigrationSnapshot users = renaming("users", 1);
     StatementFilter filter = new StatementFilter(users, 3);
     for (int i = 0; i < 100; i++) {
-      assertThat(filter.classify("UPDATE users SET a = " + i, users)).isEqualTo(StatementFilter.MAY_TOUCH);
-      assertThat(filter.classify("UPDATE other SET a = " + i, users)).isZero();
+      for (int sighting = 0; sighting < 2; sighting++) {
+        assertThat(filter.classify("UPDATE users SET a = " + i, users)).isEqualTo(StatementFilter.MAY_TOUCH);
+        assertThat(filter.classify("UPDATE other SET a = " + i, users)).isZero();
+      }
       assertThat(filter.remembered()).isBetween(1, 3);
     }
+  }
+
+  @Test
+  void classify_remembersATextAtItsSecondSightingOnly() {
+    MigrationSnapshot users = renaming("users", 1);
+    StatementFilter filter = new StatementFilter(users, 100);
+    for (int i = 0; i < 50; i++) {
+      assertThat(filter.classify("SELECT * FROM users WHERE id = " + i, users)).isEqualTo(StatementFilter.MAY_TOUCH);
+    }
+    assertThat(filter.remembered()).as("texts seen once").isZero();
+    assertThat(filter.classify("SELECT * FROM users WHERE id = 7", users)).isEqualTo(StatementFilter.MAY_TOUCH);
+    assertThat(filter.remembered()).isEqualTo(1);
+    assertThat(filter.classify("SELECT * FROM users WHERE id = 7", users)).as("answered from the memo")
+        .isEqualTo(StatementFilter.MAY_TOUCH);
+    assertThat(filter.remembered()).isEqualTo(1);
   }
 }
