@@ -23,7 +23,9 @@ import org.apache.calcite.sql.validate.SqlDelegatingConformance;
  * <p>Implementation notes: one parse per statement, by one grammar. The rewriter cross-checks every
  * identifier it rewrites against the lexer. Constructing a parser costs more than parsing a short
  * statement, so each thread keeps one and re-initialises it per statement, applying the settings
- * {@code SqlParser} would. A parser that threw is discarded, in case it was left in a bad state.
+ * {@code SqlParser} would. It is replaced every 256 parses so that it stays in the young generation
+ * (why: see {@code PARSES_PER_PARSER}), and after a parse that threw, in case that left it in a bad
+ * state.
  * Calcite's template reads {@code f(x -> e)} as a lambda before any operator can claim the arrow;
  * PostgreSQL has no lambdas, so such a node is turned back into the jsonb {@code ->} call it is
  * (same operands, same positions), and only when the text has an arrow at all.
@@ -35,7 +37,24 @@ public final class CalciteParser {
   // load and keep only to have it replaced by ours. The settings SqlParser would apply are set here.
   private static final SqlConformance CONFORMANCE = new PostgresConformance();
 
-  private static final ThreadLocal<SqlAbstractParserImpl> PARSER = ThreadLocal.withInitial(CalciteParser::create);
+  /**
+   * Parses one parser serves before it is replaced. Why: a parse stores thousands of references to
+   * new tokens into the parser's fields (its lookahead position above all); once the parser itself
+   * has aged into the old generation, G1 makes each such store pay a memory fence in its write
+   * barrier, which made a parse about 1.5 times slower after a few minutes of a benchmark (and always
+   * in a long-running application). A parser replaced this often stays young: it rarely lives
+   * through one collection, let alone the ones that promote it. Making one (about 45 KB, mostly
+   * its character buffer) costs little over so many parses.
+   */
+  private static final int PARSES_PER_PARSER = 256;
+
+  /** A thread's parser and how many parses it has served. */
+  private static final class Held {
+    SqlAbstractParserImpl parser;
+    int parses = PARSES_PER_PARSER;
+  }
+
+  private static final ThreadLocal<Held> PARSER = ThreadLocal.withInitial(Held::new);
 
   private CalciteParser() {}
 
@@ -70,7 +89,12 @@ public final class CalciteParser {
    * @throws SqlParseException when the statement is not in the grammar
    */
   public static SqlNode parse(String maskedStatement) throws SqlParseException {
-    SqlAbstractParserImpl parser = PARSER.get();
+    Held held = PARSER.get();
+    if (held.parses++ >= PARSES_PER_PARSER) {
+      held.parser = create();
+      held.parses = 1;
+    }
+    SqlAbstractParserImpl parser = held.parser;
     parser.ReInit(new StatementReader(maskedStatement));
     parser.setOriginalSql(maskedStatement);
     parser.setTabSize(1);
@@ -80,7 +104,7 @@ public final class CalciteParser {
     try {
       node = parser.parseSqlStmtEof();
     } catch (Throwable e) {
-      PARSER.remove();
+      held.parses = PARSES_PER_PARSER; // replaced at the next parse, in case it was left in a bad state
       if (e instanceof Error error && !(e instanceof StackOverflowError)
           && error.getClass().getName().startsWith("java.")) {
         throw error;

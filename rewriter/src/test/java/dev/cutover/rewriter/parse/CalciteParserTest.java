@@ -161,4 +161,18 @@ class CalciteParserTest {
         .getSelectList().get(0);
     assertThat(plain.getSimple()).isEqualTo("Full_Name");
   }
+
+  @Test
+  void parsesAcrossParserReplacements_eachReadTheirOwnStatement() throws Exception {
+    // A thread's parser is replaced every few hundred parses (and after a failed parse): no state
+    // may leak from one statement into the next across a replacement.
+    for (int i = 0; i < 700; i++) {
+      if (i % 97 == 0) {
+        assertThatThrownBy(() -> CalciteParser.parse("SELECT (( FROM")).isInstanceOf(SqlParseException.class);
+      }
+      SqlSelect select = (SqlSelect) CalciteParser.parse("SELECT c" + i + " FROM t" + i + " WHERE x = ?");
+      assertThat(((SqlIdentifier) select.getSelectList().get(0)).getSimple()).isEqualTo("c" + i);
+      assertThat(((SqlIdentifier) select.getFrom()).getSimple()).isEqualTo("t" + i);
+    }
+  }
 }
