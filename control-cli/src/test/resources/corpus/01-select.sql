@@ -232,7 +232,7 @@ SELECT display_name, name FROM users JOIN teams ON teams.id = users.team_id WHER
 
 SELECT u.id FROM users u JOIN teams t ON t.id = u.team_id AND t.lead_name = u.display_name
 
-SELECT u.id, t.id FROM users u LEFT JOIN teams t ON t.lead_name = u.full_name WHERE u.id < 4 ORDER BY u.id
+SELECT u.id, t.id FROM users u LEFT JOIN teams t ON t.lead_name = u.full_name WHERE u.id < 4 ORDER BY u.id, t.id
 
 SELECT u.full_name FROM users u JOIN teams t USING (id) ORDER BY u.id
 

@@ -590,7 +590,7 @@ SELECT id, CAST(display_name AS char(3)) AS c3 FROM users WHERE id < 5 ORDER BY 
 
 SELECT count(*) FROM users u1 JOIN users u2 ON u1.display_name = u2.display_name AND u1.id < u2.id
 
-SELECT u.id, t.name FROM users u CROSS JOIN teams t WHERE u.display_name = t.lead_name ORDER BY u.id
+SELECT u.id, t.name FROM users u CROSS JOIN teams t WHERE u.display_name = t.lead_name ORDER BY u.id, t.id
 
 SELECT id, display_name FROM users ORDER BY display_name COLLATE "C" NULLS LAST, id LIMIT 5
 
