@@ -7,6 +7,7 @@ import dev.cutover.rewriter.TableInfo;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.Utils;
@@ -24,7 +25,20 @@ import org.postgresql.core.Utils;
  */
 public final class CatalogCache {
 
-  private record Key(String searchPath, String schema, String table) {}
+  // equals and hashCode written out: a record's generated ones are bootstrapped through method
+  // handles at their first use, which spins classes in the application's JVM.
+  private record Key(String searchPath, String schema, String table) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && Objects.equals(searchPath, k.searchPath) && Objects.equals(schema, k.schema)
+          && Objects.equals(table, k.table);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * (31 * Objects.hashCode(searchPath) + Objects.hashCode(schema)) + Objects.hashCode(table);
+    }
+  }
 
   private final Cache<Key, Optional<TableInfo>> cache;
 
