@@ -68,8 +68,8 @@ public final class MigrationStore {
         + " SELECT n.nspname, c.relname, tree.s, tree.t FROM tree"
         + " JOIN pg_catalog.pg_class c ON c.oid = tree.relid AND c.relispartition"
         + " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace ORDER BY 3, 4, 1, 2")) {
-      ps.setArray(1, connection.createArrayOf("text", schemas.toArray()));
-      ps.setArray(2, connection.createArrayOf("text", tables.toArray()));
+      ps.setObject(1, TextArrays.of(schemas));
+      ps.setObject(2, TextArrays.of(tables));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           partitions.add(new Partition(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));

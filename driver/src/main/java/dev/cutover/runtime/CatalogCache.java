@@ -7,6 +7,7 @@ import dev.cutover.rewriter.TableInfo;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.Utils;
@@ -24,7 +25,20 @@ import org.postgresql.core.Utils;
  */
 public final class CatalogCache {
 
-  private record Key(String searchPath, String schema, String table) {}
+  // equals and hashCode written out: a record's generated ones are bootstrapped through method
+  // handles at their first use, which spins classes in the application's JVM.
+  private record Key(String searchPath, String schema, String table) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && Objects.equals(searchPath, k.searchPath) && Objects.equals(schema, k.schema)
+          && Objects.equals(table, k.table);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * (31 * Objects.hashCode(searchPath) + Objects.hashCode(schema)) + Objects.hashCode(table);
+    }
+  }
 
   private final Cache<Key, Optional<TableInfo>> cache;
 
@@ -84,9 +98,7 @@ public final class CatalogCache {
       if (!"r".equals(kind) && !"p".equals(kind)) {
         return null; // views, foreign tables, sequences...: the rewriter must not assume anything
       }
-      String[] columns = (String[]) rs.getArray(4).getArray();
-      String[] key = (String[]) rs.getArray(5).getArray();
-      return new TableInfo(rs.getString(1), rs.getString(2), List.of(columns), List.of(key));
+      return new TableInfo(rs.getString(1), rs.getString(2), names(rs.getString(4)), names(rs.getString(5)));
     } finally {
       var st = rs.getStatement();
       rs.close();
@@ -94,6 +106,50 @@ public final class CatalogCache {
         st.close();
       }
     }
+  }
+
+  /**
+   * The names of a one-dimensional {@code text[]} without nulls, from its text form (PostgreSQL's
+   * {@code array_out}: an element is double-quoted, with {@code "} and {@code \} escaped by a
+   * backslash, when it is empty, is the word NULL, or holds a blank, quote, backslash, brace or
+   * comma). Read here rather than with {@code getArray}, whose first use loads pgjdbc's array
+   * decoders and encoders (some 45 classes) into the application's JVM.
+   */
+  static List<String> names(String array) throws SQLException {
+    if (array.length() < 2 || array.charAt(0) != '{' || array.charAt(array.length() - 1) != '}') {
+      throw new SQLException("not a one-dimensional text[]: " + array);
+    }
+    List<String> out = new java.util.ArrayList<>();
+    int end = array.length() - 1;
+    int i = 1;
+    while (i < end) {
+      StringBuilder name = new StringBuilder();
+      if (array.charAt(i) == '"') {
+        i++;
+        for (char c; (c = array.charAt(i)) != '"'; i++) {
+          if (c == '\\') {
+            c = array.charAt(++i);
+          }
+          name.append(c);
+        }
+        i++;
+      } else {
+        for (char c; i < end && (c = array.charAt(i)) != ','; i++) {
+          if (c == '{' || c == '"' || c == '\\') {
+            throw new SQLException("not a one-dimensional text[]: " + array);
+          }
+          name.append(c);
+        }
+        if (name.toString().equals("NULL")) {
+          throw new SQLException("a null name in " + array);
+        }
+      }
+      out.add(name.toString());
+      if (i < end && array.charAt(i++) != ',') {
+        throw new SQLException("not a one-dimensional text[]: " + array);
+      }
+    }
+    return List.copyOf(out);
   }
 
   /** The session's {@code search_path}, read without opening a transaction. */

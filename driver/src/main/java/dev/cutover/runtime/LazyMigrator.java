@@ -1,5 +1,6 @@
 package dev.cutover.runtime;
 
+import dev.cutover.control.TextArrays;
 import dev.cutover.migration.ColumnMigration;
 import dev.cutover.migration.MigrationSnapshot;
 import dev.cutover.rewriter.ReadTouch;
@@ -413,7 +414,7 @@ public final class LazyMigrator implements AutoCloseable {
         + " WHERE EXISTS (SELECT 1 FROM unnest(?::text[]) AS m(id)"
         + "   WHERE s.migration_id = m.id OR left(s.migration_id, length(m.id) + 1) = m.id || '/')"
         + " AND finished_at IS NULL AND updated_at > now() - make_interval(secs => ?)")) {
-      ps.setArray(1, c.createArrayOf("text", target.migrationIds().toArray()));
+      ps.setObject(1, TextArrays.of(target.migrationIds()));
       ps.setInt(2, BACKFILL_ACTIVE_SECONDS);
       try (ResultSet rs = ps.executeQuery()) {
         running = rs.next() && rs.getLong(1) > 0;
@@ -518,7 +519,7 @@ public final class LazyMigrator implements AutoCloseable {
               for (int i = 0; i < column.length; i++) {
                 column[i] = keys.get(i)[k];
               }
-              ps.setArray(k + 1, c.createArrayOf("text", column));
+              ps.setObject(k + 1, TextArrays.of(column));
             }
             rows += ps.executeUpdate();
           }

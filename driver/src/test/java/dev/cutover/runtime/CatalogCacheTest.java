@@ -1,6 +1,7 @@
 package dev.cutover.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cutover.rewriter.Catalog;
 import dev.cutover.rewriter.TableInfo;
@@ -9,6 +10,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -59,6 +61,34 @@ class CatalogCacheTest {
       assertThat(catalog.table(null, "it's \"odd\"")).isNull();
       assertThat(catalog.table(null, "Mixed").columns()).containsExactly("Col");
       assertThat(catalog.table(null, "parted").columns()).containsExactly("k", "v");
+    }
+  }
+
+  @Test
+  void table_awkwardColumnNames_readAsTheServerHasThem() throws SQLException {
+    List<String> names = List.of("a,b", "{c}", "q\"d", "back\\slash", "NULL", "null", "with space", "tab\tx",
+        "ünï €", "'s'", "\\\"", "x");
+    StringBuilder ddl = new StringBuilder("CREATE TABLE awkward (");
+    for (String n : names) {
+      ddl.append(n.equals(names.get(0)) ? "" : ", ").append('"').append(n.replace("\"", "\"\"")).append("\" int");
+    }
+    ddl.append(", PRIMARY KEY (\"NULL\", \"a,b\", \"q\"\"d\"))");
+    try (Connection c = db.plainConnection()) {
+      try (Statement st = c.createStatement()) {
+        st.execute(ddl.toString());
+      }
+      TableInfo info = catalog(c).table(null, "awkward");
+      assertThat(info.columns()).containsExactlyElementsOf(names);
+      assertThat(info.primaryKey()).containsExactly("NULL", "a,b", "q\"d");
+    }
+  }
+
+  @Test
+  void names_parsesTheTextFormAndRefusesWhatItIsNot() throws SQLException {
+    assertThat(CatalogCache.names("{}")).isEmpty();
+    assertThat(CatalogCache.names("{a,\"\",\"b c\",\"d\\\"e\\\\\"}")).containsExactly("a", "", "b c", "d\"e\\");
+    for (String bad : List.of("", "{", "a", "{NULL}", "{{a}}", "{a\"b}", "{\"a\"b}")) {
+      assertThatThrownBy(() -> CatalogCache.names(bad)).as(bad).isInstanceOf(Exception.class);
     }
   }
 

@@ -37,5 +37,23 @@ public record ReadTouch(Target target, String plainSql, int[] plainParameterMap)
     public int hiddenColumns() {
       return keyColumns.size() + 1;
     }
+
+    // equals and hashCode written out: a record's generated ones are bootstrapped through method
+    // handles at their first use (the lazy migration hashes a Target per key it queues), which
+    // spins classes in the application's JVM. Same meaning: component by component.
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Target t && java.util.Objects.equals(schema, t.schema)
+          && java.util.Objects.equals(table, t.table) && keyColumns.equals(t.keyColumns)
+          && migrationIds.equals(t.migrationIds);
+    }
+
+    @Override
+    public int hashCode() {
+      int h = java.util.Objects.hashCode(schema);
+      h = 31 * h + java.util.Objects.hashCode(table);
+      h = 31 * h + keyColumns.hashCode();
+      return 31 * h + migrationIds.hashCode();
+    }
   }
 }
