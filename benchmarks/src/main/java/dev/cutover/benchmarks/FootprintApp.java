@@ -2,6 +2,7 @@ package dev.cutover.benchmarks;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -29,8 +30,19 @@ public final class FootprintApp {
     }
     // Let the JIT compilers finish what the statements queued: while they compile (the parser's
     // large methods, in dual_write) their arenas hold megabytes that are freed moments later, and a
-    // reading taken then measured the compilers, not the driver (NMT's Arena Chunk: 0 to +7 MB).
-    Thread.sleep(5_000);
+    // reading taken then measured the compilers, not the driver (NMT's Arena Chunk: 0 to +11 MB; a
+    // fixed 5 s was not enough on a loaded machine). Wait until no compilation has run for 2 s (at
+    // most 30 s, less than the lazy migration's minute before it closes an idle connection), then
+    // 6 s more: HotSpot returns idle arena chunks to malloc every 5 s.
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    long last = jit.getTotalCompilationTime();
+    for (int quiet = 0, waited = 0; quiet < 4 && waited < 60; waited++) {
+      Thread.sleep(500);
+      long now = jit.getTotalCompilationTime();
+      quiet = now == last ? quiet + 1 : 0;
+      last = now;
+    }
+    Thread.sleep(6_000);
     System.gc();
     System.out.println("classes " + ManagementFactory.getClassLoadingMXBean().getLoadedClassCount());
     System.out.println("heapUsed " + ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
