@@ -3,8 +3,6 @@ package dev.cutover.benchmarks;
 import dev.cutover.runtime.RewriteEngine;
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Locale;
 
@@ -41,7 +39,7 @@ public final class CacheMissLoop {
         long bytes0 = threads.getThreadAllocatedBytes(thread);
         long statements = 0;
         while (System.nanoTime() - t0 < 1_000_000_000L) {
-          sum += run(connection, engine, ++n);
+          sum += Workload.runAll(connection, engine, ++n);
           statements += Workload.STATEMENTS.size();
         }
         long t1 = System.nanoTime();
@@ -55,23 +53,4 @@ public final class CacheMissLoop {
     }
   }
 
-  private static long run(Connection connection, RewriteEngine engine, int k) throws SQLException {
-    long sum = 0;
-    for (Workload.Statement s : Workload.STATEMENTS) {
-      engine.invalidateAll();
-      try (PreparedStatement ps = connection.prepareStatement(s.sql())) {
-        s.binder().bind(ps, k);
-        if (s.query()) {
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              sum += rs.getLong(1) + rs.getString(2).length();
-            }
-          }
-        } else {
-          sum += ps.executeUpdate();
-        }
-      }
-    }
-    return sum;
-  }
 }

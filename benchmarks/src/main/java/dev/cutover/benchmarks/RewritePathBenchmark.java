@@ -2,8 +2,6 @@ package dev.cutover.benchmarks;
 
 import dev.cutover.runtime.RewriteEngine;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -75,25 +73,6 @@ public class RewritePathBenchmark {
     if (Workload.STATEMENTS.size() != 11) {
       throw new IllegalStateException("@OperationsPerInvocation must be the number of statements");
     }
-    long sum = 0;
-    int k = ++n;
-    for (Workload.Statement s : Workload.STATEMENTS) {
-      if (engineToEmpty != null) {
-        engineToEmpty.invalidateAll();
-      }
-      try (PreparedStatement ps = connection.prepareStatement(s.sql())) {
-        s.binder().bind(ps, k);
-        if (s.query()) {
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              sum += rs.getLong(1) + rs.getString(2).length();
-            }
-          }
-        } else {
-          sum += ps.executeUpdate();
-        }
-      }
-    }
-    return sum;
+    return Workload.runAll(connection, engineToEmpty, ++n);
   }
 }

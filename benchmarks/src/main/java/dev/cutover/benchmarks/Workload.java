@@ -1,7 +1,10 @@
 package dev.cutover.benchmarks;
 
+import dev.cutover.runtime.RewriteEngine;
 import java.math.BigDecimal;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 
@@ -101,6 +104,33 @@ public final class Workload {
   /** Average length of the statements' SQL, for the report. */
   public static int averageLength() {
     return (int) STATEMENTS.stream().mapToInt(s -> s.sql().length()).average().orElse(0);
+  }
+
+  /**
+   * Runs every statement once on {@code connection} (prepare, bind with {@code k}, execute, read,
+   * close); with {@code engineToEmpty}, empties that rewrite cache before each statement (a miss
+   * every time). Returns a checksum of what was read, so that nothing is optimised away.
+   */
+  static long runAll(Connection connection, RewriteEngine engineToEmpty, int k) throws SQLException {
+    long sum = 0;
+    for (Statement s : STATEMENTS) {
+      if (engineToEmpty != null) {
+        engineToEmpty.invalidateAll();
+      }
+      try (PreparedStatement ps = connection.prepareStatement(s.sql())) {
+        s.binder().bind(ps, k);
+        if (s.query()) {
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              sum += rs.getLong(1) + rs.getString(2).length();
+            }
+          }
+        } else {
+          sum += ps.executeUpdate();
+        }
+      }
+    }
+    return sum;
   }
 
   private Workload() {}

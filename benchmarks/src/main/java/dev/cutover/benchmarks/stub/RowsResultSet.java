@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * Canned rows for the queries Cutover itself sends (control schema, {@code search_path},
- * catalog). Values are read by position; a {@code String[]} value reads as an SQL array.
+ * catalog). Values are read by position; a {@code String[]} value reads as an SQL array (and, as text, in PostgreSQL's array text form).
  */
 public final class RowsResultSet extends FailingResultSet {
 
@@ -38,7 +38,16 @@ public final class RowsResultSet extends FailingResultSet {
   @Override
   public String getString(int column) {
     Object v = value(column);
-    return v == null ? null : v.toString();
+    return v == null ? null : v instanceof String[] array ? arrayText(array) : v.toString();
+  }
+
+  /** An array's text form as PostgreSQL sends it: {@code {"a","b"}}, {@code "} and {@code \} escaped. */
+  private static String arrayText(String[] values) {
+    StringBuilder sb = new StringBuilder("{");
+    for (int i = 0; i < values.length; i++) {
+      sb.append(i > 0 ? ",\"" : "\"").append(values[i].replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+    }
+    return sb.append('}').toString();
   }
 
   @Override
