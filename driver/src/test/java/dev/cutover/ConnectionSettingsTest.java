@@ -82,7 +82,7 @@ class ConnectionSettingsTest {
     assertThat(c.refreshMillis()).isEqualTo(1000);
     assertThat(c.passthrough()).isFalse();
     assertThat(c.cacheSize()).isEqualTo(131072);
-    assertThat(c.readTouch()).isTrue();
+    assertThat(c.readTouch()).isFalse();
     assertThat(c.instance()).matches(".+:\\d+/[0-9a-f]{6}");
     assertThat(c.user()).isEqualTo("bob");
     assertThat(c.url()).isEqualTo("jdbc:postgresql://h/db");

@@ -112,8 +112,8 @@ final class Footprint {
         Files.deleteIfExists(file);
       }
       out.add(measure("cutover, dual_write", withCutover, db.cutoverUrl()));
-      // The lazy migration of rows read (on by default) opens a connection and a thread of its own.
-      out.add(measure("cutover, dual_write, readTouch=false", withCutover, db.cutoverUrl() + "?cutover.readTouch=false"));
+      // The lazy migration of rows read (off by default) opens a connection and a thread of its own.
+      out.add(measure("cutover, dual_write, readTouch=true", withCutover, db.cutoverUrl() + "?cutover.readTouch=true"));
       return out;
     } finally {
       try (Stream<Path> walk = Files.walk(app)) {
