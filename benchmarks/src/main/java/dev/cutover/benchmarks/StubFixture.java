@@ -152,7 +152,7 @@ public final class StubFixture implements AutoCloseable {
       for (ColumnMigration m : migrations) {
         rows.add(new Object[] {m.id(), m.schema(), m.table(), m.oldColumn(), m.newColumn(), m.physicalNewColumn(),
             m.up(), m.down(), m.newType(), m.phase().name().toLowerCase(Locale.ROOT), m.epoch(), m.oldColumnAfter(), m.oldType(),
-            m.lazy(), false}); // not a partitioned table
+            m.lazy(), m.oldStale(), false}); // not a partitioned table
       }
       return new RowsResultSet(rows);
     }

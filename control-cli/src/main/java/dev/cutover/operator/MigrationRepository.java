@@ -184,10 +184,19 @@ public final class MigrationRepository {
    */
   public ColumnMigration changePhase(Connection c, String id, Phase from, Phase to, Boolean lazy, String detail)
       throws SQLException {
+    return committed(c, () -> changePhaseInTransaction(c, id, from, to, lazy, detail));
+  }
+
+  /** A change of the migration's row, made in a transaction of its own. */
+  private interface RowChange {
+    ColumnMigration run() throws SQLException;
+  }
+
+  private static ColumnMigration committed(Connection c, RowChange change) throws SQLException {
     boolean autoCommit = c.getAutoCommit();
     c.setAutoCommit(false);
     try {
-      ColumnMigration result = changePhaseInTransaction(c, id, from, to, lazy, detail);
+      ColumnMigration result = change.run();
       c.commit();
       return result;
     } catch (SQLException | RuntimeException e) {
@@ -209,22 +218,50 @@ public final class MigrationRepository {
 
   private ColumnMigration changePhaseInTransaction(Connection c, String id, Phase from, Phase to, Boolean lazy,
       String detail) throws SQLException {
+    // Back from new_only, the old column lags behind the new one until the rollback's refill is clean
+    // (clearOldStale); any other phase change leaves a phase where it does not matter or is not so.
+    return changePhaseInTransaction(c, id, from, to, lazy,
+        from == to ? null : from == Phase.NEW_ONLY && to == Phase.READ_NEW, detail);
+  }
+
+  /**
+   * Records that migration {@code id}'s old column holds every row's value again, after the refill
+   * of a rollback from new_only (a new epoch, the phase unchanged): drivers read conditions on the old
+   * name from the old column, and its index, again.
+   */
+  public ColumnMigration clearOldStale(Connection c, String id, Phase phase, String detail) throws SQLException {
+    return committed(c, () -> changePhaseInTransaction(c, id, phase, phase, null, false, detail));
+  }
+
+  private ColumnMigration changePhaseInTransaction(Connection c, String id, Phase from, Phase to, Boolean lazy,
+      Boolean oldStale, String detail) throws SQLException {
     Phase current = lockRow(c, id);
     if (current != from) {
       throw new OperatorException("migration '" + id + "' moved to " + current.sqlName()
           + " while this command expected " + from.sqlName() + "; check `cutover status` and retry");
     }
+    int version = schema.installedVersion(c);
     // (a schema without the lazy column cannot hold a lazy cut-over: clearing the flag is a no-op there)
-    boolean setLazy = lazy != null && (lazy || schema.installedVersion(c) >= ControlSchema.LAZY_VERSION);
+    boolean setLazy = lazy != null && (lazy || version >= ControlSchema.LAZY_VERSION);
+    // (nor one without old_stale a stale old column: the operator upgrades it before such a rollback)
+    boolean setStale = oldStale != null && (oldStale || version >= ControlSchema.OLD_STALE_VERSION);
+    if (setStale && oldStale && version < ControlSchema.OLD_STALE_VERSION) {
+      throw new IllegalStateException("control schema version " + version + " cannot record a stale old column");
+    }
     lockEpochs(c);
     try (PreparedStatement ps = c.prepareStatement("UPDATE " + schema.qualify("migrations")
         + " SET phase = ?, epoch = nextval('" + schema.qualify("epoch_seq").replace("'", "''")
-        + "'), updated_at = now()" + (setLazy ? ", lazy = ?" : "") + " WHERE id = ?")) {
-      ps.setString(1, to.sqlName());
+        + "'), updated_at = now()" + (setLazy ? ", lazy = ?" : "") + (setStale ? ", old_stale = ?" : "")
+        + " WHERE id = ?")) {
+      int i = 1;
+      ps.setString(i++, to.sqlName());
       if (setLazy) {
-        ps.setBoolean(2, lazy);
+        ps.setBoolean(i++, lazy);
       }
-      ps.setString(setLazy ? 3 : 2, id);
+      if (setStale) {
+        ps.setBoolean(i++, oldStale);
+      }
+      ps.setString(i, id);
       ps.executeUpdate();
     }
     ColumnMigration result = find(c, id).orElseThrow();

@@ -734,6 +734,17 @@ public final class Operator {
         listener.plan(all);
         return new PhaseRun(ms, all, true);
       }
+      if (all.stream().anyMatch(s -> s.from() == Phase.NEW_ONLY)
+          && schema.installedVersion(c) < ControlSchema.OLD_STALE_VERSION) {
+        // read_new back from new_only is recorded with its old column marked stale, which drivers must see
+        ControlSchemaInstaller.install(c, schema.name());
+        for (ColumnMigration m : ms) {
+          repo.audit(c, m.id(), m.phase(), m.phase(), "control schema upgraded to version " + ControlSchema.VERSION
+              + " (the stale old column of a rollback from new_only)", m.epoch());
+        }
+        listener.note(null, String.format("upgraded the control schema \"%s\" to version %d (the stale old column"
+            + " flag)", schema.name(), ControlSchema.VERSION));
+      }
       return new PhaseRun(executor.execute(c, ms, plans, options, "rollback"), all, false);
     }
   }

@@ -381,6 +381,16 @@ final class PhaseExecutor {
         new Backfiller(schema, progress, settings::open).refillOld(c, m, options.refillBatchSize(), true);
         return m;
       }
+      case CLEAR_OLD_STALE -> {
+        if (!m.oldStale()) {
+          return m;
+        }
+        ColumnMigration cleared = repo.clearOldStale(c, m.id(), m.phase(), command + ": old column refilled");
+        listener.phaseChanged(m.id(), m.phase(), m.phase(), cleared.epoch(), String.format("migration '%s': every"
+            + " row's %s is refilled; conditions on it read it, and its indexes, again (epoch %d)", m.id(),
+            Identifiers.quote(m.oldColumn()), cleared.epoch()));
+        return cleared;
+      }
       case CHECK -> {
         checkAtStep(c, m, step, PhaseStep.Check.of(action.check(), action.description()), options);
         return m;

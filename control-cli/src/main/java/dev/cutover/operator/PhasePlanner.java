@@ -115,6 +115,10 @@ final class PhasePlanner {
       }
       return steps;
     }
+    if (m.phase() == Phase.READ_NEW && m.oldStale() && target == Phase.READ_NEW) {
+      steps.add(finishRefill(m)); // a rollback from new_only that stopped before its refill was clean
+      return steps;
+    }
     boolean lazy = m.lazyRead();
     for (Phase p = m.phase(); p != target && p.previous() != null; p = p.previous()) {
       Phase to = p.previous();
@@ -435,10 +439,15 @@ final class PhasePlanner {
     // The old column went stale in new_only: most of it comes back in one walk now (instances still
     // in new_only keep making rows stale, so "until clean" could chase them forever) ...
     actions.add(Action.of(ActionKind.REFILL_OLD, "refill " + refillWhat(m) + ", one walk"));
-    actions.add(Action.of(ActionKind.CHANGE_PHASE, "record read_new: drivers write both columns again"));
+    actions.add(Action.of(ActionKind.CHANGE_PHASE, "record read_new, the old column marked stale: drivers write"
+        + " both columns again, and read conditions on the old name through the new column"));
     actions.add(Action.of(ActionKind.AWAIT_ACKS, "wait until every live instance applied read_new"));
-    // ... and, once every instance writes both columns again, the rest: now it converges.
+    // ... and, once every instance writes both columns again, the rest: now it converges. Until then
+    // the old column lags behind: read_new is recorded with it marked stale, and drivers read
+    // conditions on the old name through down(new) rather than from it.
     actions.add(Action.of(ActionKind.REFILL_OLD_UNTIL_CLEAN, "refill " + refillWhat(m) + " until no row differs"));
+    actions.add(Action.of(ActionKind.CLEAR_OLD_STALE, "record that the old column is whole again: conditions on it"
+        + " read it (and its indexes) again"));
     List<Check> post = new ArrayList<>();
     if (Boolean.TRUE.equals(repo.oldNotNull(c, m.id()))) {
       notNull(table, m.oldColumn(), actions);
@@ -455,6 +464,17 @@ final class PhasePlanner {
         List.of(Check.of(CheckKind.ACKNOWLEDGED, "every live instance has applied new_only"),
             Check.of(CheckKind.NOT_LOCKED, "no other session holds the migration's row")),
         actions, post);
+  }
+
+  /** The end of a rollback from new_only that stopped after recording read_new (see {@link #fromNewOnly}). */
+  private static PhaseStep finishRefill(ColumnMigration m) {
+    return new PhaseStep(m.id(), Phase.READ_NEW, Phase.READ_NEW, null,
+        List.of(Check.of(CheckKind.ACKNOWLEDGED, "every live instance has applied read_new"),
+            Check.of(CheckKind.NOT_LOCKED, "no other session holds the migration's row")),
+        List.of(Action.of(ActionKind.REFILL_OLD_UNTIL_CLEAN, "refill " + refillWhat(m) + " until no row differs"),
+            Action.of(ActionKind.CLEAR_OLD_STALE, "record that the old column is whole again: conditions on it"
+                + " read it (and its indexes) again")),
+        List.of());
   }
 
   private static PhaseStep fromLazyReadNew(ColumnMigration m) {

@@ -93,6 +93,12 @@ public record PhaseStep(String migration, Phase from, Phase to, Boolean lazy, Li
     REFILL_OLD,
     /** Copies the new column back into the old one until no row differs. */
     REFILL_OLD_UNTIL_CLEAN,
+    /**
+     * Records that the old column holds every row's value again (a new epoch, the phase unchanged),
+     * after a rollback from new_only refilled it until clean: drivers read conditions on the old name
+     * from it, and its index, again.
+     */
+    CLEAR_OLD_STALE,
     /** A check run in the middle of the step (after a refill, before the phase changes). */
     CHECK,
     /**

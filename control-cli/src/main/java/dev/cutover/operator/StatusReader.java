@@ -101,6 +101,12 @@ final class StatusReader {
             + "` to finish it");
       }
     }
+    if (m.phase() == Phase.READ_NEW && m.oldStale()) {
+      notes.add("back from new_only, the old column " + Identifiers.quote(m.oldColumn()) + " is not refilled yet:"
+          + " drivers read conditions on it through " + Identifiers.quote(m.physicalNewColumn()) + ", which its"
+          + " indexes do not serve, until the rollback's refill is clean; if that rollback stopped, run `cutover"
+          + " rollback " + m.id() + " --to read_new` to finish it");
+    }
     Long pending = null;
     String conversionError = null;
     if (m.phase() == Phase.DUAL_WRITE || m.phase() == Phase.READ_NEW) {

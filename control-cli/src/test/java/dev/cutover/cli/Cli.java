@@ -72,6 +72,49 @@ final class Cli {
     return new Run(exit, out.toString(), err.toString());
   }
 
+  /**
+   * {@link #run}, handing each line of standard output to {@code onLine} as it is printed, in the
+   * command's thread: the command goes on only when {@code onLine} returns, so a test can act at an
+   * exact point of a phase change.
+   */
+  Run runWatching(java.util.function.Consumer<String> onLine, String... args) {
+    List<String> full = new ArrayList<>(List.of("--url", url, "--user", user));
+    if (!db.password().isEmpty() && user.equals(db.user())) {
+      full.add("--password");
+      full.add(db.password());
+    }
+    full.addAll(List.of(args));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    java.io.Writer watched = new java.io.Writer() {
+      private final StringBuilder line = new StringBuilder();
+
+      @Override
+      public void write(char[] chars, int off, int len) {
+        out.write(chars, off, len);
+        for (int i = off; i < off + len; i++) {
+          if (chars[i] == '\n') {
+            onLine.accept(line.toString());
+            line.setLength(0);
+          } else {
+            line.append(chars[i]);
+          }
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    int exit = CutoverCommand.commandLine()
+        .setOut(new PrintWriter(watched, true))
+        .setErr(new PrintWriter(err, true))
+        .execute(full.toArray(String[]::new));
+    return new Run(exit, out.toString(), err.toString());
+  }
+
   /** Runs {@code cutover ARGS} with no connection options added. */
   Run runBare(String... args) {
     StringWriter out = new StringWriter();

@@ -156,11 +156,11 @@ class LazyCutoverCliTest {
       assertThat(cli.ok("status").out()).contains("prices-cents").doesNotContain("(lazy)");
 
       Cli.Run lazy = cli.ok("advance", "prices-cents", "--to", "read_new", "--lazy");
-      assertThat(lazy.out()).contains("upgraded the control schema \"cutover\" to version 4", "lazily");
+      assertThat(lazy.out()).contains("upgraded the control schema \"cutover\" to version 5", "lazily");
       assertThat(cli.query("SELECT version FROM cutover.schema_version ORDER BY version")).containsExactly("1", "2", "3", "4");
       assertThat(cli.query("SELECT from_phase || '>' || to_phase || ' ' || detail FROM cutover.audit_log"
           + " WHERE migration_id = 'prices-cents' ORDER BY id")).contains(
-          "dual_write>dual_write control schema upgraded to version 4 (lazy cut-over)",
+          "dual_write>dual_write control schema upgraded to version 5 (lazy cut-over)",
           "dual_write>read_new advance --lazy (10 row(s) not backfilled yet)");
       assertThat(state("prices-cents")).isEqualTo("read_new t");
       assertThat(read(app, "SELECT amount_cents FROM prices WHERE id IN (1, 2) ORDER BY id")).containsExactly("125", "250");

@@ -12,7 +12,7 @@ import java.sql.Statement;
 public final class ControlSchema {
 
   /** The version this build installs and understands. */
-  public static final int VERSION = 4;
+  public static final int VERSION = 5;
 
   /** The first version with {@code migrations.lazy} (the lazy cut-over, {@code advance --lazy}). */
   public static final int LAZY_VERSION = 2;
@@ -28,6 +28,12 @@ public final class ControlSchema {
    * cutover tune} changes, and its reported state. The driver never reads it.
    */
   public static final int BACKFILL_CONTROL_VERSION = 4;
+
+  /**
+   * The first version with {@code migrations.old_stale}: read_new back from new_only, until the
+   * rollback's refill has made the old column whole again.
+   */
+  public static final int OLD_STALE_VERSION = 5;
 
   private final String schema;
 
@@ -77,5 +83,14 @@ public final class ControlSchema {
    */
   public static String lazyColumn(int version) {
     return version >= LAZY_VERSION ? "lazy" : "false";
+  }
+
+  /**
+   * The expression that reads {@code migrations.old_stale} in a schema of version {@code version}:
+   * {@code false} before the column existed (the CLI upgrades the schema before any rollback that
+   * sets it).
+   */
+  public static String oldStaleColumn(int version) {
+    return version >= OLD_STALE_VERSION ? "old_stale" : "false";
   }
 }

@@ -7,13 +7,13 @@ import java.sql.SQLException;
 
 /**
  * The one mapping between a row of the control schema's {@code migrations} table and a
- * {@link ColumnMigration}: the select list and the reading of its fourteen columns live together
+ * {@link ColumnMigration}: the select list and the reading of its fifteen columns live together
  * here, so the driver ({@link MigrationStore}) and the operator's CLI (its repository) cannot read
  * the same row differently.
  */
 public final class MigrationRows {
 
-  /** Every column but the lazy flag, in the order {@link #read} reads them. */
+  /** Every column but the two flags, in the order {@link #read} reads them. */
   private static final String COLUMNS = "id, table_schema, table_name, old_column, new_column, physical_new_column,"
       + " up_expr, down_expr, new_type, phase, epoch, old_column_after, old_type, ";
 
@@ -21,10 +21,10 @@ public final class MigrationRows {
 
   /**
    * The select list {@link #read} expects, for a control schema of {@code installedVersion} (before
-   * the lazy cut-over flag existed, {@code false} stands in for it).
+   * the lazy cut-over flag or the stale old column's existed, {@code false} stands in for it).
    */
   public static String selectList(int installedVersion) {
-    return COLUMNS + ControlSchema.lazyColumn(installedVersion);
+    return COLUMNS + ControlSchema.lazyColumn(installedVersion) + ", " + ControlSchema.oldStaleColumn(installedVersion);
   }
 
   /**
@@ -40,7 +40,7 @@ public final class MigrationRows {
 
   /** Whether the current row's table is partitioned (the row selected with {@link #selectListWithPartitioned}). */
   public static boolean isPartitioned(ResultSet rs) throws SQLException {
-    return rs.getBoolean(15);
+    return rs.getBoolean(16);
   }
 
   /** The migration on the current row of {@code rs}, selected with {@link #selectList}. */
@@ -48,6 +48,7 @@ public final class MigrationRows {
     return new ColumnMigration(
         rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
         rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(13),
-        Phase.parse(rs.getString(10)), rs.getLong(11), rs.getString(12), rs.getBoolean(14));
+        Phase.parse(rs.getString(10)), rs.getLong(11), rs.getString(12), rs.getBoolean(14),
+        rs.getBoolean(15));
   }
 }

@@ -35,6 +35,10 @@ import java.util.Objects;
  *     --lazy}), before every row's new column was filled: reads then take the new column where it
  *     is filled and {@code up(old)} where it is not (see {@link #lazyRead()}); meaningful in
  *     {@code read_new} only
+ * @param oldStale whether the old column may still lag behind the new one: {@code read_new} entered
+ *     back from {@code new_only}, whose writes reached the new column alone, until the rollback has
+ *     refilled every row's old column (see {@link #predicateReadsOld}); meaningful in {@code read_new}
+ *     only
  */
 public record ColumnMigration(
     String id,
@@ -50,7 +54,8 @@ public record ColumnMigration(
     Phase phase,
     long epoch,
     String oldColumnAfter,
-    boolean lazy) {
+    boolean lazy,
+    boolean oldStale) {
 
   public ColumnMigration {
     Objects.requireNonNull(id, "id");
@@ -60,6 +65,14 @@ public record ColumnMigration(
     Objects.requireNonNull(newColumn, "newColumn");
     Objects.requireNonNull(physicalNewColumn, "physicalNewColumn");
     Objects.requireNonNull(phase, "phase");
+  }
+
+  /** A migration whose old column does not lag behind (see {@link #oldStale()}). */
+  public ColumnMigration(String id, String schema, String table, String oldColumn, String newColumn,
+      String physicalNewColumn, String up, String down, String newType, String oldType, Phase phase, long epoch,
+      String oldColumnAfter, boolean lazy) {
+    this(id, schema, table, oldColumn, newColumn, physicalNewColumn, up, down, newType, oldType, phase, epoch,
+        oldColumnAfter, lazy, false);
   }
 
   /** A migration that is not lazily cut over (see {@link #lazy()}). */
@@ -87,14 +100,21 @@ public record ColumnMigration(
   public ColumnMigration withOldColumnAfter(String after) {
     return new ColumnMigration(
         id, schema, table, oldColumn, newColumn, physicalNewColumn, up, down, newType, oldType, phase, epoch, after,
-        lazy);
+        lazy, oldStale);
   }
 
   /** The same migration, lazily cut over or not (see {@link #lazy()}). */
   public ColumnMigration withLazy(boolean isLazy) {
     return new ColumnMigration(
         id, schema, table, oldColumn, newColumn, physicalNewColumn, up, down, newType, oldType, phase, epoch,
-        oldColumnAfter, isLazy);
+        oldColumnAfter, isLazy, oldStale);
+  }
+
+  /** The same migration, its old column lagging behind the new one or not (see {@link #oldStale()}). */
+  public ColumnMigration withOldStale(boolean stale) {
+    return new ColumnMigration(
+        id, schema, table, oldColumn, newColumn, physicalNewColumn, up, down, newType, oldType, phase, epoch,
+        oldColumnAfter, lazy, stale);
   }
 
   /**
@@ -125,7 +145,7 @@ public record ColumnMigration(
   public ColumnMigration at(Phase newPhase, long newEpoch) {
     return new ColumnMigration(
         id, schema, table, oldColumn, newColumn, physicalNewColumn, up, down, newType, oldType, newPhase, newEpoch,
-        oldColumnAfter, lazy);
+        oldColumnAfter, lazy, oldStale);
   }
 
   /** The physical column that reads come from in the current phase. */
@@ -193,9 +213,13 @@ public record ColumnMigration(
    * that phase, so it holds exactly the value the application wrote through the old name (or {@code
    * down} of the one written through the new name): the same rows match as through {@code
    * down(new)}, and the old column's index serves the predicate instead of a scan.
+   *
+   * <p>Not while the old column is {@link #oldStale() stale}: back from {@code new_only}, rows
+   * written there have an old column that is empty or out of date until the rollback's refill has
+   * reached them, and a predicate on it would miss or wrongly match them.
    */
   public boolean predicateReadsOld(String name) {
-    return phase == Phase.READ_NEW && up != null && !isInPlace() && name.equals(oldColumn);
+    return phase == Phase.READ_NEW && !oldStale && up != null && !isInPlace() && name.equals(oldColumn);
   }
 
   /**

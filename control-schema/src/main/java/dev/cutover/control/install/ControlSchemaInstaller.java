@@ -19,7 +19,8 @@ public final class ControlSchemaInstaller {
    * The DDL of each version, in order: the first creates the schema, each later one upgrades the one
    * before. Every script is idempotent, so all of them run every time.
    */
-  private static final String[] SCRIPTS = {"schema-v1.sql", "schema-v2.sql", "schema-v3.sql", "schema-v4.sql"};
+  private static final String[] SCRIPTS = {"schema-v1.sql", "schema-v2.sql", "schema-v3.sql", "schema-v4.sql",
+      "schema-v5.sql"};
 
   /** The version the scripts install. */
   public static final int VERSION = SCRIPTS.length;
