@@ -219,9 +219,11 @@ public final class MigrationRepository {
   private ColumnMigration changePhaseInTransaction(Connection c, String id, Phase from, Phase to, Boolean lazy,
       String detail) throws SQLException {
     // Back from new_only, the old column lags behind the new one until the rollback's refill is clean
-    // (clearOldStale); any other phase change leaves a phase where it does not matter or is not so.
-    return changePhaseInTransaction(c, id, from, to, lazy,
-        from == to ? null : from == Phase.NEW_ONLY && to == Phase.READ_NEW, detail);
+    // (clearOldStale), which matters where reads take conditions from it; any other phase change
+    // leaves a phase where it does not matter or is not so.
+    Boolean stale = from == to ? null : from == Phase.NEW_ONLY && to == Phase.READ_NEW
+        && find(c, id).map(ColumnMigration::conditionsMayReadOld).orElse(false);
+    return changePhaseInTransaction(c, id, from, to, lazy, stale, detail);
   }
 
   /**

@@ -734,7 +734,8 @@ public final class Operator {
         listener.plan(all);
         return new PhaseRun(ms, all, true);
       }
-      if (all.stream().anyMatch(s -> s.from() == Phase.NEW_ONLY)
+      if (ms.stream().anyMatch(m -> m.conditionsMayReadOld()
+              && plans.get(m.id()).stream().anyMatch(s -> s.from() == Phase.NEW_ONLY))
           && schema.installedVersion(c) < ControlSchema.OLD_STALE_VERSION) {
         // read_new back from new_only is recorded with its old column marked stale, which drivers must see
         ControlSchemaInstaller.install(c, schema.name());

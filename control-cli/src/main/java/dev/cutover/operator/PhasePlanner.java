@@ -439,15 +439,18 @@ final class PhasePlanner {
     // The old column went stale in new_only: most of it comes back in one walk now (instances still
     // in new_only keep making rows stale, so "until clean" could chase them forever) ...
     actions.add(Action.of(ActionKind.REFILL_OLD, "refill " + refillWhat(m) + ", one walk"));
-    actions.add(Action.of(ActionKind.CHANGE_PHASE, "record read_new, the old column marked stale: drivers write"
-        + " both columns again, and read conditions on the old name through the new column"));
+    actions.add(Action.of(ActionKind.CHANGE_PHASE, m.conditionsMayReadOld() ? "record read_new, the old column"
+        + " marked stale: drivers write both columns again, and read conditions on the old name through the new"
+        + " column" : "record read_new: drivers write both columns again"));
     actions.add(Action.of(ActionKind.AWAIT_ACKS, "wait until every live instance applied read_new"));
     // ... and, once every instance writes both columns again, the rest: now it converges. Until then
     // the old column lags behind: read_new is recorded with it marked stale, and drivers read
     // conditions on the old name through down(new) rather than from it.
     actions.add(Action.of(ActionKind.REFILL_OLD_UNTIL_CLEAN, "refill " + refillWhat(m) + " until no row differs"));
-    actions.add(Action.of(ActionKind.CLEAR_OLD_STALE, "record that the old column is whole again: conditions on it"
-        + " read it (and its indexes) again"));
+    if (m.conditionsMayReadOld()) {
+      actions.add(Action.of(ActionKind.CLEAR_OLD_STALE, "record that the old column is whole again: conditions on it"
+          + " read it (and its indexes) again"));
+    }
     List<Check> post = new ArrayList<>();
     if (Boolean.TRUE.equals(repo.oldNotNull(c, m.id()))) {
       notNull(table, m.oldColumn(), actions);

@@ -48,45 +48,46 @@ final class Cli {
 
   /** Runs {@code cutover ARGS} as a script would: {@code advance} gets {@code --yes}. */
   Run run(String... args) {
+    return runWatching(null, args);
+  }
+
+  /**
+   * {@link #run}, handing each line of standard output to {@code onLine} (when not null) as it is
+   * printed, in the command's thread: the command goes on only when {@code onLine} returns, so a test
+   * can act at an exact point of a phase change.
+   */
+  Run runWatching(java.util.function.Consumer<String> onLine, String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     if (!all.isEmpty() && all.get(0).equals("advance")) {
       all.add("--yes");
     }
-    return runAsTyped(all.toArray(String[]::new));
+    return execute(onLine, withConnection(all));
   }
 
   /** Runs {@code cutover ARGS} exactly as given (no terminal: stdin is not a console). */
   Run runAsTyped(String... args) {
-    List<String> full = new ArrayList<>(List.of("--url", url, "--user", user));
-    if (!db.password().isEmpty() && user.equals(db.user())) {
-      full.add("--password");
-      full.add(db.password());
-    }
-    full.addAll(List.of(args));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = CutoverCommand.commandLine()
-        .setOut(new PrintWriter(out, true))
-        .setErr(new PrintWriter(err, true))
-        .execute(full.toArray(String[]::new));
-    return new Run(exit, out.toString(), err.toString());
+    return execute(null, withConnection(List.of(args)));
   }
 
-  /**
-   * {@link #run}, handing each line of standard output to {@code onLine} as it is printed, in the
-   * command's thread: the command goes on only when {@code onLine} returns, so a test can act at an
-   * exact point of a phase change.
-   */
-  Run runWatching(java.util.function.Consumer<String> onLine, String... args) {
+  /** Runs {@code cutover ARGS} with no connection options added. */
+  Run runBare(String... args) {
+    return execute(null, args);
+  }
+
+  private String[] withConnection(List<String> args) {
     List<String> full = new ArrayList<>(List.of("--url", url, "--user", user));
     if (!db.password().isEmpty() && user.equals(db.user())) {
       full.add("--password");
       full.add(db.password());
     }
-    full.addAll(List.of(args));
+    full.addAll(args);
+    return full.toArray(String[]::new);
+  }
+
+  private static Run execute(java.util.function.Consumer<String> onLine, String[] args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    java.io.Writer watched = new java.io.Writer() {
+    java.io.Writer stdout = onLine == null ? out : new java.io.Writer() {
       private final StringBuilder line = new StringBuilder();
 
       @Override
@@ -109,18 +110,7 @@ final class Cli {
       public void close() {}
     };
     int exit = CutoverCommand.commandLine()
-        .setOut(new PrintWriter(watched, true))
-        .setErr(new PrintWriter(err, true))
-        .execute(full.toArray(String[]::new));
-    return new Run(exit, out.toString(), err.toString());
-  }
-
-  /** Runs {@code cutover ARGS} with no connection options added. */
-  Run runBare(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = CutoverCommand.commandLine()
-        .setOut(new PrintWriter(out, true))
+        .setOut(new PrintWriter(stdout, true))
         .setErr(new PrintWriter(err, true))
         .execute(args);
     return new Run(exit, out.toString(), err.toString());

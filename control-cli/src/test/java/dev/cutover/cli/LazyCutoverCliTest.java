@@ -146,6 +146,7 @@ class LazyCutoverCliTest {
   void rollback_fromLazyReadNew_keepsEveryValue_andClearsTheFlag_afterUpgradingAVersion1Schema() throws Exception {
     // A control schema as version 1 left it: no lazy column, no version 2 (or 3) row.
     cli.sql("ALTER TABLE cutover.migrations DROP COLUMN IF EXISTS lazy",
+        "ALTER TABLE cutover.migrations DROP COLUMN IF EXISTS old_stale",
         "DELETE FROM cutover.schema_version WHERE version >= 2");
     cli.sql("CREATE TABLE prices (id int PRIMARY KEY, amount numeric(10,2))",
         "INSERT INTO prices SELECT g, g * 1.25 FROM generate_series(1, 10) g");
@@ -157,7 +158,7 @@ class LazyCutoverCliTest {
 
       Cli.Run lazy = cli.ok("advance", "prices-cents", "--to", "read_new", "--lazy");
       assertThat(lazy.out()).contains("upgraded the control schema \"cutover\" to version 5", "lazily");
-      assertThat(cli.query("SELECT version FROM cutover.schema_version ORDER BY version")).containsExactly("1", "2", "3", "4");
+      assertThat(cli.query("SELECT version FROM cutover.schema_version ORDER BY version")).containsExactly("1", "2", "3", "4", "5");
       assertThat(cli.query("SELECT from_phase || '>' || to_phase || ' ' || detail FROM cutover.audit_log"
           + " WHERE migration_id = 'prices-cents' ORDER BY id")).contains(
           "dual_write>dual_write control schema upgraded to version 5 (lazy cut-over)",

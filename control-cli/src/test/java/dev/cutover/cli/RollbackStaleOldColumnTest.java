@@ -166,4 +166,19 @@ class RollbackStaleOldColumnTest {
       assertThat(cli.ok("status", "stopped-cents").out()).doesNotContain("is not refilled yet");
     }
   }
+
+  @Test
+  void aRollbackFromNewOnly_upgradesAVersion4ControlSchemaFirst() throws Exception {
+    Cli cli = toNewOnly("old-schema-cents");
+    // A control schema as version 4 left it (its drivers read no flag).
+    cli.sql("ALTER TABLE cutover.migrations DROP COLUMN old_stale", "DELETE FROM cutover.schema_version WHERE version >= 5");
+    Cli.Run back = cli.ok("rollback", "old-schema-cents");
+    assertThat(back.out()).contains("upgraded the control schema \"cutover\" to version 5");
+    assertThat(cli.query("SELECT version FROM cutover.schema_version ORDER BY version")).endsWith("5");
+    assertThat(cli.query("SELECT from_phase || '>' || to_phase || ' ' || detail FROM cutover.audit_log"
+        + " WHERE migration_id = 'old-schema-cents' ORDER BY id")).contains(
+        "new_only>new_only control schema upgraded to version 5 (the stale old column of a rollback from new_only)");
+    assertThat(cli.one("SELECT phase || ' ' || old_stale FROM cutover.migrations WHERE id = 'old-schema-cents'"))
+        .isEqualTo("read_new false");
+  }
 }

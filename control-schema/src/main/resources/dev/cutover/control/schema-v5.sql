@@ -1,8 +1,8 @@
 -- Cutover control schema, version 5: the upgrade step from version 4 (run after schema-v4.sql, in the
 -- same transaction). ${schema} is replaced by cutover.schema (quoted). Idempotent.
 
--- Whether the old column may lag behind the new one in read_new: set when a rollback records
--- read_new back from new_only (rows written in new_only have an empty or out-of-date old column
+-- Whether the old column may lag behind the new one in read_new: set when a rollback of a type
+-- change to a new name records read_new back from new_only (rows written in new_only have an empty or out-of-date old column
 -- until the rollback's refill reaches them), cleared once that refill has left no row differing, and
 -- by any other phase change. While it is set, drivers read conditions on the old name through
 -- down(new) instead of the old column.

@@ -219,7 +219,16 @@ public record ColumnMigration(
    * reached them, and a predicate on it would miss or wrongly match them.
    */
   public boolean predicateReadsOld(String name) {
-    return phase == Phase.READ_NEW && !oldStale && up != null && !isInPlace() && name.equals(oldColumn);
+    return phase == Phase.READ_NEW && !oldStale && conditionsMayReadOld() && name.equals(oldColumn);
+  }
+
+  /**
+   * Whether {@code read_new} may read conditions on the old name from the old column (a type change
+   * to a new name; see {@link #predicateReadsOld}): what makes a {@link #oldStale() stale} old column
+   * matter to reads.
+   */
+  public boolean conditionsMayReadOld() {
+    return up != null && !isInPlace();
   }
 
   /**
