@@ -273,13 +273,13 @@ class ApplicationRoleTest {
             + " cutover.instance_deregister(text, text) FROM " + ROLE,
         "GRANT DELETE ON cutover.name_usage TO " + ROLE);
     Cli.Run init = cli.ok("init");
-    assertThat(init.out()).contains("upgraded the control schema \"cutover\" from version 2 to 4");
+    assertThat(init.out()).contains("upgraded the control schema \"cutover\" from version 2 to 5");
     assertThat(cli.query("SELECT detail FROM cutover.audit_log WHERE migration_id = 'users-dn' AND detail LIKE"
-        + " 'control schema%'")).containsExactly("control schema upgraded from version 2 to 4 (guarded instance rows)");
+        + " 'control schema%'")).containsExactly("control schema upgraded from version 2 to 5 (guarded instance rows)");
     assertThat(cli.ok("init").out()).doesNotContain("upgraded");
     assertThat(cli.one("SELECT has_function_privilege('" + ROLE + "', 'cutover.instance_heartbeat(text, bigint, text,"
         + " boolean)', 'EXECUTE') AND NOT has_table_privilege('" + ROLE + "', 'cutover.name_usage', 'DELETE')"))
         .isEqualTo("t");
-    assertThat(cli.one("SELECT max(version) FROM cutover.schema_version")).isEqualTo("4");
+    assertThat(cli.one("SELECT max(version) FROM cutover.schema_version")).isEqualTo("5");
   }
 }
