@@ -38,6 +38,10 @@ SELECT id, full_name FROM users WHERE id = 29 FOR UPDATE OF users
 
 SELECT id FROM users WHERE full_name IS NOT NULL ORDER BY id LIMIT 2 FOR UPDATE
 
+SELECT id, full_name FROM users WHERE id < 5 ORDER BY id FOR READ ONLY
+
+SELECT id, display_name FROM users WHERE full_name LIKE 'User 1%' ORDER BY id FOR READ ONLY LIMIT 3
+
 SELECT id, display_name FROM users ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED
 --@ params: 3
 

@@ -165,3 +165,5 @@ PREPARE corpus_teams_sel AS SELECT name FROM teams WHERE id = $1; EXECUTE corpus
 DECLARE corpus_cur CURSOR WITH HOLD FOR SELECT full_name FROM users WHERE id < 4 ORDER BY id; FETCH ALL FROM corpus_cur; CLOSE corpus_cur
 
 DECLARE corpus_cur2 NO SCROLL CURSOR WITH HOLD FOR SELECT id FROM users WHERE display_name = 'Ada Lovelace'; FETCH ALL FROM corpus_cur2; CLOSE corpus_cur2
+
+DECLARE corpus_cur3 CURSOR WITH HOLD FOR SELECT id, full_name FROM users WHERE id < 4 ORDER BY id FOR READ ONLY; FETCH ALL FROM corpus_cur3; CLOSE corpus_cur3

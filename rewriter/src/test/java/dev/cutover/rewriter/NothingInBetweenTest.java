@@ -29,6 +29,9 @@ class NothingInBetweenTest {
       SELECT full_name FROM users FOR UPDATE OF users SKIP LOCKED LIMIT 1 | SELECT display_name AS full_name FROM users FOR UPDATE OF users SKIP LOCKED LIMIT 1
       SELECT full_name FROM users FOR NO KEY UPDATE NOWAIT OFFSET 2 LIMIT 1 | SELECT display_name AS full_name FROM users FOR NO KEY UPDATE NOWAIT OFFSET 2 LIMIT 1
       SELECT full_name FROM users LIMIT 1 FOR SHARE                     | SELECT display_name AS full_name FROM users LIMIT 1 FOR SHARE
+      SELECT full_name FROM users FOR READ ONLY LIMIT 1                 | SELECT display_name AS full_name FROM users FOR READ ONLY LIMIT 1
+      SELECT full_name FROM users ORDER BY id FOR READ ONLY             | SELECT display_name AS full_name FROM users ORDER BY id FOR READ ONLY
+      DECLARE c CURSOR FOR SELECT full_name FROM users FOR READ ONLY    | DECLARE c CURSOR FOR SELECT display_name AS full_name FROM users FOR READ ONLY
       """)
   void lockingClause_beforeLimit_restIsRewritten(String sql, String expected) throws Exception {
     assertThat(rewrite(sql, Phase.NEW_ONLY).sql()).isEqualTo(expected);

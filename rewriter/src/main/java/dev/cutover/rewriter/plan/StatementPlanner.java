@@ -1214,7 +1214,8 @@ public final class StatementPlanner {
 
   /**
    * Blanks the locking clauses ({@code FOR UPDATE | NO KEY UPDATE | SHARE | KEY SHARE [OF table, ...]
-   * [NOWAIT | SKIP LOCKED]}, one or more), which Calcite cannot parse. Only their words and table
+   * [NOWAIT | SKIP LOCKED]}, one or more, or the standard's {@code FOR READ ONLY}, which locks
+   * nothing), which Calcite cannot parse. Only their words and table
    * names are blanked: PostgreSQL also accepts {@code LIMIT}, {@code OFFSET} and {@code FETCH} after
    * them, whose expressions may read columns, so the parser gets everything from the first token
    * that is no part of a locking clause (and refuses what it cannot read).
@@ -1227,7 +1228,7 @@ public final class StatementPlanner {
     }
     int next = text.nextSignificant(forToken + 1, to);
     if (next >= 0 && (text.isKeyword(next, "update") || text.isKeyword(next, "share")
-        || text.isKeyword(next, "no") || text.isKeyword(next, "key"))) {
+        || text.isKeyword(next, "no") || text.isKeyword(next, "key") || text.isKeyword(next, "read"))) {
       int end = to;
       for (int i = forToken + 1; i < to; i++) {
         Token t = text.tokens().get(i);
