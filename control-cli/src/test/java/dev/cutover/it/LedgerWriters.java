@@ -88,6 +88,7 @@ final class LedgerWriters implements AutoCloseable {
   private final Column column;
   private final boolean readers;
   private final HikariDataSource pool;
+  private final HikariDataSource readPool;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final List<Thread> threads = new ArrayList<>();
   private final List<Writer> writers = new ArrayList<>();
@@ -105,18 +106,23 @@ final class LedgerWriters implements AutoCloseable {
    */
   LedgerWriters(TestDatabase db, String table, Column column, int writers, int firstKey, String instance,
       boolean readers) {
+    this(db, table, column, writers, firstKey, instance, readers, null);
+  }
+
+  /**
+   * As above, the checked queries (and conditional writes) sent through another driver instance,
+   * {@code readInstance}, that hears of phase changes only by polling, every second: for a while
+   * after each phase change the writes and the reads come from instances in different phases.
+   */
+  LedgerWriters(TestDatabase db, String table, Column column, int writers, int firstKey, String instance,
+      boolean readers, String readInstance) {
     this.db = db;
     this.table = table;
     this.column = column;
     this.readers = readers;
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(db.cutoverUrl() + "?cutover.refreshMillis=100&cutover.instance=" + instance);
-    config.setUsername(db.user());
-    if (!db.password().isEmpty()) {
-      config.setPassword(db.password());
-    }
-    config.setMaximumPoolSize(writers);
-    pool = new HikariDataSource(config);
+    pool = pool(db, "cutover.refreshMillis=100&cutover.instance=" + instance, writers);
+    readPool = readInstance == null ? pool
+        : pool(db, "cutover.refreshMillis=1000&cutover.notifications=poll&cutover.instance=" + readInstance, writers);
     for (int w = 0; w < writers; w++) {
       Writer writer = new Writer(firstKey + w * 1_000_000);
       this.writers.add(writer);
@@ -124,6 +130,17 @@ final class LedgerWriters implements AutoCloseable {
       threads.add(t);
       t.start();
     }
+  }
+
+  private static HikariDataSource pool(TestDatabase db, String options, int size) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(db.cutoverUrl() + "?" + options);
+    config.setUsername(db.user());
+    if (!db.password().isEmpty()) {
+      config.setPassword(db.password());
+    }
+    config.setMaximumPoolSize(size);
+    return new HikariDataSource(config);
   }
 
   /** One writer: its rows, what it last committed in each (thread-confined; read after {@link #close}). */
@@ -327,7 +344,7 @@ final class LedgerWriters implements AutoCloseable {
     private Set<Integer> query(String shape, String name, String sql, List<Long> values, Set<Integer> expected,
         boolean write) {
       Set<Integer> actual = new TreeSet<>();
-      try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      try (Connection c = readPool.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
         for (int i = 0; i < values.size(); i++) {
           bind(ps, i + 1, values.get(i), name);
         }
@@ -342,9 +359,10 @@ final class LedgerWriters implements AutoCloseable {
           missing.removeAll(actual);
           Set<Integer> extra = new TreeSet<>(actual);
           extra.removeAll(expected);
-          wrongByShape.computeIfAbsent(shape + " via " + name, k -> new AtomicLong()).incrementAndGet();
+          String at = applied(c);
+          wrongByShape.computeIfAbsent(shape + " via " + name + " at " + at, k -> new AtomicLong()).incrementAndGet();
           if (wrongReads.size() < 5) {
-            wrongReads.add(sql + " " + values + " at " + applied(c) + ": " + missing.size() + " missing "
+            wrongReads.add(sql + " " + values + " at " + at + ": " + missing.size() + " missing "
                 + ledgerOf(missing) + ", " + extra.size() + " extra " + ledgerOf(extra));
           }
         }
@@ -366,13 +384,22 @@ final class LedgerWriters implements AutoCloseable {
     }
   }
 
-  /** The phase the connection's driver has applied to this table now, for a failure message. */
+  /**
+   * The phase the connection's driver has applied to this table now, and the one recorded, for a
+   * failure message.
+   */
   private String applied(Connection c) {
-    try {
+    try (Connection plain = db.plainConnection();
+        PreparedStatement ps = plain.prepareStatement("SELECT phase, epoch FROM cutover.migrations WHERE table_name = ?")) {
+      ps.setString(1, table);
+      String recorded;
+      try (ResultSet rs = ps.executeQuery()) {
+        recorded = rs.next() ? rs.getString(1) + " epoch " + rs.getLong(2) : "none";
+      }
       return c.unwrap(CutoverConnection.class).currentSnapshot().migrations().stream()
           .filter(m -> m.table().equals(table)).findFirst()
           .map(m -> m.phase().sqlName() + (m.oldStale() ? " (old column stale)" : "") + " epoch " + m.epoch())
-          .orElse("no migration");
+          .orElse("no migration") + " (recorded: " + recorded + ")";
     } catch (SQLException e) {
       return "? (" + e.getMessage() + ")";
     }
@@ -399,7 +426,7 @@ final class LedgerWriters implements AutoCloseable {
     return copy;
   }
 
-  /** Checked queries whose rows were not the ledger's, by shape and name used. */
+  /** Checked queries whose rows were not the ledger's, by shape, name used and phase applied just after. */
   Map<String, Long> wrongReadCounts() {
     Map<String, Long> copy = new TreeMap<>();
     wrongByShape.forEach((k, v) -> copy.put(k, v.get()));
@@ -421,6 +448,7 @@ final class LedgerWriters implements AutoCloseable {
       t.join(30_000);
     }
     pool.close();
+    readPool.close();
   }
 
   /**

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -176,7 +177,20 @@ class RollbackPathsUnderLoadTest {
   @Test
   @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void typeChange_toNewOnlyAndBackStepByStep_conditionsFindTheLedgersRows() throws Exception {
-    typeChangeUnderLoad("cents", 4, 3_000, 20);
+    typeChangeUnderLoad("cents", 4, 3_000, 20, null);
+  }
+
+  /**
+   * The same with the queries sent through a second driver instance that polls for phase changes
+   * every second, so that writes and reads come from instances in different phases for a while
+   * after each change.
+   */
+  @Test
+  @Disabled("open: advance to new_only does not mark the old column stale before instances stop writing it;"
+      + " an instance still in read_new reads conditions on the old name from it (NewOnlyAdvanceWindowTest)")
+  @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void typeChange_toNewOnlyAndBackStepByStep_readsThroughAnotherInstance() throws Exception {
+    typeChangeUnderLoad("cents_two", 4, 3_000, 20, "readers-cents_two");
   }
 
   /** The same, longer: eight writers, more rows to refill, and ten times the writes at each stop. */
@@ -184,15 +198,17 @@ class RollbackPathsUnderLoadTest {
   @Tag("chaos")
   @Timeout(value = 600, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void typeChange_toNewOnlyAndBackStepByStep_long() throws Exception {
-    typeChangeUnderLoad("cents_long", 8, 20_000, 2_000);
+    typeChangeUnderLoad("cents_long", 8, 20_000, 2_000, null);
   }
 
   /**
    * Type change {@code id} of table {@code id} ({@code rows} rows, keyed below the writers' rows)
    * walked to new_only and back to planned under {@code writerCount} writers, at least {@code commits}
-   * of their statements committed after each command.
+   * of their statements committed after each command; their queries through driver instance
+   * {@code readInstance} ({@code null}: the writers' own).
    */
-  private void typeChangeUnderLoad(String id, int writerCount, int rows, long commits) throws Exception {
+  private void typeChangeUnderLoad(String id, int writerCount, int rows, long commits, String readInstance)
+      throws Exception {
     try (Connection c = db.plainConnection(); Statement st = c.createStatement()) {
       st.execute("CREATE TABLE " + id + " (id int PRIMARY KEY, amount numeric(10,2), note text)");
       st.execute("CREATE INDEX ON " + id + " (amount)");
@@ -204,7 +220,7 @@ class RollbackPathsUnderLoadTest {
     Differential.cli(db, "init");
     Differential.cli(db, "plan", file.toString());
     LedgerWriters writers = new LedgerWriters(db, id, LedgerWriters.Column.cents("amount", "amount_cents"),
-        writerCount, 100_000, "app-" + id, true);
+        writerCount, 100_000, "app-" + id, true, readInstance);
     try {
       awaitCommits(writers, commits);
       for (String[] args : new String[][] {{"advance", id}, {"backfill", id}, {"advance", id}, {"advance", id},
