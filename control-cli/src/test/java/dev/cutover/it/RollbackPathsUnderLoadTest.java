@@ -6,8 +6,11 @@ import dev.cutover.testing.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -15,9 +18,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every rollback path with the application inserting and updating through the driver: not one
- * statement may fail, and every row must hold what was last committed. Regression: the new
- * column kept the {@code NOT NULL} (and the validated check copies) added at read_new, so after a
- * rollback to planned, where inserts no longer write it, every insert failed (23502).
+ * statement may fail, every row must hold what was last committed, and every query whose condition
+ * names the migrating column (by either name) must find exactly the rows the ledger says, at every
+ * moment of every phase change. Regressions: the new column kept the {@code NOT NULL} (and the
+ * validated check copies) added at read_new, so after a rollback to planned, where inserts no longer
+ * write it, every insert failed (23502); back in read_new from new_only, a condition on a type
+ * change's old name read the old column before the rollback had refilled it, and missed (or wrongly
+ * matched) rows written in new_only.
  */
 class RollbackPathsUnderLoadTest {
 
@@ -44,9 +51,26 @@ class RollbackPathsUnderLoadTest {
     Differential.cli(db, "advance", name, "--to", phase);
   }
 
+  /** The rename's writers, each checking queries with conditions on either name against its ledger. */
+  private static LedgerWriters writers(String name) {
+    return new LedgerWriters(db, name, LedgerWriters.Column.rename("full_name", "display_name"), 4, 1_000,
+        "app-" + name, true);
+  }
+
+  /** No statement failed, every row is as last committed, and every checked query found the ledger's rows. */
+  private static void assertLedger(LedgerWriters writers, String readColumn) throws SQLException {
+    System.out.printf("ledger: %d writes committed, %d queries checked, wrong: %s%n", writers.committed(),
+        writers.reads(), writers.wrongReadCounts());
+    assertThat(writers.failures()).as("failed statements by SQLState").isEmpty();
+    assertThat(writers.wrongReadCounts()).as("wrong query results by shape (first ones: %s)", writers.wrongReads())
+        .isEmpty();
+    assertThat(writers.reads()).as("queries checked").isPositive();
+    assertThat(writers.lostOrWrong(readColumn)).isEmpty();
+  }
+
   /** Runs {@code rollbacks} (each the arguments after {@code rollback NAME}) under load; checks the ledger. */
   private void rollBackUnderLoad(String name, String[]... rollbacks) throws Exception {
-    LedgerWriters writers = new LedgerWriters(db, name, "full_name", 4, 1_000, "app-" + name);
+    LedgerWriters writers = writers(name);
     long during;
     try {
       awaitCommits(writers, 20);
@@ -63,8 +87,7 @@ class RollbackPathsUnderLoadTest {
     } finally {
       writers.close();
     }
-    assertThat(writers.failures()).as("failed statements by SQLState").isEmpty();
-    assertThat(writers.lostOrWrong("full_name")).isEmpty();
+    assertLedger(writers, "full_name");
     assertThat(phase(name)).isEqualTo("planned");
     try (Connection c = db.plainConnection(); Statement st = c.createStatement();
         var rs = st.executeQuery("SELECT count(*) FROM pg_attribute WHERE attrelid = '" + name
@@ -119,7 +142,7 @@ class RollbackPathsUnderLoadTest {
   @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void forwardToNewOnlyAndBack_noStatementFails() throws Exception {
     setUp("walk");
-    LedgerWriters writers = new LedgerWriters(db, "walk", "full_name", 4, 1_000, "app-walk");
+    LedgerWriters writers = writers("walk");
     try {
       awaitCommits(writers, 20);
       for (String[] args : new String[][] {{"advance", "walk"}, {"backfill", "walk"}, {"advance", "walk"},
@@ -131,8 +154,7 @@ class RollbackPathsUnderLoadTest {
     } finally {
       writers.close();
     }
-    assertThat(writers.failures()).as("failed statements by SQLState").isEmpty();
-    assertThat(writers.lostOrWrong("full_name")).isEmpty();
+    assertLedger(writers, "full_name");
     assertThat(phase("walk")).isEqualTo("planned");
   }
 
@@ -142,5 +164,75 @@ class RollbackPathsUnderLoadTest {
     setUp("fromdual");
     advanceTo("fromdual", "dual_write");
     rollBackUnderLoad("fromdual", new String[0]);
+  }
+
+  /**
+   * A type change ({@code numeric(10,2)} to {@code bigint} cents, the old column indexed) walked to
+   * new_only and back to planned one step at a time, with the writers checking conditions on
+   * {@code amount} and {@code amount_cents} all along. Small refill batches over rows ahead of the
+   * writers' keep each refill walking for a while: rows the writers change in new_only behind the
+   * first walk stay stale in the old column through the acknowledgement wait and most of the second
+   * walk, and the writers query them the whole time.
+   */
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void typeChange_toNewOnlyAndBackStepByStep_conditionsFindTheLedgersRows() throws Exception {
+    typeChangeUnderLoad("cents", 4, 3_000, 20, null);
+  }
+
+  /**
+   * The same with the queries sent through a second driver instance that polls for phase changes
+   * every second, so that writes and reads come from instances in different phases for a while
+   * after each change.
+   */
+  @Test
+  @Disabled("open: advance to new_only does not mark the old column stale before instances stop writing it;"
+      + " an instance still in read_new reads conditions on the old name from it (NewOnlyAdvanceWindowTest)")
+  @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void typeChange_toNewOnlyAndBackStepByStep_readsThroughAnotherInstance() throws Exception {
+    typeChangeUnderLoad("cents_two", 4, 3_000, 20, "readers-cents_two");
+  }
+
+  /** The same, longer: eight writers, more rows to refill, and ten times the writes at each stop. */
+  @Test
+  @Tag("chaos")
+  @Timeout(value = 600, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void typeChange_toNewOnlyAndBackStepByStep_long() throws Exception {
+    typeChangeUnderLoad("cents_long", 8, 20_000, 2_000, null);
+  }
+
+  /**
+   * Type change {@code id} of table {@code id} ({@code rows} rows, keyed below the writers' rows)
+   * walked to new_only and back to planned under {@code writerCount} writers, at least {@code commits}
+   * of their statements committed after each command; their queries through driver instance
+   * {@code readInstance} ({@code null}: the writers' own).
+   */
+  private void typeChangeUnderLoad(String id, int writerCount, int rows, long commits, String readInstance)
+      throws Exception {
+    try (Connection c = db.plainConnection(); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE " + id + " (id int PRIMARY KEY, amount numeric(10,2), note text)");
+      st.execute("CREATE INDEX ON " + id + " (amount)");
+      st.execute("INSERT INTO " + id + " SELECT g, (g % 4000) * 0.25 FROM generate_series(1, " + rows + ") g");
+    }
+    Path file = dir.resolve(id + ".yaml");
+    Files.writeString(file, "id: " + id + "\ntable: " + id + "\nchangeType:\n  column: amount\n  to: amount_cents\n"
+        + "  type: bigint\n  up: \"(amount * 100)::bigint\"\n  down: \"amount_cents / 100.0\"\n");
+    Differential.cli(db, "init");
+    Differential.cli(db, "plan", file.toString());
+    LedgerWriters writers = new LedgerWriters(db, id, LedgerWriters.Column.cents("amount", "amount_cents"),
+        writerCount, 100_000, "app-" + id, true, readInstance);
+    try {
+      awaitCommits(writers, commits);
+      for (String[] args : new String[][] {{"advance", id}, {"backfill", id}, {"advance", id}, {"advance", id},
+          {"rollback", id, "--batch-size", "10"}, {"rollback", id, "--batch-size", "10"}, {"rollback", id}}) {
+        Differential.cli(db, args);
+        long now = writers.committed();
+        awaitCommits(writers, now + commits);
+      }
+    } finally {
+      writers.close();
+    }
+    assertLedger(writers, "amount");
+    assertThat(phase(id)).isEqualTo("planned");
   }
 }
