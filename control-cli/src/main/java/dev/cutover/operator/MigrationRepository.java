@@ -218,21 +218,22 @@ public final class MigrationRepository {
 
   private ColumnMigration changePhaseInTransaction(Connection c, String id, Phase from, Phase to, Boolean lazy,
       String detail) throws SQLException {
-    // Back from new_only, the old column lags behind the new one until the rollback's refill is clean
-    // (clearOldStale), which matters where reads take conditions from it; any other phase change
-    // leaves a phase where it does not matter or is not so.
-    Boolean stale = from == to ? null : from == Phase.NEW_ONLY && to == Phase.READ_NEW
+    // The old column lags behind the new one in new_only, and back from it until the rollback's
+    // refill is clean (setOldStale), which matters where reads take conditions from it; any other
+    // phase change leaves a phase where it does not matter or is not so.
+    Boolean stale = from == to ? null : (to == Phase.NEW_ONLY || from == Phase.NEW_ONLY && to == Phase.READ_NEW)
         && find(c, id).map(ColumnMigration::conditionsMayReadOld).orElse(false);
     return changePhaseInTransaction(c, id, from, to, lazy, stale, detail);
   }
 
   /**
-   * Records that migration {@code id}'s old column holds every row's value again, after the refill
-   * of a rollback from new_only (a new epoch, the phase unchanged): drivers read conditions on the old
-   * name from the old column, and its index, again.
+   * Marks migration {@code id}'s old column stale (before new_only) or whole again (after the
+   * refill of a rollback from new_only), at a new epoch, the phase unchanged: while it is stale,
+   * drivers read conditions on the old name through the new column rather than from it and its index.
    */
-  public ColumnMigration clearOldStale(Connection c, String id, Phase phase, String detail) throws SQLException {
-    return committed(c, () -> changePhaseInTransaction(c, id, phase, phase, null, false, detail));
+  public ColumnMigration setOldStale(Connection c, String id, Phase phase, boolean stale, String detail)
+      throws SQLException {
+    return committed(c, () -> changePhaseInTransaction(c, id, phase, phase, null, stale, detail));
   }
 
   private ColumnMigration changePhaseInTransaction(Connection c, String id, Phase from, Phase to, Boolean lazy,

@@ -646,15 +646,9 @@ public final class Operator {
             + m.id() + "' stays at " + m.phase().sqlName()).toList()) + "; nothing was changed");
       }
       if (options.lazy() && !all.isEmpty() && schema.installedVersion(c) < ControlSchema.LAZY_VERSION) {
-        ControlSchemaInstaller.install(c, schema.name());
-        for (ColumnMigration m : ms) {
-          // On the record next to the lazy cut-over that needed it (no phase change, no new epoch).
-          repo.audit(c, m.id(), m.phase(), m.phase(), "control schema upgraded to version " + ControlSchema.VERSION
-              + " (lazy cut-over)", m.epoch());
-        }
-        listener.note(null, String.format("upgraded the control schema \"%s\" to version %d (the lazy cut-over flag)",
-            schema.name(), ControlSchema.VERSION));
+        upgradeSchema(c, ms, "lazy cut-over", "the lazy cut-over flag");
       }
+      upgradeForOldStale(c, ms, plans);
       for (ColumnMigration m : ms) {
         if (plans.get(m.id()).isEmpty()) {
           listener.note(m.id(), String.format("migration '%s' is already at %s%s", m.id(), m.phase().sqlName(),
@@ -734,20 +728,37 @@ public final class Operator {
         listener.plan(all);
         return new PhaseRun(ms, all, true);
       }
-      if (ms.stream().anyMatch(m -> m.conditionsMayReadOld()
-              && plans.get(m.id()).stream().anyMatch(s -> s.from() == Phase.NEW_ONLY))
-          && schema.installedVersion(c) < ControlSchema.OLD_STALE_VERSION) {
-        // read_new back from new_only is recorded with its old column marked stale, which drivers must see
-        ControlSchemaInstaller.install(c, schema.name());
-        for (ColumnMigration m : ms) {
-          repo.audit(c, m.id(), m.phase(), m.phase(), "control schema upgraded to version " + ControlSchema.VERSION
-              + " (the stale old column of a rollback from new_only)", m.epoch());
-        }
-        listener.note(null, String.format("upgraded the control schema \"%s\" to version %d (the stale old column"
-            + " flag)", schema.name(), ControlSchema.VERSION));
-      }
+      upgradeForOldStale(c, ms, plans);
       return new PhaseRun(executor.execute(c, ms, plans, options, "rollback"), all, false);
     }
+  }
+
+  /**
+   * Upgrades a control schema older than {@link ControlSchema#OLD_STALE_VERSION} when a type change
+   * to a new name moves into or out of new_only: its old column is then marked stale, which drivers
+   * must be able to read (said in the output and on each migration's audit record).
+   */
+  private void upgradeForOldStale(Connection c, List<ColumnMigration> ms, Map<String, List<PhaseStep>> plans)
+      throws SQLException {
+    boolean needed = ms.stream().anyMatch(m -> m.conditionsMayReadOld() && plans.get(m.id()).stream()
+        .anyMatch(s -> s.from() == Phase.NEW_ONLY || s.to() == Phase.NEW_ONLY));
+    if (needed && schema.installedVersion(c) < ControlSchema.OLD_STALE_VERSION) {
+      upgradeSchema(c, ms, "the stale old column flag", "the stale old column flag");
+    }
+  }
+
+  /**
+   * Upgrades the control schema for a phase change that needs a newer one, on the record next to
+   * each migration it moves (no phase change, no new epoch), and says so.
+   */
+  private void upgradeSchema(Connection c, List<ColumnMigration> ms, String audited, String said) throws SQLException {
+    ControlSchemaInstaller.install(c, schema.name());
+    for (ColumnMigration m : ms) {
+      repo.audit(c, m.id(), m.phase(), m.phase(), "control schema upgraded to version " + ControlSchema.VERSION
+          + " (" + audited + ")", m.epoch());
+    }
+    listener.note(null, String.format("upgraded the control schema \"%s\" to version %d (%s)", schema.name(),
+        ControlSchema.VERSION, said));
   }
 
   /**

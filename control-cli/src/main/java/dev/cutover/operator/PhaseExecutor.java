@@ -381,11 +381,22 @@ final class PhaseExecutor {
         new Backfiller(schema, progress, settings::open).refillOld(c, m, options.refillBatchSize(), true);
         return m;
       }
+      case MARK_OLD_STALE -> {
+        if (m.oldStale()) {
+          return m;
+        }
+        ColumnMigration marked = repo.setOldStale(c, m.id(), m.phase(), true, command + ": old column marked stale"
+            + " before new_only");
+        listener.phaseChanged(m.id(), m.phase(), m.phase(), marked.epoch(), String.format("migration '%s': %s marked"
+            + " stale; conditions on it read %s until instances stop writing it (epoch %d)", m.id(),
+            Identifiers.quote(m.oldColumn()), Identifiers.quote(m.physicalNewColumn()), marked.epoch()));
+        return marked;
+      }
       case CLEAR_OLD_STALE -> {
         if (!m.oldStale()) {
           return m;
         }
-        ColumnMigration cleared = repo.clearOldStale(c, m.id(), m.phase(), command + ": old column refilled");
+        ColumnMigration cleared = repo.setOldStale(c, m.id(), m.phase(), false, command + ": old column refilled");
         listener.phaseChanged(m.id(), m.phase(), m.phase(), cleared.epoch(), String.format("migration '%s': every"
             + " row's %s is refilled; conditions on it read it, and its indexes, again (epoch %d)", m.id(),
             Identifiers.quote(m.oldColumn()), cleared.epoch()));

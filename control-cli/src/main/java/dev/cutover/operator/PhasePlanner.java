@@ -75,6 +75,9 @@ final class PhasePlanner {
       steps.add(finishLazy(c, m, table, old, oldNotNull));
     }
     for (Phase p = m.phase(); p != target && p.next() != null; p = p.next()) {
+      if (p.next() == Phase.NEW_ONLY && m.conditionsMayReadOld() && !(m.phase() == Phase.READ_NEW && m.oldStale())) {
+        steps.add(markOldStale(m));
+      }
       steps.add(switch (p.next()) {
         case DUAL_WRITE -> dualWrite(c, m, table, old);
         case READ_NEW -> options.lazy() && lazyNeeded(c, m, table) ? lazyReadNew(c, m, table, old)
@@ -307,6 +310,22 @@ final class PhasePlanner {
       set.add(new Statement(sql, isNotNull));
     }
     actions.add(new Action(ActionKind.IN_TRANSACTION, set, "SET NOT NULL (proved by the valid check, no scan)", null));
+  }
+
+  /**
+   * Before new_only, for a type change to a new name: instances in read_new read conditions on the
+   * old name from the old column (for its index), which is right only while every instance writes
+   * it. The first instance to apply new_only stops, so every instance must first stop reading it:
+   * the old column is marked stale, at its own epoch, and acknowledged, before new_only is recorded.
+   */
+  private static PhaseStep markOldStale(ColumnMigration m) {
+    return new PhaseStep(m.id(), Phase.READ_NEW, Phase.READ_NEW, null,
+        List.of(Check.of(CheckKind.ACKNOWLEDGED, "every live instance has applied read_new"),
+            Check.of(CheckKind.NOT_LOCKED, "no other session holds the migration's row")),
+        List.of(Action.of(ActionKind.MARK_OLD_STALE, "mark the old column stale: drivers read conditions on the old"
+                + " name through the new column before any of them stops writing the old one"),
+            Action.of(ActionKind.AWAIT_ACKS, "wait until every live instance applied it")),
+        List.of());
   }
 
   private PhaseStep newOnly(Connection c, ColumnMigration m, TableCatalog.Table table,

@@ -94,6 +94,12 @@ public record PhaseStep(String migration, Phase from, Phase to, Boolean lazy, Li
     /** Copies the new column back into the old one until no row differs. */
     REFILL_OLD_UNTIL_CLEAN,
     /**
+     * Records that the old column is about to lag behind (a new epoch, the phase unchanged), ahead of
+     * new_only: drivers read conditions on the old name through the new column before any of them
+     * stops writing the old one.
+     */
+    MARK_OLD_STALE,
+    /**
      * Records that the old column holds every row's value again (a new epoch, the phase unchanged),
      * after a rollback from new_only refilled it until clean: drivers read conditions on the old name
      * from it, and its index, again.

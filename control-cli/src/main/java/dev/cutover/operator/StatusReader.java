@@ -102,10 +102,11 @@ final class StatusReader {
       }
     }
     if (m.phase() == Phase.READ_NEW && m.oldStale()) {
-      notes.add("back from new_only, the old column " + Identifiers.quote(m.oldColumn()) + " is not refilled yet:"
-          + " drivers read conditions on it through " + Identifiers.quote(m.physicalNewColumn()) + ", which its"
-          + " indexes do not serve, until the rollback's refill is clean; if that rollback stopped, run `cutover"
-          + " rollback " + m.id() + " --to read_new` to finish it");
+      notes.add("the old column " + Identifiers.quote(m.oldColumn()) + " is marked stale (an advance to new_only,"
+          + " or a rollback from it that has not refilled it yet, is under way): drivers read conditions on it"
+          + " through " + Identifiers.quote(m.physicalNewColumn()) + ", which its indexes do not serve; if that"
+          + " command stopped, finish it: `cutover advance " + m.id() + " --to new_only`, or `cutover rollback "
+          + m.id() + " --to read_new`, which refills the old column and clears the mark");
     }
     Long pending = null;
     String conversionError = null;

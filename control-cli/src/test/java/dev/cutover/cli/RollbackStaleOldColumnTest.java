@@ -154,7 +154,7 @@ class RollbackStaleOldColumnTest {
       assertThat(applied(app).oldStale()).isTrue();
       assertThat(ids(app, app(), new BigDecimal("13.35"))).isEqualTo(ids(plain, truth(), null)).contains(5, 1002);
       Cli.Run status = cli.ok("status", "stopped-cents");
-      assertThat(status.out()).contains("is not refilled yet", "cutover rollback stopped-cents --to read_new");
+      assertThat(status.out()).contains("is marked stale", "cutover rollback stopped-cents --to read_new");
 
       Cli.Run finish = cli.ok("rollback", "stopped-cents", "--to", "read_new");
       assertThat(finish.out()).contains("conditions on it read it, and its indexes, again");
@@ -163,7 +163,7 @@ class RollbackStaleOldColumnTest {
       assertThat(cli.one("SELECT count(*) FROM " + table + " WHERE amount IS DISTINCT FROM amount_cents / 100.0"))
           .isEqualTo("0");
       assertThat(ids(app, app(), new BigDecimal("13.35"))).isEqualTo(ids(plain, truth(), null));
-      assertThat(cli.ok("status", "stopped-cents").out()).doesNotContain("is not refilled yet");
+      assertThat(cli.ok("status", "stopped-cents").out()).doesNotContain("is marked stale");
     }
   }
 
@@ -177,7 +177,7 @@ class RollbackStaleOldColumnTest {
     assertThat(cli.query("SELECT version FROM cutover.schema_version ORDER BY version")).endsWith("5");
     assertThat(cli.query("SELECT from_phase || '>' || to_phase || ' ' || detail FROM cutover.audit_log"
         + " WHERE migration_id = 'old-schema-cents' ORDER BY id")).contains(
-        "new_only>new_only control schema upgraded to version 5 (the stale old column of a rollback from new_only)");
+        "new_only>new_only control schema upgraded to version 5 (the stale old column flag)");
     assertThat(cli.one("SELECT phase || ' ' || old_stale FROM cutover.migrations WHERE id = 'old-schema-cents'"))
         .isEqualTo("read_new false");
   }

@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -186,8 +185,6 @@ class RollbackPathsUnderLoadTest {
    * after each change.
    */
   @Test
-  @Disabled("open: advance to new_only does not mark the old column stale before instances stop writing it;"
-      + " an instance still in read_new reads conditions on the old name from it (NewOnlyAdvanceWindowTest)")
   @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void typeChange_toNewOnlyAndBackStepByStep_readsThroughAnotherInstance() throws Exception {
     typeChangeUnderLoad("cents_two", 4, 3_000, 20, "readers-cents_two");
