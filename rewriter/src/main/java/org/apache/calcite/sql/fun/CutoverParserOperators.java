@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.function.Predicate;
 import org.apache.calcite.sql.SqlAsOperator;
 import org.apache.calcite.sql.SqlBinaryOperator;
+import org.apache.calcite.sql.SqlCall;
 import org.apache.calcite.sql.SqlFilterOperator;
 import org.apache.calcite.sql.SqlFunction;
 import org.apache.calcite.sql.SqlKind;
@@ -19,7 +20,9 @@ import org.apache.calcite.sql.SqlPrefixOperator;
 import org.apache.calcite.sql.SqlSetOperator;
 import org.apache.calcite.sql.SqlSpecialOperator;
 import org.apache.calcite.sql.SqlUnnestOperator;
+import org.apache.calcite.sql.SqlUtil;
 import org.apache.calcite.sql.SqlValuesOperator;
+import org.apache.calcite.sql.SqlWriter;
 import org.apache.calcite.sql.parser.SqlParserPos;
 import org.apache.calcite.sql.parser.SqlParserUtil;
 import org.apache.calcite.sql.parser.SqlParserUtil.ToTreeListItem;
@@ -45,8 +48,9 @@ import org.apache.calcite.util.PrecedenceClimbingParser;
  * only validation reads them, and Cutover never validates, while reading Calcite's constants
  * ({@code ReturnTypes}, {@code OperandTypes}, {@code InferTypes} and the {@code SqlTypeTransforms}
  * they use) initialises some 140 classes and lambdas. The operators whose Calcite constructors read
- * the constants themselves ({@code LIKE}, {@code IN}, {@code ROW}, {@code CAST}...) are in nested
- * classes, by family, each initialised on the first use of one of its operators.
+ * the constants themselves ({@code LIKE}, {@code IN}, {@code BETWEEN}, {@code CAST}...) are in
+ * nested classes, by family, each initialised on the first use of one of its operators; {@code ROW}
+ * is not Calcite's class (see {@link #ROW}).
  *
  * <p>Implementation notes: trees hold these instances instead of {@code SqlStdOperatorTable}'s,
  * which is the same to everything that reads a tree by kind, name, class or syntax, as the rewriter
@@ -160,12 +164,24 @@ public final class CutoverParserOperators {
   // Operators whose Calcite constructors read the type strategies themselves: built on first use,
   // by family, so that a statement without them loads neither them nor the strategies.
 
-  /** {@code ROW}, of every {@code INSERT ... VALUES}. */
-  public static final class Row {
-    private Row() {}
+  /**
+   * {@code ROW}, of every {@code INSERT ... VALUES}: {@link SqlRowOperator}'s only constructor reads
+   * the type strategies, so this is a {@link SqlSpecialOperator} with its name, kind, precedence and
+   * unparsing instead (Calcite and the rewriter tell a row by its kind; its other methods are
+   * validation's).
+   */
+  public static final SqlSpecialOperator ROW = new SqlSpecialOperator("ROW", SqlKind.ROW, 200, false, null, null,
+      null) {
+    @Override
+    public void unparse(SqlWriter writer, SqlCall call, int leftPrec, int rightPrec) {
+      SqlUtil.unparseFunctionSyntax(this, writer, call, false);
+    }
 
-    public static final SqlRowOperator ROW = new SqlRowOperator("ROW");
-  }
+    @Override
+    public boolean requiresDecimalExpansion() {
+      return false;
+    }
+  };
 
   /** {@code IN}, {@code BETWEEN} and the quantified comparisons ({@code = ANY (...)} and the like). */
   public static final class Comparisons {
