@@ -154,18 +154,28 @@ final class EndToEnd {
     backfill(users);
     out.add(compare(users, "cutover, read_new", db.cutoverUrl(), PGJDBC, Double.NaN));
 
+    out.addAll(runTpcc(tpcc));
+    out.addAll(runLiteral(literal));
+    out.addAll(runDistinct(distinct));
+    return out;
+  }
+
+  /**
+   * The TPC-C-like mix: pgjdbc against Cutover in {@code dual_write} (with and without the read
+   * touch) and in {@code read_new}; with no migration too in full runs. Needs the control schema.
+   */
+  List<Comparison> runTpcc(TpccMix tpcc) throws Exception {
+    List<Comparison> out = new ArrayList<>();
     load(tpcc);
     if (full) {
       out.add(compare(tpcc, "cutover, no migration", db.cutoverUrl(), PGJDBC, Double.NaN));
     }
     advance(tpcc);
     out.add(compare(tpcc, "cutover, dual_write", db.cutoverUrl(), PGJDBC, 0.90));
-    out.add(compare(tpcc, "cutover, dual_write, readTouch=true", touch, PGJDBC, Double.NaN));
+    out.add(compare(tpcc, "cutover, dual_write, readTouch=true", db.cutoverUrl() + "?cutover.readTouch=true",
+        PGJDBC, Double.NaN));
     backfill(tpcc);
     out.add(compare(tpcc, "cutover, read_new", db.cutoverUrl(), PGJDBC, Double.NaN));
-
-    out.addAll(runLiteral(literal));
-    out.addAll(runDistinct(distinct));
     return out;
   }
 
@@ -268,8 +278,9 @@ final class EndToEnd {
   /**
    * {@code java -cp benchmarks/target/benchmarks.jar dev.cutover.benchmarks.EndToEnd [--texts N]
    * [--rows N] [--warmup S] [--measure S] [--repetitions N] [--cache-size N]... [--server URL] [--user NAME]
-   * [--mix literal] [--full]}: the distinct-texts comparison alone ({@link #runDistinct}), or with {@code --mix
-   * literal} the literal-SQL comparisons alone ({@link #runLiteral}; {@code --full} adds the hand-written dual writes).
+   * [--mix literal|tpcc] [--full]}: the distinct-texts comparison alone ({@link #runDistinct}), or with {@code --mix
+   * literal} the literal-SQL comparisons alone ({@link #runLiteral}; {@code --full} adds the hand-written dual writes),
+   * or with {@code --mix tpcc} the TPC-C-like ones ({@link #runTpcc}; {@code --full} adds no migration).
    */
   public static void main(String[] args) throws Exception {
     int texts = 50_000 / 3 + 1;
@@ -280,15 +291,16 @@ final class EndToEnd {
     List<Integer> sizes = new ArrayList<>();
     String server = "jdbc:postgresql://127.0.0.1:5432/";
     String user = "postgres";
-    boolean literal = false;
+    String only = "distinct";
     boolean full = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
-        case "--mix" -> literal = switch (args[++i]) {
-          case "literal" -> true;
-          case "distinct" -> false;
-          default -> throw new IllegalArgumentException("unknown mix " + args[i] + " (literal or distinct)");
-        };
+        case "--mix" -> {
+          only = args[++i];
+          if (!List.of("literal", "distinct", "tpcc").contains(only)) {
+            throw new IllegalArgumentException("unknown mix " + only + " (literal, distinct or tpcc)");
+          }
+        }
         case "--full" -> full = true;
         case "--texts" -> texts = Integer.parseInt(args[++i]) / 3 + 1;
         case "--rows" -> rows = Integer.parseInt(args[++i]);
@@ -305,10 +317,14 @@ final class EndToEnd {
       db.cutover("init");
       EndToEnd e2e =
           new EndToEnd(db, 4, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(measureSeconds), repetitions, full);
-      if (literal) {
+      if (only.equals("literal")) {
         LiteralMix mix = new LiteralMix(rows);
         System.out.println(mix.description());
         e2e.runLiteral(mix);
+      } else if (only.equals("tpcc")) {
+        TpccMix mix = new TpccMix(3_000, 100_000);
+        System.out.println(mix.description());
+        e2e.runTpcc(mix);
       } else {
         DistinctTextsMix mix = new DistinctTextsMix(rows, texts);
         System.out.println(mix.description());
