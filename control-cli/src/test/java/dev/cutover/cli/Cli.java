@@ -150,6 +150,25 @@ final class Cli {
     return rows;
   }
 
+  /**
+   * The first column (an int) of every row of {@code sql} on connection {@code c}, with
+   * {@code param} bound to its one placeholder (when not null).
+   */
+  static List<Integer> ids(Connection c, String sql, java.math.BigDecimal param) throws SQLException {
+    List<Integer> ids = new ArrayList<>();
+    try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+      if (param != null) {
+        ps.setBigDecimal(1, param);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getInt(1));
+        }
+      }
+    }
+    return ids;
+  }
+
   String one(String sql) throws SQLException {
     List<String> rows = query(sql);
     if (rows.size() != 1) {

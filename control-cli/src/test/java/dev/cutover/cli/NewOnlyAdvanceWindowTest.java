@@ -12,9 +12,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
@@ -37,21 +35,6 @@ class NewOnlyAdvanceWindowTest {
   @RegisterExtension static final TestDatabase db = new TestDatabase();
 
   @TempDir Path dir;
-
-  private static List<Integer> ids(Connection c, String sql, BigDecimal min) throws SQLException {
-    List<Integer> ids = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      if (min != null) {
-        ps.setBigDecimal(1, min);
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          ids.add(rs.getInt(1));
-        }
-      }
-    }
-    return ids;
-  }
 
   /** An application instance that hears of phase changes by polling, every two seconds. */
   private static Connection instance(String name) throws SQLException {
@@ -103,8 +86,8 @@ class NewOnlyAdvanceWindowTest {
             ps.executeUpdate();
           }
           readerPhase.set(applied(reader).phase());
-          seen.set(ids(reader, "SELECT id FROM pay WHERE amount >= ? ORDER BY id", new BigDecimal("13.35")));
-          truth.set(ids(plain, "SELECT id FROM pay WHERE amount_cents >= 1335 ORDER BY id", null));
+          seen.set(Cli.ids(reader, "SELECT id FROM pay WHERE amount >= ? ORDER BY id", new BigDecimal("13.35")));
+          truth.set(Cli.ids(plain, "SELECT id FROM pay WHERE amount_cents >= 1335 ORDER BY id", null));
         } catch (SQLException e) {
           throw new IllegalStateException(e);
         }

@@ -11,9 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -66,21 +64,6 @@ class RollbackStaleOldColumnTest {
     return cli;
   }
 
-  private static List<Integer> ids(Connection c, String sql, BigDecimal min) throws SQLException {
-    List<Integer> ids = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      if (min != null) {
-        ps.setBigDecimal(1, min);
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          ids.add(rs.getInt(1));
-        }
-      }
-    }
-    return ids;
-  }
-
   /** This test's migration as the application's driver applies it now. */
   private ColumnMigration applied(Connection app) throws SQLException {
     app.unwrap(CutoverConnection.class).refreshMigrations();
@@ -115,8 +98,8 @@ class RollbackStaleOldColumnTest {
             st.executeUpdate("UPDATE " + table + " SET amount_cents = 2000 WHERE id = 5");
           }
           appliedDuring.set(applied(app));
-          during.set(ids(app, app(), new BigDecimal("13.35")));
-          truthDuring.set(ids(plain, truth(), null));
+          during.set(Cli.ids(app, app(), new BigDecimal("13.35")));
+          truthDuring.set(Cli.ids(plain, truth(), null));
         } catch (SQLException e) {
           throw new IllegalStateException(e);
         }
@@ -138,7 +121,7 @@ class RollbackStaleOldColumnTest {
       assertThat(back.out()).contains("conditions on it read it, and its indexes, again");
       assertThat(cli.one("SELECT count(*) FROM " + table + " WHERE amount IS DISTINCT FROM amount_cents / 100.0"))
           .isEqualTo("0");
-      assertThat(ids(app, app(), new BigDecimal("13.35"))).isEqualTo(ids(plain, truth(), null));
+      assertThat(Cli.ids(app, app(), new BigDecimal("13.35"))).isEqualTo(Cli.ids(plain, truth(), null));
     }
   }
 
@@ -152,7 +135,7 @@ class RollbackStaleOldColumnTest {
         "INSERT INTO " + table + " (id, amount_cents) VALUES (1002, 1335)");
     try (Connection app = db.cutoverConnection(); Connection plain = db.plainConnection()) {
       assertThat(applied(app).oldStale()).isTrue();
-      assertThat(ids(app, app(), new BigDecimal("13.35"))).isEqualTo(ids(plain, truth(), null)).contains(5, 1002);
+      assertThat(Cli.ids(app, app(), new BigDecimal("13.35"))).isEqualTo(Cli.ids(plain, truth(), null)).contains(5, 1002);
       Cli.Run status = cli.ok("status", "stopped-cents");
       assertThat(status.out()).contains("is marked stale", "cutover rollback stopped-cents --to read_new");
 
@@ -162,7 +145,7 @@ class RollbackStaleOldColumnTest {
       assertThat(applied(app).phase()).isEqualTo(Phase.READ_NEW);
       assertThat(cli.one("SELECT count(*) FROM " + table + " WHERE amount IS DISTINCT FROM amount_cents / 100.0"))
           .isEqualTo("0");
-      assertThat(ids(app, app(), new BigDecimal("13.35"))).isEqualTo(ids(plain, truth(), null));
+      assertThat(Cli.ids(app, app(), new BigDecimal("13.35"))).isEqualTo(Cli.ids(plain, truth(), null));
       assertThat(cli.ok("status", "stopped-cents").out()).doesNotContain("is marked stale");
     }
   }
