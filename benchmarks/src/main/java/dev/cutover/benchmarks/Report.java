@@ -160,7 +160,9 @@ final class Report {
     sb.append("\n## End to end (HikariCP, 4 threads, local PostgreSQL; runs interleaved, baseline first and last)\n\n");
     ((Map<String, String>) report.get("endToEndMixes")).forEach((mix, what) ->
         sb.append("- ").append(mix).append(": ").append(what).append("\n"));
-    sb.append("\nEach ratio: a Cutover run over the mean of the baseline runs before and after it; median (min-max).\n\n")
+    sb.append("\nEach ratio: a Cutover run over the mean of the baseline runs before and after it; median (min-max)."
+        + " A freshly loaded table gets one unreported pgjdbc run, and each phase change one unreported Cutover run"
+        + " (the JIT compiling the new phase's paths).\n\n")
         .append("| mix | configuration / baseline | throughput ratio | min-max | p50 ratio | p99 ratio | ops/s (Cutover runs)"
             + " | baseline ops/s (runs) | baseline spread | note |\n")
         .append("|---|---|---:|---|---:|---:|---|---|---:|---|\n");
