@@ -24,11 +24,6 @@ public final class MigrationRepository {
     void close() throws SQLException;
   }
 
-  /** The select list of {@link MigrationRows}, as the installed schema version has it. */
-  private String columns(Connection c) throws SQLException {
-    return MigrationRows.selectList(schema.installedVersion(c));
-  }
-
   private final ControlSchema schema;
 
   /** @param schema the control schema */
@@ -56,7 +51,7 @@ public final class MigrationRepository {
   /** The migration {@code id}, if registered. */
   public Optional<ColumnMigration> find(Connection c, String id) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT " + columns(c) + " FROM " + schema.qualify("migrations") + " WHERE id = ?")) {
+        "SELECT " + MigrationRows.selectList() + " FROM " + schema.qualify("migrations") + " WHERE id = ?")) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(read(rs)) : Optional.empty();
@@ -102,7 +97,7 @@ public final class MigrationRepository {
   public List<ColumnMigration> all(Connection c) throws SQLException {
     List<ColumnMigration> result = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT " + columns(c) + " FROM " + schema.qualify("migrations") + " ORDER BY id");
+        "SELECT " + MigrationRows.selectList() + " FROM " + schema.qualify("migrations") + " ORDER BY id");
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         result.add(read(rs));

@@ -75,22 +75,4 @@ public final class ControlSchema {
   public static String quoteIdent(String identifier) {
     return '"' + identifier.replace("\"", "\"\"") + '"';
   }
-
-  /**
-   * The expression that reads {@code migrations.lazy} in a schema of version {@code version}:
-   * {@code false} before the column existed, so that this build still reads (and the driver still
-   * follows) a control schema that has not been upgraded yet.
-   */
-  public static String lazyColumn(int version) {
-    return version >= LAZY_VERSION ? "lazy" : "false";
-  }
-
-  /**
-   * The expression that reads {@code migrations.old_stale} in a schema of version {@code version}:
-   * {@code false} before the column existed (the CLI upgrades the schema before any rollback that
-   * sets it).
-   */
-  public static String oldStaleColumn(int version) {
-    return version >= OLD_STALE_VERSION ? "old_stale" : "false";
-  }
 }

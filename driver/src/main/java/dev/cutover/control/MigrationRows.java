@@ -13,18 +13,29 @@ import java.sql.SQLException;
  */
 public final class MigrationRows {
 
-  /** Every column but the two flags, in the order {@link #read} reads them. */
+  /**
+   * Every column, in the order {@link #read} reads them. The two flags a later version added are
+   * read through the whole row, {@code false} where the column does not exist yet, so that one
+   * statement reads a schema of any version: with the version read first and the rows after, an
+   * upgrade in between (the first rollback from new_only upgrades to version 5 and then sets the
+   * stale flag) would have made a load read a set flag as {@code false} until the next epoch.
+   */
   private static final String COLUMNS = "id, table_schema, table_name, old_column, new_column, physical_new_column,"
-      + " up_expr, down_expr, new_type, phase, epoch, old_column_after, old_type, ";
+      + " up_expr, down_expr, new_type, phase, epoch, old_column_after, old_type, " + addedFlag("lazy") + ", "
+      + addedFlag("old_stale");
 
   private MigrationRows() {}
 
   /**
-   * The select list {@link #read} expects, for a control schema of {@code installedVersion} (before
-   * the lazy cut-over flag or the stale old column's existed, {@code false} stands in for it).
+   * The select list {@link #read} expects, over {@code FROM <schema>.migrations} without an alias
+   * (the flags name the table's whole row), for a control schema of any version.
    */
-  public static String selectList(int installedVersion) {
-    return COLUMNS + ControlSchema.lazyColumn(installedVersion) + ", " + ControlSchema.oldStaleColumn(installedVersion);
+  public static String selectList() {
+    return COLUMNS;
+  }
+
+  private static String addedFlag(String column) {
+    return "COALESCE((pg_catalog.to_jsonb(migrations) OPERATOR(pg_catalog.->>) '" + column + "')::boolean, false)";
   }
 
   /**
@@ -32,8 +43,8 @@ public final class MigrationRows {
    * {@link #isPartitioned}): the driver reads the partitions only of the tables that are, so a
    * migration of a plain table costs no further query.
    */
-  public static String selectListWithPartitioned(int installedVersion) {
-    return selectList(installedVersion) + ", COALESCE((SELECT c.relkind = 'p' FROM pg_catalog.pg_class c"
+  public static String selectListWithPartitioned() {
+    return COLUMNS + ", COALESCE((SELECT c.relkind = 'p' FROM pg_catalog.pg_class c"
         + " WHERE c.oid = pg_catalog.to_regclass(pg_catalog.quote_ident(table_schema) || '.'"
         + " || pg_catalog.quote_ident(table_name))), false)";
   }

@@ -35,7 +35,7 @@ public final class MigrationStore {
     long maxEpoch = 0;
     try (Statement st = connection.createStatement();
         ResultSet rs = st.executeQuery(
-            "SELECT " + MigrationRows.selectListWithPartitioned(version) + " FROM " + schema.qualify("migrations")
+            "SELECT " + MigrationRows.selectListWithPartitioned() + " FROM " + schema.qualify("migrations")
                 + " ORDER BY id")) {
       while (rs.next()) {
         ColumnMigration m = MigrationRows.read(rs);
