@@ -82,11 +82,33 @@ final class BenchDatabase implements AutoCloseable {
    * (then the figures that use it are left out). Clock-tick resolution (10 ms), fine over a run.
    */
   java.util.Map<Integer, Long> serverCpuNanos() {
-    java.util.Map<Integer, Long> out = new java.util.HashMap<>();
+    try {
+      return serverCpuNanos(serverPids());
+    } catch (SQLException e) {
+      return java.util.Map.of();
+    }
+  }
+
+  /** The process ids of the server processes connected to this database. */
+  List<Integer> serverPids() throws SQLException {
+    List<Integer> pids = new ArrayList<>();
     try (Connection c = connect(); Statement st = c.createStatement();
         var rs = st.executeQuery("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")) {
       while (rs.next()) {
-        int pid = rs.getInt(1);
+        pids.add(rs.getInt(1));
+      }
+    }
+    return pids;
+  }
+
+  /**
+   * {@link #serverCpuNanos()} of the given processes, read from {@code /proc} alone (no query): cheap
+   * enough to read at every switch of {@link EndToEnd}'s alternating slices.
+   */
+  static java.util.Map<Integer, Long> serverCpuNanos(List<Integer> pids) {
+    java.util.Map<Integer, Long> out = new java.util.HashMap<>();
+    try {
+      for (int pid : pids) {
         java.nio.file.Path stat = java.nio.file.Path.of("/proc", Integer.toString(pid), "stat");
         if (!java.nio.file.Files.isReadable(stat)) {
           continue;
@@ -96,7 +118,7 @@ final class BenchDatabase implements AutoCloseable {
         String[] f = text.substring(text.lastIndexOf(')') + 2).split(" ");
         out.put(pid, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L); // USER_HZ = 100
       }
-    } catch (SQLException | java.io.IOException | RuntimeException e) {
+    } catch (java.io.IOException | RuntimeException e) {
       return java.util.Map.of();
     }
     return out;

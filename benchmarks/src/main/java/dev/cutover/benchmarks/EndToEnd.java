@@ -19,12 +19,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * with literal SQL, and 50,000 distinct texts) through HikariCP on plain pgjdbc and on Cutover
  * with no migration, in {@code dual_write} and in {@code read_new}.
  *
- * <p>Method: the same workload against itself moves by up to 30% between two runs of a few seconds
- * on a small machine (table growth, autovacuum, checkpoints, other load), so one run says nothing.
- * Each comparison interleaves its runs, baseline first and last (B C B C B C B, {@code repetitions}
- * Cutover runs), and each Cutover run is divided by the mean of its two neighbours; the report gives
- * the median of those ratios with their minimum and maximum, and a target counts as met (or missed)
- * only when the whole range is above (or below) it.
+ * <p>Method: on a small machine the same workload against itself moves by up to 20% between two
+ * runs of a few seconds, and the CPU time each operation takes moves with it (the same work costs
+ * more CPU when the machine is slower), so runs that follow one another compare drivers on
+ * different machines. Each comparison therefore keeps both pools open and alternates them in short
+ * slices ({@code sliceMillis}, B C B C ...): the same workers run the baseline's operations for one
+ * slice, Cutover's for the next, and so on, so both see the same machine within a fraction of a
+ * second. A repetition is {@code measure} of such slices (half of it each); its ratio is Cutover's
+ * operations per second of its own slices over the baseline's. The report gives the median of the
+ * {@code repetitions} ratios with their minimum and maximum, and a target counts as met (or missed)
+ * only when the whole range is above (or below) it. The users mix is also compared with itself
+ * (pgjdbc against pgjdbc), which shows how far apart two identical drivers land by this method.
  */
 final class EndToEnd {
 
@@ -41,8 +46,8 @@ final class EndToEnd {
       double rewriteMissesPerOperation, double clientCpuMicros, double serverCpuMicros) {}
 
   /**
-   * A Cutover configuration against a baseline, interleaved: {@code baselines} has one run more
-   * than {@code cutover}, and cutover run {@code i} ran between baselines {@code i} and {@code i+1}.
+   * A Cutover configuration against a baseline: {@code cutover.get(i)} and {@code baselines.get(i)}
+   * are the two halves of repetition {@code i}, run in alternating slices.
    *
    * @param baseline what the baseline runs send: {@code pgjdbc} (the application's SQL), or {@code
    *     pgjdbc, hand-written dual writes} (what a hand-written dual write would send)
@@ -52,12 +57,11 @@ final class EndToEnd {
   record Comparison(String mix, String config, String baseline, List<Run> cutover, List<Run> baselines, double target,
       String note) {
 
-    /** One ratio per Cutover run, against the mean of its two neighbours. */
+    /** One ratio per repetition: Cutover's throughput over the baseline's in the same slices' time. */
     List<Double> ratios() {
       List<Double> out = new ArrayList<>();
       for (int i = 0; i < cutover.size(); i++) {
-        out.add(cutover.get(i).opsPerSecond()
-            / ((baselines.get(i).opsPerSecond() + baselines.get(i + 1).opsPerSecond()) / 2));
+        out.add(cutover.get(i).opsPerSecond() / baselines.get(i).opsPerSecond());
       }
       return out;
     }
@@ -74,18 +78,20 @@ final class EndToEnd {
       return ratios().stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
     }
 
-    /** Median of the p50 (or p99) latency ratios, each against the mean of the neighbours. */
+    /** Median of the p50 (or p99) latency ratios, one per repetition. */
     double latencyRatio(boolean p99) {
       List<Double> out = new ArrayList<>();
       for (int i = 0; i < cutover.size(); i++) {
-        double before = p99 ? baselines.get(i).p99Micros() : baselines.get(i).p50Micros();
-        double after = p99 ? baselines.get(i + 1).p99Micros() : baselines.get(i + 1).p50Micros();
-        out.add((p99 ? cutover.get(i).p99Micros() : cutover.get(i).p50Micros()) / ((before + after) / 2));
+        double base = p99 ? baselines.get(i).p99Micros() : baselines.get(i).p50Micros();
+        out.add((p99 ? cutover.get(i).p99Micros() : cutover.get(i).p50Micros()) / base);
       }
       return median(out);
     }
 
-    /** How far the baseline runs differ, (max - min) / median: the noise the ratios are read against. */
+    /**
+     * How far the baseline's repetitions differ, (max - min) / median: how much the machine moved
+     * during the comparison (which the alternation cancels from the ratios).
+     */
     double baselineSpread() {
       double[] ops = baselines.stream().mapToDouble(Run::opsPerSecond).sorted().toArray();
       return (ops[ops.length - 1] - ops[0]) / median(baselines.stream().map(Run::opsPerSecond).toList());
@@ -110,6 +116,8 @@ final class EndToEnd {
 
   static final String PGJDBC = "pgjdbc";
   static final String HAND = "pgjdbc, hand-written dual writes";
+  /** The configuration of the comparison of pgjdbc with itself: the method's own resolution. */
+  static final String AGAIN = "pgjdbc again (the same driver: the method's noise)";
 
   private final BenchDatabase db;
   private final int threads;
@@ -117,14 +125,23 @@ final class EndToEnd {
   private final Duration measure;
   private final int repetitions;
   private final boolean full;
-  private Run lastBaseline;
-  private String lastBaselineKey = "";
+  private final long sliceMillis;
 
   /**
    * @param full also the comparisons that explain rather than test a target (no migration on the
    *     TPC-C-like mix, dual_write without the lazy migration against hand-written dual writes)
    */
   EndToEnd(BenchDatabase db, int threads, Duration warmup, Duration measure, int repetitions, boolean full) {
+    this(db, threads, warmup, measure, repetitions, full, DEFAULT_SLICE_MILLIS);
+  }
+
+  /** The length of a slice: short against how fast the machine's speed moves, long against a transaction. */
+  static final long DEFAULT_SLICE_MILLIS = 100;
+
+  /** @param sliceMillis how long each driver runs before the other takes over */
+  EndToEnd(BenchDatabase db, int threads, Duration warmup, Duration measure, int repetitions, boolean full,
+      long sliceMillis) {
+    this.sliceMillis = sliceMillis;
     this.db = db;
     this.threads = threads;
     this.warmup = warmup;
@@ -144,6 +161,7 @@ final class EndToEnd {
     String touch = db.cutoverUrl() + "?cutover.readTouch=true";
 
     load(users);
+    out.add(compare(users, AGAIN, db.pgUrl(), PGJDBC, Double.NaN));
     out.add(compare(users, "cutover, no migration", db.cutoverUrl(), PGJDBC, 0.97));
     advance(users);
     out.add(compare(users, "cutover, dual_write", db.cutoverUrl(), PGJDBC, 0.90));
@@ -201,7 +219,6 @@ final class EndToEnd {
     // Not reported: the first run on a fresh table was up to 15% faster than the next ones (no dead
     // tuples yet), which made the first ratio look like Cutover's cost.
     measure(mix, "pgjdbc, settling", db.pgUrl(), false);
-    lastBaselineKey = "";
   }
 
   /** Plans the mix's migrations and advances them to {@code dual_write}. */
@@ -216,7 +233,6 @@ final class EndToEnd {
         Files.deleteIfExists(file);
       }
     }
-    lastBaselineKey = ""; // the table changed (a new column)
     settleAfterSwitch(mix);
   }
 
@@ -239,24 +255,26 @@ final class EndToEnd {
       db.cutover("advance", m.id());
     }
     db.execute("VACUUM ANALYZE");
-    lastBaselineKey = "";
     settleAfterSwitch(mix);
   }
 
   private Comparison compare(Mix mix, String config, String url, String baseline, double target) throws Exception {
     boolean hand = baseline.equals(HAND);
-    String key = mix.name() + "/" + baseline;
-    List<Run> baselines = new ArrayList<>();
-    List<Run> cutover = new ArrayList<>();
-    baselines.add(key.equals(lastBaselineKey) ? lastBaseline : measure(mix, baseline, db.pgUrl(), hand));
     long filledBefore = filled(mix);
-    for (int i = 0; i < repetitions; i++) {
-      cutover.add(measure(mix, config, url, false));
-      baselines.add(measure(mix, baseline, db.pgUrl(), hand));
+    List<Run> cutover = new ArrayList<>();
+    List<Run> baselines = new ArrayList<>();
+    try (HikariDataSource base = pool(db.pgUrl()); HikariDataSource cut = pool(url)) {
+      Side[] sides = {new Side(baseline, base, hand), new Side(config, cut, false)};
+      alternate(mix, sides, warmup, 0); // JIT, pools, statement caches
+      mix.prime(base);
+      mix.prime(cut);
+      for (int i = 0; i < repetitions; i++) {
+        Run[] runs = alternate(mix, sides, measure, i % 2); // each side starts every other repetition
+        baselines.add(runs[0]);
+        cutover.add(runs[1]);
+      }
     }
     long filledAfter = filled(mix);
-    lastBaseline = baselines.get(baselines.size() - 1);
-    lastBaselineKey = key;
     String note = filledBefore < 0 || filledAfter == filledBefore ? ""
         : String.format(Locale.ROOT, "rows with the new column filled: %,d before, %,d after", filledBefore, filledAfter);
     Comparison c = new Comparison(mix.name(), config, baseline, cutover, baselines, target, note);
@@ -267,6 +285,120 @@ final class EndToEnd {
     System.out.printf(Locale.ROOT, "     CPU per operation, client + server (us): cutover %s, baseline %s%n",
         cpu(cutover), cpu(baselines));
     return c;
+  }
+
+  /** One of the two drivers of a comparison: its pool, and whether it sends hand-written dual writes. */
+  private record Side(String name, HikariDataSource pool, boolean handDualWrite) {}
+
+  private HikariDataSource pool(String url) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(url);
+    config.setUsername(db.user());
+    config.setMaximumPoolSize(threads);
+    config.setMinimumIdle(threads);
+    config.setPoolName("bench");
+    return new HikariDataSource(config);
+  }
+
+  /**
+   * Runs the workload for {@code duration} on {@code threads} workers, alternating the two sides
+   * every {@link #sliceMillis}, {@code first} first; returns each side's figures over its own
+   * slices. An operation counts for the side it started on; the client's and the server's CPU time
+   * and the rewrite-cache misses of a slice count for the side that ran it.
+   */
+  private Run[] alternate(Mix mix, Side[] sides, Duration duration, int first) throws Exception {
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    java.util.concurrent.atomic.AtomicInteger current = new java.util.concurrent.atomic.AtomicInteger(first);
+    long[][][] latencies = new long[2][threads][];
+    long[][] rolledBack = new long[2][threads];
+    Thread[] workers = new Thread[threads];
+    for (int t = 0; t < threads; t++) {
+      int index = t;
+      workers[t] = new Thread(() -> {
+        long[][] lat = {new long[1 << 13], new long[1 << 13]};
+        int[] count = new int[2];
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        try {
+          while (!stop.get()) {
+            int side = current.get();
+            long start = System.nanoTime();
+            boolean done = mix.operation(sides[side].pool(), random, sides[side].handDualWrite());
+            long took = System.nanoTime() - start;
+            if (!done) {
+              rolledBack[side][index]++;
+              continue;
+            }
+            if (count[side] == lat[side].length) {
+              lat[side] = Arrays.copyOf(lat[side], lat[side].length * 2);
+            }
+            lat[side][count[side]++] = took;
+          }
+        } catch (Throwable e) {
+          failure.compareAndSet(null, e);
+        }
+        latencies[0][index] = Arrays.copyOf(lat[0], count[0]);
+        latencies[1][index] = Arrays.copyOf(lat[1], count[1]);
+      }, "bench-" + t);
+    }
+    List<Integer> pids = db.serverPids();
+    long[] nanos = new long[2];
+    long[] client = new long[2];
+    long[] server = new long[2];
+    long[] misses = new long[2];
+    for (Thread w : workers) {
+      w.start();
+    }
+    long end = System.nanoTime() + duration.toNanos();
+    int side = first;
+    long sliceStart = System.nanoTime();
+    long clientAt = PROCESS.getProcessCpuTime();
+    long serverAt = sum(BenchDatabase.serverCpuNanos(pids));
+    long missesAt = CutoverStatistics.cacheMisses();
+    while (failure.get() == null) {
+      long now = System.nanoTime();
+      long left = end - now;
+      if (left <= 0) {
+        break;
+      }
+      Thread.sleep(Math.max(1, Math.min(sliceMillis, left / 1_000_000)));
+      int next = 1 - side;
+      current.set(next);
+      long at = System.nanoTime();
+      long clientNow = PROCESS.getProcessCpuTime();
+      long serverNow = sum(BenchDatabase.serverCpuNanos(pids));
+      long missesNow = CutoverStatistics.cacheMisses();
+      nanos[side] += at - sliceStart;
+      client[side] += clientNow - clientAt;
+      server[side] += serverNow - serverAt;
+      misses[side] += missesNow - missesAt;
+      sliceStart = at;
+      clientAt = clientNow;
+      serverAt = serverNow;
+      missesAt = missesNow;
+      side = next;
+    }
+    stop.set(true);
+    for (Thread w : workers) {
+      w.join();
+    }
+    if (failure.get() != null) {
+      throw new IllegalStateException("the " + mix.name() + " workload failed", failure.get());
+    }
+    boolean serverKnown = !BenchDatabase.serverCpuNanos(pids).isEmpty();
+    Run[] runs = new Run[2];
+    for (int s = 0; s < 2; s++) {
+      long[] all = Arrays.stream(latencies[s]).flatMapToLong(Arrays::stream).sorted().toArray();
+      int n = Math.max(1, all.length);
+      runs[s] = new Run(sides[s].name(), all.length, Arrays.stream(rolledBack[s]).sum(),
+          nanos[s] == 0 ? 0 : all.length * 1e9 / nanos[s], percentile(all, 0.50) / 1e3, percentile(all, 0.99) / 1e3,
+          (double) misses[s] / n, client[s] / 1e3 / n, serverKnown ? server[s] / 1e3 / n : Double.NaN);
+    }
+    return runs;
+  }
+
+  private static long sum(java.util.Map<Integer, Long> cpu) {
+    return cpu.values().stream().mapToLong(Long::longValue).sum();
   }
 
   /**
@@ -302,6 +434,7 @@ final class EndToEnd {
     int warmupSeconds = 2;
     int measureSeconds = 6;
     int repetitions = 3;
+    long sliceMillis = DEFAULT_SLICE_MILLIS;
     List<Integer> sizes = new ArrayList<>();
     String server = "jdbc:postgresql://127.0.0.1:5432/";
     String user = "postgres";
@@ -311,8 +444,8 @@ final class EndToEnd {
       switch (args[i]) {
         case "--mix" -> {
           only = args[++i];
-          if (!List.of("literal", "distinct", "tpcc").contains(only)) {
-            throw new IllegalArgumentException("unknown mix " + only + " (literal, distinct or tpcc)");
+          if (!List.of("literal", "distinct", "tpcc", "again").contains(only)) {
+            throw new IllegalArgumentException("unknown mix " + only + " (literal, distinct, tpcc or again)");
           }
         }
         case "--full" -> full = true;
@@ -321,6 +454,7 @@ final class EndToEnd {
         case "--warmup" -> warmupSeconds = Integer.parseInt(args[++i]);
         case "--measure" -> measureSeconds = Integer.parseInt(args[++i]);
         case "--repetitions" -> repetitions = Integer.parseInt(args[++i]);
+        case "--slice-ms" -> sliceMillis = Long.parseLong(args[++i]);
         case "--cache-size" -> sizes.add(Integer.parseInt(args[++i]));
         case "--server" -> server = args[++i];
         case "--user" -> user = args[++i];
@@ -330,8 +464,16 @@ final class EndToEnd {
     try (BenchDatabase db = new BenchDatabase(server, user)) {
       db.cutover("init");
       EndToEnd e2e =
-          new EndToEnd(db, 4, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(measureSeconds), repetitions, full);
-      if (only.equals("literal")) {
+          new EndToEnd(db, 4, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(measureSeconds), repetitions, full,
+              sliceMillis);
+      if (only.equals("again")) {
+        for (Mix mix : List.<Mix>of(new UsersMix(rows), new LiteralMix(rows))) {
+          e2e.load(mix);
+          for (int i = 0; i < 3; i++) {
+            e2e.compare(mix, AGAIN, db.pgUrl(), PGJDBC, Double.NaN);
+          }
+        }
+      } else if (only.equals("literal")) {
         LiteralMix mix = new LiteralMix(rows);
         System.out.println(mix.description());
         e2e.runLiteral(mix);

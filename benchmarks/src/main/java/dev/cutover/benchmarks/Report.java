@@ -157,14 +157,19 @@ final class Report {
           impl, r.get("nsPerStatement"), r.get("error"), r.get("bytesPerStatement"))));
     }
 
-    sb.append("\n## End to end (HikariCP, 4 threads, local PostgreSQL; runs interleaved, baseline first and last)\n\n");
+    sb.append("\n## End to end (HikariCP, 4 threads, local PostgreSQL; the two drivers alternate in slices of ")
+        .append(report.getOrDefault("sliceMillis", EndToEnd.DEFAULT_SLICE_MILLIS)).append(" ms)\n\n");
     ((Map<String, String>) report.get("endToEndMixes")).forEach((mix, what) ->
         sb.append("- ").append(mix).append(": ").append(what).append("\n"));
-    sb.append("\nEach ratio: a Cutover run over the mean of the baseline runs before and after it; median (min-max)."
+    sb.append("\nEach comparison keeps both pools open and the same workers alternate between them, slice by slice,"
+        + " so that both drivers run on the same machine within a fraction of a second; a repetition is a window of"
+        + " such slices, and its ratio is Cutover's operations per second over the baseline's in that window; median"
+        + " (min-max) of the repetitions. `pgjdbc again` compares pgjdbc with itself: its range is the method's own"
+        + " noise."
         + " A freshly loaded table gets one unreported pgjdbc run, and each phase change one unreported Cutover run"
         + " (the JIT compiling the new phase's paths).\n\n")
-        .append("| mix | configuration / baseline | throughput ratio | min-max | p50 ratio | p99 ratio | ops/s (Cutover runs)"
-            + " | baseline ops/s (runs) | baseline spread | note |\n")
+        .append("| mix | configuration / baseline | throughput ratio | min-max | p50 ratio | p99 ratio | ops/s (Cutover, each repetition)"
+            + " | baseline ops/s (each repetition) | baseline spread | note |\n")
         .append("|---|---|---:|---|---:|---:|---|---|---:|---|\n");
     for (Map<String, Object> r : (List<Map<String, Object>>) report.get("endToEnd")) {
       sb.append(String.format(Locale.ROOT, "| %s | %s / %s | %.3f | %.3f-%.3f | %.2f | %.2f | %s | %s | %.1f%% | %s |%n",

@@ -123,6 +123,7 @@ public final class Suite {
       report.put("endToEndMixes", Map.of(users.name(), users.description(), tpcc.name(), tpcc.description(),
           literal.name(), literal.description(), distinct.name(), distinct.description()));
       report.put("endToEnd", endToEnd(comparisons));
+      report.put("sliceMillis", EndToEnd.DEFAULT_SLICE_MILLIS);
       BackfillRate.Result backfill = null;
       if (!quick) {
         log("Backfill");
