@@ -424,9 +424,11 @@ final class EndToEnd {
   /**
    * {@code java -cp benchmarks/target/benchmarks.jar dev.cutover.benchmarks.EndToEnd [--texts N]
    * [--rows N] [--warmup S] [--measure S] [--repetitions N] [--cache-size N]... [--server URL] [--user NAME]
-   * [--mix literal|tpcc] [--full]}: the distinct-texts comparison alone ({@link #runDistinct}), or with {@code --mix
-   * literal} the literal-SQL comparisons alone ({@link #runLiteral}; {@code --full} adds the hand-written dual writes),
-   * or with {@code --mix tpcc} the TPC-C-like ones ({@link #runTpcc}; {@code --full} adds no migration).
+   * [--mix literal|tpcc|again] [--full] [--slice-ms N]}: the distinct-texts comparison alone ({@link #runDistinct}),
+   * or with {@code --mix literal} the literal-SQL comparisons alone ({@link #runLiteral}; {@code --full} adds the
+   * hand-written dual writes), with {@code --mix tpcc} the TPC-C-like ones ({@link #runTpcc}; {@code --full} adds no
+   * migration), or with {@code --mix again} pgjdbc against itself, three times on the users mix and three on the
+   * literal-SQL mix: the method's resolution, for a slice length of {@code --slice-ms} (default 100).
    */
   public static void main(String[] args) throws Exception {
     int texts = 50_000 / 3 + 1;
