@@ -76,19 +76,6 @@ final class BenchDatabase implements AutoCloseable {
     }
   }
 
-  /**
-   * CPU time so far (user and system, nanoseconds) of each server process connected to this
-   * database, by process id, read from {@code /proc}: empty when the server is not on this machine
-   * (then the figures that use it are left out). Clock-tick resolution (10 ms), fine over a run.
-   */
-  java.util.Map<Integer, Long> serverCpuNanos() {
-    try {
-      return serverCpuNanos(serverPids());
-    } catch (SQLException e) {
-      return java.util.Map.of();
-    }
-  }
-
   /** The process ids of the server processes connected to this database. */
   List<Integer> serverPids() throws SQLException {
     List<Integer> pids = new ArrayList<>();
@@ -102,8 +89,10 @@ final class BenchDatabase implements AutoCloseable {
   }
 
   /**
-   * {@link #serverCpuNanos()} of the given processes, read from {@code /proc} alone (no query): cheap
-   * enough to read at every switch of {@link EndToEnd}'s alternating slices.
+   * CPU time so far (user and system, nanoseconds) of the given server processes, by process id,
+   * read from {@code /proc} alone (no query, so cheap enough for every switch of {@link EndToEnd}'s
+   * alternating slices): empty when the server is not on this machine (then the figures that use it
+   * are left out). Clock-tick resolution (10 ms), fine over a run.
    */
   static java.util.Map<Integer, Long> serverCpuNanos(List<Integer> pids) {
     java.util.Map<Integer, Long> out = new java.util.HashMap<>();

@@ -218,7 +218,7 @@ final class EndToEnd {
     mix.load(db);
     // Not reported: the first run on a fresh table was up to 15% faster than the next ones (no dead
     // tuples yet), which made the first ratio look like Cutover's cost.
-    measure(mix, "pgjdbc, settling", db.pgUrl(), false);
+    settle(mix, db.pgUrl());
   }
 
   /** Plans the mix's migrations and advances them to {@code dual_write}. */
@@ -245,7 +245,7 @@ final class EndToEnd {
    * and phase, not the steady state the ratios compare.
    */
   private void settleAfterSwitch(Mix mix) throws Exception {
-    measure(mix, "cutover, settling after the phase change", db.cutoverUrl(), false);
+    settle(mix, db.cutoverUrl());
   }
 
   /** Backfills the mix's migrations and advances them to {@code read_new}. */
@@ -510,35 +510,15 @@ final class EndToEnd {
     return db.count("accounts", "holder_name");
   }
 
-  /** @param dualWrite send the SQL of a hand-written dual write (both columns) instead of the application's */
-  private Run measure(Mix mix, String name, String url, boolean dualWrite) throws Exception {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(url);
-    config.setUsername(db.user());
-    config.setMaximumPoolSize(threads);
-    config.setMinimumIdle(threads);
-    config.setPoolName("bench");
-    try (HikariDataSource ds = new HikariDataSource(config)) {
-      drive(mix, ds, warmup, new long[threads][], new long[threads], dualWrite); // JIT, pool, statement caches
+  /**
+   * An unreported run on one driver: the warm-up, the mix's priming and a measurement's length of
+   * the workload, figures dropped (see {@link #load} and {@link #settleAfterSwitch}).
+   */
+  private void settle(Mix mix, String url) throws Exception {
+    try (HikariDataSource ds = pool(url)) {
+      drive(mix, ds, warmup); // JIT, pool, statement caches
       mix.prime(ds);
-      long[][] latencies = new long[threads][];
-      long[] rolledBack = new long[threads];
-      long missesBefore = CutoverStatistics.cacheMisses();
-      java.util.Map<Integer, Long> serverBefore = db.serverCpuNanos();
-      long clientBefore = PROCESS.getProcessCpuTime();
-      long nanos = drive(mix, ds, measure, latencies, rolledBack, dualWrite);
-      long client = PROCESS.getProcessCpuTime() - clientBefore;
-      java.util.Map<Integer, Long> serverAfter = db.serverCpuNanos();
-      long misses = CutoverStatistics.cacheMisses() - missesBefore;
-      long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
-      long server = 0;
-      for (var e : serverAfter.entrySet()) {
-        server += e.getValue() - serverBefore.getOrDefault(e.getKey(), 0L);
-      }
-      int n = Math.max(1, all.length);
-      return new Run(name, all.length, Arrays.stream(rolledBack).sum(), all.length * 1e9 / nanos,
-          percentile(all, 0.50) / 1e3, percentile(all, 0.99) / 1e3, all.length == 0 ? 0 : (double) misses / all.length,
-          client / 1e3 / n, serverAfter.isEmpty() ? Double.NaN : server / 1e3 / n);
+      drive(mix, ds, measure);
     }
   }
 
@@ -549,39 +529,23 @@ final class EndToEnd {
     return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
   }
 
-  /** Runs the workload on {@code threads} threads for {@code duration}; returns the elapsed nanoseconds. */
-  private long drive(Mix mix, HikariDataSource ds, Duration duration, long[][] latencies, long[] rolledBack,
-      boolean dualWrite) throws Exception {
+  /** Runs the workload on {@code threads} threads for {@code duration}, counting nothing. */
+  private void drive(Mix mix, HikariDataSource ds, Duration duration) throws Exception {
     AtomicBoolean stop = new AtomicBoolean();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Thread[] workers = new Thread[threads];
     for (int t = 0; t < threads; t++) {
-      int index = t;
       workers[t] = new Thread(() -> {
-        long[] lat = new long[1 << 14];
-        int count = 0;
         ThreadLocalRandom random = ThreadLocalRandom.current();
         try {
           while (!stop.get()) {
-            long start = System.nanoTime();
-            boolean done = mix.operation(ds, random, dualWrite);
-            long took = System.nanoTime() - start;
-            if (!done) {
-              rolledBack[index]++;
-              continue;
-            }
-            if (count == lat.length) {
-              lat = Arrays.copyOf(lat, lat.length * 2);
-            }
-            lat[count++] = took;
+            mix.operation(ds, random, false);
           }
         } catch (Throwable e) {
           failure.compareAndSet(null, e);
         }
-        latencies[index] = Arrays.copyOf(lat, count);
       }, "bench-" + t);
     }
-    long start = System.nanoTime();
     for (Thread w : workers) {
       w.start();
     }
@@ -590,10 +554,8 @@ final class EndToEnd {
     for (Thread w : workers) {
       w.join();
     }
-    long elapsed = System.nanoTime() - start;
     if (failure.get() != null) {
       throw new IllegalStateException("the " + mix.name() + " workload failed", failure.get());
     }
-    return elapsed;
   }
 }
