@@ -136,7 +136,12 @@ class PartitionDifferentialTest {
     return visit;
   }
 
-  /** Labels, rows (or the update count) of {@code sql}, or its SQLState. */
+  /**
+   * Labels, rows (or the update count) of {@code sql}, or its SQLState. The rows are sorted: none of
+   * the statements orders them ({@code RETURNING} cannot), and the migrated table's rows lie in
+   * another physical order than the twin's (the backfill and the dual writes move them), so the
+   * order they come back in differed between the two in some runs.
+   */
   private static String outcome(Connection c, String sql) {
     try (Statement st = c.createStatement()) {
       boolean rows = st.execute(sql);
@@ -144,17 +149,22 @@ class PartitionDifferentialTest {
         return "count " + st.getUpdateCount();
       }
       StringBuilder b = new StringBuilder();
+      List<String> lines = new ArrayList<>();
       try (ResultSet rs = st.getResultSet()) {
         ResultSetMetaData md = rs.getMetaData();
         for (int i = 1; i <= md.getColumnCount(); i++) {
           b.append(md.getColumnLabel(i)).append(i < md.getColumnCount() ? "," : "|");
         }
         while (rs.next()) {
+          StringBuilder line = new StringBuilder();
           for (int i = 1; i <= md.getColumnCount(); i++) {
-            b.append(rs.getString(i)).append(i < md.getColumnCount() ? "," : ";");
+            line.append(rs.getString(i)).append(i < md.getColumnCount() ? "," : ";");
           }
+          lines.add(line.toString());
         }
       }
+      lines.sort(null);
+      lines.forEach(b::append);
       return b.toString();
     } catch (SQLException e) {
       return "error " + e.getSQLState() + " " + e.getMessage();
