@@ -49,7 +49,8 @@ final class LedgerWriters implements AutoCloseable {
    * @param oldName the column's name before the migration
    * @param newName its name after the migration
    * @param cents a type change from {@code numeric(10,2)} to {@code bigint} cents ({@code up} is
-   *     {@code amount * 100}); otherwise a rename of a {@code text} column
+   *     {@code amount * 100}); otherwise a rename of a {@code text} column, or, with one name for
+   *     both, an in-place type change of an {@code int} column to {@code bigint}
    * @param nullable whether the column takes NULL (writers then write some)
    */
   record Column(String oldName, String newName, boolean cents, boolean nullable) {
@@ -62,8 +63,24 @@ final class LedgerWriters implements AutoCloseable {
       return new Column(from, to, true, true);
     }
 
+    /**
+     * An in-place type change of an {@code int} column to {@code bigint} (one name; {@code up}
+     * and {@code down} are casts, so a value means the same in every phase).
+     */
+    static Column inPlaceInteger(String name) {
+      return new Column(name, name, false, true);
+    }
+
+    /** Whether values are integers bound as {@code long}: the in-place {@code int} to {@code bigint} change. */
+    boolean integer() {
+      return !cents && oldName.equals(newName);
+    }
+
     /** Value {@code n} as bound through {@code name}. */
     Object bind(long n, String name) {
+      if (integer()) {
+        return n;
+      }
       if (!cents) {
         return String.format("v%06d", n); // one length: text order is number order
       }
@@ -76,7 +93,7 @@ final class LedgerWriters implements AutoCloseable {
     }
 
     int sqlType(String name) {
-      return !cents ? Types.VARCHAR : name.equals(oldName) ? Types.NUMERIC : Types.BIGINT;
+      return integer() ? Types.BIGINT : !cents ? Types.VARCHAR : name.equals(oldName) ? Types.NUMERIC : Types.BIGINT;
     }
   }
 

@@ -199,6 +199,53 @@ class RollbackPathsUnderLoadTest {
   }
 
   /**
+   * A type change cut over lazily, with the queries through a second instance that polls every
+   * second: to dual_write and a backfill, then every other row's new column emptied again (as if
+   * the backfill had not reached it: the lazy read takes {@code up(old)} there), lazily to read_new,
+   * back to dual_write, lazily forward again, the backfill, then on to new_only (which ends the lazy
+   * cut-over and marks the old column stale first) and back to planned step by step. (Without the
+   * first backfill the lazy cut-over is refused, rightly: rows the writers' instance filled in
+   * dual_write and the readers' instance, still in planned, then updated through the old column
+   * alone have a filled new column that differs.)
+   */
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void typeChange_lazyCutOver_readsThroughAnotherInstance() throws Exception {
+    String id = "cents_lazy";
+    underLoad(id, "CREATE TABLE " + id + " (id int PRIMARY KEY, amount numeric(10,2), note text)",
+        "CREATE INDEX ON " + id + " (amount)",
+        "INSERT INTO " + id + " SELECT g, (g % 4000) * 0.25 FROM generate_series(1, 3000) g",
+        "changeType:\n  column: amount\n  to: amount_cents\n  type: bigint\n  up: \"(amount * 100)::bigint\"\n"
+            + "  down: \"amount_cents / 100.0\"\n",
+        LedgerWriters.Column.cents("amount", "amount_cents"), 4, 20, "readers-" + id, "planned", "amount",
+        new String[][] {{"advance", id}, {"backfill", id},
+            {"sql", "UPDATE " + id + " SET amount_cents = NULL WHERE id % 2 = 0"},
+            {"advance", id, "--to", "read_new", "--lazy"}, {"rollback", id},
+            {"advance", id, "--lazy"}, {"backfill", id}, {"advance", id}, {"rollback", id, "--batch-size", "10"},
+            {"rollback", id, "--batch-size", "10"}, {"rollback", id}});
+  }
+
+  /**
+   * An in-place type change ({@code int} to {@code bigint}, one name, the column indexed) walked to
+   * new_only, back to read_new, forward again and on to completed (where the new column takes the
+   * name in the same transaction as the old one goes), with the queries through a second instance
+   * that polls every second.
+   */
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void inPlaceTypeChange_toCompletedAndBackOnTheWay_readsThroughAnotherInstance() throws Exception {
+    String id = "ints";
+    underLoad(id, "CREATE TABLE " + id + " (id int PRIMARY KEY, amount int, note text)",
+        "CREATE INDEX ON " + id + " (amount)",
+        "INSERT INTO " + id + " SELECT g, g % 4000 FROM generate_series(1, 3000) g",
+        "changeType:\n  column: amount\n  type: bigint\n  up: amount::bigint\n  down: amount::int\n",
+        LedgerWriters.Column.inPlaceInteger("amount"), 4, 20, "readers-" + id, "completed", "amount",
+        new String[][] {{"advance", id}, {"backfill", id}, {"advance", id}, {"advance", id},
+            {"rollback", id, "--batch-size", "10"}, {"rollback", id}, {"advance", id}, {"advance", id},
+            {"advance", id, "--force"}});
+  }
+
+  /**
    * Type change {@code id} of table {@code id} ({@code rows} rows, keyed below the writers' rows)
    * walked to new_only and back to planned under {@code writerCount} writers, at least {@code commits}
    * of their statements committed after each command; their queries through driver instance
@@ -206,30 +253,55 @@ class RollbackPathsUnderLoadTest {
    */
   private void typeChangeUnderLoad(String id, int writerCount, int rows, long commits, String readInstance)
       throws Exception {
+    underLoad(id, "CREATE TABLE " + id + " (id int PRIMARY KEY, amount numeric(10,2), note text)",
+        "CREATE INDEX ON " + id + " (amount)",
+        "INSERT INTO " + id + " SELECT g, (g % 4000) * 0.25 FROM generate_series(1, " + rows + ") g",
+        "changeType:\n  column: amount\n  to: amount_cents\n  type: bigint\n  up: \"(amount * 100)::bigint\"\n"
+            + "  down: \"amount_cents / 100.0\"\n",
+        LedgerWriters.Column.cents("amount", "amount_cents"), writerCount, commits, readInstance, "planned", "amount",
+        new String[][] {{"advance", id}, {"backfill", id}, {"advance", id}, {"advance", id},
+            {"rollback", id, "--batch-size", "10"}, {"rollback", id, "--batch-size", "10"}, {"rollback", id}});
+  }
+
+  /**
+   * Migration {@code id} of table {@code id} (made by {@code createTable}, {@code createIndex} and
+   * {@code seed}; {@code spec} the migration file's lines after its id and table) walked through
+   * {@code walk} under {@code writerCount} writers of {@code column}, at least {@code commits} of
+   * their statements committed after each command ({@code {"sql", statement}}: a statement run
+   * through plain pgjdbc instead); their queries through driver instance {@code readInstance}
+   * ({@code null}: the writers' own). It must end at {@code phase}, every row's {@code readColumn}
+   * as last committed.
+   */
+  private void underLoad(String id, String createTable, String createIndex, String seed, String spec,
+      LedgerWriters.Column column, int writerCount, long commits, String readInstance, String phase,
+      String readColumn, String[][] walk) throws Exception {
     try (Connection c = db.plainConnection(); Statement st = c.createStatement()) {
-      st.execute("CREATE TABLE " + id + " (id int PRIMARY KEY, amount numeric(10,2), note text)");
-      st.execute("CREATE INDEX ON " + id + " (amount)");
-      st.execute("INSERT INTO " + id + " SELECT g, (g % 4000) * 0.25 FROM generate_series(1, " + rows + ") g");
+      st.execute(createTable);
+      st.execute(createIndex);
+      st.execute(seed);
     }
     Path file = dir.resolve(id + ".yaml");
-    Files.writeString(file, "id: " + id + "\ntable: " + id + "\nchangeType:\n  column: amount\n  to: amount_cents\n"
-        + "  type: bigint\n  up: \"(amount * 100)::bigint\"\n  down: \"amount_cents / 100.0\"\n");
+    Files.writeString(file, "id: " + id + "\ntable: " + id + "\n" + spec);
     Differential.cli(db, "init");
     Differential.cli(db, "plan", file.toString());
-    LedgerWriters writers = new LedgerWriters(db, id, LedgerWriters.Column.cents("amount", "amount_cents"),
-        writerCount, 100_000, "app-" + id, true, readInstance);
+    LedgerWriters writers = new LedgerWriters(db, id, column, writerCount, 100_000, "app-" + id, true, readInstance);
     try {
       awaitCommits(writers, commits);
-      for (String[] args : new String[][] {{"advance", id}, {"backfill", id}, {"advance", id}, {"advance", id},
-          {"rollback", id, "--batch-size", "10"}, {"rollback", id, "--batch-size", "10"}, {"rollback", id}}) {
-        Differential.cli(db, args);
+      for (String[] args : walk) {
+        if (args[0].equals("sql")) {
+          try (Connection c = db.plainConnection(); Statement st = c.createStatement()) {
+            st.execute(args[1]);
+          }
+        } else {
+          Differential.cli(db, args);
+        }
         long now = writers.committed();
         awaitCommits(writers, now + commits);
       }
     } finally {
       writers.close();
     }
-    assertLedger(writers, "amount");
-    assertThat(phase(id)).isEqualTo("planned");
+    assertLedger(writers, readColumn);
+    assertThat(phase(id)).isEqualTo(phase);
   }
 }

@@ -543,6 +543,13 @@ public final class CutoverRuntime implements AutoCloseable {
         installedVersion = controlSchema.installedVersion(c);
         installed = installedVersion > 0;
         installedKnown = true;
+        if (installed && !rowWritten && openConnections.get() > 0 && !ReadOnlyServer.inRecovery(c)) {
+          // Register before reading the phase: a first heartbeat that commits only after a phase
+          // change has counted the live instances would confirm the lease for the phase read before
+          // it, behind a barrier that never saw this instance. Registered first (at epoch 0), the
+          // instance is waited for; registered later, it reads the new phase.
+          heartbeat(c, Math.max(0, lastReported));
+        }
         publish(installed ? store.load(c) : MigrationSnapshot.EMPTY);
         lastLoadNanos = System.nanoTime();
         loaded = true;
