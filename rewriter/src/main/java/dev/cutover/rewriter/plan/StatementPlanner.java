@@ -1128,6 +1128,11 @@ public final class StatementPlanner {
         return null; // (a, b) = (x, y) followed by more of an expression
       }
       out.append(sql, copied, clauseStart);
+      // The brackets kept the clause apart from its neighbours: without them, SET(a, b) = (x, 1)WHERE
+      // would run together as SETa and 1WHERE, so a space stands in where none was written.
+      if (clauseStart > 0 && !Character.isWhitespace(sql.charAt(clauseStart - 1))) {
+        out.append(' ');
+      }
       for (int n = 0; n < targets.size(); n++) {
         if (n > 0) {
           out.append(", ");
@@ -1137,6 +1142,9 @@ public final class StatementPlanner {
       }
       copied = text.tokens().get(close).end();
       if (!more) {
+        if (copied < sql.length() && !Character.isWhitespace(sql.charAt(copied))) {
+          out.append(' ');
+        }
         break;
       }
       // The next clause: another row assignment, or a plain one left as it is (then no more are read).
