@@ -179,7 +179,7 @@ final class StatementGrammar {
           case 0 -> "row_number() OVER (PARTITION BY u.team_id ORDER BY u." + nm + " NULLS FIRST, u.id) AS r" + i;
           case 1 -> "u.*";
           // A label named like either name of the column (PostgreSQL's ORDER BY reads labels first).
-          case 2 -> "upper(u." + nm + ") AS " + name();
+          case 2 -> random.nextBoolean() ? "upper(u." + nm + ") AS " + name() : "to_jsonb(u) AS j" + i;
           default -> "coalesce(u." + nm + ", 'none') AS c" + i;
         });
       }
@@ -206,6 +206,10 @@ final class StatementGrammar {
       if (random.nextBoolean()) {
         sb.append(" LIMIT ").append(param(1 + random.nextInt(8)));
       }
+      // (Not beside a window function: PostgreSQL's 0A000 for it makes HikariCP drop the connection.)
+      if (random.nextInt(8) == 0 && !sb.toString().contains(" OVER (")) {
+        sb.append(" FOR UPDATE OF u");
+      }
     }
     if (random.nextInt(6) == 0) {
       // The same query as a subquery in FROM, read through its labels.
@@ -225,11 +229,12 @@ final class StatementGrammar {
     if (random.nextBoolean()) {
       sql += " WHERE " + predicate("u.", 1);
     }
-    sql += " GROUP BY u." + nm;
+    boolean byPosition = random.nextInt(3) == 0;
+    sql += byPosition ? " GROUP BY 1" : " GROUP BY u." + nm;
     if (random.nextBoolean()) {
       sql += " HAVING count(u." + name() + ") >= " + param(random.nextInt(2));
     }
-    return sql + " ORDER BY u." + nm + " NULLS FIRST";
+    return sql + (byPosition ? " ORDER BY 1 NULLS FIRST" : " ORDER BY u." + nm + " NULLS FIRST");
   }
 
   private String predicate(String prefix, int depth) {
@@ -257,7 +262,7 @@ final class StatementGrammar {
    * it has a total ORDER BY].
    */
   private String[] query() {
-    switch (random.nextInt(7)) {
+    switch (random.nextInt(9)) {
       case 0 -> {
         String op = new String[] {"UNION", "UNION ALL", "INTERSECT", "EXCEPT"}[random.nextInt(4)];
         return new String[] {"SELECT " + name() + " FROM users WHERE " + predicate("", 1) + " " + op + " SELECT "
@@ -288,6 +293,16 @@ final class StatementGrammar {
         String label = random.nextBoolean() ? "lbl" : name();
         return new String[] {"SELECT u.id, lower(u." + name() + ") AS " + label + " FROM users u WHERE " + predicate("u.", 1)
             + " ORDER BY " + label + " NULLS FIRST, 1", ""};
+      }
+      case 6 -> {
+        // A column alias list renames by position: the table's positions before the migration (the
+        // old name is n here, the new one keeps its name).
+        return new String[] {"SELECT x.i, x.n, x.display_name FROM users AS x(i, n) WHERE x.i < " + param(1 + random.nextInt(45))
+            + " AND " + (random.nextBoolean() ? "x.n" : "x.display_name") + " IS NOT NULL ORDER BY x.i", ""};
+      }
+      case 7 -> {
+        return new String[] {"SELECT * FROM users a JOIN users b USING (id) WHERE " + predicate("a.", 1)
+            + " AND b." + name() + " IS NOT NULL ORDER BY id", ""};
       }
       default -> {
         return new String[] {"SELECT a.id, a." + name() + ", b." + name() + " FROM users a JOIN users b ON b."
@@ -344,9 +359,14 @@ final class StatementGrammar {
       };
     }
     if (random.nextBoolean()) {
-      sql += " RETURNING id, " + name();
+      sql += returning();
     }
     return sql;
+  }
+
+  /** A RETURNING clause: the key and either name, or (one in four) {@code *}. */
+  private String returning() {
+    return random.nextInt(4) == 0 ? " RETURNING *" : " RETURNING id, " + name();
   }
 
   private String value() {
@@ -375,7 +395,7 @@ final class StatementGrammar {
     };
     String sql = "UPDATE users SET " + set + " WHERE " + predicate("", 1);
     if (random.nextBoolean()) {
-      sql += " RETURNING id, " + name();
+      sql += returning();
     }
     return sql;
   }
@@ -384,6 +404,6 @@ final class StatementGrammar {
     String sql = random.nextBoolean()
         ? "DELETE FROM users WHERE id = " + param(ids.get() - random.nextInt(5))
         : "DELETE FROM users WHERE " + name() + " = " + param("Gen " + random.nextInt(1000)) + " AND id >= 1000";
-    return random.nextBoolean() ? sql + " RETURNING id, " + name() : sql;
+    return random.nextBoolean() ? sql + returning() : sql;
   }
 }
