@@ -59,3 +59,16 @@ SELECT id, display_name FROM users ORDER BY id FOR UPDATE OF users SKIP LOCKED O
 
 SELECT u.id, u.full_name FROM users u WHERE u.display_name LIKE 'User 1%' ORDER BY u.id FOR NO KEY UPDATE OF u NOWAIT LIMIT ?
 --@ params: 2
+
+--@ category: select/locking-in-subqueries
+
+UPDATE users SET full_name = ? WHERE id = (SELECT id FROM users WHERE display_name LIKE ? ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, display_name
+--@ params: 'Queued', 'User 3%'
+
+SELECT x.* FROM (SELECT id, full_name FROM users WHERE id < ? ORDER BY id FOR UPDATE OF users) x ORDER BY x.id
+--@ params: 5
+
+DELETE FROM users WHERE id IN (SELECT id FROM users WHERE full_name = ? FOR NO KEY UPDATE NOWAIT) RETURNING id, full_name
+--@ params: 'User 39'
+
+SELECT u.id, (SELECT v.display_name FROM users v WHERE v.id = u.id + 1 FOR SHARE) AS next_name FROM users u WHERE u.id < 4 ORDER BY u.id FOR KEY SHARE OF u

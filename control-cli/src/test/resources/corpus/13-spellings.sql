@@ -46,6 +46,11 @@ SELECT id,full_name||'!'FROM users WHERE id<?ORDER BY id
 UPDATE users SET full_name=upper(full_name)WHERE id=?
 --@ params: 9
 
+UPDATE users SET(full_name,score)=(?,score+1)WHERE id=?
+--@ params: 'Glued Row', 11
+
+UPDATE users SET (display_name,score)=(lower(full_name),2)RETURNING id,display_name
+
 INSERT INTO users(id,full_name,email)VALUES(?,?,?)
 --@ params: $new, 'No Spaces', 'nospace$last@example.com'
 

@@ -8,9 +8,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A small random grammar over the twin schema ({@code users} with {@code full_name} and its new
  * name {@code display_name}, {@code teams}): SELECTs with joins, subqueries (scalar, IN, EXISTS,
- * FROM), WHERE and ORDER BY over either name, GROUP BY, and INSERT / UPDATE / DELETE with
- * parameters and RETURNING, each name chosen at random; one in two spelt another way PostgreSQL
- * reads the same (see {@link #spell}). Deterministic for a seed.
+ * FROM), WHERE and ORDER BY over either name, window functions, {@code u.*}, labels named like
+ * either name, GROUP BY with {@code string_agg(... ORDER BY ...)}, set operations, CTEs, DISTINCT
+ * ON, LATERAL, self-joins, and INSERT (multi-row, INSERT ... SELECT, upserts that hit existing rows)
+ * / UPDATE (DEFAULT, row assignments, ... FROM) / DELETE (... USING) / MERGE / a write in a CTE,
+ * with parameters and RETURNING, each name chosen at random; one in two spelt another way
+ * PostgreSQL reads the same (see {@link #spell}). Deterministic for a seed (and a version of this
+ * class: a change of the grammar changes what a seed generates).
  */
 final class StatementGrammar {
 
@@ -47,19 +51,25 @@ final class StatementGrammar {
     int kind = random.nextInt(100);
     String sql;
     boolean ordered = false;
-    if (kind < 55) {
+    if (kind < 46) {
       String[] s = select();
       sql = s[0];
       ordered = s[1] != null;
-    } else if (kind < 65) {
+    } else if (kind < 54) {
       sql = grouped();
       ordered = true;
-    } else if (kind < 80) {
+    } else if (kind < 62) {
+      String[] s = query();
+      sql = s[0];
+      ordered = s[1] != null;
+    } else if (kind < 75) {
       sql = insert();
-    } else if (kind < 95) {
+    } else if (kind < 87) {
       sql = update();
-    } else {
+    } else if (kind < 92) {
       sql = delete();
+    } else {
+      sql = write();
     }
     return new Generated(spell(sql), params.toArray(), ordered);
   }
@@ -165,7 +175,13 @@ final class StatementGrammar {
         case 3 -> items.add("upper(u." + nm + ") AS up" + i);
         case 4 -> items.add("length(" + nm + ")");
         case 5 -> items.add("(SELECT max(v." + name() + ") FROM users v WHERE v.team_id = u.team_id) AS m" + i);
-        default -> items.add("coalesce(u." + nm + ", 'none') AS c" + i);
+        default -> items.add(switch (random.nextInt(4)) {
+          case 0 -> "row_number() OVER (PARTITION BY u.team_id ORDER BY u." + nm + " NULLS FIRST, u.id) AS r" + i;
+          case 1 -> "u.*";
+          // A label named like either name of the column (PostgreSQL's ORDER BY reads labels first).
+          case 2 -> random.nextBoolean() ? "upper(u." + nm + ") AS " + name() : "to_jsonb(u) AS j" + i;
+          default -> "coalesce(u." + nm + ", 'none') AS c" + i;
+        });
       }
     }
     if (join) {
@@ -190,6 +206,10 @@ final class StatementGrammar {
       if (random.nextBoolean()) {
         sb.append(" LIMIT ").append(param(1 + random.nextInt(8)));
       }
+      // (Not beside a window function: PostgreSQL's 0A000 for it makes HikariCP drop the connection.)
+      if (random.nextInt(8) == 0 && !sb.toString().contains(" OVER (")) {
+        sb.append(" FOR UPDATE OF u");
+      }
     }
     if (random.nextInt(6) == 0) {
       // The same query as a subquery in FROM, read through its labels.
@@ -200,16 +220,21 @@ final class StatementGrammar {
 
   private String grouped() {
     String nm = name();
-    String agg = random.nextBoolean() ? "count(*)" : "max(u." + name() + ")";
+    String agg = switch (random.nextInt(3)) {
+      case 0 -> "count(*)";
+      case 1 -> "max(u." + name() + ")";
+      default -> "string_agg(u." + name() + ", ',' ORDER BY u." + name() + " NULLS FIRST, u.id)";
+    };
     String sql = "SELECT u." + nm + ", " + agg + " AS a FROM users u";
     if (random.nextBoolean()) {
       sql += " WHERE " + predicate("u.", 1);
     }
-    sql += " GROUP BY u." + nm;
+    boolean byPosition = random.nextInt(3) == 0;
+    sql += byPosition ? " GROUP BY 1" : " GROUP BY u." + nm;
     if (random.nextBoolean()) {
       sql += " HAVING count(u." + name() + ") >= " + param(random.nextInt(2));
     }
-    return sql + " ORDER BY u." + nm + " NULLS FIRST";
+    return sql + (byPosition ? " ORDER BY 1 NULLS FIRST" : " ORDER BY u." + nm + " NULLS FIRST");
   }
 
   private String predicate(String prefix, int depth) {
@@ -231,18 +256,117 @@ final class StatementGrammar {
     };
   }
 
+  /**
+   * Queries of other shapes: set operations, CTEs (reading through the CTE's labels or its
+   * {@code *}), DISTINCT ON, LATERAL, ORDER BY an output label, a self-join. [sql, non-null when
+   * it has a total ORDER BY].
+   */
+  private String[] query() {
+    switch (random.nextInt(9)) {
+      case 0 -> {
+        String op = new String[] {"UNION", "UNION ALL", "INTERSECT", "EXCEPT"}[random.nextInt(4)];
+        return new String[] {"SELECT " + name() + " FROM users WHERE " + predicate("", 1) + " " + op + " SELECT "
+            + name() + " FROM users WHERE " + predicate("", 1) + " ORDER BY 1 NULLS FIRST", ""};
+      }
+      case 1 -> {
+        return new String[] {"SELECT * FROM users WHERE " + predicate("", 1) + (random.nextBoolean() ? " UNION " : " EXCEPT ")
+            + "SELECT * FROM users WHERE " + predicate("", 1), null};
+      }
+      case 2 -> {
+        String body = random.nextBoolean()
+            ? "SELECT u.id, u." + name() + " AS v FROM users u WHERE " + predicate("u.", 1)
+            : "SELECT * FROM users u WHERE " + predicate("u.", 1);
+        String read = body.startsWith("SELECT *") ? name() : "v";
+        return new String[] {"WITH c AS " + (random.nextBoolean() ? "MATERIALIZED " : "") + "(" + body + ") SELECT c.id, c."
+            + read + ", (SELECT count(*) FROM c c2 WHERE c2." + read + " = c." + read + ") AS k FROM c ORDER BY c.id", ""};
+      }
+      case 3 -> {
+        String nm = name();
+        return new String[] {"SELECT DISTINCT ON (u.team_id) u.team_id, u.id, u." + name() + " FROM users u WHERE "
+            + predicate("u.", 1) + " ORDER BY u.team_id NULLS FIRST, u." + nm + " NULLS FIRST, u.id", ""};
+      }
+      case 4 -> {
+        return new String[] {"SELECT u.id, l.x FROM users u, LATERAL (SELECT upper(u." + name() + ") AS x UNION ALL"
+            + " SELECT v." + name() + " FROM users v WHERE v.id = u.id + 1) l WHERE " + predicate("u.", 1), null};
+      }
+      case 5 -> {
+        String label = random.nextBoolean() ? "lbl" : name();
+        return new String[] {"SELECT u.id, lower(u." + name() + ") AS " + label + " FROM users u WHERE " + predicate("u.", 1)
+            + " ORDER BY " + label + " NULLS FIRST, 1", ""};
+      }
+      case 6 -> {
+        // A column alias list renames by position: the table's positions before the migration (the
+        // old name is n here, the new one keeps its name).
+        return new String[] {"SELECT x.i, x.n, x.display_name FROM users AS x(i, n) WHERE x.i < " + param(1 + random.nextInt(45))
+            + " AND " + (random.nextBoolean() ? "x.n" : "x.display_name") + " IS NOT NULL ORDER BY x.i", ""};
+      }
+      case 7 -> {
+        return new String[] {"SELECT * FROM users a JOIN users b USING (id) WHERE " + predicate("a.", 1)
+            + " AND b." + name() + " IS NOT NULL ORDER BY id", ""};
+      }
+      default -> {
+        return new String[] {"SELECT a.id, a." + name() + ", b." + name() + " FROM users a JOIN users b ON b."
+            + name() + " = a." + name() + " AND b.id <> a.id WHERE " + predicate("a.", 1), null};
+      }
+    }
+  }
+
+  /** Writes of other shapes: UPDATE ... FROM, DELETE ... USING, MERGE, a write in a CTE. */
+  private String write() {
+    String nm = name();
+    return switch (random.nextInt(5)) {
+      case 0 -> "UPDATE users AS x SET " + nm + " = t.name || " + param("/") + " || x." + name() + " FROM teams t"
+          + " WHERE t.id = x.team_id AND " + predicate("x.", 1) + (random.nextBoolean() ? " RETURNING x.id, x." + name() + ", t.name" : "");
+      case 1 -> "DELETE FROM users USING teams t WHERE t.lead_name = users." + nm + " AND users.id >= " + param(1 + random.nextInt(3))
+          + (random.nextBoolean() ? " RETURNING users.id, users." + name() : "");
+      case 2 -> "MERGE INTO users u USING (VALUES (" + param(random.nextBoolean() ? 1 + random.nextInt(45) : ids.incrementAndGet())
+          + ", " + param("Merge " + random.nextInt(100)) + ")) v(id, n) ON u.id = v.id"
+          + " WHEN MATCHED AND u." + name() + " IS DISTINCT FROM v.n THEN UPDATE SET " + nm + " = v.n || u." + name()
+          + " WHEN NOT MATCHED THEN INSERT (id, " + name() + ", score) VALUES (v.id, v.n, 1)";
+      case 3 -> "MERGE INTO users u USING (SELECT id, " + name() + " AS s FROM users WHERE " + predicate("", 1) + ") w ON u.id = w.id"
+          + " WHEN MATCHED AND w.s LIKE " + param(WORDS[random.nextInt(WORDS.length)]) + " THEN DELETE"
+          + " WHEN MATCHED THEN UPDATE SET " + nm + " = upper(w.s)";
+      default -> "WITH w AS (UPDATE users SET " + nm + " = " + name() + " || " + param("~") + " WHERE " + predicate("", 1)
+          + " RETURNING id, " + name() + ") SELECT w.* FROM w";
+    };
+  }
+
   private String insert() {
     String nm = name();
-    int id = ids.incrementAndGet();
+    int shape = random.nextInt(6);
+    if (shape == 0) {
+      // INSERT ... SELECT under fresh keys, reading either name.
+      int base = ids.getAndAdd(50);
+      String sql = "INSERT INTO users (id, " + nm + ", score) SELECT id + " + param(base) + ", "
+          + (random.nextBoolean() ? name() : "lower(" + name() + ")") + ", score FROM users WHERE " + predicate("", 1)
+          + " AND id < 50";
+      return random.nextBoolean() ? sql + " RETURNING id, " + name() : sql;
+    }
+    boolean conflict = random.nextBoolean();
+    // One in three of the upserts hits an existing row, so that DO UPDATE runs.
+    int id = conflict && random.nextInt(3) == 0 ? 1 + random.nextInt(45) : ids.incrementAndGet();
     String sql = "INSERT INTO users (id, " + nm + ", score) VALUES (" + param(id) + ", " + value() + ", "
         + param(random.nextInt(5)) + ")";
-    if (random.nextBoolean()) {
-      sql += " ON CONFLICT (id) DO UPDATE SET " + name() + " = EXCLUDED." + name();
+    if (shape == 1 && !conflict) {
+      sql += ", (" + param(ids.incrementAndGet()) + ", " + value() + ", DEFAULT)";
+    }
+    if (conflict) {
+      sql += switch (random.nextInt(4)) {
+        case 0 -> " ON CONFLICT DO NOTHING";
+        case 1 -> " ON CONFLICT (id) DO UPDATE SET " + name() + " = EXCLUDED." + name() + " || " + param("*")
+            + " WHERE users." + name() + " IS DISTINCT FROM EXCLUDED." + name();
+        default -> " ON CONFLICT (id) DO UPDATE SET " + name() + " = EXCLUDED." + name();
+      };
     }
     if (random.nextBoolean()) {
-      sql += " RETURNING id, " + name();
+      sql += returning();
     }
     return sql;
+  }
+
+  /** A RETURNING clause: the key and either name, or (one in four) {@code *}. */
+  private String returning() {
+    return random.nextInt(4) == 0 ? " RETURNING *" : " RETURNING id, " + name();
   }
 
   private String value() {
@@ -256,16 +380,22 @@ final class StatementGrammar {
 
   private String update() {
     String target = name();
-    String expr = switch (random.nextInt(5)) {
+    int form = random.nextInt(8);
+    String expr = form == 0 ? "DEFAULT" : switch (random.nextInt(5)) {
       case 0 -> param("Upd " + random.nextInt(1000));
       case 1 -> name() + " || " + param("+");
       case 2 -> "upper(" + name() + ")";
       case 3 -> "coalesce(" + name() + ", " + param("was null") + ")";
       default -> "(SELECT lead_name FROM teams WHERE id = " + param(1 + random.nextInt(4)) + ")";
     };
-    String sql = "UPDATE users SET " + target + " = " + expr + " WHERE " + predicate("", 1);
+    String set = switch (form) {
+      // (A subquery among a row's values is refused: not computed once for both columns yet.)
+      case 1 -> expr.startsWith("(SELECT") ? target + " = " + expr : "(" + target + ", score) = (" + expr + ", score + 1)";
+      default -> target + " = " + expr;
+    };
+    String sql = "UPDATE users SET " + set + " WHERE " + predicate("", 1);
     if (random.nextBoolean()) {
-      sql += " RETURNING id, " + name();
+      sql += returning();
     }
     return sql;
   }
@@ -274,6 +404,6 @@ final class StatementGrammar {
     String sql = random.nextBoolean()
         ? "DELETE FROM users WHERE id = " + param(ids.get() - random.nextInt(5))
         : "DELETE FROM users WHERE " + name() + " = " + param("Gen " + random.nextInt(1000)) + " AND id >= 1000";
-    return random.nextBoolean() ? sql + " RETURNING id, " + name() : sql;
+    return random.nextBoolean() ? sql + returning() : sql;
   }
 }

@@ -37,6 +37,21 @@ class NothingInBetweenTest {
     assertThat(rewrite(sql, Phase.NEW_ONLY).sql()).isEqualTo(expected);
   }
 
+  // A subquery's own locking clause (the queue idiom: UPDATE ... WHERE id = (SELECT ... FOR UPDATE
+  // SKIP LOCKED)) was refused, as the parser cannot read it: it is blanked like a top-level one, and
+  // the subquery around it is rewritten. A FOR inside a function's brackets is no locking clause.
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      UPDATE users SET full_name = ? WHERE id = (SELECT id FROM users WHERE full_name IS NULL ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) | UPDATE users SET display_name = ? WHERE id = (SELECT id FROM users WHERE display_name IS NULL ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+      SELECT x.* FROM (SELECT id, full_name FROM users FOR UPDATE OF users) x | SELECT x.* FROM (SELECT id, display_name AS full_name FROM users FOR UPDATE OF users) x
+      DELETE FROM users WHERE id IN (SELECT id FROM users WHERE full_name = 'a' FOR NO KEY UPDATE NOWAIT) | DELETE FROM users WHERE id IN (SELECT id FROM users WHERE display_name = 'a' FOR NO KEY UPDATE NOWAIT)
+      SELECT (SELECT v.full_name FROM users v WHERE v.id = u.id FOR SHARE) AS n FROM users u FOR UPDATE OF u | SELECT (SELECT v.display_name AS full_name FROM users v WHERE v.id = u.id FOR SHARE) AS n FROM users u FOR UPDATE OF u
+      SELECT substring(full_name FROM 1 FOR 2) FROM users                 | SELECT substring(display_name FROM 1 FOR 2) FROM users
+      """)
+  void lockingClause_inASubquery_isBlankedAndTheRestRewritten(String sql, String expected) throws Exception {
+    assertThat(rewrite(sql, Phase.NEW_ONLY).sql()).isEqualTo(expected);
+  }
+
   // Calcite reads no subquery in LIMIT or OFFSET: such a statement is refused as a whole, with or
   // without a locking clause before it, never sent with the subquery as written.
   @ParameterizedTest(name = "{0} {1}")

@@ -137,6 +137,21 @@ class RewriteBehaviourTest {
     assertThat(rewrite(sql, phase).sql()).isEqualTo(expected);
   }
 
+  // Written without spaces, the brackets were all that kept the clause apart from SET and from the
+  // next keyword: the plain form ran together as SETfull_name and 1RETURNING (a statement the server
+  // rejects, and whose glued names the lexer no longer saw as the column).
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource(delimiter = '!', textBlock = """
+      PLANNED    ! UPDATE users SET(full_name,score)=(?,score+1)WHERE id=? ! UPDATE users SET full_name = ?, score = score+1 WHERE id=?
+      NEW_ONLY   ! UPDATE users SET(full_name,score)=(?,score+1)WHERE id=? ! UPDATE users SET display_name = ?, score = score+1 WHERE id=?
+      DUAL_WRITE ! UPDATE users SET(full_name,score)=(?,score+1)WHERE id=? ! UPDATE users SET full_name = ?, display_name = ?, score = score+1 WHERE id=?
+      NEW_ONLY   ! UPDATE users SET (email,full_name)=(?,?),score=1 WHERE id=? ! UPDATE users SET email = ?, display_name = ?,score=1 WHERE id=?
+      READ_NEW   ! UPDATE users SET/**/(score,display_name)=ROW(1,?)RETURNING id ! UPDATE users SET/**/ score = 1, full_name = ?, display_name = ? RETURNING id
+      """)
+  void rowAssignment_withoutSpaces_staysApartFromItsNeighbours(Phase phase, String sql, String expected) throws Exception {
+    assertThat(rewrite(sql, phase).sql()).isEqualTo(expected);
+  }
+
   @Test
   void rowAssignment_keepsParameterOrder() throws Exception {
     Rewrite r = rewrite("UPDATE users SET (email, full_name) = (?, ?) WHERE id = ?", Phase.DUAL_WRITE);

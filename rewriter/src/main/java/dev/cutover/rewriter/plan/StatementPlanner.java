@@ -1128,6 +1128,11 @@ public final class StatementPlanner {
         return null; // (a, b) = (x, y) followed by more of an expression
       }
       out.append(sql, copied, clauseStart);
+      // The brackets kept the clause apart from its neighbours: without them, SET(a, b) = (x, 1)WHERE
+      // would run together as SETa and 1WHERE, so a space stands in where none was written.
+      if (clauseStart > 0 && !Character.isWhitespace(sql.charAt(clauseStart - 1))) {
+        out.append(' ');
+      }
       for (int n = 0; n < targets.size(); n++) {
         if (n > 0) {
           out.append(", ");
@@ -1137,6 +1142,9 @@ public final class StatementPlanner {
       }
       copied = text.tokens().get(close).end();
       if (!more) {
+        if (copied < sql.length() && !Character.isWhitespace(sql.charAt(copied))) {
+          out.append(' ');
+        }
         break;
       }
       // The next clause: another row assignment, or a plain one left as it is (then no more are read).
@@ -1223,9 +1231,35 @@ public final class StatementPlanner {
   private void locking(char[] main, int from, int to) {
     SqlText text = ctx.text;
     int forToken = depthZeroKeyword("for", from, to);
-    if (forToken < 0) {
-      return;
+    if (forToken >= 0) {
+      lockingClause(main, forToken, to);
     }
+    // A subquery's own locking clause, as in the queue idiom UPDATE ... WHERE id = (SELECT id ...
+    // LIMIT 1 FOR UPDATE SKIP LOCKED): a FOR whose innermost bracket opens a SELECT (substring(x
+    // FOR n) and the like are inside a function's brackets), up to that bracket's end.
+    java.util.ArrayDeque<Integer> open = new java.util.ArrayDeque<>();
+    for (int i = from; i < to; i++) {
+      Token t = text.tokens().get(i);
+      if (t.kind() == TokenKind.LPAREN || t.kind() == TokenKind.LBRACKET) {
+        open.push(i);
+      } else if (t.kind() == TokenKind.RPAREN || t.kind() == TokenKind.RBRACKET) {
+        if (!open.isEmpty()) {
+          open.pop();
+        }
+      } else if (!open.isEmpty() && text.isKeyword(i, "for")
+          && text.tokens().get(open.peek()).kind() == TokenKind.LPAREN) {
+        int first = text.nextSignificant(open.peek() + 1, to);
+        int close = text.matching(open.peek());
+        if (first >= 0 && (text.isKeyword(first, "select") || text.isKeyword(first, "with")) && close > i) {
+          lockingClause(main, i, close);
+        }
+      }
+    }
+  }
+
+  /** Blanks the locking clause at token {@code forToken} (if it is one), at most up to token {@code to}. */
+  private void lockingClause(char[] main, int forToken, int to) {
+    SqlText text = ctx.text;
     int next = text.nextSignificant(forToken + 1, to);
     if (next >= 0 && (text.isKeyword(next, "update") || text.isKeyword(next, "share")
         || text.isKeyword(next, "no") || text.isKeyword(next, "key") || text.isKeyword(next, "read"))) {
