@@ -73,7 +73,7 @@ class FencingTest {
   record Run(int exit, String out) {}
 
   private Process app;
-  private StallingProxy proxy;
+  private TcpProxy proxy;
 
   @BeforeEach
   void schema() throws Exception {
@@ -130,7 +130,7 @@ class FencingTest {
     String url = db.cutoverUrl();
     if (fault == Fault.STALLED_NETWORK) {
       Properties server = org.postgresql.Driver.parseURL(db.plainUrl(), new Properties());
-      proxy = new StallingProxy(server.getProperty("PGHOST"), Integer.parseInt(server.getProperty("PGPORT")));
+      proxy = new TcpProxy(server.getProperty("PGHOST"), Integer.parseInt(server.getProperty("PGPORT")));
       url = "jdbc:cutover:postgresql://127.0.0.1:" + proxy.port() + "/" + db.name();
     }
     Path stop = dir.resolve("stop");

@@ -3,15 +3,7 @@ package dev.cutover.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cutover.testing.TestDatabase;
-import java.io.DataInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.math.BigDecimal;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -66,7 +58,7 @@ class LateRegistrationTest {
     Differential.cli(db, "advance", "pay");
     assertThat(phase()).isEqualTo("read_new");
 
-    try (UntaggingProxy proxy = new UntaggingProxy(db.host(), db.port());
+    try (TcpProxy proxy = TcpProxy.untagging(db.host(), db.port());
         Connection writer = DriverManager.getConnection(db.cutoverUrl() + "?cutover.instance=writer"
             + "&cutover.refreshMillis=100", db.properties());
         Connection blocker = db.plainConnection()) {
@@ -134,7 +126,7 @@ class LateRegistrationTest {
     sql("CREATE TABLE people (id int PRIMARY KEY, full_name text)",
         "INSERT INTO people SELECT g, 'user ' || g FROM generate_series(1, 100) g");
     Differential.cli(db, "init");
-    try (UntaggingProxy proxy = new UntaggingProxy(db.host(), db.port());
+    try (TcpProxy proxy = TcpProxy.untagging(db.host(), db.port());
         Connection reader = DriverManager.getConnection(db.cutoverUrl() + "?cutover.instance=reader"
             + "&cutover.refreshMillis=100", db.properties())) {
       // Its first connection gets through; the one its runtime opens for the control schema (its
@@ -230,154 +222,6 @@ class LateRegistrationTest {
     try (Connection c = db.plainConnection(); Statement st = c.createStatement()) {
       for (String s : statements) {
         st.execute(s);
-      }
-    }
-  }
-
-  /**
-   * A TCP proxy that replaces the {@code application_name} of each connection's startup message,
-   * as a pooler's shared server connections do not carry the client's: the fence cannot find the
-   * backends of the instances behind it.
-   */
-  static final class UntaggingProxy implements AutoCloseable {
-    private static final int SSL_REQUEST = 80877103;
-    private static final int GSS_REQUEST = 80877104;
-
-    private final ServerSocket server;
-    private final String host;
-    private final int port;
-    private final List<Socket> sockets = new ArrayList<>();
-    private final java.util.concurrent.atomic.AtomicInteger allowed = new java.util.concurrent.atomic.AtomicInteger(
-        Integer.MAX_VALUE);
-    private volatile boolean closed;
-
-    UntaggingProxy(String host, int port) throws IOException {
-      this.host = host;
-      this.port = port;
-      this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      Thread accept = new Thread(this::accept, "untagging-proxy");
-      accept.setDaemon(true);
-      accept.start();
-    }
-
-    int port() {
-      return server.getLocalPort();
-    }
-
-    /** After {@code n} more connections, those accepted are closed at once (the server out of slots). */
-    void refuseAfter(int n) {
-      allowed.set(n);
-    }
-
-    private void accept() {
-      while (!closed) {
-        try {
-          Socket client = server.accept();
-          if (allowed.getAndDecrement() <= 0) {
-            closeQuietly(client);
-            continue;
-          }
-          Socket upstream = new Socket(host, port);
-          synchronized (sockets) {
-            sockets.add(client);
-            sockets.add(upstream);
-          }
-          Thread in = new Thread(() -> {
-            try {
-              forwardStartup(client.getInputStream(), upstream.getOutputStream());
-              pump(client, upstream);
-            } catch (IOException e) {
-              closeQuietly(client);
-              closeQuietly(upstream);
-            }
-          }, "untagging-proxy-in");
-          in.setDaemon(true);
-          in.start();
-          Thread out = new Thread(() -> pump(upstream, client), "untagging-proxy-out");
-          out.setDaemon(true);
-          out.start();
-        } catch (IOException e) {
-          if (!closed) {
-            System.err.println("proxy: " + e);
-          }
-        }
-      }
-    }
-
-    /** Forwards SSL and GSS requests as they are, then the startup message with its application_name replaced. */
-    private static void forwardStartup(InputStream in, OutputStream out) throws IOException {
-      DataInputStream data = new DataInputStream(in);
-      while (true) {
-        int length = data.readInt();
-        byte[] body = new byte[length - 4];
-        data.readFully(body);
-        int code = ((body[0] & 0xff) << 24) | ((body[1] & 0xff) << 16) | ((body[2] & 0xff) << 8) | (body[3] & 0xff);
-        if (code == SSL_REQUEST || code == GSS_REQUEST) {
-          write(out, body);
-          continue;
-        }
-        // key\0value\0 ... \0 after the protocol version
-        List<String> parts = new ArrayList<>();
-        int start = 4;
-        for (int i = 4; i < body.length; i++) {
-          if (body[i] == 0) {
-            parts.add(new String(body, start, i - start, StandardCharsets.UTF_8));
-            start = i + 1;
-          }
-        }
-        java.io.ByteArrayOutputStream rewritten = new java.io.ByteArrayOutputStream();
-        rewritten.write(body, 0, 4);
-        for (int i = 0; i + 1 < parts.size(); i += 2) {
-          String key = parts.get(i);
-          String value = key.equals("application_name") ? "behind a pooler" : parts.get(i + 1);
-          rewritten.write(key.getBytes(StandardCharsets.UTF_8));
-          rewritten.write(0);
-          rewritten.write(value.getBytes(StandardCharsets.UTF_8));
-          rewritten.write(0);
-        }
-        rewritten.write(0);
-        write(out, rewritten.toByteArray());
-        return;
-      }
-    }
-
-    private static void write(OutputStream out, byte[] body) throws IOException {
-      int length = body.length + 4;
-      out.write(new byte[] {(byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length});
-      out.write(body);
-      out.flush();
-    }
-
-    private static void pump(Socket from, Socket to) {
-      byte[] buffer = new byte[8192];
-      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        int n;
-        while ((n = in.read(buffer)) >= 0) {
-          out.write(buffer, 0, n);
-          out.flush();
-        }
-      } catch (IOException e) {
-        // one side closed: close both below
-      } finally {
-        closeQuietly(from);
-        closeQuietly(to);
-      }
-    }
-
-    private static void closeQuietly(Socket s) {
-      try {
-        s.close();
-      } catch (IOException e) {
-        // closing anyway
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      closed = true;
-      server.close();
-      synchronized (sockets) {
-        sockets.forEach(UntaggingProxy::closeQuietly);
       }
     }
   }
